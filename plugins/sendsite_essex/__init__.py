@@ -1,0 +1,1 @@
+"""essex area format (being written)."""

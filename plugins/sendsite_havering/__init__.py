@@ -1,0 +1,1 @@
+"""havering area format (being written)."""

@@ -1,0 +1,1 @@
+"""lancashire area format (being written)."""

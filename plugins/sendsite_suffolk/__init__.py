@@ -1,0 +1,1 @@
+"""suffolk area format (being written)."""

@@ -1,0 +1,5 @@
+"""``python -m sendsite`` runs the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,208 @@
+"""The build pipeline: load, read, link, render, write.
+
+    content/ --load--> Documents --read (format plugin)--> Reports
+             --link--> Site --render (Jinja2)--> pages --write (atomic)--> site/
+
+Everything is read before anything is written, and the output folder is
+replaced only when the whole build has succeeded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .config import SiteConfig
+from .content import Area, Document, discover, load_area, load_document
+from .errors import ContentError, PluginError, Problem, SendsiteError
+from .markdown import render_markdown
+from .model import Format, GlossaryTerm, Report
+from .pages import site_pages
+from .plugins import PluginManager, call_each, make_plugin_manager
+from .render import make_environment, render_page
+from .site import PlainPage, ReportEntry, Site, link_site, page_path, report_path
+from .writer import write_site
+
+__all__ = ["BuildResult", "StrictWarnings", "build", "collect_formats", "read_site"]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the CLI's one-line summary."""
+
+    output: Path
+    pages: int
+    files: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class StrictWarnings(SendsiteError):
+    """Raised by a ``--strict`` build that found warnings; nothing was written."""
+
+    def __init__(self, warnings: list[Problem]) -> None:
+        self.warnings = warnings
+        super().__init__(f"{len(warnings)} warning(s), and --strict turns warnings into errors")
+
+
+def collect_formats(pm: PluginManager) -> dict[str, tuple[str, Format]]:
+    """Every format the plugins provide, by name, with the plugin providing it."""
+    formats: dict[str, tuple[str, Format]] = {}
+    for plugin, provided in call_each(pm, "register_formats"):
+        for fmt in provided:
+            if fmt.name in formats:
+                raise PluginError(
+                    f"format '{fmt.name}' is also provided by plugin '{formats[fmt.name][0]}'",
+                    plugin=plugin,
+                    hook="register_formats",
+                    fix="Disable one of the two plugins in sendsite.yml (disable_plugins).",
+                )
+            formats[fmt.name] = (plugin, fmt)
+    return formats
+
+
+def _read_report(
+    pm: PluginManager, formats: dict[str, tuple[str, Format]], doc: Document, area: Area
+) -> ReportEntry:
+    name = doc.format or ""
+    if name not in formats:
+        known = ", ".join(sorted(formats)) or "none (no format plugin is installed)"
+        raise doc.error(
+            f"unknown format '{name}'",
+            "format",
+            fix=f"Use one of the installed formats: {known}. "
+            "Run 'sendsite plugins' to see what is installed.",
+        )
+    plugin, fmt = formats[name]
+    report = _call_reader(plugin, fmt, doc)
+    call_each(pm, "prepare_report", report=report, document=doc, area=area, file=doc.relpath)
+    return ReportEntry(doc, fmt, report, area, report_path(area, doc))
+
+
+def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
+    try:
+        report = fmt.read(doc)
+    except (ContentError, PluginError):
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"raised {type(exc).__name__} while reading format '{fmt.name}': {exc}",
+            plugin=plugin,
+            hook="register_formats (read)",
+            file=doc.relpath,
+            fix="This is a bug in the plugin, not necessarily in your content: report it "
+            "to the plugin's authors (run with --verbose for the traceback).",
+        ) from exc
+    if not isinstance(report, Report):
+        raise PluginError(
+            f"the reader for format '{fmt.name}' returned {type(report).__name__}, not a Report",
+            plugin=plugin,
+            hook="register_formats (read)",
+            file=doc.relpath,
+        )
+    return report
+
+
+def _plain_page(doc: Document, area: Area | None) -> PlainPage:
+    title = doc.front.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = doc.relpath.stem.replace("-", " ").replace("_", " ").capitalize()
+    return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))
+
+
+def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem]]:
+    """Load and read every content file, then link them into a ``Site``."""
+    formats = collect_formats(pm)
+    tree = discover(config.content_path)
+    areas = {rel.parent.name: load_area(path, rel) for path, rel in tree.areas}
+    reports: list[ReportEntry] = []
+    pages: list[PlainPage] = []
+    warnings: list[Problem] = []
+    for path, rel in tree.documents:
+        doc = load_document(path, rel)
+        area = None
+        if doc.area is not None:
+            area = areas.setdefault(doc.area, Area(slug=doc.area, name=doc.area.title()))
+        if doc.format is None:
+            pages.append(_plain_page(doc, area))
+        elif area is None:
+            raise doc.error(
+                "a report must sit in its area's folder",
+                "format",
+                fix=f"Move it to content/<area>/{rel.name}, e.g. content/southend/{rel.name}.",
+            )
+        else:
+            reports.append(_read_report(pm, formats, doc, area))
+        warnings.extend(doc.warnings)
+    glossary = [t for _, terms in call_each(pm, "register_glossary_terms") for t in terms]
+    for entry in reports:
+        glossary.extend(entry.report.glossary)
+    site = link_site(config, areas, reports, pages, _dedupe_terms(glossary), tree.assets)
+    return site, warnings
+
+
+def _dedupe_terms(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
+    seen: dict[tuple[str, str], GlossaryTerm] = {}
+    for term in terms:
+        seen.setdefault((term.term.casefold(), term.expansion.casefold()), term)
+    return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
+
+
+def render_site(config: SiteConfig, pm: PluginManager, site: Site) -> dict[PurePosixPath, bytes]:
+    """Render every page to bytes, keyed by output path."""
+    template_dirs = [Path(d) for _, dirs in call_each(pm, "register_template_dirs") for d in dirs]
+    env = make_environment(config.theme_path() / "templates", template_dirs, config.templates_path)
+    out: dict[PurePosixPath, bytes] = {}
+    for page in site_pages(site):
+        context = {"site": site, "config": config, "page": page, **page.context}
+        for _, extra in call_each(pm, "extra_template_vars", template=page.template, page=page):
+            context.update(extra)
+        html = render_page(
+            env, page.template, page.path, context, directory_urls=config.directory_urls
+        )
+        out[page.path] = html.encode("utf-8")
+    return out
+
+
+def static_files(config: SiteConfig, pm: PluginManager) -> dict[PurePosixPath, Path]:
+    """The theme's static files and each plugin's, by output path."""
+    files: dict[PurePosixPath, Path] = {}
+    sources = [(PurePosixPath("static"), config.theme_path() / "static")]
+    for _, dirs in call_each(pm, "register_static_dirs"):
+        for name, folder in sorted(dirs.items()):
+            sources.append((PurePosixPath("static", name), Path(folder)))
+    for prefix, folder in sources:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[prefix / PurePosixPath(path.relative_to(folder).as_posix())] = path
+    return files
+
+
+def build(
+    config: SiteConfig,
+    *,
+    pm: PluginManager | None = None,
+    output: Path | None = None,
+    strict: bool = False,
+) -> BuildResult:
+    """Build the whole site into ``output`` (default: the config's output folder).
+
+    With ``strict``, any warning stops the build before anything is written.
+    """
+    started = time.perf_counter()
+    if pm is None:
+        pm = make_plugin_manager(disabled=config.disable_plugins)
+    site, warnings = read_site(config, pm)
+    if strict and warnings:
+        raise StrictWarnings(warnings)
+    pages = render_site(config, pm, site)
+    files: dict[PurePosixPath, bytes | Path] = dict(static_files(config, pm))
+    for path, rel in site.assets:
+        files[rel] = path
+    files.update(pages)
+    target = output or config.output_path
+    write_site(target, files)
+    return BuildResult(target, len(pages), len(files), time.perf_counter() - started, warnings)

@@ -1,0 +1,156 @@
+"""Site configuration: the optional ``sendsite.yml`` at the site root.
+
+Every option has a default, so a site with no config file builds. Unknown or
+mistyped keys are errors that name the key, its line and the likely intent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from .content import read_text
+from .errors import ConfigError
+from .yamlfile import load_yaml
+
+__all__ = ["CONFIG_FILE", "SiteConfig", "load_config"]
+
+CONFIG_FILE = "sendsite.yml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Validated site settings. Paths are resolved against ``root``."""
+
+    root: Path
+    title: str = "SEND partnership progress reports"
+    description: str = ""
+    organisation: str = ""
+    language: str = "en-GB"
+    content_dir: str = "content"
+    output_dir: str = "site"
+    templates_dir: str = "templates"
+    theme: str = "default"
+    disable_plugins: tuple[str, ...] = ()
+    directory_urls: bool = True
+    footer: str = ""
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def content_path(self) -> Path:
+        return (self.root / self.content_dir).resolve()
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+    @property
+    def templates_path(self) -> Path:
+        return (self.root / self.templates_dir).resolve()
+
+    def theme_path(self) -> Path:
+        """The theme folder: the site's own ``themes/<name>``, else a built-in theme."""
+        local = self.root / "themes" / self.theme
+        if local.is_dir():
+            return local.resolve()
+        builtin = Path(str(files("sendsite.themes").joinpath(self.theme)))
+        if builtin.is_dir():
+            return builtin
+        available = sorted(
+            p.name
+            for p in Path(str(files("sendsite.themes"))).iterdir()
+            if p.is_dir() and not p.name.startswith(("_", "."))
+        )
+        raise ConfigError(
+            f"option 'theme': there is no theme called '{self.theme}'",
+            file=self.source or CONFIG_FILE,
+            fix=f"Use one of: {', '.join(available)}, or add a folder themes/{self.theme}/.",
+        )
+
+
+# Key in sendsite.yml -> (dataclass field, expected type, example).
+_OPTIONS: dict[str, tuple[str, type, str]] = {
+    "title": ("title", str, "Southend and Essex SEND reports"),
+    "description": ("description", str, "Progress reports of the SEND partnership"),
+    "organisation": ("organisation", str, "Example Council"),
+    "language": ("language", str, "en-GB"),
+    "content": ("content_dir", str, "content"),
+    "output": ("output_dir", str, "site"),
+    "templates": ("templates_dir", str, "templates"),
+    "theme": ("theme", str, "default"),
+    "disable_plugins": ("disable_plugins", list, "[southend]"),
+    "directory_urls": ("directory_urls", bool, "true"),
+    "footer": ("footer", str, "Published by the SEND partnership"),
+}
+
+
+def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConfig:
+    """Read ``root/sendsite.yml`` if present and validate it.
+
+    ``overrides`` (dataclass field names) win over the file, for CLI options.
+    Raises ``ConfigError`` naming the option, its line and a fix.
+    """
+    root = root.resolve()
+    if not root.is_dir():
+        raise ConfigError(
+            f"the site folder '{root}' does not exist",
+            fix="Pass --source with the folder that holds content/ (and sendsite.yml).",
+        )
+    path = root / CONFIG_FILE
+    values: dict[str, Any] = {}
+    if path.is_file():
+        data, positions = load_yaml(
+            read_text(path, CONFIG_FILE), file=CONFIG_FILE, what="site configuration"
+        )
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(
+                "sendsite.yml must be a set of 'option: value' lines",
+                file=CONFIG_FILE,
+                line=1,
+                fix="Write e.g. 'title: Our SEND reports'.",
+            )
+        for key, value in data.items():
+            line = positions.line(key)
+            if key not in _OPTIONS:
+                close = get_close_matches(str(key), list(_OPTIONS), n=1)
+                raise ConfigError(
+                    f"unknown option '{key}'",
+                    file=CONFIG_FILE,
+                    line=line,
+                    fix=(f"Did you mean '{close[0]}'? " if close else "")
+                    + f"Known options: {', '.join(_OPTIONS)}.",
+                )
+            name, kind, example = _OPTIONS[key]
+            values[name] = _check(key, value, kind, example, line)
+    values.update(overrides or {})
+    known = {f.name for f in fields(SiteConfig)}
+    return SiteConfig(
+        root=root,
+        source=path if path.is_file() else None,
+        **{k: v for k, v in values.items() if k in known},
+    )
+
+
+def _check(key: str, value: Any, kind: type, example: str, line: int | None) -> Any:
+    if kind is list:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif kind is bool:
+        if isinstance(value, bool):
+            return value
+    elif kind is str and isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    described = "a list of names" if kind is list else ("true or false" if kind is bool else "text")
+    raise ConfigError(
+        f"option '{key}': expected {described}, got {value!r}",
+        file=CONFIG_FILE,
+        line=line,
+        fix=f"Write e.g. '{key}: {example}'.",
+    )

@@ -1,0 +1,242 @@
+"""Loading content: Markdown files with YAML front matter, and area metadata.
+
+No area knowledge lives here. A ``Document`` is one file split into its front
+matter (with the line of every key) and its Markdown body; an ``Area`` is a
+folder of reports described by its ``_area.yml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import ContentError, Problem
+from .markdown import slugify
+from .yamlfile import Positions, load_yaml
+
+__all__ = ["AREA_FILE", "Area", "Document", "discover", "load_area", "load_document"]
+
+AREA_FILE = "_area.yml"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_FENCES = ("---", "...")
+
+
+@dataclass
+class Document:
+    """One content file: front matter (with key positions) and Markdown body."""
+
+    source: Path
+    relpath: PurePosixPath
+    front: dict[str, Any]
+    positions: Positions
+    body: str
+    body_line: int
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def format(self) -> str | None:
+        """The ``format:`` named in the front matter, if any."""
+        value = self.front.get("format")
+        return str(value).strip() if value is not None else None
+
+    @property
+    def area(self) -> str | None:
+        """The area folder this file sits in (first folder under content), if any."""
+        return self.relpath.parts[0] if len(self.relpath.parts) > 1 else None
+
+    @property
+    def slug(self) -> str:
+        """The front matter's ``slug:``, else one made from the file name."""
+        return slugify(str(self.front.get("slug") or self.relpath.stem))
+
+    def line(self, *path: str | int) -> int | None:
+        """The line in the file of a front-matter key (or its nearest parent)."""
+        return self.positions.line(*path)
+
+    def error(self, message: str, *path: str | int, fix: str | None = None) -> ContentError:
+        """A ``ContentError`` pointing at the front-matter key ``path``."""
+        found = self.positions.find(*path) if path else None
+        return ContentError(
+            message,
+            file=self.relpath,
+            line=found[0] if found else None,
+            column=found[1] if found else None,
+            fix=fix,
+        )
+
+    def warn(self, message: str, *path: str | int, fix: str | None = None) -> None:
+        """Record a warning about this file (shown by the build; fatal with --strict)."""
+        self.warnings.append(self.error(message, *path, fix=fix).problem)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A local area: a folder of reports, described by its ``_area.yml``."""
+
+    slug: str
+    name: str
+    council: str = ""
+    partners: tuple[str, ...] = ()
+    description: str = ""
+    source: PurePosixPath | None = None
+
+
+def read_text(path: Path, relpath: PurePosixPath | str) -> str:
+    """Read a UTF-8 file (a BOM and CRLF endings are fine) with clear errors."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError(f"cannot read the file: {exc.strerror}", file=relpath) from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one report",
+            file=relpath,
+            fix="Split it into several reports, or move large attachments out of the Markdown.",
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ContentError(
+            f"the file is not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x})",
+            file=relpath,
+            line=line,
+            fix="Save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8).",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_document(path: Path, relpath: PurePosixPath) -> Document:
+    """Split a Markdown file into front matter and body. Raises ``ContentError``."""
+    text = read_text(path, relpath)
+    if not text.strip():
+        raise ContentError(
+            "the file is empty",
+            file=relpath,
+            line=1,
+            fix="Add front matter and content, or delete the file.",
+        )
+    lines = text.split("\n")
+    front: dict[str, Any] = {}
+    positions = Positions()
+    body_start = 0
+    if lines[0].rstrip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() in _FENCES:
+                break
+        else:
+            raise ContentError(
+                "the front matter starts with '---' on line 1 but is never closed",
+                file=relpath,
+                line=1,
+                fix="Add a line with just '---' after the last front-matter line.",
+            )
+        data, positions = load_yaml("\n".join(lines[1:index]), file=relpath, first_line=2)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ContentError(
+                "the front matter must be a set of 'key: value' lines",
+                file=relpath,
+                line=2,
+                fix="Write each setting as 'key: value', e.g. 'title: My report'.",
+            )
+        front = {str(key): value for key, value in data.items()}
+        body_start = index + 1
+    body = "\n".join(lines[body_start:])
+    return Document(path, relpath, front, positions, body, body_start + 1)
+
+
+def load_area(path: Path, relpath: PurePosixPath) -> Area:
+    """Read an ``_area.yml``: name (required), council, partners, description."""
+    data, positions = load_yaml(read_text(path, relpath), file=relpath, what="area file")
+    slug = relpath.parent.name
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(
+            "the area file must be a set of 'key: value' lines",
+            file=relpath,
+            line=1,
+            fix="Write e.g. 'name: Southend' and 'council: Southend-on-Sea City Council'.",
+        )
+    known = {"name", "council", "partners", "description"}
+    for key in data:
+        if key not in known:
+            raise ContentError(
+                f"unknown key '{key}' in the area file",
+                file=relpath,
+                line=positions.line(key),
+                fix=f"Use only: {', '.join(sorted(known))}.",
+            )
+    partners = data.get("partners") or []
+    if isinstance(partners, str):
+        partners = [partners]
+    if not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
+        raise ContentError(
+            "'partners' must be a list of names",
+            file=relpath,
+            line=positions.line("partners"),
+            fix="Write one partner per line, each starting with '- '.",
+        )
+    for key in ("name", "council", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ContentError(
+                f"'{key}' must be text",
+                file=relpath,
+                line=positions.line(key),
+                fix=f"Write {key}: followed by words, in quotes if they contain a colon.",
+            )
+    return Area(
+        slug=slug,
+        name=data.get("name") or slug.replace("-", " ").title(),
+        council=data.get("council", ""),
+        partners=tuple(partners),
+        description=data.get("description", ""),
+        source=relpath,
+    )
+
+
+_IGNORED_PREFIXES = (".", "_", "~", "#")
+_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
+
+
+def is_ignored(name: str) -> bool:
+    """Editor temporaries, hidden files and ``_``-prefixed files are not content."""
+    return (
+        name.startswith(_IGNORED_PREFIXES)
+        or name.endswith(_IGNORED_SUFFIXES)
+        or name == "4913"
+        or "___jb_" in name
+    )
+
+
+@dataclass
+class ContentTree:
+    """What is under the content folder, in a stable order."""
+
+    documents: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+    areas: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+    assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+
+
+def discover(content_dir: Path) -> ContentTree:
+    """Find Markdown files, ``_area.yml`` files and other assets, sorted by path."""
+    tree = ContentTree()
+    if not content_dir.is_dir():
+        return tree
+    for path in sorted(content_dir.rglob("*")):
+        rel = PurePosixPath(path.relative_to(content_dir).as_posix())
+        if not path.is_file():
+            continue
+        if path.name == AREA_FILE and len(rel.parts) == 2:
+            tree.areas.append((path, rel))
+        elif any(is_ignored(part) for part in rel.parts):
+            continue
+        elif path.suffix.lower() == ".md":
+            tree.documents.append((path, rel))
+        else:
+            tree.assets.append((path, rel))
+    return tree

@@ -1,0 +1,302 @@
+"""Understanding the dates authors write in UK progress reports.
+
+The author's text is always kept; what it means is added beside it as a range
+``start``–``end`` (a single day has ``start == end``). Anything that cannot be
+understood ("Complete", "Ongoing", "Quarterly reporting following go-live")
+keeps its text and has no dates: that is never an error.
+
+Rules are tried in order: a small set of UK report idioms (qualifiers such as
+"by", "mid", "w/c"; month ranges; financial years and quarters; school terms),
+then day-first dates, then ``dateutil`` (day-first, never fuzzy) as a last
+resort. Two-digit years are 20xx.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil import parser as dateutil_parser
+
+__all__ = ["DueDate", "parse_due"]
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+
+#: Precision names, from most to least exact.
+PRECISIONS = ("day", "week", "range", "month", "quarter", "term", "year", "unparsed")
+
+# English school terms (approximate; councils differ by a week or two).
+TERMS = {"autumn": (9, 12), "spring": (1, 4), "summer": (4, 7)}
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A date as written by the author, and what it was understood to mean.
+
+    ``start``/``end`` are inclusive. ``precision`` says how exact the text was
+    (see ``PRECISIONS``); ``qualifier`` keeps words such as "by", "from" or
+    "mid" that shaped the range. "from X" has a start and no end.
+    """
+
+    text: str
+    start: date | None = None
+    end: date | None = None
+    precision: str = "unparsed"
+    qualifier: str | None = None
+
+    @property
+    def understood(self) -> bool:
+        """True when the text was turned into at least one date."""
+        return self.start is not None or self.end is not None
+
+    @property
+    def sort_key(self) -> date | None:
+        """The date to sort and judge lateness by: the end, else the start."""
+        return self.end or self.start
+
+    def is_before(self, day: date) -> bool:
+        """True when the whole range ends before ``day``."""
+        return self.end is not None and self.end < day
+
+    def iso(self) -> str:
+        """A machine-readable form: ``2021-03-31``, ``2021-04`` or ``2021-04-01/2021-05-31``."""
+        if not self.understood:
+            return ""
+        if self.start == self.end and self.start is not None:
+            return self.start.isoformat()
+        if self.start and self.end:
+            if (
+                self.start.day == 1
+                and self.end == _month_end(self.end.year, self.end.month)
+                and (self.start.year, self.start.month) == (self.end.year, self.end.month)
+            ):
+                return f"{self.start.year:04d}-{self.start.month:02d}"
+            return f"{self.start.isoformat()}/{self.end.isoformat()}"
+        if self.start:
+            return f"{self.start.isoformat()}/"
+        assert self.end is not None
+        return f"/{self.end.isoformat()}"
+
+    def describe(self) -> str:
+        """How the date was understood, in words, e.g. ``1 Apr 2021 to 31 May 2021``."""
+        if not self.understood:
+            return "not a date"
+        if self.start and self.end:
+            if self.start == self.end:
+                return _fmt(self.start)
+            return f"{_fmt(self.start)} to {_fmt(self.end)}"
+        if self.start:
+            return f"from {_fmt(self.start)}"
+        assert self.end is not None
+        return f"by {_fmt(self.end)}"
+
+
+def _fmt(day: date) -> str:
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    return 2000 + value if value < 100 else value
+
+
+# --- normalising ---------------------------------------------------------------
+
+_ORDINAL = re.compile(r"\b(\d{1,2})\s*(?:st|nd|rd|th)\b", re.IGNORECASE)
+_DASHES = re.compile(r"\s*[\u2010-\u2015-]\s*")
+_SPACES = re.compile(r"\s+")
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = rf"(?P<m>{_MONTH_WORD})\.?"
+_MONTH2 = rf"(?P<m2>{_MONTH_WORD})\.?"
+
+
+def _normalise(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip().rstrip(".,;:").strip()
+    text = _ORDINAL.sub(r"\1", text)
+    # "30May 19": a day glued to its month.
+    text = re.sub(rf"\b(\d{{1,2}})(?=(?:{_MONTH_WORD})\b)", r"\1 ", text, flags=re.IGNORECASE)
+    return _DASHES.sub("-", text).lower()
+
+
+# --- the rules -------------------------------------------------------------------
+
+_QUALIFIER = re.compile(
+    r"^(?P<q>by|before|from|after|early|mid|late|end of|beginning of|start of|"
+    r"w/c|week commencing|week beginning|wb)\s*-?\s*(?P<rest>.+)$"
+)
+_DAY_MONTH_YEAR = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
+_MONTH_YEAR = re.compile(rf"^{_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
+_NUMERIC = re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})$")
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
+_YEAR = re.compile(r"^(?P<y>\d{4})$")
+_FINANCIAL_YEAR = re.compile(r"^(?:fy ?)?(?P<y>\d{4})/(?P<y2>\d{2}|\d{4})$")
+_QUARTER = re.compile(r"^q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{4})(?:/(?P<y2>\d{2}|\d{4}))?$")
+_TERM = re.compile(r"^(?P<t>autumn|spring|summer)(?: term)? (?P<y>\d{4})$")
+_DAY_RANGE = re.compile(rf"^(?P<d1>\d{{1,2}})-(?P<d2>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
+_RANGE_SPLIT = re.compile(r"^(?P<a>.+?)(?: ?- ?| to | until | and )(?P<b>.+)$")
+_MONTH_ONLY = re.compile(rf"^{_MONTH}$")
+_DAY_MONTH = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH}$")
+
+
+def _span(text: str) -> tuple[date, date, str] | None:
+    """Understand a date with no qualifier as an inclusive range and a precision."""
+    if m := _DAY_MONTH_YEAR.match(text):
+        return _day(_year(m["y"]), MONTHS[m["m"]], int(m["d"]))
+    if m := _NUMERIC.match(text):
+        return _day(_year(m["y"]), int(m["m"]), int(m["d"]))
+    if m := _ISO.match(text):
+        return _day(int(m["y"]), int(m["m"]), int(m["d"]))
+    if m := _MONTH_YEAR.match(text):
+        year, month = _year(m["y"]), MONTHS[m["m"]]
+        return date(year, month, 1), _month_end(year, month), "month"
+    if m := _DAY_RANGE.match(text):
+        year, month = _year(m["y"]), MONTHS[m["m"]]
+        first = _day(year, month, int(m["d1"]))
+        last = _day(year, month, int(m["d2"]))
+        if first and last and first[0] <= last[0]:
+            return first[0], last[0], "range"
+        return None
+    if m := _QUARTER.match(text):
+        return _quarter(int(m["q"]), int(m["y"]))
+    if m := _FINANCIAL_YEAR.match(text):
+        start_year = int(m["y"])
+        if _year(m["y2"]) % 100 != (start_year + 1) % 100:
+            return None
+        return date(start_year, 4, 1), date(start_year + 1, 3, 31), "year"
+    if m := _TERM.match(text):
+        first_month, last_month = TERMS[m["t"]]
+        year = int(m["y"])
+        return date(year, first_month, 1), _month_end(year, last_month), "term"
+    if m := _YEAR.match(text):
+        year = int(m["y"])
+        return date(year, 1, 1), date(year, 12, 31), "year"
+    return None
+
+
+def _day(year: int, month: int, day: int) -> tuple[date, date, str] | None:
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    return value, value, "day"
+
+
+def _quarter(quarter: int, year: int) -> tuple[date, date, str]:
+    """UK financial quarters: Q1 is April to June of the financial year starting in ``year``."""
+    first_month = 4 + 3 * (quarter - 1)
+    if first_month > 12:
+        first_month -= 12
+        year += 1
+    return date(year, first_month, 1), _month_end(year, first_month + 2), "quarter"
+
+
+def _range(text: str) -> tuple[date, date, str] | None:
+    """Two dates joined by a dash or 'to': "April-May 2021", "Sept 2020 to March 2021"."""
+    m = _RANGE_SPLIT.match(text)
+    if not m:
+        return None
+    left, right = m["a"].strip(), m["b"].strip()
+    right_span = _span(right)
+    if right_span is None:
+        return None
+    left_span = _span(left)
+    if left_span is None:
+        # Borrow the year (and month) from the right: "April-May 2021", "1-15 May 2021".
+        year = right_span[0].year
+        if mo := _MONTH_ONLY.match(left):
+            month = MONTHS[mo["m"]]
+            if month > right_span[0].month:
+                year -= 1
+            left_span = date(year, month, 1), _month_end(year, month), "month"
+        elif dm := _DAY_MONTH.match(left):
+            left_span = _day(year, MONTHS[dm["m"]], int(dm["d"]))
+    if left_span is None or left_span[0] > right_span[1]:
+        return None
+    return left_span[0], right_span[1], "range"
+
+
+def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) -> DueDate:
+    start, end, precision = span
+    if qualifier in {"by"}:
+        return DueDate(text, start, end, precision, "by")
+    if qualifier == "before":
+        day = start - timedelta(days=1)
+        return DueDate(text, day, day, "day" if precision == "day" else precision, "before")
+    if qualifier in {"from", "after"}:
+        return DueDate(
+            text,
+            start if qualifier == "from" else end + timedelta(days=1),
+            None,
+            precision,
+            qualifier,
+        )
+    if qualifier in {"w/c", "week commencing", "week beginning", "wb"}:
+        return DueDate(text, start, start + timedelta(days=6), "week", "w/c")
+    # early / mid / late / end of / beginning of: the first, middle or last third of a month.
+    if precision != "month":
+        return DueDate(text, start, end, precision, qualifier)
+    last = end.day
+    thirds = {
+        "early": (1, 10),
+        "beginning of": (1, 10),
+        "start of": (1, 10),
+        "mid": (11, 20),
+        "late": (21, last),
+        "end of": (21, last),
+    }
+    first_day, last_day = thirds[qualifier]
+    return DueDate(
+        text, start.replace(day=first_day), start.replace(day=last_day), "range", qualifier
+    )
+
+
+def _fallback(text: str) -> tuple[date, date, str] | None:
+    """dateutil, day-first and strict; a missing year means 'not understood'."""
+    if not re.search(r"\d", text) or len(text) > 40 or _NUMERIC.match(text):
+        # A numeric date that failed above is impossible day-first ("12/31/2021");
+        # dateutil would silently read it month-first.
+        return None
+    sentinel = datetime(1900, 1, 1)
+    try:
+        parsed = dateutil_parser.parse(text, dayfirst=True, default=sentinel)
+    except (ValueError, OverflowError):
+        return None
+    if parsed.year == 1900:
+        return None
+    day = parsed.date()
+    return day, day, "day"
+
+
+def parse_due(text: str | None) -> DueDate:
+    """Understand a due date as written; never raises.
+
+    >>> parse_due("31 st March 2021").iso()
+    '2021-03-31'
+    >>> parse_due("April-May 2021").describe()
+    '1 Apr 2021 to 31 May 2021'
+    """
+    if text is None:
+        return DueDate("")
+    original = str(text).strip()
+    norm = _normalise(original)
+    if not norm:
+        return DueDate(original)
+    qualifier = None
+    if m := _QUALIFIER.match(norm):
+        qualifier, norm = m["q"], m["rest"].strip()
+    span = _span(norm) or _range(norm) or _fallback(norm)
+    if span is None:
+        return DueDate(original)
+    if qualifier is None:
+        return DueDate(original, span[0], span[1], span[2])
+    return _apply_qualifier(original, qualifier, span)

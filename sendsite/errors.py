@@ -1,0 +1,95 @@
+"""The project's own error types.
+
+Every mistake an author or plugin author can make is reported through one of
+these, carrying where it happened and a plain-English fix, so the CLI can print
+it without a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One thing wrong, with where it is and how to fix it."""
+
+    message: str
+    file: Path | str | None = None
+    line: int | None = None
+    column: int | None = None
+    fix: str | None = None
+
+    def location(self) -> str:
+        """``file:line:column`` as far as it is known."""
+        if self.file is None:
+            return ""
+        parts = [str(self.file)]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.fix:
+            text += f"\n  How to fix: {self.fix}"
+        return text
+
+
+class SendsiteError(Exception):
+    """Base class: a problem the user can fix, printed without a traceback."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.problem = Problem(message, file, line, column, fix)
+        super().__init__(str(self.problem))
+
+    @property
+    def file(self) -> Path | str | None:
+        return self.problem.file
+
+    @property
+    def line(self) -> int | None:
+        return self.problem.line
+
+    @property
+    def fix(self) -> str | None:
+        return self.problem.fix
+
+
+class ConfigError(SendsiteError):
+    """``sendsite.yml`` is missing something, mistyped, or has an unknown key."""
+
+
+class ContentError(SendsiteError):
+    """A content file (report, area metadata) is malformed or inconsistent."""
+
+
+class PluginError(SendsiteError):
+    """A plugin failed to load, or raised inside one of its hooks."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        plugin: str,
+        hook: str | None = None,
+        file: Path | str | None = None,
+        line: int | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        where = f"plugin '{plugin}'" + (f", hook '{hook}'" if hook else "")
+        super().__init__(f"{where}: {message}", file=file, line=line, fix=fix)

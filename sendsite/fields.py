@@ -1,0 +1,217 @@
+"""Reading front-matter fields with validation, for format plugins.
+
+``Fields`` wraps one mapping in a document's front matter. Each accessor
+checks the value's type and raises a ``ContentError`` that points at the
+key's line with a plain-English fix, so plugins never hand-write validation
+or line tracking.
+
+    root = Fields.of(document)
+    for area in root.list("priorities", required=True):
+        title = area.text("title", required=True)
+        when = area.due("completed_by")
+        rag = area.status("rag", SOUTHEND_RAG)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from difflib import get_close_matches
+from typing import Any
+
+from markupsafe import Markup
+
+from .content import Document
+from .dates import DueDate, parse_due
+from .errors import ContentError
+from .markdown import render_inline, render_markdown
+from .status import Status, StatusKey
+
+__all__ = ["Fields"]
+
+_SCALARS = (str, int, float, date)
+
+
+class Fields:
+    """A validated view of one mapping in a document's front matter."""
+
+    def __init__(self, document: Document, data: Mapping[str, Any], path: tuple = ()) -> None:
+        self.document = document
+        self.data = data
+        self.path = path
+
+    @classmethod
+    def of(cls, document: Document) -> Fields:
+        """The whole front matter of ``document``."""
+        return cls(document, document.front)
+
+    # --- errors -----------------------------------------------------------------
+
+    def error(self, key: str | int | None, message: str, fix: str | None = None) -> ContentError:
+        """A ``ContentError`` at ``key`` (or this mapping) with the field's path named."""
+        path = (*self.path, key) if key is not None else self.path
+        return self.document.error(f"{_describe(path)}: {message}", *path, fix=fix)
+
+    def line(self, key: str | int | None = None) -> int | None:
+        """The file line of ``key`` in this mapping."""
+        path = (*self.path, key) if key is not None else self.path
+        return self.document.line(*path)
+
+    # --- accessors ----------------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        """True when ``key`` is present and not empty."""
+        return self.data.get(key) not in (None, "", [], {})
+
+    def _require(self, key: str, required: bool, example: str) -> Any:
+        value = self.data.get(key)
+        if value in (None, "", [], {}) and required:
+            raise self.error(
+                None,
+                f"'{key}' is missing",
+                fix=f"Add a line '{key}: {example}' here.",
+            )
+        return value
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        """A single line or paragraph of plain text."""
+        value = self._require(key, required, "...")
+        if value is None:
+            return default
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, bool) or not isinstance(value, _SCALARS):
+            raise self.error(
+                key,
+                f"expected text but found {_kind(value)}",
+                fix=f"Write '{key}:' followed by the text on the same line"
+                " (in quotes if it contains a colon).",
+            )
+        if isinstance(value, date):
+            return f"{value.day} {value:%B %Y}"
+        return str(value).strip()
+
+    def markdown(self, key: str, *, required: bool = False) -> Markup:
+        """A block of Markdown, rendered to safe HTML."""
+        return render_markdown(self.text(key, required=required))
+
+    def inline(self, key: str, *, required: bool = False) -> Markup:
+        """One line of Markdown, rendered to safe HTML without a paragraph."""
+        return render_inline(self.text(key, required=required))
+
+    def due(self, key: str, *, required: bool = False) -> DueDate:
+        """A date as written ("31 st March 2021", "Mid-April 2021") and understood."""
+        return parse_due(self.text(key, required=required))
+
+    def status(self, key: str, status_key: StatusKey, *, required: bool = False) -> Status:
+        """A status word from the area's key; an empty value is the key's blank level."""
+        word = self.text(key, required=required)
+        found = status_key.lookup(word)
+        if found is None:
+            allowed = status_key.allowed
+            close = get_close_matches(word, allowed, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise self.error(
+                key,
+                f"unknown status '{word}' for the {status_key.title}",
+                fix=f"Use one of: {', '.join(allowed)}, or leave it empty if not rated.{hint}",
+            )
+        return found
+
+    def texts(self, key: str, *, required: bool = False) -> list[str]:
+        """A list of text lines; a single text value counts as a list of one."""
+        value = self._require(key, required, "[...]")
+        if value is None:
+            return []
+        if isinstance(value, _SCALARS) and not isinstance(value, bool):
+            return [self.text(key)]
+        if not isinstance(value, list):
+            raise self.error(
+                key,
+                f"expected a list but found {_kind(value)}",
+                fix="Write each entry on its own line starting with '- '.",
+            )
+        entries = Fields(self.document, {}, (*self.path, key))
+        result = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, bool) or not isinstance(entry, _SCALARS):
+                raise entries.error(
+                    index,
+                    f"expected text but found {_kind(entry)}",
+                    fix="Write each entry as text after '- ' on one line.",
+                )
+            result.append(str(entry).strip())
+        return result
+
+    def list(self, key: str, *, required: bool = False) -> list[Fields]:
+        """A list of mappings (e.g. table rows), each as its own ``Fields``."""
+        value = self._require(key, required, "")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(
+                key,
+                f"expected a list but found {_kind(value)}",
+                fix="Write each entry on its own line starting with '- '.",
+            )
+        rows = []
+        for index, row in enumerate(value):
+            if not isinstance(row, dict):
+                raise Fields(self.document, {}, (*self.path, key)).error(
+                    index,
+                    f"expected 'key: value' lines but found {_kind(row)}",
+                    fix="Each entry starts with '- ' and holds 'key: value' lines, "
+                    "indented under it.",
+                )
+            rows.append(Fields(self.document, row, (*self.path, key, index)))
+        return rows
+
+    def mapping(self, key: str, *, required: bool = False) -> Fields:
+        """A nested mapping as its own ``Fields`` (empty if absent)."""
+        value = self._require(key, required, "")
+        if value is None:
+            return Fields(self.document, {}, (*self.path, key))
+        if not isinstance(value, dict):
+            raise self.error(
+                key,
+                f"expected 'key: value' lines but found {_kind(value)}",
+                fix=f"Indent the lines under '{key}:' as 'key: value' pairs.",
+            )
+        return Fields(self.document, value, (*self.path, key))
+
+    def check_known(self, known: Iterable[str]) -> None:
+        """Warn about keys this mapping does not use (often a misspelling)."""
+        allowed = set(known)
+        for key in self.data:
+            if key not in allowed:
+                close = get_close_matches(str(key), sorted(allowed), n=1)
+                hint = (
+                    f"Did you mean '{close[0]}'?"
+                    if close
+                    else (f"Known keys here: {', '.join(sorted(allowed))}.")
+                )
+                self.document.warn(
+                    f"{_describe((*self.path, key))}: unknown key '{key}' is ignored",
+                    *self.path,
+                    key,
+                    fix=hint,
+                )
+
+
+def _describe(path: tuple) -> str:
+    if not path:
+        return "front matter"
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"yes/no ({str(value).lower()})"
+    return "a number" if isinstance(value, int | float) else type(value).__name__

@@ -1,0 +1,91 @@
+"""The plugin contract: every hook a sendsite plugin can implement.
+
+Hooks come in verb families, as in Datasette:
+
+- ``register_*`` return things the core collects (formats, templates, static
+  files, glossary terms); names are checked for duplicates.
+- ``prepare_*`` adjust an object in place.
+- ``extra_*`` add to what the core produces (template context).
+
+The core calls hooks by keyword, so a hook may gain arguments later and an
+implementation can take any subset of them. A plugin is a module (or object)
+with functions decorated ``@sendsite.hookimpl``, registered through the
+``sendsite`` entry-point group::
+
+    [project.entry-points.sendsite]
+    myarea = "sendsite_myarea"
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .content import Area, Document
+    from .model import Format, GlossaryTerm, Report
+
+hookspec = pluggy.HookspecMarker("sendsite")
+hookimpl = pluggy.HookimplMarker("sendsite")
+
+
+@hookspec
+def register_formats() -> list[Format]:
+    """Return the report formats this plugin reads.
+
+    Each ``Format`` names the value of ``format:`` in front matter that
+    selects it, a ``read(document) -> Report`` function, the template that
+    renders the report page, and the area's status keys. ``read`` must be a
+    pure function of the document: validate as you go and raise
+    ``ContentError`` (``document.error(...)`` or ``Fields``) with the key's
+    line; return the format's typed model in ``Report.model`` and the common
+    items (milestones/actions, risks, glossary terms) beside it. Two plugins
+    registering the same format name is an error.
+    """
+
+
+@hookspec
+def register_template_dirs() -> list[Path]:
+    """Return folders of Jinja2 templates this plugin contributes.
+
+    Put a format's templates in a sub-folder named after the plugin
+    (``templates/myarea/report.html``) to avoid clashes. A site's own
+    ``templates/`` folder overrides these; these override the theme's.
+    """
+
+
+@hookspec
+def register_static_dirs() -> dict[str, Path]:
+    """Return static folders to publish, as ``{name: folder}``.
+
+    Each folder is copied to ``static/<name>/`` in the site; templates link
+    to it with ``{{ url('static/<name>/file.css') }}``.
+    """
+
+
+@hookspec
+def register_glossary_terms() -> list[GlossaryTerm]:
+    """Return glossary terms this plugin knows, independent of any one report.
+
+    Terms found inside a report belong in that report's ``Report.glossary``.
+    """
+
+
+@hookspec
+def prepare_report(report: Report, document: Document, area: Area | None) -> None:
+    """Adjust a report in place after its format has read it.
+
+    Called for every report, whichever plugin read it: add common items,
+    fix up titles, add sections. Must not do I/O beyond the document.
+    """
+
+
+@hookspec
+def extra_template_vars(template: str, page: Any) -> dict[str, Any] | None:
+    """Return extra variables for rendering ``template`` for ``page``.
+
+    ``page`` is the page being rendered (its ``kind`` is ``home``, ``area``,
+    ``report``, ``page`` or ``not-found``). Return ``None`` to add nothing.
+    """

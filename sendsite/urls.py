@@ -1,0 +1,35 @@
+"""Relative URLs between output files, so a site works from any sub-path."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import PurePosixPath
+
+__all__ = ["relative_url"]
+
+
+def relative_url(
+    from_page: PurePosixPath | str, target: str, *, directory_urls: bool = True
+) -> str:
+    """The link from output file ``from_page`` to output path ``target``.
+
+    ``target`` is a path inside the site (``southend/report/index.html``,
+    ``static/sendsite.css``), optionally with ``#anchor``. With
+    ``directory_urls`` a link to an ``index.html`` ends at its folder (``../``).
+    Absolute URLs (with a scheme) and pure anchors are returned unchanged.
+    """
+    if "://" in target or target.startswith(("#", "mailto:", "tel:")):
+        return target
+    path, _, anchor = target.partition("#")
+    suffix = f"#{anchor}" if anchor else ""
+    here = posixpath.dirname(str(from_page)) or "."
+    path = path.lstrip("/")
+    is_dir = path == "" or path.endswith("/")
+    if directory_urls and (path == "index.html" or path.endswith("/index.html")):
+        path, is_dir = posixpath.dirname(path), True
+    elif is_dir and not directory_urls:
+        path, is_dir = posixpath.join(path, "index.html"), False
+    rel = posixpath.relpath(path or ".", here)
+    if is_dir:
+        rel = "./" if rel == "." else rel + "/"
+    return rel + suffix

@@ -1,0 +1,133 @@
+"""Safe YAML reading that remembers where every key and list item came from.
+
+Errors later in the pipeline (a bad status three levels down a report's front
+matter) can then point at ``file:line``. Only the safe loader is used, and
+documents are bounded in size, depth and alias expansion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+__all__ = ["Positions", "load_yaml"]
+
+MAX_NODES = 200_000
+MAX_DEPTH = 60
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """1-based ``(line, column)`` of each key or list item, by its path in the data."""
+
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, *path: str | int) -> tuple[int, int] | None:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        key = tuple(path)
+        while key:
+            if key in self.marks:
+                return self.marks[key]
+            key = key[:-1]
+        return self.marks.get(())
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of ``path`` (or its nearest ancestor)."""
+        found = self.find(*path)
+        return found[0] if found else None
+
+
+def load_yaml(
+    text: str, *, file: Path | str, first_line: int = 1, what: str = "front matter"
+) -> tuple[Any, Positions]:
+    """Parse YAML safely; return the data and the positions of its keys.
+
+    ``first_line`` is the file line where ``text`` starts, so front matter
+    inside a Markdown file reports the file's own line numbers. Raises
+    ``ContentError`` for syntax errors and oversized or hostile documents.
+    """
+    offset = first_line - 1
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        positions = Positions()
+        if node is None:
+            return None, positions
+        _walk(node, (), positions, offset, file, depth=0, budget=[MAX_NODES])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ContentError(
+            f"the {what} is not valid YAML: {problem}",
+            file=file,
+            line=(mark.line + 1 + offset) if mark else None,
+            column=(mark.column + 1) if mark else None,
+            fix=_yaml_fix(problem),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(
+            f"the {what} is not valid YAML: {exc}",
+            file=file,
+            line=first_line,
+            fix="Check the text between the '---' lines is written as 'key: value' lines.",
+        ) from None
+    finally:
+        loader.dispose()
+    return data, positions
+
+
+def _yaml_fix(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return (
+            "A value contains ': ' (colon and space). Put the whole value in quotes, "
+            'e.g. title: "Priority 1: EHCPs".'
+        )
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "YAML does not allow tab characters for indentation: use spaces."
+    if "could not find expected ':'" in problem:
+        return "Each line needs 'key: value'. Check for a missing colon or a stray line."
+    if "did not find expected" in problem:
+        return "Check the indentation lines up, and that quotes and brackets are closed."
+    return "Check the line shown (and the line above it) for indentation, quotes and colons."
+
+
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    positions: Positions,
+    offset: int,
+    file: Path | str,
+    depth: int,
+    budget: list[int],
+) -> None:
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise ContentError(
+            "the YAML is too large or too deeply nested to be a report "
+            "(this can also be an alias-expansion attack)",
+            file=file,
+            line=node.start_mark.line + 1 + offset,
+            fix="Split the content into smaller files; avoid YAML anchors and aliases (& and *).",
+        )
+    mark = node.start_mark
+    positions.marks.setdefault(path, (mark.line + 1 + offset, mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if isinstance(key, str) and key.isdigit() and key_node.tag.endswith(":int"):
+                key = int(key)
+            child = (*path, key)
+            km = key_node.start_mark
+            positions.marks[child] = (km.line + 1 + offset, km.column + 1)
+            _walk(value_node, child, positions, offset, file, depth + 1, budget)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), positions, offset, file, depth + 1, budget)
