@@ -1,0 +1,63 @@
+"""Shared fixtures: building the demo site once, and building small sites from text."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sendsite.build import build
+from sendsite.cli import main
+from sendsite.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own content/, built once per test run."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    build(load_config(REPO), output=out)
+    return out
+
+
+def page_text(path: Path) -> str:
+    """The visible text of an HTML file, whitespace collapsed, entities decoded."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+def site_text(site: Path) -> str:
+    """The visible text of every page of a built site, joined."""
+    return "\n".join(page_text(p) for p in sorted(site.rglob("*.html")))
+
+
+SiteMaker = Callable[[dict[str, str]], Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> SiteMaker:
+    """Write ``{relative path: text}`` into a fresh site folder and return the folder."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "src"
+        for rel, text in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        return root
+
+    return make
+
+
+def run_cli(*args: str) -> Result:
+    """Run the sendsite command line in-process."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
