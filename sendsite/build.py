@@ -130,7 +130,7 @@ def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem
             raise doc.error(
                 "a report must sit in its area's folder",
                 "format",
-                fix=f"Move it to content/<area>/{rel.name}, e.g. content/southend/{rel.name}.",
+                fix=f"Move it to content/<area>/{rel.name}, e.g. content/northshire/{rel.name}.",
             )
         else:
             reports.append(_read_report(pm, formats, doc, area))

@@ -73,7 +73,7 @@ class SiteConfig:
 
 # Key in sendsite.yml -> (dataclass field, expected type, example).
 _OPTIONS: dict[str, tuple[str, type, str]] = {
-    "title": ("title", str, "Southend and Essex SEND reports"),
+    "title": ("title", str, "Northshire SEND reports"),
     "description": ("description", str, "Progress reports of the SEND partnership"),
     "organisation": ("organisation", str, "Example Council"),
     "language": ("language", str, "en-GB"),
@@ -81,7 +81,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "output": ("output_dir", str, "site"),
     "templates": ("templates_dir", str, "templates"),
     "theme": ("theme", str, "default"),
-    "disable_plugins": ("disable_plugins", list, "[southend]"),
+    "disable_plugins": ("disable_plugins", list, "[northshire]"),
     "directory_urls": ("directory_urls", bool, "true"),
     "footer": ("footer", str, "Published by the SEND partnership"),
 }

@@ -54,9 +54,11 @@ class Document:
         """The line in the file of a front-matter key (or its nearest parent)."""
         return self.positions.line(*path)
 
-    def error(self, message: str, *path: str | int, fix: str | None = None) -> ContentError:
-        """A ``ContentError`` pointing at the front-matter key ``path``."""
-        found = self.positions.find(*path) if path else None
+    def error(
+        self, message: str, *path: str | int, fix: str | None = None, value: bool = False
+    ) -> ContentError:
+        """A ``ContentError`` pointing at the front-matter key ``path`` (or its value)."""
+        found = self.positions.find(*path, value=value) if path else None
         return ContentError(
             message,
             file=self.relpath,
@@ -160,7 +162,7 @@ def load_area(path: Path, relpath: PurePosixPath) -> Area:
             "the area file must be a set of 'key: value' lines",
             file=relpath,
             line=1,
-            fix="Write e.g. 'name: Southend' and 'council: Southend-on-Sea City Council'.",
+            fix="Write e.g. 'name: Northshire' and 'council: Northshire County Council'.",
         )
     known = {"name", "council", "partners", "description"}
     for key in data:

@@ -9,7 +9,7 @@ or line tracking.
     for area in root.list("priorities", required=True):
         title = area.text("title", required=True)
         when = area.due("completed_by")
-        rag = area.status("rag", SOUTHEND_RAG)
+        rag = area.status("rag", RAG_KEY)
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ class Fields:
     # --- errors -----------------------------------------------------------------
 
     def error(self, key: str | int | None, message: str, fix: str | None = None) -> ContentError:
-        """A ``ContentError`` at ``key`` (or this mapping) with the field's path named."""
+        """A ``ContentError`` at the value of ``key`` (or at this mapping), naming its path."""
         path = (*self.path, key) if key is not None else self.path
-        return self.document.error(f"{_describe(path)}: {message}", *path, fix=fix)
+        return self.document.error(
+            f"{_describe(path)}: {message}", *path, fix=fix, value=key is not None
+        )
 
     def line(self, key: str | int | None = None) -> int | None:
         """The file line of ``key`` in this mapping."""
@@ -190,8 +192,9 @@ class Fields:
                     if close
                     else (f"Known keys here: {', '.join(sorted(allowed))}.")
                 )
+                where = f"{_describe(self.path)}: " if self.path else ""
                 self.document.warn(
-                    f"{_describe((*self.path, key))}: unknown key '{key}' is ignored",
+                    f"{where}unknown key '{key}' is ignored",
                     *self.path,
                     key,
                     fix=hint,

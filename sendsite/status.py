@@ -1,7 +1,7 @@
 """Statuses: one shared scale, and each area's own key mapped onto it.
 
-An area keeps its own words (Southend's Green/Yellow, Suffolk's Blue/Orange/
-Black, Lancashire's progress and risk keys). Each word maps to a ``Level`` on
+An area keeps its own words (a Green/Yellow RAG, a Blue/Orange/Black key,
+separate progress and risk keys). Each word maps to a ``Level`` on
 the shared scale, which gives the colour and lets cross-area pages compare
 areas. A status is always shown as words and colour together.
 """

@@ -13,7 +13,7 @@ def relative_url(
 ) -> str:
     """The link from output file ``from_page`` to output path ``target``.
 
-    ``target`` is a path inside the site (``southend/report/index.html``,
+    ``target`` is a path inside the site (``northshire/report/index.html``,
     ``static/sendsite.css``), optionally with ``#anchor``. With
     ``directory_urls`` a link to an ``index.html`` ends at its folder (``../``).
     Absolute URLs (with a scheme) and pure anchors are returned unchanged.

@@ -25,13 +25,20 @@ Path_ = tuple[str | int, ...]
 
 @dataclass
 class Positions:
-    """1-based ``(line, column)`` of each key or list item, by its path in the data."""
+    """1-based ``(line, column)`` of each key or list item, by its path in the data.
+
+    ``marks`` holds where each key (or list item) starts; ``values`` where its
+    value starts, for errors about the value rather than the key.
+    """
 
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
-    def find(self, *path: str | int) -> tuple[int, int] | None:
-        """The position of ``path``, or of its nearest ancestor that has one."""
+    def find(self, *path: str | int, value: bool = False) -> tuple[int, int] | None:
+        """The position of ``path`` (its value's, if asked), or of its nearest ancestor."""
         key = tuple(path)
+        if value and key in self.values:
+            return self.values[key]
         while key:
             if key in self.marks:
                 return self.marks[key]
@@ -118,7 +125,9 @@ def _walk(
             fix="Split the content into smaller files; avoid YAML anchors and aliases (& and *).",
         )
     mark = node.start_mark
-    positions.marks.setdefault(path, (mark.line + 1 + offset, mark.column + 1))
+    here = (mark.line + 1 + offset, mark.column + 1)
+    positions.marks.setdefault(path, here)
+    positions.values[path] = here
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"

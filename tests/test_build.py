@@ -1,0 +1,218 @@
+"""`sendsite build`: output layout, determinism, relative links, errors and safety."""
+
+from __future__ import annotations
+
+import filecmp
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+from sendsite.build import build
+from sendsite.config import load_config
+from sendsite.errors import ConfigError
+
+from .conftest import REPO, SiteMaker, run_cli
+
+
+def _tree_bytes(root: Path) -> dict[str, bytes]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+
+
+def test_demo_site_layout(demo_site: Path) -> None:
+    assert (demo_site / "index.html").is_file()
+    assert (demo_site / "404.html").is_file()
+    assert (demo_site / "static" / "sendsite.css").is_file()
+    assert (demo_site / "southend" / "index.html").is_file()
+    assert (demo_site / "southend" / "highlight-report-2021-05" / "index.html").is_file()
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    config = load_config(REPO)
+    build(config, output=tmp_path / "one")
+    build(config, output=tmp_path / "two")
+    one, two = _tree_bytes(tmp_path / "one"), _tree_bytes(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+_URL_ATTR = re.compile(r'\b(?:href|src|action)\s*=\s*"([^"]*)"')
+
+
+def test_every_link_is_relative_and_resolves(demo_site: Path) -> None:
+    pages = sorted(demo_site.rglob("*.html"))
+    assert len(pages) >= 4
+    for page in pages:
+        for url in _URL_ATTR.findall(page.read_text(encoding="utf-8")):
+            assert not url.startswith("/"), f"{page}: root-relative link {url}"
+            assert not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I), f"{page}: absolute URL {url}"
+            target = url.split("#")[0]
+            if not target:
+                continue
+            resolved = (page.parent / target).resolve()
+            if target.endswith("/"):
+                resolved = resolved / "index.html"
+            assert resolved.is_file(), f"{page}: link {url} goes nowhere"
+            assert demo_site.resolve() in resolved.parents, f"{page}: link {url} leaves the site"
+
+
+def test_in_page_anchors_exist(demo_site: Path) -> None:
+    for page in demo_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        ids = set(re.findall(r'\bid="([^"]+)"', text))
+        for anchor in re.findall(r'href="#([^"]+)"', text):
+            assert anchor in ids, f"{page}: #{anchor} has no target"
+        assert len(ids) == len(re.findall(r'\bid="([^"]+)"', text)), f"{page}: duplicate ids"
+
+
+def test_pages_have_one_h1_skip_link_and_landmarks(demo_site: Path) -> None:
+    for page in demo_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert len(re.findall(r"<h1\b", text)) == 1, page
+        assert re.search(r'<html lang="en-GB">', text), page
+        assert "<main" in text, page
+        if page.name != "404.html":
+            assert 'class="skip-link"' in text and 'href="#main-content"' in text, page
+        levels = [int(n) for n in re.findall(r"<h([1-6])\b", text)]
+        for before, after in itertools.pairwise(levels):
+            assert after <= before + 1, f"{page}: heading jumps from h{before} to h{after}"
+
+
+def test_no_request_leaves_the_site(demo_site: Path) -> None:
+    for path in demo_site.rglob("*"):
+        if path.suffix in {".html", ".css", ".js"}:
+            text = path.read_text(encoding="utf-8")
+            assert "http://" not in text and "https://" not in text, path
+            assert "@import" not in text, path
+
+
+def test_home_and_area_pages_list_reports(demo_site: Path) -> None:
+    home = (demo_site / "index.html").read_text()
+    assert 'href="southend/"' in home
+    assert 'href="southend/highlight-report-2021-05/"' in home
+    area = (demo_site / "southend" / "index.html").read_text()
+    assert 'href="highlight-report-2021-05/"' in area
+    assert "Southend-on-Sea City Council" in area
+    assert '<link rel="stylesheet" href="../static/sendsite.css">' in area
+
+
+def test_build_command_summary_and_exit_code(tmp_path: Path) -> None:
+    result = run_cli("build", "--source", str(REPO), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    summary = r"Built \d+ pages \(\d+ files\) into .* in \d+\.\d\d s\.$"
+    assert re.match(summary, result.output.strip())
+
+
+def test_no_config_file_uses_defaults(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site({"content/index.md": "Welcome to *our* reports.\n"})
+    build(load_config(root), output=tmp_path / "o")
+    home = (tmp_path / "o" / "index.html").read_text()
+    assert "<title>SEND partnership progress reports</title>" in home
+    assert "Welcome to <em>our</em> reports." in home
+
+
+def test_unknown_config_key_is_a_clear_error(make_site: SiteMaker) -> None:
+    root = make_site({"sendsite.yml": "title: X\ntheem: default\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    assert caught.value.line == 2
+    assert "unknown option 'theem'" in str(caught.value)
+    assert "Did you mean 'theme'?" in (caught.value.fix or "")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "sendsite.yml:2" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_config_type_errors(make_site: SiteMaker) -> None:
+    root = make_site({"sendsite.yml": "title: X\ndirectory_urls: sometimes\n"})
+    with pytest.raises(ConfigError, match="option 'directory_urls': expected true or false"):
+        load_config(root)
+    root = make_site({"sendsite.yml": "theme: nope\n"})
+    with pytest.raises(ConfigError, match="no theme called 'nope'"):
+        load_config(root).theme_path()
+
+
+def test_content_error_is_printed_plainly_with_the_line(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/southend/r.md": """\
+            ---
+            format: southend-highlight
+            meeting_date: 1 May 2021
+            priorities:
+              - code: P1
+                title: T
+                milestones:
+                  - milestone: M
+                    rag: Purple
+            ---
+            """
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    expected = "southend/r.md:9:14: error: priorities[1].milestones[1].rag: unknown status 'Purple'"
+    assert expected in result.output
+    assert "  9 |         rag: Purple" in result.output
+    assert "How to fix: Use one of: Blue, Green, Yellow, Amber, Red" in result.output
+
+
+def test_failed_build_keeps_the_previous_site(make_site: SiteMaker) -> None:
+    root = make_site({"content/about.md": "---\ntitle: About\n---\nFirst.\n"})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    before = _tree_bytes(root / "site")
+    (root / "content" / "bad.md").write_text("---\ntitle: [unclosed\n---\n")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert _tree_bytes(root / "site") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_deleted_content_leaves_no_stale_page(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": "# A\n", "content/b.md": "# B\n"})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    assert (root / "site" / "b" / "index.html").exists()
+    (root / "content" / "b.md").unlink()
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    assert not (root / "site" / "b").exists()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": "# A\n"})
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.docx").write_text("years of work")
+    result = run_cli("build", "--source", str(root), "--output", str(precious))
+    assert result.exit_code == 1
+    assert "has files that sendsite did not write" in result.output
+    assert (precious / "thesis.docx").read_text() == "years of work"
+
+
+def test_content_assets_are_copied(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site({"content/area/paper.pdf": "%PDF-1.4 pretend"})
+    build(load_config(root), output=tmp_path / "o")
+    assert filecmp.cmp(root / "content/area/paper.pdf", tmp_path / "o/area/paper.pdf")
+
+
+def test_directory_urls_off_links_to_index_files(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site({"sendsite.yml": "directory_urls: false\n", "content/a/p.md": "# P\n"})
+    build(load_config(root), output=tmp_path / "o")
+    home = (tmp_path / "o" / "index.html").read_text()
+    page = (tmp_path / "o" / "a" / "p" / "index.html").read_text()
+    assert 'href="a/index.html"' in home
+    assert 'href="../../index.html"' in page
+
+
+def test_help_reads_well() -> None:
+    top = run_cli("--help")
+    assert top.exit_code == 0
+    assert "publishes SEND partnership progress reports" in top.output
+    assert "build  Build the site from content/ into site/." in top.output
+    sub = run_cli("build", "--help")
+    for option in ("--source", "--output", "--strict", "--verbose"):
+        assert option in sub.output
+    assert "replaced only when the whole build succeeds" in sub.output

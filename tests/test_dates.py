@@ -1,0 +1,115 @@
+"""Due dates: the author's text is kept and understood as a day or a range, UK day-first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sendsite.dates import parse_due
+
+# Every date form that appears in the five seed reports, and what it means.
+SEED_FORMS = [
+    # Southend
+    ("31 st March 2021", "2021-03-31", "2021-03-31", "day"),
+    ("15 th May 2021", "2021-05-15", "2021-05-15", "day"),
+    ("30 th June 2021", "2021-06-30", "2021-06-30", "day"),
+    ("28th May 2021", "2021-05-28", "2021-05-28", "day"),
+    ("Mid-April 2021.", "2021-04-11", "2021-04-20", "range"),
+    ("April-May 2021", "2021-04-01", "2021-05-31", "range"),
+    ("30 th September 2022", "2022-09-30", "2022-09-30", "day"),
+    ("May 2021", "2021-05-01", "2021-05-31", "month"),
+    # Suffolk
+    ("by 30 June 2019", "2019-06-30", "2019-06-30", "day"),
+    ("by 31 Dec 2019", "2019-12-31", "2019-12-31", "day"),
+    ("by 30 Sept 2019", "2019-09-30", "2019-09-30", "day"),
+    ("by 30May 19", "2019-05-30", "2019-05-30", "day"),
+    ("by 30 Mar 2020", "2020-03-30", "2020-03-30", "day"),
+    ("by Sept 2020", "2020-09-01", "2020-09-30", "month"),
+    ("by July 2019", "2019-07-01", "2019-07-31", "month"),
+    ("Q4 2018/19", "2019-01-01", "2019-03-31", "quarter"),
+    ("Q1 2019/20", "2019-04-01", "2019-06-30", "quarter"),
+    ("2019/20", "2019-04-01", "2020-03-31", "year"),
+    # Havering
+    ("March 2015", "2015-03-01", "2015-03-31", "month"),
+    ("October 2013", "2013-10-01", "2013-10-31", "month"),
+    # Essex
+    ("July 2021", "2021-07-01", "2021-07-31", "month"),
+    ("January 2019", "2019-01-01", "2019-01-31", "month"),
+    # Lancashire
+    ("31/01/21", "2021-01-31", "2021-01-31", "day"),
+    ("31/12/20", "2020-12-31", "2020-12-31", "day"),
+    ("30/09/2021", "2021-09-30", "2021-09-30", "day"),
+    ("31/10/20", "2020-10-31", "2020-10-31", "day"),
+    ("04/01/21", "2021-01-04", "2021-01-04", "day"),
+    ("4th Jan 2021", "2021-01-04", "2021-01-04", "day"),
+    ("31st December 2020", "2020-12-31", "2020-12-31", "day"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), SEED_FORMS)
+def test_seed_date_forms_are_understood(text: str, start: str, end: str, precision: str) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert (str(due.start), str(due.end), due.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Complete",
+        "Completed",
+        "Ongoing",
+        "TBC",
+        "Quarterly Reporting to Joint Commissioning Group/SSPB following go-live.",
+        "within 6 weeks of identification",
+        "",
+    ],
+)
+def test_text_that_is_not_a_date_is_kept_without_a_date(text: str) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert not due.understood
+    assert due.start is None and due.end is None
+    assert due.precision == "unparsed"
+    assert due.describe() == "not a date"
+
+
+def test_from_has_a_start_and_no_end() -> None:
+    due = parse_due("from 30 Sept 2019")
+    assert (due.start, due.end, due.qualifier) == (date(2019, 9, 30), None, "from")
+    assert not due.is_before(date(2030, 1, 1)), "an open-ended date is never overdue"
+
+
+def test_impossible_day_first_dates_are_not_silently_swapped() -> None:
+    # dateutil would read this month-first; a UK reader would not.
+    assert not parse_due("12/31/2021").understood
+    assert not parse_due("30/02/2021").understood
+
+
+def test_missing_year_is_not_guessed() -> None:
+    assert not parse_due("24th June").understood
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("31 st March 2021", "2021-03-31"),
+        ("May 2021", "2021-05"),
+        ("April-May 2021", "2021-04-01/2021-05-31"),
+        ("from September 2020", "2020-09-01/"),
+        ("w/c 12th April 2021", "2021-04-12/2021-04-18"),
+        ("End of June 2020", "2020-06-21/2020-06-30"),
+        ("Spring term 2021", "2021-01-01/2021-04-30"),
+        ("September 2020 to March 2021", "2020-09-01/2021-03-31"),
+        ("December-January 2021", "2020-12-01/2021-01-31"),
+    ],
+)
+def test_other_uk_report_idioms(text: str, iso: str) -> None:
+    assert parse_due(text).iso() == iso
+
+
+def test_overdue_uses_the_end_of_the_range() -> None:
+    due = parse_due("April-May 2021")
+    assert due.is_before(date(2021, 6, 1))
+    assert not due.is_before(date(2021, 5, 31))
