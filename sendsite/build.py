@@ -10,21 +10,44 @@ replaced only when the whole build has succeeded.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+import jinja2
 
 from .config import SiteConfig
 from .content import Area, Document, discover, load_area, load_document
 from .errors import ContentError, PluginError, Problem, SendsiteError
+from .links import rewrite_content_links
 from .markdown import render_markdown
 from .model import Format, GlossaryTerm, Report
-from .pages import site_pages
+from .pages import Page, site_pages
 from .plugins import PluginManager, call_each, make_plugin_manager
 from .render import make_environment, render_page
-from .site import PlainPage, ReportEntry, Site, link_site, page_path, report_path
+from .site import (
+    PlainPage,
+    ReportEntry,
+    Site,
+    duplicate_outputs,
+    link_site,
+    page_path,
+    report_path,
+)
 from .writer import write_site
 
-__all__ = ["BuildResult", "StrictWarnings", "build", "collect_formats", "read_site"]
+__all__ = [
+    "BuildFailed",
+    "BuildResult",
+    "StrictWarnings",
+    "build",
+    "check_site",
+    "collect_formats",
+    "read_site",
+]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -111,35 +134,100 @@ def _plain_page(doc: Document, area: Area | None) -> PlainPage:
     return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))
 
 
+MAX_ERRORS = 50
+
+
+class BuildFailed(SendsiteError):
+    """The content has errors; every one found is in ``errors``. Nothing was written."""
+
+    def __init__(self, errors: list[Problem], warnings: list[Problem]) -> None:
+        self.errors = errors
+        self.warnings = warnings
+        super().__init__(f"{len(errors)} error(s) found")
+
+
+class _Collector:
+    """Gathers problems from independent steps, so one run reports them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def attempt(self, step: Callable[[], T]) -> T | None:
+        """Run ``step``; record its error and return None if it fails."""
+        if len(self.errors) >= MAX_ERRORS:
+            return None
+        try:
+            return step()
+        except SendsiteError as exc:
+            exc.problem.cause = exc.__cause__
+            self.errors.append(exc.problem)
+            return None
+
+    def raise_if_failed(self) -> None:
+        if self.errors:
+            raise BuildFailed(self.errors, self.warnings)
+
+
+def _read_document(
+    pm: PluginManager,
+    formats: dict[str, tuple[str, Format]],
+    areas: dict[str, Area],
+    path: Path,
+    rel: PurePosixPath,
+) -> tuple[ReportEntry | PlainPage, list[Problem]]:
+    doc = load_document(path, rel)
+    area = None
+    if doc.area is not None:
+        area = areas.get(doc.area) or Area(slug=doc.area, name=doc.area.replace("-", " ").title())
+    if doc.format is None:
+        return _plain_page(doc, area), doc.warnings
+    if area is None:
+        raise doc.error(
+            "a report must sit in its area's folder",
+            "format",
+            fix=f"Move it to content/<area>/{rel.name}, e.g. content/northshire/{rel.name}.",
+        )
+    return _read_report(pm, formats, doc, area), doc.warnings
+
+
 def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem]]:
-    """Load and read every content file, then link them into a ``Site``."""
+    """Load and read every content file, then link them into a ``Site``.
+
+    Every file is checked even when an earlier one fails; if any failed,
+    ``BuildFailed`` carries all the errors (up to ``MAX_ERRORS``).
+    """
+    problems = _Collector()
     formats = collect_formats(pm)
     tree = discover(config.content_path)
-    areas = {rel.parent.name: load_area(path, rel) for path, rel in tree.areas}
+    areas: dict[str, Area] = {}
+    for path, rel in tree.areas:
+        area = problems.attempt(lambda path=path, rel=rel: load_area(path, rel))
+        if area is not None:
+            areas[area.slug] = area
     reports: list[ReportEntry] = []
     pages: list[PlainPage] = []
-    warnings: list[Problem] = []
     for path, rel in tree.documents:
-        doc = load_document(path, rel)
-        area = None
-        if doc.area is not None:
-            area = areas.setdefault(doc.area, Area(slug=doc.area, name=doc.area.title()))
-        if doc.format is None:
-            pages.append(_plain_page(doc, area))
-        elif area is None:
-            raise doc.error(
-                "a report must sit in its area's folder",
-                "format",
-                fix=f"Move it to content/<area>/{rel.name}, e.g. content/northshire/{rel.name}.",
-            )
+        result = problems.attempt(
+            lambda path=path, rel=rel: _read_document(pm, formats, areas, path, rel)
+        )
+        if result is None:
+            continue
+        item, warnings = result
+        problems.warnings.extend(warnings)
+        if isinstance(item, ReportEntry):
+            reports.append(item)
         else:
-            reports.append(_read_report(pm, formats, doc, area))
-        warnings.extend(doc.warnings)
+            pages.append(item)
+        if item.area is not None:
+            areas.setdefault(item.area.slug, item.area)
     glossary = [t for _, terms in call_each(pm, "register_glossary_terms") for t in terms]
     for entry in reports:
         glossary.extend(entry.report.glossary)
+    problems.errors.extend(duplicate_outputs([*reports, *pages]))
+    problems.raise_if_failed()
     site = link_site(config, areas, reports, pages, _dedupe_terms(glossary), tree.assets)
-    return site, warnings
+    return site, problems.warnings
 
 
 def _dedupe_terms(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
@@ -150,19 +238,70 @@ def _dedupe_terms(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
 
 
 def render_site(config: SiteConfig, pm: PluginManager, site: Site) -> dict[PurePosixPath, bytes]:
-    """Render every page to bytes, keyed by output path."""
+    """Render every page to bytes, keyed by output path.
+
+    Links to ``.md`` files become links to their pages; any problem on any
+    page is collected and raised together as ``BuildFailed``.
+    """
+    problems = _Collector()
     template_dirs = [Path(d) for _, dirs in call_each(pm, "register_template_dirs") for d in dirs]
     env = make_environment(config.theme_path() / "templates", template_dirs, config.templates_path)
+    targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
     out: dict[PurePosixPath, bytes] = {}
     for page in site_pages(site):
-        context = {"site": site, "config": config, "page": page, **page.context}
-        for _, extra in call_each(pm, "extra_template_vars", template=page.template, page=page):
-            context.update(extra)
-        html = render_page(
-            env, page.template, page.path, context, directory_urls=config.directory_urls
-        )
+        html = problems.attempt(lambda page=page: _render_one(config, pm, env, site, page))
+        if html is None:
+            continue
+        if page.source is not None:
+            html, link_problems = rewrite_content_links(
+                html, page.source, page.path, targets, directory_urls=config.directory_urls
+            )
+            problems.errors.extend(link_problems)
         out[page.path] = html.encode("utf-8")
+    problems.raise_if_failed()
     return out
+
+
+def _render_one(
+    config: SiteConfig, pm: PluginManager, env: jinja2.Environment, site: Site, page: Page
+) -> str:
+    context = {"site": site, "config": config, "page": page, **page.context}
+    file = page.source.relpath if page.source else None
+    for _, extra in call_each(
+        pm, "extra_template_vars", template=page.template, page=page, file=file
+    ):
+        context.update(extra)
+    return render_page(env, page.template, page.path, context, directory_urls=config.directory_urls)
+
+
+@dataclass
+class Checked:
+    """A site read and rendered in memory: what ``check`` verifies and ``build`` writes."""
+
+    site: Site
+    files: dict[PurePosixPath, bytes | Path]
+    pages: int
+    warnings: list[Problem]
+
+
+def check_site(config: SiteConfig, pm: PluginManager, *, strict: bool = False) -> Checked:
+    """Read, link and render everything without writing; raise on any error.
+
+    Raises ``BuildFailed`` with every error found, or ``StrictWarnings`` when
+    ``strict`` and there are warnings.
+    """
+    site, warnings = read_site(config, pm)
+    try:
+        pages = render_site(config, pm, site)
+    except BuildFailed as failed:
+        raise BuildFailed(failed.errors, warnings) from None
+    if strict and warnings:
+        raise StrictWarnings(warnings)
+    files: dict[PurePosixPath, bytes | Path] = dict(static_files(config, pm))
+    for path, rel in site.assets:
+        files[rel] = path
+    files.update(pages)
+    return Checked(site, files, len(pages), warnings)
 
 
 def static_files(config: SiteConfig, pm: PluginManager) -> dict[PurePosixPath, Path]:
@@ -188,21 +327,17 @@ def build(
     output: Path | None = None,
     strict: bool = False,
 ) -> BuildResult:
-    """Build the whole site into ``output`` (default: the config's output folder).
+    """Check the whole site, then write it into ``output`` (default: the config's).
 
-    With ``strict``, any warning stops the build before anything is written.
+    Nothing is written unless every check passes (with ``strict``, warnings
+    count too); the previous output is replaced only when the new one is whole.
     """
     started = time.perf_counter()
     if pm is None:
         pm = make_plugin_manager(disabled=config.disable_plugins)
-    site, warnings = read_site(config, pm)
-    if strict and warnings:
-        raise StrictWarnings(warnings)
-    pages = render_site(config, pm, site)
-    files: dict[PurePosixPath, bytes | Path] = dict(static_files(config, pm))
-    for path, rel in site.assets:
-        files[rel] = path
-    files.update(pages)
+    checked = check_site(config, pm, strict=strict)
     target = output or config.output_path
-    write_site(target, files)
-    return BuildResult(target, len(pages), len(files), time.perf_counter() - started, warnings)
+    write_site(target, checked.files)
+    return BuildResult(
+        target, checked.pages, len(checked.files), time.perf_counter() - started, checked.warnings
+    )

@@ -12,38 +12,66 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import StrictWarnings, build
-from .config import load_config
+from .build import MAX_ERRORS, BuildFailed, StrictWarnings, build, check_site
+from .config import SiteConfig, load_config
 from .errors import Problem, SendsiteError
 from .messages import format_problem
+from .plugins import make_plugin_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _friendly_errors(func: F) -> F:
-    """Turn the project's errors into a message and exit code 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verbose = kwargs.get("verbose", False)
-        source = kwargs.get("source")
-        try:
-            return func(*args, **kwargs)
-        except SendsiteError as exc:
-            if verbose and exc.__cause__ is not None:
-                traceback.print_exception(exc.__cause__, file=sys.stderr)
-            base = _content_base(source)
-            click.echo(format_problem(exc.problem, base=base), err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
+def _echo_problems(
+    problems: list[Problem], level: str, base: Path | None, verbose: bool = False
+) -> None:
+    for problem in problems:
+        if verbose and problem.cause is not None:
+            traceback.print_exception(problem.cause, file=sys.stderr)
+        click.echo(format_problem(problem, level=level, base=base), err=True)
+        click.echo("", err=True)
 
 
 def _content_base(source: Path | None) -> Path | None:
     try:
         return load_config(source or Path.cwd()).content_path
     except SendsiteError:
-        return source or Path.cwd()
+        return None
+
+
+def _friendly_errors(func: F) -> F:
+    """Print the project's errors (all of them, with warnings) and exit with status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = kwargs.get("verbose", False)
+        try:
+            return func(*args, **kwargs)
+        except (BuildFailed, StrictWarnings) as exc:
+            base = _content_base(kwargs.get("source"))
+            _echo_problems(exc.warnings, "warning", base)
+            if isinstance(exc, BuildFailed):
+                _echo_problems(exc.errors, "error", base, verbose)
+                capped = " (stopped counting there)" if len(exc.errors) >= MAX_ERRORS else ""
+                summary = f"{_plural(len(exc.errors), 'error')}{capped}"
+                if exc.warnings:
+                    summary += f" and {_plural(len(exc.warnings), 'warning')}"
+            else:
+                summary = f"{_plural(len(exc.warnings), 'warning')}, and --strict is on"
+            click.echo(f"Stopped: {summary}. Nothing was written.", err=True)
+            sys.exit(1)
+        except SendsiteError as exc:
+            if verbose and exc.__cause__ is not None:
+                traceback.print_exception(exc.__cause__, file=sys.stderr)
+            click.echo(
+                format_problem(exc.problem, base=_content_base(kwargs.get("source"))), err=True
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 _source_option = click.option(
@@ -53,9 +81,16 @@ _source_option = click.option(
     default=None,
     help="The site folder holding content/ and sendsite.yml. [default: current folder]",
 )
+_strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings (unknown keys, odd dates) as errors."
+)
 _verbose_option = click.option(
     "--verbose", "-v", is_flag=True, help="Show the Python traceback behind a plugin error."
 )
+
+
+def _config(source: Path | None) -> SiteConfig:
+    return load_config(source or Path.cwd())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,7 +99,8 @@ def main() -> None:
     """sendsite publishes SEND partnership progress reports as a static website.
 
     Reports are Markdown files with YAML front matter under content/<area>/;
-    each area's format is read by a plugin. Start with 'sendsite build'.
+    each area's format is read by a plugin. Check your content with
+    'sendsite check', then publish it with 'sendsite build'.
     """
 
 
@@ -77,31 +113,48 @@ def main() -> None:
     default=None,
     help="Folder to write the site into. [default: site/ in the site folder]",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@_strict_option
 @_verbose_option
 @_friendly_errors
 def build_command(source: Path | None, output: Path | None, strict: bool, verbose: bool) -> None:
     """Build the site from content/ into site/.
 
-    The previous site is replaced only when the whole build succeeds. Links
-    are relative, so the folder can be published under any path.
+    Everything is checked first (as 'sendsite check' does); the previous site
+    is replaced only when the whole build succeeds. Links are relative, so the
+    folder can be published under any path.
     """
-    config = load_config(source or Path.cwd())
-    try:
-        result = build(config, output=output.resolve() if output else None, strict=strict)
-    except StrictWarnings as exc:
-        _print_warnings(exc.warnings, config.content_path)
-        click.echo(f"Stopped: {exc}", err=True)
-        sys.exit(1)
-    _print_warnings(result.warnings, config.content_path)
+    config = _config(source)
+    result = build(config, output=output.resolve() if output else None, strict=strict)
+    _echo_problems(result.warnings, "warning", config.content_path)
     click.echo(
         f"Built {result.pages} pages ({result.files} files) into {result.output} "
         f"in {result.seconds:.2f} s"
-        + (f", with {len(result.warnings)} warning(s)" if result.warnings else "")
+        + (f", with {_plural(len(result.warnings), 'warning')}" if result.warnings else "")
         + "."
     )
 
 
-def _print_warnings(warnings: list[Problem], base: Path) -> None:
-    for problem in warnings:
-        click.echo(format_problem(problem, level="warning", base=base), err=True)
+@main.command("check")
+@_source_option
+@_strict_option
+@_verbose_option
+@_friendly_errors
+def check_command(source: Path | None, strict: bool, verbose: bool) -> None:
+    """Check every content file without writing anything.
+
+    Prints each problem as file:line:column with the line quoted and a fix,
+    all problems in one run. Exits with status 1 if there are errors (or, with
+    --strict, warnings).
+    """
+    config = _config(source)
+    checked = check_site(
+        config, make_plugin_manager(disabled=config.disable_plugins), strict=strict
+    )
+    _echo_problems(checked.warnings, "warning", config.content_path)
+    site = checked.site
+    click.echo(
+        f"No errors in {_plural(len(site.reports), 'report')} and "
+        f"{_plural(len(site.all_pages), 'page')}"
+        + (f" ({_plural(len(checked.warnings), 'warning')})" if checked.warnings else "")
+        + "."
+    )

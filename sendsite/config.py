@@ -102,15 +102,13 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
     if path.is_file():
-        data, positions = load_yaml(
-            read_text(path, CONFIG_FILE), file=CONFIG_FILE, what="site configuration"
-        )
+        data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise ConfigError(
                 "sendsite.yml must be a set of 'option: value' lines",
-                file=CONFIG_FILE,
+                file=path,
                 line=1,
                 fix="Write e.g. 'title: Our SEND reports'.",
             )
@@ -120,13 +118,13 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
                 close = get_close_matches(str(key), list(_OPTIONS), n=1)
                 raise ConfigError(
                     f"unknown option '{key}'",
-                    file=CONFIG_FILE,
+                    file=path,
                     line=line,
                     fix=(f"Did you mean '{close[0]}'? " if close else "")
                     + f"Known options: {', '.join(_OPTIONS)}.",
                 )
             name, kind, example = _OPTIONS[key]
-            values[name] = _check(key, value, kind, example, line)
+            values[name] = _check(key, value, kind, example, path, line)
     values.update(overrides or {})
     known = {f.name for f in fields(SiteConfig)}
     return SiteConfig(
@@ -136,7 +134,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     )
 
 
-def _check(key: str, value: Any, kind: type, example: str, line: int | None) -> Any:
+def _check(key: str, value: Any, kind: type, example: str, path: Path, line: int | None) -> Any:
     if kind is list:
         if isinstance(value, str):
             value = [value]
@@ -150,7 +148,7 @@ def _check(key: str, value: Any, kind: type, example: str, line: int | None) -> 
     described = "a list of names" if kind is list else ("true or false" if kind is bool else "text")
     raise ConfigError(
         f"option '{key}': expected {described}, got {value!r}",
-        file=CONFIG_FILE,
+        file=path,
         line=line,
         fix=f"Write e.g. '{key}: {example}'.",
     )

@@ -7,7 +7,7 @@ it without a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,6 +20,8 @@ class Problem:
     line: int | None = None
     column: int | None = None
     fix: str | None = None
+    #: The exception behind a plugin's error, shown with ``--verbose``.
+    cause: BaseException | None = field(default=None, compare=False, repr=False)
 
     def location(self) -> str:
         """``file:line:column`` as far as it is known."""

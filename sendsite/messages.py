@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import Problem
@@ -13,39 +14,59 @@ def format_problem(problem: Problem, *, level: str = "error", base: Path | None 
     """Render a problem as a compiler would: ``file:line:col: error: ...`` and the line.
 
     ``base`` is the folder that relative file names in problems are under
-    (the content folder); the quoted line is read from there if it exists.
+    (the content folder). The file is shown relative to the current folder
+    when it is inside it, so authors can open it from the terminal.
     """
-    where = problem.location()
-    head = f"{where}: {level}: {problem.message}" if where else f"{level}: {problem.message}"
-    lines = [head]
-    quoted = _quote(problem, base)
-    if quoted:
-        lines.extend(quoted)
+    path = _full_path(problem, base)
+    shown = Problem(
+        problem.message, _display(path) if path else problem.file, problem.line, problem.column
+    )
+    where = shown.location()
+    lines = [f"{where}: {level}: {problem.message}" if where else f"{level}: {problem.message}"]
+    if path is not None:
+        lines.extend(_quote(path, problem.line, problem.column))
     if problem.fix:
         lines.append(f"  How to fix: {problem.fix}")
     return "\n".join(lines)
 
 
-def _quote(problem: Problem, base: Path | None) -> list[str]:
-    if problem.file is None or problem.line is None:
-        return []
+def _full_path(problem: Problem, base: Path | None) -> Path | None:
+    if problem.file is None:
+        return None
     path = Path(problem.file)
-    if not path.is_absolute() and base is not None:
+    if not path.is_absolute():
+        if base is None:
+            return None
         path = base / path
+    return path
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _quote(path: Path, line: int | None, column: int | None) -> list[str]:
+    if line is None:
+        return []
     try:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                if number == problem.line:
-                    text = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\t", "    ")
+                if number == line:
+                    text = raw.decode("utf-8", "replace").rstrip("\r\n")
                     break
             else:
                 return []
     except OSError:
         return []
+    text = text.replace("\t", " ")
     if len(text) > 160:
         text = text[:157] + "..."
-    gutter = f"  {problem.line} | "
+    gutter = f"  {line} | "
     out = [gutter + text]
-    if problem.column:
-        out.append(" " * (len(gutter) + problem.column - 1) + "^")
+    if column and column <= len(text) + 1:
+        out.append(" " * (len(gutter) + column - 1) + "^")
     return out

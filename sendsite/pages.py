@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .content import Document
 from .site import Site
 
 __all__ = ["Page", "site_pages"]
@@ -28,12 +29,19 @@ class Page:
     title: str
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
+    #: The content file the page shows, if any (links in it are checked).
+    source: Document | None = None
 
 
 def site_pages(site: Site) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
     yield Page(
-        "home", PurePosixPath(HOME), "home.html", site.config.title, context={"intro": site.home}
+        "home",
+        PurePosixPath(HOME),
+        "home.html",
+        site.config.title,
+        context={"intro": site.home},
+        source=site.home.document if site.home else None,
     )
     for area_entry in site.areas:
         area_crumbs = [("Home", HOME)]
@@ -60,6 +68,7 @@ def site_pages(site: Site) -> Iterator[Page]:
                     "area": area_entry,
                     "status_keys": entry.status_keys,
                 },
+                source=entry.document,
             )
         for plain in area_entry.pages:
             yield Page(
@@ -69,6 +78,7 @@ def site_pages(site: Site) -> Iterator[Page]:
                 plain.title,
                 breadcrumbs=crumbs,
                 context={"plain": plain, "area": area_entry},
+                source=plain.document,
             )
     for plain in site.pages:
         yield Page(
@@ -78,5 +88,6 @@ def site_pages(site: Site) -> Iterator[Page]:
             plain.title,
             breadcrumbs=[("Home", HOME)],
             context={"plain": plain},
+            source=plain.document,
         )
     yield Page("not-found", PurePosixPath("404.html"), "404.html", "Page not found")

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .content import Area, Document
-from .errors import ContentError
+from .errors import ContentError, Problem
 from .model import Format, GlossaryTerm, Report
 from .status import StatusKey
 
@@ -89,6 +89,12 @@ class Site:
     home: PlainPage | None = None
     assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
 
+    @property
+    def all_pages(self) -> list[PlainPage]:
+        """Every plain page: the home introduction, top-level and area pages."""
+        pages = [p for area in self.areas for p in area.pages] + self.pages
+        return [self.home, *pages] if self.home else pages
+
 
 def report_path(area: Area, document: Document) -> PurePosixPath:
     """Where a report's page is written: ``<area>/<slug>/index.html``."""
@@ -106,6 +112,32 @@ def _report_sort_key(entry: ReportEntry) -> tuple:
     return (as_of is None, -(as_of.toordinal() if as_of else 0), entry.title.casefold())
 
 
+HOME_SOURCE = PurePosixPath("index.md")
+
+
+def duplicate_outputs(items: list[ReportEntry] | list[ReportEntry | PlainPage]) -> list[Problem]:
+    """A problem for each file that would be published where another already is."""
+    seen: dict[PurePosixPath, Document] = {}
+    problems = []
+    for item in items:
+        if item.document.relpath == HOME_SOURCE:
+            continue
+        other = seen.get(item.path)
+        if other is None:
+            seen[item.path] = item.document
+            continue
+        problems.append(
+            ContentError(
+                f"two files would both be published at '{item.path.parent}/': "
+                f"{other.relpath} and {item.document.relpath}",
+                file=item.document.relpath,
+                line=item.document.line("slug"),
+                fix="Give one of them a different file name, or a 'slug:' in its front matter.",
+            ).problem
+        )
+    return problems
+
+
 def link_site(
     config: SiteConfig,
     areas: dict[str, Area],
@@ -114,23 +146,8 @@ def link_site(
     glossary: list[GlossaryTerm],
     assets: list[tuple[Path, PurePosixPath]] | None = None,
 ) -> Site:
-    """Group reports and pages into areas and check no two outputs collide."""
-    seen: dict[PurePosixPath, Document] = {}
-    home = None
-    for item in [*reports, *pages]:
-        if item.document.relpath == PurePosixPath("index.md"):
-            home = item if isinstance(item, PlainPage) else None
-            continue
-        other = seen.get(item.path)
-        if other is not None:
-            raise ContentError(
-                f"two files would both be published at '{item.path.parent}/': "
-                f"{other.relpath} and {item.document.relpath}",
-                file=item.document.relpath,
-                line=item.document.line("slug"),
-                fix="Give one of them a different file name, or a 'slug:' in its front matter.",
-            )
-        seen[item.path] = item.document
+    """Group reports and pages into areas (call ``duplicate_outputs`` first)."""
+    home = next((p for p in pages if p.document.relpath == HOME_SOURCE), None)
     entries: dict[str, AreaEntry] = {}
     for slug in sorted(areas):
         area = areas[slug]

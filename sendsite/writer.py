@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from filelock import FileLock, Timeout
+
 from .errors import SendsiteError
 
 __all__ = ["MARKER", "OutputError", "write_site"]
@@ -33,9 +35,23 @@ def _check_relative(rel: PurePosixPath) -> None:
 def write_site(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> None:
     """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
 
-    The previous output is replaced only after every file is written.
+    The previous output is replaced only after every file is written. Two
+    builds into the same folder at once are refused rather than interleaved.
     """
     output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(output.parent / f".{output.name}.lock", blocking=False)
+    try:
+        with lock:
+            _write(output, files)
+    except Timeout:
+        raise OutputError(
+            f"another sendsite build is writing '{output}' right now",
+            fix="Wait for it to finish, then build again.",
+        ) from None
+
+
+def _write(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> None:
     if output.exists() and not output.is_dir():
         raise OutputError(
             f"the output path '{output}' is a file, not a folder",
@@ -47,7 +63,6 @@ def write_site(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> Non
             fix="Choose an empty or new --output folder; sendsite will not delete "
             "a folder it did not create.",
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         for rel, content in sorted(files.items()):

@@ -10,9 +10,9 @@ from types import ModuleType
 import pytest
 
 from sendsite import Format, Report, hookimpl
-from sendsite.build import build, collect_formats
+from sendsite.build import BuildFailed, build, collect_formats
 from sendsite.config import load_config
-from sendsite.errors import ContentError, PluginError
+from sendsite.errors import PluginError
 from sendsite.plugins import call_each, make_plugin_manager
 
 from .conftest import SiteMaker
@@ -47,10 +47,12 @@ def test_core_builds_with_no_area_plugin(make_site: SiteMaker, tmp_path: Path) -
 
 def test_a_report_needs_an_installed_format(make_site: SiteMaker, tmp_path: Path) -> None:
     root = make_site({"content/a/r.md": "---\ntitle: R\nformat: nonesuch\n---\n"})
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(BuildFailed) as caught:
         build(load_config(root), pm=make_plugin_manager(entry_points=False), output=tmp_path / "o")
-    assert "unknown format 'nonesuch'" in str(caught.value)
-    assert caught.value.line == 3
+    [error] = caught.value.errors
+    assert "unknown format 'nonesuch'" in error.message
+    assert "none (no format plugin is installed)" in (error.fix or "")
+    assert error.line == 3
 
 
 def test_misspelt_hook_is_an_error() -> None:
@@ -93,11 +95,12 @@ def test_reader_crash_names_the_plugin_and_file(make_site: SiteMaker, tmp_path: 
 
     root = make_site({"content/a/r.md": "---\nformat: crashy\n---\n"})
     pm = make_plugin_manager(entry_points=False, plugins=[("crashy-plugin", Crashy())])
-    with pytest.raises(PluginError) as caught:
+    with pytest.raises(BuildFailed) as caught:
         build(load_config(root), pm=pm, output=tmp_path / "o")
-    message = str(caught.value)
-    assert message.startswith("a/r.md: plugin 'crashy-plugin'")
-    assert "ZeroDivisionError" in message
+    [error] = caught.value.errors
+    assert str(error).startswith("a/r.md: plugin 'crashy-plugin'")
+    assert "ZeroDivisionError" in error.message
+    assert isinstance(error.cause, ZeroDivisionError)
 
 
 def test_two_plugins_cannot_claim_one_format() -> None:

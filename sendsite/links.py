@@ -1,0 +1,68 @@
+"""Links between content files: ``[see](../other-area/report.md)`` becomes the page's URL.
+
+Authors link to the Markdown file they can see in their editor; the build
+turns that into a relative link to the published page, and a link to a file
+that does not exist is an error naming the line it is on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+
+from .content import Document
+from .errors import ContentError, Problem
+from .urls import relative_url
+
+__all__ = ["rewrite_content_links"]
+
+_MD_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
+
+
+def rewrite_content_links(
+    html: str,
+    document: Document,
+    page: PurePosixPath,
+    targets: Mapping[PurePosixPath, PurePosixPath],
+    *,
+    directory_urls: bool = True,
+) -> tuple[str, list[Problem]]:
+    """Point links to ``.md`` files at their pages; report links to missing files.
+
+    ``targets`` maps each content file (relative to the content folder) to the
+    output path of its page.
+    """
+    problems: list[Problem] = []
+
+    def replace(match: re.Match[str]) -> str:
+        href, anchor = match.group(1), match.group(2) or ""
+        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), href))
+        target = targets.get(PurePosixPath(joined))
+        if target is None:
+            problems.append(
+                ContentError(
+                    f"the link to '{href}' goes to a report or page that does not exist",
+                    file=document.relpath,
+                    line=_line_of(document, href),
+                    fix="Check the file name and folder. Link to the .md file as it sits in "
+                    "content/, relative to this file, e.g. '../other-area/report.md'.",
+                ).problem
+            )
+            return match.group(0)
+        url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
+        return f'href="{url}"'
+
+    return _MD_HREF.sub(replace, html), problems
+
+
+def _line_of(document: Document, href: str) -> int | None:
+    try:
+        text = document.source.read_text(encoding="utf-8-sig")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if href in line:
+            return number
+    return None
