@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -91,11 +92,12 @@ def _read_report(
     name = doc.format or ""
     if name not in formats:
         known = ", ".join(sorted(formats)) or "none (no format plugin is installed)"
+        close = get_close_matches(name, list(formats), n=1)
         raise doc.error(
             f"unknown format '{name}'",
             "format",
-            fix=f"Use one of the installed formats: {known}. "
-            "Run 'sendsite plugins' to see what is installed.",
+            fix=(f"Did you mean '{close[0]}'? " if close else "") + f"Installed formats: {known}.",
+            value=True,
         )
     plugin, fmt = formats[name]
     report = _call_reader(plugin, fmt, doc)
@@ -177,6 +179,7 @@ def _read_document(
     rel: PurePosixPath,
 ) -> tuple[ReportEntry | PlainPage, list[Problem]]:
     doc = load_document(path, rel)
+    doc.check_slug()
     area = None
     if doc.area is not None:
         area = areas.get(doc.area) or Area(slug=doc.area, name=doc.area.replace("-", " ").title())

@@ -50,6 +50,18 @@ class Document:
         """The front matter's ``slug:``, else one made from the file name."""
         return slugify(str(self.front.get("slug") or self.relpath.stem))
 
+    def check_slug(self) -> None:
+        """Raise if the slug (the page's folder name) would be empty."""
+        if not self.slug:
+            where = "slug" if "slug" in self.front else None
+            raise self.error(
+                "this file's web address would be empty: its "
+                + ("'slug:'" if where else "file name")
+                + " has no letters or digits",
+                *([where] if where else []),
+                fix="Use letters and digits in the file name (or slug:), e.g. 'report-2021-05'.",
+            )
+
     def line(self, *path: str | int) -> int | None:
         """The line in the file of a front-matter key (or its nearest parent)."""
         return self.positions.line(*path)
@@ -58,7 +70,7 @@ class Document:
         self, message: str, *path: str | int, fix: str | None = None, value: bool = False
     ) -> ContentError:
         """A ``ContentError`` pointing at the front-matter key ``path`` (or its value)."""
-        found = self.positions.find(*path, value=value) if path else None
+        found = self.positions.find(*path, value=value)
         return ContentError(
             message,
             file=self.relpath,
@@ -225,12 +237,23 @@ class ContentTree:
 
 
 def discover(content_dir: Path) -> ContentTree:
-    """Find Markdown files, ``_area.yml`` files and other assets, sorted by path."""
+    """Find Markdown files, ``_area.yml`` files and other assets, sorted by path.
+
+    A symbolic link that leads outside the content folder is refused, so a
+    build can never publish files from elsewhere on the machine.
+    """
     tree = ContentTree()
     if not content_dir.is_dir():
         return tree
+    root = content_dir.resolve()
     for path in sorted(content_dir.rglob("*")):
         rel = PurePosixPath(path.relative_to(content_dir).as_posix())
+        if path.is_symlink() and root not in path.resolve().parents:
+            raise ContentError(
+                "this is a link to a file outside the content folder, which is not published",
+                file=rel,
+                fix="Copy the file into content/ instead of linking to it.",
+            )
         if not path.is_file():
             continue
         if path.name == AREA_FILE and len(rel.parts) == 2:

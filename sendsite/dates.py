@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateutil_parser
 
-__all__ = ["DueDate", "parse_due"]
+__all__ = ["DueDate", "looks_like_a_date", "parse_due"]
 
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
@@ -300,3 +300,13 @@ def parse_due(text: str | None) -> DueDate:
     if qualifier is None:
         return DueDate(original, span[0], span[1], span[2])
     return _apply_qualifier(original, qualifier, span)
+
+
+_DATE_HINT = re.compile(
+    rf"\b(?:{_MONTH_WORD})\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.]\d{{1,2}}\b", re.IGNORECASE
+)
+
+
+def looks_like_a_date(text: str) -> bool:
+    """True when text names a month, a year or a d/m pair: an attempt at a date."""
+    return bool(_DATE_HINT.search(text))

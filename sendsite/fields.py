@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .content import Document
-from .dates import DueDate, parse_due
+from .dates import DueDate, looks_like_a_date, parse_due
 from .errors import ContentError
 from .markdown import render_inline, render_markdown
 from .status import Status, StatusKey
@@ -65,19 +65,16 @@ class Fields:
         """True when ``key`` is present and not empty."""
         return self.data.get(key) not in (None, "", [], {})
 
-    def _require(self, key: str, required: bool, example: str) -> Any:
+    def _require(self, key: str, required: bool, shape: str) -> Any:
         value = self.data.get(key)
         if value in (None, "", [], {}) and required:
-            raise self.error(
-                None,
-                f"'{key}' is missing",
-                fix=f"Add a line '{key}: {example}' here.",
-            )
+            where = "this entry" if self.path else "the front matter"
+            raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
         return value
 
     def text(self, key: str, *, required: bool = False, default: str = "") -> str:
         """A single line or paragraph of plain text."""
-        value = self._require(key, required, "...")
+        value = self._require(key, required, "followed by the text")
         if value is None:
             return default
         if isinstance(value, datetime):
@@ -102,8 +99,25 @@ class Fields:
         return render_inline(self.text(key, required=required))
 
     def due(self, key: str, *, required: bool = False) -> DueDate:
-        """A date as written ("31 st March 2021", "Mid-April 2021") and understood."""
-        return parse_due(self.text(key, required=required))
+        """A date as written ("31 st March 2021", "Mid-April 2021") and understood.
+
+        Text that is plainly not a date ("Complete", "Ongoing") is kept quietly;
+        text that looks like a date but cannot be understood is a warning.
+        """
+        due = parse_due(self.text(key, required=required))
+        if not due.understood and looks_like_a_date(due.text):
+            path = (*self.path, key)
+            self.document.warnings.append(
+                self.document.error(
+                    f"{_describe(path)}: could not understand the date '{due.text}'; it is "
+                    "shown as written but cannot be checked for being overdue",
+                    *path,
+                    value=True,
+                    fix="Write a day, month or range UK-style, e.g. '31 March 2021', "
+                    "'31/03/2021', 'March 2021', 'April-May 2021' or 'Q2 2021/22'.",
+                ).problem
+            )
+        return due
 
     def status(self, key: str, status_key: StatusKey, *, required: bool = False) -> Status:
         """A status word from the area's key; an empty value is the key's blank level."""
@@ -122,7 +136,7 @@ class Fields:
 
     def texts(self, key: str, *, required: bool = False) -> list[str]:
         """A list of text lines; a single text value counts as a list of one."""
-        value = self._require(key, required, "[...]")
+        value = self._require(key, required, "with one line per entry starting with '- '")
         if value is None:
             return []
         if isinstance(value, _SCALARS) and not isinstance(value, bool):
@@ -147,7 +161,7 @@ class Fields:
 
     def list(self, key: str, *, required: bool = False) -> list[Fields]:
         """A list of mappings (e.g. table rows), each as its own ``Fields``."""
-        value = self._require(key, required, "")
+        value = self._require(key, required, "with one '- ' entry per row, indented under it")
         if value is None:
             return []
         if not isinstance(value, list):
@@ -170,7 +184,7 @@ class Fields:
 
     def mapping(self, key: str, *, required: bool = False) -> Fields:
         """A nested mapping as its own ``Fields`` (empty if absent)."""
-        value = self._require(key, required, "")
+        value = self._require(key, required, "with 'key: value' lines indented under it")
         if value is None:
             return Fields(self.document, {}, (*self.path, key))
         if not isinstance(value, dict):
@@ -217,4 +231,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return f"yes/no ({str(value).lower()})"
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{short}'"
     return "a number" if isinstance(value, int | float) else type(value).__name__

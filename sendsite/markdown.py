@@ -39,11 +39,21 @@ _ALLOWED_ATTRIBUTES = {
 }
 
 
+# Names Windows will not create as files or folders, whatever the extension.
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
+
+
 def slugify(text: str) -> str:
-    """A stable, readable, ASCII id: ``Priority Area 1 (P1)`` → ``priority-area-1-p1``."""
+    """A stable, readable id made of ``a-z``, ``0-9`` and ``-``.
+
+    ``Priority Area 1 (P1)`` becomes ``priority-area-1-p1``. Accents are
+    dropped, anything else becomes a hyphen, and names that Windows reserves
+    (``con``, ``nul``…) get ``-page`` added, so a slug is always safe as a
+    folder name. May be empty if ``text`` has no letters or digits.
+    """
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^\w\s-]", "", text.lower())
-    return re.sub(r"[\s_-]+", "-", text).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return f"{slug}-page" if slug in _RESERVED else slug
 
 
 @lru_cache(maxsize=1)

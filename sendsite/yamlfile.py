@@ -61,14 +61,24 @@ def load_yaml(
     ``ContentError`` for syntax errors and oversized or hostile documents.
     """
     offset = first_line - 1
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         positions = Positions()
         if node is None:
             return None, positions
         _walk(node, (), positions, offset, file, depth=0, budget=[MAX_NODES])
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 + offset
+        raise ContentError(
+            f"the {what} contains a control character (code {exc.character:#04x}) "
+            "that YAML does not allow",
+            file=file,
+            line=line,
+            fix="Delete the invisible character on that line (retyping the line is easiest).",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -87,11 +97,14 @@ def load_yaml(
             fix="Check the text between the '---' lines is written as 'key: value' lines.",
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, positions
 
 
 def _yaml_fix(problem: str) -> str:
+    if "could not determine a constructor" in problem:
+        return "Remove the '!!' tag: sendsite reads plain YAML values only."
     if "mapping values are not allowed" in problem:
         return (
             "A value contains ': ' (colon and space). Put the whole value in quotes, "

@@ -93,11 +93,12 @@ def read_report(document: Document) -> Report:
 
 def _priority(fields: Fields) -> Priority:
     fields.check_known({"code", "title", "milestones", "risks", "narrative", "next_period"})
-    code = fields.text("code", required=True).upper()
+    written = fields.text("code", required=True)
+    code = written.upper()
     if not _CODE.match(code):
         raise fields.error(
             "code",
-            f"priority code '{code}' should look like P1, P2, P3",
+            f"priority code '{written}' should look like P1, P2, P3",
             fix="Write e.g. 'code: P1'.",
         )
     anchor = code.lower()

@@ -1,0 +1,221 @@
+"""Every mistake an author can make: a plain message, the file and line, exit 1, site unchanged.
+
+The bad files live in tests/bad_inputs/ (one per case). Each is dropped into an
+otherwise good site that was already built; the build must fail without a
+traceback and leave the previous site/ byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import SiteMaker, run_cli
+
+BAD = Path(__file__).parent / "bad_inputs"
+
+GOOD_REPORT = """\
+---
+format: southend-highlight
+title: Good report
+meeting_date: 28th May 2021
+priorities:
+  - code: P1
+    title: EHCP quality
+    milestones:
+      - milestone: Handbook agreed
+        completed_by: 31 st March 2021
+        rag: Green
+---
+An introduction.
+"""
+
+# case -> (file:line[:column] shown, words in the message, words in the fix, --strict?)
+CASES: dict[str, tuple[str, str, str, bool]] = {
+    "yaml_syntax.md": (
+        "yaml_syntax.md:3:18: error",
+        "not valid YAML: mapping values are not allowed here",
+        "Put the whole value in quotes",
+        False,
+    ),
+    "yaml_tab.md": ("yaml_tab.md:5:1: error", "found character '\\t'", "use spaces", False),
+    "unclosed.md": ("unclosed.md:1: error", "never closed", "Add a line with just '---'", False),
+    "not_a_mapping.md": ("not_a_mapping.md:2: error", "must be a set of 'key: value'", "", False),
+    "wrong_type.md": (
+        "wrong_type.md:4:13: error",
+        "priorities: expected a list but found the text 'P1 Education",
+        "starting with '- '",
+        False,
+    ),
+    "wrong_type_row.md": (
+        "wrong_type_row.md:8:9: error",
+        "priorities[1].milestones[1]: expected 'key: value' lines",
+        "indented under it",
+        False,
+    ),
+    "missing_field.md": (
+        "missing_field.md:2:1: error",
+        "'priorities' is missing",
+        "Add 'priorities:' to the front matter",
+        False,
+    ),
+    "missing_nested_field.md": (
+        "missing_nested_field.md:5:5: error",
+        "priorities[1]: 'title' is missing",
+        "Add 'title:' to this entry",
+        False,
+    ),
+    "unknown_format.md": (
+        "unknown_format.md:2:9: error",
+        "unknown format 'southend-highlite'",
+        "Did you mean 'southend-highlight'?",
+        False,
+    ),
+    "unknown_status.md": (
+        "unknown_status.md:10:14: error",
+        "unknown status 'Purple' for the Southend RAG rating",
+        "Use one of: Blue, Green, Yellow, Amber, Red",
+        False,
+    ),
+    "bad_code.md": (
+        "bad_code.md:5:11: error",
+        "priority code 'Priority one' should look like P1",
+        "code: P1",
+        False,
+    ),
+    "broken_link.md": (
+        "broken_link.md:8: error",
+        "the link to 'march-2021.md' goes to a report or page that does not exist",
+        "relative to this file",
+        False,
+    ),
+    "non_utf8.md": ("non_utf8.md:3: error", "not UTF-8 text (byte 41 is 0xe9)", "UTF-8", False),
+    "empty.md": ("empty.md:1: error", "the file is empty", "delete the file", False),
+    "alias_bomb.md": (
+        "alias_bomb.md:3: error",
+        "too large or too deeply nested",
+        "avoid YAML anchors and aliases",
+        False,
+    ),
+    "python_tag.md": ("python_tag.md:3:15: error", "not valid YAML", "Remove the '!!' tag", False),
+    "symbols_only_slug.md": (
+        "symbols_only_slug.md:3:1: error",
+        "web address would be empty",
+        "letters and digits",
+        False,
+    ),
+    "duplicate_slug": (
+        "duplicate_slug/second.md:3: error",
+        "two files would both be published at 'southend/may-report/': "
+        "southend/duplicate_slug/first.md and southend/duplicate_slug/second.md",
+        "different file name",
+        False,
+    ),
+    "bad_date_strict.md": (
+        "bad_date_strict.md:9:23: warning",
+        "could not understand the date '31/13/2021'",
+        "UK-style",
+        True,
+    ),
+    "unknown_key_strict.md": (
+        "unknown_key_strict.md:4:1: warning",
+        "unknown key 'reportby' is ignored",
+        "Did you mean 'report_by'?",
+        True,
+    ),
+}
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def built_site(make_site: SiteMaker) -> Path:
+    root = make_site({"content/southend/good.md": GOOD_REPORT})
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_every_case_in_the_folder_is_covered() -> None:
+    on_disk = {p.name for p in BAD.iterdir() if p.name != "README.md"}
+    assert on_disk == set(CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input(case: str, built_site: Path) -> None:
+    where, message, fix, strict = CASES[case]
+    before = _snapshot(built_site / "site")
+    source = BAD / case
+    target = built_site / "content" / "southend" / case
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
+    args = ["build", "--source", str(built_site)] + (["--strict"] if strict else [])
+    result = run_cli(*args)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert where in result.output
+    assert message in result.output
+    assert "How to fix:" in result.output
+    assert fix in result.output
+    assert "Nothing was written." in result.output
+    assert _snapshot(built_site / "site") == before
+    check = run_cli("check", *args[1:])
+    assert check.exit_code == 1
+    assert message in check.output
+
+
+def test_oversized_file(built_site: Path) -> None:
+    before = _snapshot(built_site / "site")
+    big = built_site / "content" / "southend" / "huge.md"
+    big.write_text("---\ntitle: x\n---\n" + "All work and no play. " * 120_000)
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 1
+    size = big.stat().st_size
+    assert f"huge.md: error: the file is {size:,} bytes, over the 2,097,152-byte limit" in (
+        result.output
+    )
+    assert _snapshot(built_site / "site") == before
+
+
+def test_all_problems_are_reported_in_one_run(built_site: Path) -> None:
+    for case in ("unknown_status.md", "wrong_type.md", "empty.md", "unknown_key_strict.md"):
+        shutil.copyfile(BAD / case, built_site / "content" / "southend" / case)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    for case in ("unknown_status.md:10:14", "wrong_type.md:4:13", "empty.md:1"):
+        assert f"{case}: error" in result.output
+    assert "unknown_key_strict.md:4:1: warning" in result.output
+    assert "Stopped: 3 errors and 1 warning. Nothing was written." in result.output
+
+
+def test_check_passes_on_good_content(built_site: Path) -> None:
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 0
+    assert result.output.strip() == "No errors in 1 report and 0 pages."
+
+
+def test_offending_line_is_quoted_and_marked(built_site: Path) -> None:
+    shutil.copyfile(BAD / "unknown_status.md", built_site / "content" / "southend" / "x.md")
+    output = run_cli("check", "--source", str(built_site)).output
+    lines = output.splitlines()
+    quoted = lines.index("  10 |         rag: Purple")
+    assert lines[quoted + 1] == " " * 20 + "^"  # under the P of Purple, column 14
+
+
+def test_symlink_out_of_the_content_folder_is_refused(built_site: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("passwords")
+    (built_site / "content" / "southend" / "leak.txt").symlink_to(secret)
+    before = _snapshot(built_site / "site")
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "leak.txt: error: this is a link to a file outside the content folder" in result.output
+    assert _snapshot(built_site / "site") == before
