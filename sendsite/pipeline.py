@@ -1,0 +1,225 @@
+"""The build pipeline in memory: read, link, render — again and again, cheaply.
+
+    content/ --read (format plugins)--> reports and pages --link--> Site
+             --render (Jinja2)--> {output path: bytes}
+
+A ``Pipeline`` remembers what it read and rendered. On ``refresh`` it re-reads
+only files whose size or modification time changed, and re-renders only the
+pages those files feed plus the pages that list or aggregate reports (home,
+area indexes). ``sendsite build`` runs it once; ``sendsite serve`` keeps one
+alive and refreshes it on every save.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from .config import SiteConfig
+from .content import Area, discover, load_area
+from .errors import Problem
+from .links import rewrite_content_links
+from .model import Format, GlossaryTerm
+from .pages import Page, site_pages
+from .plugins import PluginManager, call_each
+from .reading import BuildFailed, Collector, StrictWarnings, collect_formats, read_document
+from .render import make_environment, render_page
+from .site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
+
+__all__ = ["Pipeline", "Refreshed"]
+
+# Pages that only show their own document; every other kind lists or aggregates.
+_OWN_CONTENT_KINDS = {"report", "page"}
+
+
+@dataclass
+class Refreshed:
+    """The outcome of one refresh."""
+
+    site: Site
+    files: dict[PurePosixPath, bytes | Path]
+    pages: int
+    rendered: int
+    reread: int
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Read:
+    signature: tuple[int, int, str]
+    item: ReportEntry | PlainPage
+    warnings: list[Problem]
+
+
+def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size, repr(area))
+
+
+class Pipeline:
+    """Reads and renders a site, keeping what it can between refreshes."""
+
+    def __init__(self, config: SiteConfig, pm: PluginManager) -> None:
+        self.config = config
+        self.pm = pm
+        self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
+        self._env: jinja2.Environment | None = None
+        self._static: dict[PurePosixPath, Path] | None = None
+        self._read: dict[PurePosixPath, _Read] = {}
+        self._pages: dict[PurePosixPath, bytes] = {}
+        self._shape: tuple = ()
+
+    def forget_templates(self) -> None:
+        """Drop compiled templates and the static file list (after a theme edit)."""
+        self._env = None
+        self._static = None
+        self._pages.clear()
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            dirs = [Path(d) for _, ds in call_each(self.pm, "register_template_dirs") for d in ds]
+            self._env = make_environment(
+                self.config.theme_path() / "templates", dirs, self.config.templates_path
+            )
+        return self._env
+
+    def static_files(self) -> dict[PurePosixPath, Path]:
+        """The theme's static files and each plugin's, by output path."""
+        if self._static is None:
+            sources = [(PurePosixPath("static"), self.config.theme_path() / "static")]
+            for _, dirs in call_each(self.pm, "register_static_dirs"):
+                for name, folder in sorted(dirs.items()):
+                    sources.append((PurePosixPath("static", name), Path(folder)))
+            files: dict[PurePosixPath, Path] = {}
+            for prefix, folder in sources:
+                if folder.is_dir():
+                    for path in sorted(folder.rglob("*")):
+                        if path.is_file() and not path.name.startswith("."):
+                            rel = PurePosixPath(path.relative_to(folder).as_posix())
+                            files[prefix / rel] = path
+            self._static = files
+        return self._static
+
+    # --- read and link -----------------------------------------------------------
+
+    def read(self, problems: Collector) -> tuple[Site, set[PurePosixPath]]:
+        """Read what changed since last time and link the site; return it and the re-read files."""
+        tree = discover(self.config.content_path)
+        areas: dict[str, Area] = {}
+        for path, rel in tree.areas:
+            area = problems.attempt(lambda path=path, rel=rel: load_area(path, rel))
+            if area is not None:
+                areas[area.slug] = area
+        current: dict[PurePosixPath, _Read] = {}
+        reread: set[PurePosixPath] = set()
+        for path, rel in tree.documents:
+            area = areas.get(rel.parts[0]) if len(rel.parts) > 1 else None
+            try:
+                signature = _signature(path, area)
+            except OSError:
+                continue  # deleted while we looked: the next event will tell us
+            cached = self._read.get(rel)
+            if cached is None or cached.signature != signature:
+                result = problems.attempt(
+                    lambda path=path, rel=rel: read_document(
+                        self.pm, self.formats, areas, path, rel
+                    )
+                )
+                if result is None:
+                    continue
+                cached = _Read(signature, *result)
+                reread.add(rel)
+            current[rel] = cached
+            problems.warnings.extend(cached.warnings)
+        self._read = current
+        items = [entry.item for entry in current.values()]
+        reports = [i for i in items if isinstance(i, ReportEntry)]
+        pages = [i for i in items if isinstance(i, PlainPage)]
+        for item in items:
+            if item.area is not None:
+                areas.setdefault(item.area.slug, item.area)
+        problems.errors.extend(duplicate_outputs(items))
+        problems.raise_if_failed()
+        glossary = [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
+        for entry in reports:
+            glossary.extend(entry.report.glossary)
+        site = link_site(self.config, areas, reports, pages, _dedupe_terms(glossary), tree.assets)
+        return site, reread
+
+    # --- render --------------------------------------------------------------------
+
+    def render(self, site: Site, reread: set[PurePosixPath], problems: Collector) -> int:
+        """Render the pages that need it; return how many were rendered."""
+        targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
+        shape = (tuple(sorted(map(str, targets))), tuple(site.glossary))
+        everything = shape != self._shape
+        rendered = 0
+        fresh: dict[PurePosixPath, bytes] = {}
+        for page in site_pages(site):
+            keep = self._pages.get(page.path)
+            if (
+                keep is not None
+                and not everything
+                and page.kind in _OWN_CONTENT_KINDS
+                and page.source is not None
+                and page.source.relpath not in reread
+            ):
+                fresh[page.path] = keep
+                continue
+            html = problems.attempt(lambda page=page: self._render_one(site, page))
+            if html is None:
+                continue
+            rendered += 1
+            if page.source is not None:
+                html, link_problems = rewrite_content_links(
+                    html, page.source, page.path, targets, directory_urls=self.config.directory_urls
+                )
+                problems.errors.extend(link_problems)
+            fresh[page.path] = html.encode("utf-8")
+        problems.raise_if_failed()
+        self._pages = fresh
+        self._shape = shape
+        return rendered
+
+    def _render_one(self, site: Site, page: Page) -> str:
+        context = {"site": site, "config": self.config, "page": page, **page.context}
+        file = page.source.relpath if page.source else None
+        for _, extra in call_each(
+            self.pm, "extra_template_vars", template=page.template, page=page, file=file
+        ):
+            context.update(extra)
+        return render_page(
+            self.env, page.template, page.path, context, directory_urls=self.config.directory_urls
+        )
+
+    # --- both ------------------------------------------------------------------------
+
+    def refresh(self, *, strict: bool = False) -> Refreshed:
+        """Bring the in-memory site up to date with the files on disk.
+
+        Raises ``BuildFailed`` with every error found (the previous state is
+        kept for the next refresh), or ``StrictWarnings`` when ``strict``.
+        """
+        problems = Collector()
+        site, reread = self.read(problems)
+        try:
+            rendered = self.render(site, reread, problems)
+        except BuildFailed as failed:
+            raise BuildFailed(failed.errors, problems.warnings) from None
+        if strict and problems.warnings:
+            raise StrictWarnings(problems.warnings)
+        files: dict[PurePosixPath, bytes | Path] = dict(self.static_files())
+        for path, rel in site.assets:
+            files[rel] = path
+        files.update(self._pages)
+        return Refreshed(site, files, len(self._pages), rendered, len(reread), problems.warnings)
+
+
+def _dedupe_terms(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
+    seen: dict[tuple[str, str], GlossaryTerm] = {}
+    for term in terms:
+        seen.setdefault((term.term.casefold(), term.expansion.casefold()), term)
+    return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
