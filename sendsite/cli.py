@@ -158,3 +158,46 @@ def check_command(source: Path | None, strict: bool, verbose: bool) -> None:
         + (f" ({_plural(len(checked.warnings), 'warning')})" if checked.warnings else "")
         + "."
     )
+
+
+@main.command("serve")
+@_source_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option(
+    "--poll", is_flag=True, help="Check files for changes every half second (for network drives)."
+)
+@_verbose_option
+@_friendly_errors
+def serve_command(
+    source: Path | None, host: str, port: int, open_browser: bool, poll: bool, verbose: bool
+) -> None:
+    """Preview the site while you edit it.
+
+    Builds the site in memory and serves it at http://127.0.0.1:8000/. Every
+    save shows up in the open browser by itself; a mistake shows an error page
+    naming the file and line, and the page comes back once the file is fixed.
+    Press Ctrl-C to stop. For publishing, use 'sendsite build' instead.
+    """
+    import threading
+    import webbrowser
+
+    from .serve import PreviewServer
+
+    server = PreviewServer(source or Path.cwd(), host, port, poll=poll, log=click.echo)
+    server.start()
+    where = (
+        "only this computer can open it"
+        if host in {"127.0.0.1", "localhost", "::1"}
+        else "other computers on your network can open it too"
+    )
+    click.echo(f"Serving the site at {server.url} ({where}). Press Ctrl-C to stop.")
+    if open_browser:
+        webbrowser.open(server.url)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("\nStopping.")
+    finally:
+        server.stop()

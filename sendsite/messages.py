@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
 
-__all__ = ["format_problem"]
+__all__ = ["ProblemView", "format_problem", "view_problem"]
 
 
-def format_problem(problem: Problem, *, level: str = "error", base: Path | None = None) -> str:
-    """Render a problem as a compiler would: ``file:line:col: error: ...`` and the line.
+@dataclass(frozen=True)
+class ProblemView:
+    """A problem ready to show: where, what, the quoted line and marker, the fix."""
+
+    level: str
+    where: str
+    message: str
+    quote: tuple[str, ...]
+    fix: str
+
+
+def view_problem(
+    problem: Problem, *, level: str = "error", base: Path | None = None
+) -> ProblemView:
+    """Prepare a problem for the terminal or the browser.
 
     ``base`` is the folder that relative file names in problems are under
     (the content folder). The file is shown relative to the current folder
@@ -21,12 +35,17 @@ def format_problem(problem: Problem, *, level: str = "error", base: Path | None 
     shown = Problem(
         problem.message, _display(path) if path else problem.file, problem.line, problem.column
     )
-    where = shown.location()
-    lines = [f"{where}: {level}: {problem.message}" if where else f"{level}: {problem.message}"]
-    if path is not None:
-        lines.extend(_quote(path, problem.line, problem.column))
-    if problem.fix:
-        lines.append(f"  How to fix: {problem.fix}")
+    quote = tuple(_quote(path, problem.line, problem.column)) if path is not None else ()
+    return ProblemView(level, shown.location(), problem.message, quote, problem.fix or "")
+
+
+def format_problem(problem: Problem, *, level: str = "error", base: Path | None = None) -> str:
+    """Render a problem as a compiler would: ``file:line:col: error: ...`` and the line."""
+    view = view_problem(problem, level=level, base=base)
+    head = f"{view.where}: {level}: {view.message}" if view.where else f"{level}: {view.message}"
+    lines = [head, *view.quote]
+    if view.fix:
+        lines.append(f"  How to fix: {view.fix}")
     return "\n".join(lines)
 
 

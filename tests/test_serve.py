@@ -1,0 +1,241 @@
+"""`sendsite serve`: a real server on a free port, edited the way editors save files."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sendsite.serve import PreviewServer
+
+from .browser import browser  # noqa: F401 - fixture
+from .conftest import REPO
+
+REPORT = "content/southend/highlight-report-2021-05.md"
+PAGE = "/southend/highlight-report-2021-05/"
+TITLE = "Joint Commissioning highlight report, May 2021"
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    root = tmp_path / "site-src"
+    shutil.copytree(REPO / "content" / "southend", root / "content" / "southend")
+    (root / "sendsite.yml").write_text("title: Preview test\n")
+    return root
+
+
+@pytest.fixture
+def server(site_root: Path) -> Iterator[PreviewServer]:
+    log: list[str] = []
+    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log.append)
+    preview.log_lines = log  # type: ignore[attr-defined]
+    preview.start()
+    yield preview
+    preview.stop()
+
+
+def get(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, str, dict[str, str]]:
+    host, port = server.httpd.server_address[:2]
+    conn = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    conn.putrequest(method, path, skip_accept_encoding=True)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, body, dict(response.getheaders())
+
+
+def wait_until(check: Callable[[], bool], seconds: float) -> float:
+    """Poll ``check`` until true; return the seconds it took (fail after ``seconds``)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        if check():
+            return time.perf_counter() - start
+        time.sleep(0.01)
+    pytest.fail(f"not seen within {seconds} s")
+
+
+def save_in_place(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def save_by_rename(path: Path, text: str) -> None:
+    """As vim, VS Code and JetBrains do: write a temporary file, then rename it over."""
+    temp = path.with_name(f".{path.name}.swp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def test_serves_pages_with_the_reload_script(server: PreviewServer) -> None:
+    status, body, headers = get(server, PAGE)
+    assert status == 200
+    assert TITLE in body
+    assert "/.sendsite/livereload" in body
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    status, css, headers = get(server, "/static/sendsite.css")
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+    assert "livereload" not in css
+    status, _, headers = get(server, "/southend")
+    assert status == 301 and headers["Location"] == "/southend/"
+
+
+@pytest.mark.parametrize("save", [save_in_place, save_by_rename], ids=["in-place", "rename"])
+def test_a_save_is_served_within_a_second(
+    server: PreviewServer, site_root: Path, save: Callable[[Path, str], None]
+) -> None:
+    report = site_root / REPORT
+    save(report, report.read_text().replace(TITLE, "Edited title"))
+    took = wait_until(lambda: "Edited title" in get(server, PAGE)[1], 1.0)
+    assert took < 1.0
+
+
+def test_a_burst_of_saves_is_one_or_two_rebuilds(server: PreviewServer, site_root: Path) -> None:
+    report = site_root / REPORT
+    text = report.read_text()
+    before = len(server.log_lines)  # type: ignore[attr-defined]
+    for n in range(20):
+        save_in_place(report, text.replace(TITLE, f"Burst {n}"))
+    wait_until(lambda: "Burst 19" in get(server, PAGE)[1], 2.0)
+    time.sleep(0.3)
+    rebuilds = [line for line in server.log_lines[before:] if line.startswith("Rebuilt")]  # type: ignore[attr-defined]
+    assert 1 <= len(rebuilds) <= 3
+
+
+def test_only_affected_pages_are_rendered(server: PreviewServer, site_root: Path) -> None:
+    (site_root / "content" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
+    wait_until(lambda: get(server, "/about/")[0] == 200, 2.0)
+    time.sleep(0.2)
+    before = len(server.log_lines)  # type: ignore[attr-defined]
+    report = site_root / REPORT
+    save_in_place(report, report.read_text().replace(TITLE, "Only this"))
+    wait_until(lambda: "Only this" in get(server, PAGE)[1], 1.0)
+    line = next(x for x in server.log_lines[before:] if x.startswith("Rebuilt"))  # type: ignore[attr-defined]
+    # The report, its area page, the home page and 404 — not the About page.
+    assert ": 4 of 5 pages rendered, 1 files read" in line
+
+
+def test_files_created_deleted_and_folders_renamed(server: PreviewServer, site_root: Path) -> None:
+    new = site_root / "content" / "southend" / "notes.md"
+    new.write_text("---\ntitle: Board notes\n---\nNotes.\n")
+    wait_until(lambda: get(server, "/southend/notes/")[0] == 200, 2.0)
+    assert "Board notes" in get(server, "/southend/")[1]
+    new.unlink()
+    wait_until(lambda: get(server, "/southend/notes/")[0] == 404, 2.0)
+    (site_root / "content" / "southend").rename(site_root / "content" / "southend-on-sea")
+    wait_until(lambda: get(server, "/southend-on-sea/highlight-report-2021-05/")[0] == 200, 2.0)
+    assert get(server, PAGE)[0] == 404
+
+
+def test_editor_temporaries_are_ignored(server: PreviewServer, site_root: Path) -> None:
+    before = len(server.log_lines)  # type: ignore[attr-defined]
+    folder = site_root / "content" / "southend"
+    for name in (".report.md.swp", "report.md~", "4913", ".#report.md"):
+        (folder / name).write_text("---\nformat: [broken\n")
+    time.sleep(0.5)
+    assert [x for x in server.log_lines[before:] if "error" in x] == []  # type: ignore[attr-defined]
+    assert get(server, PAGE)[0] == 200
+
+
+def test_broken_file_shows_error_page_then_recovers(server: PreviewServer, site_root: Path) -> None:
+    report = site_root / REPORT
+    good = report.read_text()
+    save_by_rename(report, good.replace("        rag: Yellow\n", "        rag: Purple\n", 1))
+    wait_until(lambda: get(server, PAGE)[0] == 500, 2.0)
+    _, body, _ = get(server, PAGE)
+    assert "There is a problem with the content" in body
+    assert "content/southend/highlight-report-2021-05.md:80:14" in body
+    assert "unknown status &#39;Purple&#39;" in body
+    assert "rag: Purple" in body
+    assert "How to fix:" in body and "Green" in body
+    assert "/.sendsite/livereload" in body
+    assert '<base href="/">' in body
+    assert get(server, "/static/sendsite.css")[0] == 200  # the page keeps its styles
+    log = "\n".join(server.log_lines)  # type: ignore[attr-defined]
+    assert "highlight-report-2021-05.md:80:14: error: " in log
+    assert "Traceback" not in log
+    save_in_place(report, good)
+    wait_until(lambda: get(server, PAGE)[0] == 200, 2.0)
+    assert TITLE in get(server, PAGE)[1]
+
+
+def test_broken_config_is_survived(server: PreviewServer, site_root: Path) -> None:
+    config = site_root / "sendsite.yml"
+    config.write_text("title: Preview test\ntheem: default\n")
+    wait_until(lambda: get(server, PAGE)[0] == 500, 2.0)
+    assert "unknown option &#39;theem&#39;" in get(server, PAGE)[1]
+    config.write_text("title: Fixed config\n")
+    wait_until(lambda: "Fixed config" in get(server, PAGE)[1], 2.0)
+
+
+def test_template_override_is_picked_up(server: PreviewServer, site_root: Path) -> None:
+    templates = site_root / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text(
+        '{% extends "default:page.html" %}{% block content %}<h1>Custom</h1>{% endblock %}'
+    )
+    (site_root / "content" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
+    wait_until(lambda: "<h1>Custom</h1>" in get(server, "/about/")[1], 2.0)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../sendsite.yml",
+        "/..%2fsendsite.yml",
+        "/%2e%2e/sendsite.yml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/static/../../sendsite.yml",
+        "/static/%2e%2e/%2e%2e/content/southend/highlight-report-2021-05.md",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/static/..\\..\\sendsite.yml",
+        "/%00index.html",
+        "/content/southend/highlight-report-2021-05.md",
+    ],
+)
+def test_nothing_outside_the_site_can_be_read(server: PreviewServer, path: str) -> None:
+    status, body, _ = get(server, path)
+    assert status == 404
+    assert "format: southend-highlight" not in body and "root:" not in body
+
+
+def test_missing_page_is_a_404_page(server: PreviewServer) -> None:
+    status, body, _ = get(server, "/no/such/page/")
+    assert status == 404
+    assert "Page not found" in body
+    assert get(server, "/index.html", method="HEAD")[0] == 200
+
+
+def test_build_output_has_no_reload_script(demo_site: Path) -> None:
+    for path in demo_site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".css"}:
+            assert "livereload" not in path.read_text(encoding="utf-8"), path
+
+
+def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    try:
+        page.goto(server.url + PAGE.lstrip("/"))
+        assert page.locator("h1").inner_text() == TITLE
+        report = site_root / REPORT
+        good = report.read_text()
+        started = time.perf_counter()
+        save_by_rename(report, good.replace(TITLE, "Reloaded by itself"))
+        page.wait_for_function(
+            "document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=3000
+        )
+        assert time.perf_counter() - started < 1.5
+        save_in_place(report, good.replace("        rag: Yellow\n", "        rag: Purple\n", 1))
+        page.wait_for_selector("text=There is a problem with the content", timeout=3000)
+        assert "highlight-report-2021-05.md:80:14" in page.content()
+        save_in_place(report, good)
+        page.wait_for_function(
+            f"document.querySelector('h1').textContent === {TITLE!r}", timeout=3000
+        )
+    finally:
+        page.close()
