@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from html import escape as html_escape
 from html import unescape as html_unescape
 
 import nh3
@@ -74,18 +75,41 @@ def sanitize(html: str) -> str:
     )
 
 
+# One line of words and ordinary punctuation: Markdown would only wrap it in <p>.
+# (Most table cells are like this; skipping the parser makes builds several times faster.)
+_PLAIN_LINE = re.compile(
+    r"[A-Za-z0-9(\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]"
+    r"[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff .,;:'()/%?+\-£€$@–—‘’“”…]*"
+)
+
+
+def _is_plain_line(text: str) -> bool:
+    return (
+        _PLAIN_LINE.fullmatch(text) is not None
+        and text == text.strip()
+        and "  " not in text
+        and not re.search(r"https?:|www\.|\b\d+[.)](\s|$)", text)
+    )
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render a block of Markdown to safe HTML."""
     if not text:
         return Markup("")
-    return Markup(sanitize(_renderer().render(str(text))))
+    text = str(text)
+    if _is_plain_line(text):
+        return Markup(f"<p>{html_escape(text, quote=False)}</p>\n")
+    return Markup(sanitize(_renderer().render(text)))
 
 
 def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (no surrounding paragraph) to safe HTML."""
     if not text:
         return Markup("")
-    return Markup(sanitize(_renderer().renderInline(str(text))))
+    text = str(text)
+    if _is_plain_line(text):
+        return Markup(html_escape(text, quote=False))
+    return Markup(sanitize(_renderer().renderInline(text)))
 
 
 def plain_text(text: str | None) -> str:

@@ -14,7 +14,7 @@ from sendsite.dates import parse_due
 from sendsite.errors import ContentError
 from sendsite.markdown import slugify
 
-_SETTINGS = settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(max_examples=600, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 yaml_ish = st.lists(
     st.sampled_from([*list("abc:-[]{}&*!|>'\"#\n\t %@`,?0123456789."), "---\n", "  ", "key: "]),
@@ -86,3 +86,33 @@ def test_slugs_are_always_safe(text: str) -> None:
     assert re.fullmatch(r"([a-z0-9]+(-[a-z0-9]+)*)?", slug)
     assert slug not in {"con", "nul", "aux", "prn", "com1", "lpt1"}
     assert slugify(slug) == slug
+
+
+_cell_text = (
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+    | st.text(alphabet="Aaz09 .,;:'()/%?+-£€$@–—‘’“”…éÀ&<*_\n#", max_size=40)
+    | st.text(alphabet="Aaz09 .,;:'()/%?+-£€$@–—‘’“”…éÀ", min_size=1, max_size=40)
+) | st.sampled_from(
+    [
+        "Health Assurance Task and Finish Group established and operational",
+        "Mid-April 2021.",
+        "P3 Neurodevelopment - Delay in roll out of Programme.",
+        "1. Recommendations / Discussion",
+        "School capacity – particularly due to Covid.",
+        "£2 million (41%) of 'As Is' mapping; see www.example.org",
+        "A > B and C < D",
+        "Café: 10:30–11:00, 'quoted' and \"double\"",
+    ]
+)
+
+
+@_SETTINGS
+@given(text=_cell_text)
+def test_fast_path_renders_exactly_as_markdown(text: str) -> None:
+    from markupsafe import Markup
+
+    from sendsite.markdown import _renderer, render_inline, render_markdown, sanitize
+
+    if text:
+        assert render_markdown(text) == Markup(sanitize(_renderer().render(text)))
+        assert render_inline(text) == Markup(sanitize(_renderer().renderInline(text)))

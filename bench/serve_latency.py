@@ -1,0 +1,92 @@
+"""Benchmark: save-to-reload latency of `sendsite serve`.
+
+    python bench/serve_latency.py --reports 0      # the demo site's own content
+    python bench/serve_latency.py --reports 500    # a generated site
+
+Starts the real preview server, then repeatedly saves one report (by the
+write-then-rename that most editors use) and does what the page's reload
+script does: waits on the live-reload endpoint, then fetches the page. The
+time from the save to having the new page is the latency a reader sees,
+minus the browser's own paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import REPO, generate  # noqa: E402
+
+from sendsite.serve import RELOAD_PATH, PreviewServer  # noqa: E402
+
+
+def _get(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    body = conn.getresponse().read().decode()
+    conn.close()
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=0, help="0 = the repository's content")
+    parser.add_argument("--saves", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "site-src"
+        if args.reports:
+            generate(root, args.reports)
+            report = root / "content" / "area-00" / "report-00000.md"
+            page = "/area-00/report-00000/"
+        else:
+            shutil.copytree(REPO / "content", root / "content")
+            shutil.copy(REPO / "sendsite.yml", root / "sendsite.yml")
+            report = root / "content" / "southend" / "highlight-report-2021-05.md"
+            page = "/southend/highlight-report-2021-05/"
+        started = time.perf_counter()
+        server = PreviewServer(root, "127.0.0.1", 0, log=lambda line: None)
+        first = time.perf_counter() - started
+        server.start()
+        port = server.httpd.server_address[1]
+        original = report.read_text()
+        count = sum(1 for _ in (root / "content").rglob("*.md"))
+        times = []
+        try:
+            for n in range(args.saves):
+                generation = server.live.snapshot.generation
+                marker = f"Latency probe {n}"
+                temp = report.with_name(f".{report.name}.tmp")
+                saved = time.perf_counter()
+                temp.write_text(original.replace("title: ", f"title: {marker} ", 1))
+                os.replace(temp, report)
+                _get(port, f"{RELOAD_PATH}?since={generation}")
+                body = _get(port, page)
+                took = time.perf_counter() - saved
+                assert marker in body, "the new page was not served"
+                times.append(took)
+                time.sleep(0.1)
+        finally:
+            server.stop()
+    print(
+        f"site: {'demo content' if not args.reports else f'{args.reports} generated reports'}"
+        f" ({count} Markdown files)"
+    )
+    print(f"first build at start-up: {first:.2f} s")
+    print(
+        f"save-to-new-page over {len(times)} saves: median {statistics.median(times) * 1000:.0f} ms,"
+        f" max {max(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
