@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from sendsite.build import build  # noqa: E402
-from sendsite.config import load_config  # noqa: E402
+from sendsite.build import build
+from sendsite.config import load_config
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import REPO, generate  # noqa: E402
+from generate import REPO, generate
 
-from sendsite.serve import RELOAD_PATH, PreviewServer  # noqa: E402
+from sendsite.serve import RELOAD_PATH, PreviewServer
 
 
 def _get(port: int, path: str) -> str:
@@ -83,7 +83,8 @@ def main() -> None:
     )
     print(f"first build at start-up: {first:.2f} s")
     print(
-        f"save-to-new-page over {len(times)} saves: median {statistics.median(times) * 1000:.0f} ms,"
+        f"save-to-new-page over {len(times)} saves: "
+        f"median {statistics.median(times) * 1000:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms"
     )
 
