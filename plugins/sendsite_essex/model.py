@@ -1,0 +1,92 @@
+"""The typed model of an Essex joint commissioning progress paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from sendsite import DueDate, GlossaryTerm, Status
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity of a workstream's phase, with its date words and status if stated."""
+
+    anchor: str
+    activity: Markup
+    details: tuple[Markup, ...]
+    due: DueDate
+    status: Status
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Phase One or Phase Two of a workstream: an optional lead-in and its activities."""
+
+    anchor: str
+    title: str
+    intro: Markup
+    activities: tuple[Activity, ...]
+
+
+@dataclass(frozen=True)
+class Workstream:
+    """A workstream (Therapies, Neuro Development …) and what it aims for and has done."""
+
+    slug: str
+    title: str
+    intro: Markup
+    success: Markup
+    roadmap: Markup
+    phases: tuple[Phase, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"workstream-{self.slug}"
+
+
+@dataclass(frozen=True)
+class Principle:
+    """A joint commissioning principle: its name and what it means."""
+
+    name: Markup
+    text: Markup
+
+    @property
+    def ends_sentence(self) -> bool:
+        """True when the name is a whole sentence, so no dash is needed after it."""
+        return str(self.name).rstrip().endswith((".", "!", "?"))
+
+
+@dataclass(frozen=True)
+class JointCommissioningPaper:
+    """The whole paper: the shared framework, then the workstreams, then the review."""
+
+    period: DueDate
+    progress_reports_to: str
+    background: Markup
+    vision: Markup
+    vision_source: Markup
+    outcomes: tuple[Markup, ...]
+    objectives_intro: Markup
+    objectives: tuple[Markup, ...]
+    scope_intro: Markup
+    scope_families: tuple[Markup, ...]
+    scope_professionals: tuple[Markup, ...]
+    principles_intro: Markup
+    principles: tuple[Principle, ...]
+    commitments_intro: Markup
+    commitments: tuple[Markup, ...]
+    engagement_heading: str
+    engagement: Markup
+    phase_one_heading: str
+    phase_one_intro: Markup
+    phase_one_covered: tuple[Markup, ...]
+    phase_one_excluded_intro: Markup
+    phase_one_excluded: tuple[Markup, ...]
+    workstreams: tuple[Workstream, ...]
+    overall_success: Markup
+    summary_review: Markup
+    glossary_note: Markup
+    glossary: tuple[GlossaryTerm, ...]
