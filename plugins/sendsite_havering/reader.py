@@ -82,7 +82,7 @@ def read_report(document: Document) -> Report:
     )
     strategy = root.mapping("strategy")
     strategy.check_known({"intro", "priorities"})
-    sections = _unique(root, "sections", _section, "number", "section number")
+    sections = _unique(root, "sections", _section, "number", "section number", required=True)
     implications = _unique(root, "implications", _implication, "kind", "implications kind")
     model = BoardReport(
         board=root.text("board"),
@@ -112,11 +112,13 @@ def read_report(document: Document) -> Report:
     )
 
 
-def _unique(root: Fields, key: str, read, id_key: str, what: str) -> tuple:
+def _unique(
+    root: Fields, key: str, read, id_key: str, what: str, *, required: bool = False
+) -> tuple:
     """Read a list of entries, refusing two with the same ``id_key`` (their anchors)."""
     seen: set[str] = set()
     result = []
-    for fields in root.list(key):
+    for fields in root.list(key, required=required):
         entry = read(fields)
         written = getattr(entry, id_key)
         if written in seen:
