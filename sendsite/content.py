@@ -15,9 +15,19 @@ from .errors import ContentError, Problem
 from .markdown import slugify
 from .yamlfile import Positions, load_yaml
 
-__all__ = ["AREA_FILE", "Area", "Document", "discover", "load_area", "load_document"]
+__all__ = [
+    "AREA_FILE",
+    "SITE_FILES",
+    "Area",
+    "Document",
+    "discover",
+    "load_area",
+    "load_document",
+]
 
 AREA_FILE = "_area.yml"
+#: Site-wide data files kept at the top of the content folder.
+SITE_FILES = ("_glossary.yml", "_topics.yml")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _FENCES = ("---", "...")
 
@@ -234,6 +244,7 @@ class ContentTree:
     documents: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
     areas: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
     assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+    site_files: dict[str, tuple[Path, PurePosixPath]] = field(default_factory=dict)
 
 
 def discover(content_dir: Path) -> ContentTree:
@@ -258,6 +269,8 @@ def discover(content_dir: Path) -> ContentTree:
             continue
         if path.name == AREA_FILE and len(rel.parts) == 2:
             tree.areas.append((path, rel))
+        elif path.name in SITE_FILES and len(rel.parts) == 1:
+            tree.site_files[path.name] = (path, rel)
         elif any(is_ignored(part) for part in rel.parts):
             continue
         elif path.suffix.lower() == ".md":

@@ -132,8 +132,9 @@ def _normalise(text: str) -> str:
 
 _QUALIFIER = re.compile(
     r"^(?P<q>by|before|from|after|early|mid|late|end of|beginning of|start of|"
-    r"w/c|week commencing|week beginning|wb)\s*-?\s*(?P<rest>.+)$"
+    r"w/c|week commencing|week beginning|wb|beginning|commencing|starting)\s*-?\s*(?P<rest>.+)$"
 )
+_ONWARDS = re.compile(r"\s+(?:onwards|onward|and after)$")
 _DAY_MONTH_YEAR = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 _MONTH_YEAR = re.compile(rf"^{_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})$")
@@ -294,6 +295,10 @@ def parse_due(text: str | None) -> DueDate:
     qualifier = None
     if m := _QUALIFIER.match(norm):
         qualifier, norm = m["q"], m["rest"].strip()
+        if qualifier in {"beginning", "commencing", "starting"}:
+            qualifier = "from"
+    if _ONWARDS.search(norm):
+        norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     span = _span(norm) or _range(norm) or _fallback(norm)
     if span is None:
         return DueDate(original)

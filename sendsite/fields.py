@@ -27,9 +27,12 @@ from .errors import ContentError
 from .markdown import render_inline, render_markdown
 from .status import Status, StatusKey
 
-__all__ = ["Fields"]
+__all__ = ["CORE_KEYS", "Fields"]
 
 _SCALARS = (str, int, float, date)
+
+#: Front-matter keys the core reads itself, in every format.
+CORE_KEYS = frozenset({"format", "title", "slug", "topics"})
 
 
 class Fields:
@@ -196,8 +199,12 @@ class Fields:
         return Fields(self.document, value, (*self.path, key))
 
     def check_known(self, known: Iterable[str]) -> None:
-        """Warn about keys this mapping does not use (often a misspelling)."""
-        allowed = set(known)
+        """Warn about keys this mapping does not use (often a misspelling).
+
+        At the top of the front matter the core's own keys (``format``,
+        ``title``, ``slug``, ``topics``) are always allowed.
+        """
+        allowed = set(known) | (CORE_KEYS if not self.path else set())
         for key in self.data:
             if key not in allowed:
                 close = get_close_matches(str(key), sorted(allowed), n=1)

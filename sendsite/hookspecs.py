@@ -89,3 +89,18 @@ def extra_template_vars(template: str, page: Any) -> dict[str, Any] | None:
     ``page`` is the page being rendered (its ``kind`` is ``home``, ``area``,
     ``report``, ``page`` or ``not-found``). Return ``None`` to add nothing.
     """
+
+
+@hookspec
+def register_pages(site: Any) -> list[Any]:
+    """Return extra pages built from the whole site (cross-area views, indexes).
+
+    Each is a ``sendsite.pages.Page`` with its output path, template, title
+    and context; a page with ``menu`` set appears in every page's navigation.
+    Called after every report has been read and linked.
+    """
+
+
+@hookspec
+def register_files(site: Any) -> dict[Any, bytes]:
+    """Return extra files to publish, as ``{path in the site: bytes}`` (e.g. data exports)."""

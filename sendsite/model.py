@@ -25,11 +25,16 @@ __all__ = ["Format", "GlossaryTerm", "Item", "Report", "Risk", "Section"]
 
 @dataclass(frozen=True)
 class Section:
-    """An entry in a report page's contents list: an anchor on the page and its title."""
+    """An entry in a report page's contents list: an anchor on the page and its title.
+
+    ``text`` is the section's prose as plain text (optional): cross-area topic
+    pages match against it, so a narrative about autism finds the autism topic.
+    """
 
     anchor: str
     title: str
     level: int = 2
+    text: str = ""
 
 
 @dataclass(frozen=True)

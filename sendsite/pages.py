@@ -31,6 +31,8 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     #: The content file the page shows, if any (links in it are checked).
     source: Document | None = None
+    #: A label to list the page in every page's navigation under.
+    menu: str | None = None
 
 
 def site_pages(site: Site) -> Iterator[Page]:

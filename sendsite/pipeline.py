@@ -19,14 +19,17 @@ import jinja2
 
 from .config import SiteConfig
 from .content import Area, discover, load_area
+from .crossarea import anchors_of, match_topics
 from .errors import Problem
+from .glossary import AbbrMarker, load_glossary, merge_terms
 from .links import rewrite_content_links
-from .model import Format, GlossaryTerm
+from .model import Format
 from .pages import Page, site_pages
 from .plugins import PluginManager, call_each
 from .reading import BuildFailed, Collector, StrictWarnings, collect_formats, read_document
 from .render import make_environment, render_page
 from .site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
+from .topics import Topic, load_topics
 
 __all__ = ["Pipeline", "Refreshed"]
 
@@ -142,11 +145,21 @@ class Pipeline:
             if item.area is not None:
                 areas.setdefault(item.area.slug, item.area)
         problems.errors.extend(duplicate_outputs(items))
-        problems.raise_if_failed()
         glossary = [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
+        topics: list[Topic] = []
+        if "_glossary.yml" in tree.site_files:
+            glossary += (
+                problems.attempt(lambda: load_glossary(*tree.site_files["_glossary.yml"])) or []
+            )
+        if "_topics.yml" in tree.site_files:
+            topics = problems.attempt(lambda: load_topics(*tree.site_files["_topics.yml"])) or []
         for entry in reports:
             glossary.extend(entry.report.glossary)
-        site = link_site(self.config, areas, reports, pages, _dedupe_terms(glossary), tree.assets)
+        tags = _topic_tags(reports, topics, problems)
+        problems.raise_if_failed()
+        site = link_site(self.config, areas, reports, pages, merge_terms(glossary), tree.assets)
+        site.topics = topics
+        match_topics(site, topics, tags)
         return site, reread
 
     # --- render --------------------------------------------------------------------
@@ -154,11 +167,14 @@ class Pipeline:
     def render(self, site: Site, reread: set[PurePosixPath], problems: Collector) -> int:
         """Render the pages that need it; return how many were rendered."""
         targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
-        shape = (tuple(sorted(map(str, targets))), tuple(site.glossary))
+        extra = [p for _, pages in call_each(self.pm, "register_pages", site=site) for p in pages]
+        site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
+        shape = (tuple(sorted(map(str, targets))), tuple(site.glossary), tuple(site.menu))
         everything = shape != self._shape
+        marker = AbbrMarker(site.glossary)
         rendered = 0
         fresh: dict[PurePosixPath, bytes] = {}
-        for page in site_pages(site):
+        for page in [*site_pages(site), *extra]:
             keep = self._pages.get(page.path)
             if (
                 keep is not None
@@ -178,7 +194,7 @@ class Pipeline:
                     html, page.source, page.path, targets, directory_urls=self.config.directory_urls
                 )
                 problems.errors.extend(link_problems)
-            fresh[page.path] = html.encode("utf-8")
+            fresh[page.path] = marker.mark(html).encode("utf-8")
         problems.raise_if_failed()
         self._pages = fresh
         self._shape = shape
@@ -212,14 +228,58 @@ class Pipeline:
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, bytes | Path] = dict(self.static_files())
+        for _, extra in call_each(self.pm, "register_files", site=site):
+            files.update({PurePosixPath(path): data for path, data in extra.items()})
         for path, rel in site.assets:
             files[rel] = path
         files.update(self._pages)
         return Refreshed(site, files, len(self._pages), rendered, len(reread), problems.warnings)
 
 
-def _dedupe_terms(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
-    seen: dict[tuple[str, str], GlossaryTerm] = {}
-    for term in terms:
-        seen.setdefault((term.term.casefold(), term.expansion.casefold()), term)
-    return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
+def _topic_tags(
+    reports: list[ReportEntry], topics: list[Topic], problems: Collector
+) -> dict[tuple[str, str], list[str]]:
+    """Read each report's explicit ``topics:`` (section anchor: topic slugs), checking both."""
+    known = {t.slug for t in topics}
+    tags: dict[tuple[str, str], list[str]] = {}
+    for entry in reports:
+        doc = entry.document
+        value = doc.front.get("topics")
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            problems.errors.append(
+                doc.error(
+                    "'topics' must map a section to topic names, e.g. 'p3: [autism]'",
+                    "topics",
+                    fix="Write 'topics:', then one indented 'anchor: [topic, ...]' per section.",
+                ).problem
+            )
+            continue
+        anchors = anchors_of(entry)
+        for anchor, slugs in value.items():
+            slugs = [slugs] if isinstance(slugs, str) else slugs
+            if str(anchor) not in anchors:
+                problems.errors.append(
+                    doc.error(
+                        f"topics: this report has no section or item '{anchor}'",
+                        "topics",
+                        anchor,
+                        fix=f"Use one of: {', '.join(sorted(anchors))}.",
+                    ).problem
+                )
+                continue
+            for slug in slugs if isinstance(slugs, list) else []:
+                if str(slug) not in known:
+                    problems.errors.append(
+                        doc.error(
+                            f"topics: there is no topic '{slug}'",
+                            "topics",
+                            anchor,
+                            value=True,
+                            fix=f"Use a topic in content/_topics.yml: {', '.join(sorted(known))}.",
+                        ).problem
+                    )
+                else:
+                    tags.setdefault((str(doc.relpath), str(anchor)), []).append(str(slug))
+    return tags

@@ -62,6 +62,10 @@ def make_plugin_manager(
     """
     pm = PluginManager()
     skip = set(disabled)
+    if "views" not in skip:
+        from . import views  # the built-in cross-area pages, through the same door
+
+        _register(pm, "views", views, "sendsite", "")
     if entry_points:
         for ep in sorted(
             importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from markupsafe import Markup
 
@@ -88,6 +89,10 @@ class Site:
     glossary: list[GlossaryTerm]
     home: PlainPage | None = None
     assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+    #: Cross-area topics (from content/_topics.yml) with what matched them.
+    topics: list[Any] = field(default_factory=list)
+    #: (label, site path) of pages listed in every page's navigation.
+    menu: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def all_pages(self) -> list[PlainPage]:

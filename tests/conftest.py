@@ -27,10 +27,15 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+_INLINE = r"a|abbr|b|code|em|i|mark|small|span|strong|sub|sup|time|u|q|s|del|ins|kbd"
+
+
 def page_text(path: Path) -> str:
-    """The visible text of an HTML file, whitespace collapsed, entities decoded."""
+    """The visible text of an HTML file as a reader sees it: inline tags leave no gap,
+    block tags separate words; whitespace collapsed, entities decoded."""
     raw = path.read_text(encoding="utf-8")
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    raw = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", raw, flags=re.S)
+    raw = re.sub(rf"</?(?:{_INLINE})\b[^>]*>", "", raw)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 
