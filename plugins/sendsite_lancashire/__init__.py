@@ -1,1 +1,44 @@
-"""lancashire area format (being written)."""
+"""Lancashire SEND Accelerated Progress Plan highlight reports
+(``format: lancashire-app-highlight``).
+
+The outcomes the plan seeks for children and young people with SEND, then one
+page per action (1–5): its priorities for delivery, key progress since the
+last update, key milestones this quarter (due date, responsible owner), the
+actions for the next month, 3 months and 6 months, risks with mitigation and
+RAG, key issues and gaps, and the support required; then a glossary. Progress
+and risk each have their own colour key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sendsite import Format, hookimpl
+
+from .reader import PROGRESS_KEY, RISK_KEY, read_report
+
+__version__ = "0.1.0"
+
+FORMAT = Format(
+    name="lancashire-app-highlight",
+    title="Accelerated Progress Plan highlight report",
+    read=read_report,
+    template="lancashire/report.html",
+    status_keys=(PROGRESS_KEY, RISK_KEY),
+    description="Lancashire SEND Accelerated Progress Plan (APP) highlight report",
+)
+
+
+@hookimpl
+def register_formats() -> list[Format]:
+    return [FORMAT]
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def register_static_dirs() -> dict[str, Path]:
+    return {"lancashire": Path(__file__).parent / "static"}
