@@ -1,0 +1,138 @@
+"""The tracker's and register's filters in a real browser, and the pages with JavaScript off."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from sendsite.build import build
+from sendsite.config import load_config
+
+from .browser import browser  # noqa: F401 - fixture
+from .conftest import REPO
+
+NORTH = """\
+---
+format: southend-highlight
+title: Northshire highlight report
+meeting_date: 1 June 2021
+priorities:
+  - code: P1
+    title: Short breaks
+    milestones:
+      - milestone: Short breaks review finished
+        completed_by: 1 March 2021
+        rag: Red
+      - milestone: New short breaks offer live
+        completed_by: September 2021
+        rag: Green
+    risks:
+      - risk: Provider market is thin
+        mitigation: Market engagement events
+        rag: Red
+---
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A two-area site built and served under a sub-path, as on an intranet."""
+    root = tmp_path_factory.mktemp("tracker-src")
+    southend = REPO / "content" / "southend"
+    (root / "content" / "southend").mkdir(parents=True)
+    for path in southend.iterdir():
+        (root / "content" / "southend" / path.name).write_bytes(path.read_bytes())
+    (root / "content" / "northshire").mkdir()
+    (root / "content" / "northshire" / "report.md").write_text(NORTH)
+    docroot = tmp_path_factory.mktemp("docroot")
+    build(load_config(root), output=docroot / "intranet" / "send")
+    handler = functools.partial(_QuietHandler, directory=str(docroot))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/intranet/send/"
+    server.shutdown()
+    server.server_close()
+
+
+def _visible_rows(page) -> int:
+    return page.locator("#tracker-table tr[data-row]:visible").count()
+
+
+def test_filters_narrow_the_tracker(served: str, browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    try:
+        page.goto(served + "tracker/")
+        total = page.locator("#tracker-table tr[data-row]").count()
+        assert total == 18 + 2
+        assert page.locator("[data-filter-status]").inner_text() == f"Showing all {total} items."
+        page.select_option("#filter-area", "northshire")
+        assert _visible_rows(page) == 2
+        assert page.locator("[data-filter-status]").inner_text() == f"Showing 2 of {total} items."
+        assert "area=northshire" in page.url
+        page.check("#filter-overdue")
+        assert _visible_rows(page) == 1
+        assert "Short breaks review finished" in page.locator("#tracker-table").inner_text()
+        # Empty month groups are hidden, so the headings never mislead.
+        assert page.locator("tr[data-group]:visible").count() == 1
+        page.select_option("#filter-area", "")
+        page.select_option("#filter-status", "not-rated")
+        assert _visible_rows(page) == 4  # Southend's unrated milestones that are overdue
+    finally:
+        page.close()
+
+
+def test_filters_come_from_the_link(served: str, browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    try:
+        page.goto(served + "tracker/?area=southend&status=on-track")
+        assert page.locator("#filter-area").input_value() == "southend"
+        assert _visible_rows(page) == 5
+        page.goto(served + "dashboard/")
+        page.click("a[aria-label='1 overdue']")
+        assert page.url.endswith("tracker/?area=northshire&overdue=1")
+        assert _visible_rows(page) == 1
+    finally:
+        page.close()
+
+
+def test_sorting_by_a_column(served: str, browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    try:
+        page.goto(served + "risks/")
+        page.click("th[data-sort='area'] button")
+        assert page.locator("th[data-sort='area']").get_attribute("aria-sort") == "ascending"
+        first = page.locator("#risk-table tr[data-row]:visible td").first.inner_text()
+        assert first == "Northshire"
+        page.click("th[data-sort='area'] button")
+        assert page.locator("th[data-sort='area']").get_attribute("aria-sort") == "descending"
+        assert page.locator("#risk-table tr[data-row] td").first.inner_text() == "Southend"
+    finally:
+        page.close()
+
+
+def test_tracker_reads_fully_without_javascript(served: str, browser) -> None:  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(served + "tracker/?area=northshire")
+        assert not page.locator("form.filters").is_visible()
+        assert page.locator("#tracker-table tr[data-row]:visible").count() == 20
+        groups = page.locator("tr[data-group] th").all_inner_texts()
+        assert groups[0].startswith("Due by January 2021")
+        assert groups[-1].startswith("No date understood")
+        link = page.locator("a", has_text="Short breaks review finished")
+        link.click()
+        assert page.url.endswith("northshire/report/#p1-milestone-1")
+        assert page.locator("#p1-milestone-1").is_visible()
+    finally:
+        context.close()
