@@ -226,22 +226,36 @@ def _summary(model: JointCommissioningPaper, items: list[Item]) -> list[tuple[st
 
 
 def _sections(model: JointCommissioningPaper) -> list[Section]:
+    """The contents list; each section carries its prose as plain text for topic pages."""
+    m = model
+    principles = [*(p.name + " " + p.text for p in m.principles), *m.commitments]
     parts = [
-        ("background", "Background", model.background),
-        ("vision", "Vision", model.vision),
-        ("overall-outcomes", "Overall outcomes", model.outcomes),
-        ("objectives", "Objectives", model.objectives),
-        ("scope", "Scope", model.scope_families or model.scope_professionals),
-        ("principles", "Joint commissioning principles", model.principles),
-        ("engaging-with-families", model.engagement_heading, model.engagement),
-        ("phase-one", model.phase_one_heading, model.phase_one_intro),
+        ("background", "Background", [m.background]),
+        ("vision", "Vision", [m.vision]),
+        ("overall-outcomes", "Overall outcomes", [*m.outcomes]),
+        ("objectives", "Objectives", [*m.objectives]),
+        ("scope", "Scope", [*m.scope_families, *m.scope_professionals]),
+        ("principles", "Joint commissioning principles", principles),
+        ("engaging-with-families", m.engagement_heading, [m.engagement]),
+        ("phase-one", m.phase_one_heading, [m.phase_one_intro, *m.phase_one_covered]),
+        *((ws.anchor, ws.title, _workstream_prose(ws)) for ws in m.workstreams),
+        ("overall-success", "Joint Commissioning overall success", [m.overall_success]),
+        ("summary-review", "Summary review", [m.summary_review]),
     ]
-    sections = [Section(anchor, title) for anchor, title, present in parts if present]
-    sections += [Section(ws.anchor, ws.title) for ws in model.workstreams]
-    tail = [
-        ("overall-success", "Joint Commissioning overall success", model.overall_success),
-        ("summary-review", "Summary review", model.summary_review),
-        ("glossary", "Abbreviations", model.glossary),
+    sections = [
+        Section(anchor, title, text=" ".join(plain_text(p) for p in prose if p))
+        for anchor, title, prose in parts
+        if any(prose)
     ]
-    sections += [Section(anchor, title) for anchor, title, present in tail if present]
+    if m.glossary:
+        # No text: a list of every acronym would put this section on every topic.
+        sections.append(Section("glossary", "Abbreviations"))
     return sections
+
+
+def _workstream_prose(ws: Workstream) -> list:
+    prose = [ws.intro, ws.success, ws.roadmap]
+    for phase in ws.phases:
+        prose.append(phase.intro)
+        prose += [a.activity for a in phase.activities]
+    return prose
