@@ -243,22 +243,26 @@ def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) ->
         )
     if qualifier in {"w/c", "week commencing", "week beginning", "wb"}:
         return DueDate(text, start, start + timedelta(days=6), "week", "w/c")
-    # early / mid / late / end of / beginning of: the first, middle or last third of a month.
-    if precision != "month":
-        return DueDate(text, start, end, precision, qualifier)
-    last = end.day
-    thirds = {
-        "early": (1, 10),
-        "beginning of": (1, 10),
-        "start of": (1, 10),
-        "mid": (11, 20),
-        "late": (21, last),
-        "end of": (21, last),
-    }
-    first_day, last_day = thirds[qualifier]
-    return DueDate(
-        text, start.replace(day=first_day), start.replace(day=last_day), "range", qualifier
-    )
+    # early / mid / late / end of / beginning of: the first, middle or last third
+    # of a month ("Mid-April": 11-20 April) or of a year ("early 2015": January-April).
+    third = {"early": 0, "beginning of": 0, "start of": 0, "mid": 1, "late": 2, "end of": 2}[
+        qualifier
+    ]
+    if precision == "month":
+        first_day, last_day = [(1, 10), (11, 20), (21, end.day)][third]
+        return DueDate(
+            text, start.replace(day=first_day), start.replace(day=last_day), "range", qualifier
+        )
+    if precision == "year" and start.month == 1:
+        first_month = 1 + 4 * third
+        return DueDate(
+            text,
+            date(start.year, first_month, 1),
+            _month_end(start.year, first_month + 3),
+            "range",
+            qualifier,
+        )
+    return DueDate(text, start, end, precision, qualifier)
 
 
 def _fallback(text: str) -> tuple[date, date, str] | None:

@@ -113,3 +113,18 @@ def test_overdue_uses_the_end_of_the_range() -> None:
     due = parse_due("April-May 2021")
     assert due.is_before(date(2021, 6, 1))
     assert not due.is_before(date(2021, 5, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("early 2015", "2015-01-01/2015-04-30"),
+        ("mid 2015", "2015-05-01/2015-08-31"),
+        ("end of 2014", "2014-09-01/2014-12-31"),
+        ("beginning 15 April 2019", "2019-04-15/"),
+        ("from 1 April 2019 onwards", "2019-04-01/"),
+        ("commencing July 2021", "2021-07-01/"),
+    ],
+)
+def test_qualified_years_and_open_starts(text: str, iso: str) -> None:
+    assert parse_due(text).iso() == iso
