@@ -28,16 +28,29 @@ PROGRESS_KEY = StatusKey(
     title="Colour key for progress",
     entries=(
         KeyEntry("Completed", Level.COMPLETE, aliases=("Complete",)),
-        KeyEntry("Activity progress – on track", Level.ON_TRACK, aliases=("On track",)),
+        KeyEntry(
+            "Activity progress – on track",
+            Level.ON_TRACK,
+            aliases=("Activity progress on track", "On track"),
+        ),
         KeyEntry(
             "Activity progress – minor deviation from plan",
             Level.MINOR_DEVIATION,
-            aliases=("Minor deviation", "Minor deviation from plan"),
+            aliases=(
+                "Activity progress minor deviation from plan",
+                "Minor deviation",
+                "Minor deviation from plan",
+            ),
         ),
         KeyEntry(
             "Activity progress – significant deviation from plan (tolerance of 2 weeks)",
             Level.SIGNIFICANT_DEVIATION,
-            aliases=("Significant deviation", "Significant deviation from plan"),
+            aliases=(
+                "Activity progress significant deviation from plan (tolerance of 2 weeks)",
+                "Activity progress significant deviation from plan (tolerance of 2 week)",
+                "Significant deviation",
+                "Significant deviation from plan",
+            ),
         ),
     ),
     description="the colour of a milestone's status in the original report",
