@@ -148,7 +148,7 @@ SHAPE = {
 def test_every_milestone_row(html: str, anchor: str, words: str, due: str, owner: str) -> None:
     row = _element(html, "tr", anchor)
     assert words in row
-    assert f" {due} {owner} Not rated" in row
+    assert f" {due} {owner} Not rated" in row.replace(" Overdue", "")
 
 
 @pytest.mark.parametrize(("anchor", "risk", "mitigation"), RISKS)
@@ -390,6 +390,13 @@ def test_the_directory_of_services_is_overdue(report) -> None:
     assert not item.status.is_complete
     overdue = [i.anchor for i in report.items if i.is_overdue(report.as_of)]
     assert overdue == ["action-5-milestone-1"]
+
+
+def test_the_page_flags_the_overdue_milestone_in_words(html: str) -> None:
+    assert _element(html, "tr", "action-5-milestone-1").startswith(
+        "Complete and implement the directory of services 31/10/20 Overdue Ian Forsyth Not rated"
+    )
+    assert html.count('<strong class="tag tag--red">Overdue</strong>') == 1
 
 
 def test_dates_are_machine_readable(html: str) -> None:

@@ -19,6 +19,7 @@ class Milestone:
     due: DueDate
     owner: str
     status: Status
+    overdue: bool = False
 
 
 @dataclass(frozen=True)

@@ -195,13 +195,17 @@ def _action(fields: Fields, date: DueDate, seen: dict[str, int]) -> Action:
     milestones = []
     for n, row in enumerate(fields.list("milestones"), start=1):
         row.check_known({"milestone", "due", "owner", "status"})
+        due, status = row.due("due"), row.status("status", PROGRESS_KEY)
         milestones.append(
             Milestone(
                 f"{anchor}-milestone-{n}",
                 row.text("milestone", required=True),
-                row.due("due"),
+                due,
                 row.text("owner"),
-                row.status("status", PROGRESS_KEY),
+                status,
+                # Past due on the report's own date and not marked complete.
+                overdue=bool(date.sort_key and due.is_before(date.sort_key))
+                and not status.is_complete,
             )
         )
     next_steps = []
