@@ -1,4 +1,8 @@
-"""A real headless Chromium for tests of JavaScript behaviour (Debian's /usr/bin/chromium)."""
+"""Where Debian's Chromium is and how to start it headless.
+
+The ``browser`` fixture itself is in ``conftest.py``: one Playwright session for
+the whole test run (a second one in the same process would fail).
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,7 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def launch_browser() -> Iterator[object]:
     """A Chromium browser; skipped without one locally, but required in CI."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 from sendsite.build import build
 from sendsite.cli import main
 from sendsite.config import load_config
+
+from .browser import launch_browser
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -66,3 +68,9 @@ def make_site(tmp_path: Path) -> SiteMaker:
 def run_cli(*args: str) -> Result:
     """Run the sendsite command line in-process."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Chromium (skipped locally without one; required in CI)."""
+    yield from launch_browser()

@@ -341,7 +341,7 @@ def test_dates_are_understood(report) -> None:
     assert due["para-5-1-item-1"].iso() == "2014-07"
     # "early in the New Year" is kept as written and understood as 2015.
     assert due["para-1-4-item-2"].text == "early in the New Year"
-    assert due["para-1-4-item-2"].iso() == "2015-01-01/2015-12-31"
+    assert due["para-1-4-item-2"].iso() == "2015-01-01/2015-04-30"
     assert due["para-6-5-item-2"].iso() == ""  # "the subsequent Joint Commissioning Board"
     assert report.date.text == "2014"
     assert report.date.iso() == "2014-01-01/2014-12-31"

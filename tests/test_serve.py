@@ -14,7 +14,6 @@ import pytest
 
 from sendsite.serve import PreviewServer
 
-from .browser import browser  # noqa: F401 - fixture
 from .conftest import REPO
 
 REPORT = "content/southend/highlight-report-2021-05.md"
@@ -220,7 +219,7 @@ def test_build_output_has_no_reload_script(demo_site: Path) -> None:
             assert "livereload" not in path.read_text(encoding="utf-8"), path
 
 
-def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, browser) -> None:  # noqa: F811
+def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, browser) -> None:
     page = browser.new_page()
     try:
         page.goto(server.url + PAGE.lstrip("/"))

@@ -12,7 +12,6 @@ import pytest
 from sendsite.build import build
 from sendsite.config import load_config
 
-from .browser import browser  # noqa: F401 - fixture
 from .conftest import REPO
 
 NORTH = """\
@@ -68,7 +67,7 @@ def _visible_rows(page) -> int:
     return page.locator("#tracker-table tr[data-row]:visible").count()
 
 
-def test_filters_narrow_the_tracker(served: str, browser) -> None:  # noqa: F811
+def test_filters_narrow_the_tracker(served: str, browser) -> None:
     page = browser.new_page()
     try:
         page.goto(served + "tracker/")
@@ -91,7 +90,7 @@ def test_filters_narrow_the_tracker(served: str, browser) -> None:  # noqa: F811
         page.close()
 
 
-def test_filters_come_from_the_link(served: str, browser) -> None:  # noqa: F811
+def test_filters_come_from_the_link(served: str, browser) -> None:
     page = browser.new_page()
     try:
         page.goto(served + "tracker/?area=southend&status=on-track")
@@ -105,7 +104,7 @@ def test_filters_come_from_the_link(served: str, browser) -> None:  # noqa: F811
         page.close()
 
 
-def test_sorting_by_a_column(served: str, browser) -> None:  # noqa: F811
+def test_sorting_by_a_column(served: str, browser) -> None:
     page = browser.new_page()
     try:
         page.goto(served + "risks/")
@@ -120,7 +119,7 @@ def test_sorting_by_a_column(served: str, browser) -> None:  # noqa: F811
         page.close()
 
 
-def test_tracker_reads_fully_without_javascript(served: str, browser) -> None:  # noqa: F811
+def test_tracker_reads_fully_without_javascript(served: str, browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:

@@ -7,7 +7,6 @@ from collections import Counter
 
 from sendsite import (
     Document,
-    DueDate,
     Fields,
     GlossaryTerm,
     Item,
@@ -16,7 +15,6 @@ from sendsite import (
     Report,
     Section,
     StatusKey,
-    parse_due,
 )
 from sendsite.markdown import plain_text, render_markdown
 
@@ -39,10 +37,6 @@ STATUS_KEY = StatusKey(
 )
 
 _NUMBER = re.compile(r"^\d{1,3}$")
-# A start rather than a deadline: "beginning 15 April 2019", "from 1 April 2019 onwards".
-_STARTING = re.compile(
-    r"^(?:from|beginning|commencing|starting)\s+(?P<day>.+?)(?:\s+onwards)?\.?$", re.IGNORECASE
-)
 
 
 def read_report(document: Document) -> Report:
@@ -150,7 +144,7 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
     if len(weaknesses) > 1:
         # Each numbered weakness of a shared entry can be linked to on its own.
         weaknesses = [
-            Weakness(w.number, w.text, w.note, f"weakness-{w.number}" if w.number else "")
+            Weakness(w.number, w.text, w.note, _own_anchor(w.number, anchor))
             for w in weaknesses
         ]
     leads = tuple(fields.texts("leads"))
@@ -161,7 +155,7 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
             Action(
                 f"{anchor}-action-{n}",
                 row.inline("action", required=True),
-                _due(row, "due"),
+                row.due("due"),
                 row.text("lead") or "; ".join(dict.fromkeys(leads)),
                 row.status("status", STATUS_KEY),
             )
@@ -180,14 +174,10 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
     )
 
 
-def _due(fields: Fields, key: str) -> DueDate:
-    """As ``Fields.due``, also understanding a start such as "beginning 15 April 2019"."""
-    written = fields.text(key)
-    if match := _STARTING.match(written):
-        start = parse_due(match["day"])
-        if start.understood and start.qualifier is None:
-            return DueDate(written, start.start, None, start.precision, "from")
-    return fields.due(key)
+def _own_anchor(number: str, entry_anchor: str) -> str:
+    """A numbered weakness's own id, unless the entry's id already is that."""
+    own = f"weakness-{number}" if number else ""
+    return "" if own == entry_anchor else own
 
 
 def _items(entry: Entry) -> list[Item]:
