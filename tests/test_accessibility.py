@@ -1,0 +1,98 @@
+"""Accessibility of every kind of page, checked in a real browser.
+
+- axe-core (the engine GDS's monitoring uses) finds no WCAG 2.0/2.1/2.2 A or AA
+  violations on one page of each template;
+- every page reflows at 320 CSS pixels wide (WCAG 1.4.10) with no sideways scrolling;
+- the skip link is the first thing a keyboard reaches and moves focus to the content.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+
+AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(demo_site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(demo_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(
+        "" if p.parent == site else f"{p.parent.relative_to(site).as_posix()}/"
+        for p in site.rglob("index.html")
+    )
+
+
+def _one_of_each_template(site: Path) -> list[str]:
+    wanted = ["", "dashboard/", "tracker/", "risks/", "topics/", "glossary/", "southend/"]
+    wanted += [p for p in _pages(site) if p.count("/") == 2 and not p.startswith("topics/")]
+    wanted.append(next(p for p in _pages(site) if p.startswith("topics/") and p != "topics/"))
+    return wanted
+
+
+def test_axe_finds_no_wcag_violations(demo_site: Path, base_url: str, browser) -> None:
+    page = browser.new_page()
+    failures = []
+    try:
+        for path in _one_of_each_template(demo_site):
+            page.goto(base_url + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                WCAG,
+            )
+            for violation in result["violations"]:
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                failures.append(f"/{path}: {violation['id']} ({violation['impact']}) {targets}")
+    finally:
+        page.close()
+    assert failures == []
+
+
+def test_every_page_reflows_at_320_pixels(demo_site: Path, base_url: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    too_wide = []
+    try:
+        for path in _pages(demo_site):
+            page.goto(base_url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                too_wide.append(f"/{path}: {width}px")
+    finally:
+        page.close()
+    assert too_wide == []
+
+
+def test_skip_link_is_first_and_moves_focus(base_url: str, browser) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "southend/highlight-report-2021-05/")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused == "Skip to main content"
+        assert page.locator(".skip-link").is_visible()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main-content"
+    finally:
+        page.close()
