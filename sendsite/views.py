@@ -1,7 +1,7 @@
 """The built-in cross-area pages, registered as a plugin like any other.
 
-Dashboard, milestone tracker, risk register, topics, glossary and data
-exports are built from the core's common items only, so they work for any
+Dashboard, milestone tracker, risk register, topics, glossary, the search
+page and data exports are built from the core's common items only, so they work for any
 area a plugin adds. Disable them all with ``disable_plugins: [views]``.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from .crossarea import Dashboard, month_groups, risk_rows, tracker_rows
+from .crossarea import Dashboard, RiskRow, TrackerRow, month_groups, risk_rows, tracker_rows
 from .exports import export_files
 from .hookspecs import hookimpl
 from .pages import HOME, Page
+from .search import SEARCH_PAGE, search_page
 from .site import Site
 from .status import Level
 
@@ -24,12 +25,81 @@ def _options(values: list[str]) -> list[str]:
     return sorted({v for v in values if v}, key=str.casefold)
 
 
+#: Above this many rows, the all-areas tracker and register show only what needs
+#: attention (overdue items; the most serious risks) and link to each area's page,
+#: so no page grows past a few megabytes however many reports there are.
+ROW_LIMIT = 2000
+
+
+def _tracker_page(
+    path: PurePosixPath,
+    title: str,
+    crumbs: list[tuple[str, str]],
+    rows: list[TrackerRow],
+    areas: list[tuple[str, str]],
+    total: int,
+    menu: str | None = None,
+) -> Page:
+    levels = [lv for lv in Level if any(r.item.status.level is lv for r in rows)]
+    return Page(
+        "tracker",
+        path,
+        "tracker.html",
+        title,
+        crumbs,
+        {
+            "rows": rows,
+            "groups": month_groups(rows),
+            "levels": levels,
+            "areas": areas,
+            "owners": _options([r.item.owner for r in rows]),
+            "overdue_count": sum(r.overdue for r in rows),
+            "total": total,
+            "combined": menu is not None,
+        },
+        menu=menu,
+    )
+
+
+def _risks_page(
+    path: PurePosixPath,
+    title: str,
+    crumbs: list[tuple[str, str]],
+    rows: list[RiskRow],
+    areas: list[tuple[str, str]],
+    total: int,
+    menu: str | None = None,
+) -> Page:
+    levels = [lv for lv in Level if any(r.risk.status.level is lv for r in rows)]
+    return Page(
+        "risks",
+        path,
+        "risks.html",
+        title,
+        crumbs,
+        {
+            "rows": rows,
+            "levels": levels,
+            "areas": areas,
+            "total": total,
+            "combined": menu is not None,
+        },
+        menu=menu,
+    )
+
+
 @hookimpl
 def register_pages(site: Site) -> list[Page]:
     rows = tracker_rows(site)
     risks = risk_rows(site)
-    levels = list(Level)
     areas = [(a.area.slug, a.title) for a in site.areas]
+    shown_rows = rows if len(rows) <= ROW_LIMIT else [r for r in rows if r.overdue][:ROW_LIMIT]
+    serious = {Level.SIGNIFICANT_DEVIATION, Level.DELAYED}
+    shown_risks = (
+        risks
+        if len(risks) <= ROW_LIMIT
+        else [r for r in risks if r.risk.status.level in serious][:ROW_LIMIT]
+    )
     pages = [
         Page(
             "dashboard",
@@ -37,39 +107,51 @@ def register_pages(site: Site) -> list[Page]:
             "dashboard.html",
             "Status dashboard",
             _CRUMBS,
-            {"dashboard": Dashboard.of(site), "levels": levels},
+            {"dashboard": Dashboard.of(site), "levels": list(Level)},
             menu="Dashboard",
         ),
-        Page(
-            "tracker",
+        _tracker_page(
             PurePosixPath("tracker/index.html"),
-            "tracker.html",
             "Milestone tracker",
             _CRUMBS,
-            {
-                "rows": rows,
-                "groups": month_groups(rows),
-                "levels": [lv for lv in levels if any(r.item.status.level is lv for r in rows)],
-                "areas": areas,
-                "owners": _options([r.item.owner for r in rows]),
-                "overdue_count": sum(r.overdue for r in rows),
-            },
+            shown_rows,
+            areas,
+            len(rows),
             menu="Milestone tracker",
         ),
-        Page(
-            "risks",
+        _risks_page(
             PurePosixPath("risks/index.html"),
-            "risks.html",
             "Risk register",
             _CRUMBS,
-            {
-                "rows": risks,
-                "levels": [lv for lv in levels if any(r.risk.status.level is lv for r in risks)],
-                "areas": areas,
-            },
+            shown_risks,
+            areas,
+            len(risks),
             menu="Risk register",
         ),
     ]
+    for slug, name in areas:
+        area_rows = [r for r in rows if r.entry.area.slug == slug]
+        area_risks = [r for r in risks if r.entry.area.slug == slug]
+        pages.append(
+            _tracker_page(
+                PurePosixPath("tracker", slug, "index.html"),
+                f"Milestone tracker: {name}",
+                [*_CRUMBS, ("Milestone tracker", "tracker/index.html")],
+                area_rows,
+                [(slug, name)],
+                len(area_rows),
+            )
+        )
+        pages.append(
+            _risks_page(
+                PurePosixPath("risks", slug, "index.html"),
+                f"Risk register: {name}",
+                [*_CRUMBS, ("Risk register", "risks/index.html")],
+                area_risks,
+                [(slug, name)],
+                len(area_risks),
+            )
+        )
     if site.topics:
         pages.append(
             Page(
@@ -94,6 +176,7 @@ def register_pages(site: Site) -> list[Page]:
                     {"topic": topic, "by_area": _by_area(site, topic)},
                 )
             )
+    pages.append(search_page(site))
     if site.glossary:
         pages.append(
             Page(
@@ -115,6 +198,12 @@ def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
         matches = [m for m in topic.matches if m.report.area.slug == area.area.slug]
         groups.append((area, matches))
     return groups
+
+
+@hookimpl
+def extra_template_vars() -> dict[str, Any]:
+    """Every page's header links its search box to the search page."""
+    return {"search_page": str(SEARCH_PAGE)}
 
 
 @hookimpl

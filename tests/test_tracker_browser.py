@@ -98,7 +98,8 @@ def test_filters_come_from_the_link(served: str, browser) -> None:
         assert _visible_rows(page) == 5
         page.goto(served + "dashboard/")
         page.click("a[aria-label='1 overdue']")
-        assert page.url.endswith("tracker/?area=northshire&overdue=1")
+        assert page.url.endswith("tracker/northshire/?overdue=1")
+        assert page.locator("#filter-overdue").is_checked()
         assert _visible_rows(page) == 1
     finally:
         page.close()
