@@ -1,9 +1,11 @@
 """``sendsite build`` and ``sendsite check``: the pipeline run once, then written atomically.
 
     content/ --read--> reports --link--> Site --render--> pages --write (atomic)--> site/
+                                                         search index (Pagefind) ┘
 
 Everything is read and rendered before anything is written, and the output
-folder is replaced only when the whole build has succeeded.
+folder is replaced only when the whole build, search index included, has
+succeeded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .errors import Problem
 from .pipeline import Pipeline, Refreshed
 from .plugins import PluginManager, make_plugin_manager
 from .reading import MAX_ERRORS, BuildFailed, Collector, StrictWarnings, collect_formats
+from .search import IndexSummary, index_step
 from .site import Site
 from .writer import write_site
 
@@ -41,6 +44,8 @@ class BuildResult:
     files: int
     seconds: float
     warnings: list[Problem] = field(default_factory=list)
+    #: What the search index holds (None when the site has no search page).
+    search: IndexSummary | None = None
 
 
 def check_site(config: SiteConfig, pm: PluginManager, *, strict: bool = False) -> Refreshed:
@@ -77,7 +82,21 @@ def build(
     checked = check_site(config, pm, strict=strict)
     target = output or config.output_path
     files: dict[PurePosixPath, bytes | Path] = checked.files
-    write_site(target, files)
+    step = index_step(checked.site, files, pm)
+    indexed: list[IndexSummary] = []
+
+    def index(staging: Path) -> None:
+        # Inside the new site, before it replaces the old one: a failed index
+        # leaves the last good site in place.
+        if step is not None:
+            indexed.append(step(staging))
+
+    write_site(target, files, before_swap=index)
     return BuildResult(
-        target, checked.pages, len(files), time.perf_counter() - started, checked.warnings
+        target,
+        checked.pages,
+        len(files),
+        time.perf_counter() - started,
+        checked.warnings,
+        indexed[0] if indexed else None,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
@@ -32,10 +32,16 @@ def _check_relative(rel: PurePosixPath) -> None:
         raise OutputError(f"refusing to write outside the output folder: '{rel}'")
 
 
-def write_site(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> None:
+def write_site(
+    output: Path,
+    files: Mapping[PurePosixPath, bytes | Path],
+    before_swap: Callable[[Path], object] | None = None,
+) -> None:
     """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
 
-    The previous output is replaced only after every file is written. Two
+    The previous output is replaced only after every file is written and
+    ``before_swap(staging_folder)`` (e.g. building the search index into the
+    new site) has returned; if it raises, the previous output is kept. Two
     builds into the same folder at once are refused rather than interleaved.
     """
     output = output.resolve()
@@ -43,7 +49,7 @@ def write_site(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> Non
     lock = FileLock(output.parent / f".{output.name}.lock", blocking=False)
     try:
         with lock:
-            _write(output, files)
+            _write(output, files, before_swap)
     except Timeout:
         raise OutputError(
             f"another sendsite build is writing '{output}' right now",
@@ -51,7 +57,11 @@ def write_site(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> Non
         ) from None
 
 
-def _write(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> None:
+def _write(
+    output: Path,
+    files: Mapping[PurePosixPath, bytes | Path],
+    before_swap: Callable[[Path], object] | None,
+) -> None:
     if output.exists() and not output.is_dir():
         raise OutputError(
             f"the output path '{output}' is a file, not a folder",
@@ -74,6 +84,8 @@ def _write(output: Path, files: Mapping[PurePosixPath, bytes | Path]) -> None:
             else:
                 target.write_bytes(content)
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
+        if before_swap is not None:
+            before_swap(staging)
         for path in [staging, *staging.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         _swap(staging, output)

@@ -1,0 +1,169 @@
+"""Search across every area: the search page, and building its index.
+
+    rendered pages --search_records--> records (+ plugins' prepare_search_records)
+                   --write_search_index (Pagefind)--> pagefind/ and search/words/
+
+``sendsite build`` indexes inside the staging folder, before it replaces the
+old site, so a failed index never costs the last good site. ``sendsite
+serve`` indexes in the background once edits settle (see ``BackgroundIndexer``)
+and serves the result beside the in-memory pages.
+
+The search page itself (``search/``) is registered by the built-in views
+plugin; the index is built whenever that page is part of the site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
+
+from .errors import SendsiteError
+from .pages import HOME, Page
+from .plugins import PluginManager
+from .search_index import IndexSummary, SearchIndexError, write_search_index
+from .search_records import KINDS, SearchRecord, search_records
+from .search_synonyms import Synonyms
+from .site import Site
+
+__all__ = [
+    "KINDS",
+    "SEARCH_PAGE",
+    "BackgroundIndexer",
+    "IndexSummary",
+    "SearchIndexError",
+    "SearchRecord",
+    "index_step",
+    "search_page",
+    "search_records",
+    "write_search_index",
+]
+
+SEARCH_PAGE = PurePosixPath("search", "index.html")
+
+_Job = tuple[Site, Mapping[PurePosixPath, bytes | Path], PluginManager]
+
+
+def search_page(site: Site) -> Page:
+    """The search page, with the glossary's acronym groups for the query side."""
+    return Page(
+        "search",
+        SEARCH_PAGE,
+        "search.html",
+        "Search",
+        [("Home", HOME)],
+        {"synonyms": Synonyms(site.glossary).table()},
+    )
+
+
+def index_language(language: str) -> str:
+    """Pagefind's language for the site's ``lang`` (``en-GB`` -> ``en``): one index for all."""
+    return (language or "en").split("-")[0].lower() or "en"
+
+
+def index_step(
+    site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager | None
+) -> Callable[[Path], IndexSummary] | None:
+    """What to run in the staging folder before it becomes the site, or None without search.
+
+    The records are made now (so plugin errors surface before anything is
+    written); Pagefind runs when the returned function is called.
+    """
+    if SEARCH_PAGE not in files:
+        return None
+    records = search_records(site, files, pm)
+    language = index_language(site.config.language)
+    return lambda folder: write_search_index(folder, records, language)
+
+
+class BackgroundIndexer:
+    """Keeps a search index for ``sendsite serve``, rebuilt after edits settle.
+
+    ``schedule(site, files, pm)`` is cheap and returns at once; indexing runs
+    in a thread ``settle`` seconds after the last call, so a burst of saves
+    is indexed once and never slows the preview's own rebuilds. ``files``
+    maps the index's site paths to files in a temporary folder (the last good
+    index; empty until the first one is ready).
+    """
+
+    def __init__(self, log: Callable[[str], None] = print, settle: float = 1.0) -> None:
+        self.log = log
+        self.settle = settle
+        self.files: dict[PurePosixPath, Path] = {}
+        self._pending: _Job | None = None
+        self._due = 0.0
+        self._wake = threading.Condition()
+        self._closed = False
+        self._folder: Path | None = None
+        self._retired: list[Path] = []
+        self._thread = threading.Thread(target=self._run, name="sendsite-search", daemon=True)
+        self._thread.start()
+
+    def schedule(
+        self, site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager
+    ) -> None:
+        with self._wake:
+            self._pending = (site, files, pm)
+            self._due = time.monotonic() + self.settle
+            self._wake.notify_all()
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        self._thread.join(timeout=30)
+        for folder in [*self._retired, *filter(None, [self._folder])]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._closed and (self._pending is None or time.monotonic() < self._due):
+                    wait = None if self._pending is None else self._due - time.monotonic()
+                    self._wake.wait(wait)
+                if self._closed:
+                    return
+                site, files, pm = self._pending  # type: ignore[misc]
+                self._pending = None
+            self._index(site, files, pm)
+
+    def _index(
+        self, site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager
+    ) -> None:
+        step = None
+        folder = Path(tempfile.mkdtemp(prefix="sendsite-search-"))
+        started = time.perf_counter()
+        try:
+            step = index_step(site, files, pm)
+            if step is None:
+                self._swap(None, {})
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+            summary = step(folder)
+        except SendsiteError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.log(f"Search index not updated: {error.problem.message}")
+            return
+        fresh = {
+            PurePosixPath(p.relative_to(folder).as_posix()): p
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+        self._swap(folder, fresh)
+        self.log(
+            f"Search index updated in {time.perf_counter() - started:.2f} s: "
+            f"{summary.records} records."
+        )
+
+    def _swap(self, folder: Path | None, files: dict[PurePosixPath, Path]) -> None:
+        # The folder before last is removed: a request that looked up a file in the
+        # last one a moment ago can still read it.
+        for old in self._retired[:-1]:
+            shutil.rmtree(old, ignore_errors=True)
+        self._retired = self._retired[-1:]
+        if self._folder is not None:
+            self._retired.append(self._folder)
+        self._folder, self.files = folder, files

@@ -1,0 +1,204 @@
+"""Writing the search index with Pagefind, and the word lists for typo correction.
+
+Pagefind (``pagefind[bin]`` on PyPI) does the indexing: a Rust program driven
+through its Python API, writing a chunked index into ``pagefind/`` so that a
+browser downloads only the parts a query needs. sendsite hands it one custom
+record per section, item, risk and page (see ``search_records``).
+
+Pagefind's Python wrapper reads each reply from the program only after a
+0.1-second pause (``PagefindService._wait_for_responses`` in pagefind 1.5),
+which would make 10,000 records take 17 minutes. ``_make_service`` reads replies as
+they arrive instead; everything else is the wrapper's own code.
+
+Pagefind has no typo tolerance, so ``search/words/<letter>.json`` lists the
+indexed words starting with each letter and how many records use them: the
+search page fetches the one list a mistyped word needs and suggests the
+nearest known word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import functools
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import SendsiteError
+from .search_records import SearchRecord
+
+__all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_index"]
+
+#: Where the Pagefind bundle and the word lists go in the site.
+BUNDLE = PurePosixPath("pagefind")
+WORDS = PurePosixPath("search", "words")
+#: Pagefind's own ready-made interfaces: sendsite has its own search page.
+_UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
+_TIMEOUT = 900.0
+
+
+class SearchIndexError(SendsiteError):
+    """The search index could not be written."""
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What was indexed, for the build's summary and for tests."""
+
+    records: int
+    words: int
+    files: int
+    bytes: int
+
+
+def write_search_index(
+    site_dir: Path, records: list[SearchRecord], language: str = "en"
+) -> IndexSummary:
+    """Index ``records`` into ``site_dir/pagefind`` and write the word lists.
+
+    Raises ``SearchIndexError`` if Pagefind is missing, fails, or indexes
+    fewer records than it was given (it does not fail on empty input itself).
+    """
+    if not records:
+        raise SearchIndexError(
+            "there is nothing to index for search",
+            fix="Add reports under content/, or disable the search page with "
+            "'disable_plugins: [views]'.",
+        )
+    bundle = site_dir.joinpath(*BUNDLE.parts)
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    try:
+        indexed = asyncio.run(asyncio.wait_for(_index(records, bundle, language), _TIMEOUT))
+    except SearchIndexError:
+        raise
+    except FileNotFoundError as exc:
+        raise SearchIndexError(
+            f"the Pagefind program was not found ({exc})",
+            fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
+        ) from None
+    except TimeoutError:
+        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
+    except Exception as exc:
+        raise SearchIndexError(f"Pagefind failed: {type(exc).__name__}: {exc}") from None
+    entry = bundle / "pagefind-entry.json"
+    try:
+        counts = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+        written = sum(int(lang["page_count"]) for lang in counts.values())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
+    if indexed != len(records) or written != len(records):
+        raise SearchIndexError(
+            f"Pagefind indexed {written} of {len(records)} search records",
+            fix="A record with no words cannot be found: give every record some text.",
+        )
+    for name in _UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
+
+
+async def _index(records: list[SearchRecord], bundle: Path, language: str) -> int:
+    from pagefind.index import IndexConfig
+
+    config = IndexConfig(output_path=str(bundle), force_language=language)
+    service = await _make_service().launch()
+    try:
+        index = await service.create_index(config)
+        indexed = 0
+        for record in records:
+            reply = await index.add_custom_record(
+                url=record.url,
+                content=record.text or record.title,
+                language=language,
+                meta=record.meta(),
+                filters=record.filters(),
+                sort={"date": record.date} if record.date else None,
+            )
+            indexed += 1 if reply.get("page_word_count", 0) else 0
+        await index.write_files(str(bundle))
+        return indexed
+    finally:
+        await service.close()
+
+
+@functools.cache
+def _service_class() -> type:
+    from pagefind.service import PagefindService
+
+    class Service(PagefindService):
+        """Pagefind's service, reading each reply as soon as it arrives."""
+
+        async def _wait_for_responses(self) -> None:
+            stdout = self._backend.stdout
+            assert stdout is not None
+            try:
+                while True:
+                    message = await stdout.readuntil(b",")
+                    reply: Any = json.loads(base64.b64decode(message[:-1]))
+                    if not isinstance(reply, dict):
+                        continue
+                    message_id = reply.get("message_id")
+                    payload = reply.get("payload") or {}
+                    if message_id is None and payload.get("original_message"):
+                        message_id = json.loads(payload["original_message"]).get("message_id")
+                    future = self._responses.get(message_id) if message_id is not None else None
+                    if future is None or future.done():
+                        continue
+                    if payload.get("type") == "Error":
+                        message = f"Pagefind: {payload.get('message')}"
+                        future.set_exception(SearchIndexError(message))
+                    else:
+                        future.set_result(payload)
+            except (asyncio.IncompleteReadError, binascii.Error, ValueError) as exc:
+                # The program stopped or wrote something else: fail what is waiting.
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(SearchIndexError(f"Pagefind stopped: {exc}"))
+
+    return Service
+
+
+def _make_service() -> Any:
+    """A Pagefind service (imported lazily: only building the index needs Pagefind)."""
+    return _service_class()()
+
+
+def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
+    """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``)."""
+    counts: Counter[str] = Counter()
+    for record in records:
+        text = " ".join((record.title, record.text, *record.aka))
+        counts.update({w for w in _WORD.findall(text.casefold()) if len(w) > 2})
+    groups: dict[str, list[list[Any]]] = {}
+    for word, count in sorted(counts.items()):
+        groups.setdefault(_letter(word), []).append([word, count])
+    folder.mkdir(parents=True, exist_ok=True)
+    for letter, words in groups.items():
+        (folder / f"{letter}.json").write_text(
+            json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+    return len(counts)
+
+
+def _letter(word: str) -> str:
+    first = word[0]
+    return first if "a" <= first <= "z" else ("0" if first.isdigit() else "_")

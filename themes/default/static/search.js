@@ -1,0 +1,470 @@
+/*
+ * sendsite search page: queries the Pagefind index built by `sendsite build`.
+ *
+ * - The query and filters live in the address (search/?q=…&area=…&kind=…&status=…),
+ *   so a search can be bookmarked or shared; the header's search box is a plain
+ *   GET form that lands here.
+ * - Everything is fetched relative to this page, so the site works from any
+ *   sub-path; nothing is fetched from elsewhere. Pagefind downloads only the
+ *   index chunks and result fragments a query needs.
+ * - Acronyms: the index records the other forms of every glossary term a record
+ *   mentions (hidden "aka" metadata), so "SALT" and "speech and language therapy"
+ *   find each other. A query that is exactly a short acronym is searched as a
+ *   whole word, as Pagefind otherwise matches every word it starts ("LA" would
+ *   find "language").
+ * - Typos: a word the index does not know is replaced by the nearest known word
+ *   (from search/words/<letter>.json), and the page says so.
+ * - Accessibility: a real label, the result count in a role="status" region,
+ *   results as a list of headed links, filters as labelled checkboxes.
+ */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var TYPING_DELAY = 250;
+  var ORDER = {
+    kind: ["Report", "Section", "Milestone", "Action", "Risk or issue", "Area", "Topic", "Page"],
+    status: ["Complete", "On track", "In progress", "Minor deviation", "Significant deviation",
+      "Delayed", "Not started", "Not rated"]
+  };
+  var GROUPS = ["area", "kind", "status"];
+
+  var box = document.querySelector("[data-search]");
+  if (!box) { return; }
+  var needs = box.querySelector("[data-search-needs]");
+  if (window.location.protocol === "file:") {
+    needs.hidden = true;
+    box.querySelector("[data-search-file]").hidden = false;
+    return;
+  }
+
+  var form = box.querySelector("[data-search-form]");
+  var input = form.querySelector("#search-input");
+  var statusEl = form.querySelector("[data-search-status]");
+  var noteEl = form.querySelector("[data-search-note]");
+  var list = form.querySelector("[data-search-results]");
+  var more = form.querySelector("[data-search-more]");
+  var filtersEl = form.querySelector("[data-search-filters]");
+  var clearEl = form.querySelector("[data-search-clear]");
+  var siteRoot = new URL(box.getAttribute("data-site-root") || "./", document.baseURI);
+  var synonyms = readSynonyms();
+
+  needs.hidden = true;
+  form.hidden = false;
+
+  var pagefind = null;
+  var loading = null;
+  var sequence = 0;
+  var current = null; // {results, shown, terms}
+  var wordLists = {};
+  var typingTimer = null;
+
+  // --- Pagefind ------------------------------------------------------------------------
+
+  function load() {
+    if (!loading) {
+      var bundle = new URL("pagefind/", siteRoot);
+      loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
+        pagefind = module;
+        return pagefind.options({
+          baseUrl: siteRoot.pathname,
+          excerptLength: 26,
+          ranking: { termSimilarity: 4.0, pageLength: 0.4, metaWeights: { title: 4.0, aka: 0.6,
+            report: 0.3, section: 0.8, area: 0.3, kind: 0.3, status: 0.2, tone: 0.0,
+            date: 0.0, due: 0.5, owner: 1.5 } }
+        });
+      }).then(function () { return pagefind.init(); }).then(function () { return pagefind.filters(); });
+    }
+    return loading;
+  }
+
+  // --- the query -----------------------------------------------------------------------
+
+  function readSynonyms() {
+    var el = box.querySelector("[data-search-synonyms]");
+    var groups = [];
+    try { groups = JSON.parse(el ? el.textContent : "[]"); } catch (e) { groups = []; }
+    var byForm = {};
+    groups.forEach(function (forms) {
+      forms.forEach(function (form) { byForm[fold(form)] = forms; });
+    });
+    return byForm;
+  }
+
+  function fold(text) {
+    return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  function isAcronym(word) {
+    return word.length >= 2 && word.length <= 6 && /^[\p{L}\p{N}]+$/u.test(word) &&
+      Object.prototype.hasOwnProperty.call(synonyms, fold(word)) &&
+      synonyms[fold(word)].some(function (f) { return f.replace(/[^A-Z]/g, "").length >= 2 && fold(f) === fold(word); });
+  }
+
+  function words(query) {
+    return query.split(/[^\p{L}\p{N}'’]+/u).filter(Boolean);
+  }
+
+  /* What to ask Pagefind: a lone short acronym is searched as an exact word. */
+  function pagefindQuery(query) {
+    var ws = words(query);
+    if (ws.length === 1 && ws[0].length <= 3 && isAcronym(ws[0])) { return "\"" + ws[0] + "\""; }
+    return query;
+  }
+
+  function wordList(letter) {
+    if (!wordLists[letter]) {
+      wordLists[letter] = fetch(new URL("search/words/" + letter + ".json", siteRoot).href)
+        .then(function (r) { return r.ok ? r.json() : { w: [] }; })
+        .then(function (data) { return data.w || []; })
+        .catch(function () { return []; });
+    }
+    return wordLists[letter];
+  }
+
+  function letterOf(word) {
+    var c = word.charAt(0);
+    if (c >= "a" && c <= "z") { return c; }
+    return /[0-9]/.test(c) ? "0" : "_";
+  }
+
+  /* Optimal string alignment distance, giving up beyond `limit`. */
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) { return limit + 1; }
+    var prev2 = null, prev = [], row, i, j;
+    for (j = 0; j <= b.length; j++) { prev[j] = j; }
+    for (i = 1; i <= a.length; i++) {
+      row = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+        var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a.charAt(i - 1) === b.charAt(j - 2) && a.charAt(i - 2) === b.charAt(j - 1)) {
+          v = Math.min(v, prev2[j - 2] + 1);
+        }
+        row[j] = v;
+        if (v < best) { best = v; }
+      }
+      if (best > limit) { return limit + 1; }
+      prev2 = prev;
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
+  /* The query with each unknown word replaced by the nearest known one (or null). */
+  function corrected(query) {
+    var ws = words(query);
+    return Promise.all(ws.map(function (word) {
+      var w = word.toLowerCase();
+      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word)) { return Promise.resolve(null); }
+      return wordList(letterOf(w)).then(function (known) {
+        var limit = w.length <= 5 ? 1 : 2, best = null, bestD = limit + 1, bestN = 0;
+        for (var k = 0; k < known.length; k++) {
+          var candidate = known[k][0];
+          if (candidate.lastIndexOf(w, 0) === 0) { return null; } // a known word (or its start)
+          var d = distance(w, candidate, limit);
+          if (d < bestD || (d === bestD && known[k][1] > bestN)) { best = candidate; bestD = d; bestN = known[k][1]; }
+        }
+        return bestD <= limit ? best : null;
+      });
+    })).then(function (fixes) {
+      if (!fixes.some(Boolean)) { return null; }
+      return ws.map(function (word, n) { return fixes[n] || word; }).join(" ");
+    });
+  }
+
+  // --- state in the address ------------------------------------------------------------
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var state = { q: params.get("q") || "", filters: {} };
+    GROUPS.forEach(function (g) { state.filters[g] = params.getAll(g); });
+    return state;
+  }
+
+  function formState() {
+    var state = { q: input.value.trim(), filters: {} };
+    GROUPS.forEach(function (g) {
+      state.filters[g] = Array.prototype.map.call(
+        filtersEl.querySelectorAll("[data-filter='" + g + "'] input:checked"),
+        function (c) { return c.value; });
+    });
+    return state;
+  }
+
+  function writeState(state, push) {
+    var params = new URLSearchParams();
+    if (state.q) { params.set("q", state.q); }
+    GROUPS.forEach(function (g) { state.filters[g].forEach(function (v) { params.append(g, v); }); });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "");
+    if (url === window.location.pathname + window.location.search) { return; }
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  function pagefindFilters(state) {
+    var out = {};
+    GROUPS.forEach(function (g) { if (state.filters[g].length) { out[g] = { any: state.filters[g] }; } });
+    return out;
+  }
+
+  // --- filters -------------------------------------------------------------------------
+
+  function buildFilters(all, state) {
+    GROUPS.forEach(function (group) {
+      var fieldset = filtersEl.querySelector("[data-filter='" + group + "']");
+      var holder = fieldset.querySelector("[data-filter-options]");
+      var values = Object.keys(all[group] || {});
+      state.filters[group].forEach(function (v) { if (values.indexOf(v) === -1) { values.push(v); } });
+      var order = ORDER[group];
+      values.sort(function (a, b) {
+        if (order) {
+          var ia = order.indexOf(a), ib = order.indexOf(b);
+          if (ia !== ib) { return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib); }
+        }
+        return a.localeCompare(b);
+      });
+      holder.textContent = "";
+      values.forEach(function (value, n) {
+        var id = "filter-" + group + "-" + n;
+        var item = document.createElement("div");
+        item.className = "checkboxes__item";
+        var checkbox = document.createElement("input");
+        checkbox.className = "checkboxes__input";
+        checkbox.type = "checkbox";
+        checkbox.id = id;
+        checkbox.name = group;
+        checkbox.value = value;
+        checkbox.checked = state.filters[group].indexOf(value) !== -1;
+        var label = document.createElement("label");
+        label.className = "checkboxes__label";
+        label.htmlFor = id;
+        label.appendChild(document.createTextNode(value + " "));
+        var count = document.createElement("span");
+        count.className = "checkboxes__count";
+        count.setAttribute("data-count", "");
+        label.appendChild(count);
+        item.appendChild(checkbox);
+        item.appendChild(label);
+        holder.appendChild(item);
+      });
+      fieldset.hidden = values.length < 2 && !state.filters[group].length;
+    });
+    filtersEl.addEventListener("change", function () { search(formState(), true); });
+  }
+
+  function updateCounts(counts, state) {
+    var any = false;
+    GROUPS.forEach(function (group) {
+      var chosen = state.filters[group].length > 0;
+      any = any || chosen;
+      var fieldset = filtersEl.querySelector("[data-filter='" + group + "']");
+      Array.prototype.forEach.call(fieldset.querySelectorAll(".checkboxes__item"), function (item) {
+        var value = item.querySelector("input").value;
+        var n = counts && counts[group] ? counts[group][value] || 0 : null;
+        item.querySelector("[data-count]").textContent = n === null ? "" : "(" + n + ")";
+        item.classList.toggle("checkboxes__item--empty", n === 0);
+      });
+    });
+    clearEl.hidden = !any;
+    filtersEl.hidden = false;
+  }
+
+  // --- results -------------------------------------------------------------------------
+
+  function say(text) { statusEl.textContent = text; }
+
+  function quoted(text) { return "‘" + text + "’"; }
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function filterSummary(state) {
+    var parts = [];
+    GROUPS.forEach(function (g) { if (state.filters[g].length) { parts.push(state.filters[g].join(" or ")); } });
+    return parts.length ? " (showing only " + parts.join("; ") + ")" : "";
+  }
+
+  /* Copy Pagefind's excerpt keeping only text and <mark>. */
+  function excerptNodes(html) {
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === 3) { out.appendChild(document.createTextNode(node.textContent)); }
+      else if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else { out.appendChild(document.createTextNode(node.textContent)); }
+    });
+    return out;
+  }
+
+  /* Mark query words (and words they begin) in a title. */
+  function highlighted(text, terms) {
+    var out = document.createDocumentFragment();
+    var stems = terms.map(function (t) { return t.toLowerCase().replace(/(?:ing|ed|es|s)$/, ""); })
+      .filter(function (t) { return t.length >= 2; });
+    text.split(/([\p{L}\p{N}'’]+)/u).forEach(function (part) {
+      var lower = part.toLowerCase();
+      if (part && stems.some(function (s) { return lower.lastIndexOf(s, 0) === 0; })) {
+        var mark = document.createElement("mark");
+        mark.textContent = part;
+        out.appendChild(mark);
+      } else if (part) {
+        out.appendChild(document.createTextNode(part));
+      }
+    });
+    return out;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function renderResult(data, terms) {
+    var meta = data.meta || {};
+    var item = el("li", "search-result");
+    var heading = el("h2", "search-result__title");
+    var link = el("a", "search-result__link");
+    link.href = new URL(data.raw_url || "", siteRoot).href;
+    link.appendChild(highlighted(meta.title || data.raw_url, terms));
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var where = [];
+    if (meta.report && meta.report !== meta.title) { where.push(meta.report); }
+    if (meta.section && meta.section !== meta.title) { where.push(meta.section); }
+    if (where.length) { item.appendChild(el("p", "search-result__where", where.join(" › "))); }
+    var excerpt = el("p", "search-result__excerpt");
+    excerpt.appendChild(excerptNodes(data.excerpt || ""));
+    item.appendChild(excerpt);
+    var facts = el("p", "search-result__facts");
+    facts.appendChild(el("span", "search-result__kind", meta.kind || "Page"));
+    if (meta.area) { facts.appendChild(el("span", "search-result__fact", meta.area)); }
+    if (meta.status) {
+      var tag = el("strong", "tag tag--" + (meta.tone || "none"), meta.status);
+      var wrap = el("span", "search-result__fact");
+      wrap.appendChild(document.createTextNode("Status: "));
+      wrap.appendChild(tag);
+      facts.appendChild(wrap);
+    }
+    if (meta.owner) { facts.appendChild(el("span", "search-result__fact", "Owner or lead: " + meta.owner)); }
+    if (meta.due) { facts.appendChild(el("span", "search-result__fact", "Due: " + meta.due)); }
+    item.appendChild(facts);
+    return item;
+  }
+
+  function showMore(focus) {
+    if (!current) { return Promise.resolve(); }
+    var mine = current;
+    var next = mine.results.slice(mine.shown, mine.shown + PAGE_SIZE);
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (datas) {
+      if (mine !== current) { return; }
+      var first = null;
+      datas.forEach(function (data) {
+        var node = renderResult(data, mine.terms);
+        list.appendChild(node);
+        first = first || node;
+      });
+      mine.shown += datas.length;
+      more.hidden = mine.shown >= mine.results.length;
+      if (focus && first) { first.querySelector("a").focus(); }
+    });
+  }
+
+  function glossaryNote(query) {
+    var forms = synonyms[fold(query)];
+    if (!forms) { return ""; }
+    var others = forms.filter(function (f) { return fold(f) !== fold(query); });
+    return others.length ? "Includes results for " + others.map(quoted).join(", ") + "." : "";
+  }
+
+  function search(state, push) {
+    var mine = ++sequence;
+    writeState(state, push);
+    if (!state.q && !GROUPS.some(function (g) { return state.filters[g].length; })) {
+      current = null;
+      list.textContent = "";
+      more.hidden = true;
+      noteEl.hidden = true;
+      say("");
+      return load().then(function () { updateCounts(null, state); });
+    }
+    return load().then(function () {
+      var filters = pagefindFilters(state);
+      var asked = state.q || null;
+      return pagefind.search(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
+        if (!asked) { return { found: found, query: null }; }
+        return corrected(asked).then(function (fixed) {
+          if (!fixed || fixed.toLowerCase() === asked.toLowerCase()) { return { found: found, query: asked }; }
+          return pagefind.search(pagefindQuery(fixed), { filters: filters }).then(function (better) {
+            return better.results.length ? { found: better, query: fixed, instead: asked } : { found: found, query: asked };
+          });
+        });
+      });
+    }).then(function (outcome) {
+      if (mine !== sequence || !outcome) { return; }
+      var found = outcome.found;
+      current = { results: found.results, shown: 0, terms: outcome.query ? words(outcome.query) : [] };
+      list.textContent = "";
+      updateCounts(found.filters, state);
+      var n = found.results.length;
+      var what = outcome.query ? " for " + quoted(outcome.query) : "";
+      var text = (n ? plural(n, "result") : "No results") + what + filterSummary(state) + ".";
+      if (outcome.instead) { text = "No results for " + quoted(outcome.instead) + ". " + text; }
+      var note = outcome.query ? glossaryNote(outcome.query) : "";
+      if (!n) { note = "Check the spelling, use fewer words, or remove a filter."; }
+      noteEl.textContent = note;
+      noteEl.hidden = !note;
+      return showMore(false).then(function () { say(text); });
+    }).catch(function (error) {
+      if (mine !== sequence) { return; }
+      list.textContent = "";
+      more.hidden = true;
+      say("Search is not available right now: the search index could not be loaded. " +
+        "Try again later, or browse the reports from the home page.");
+      if (window.console) { window.console.error(error); }
+    });
+  }
+
+  // --- wiring --------------------------------------------------------------------------
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(typingTimer);
+    search(formState(), true);
+  });
+  input.addEventListener("input", function () {
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () { search(formState(), false); }, TYPING_DELAY);
+  });
+  more.addEventListener("click", function () { showMore(true); });
+  clearEl.querySelector("a").addEventListener("click", function (event) {
+    event.preventDefault();
+    Array.prototype.forEach.call(filtersEl.querySelectorAll("input:checked"), function (c) { c.checked = false; });
+    search(formState(), true);
+    input.focus();
+  });
+  window.addEventListener("popstate", function () {
+    var state = readState();
+    input.value = state.q;
+    Array.prototype.forEach.call(filtersEl.querySelectorAll("input[type=checkbox]"), function (c) {
+      c.checked = state.filters[c.name].indexOf(c.value) !== -1;
+    });
+    search(state, false);
+  });
+
+  var initial = readState();
+  input.value = initial.q;
+  load().then(function (all) {
+    buildFilters(all || {}, initial);
+    return search(initial, false);
+  }).catch(function (error) {
+    say("Search is not available right now: the search index could not be loaded. " +
+      "Try again later, or browse the reports from the home page.");
+    if (window.console) { window.console.error(error); }
+  });
+})();
