@@ -25,8 +25,9 @@ from .glossary import AbbrMarker, load_glossary, merge_terms
 from .links import rewrite_content_links
 from .model import Format
 from .pages import Page, site_pages
+from .parallel import read_many
 from .plugins import PluginManager, call_each
-from .reading import BuildFailed, Collector, StrictWarnings, collect_formats, read_document
+from .reading import BuildFailed, Collector, StrictWarnings, collect_formats
 from .render import make_environment, render_page
 from .site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
 from .topics import Topic, load_topics
@@ -117,7 +118,7 @@ class Pipeline:
             if area is not None:
                 areas[area.slug] = area
         current: dict[PurePosixPath, _Read] = {}
-        reread: set[PurePosixPath] = set()
+        stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
         for path, rel in tree.documents:
             area = areas.get(rel.parts[0]) if len(rel.parts) > 1 else None
             try:
@@ -126,17 +127,19 @@ class Pipeline:
                 continue  # deleted while we looked: the next event will tell us
             cached = self._read.get(rel)
             if cached is None or cached.signature != signature:
-                result = problems.attempt(
-                    lambda path=path, rel=rel: read_document(
-                        self.pm, self.formats, areas, path, rel
-                    )
-                )
-                if result is None:
-                    continue
-                cached = _Read(signature, *result)
-                reread.add(rel)
-            current[rel] = cached
+                stale.append((path, rel, signature))
+            else:
+                current[rel] = cached
+        outcomes = read_many(self.pm, self.formats, areas, [(p, r) for p, r, _ in stale])
+        for (_, rel, signature), (kind, value, warnings) in zip(stale, outcomes, strict=True):
+            if kind == "error":
+                problems.errors.append(value)
+            else:
+                current[rel] = _Read(signature, value, warnings)
+        current = dict(sorted(current.items()))
+        for cached in current.values():
             problems.warnings.extend(cached.warnings)
+        reread = {rel for _, rel, _ in stale}
         self._read = current
         items = [entry.item for entry in current.values()]
         reports = [i for i in items if isinstance(i, ReportEntry)]

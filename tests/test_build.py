@@ -219,3 +219,32 @@ def test_help_reads_well() -> None:
     for option in ("--source", "--output", "--strict", "--verbose"):
         assert option in sub.output
     assert "replaced only when the whole build succeeds" in sub.output
+
+
+def test_parallel_and_serial_reads_give_the_same_site(tmp_path: Path, monkeypatch) -> None:
+    from sendsite import parallel
+    from sendsite.build import check_site
+    from sendsite.plugins import make_plugin_manager
+
+    config = load_config(REPO)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
+    serial = check_site(config, make_plugin_manager())
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    forked = check_site(config, make_plugin_manager())
+    assert [str(r.document.relpath) for r in forked.site.reports] == [
+        str(r.document.relpath) for r in serial.site.reports
+    ]
+    pages = {k: v for k, v in serial.files.items() if isinstance(v, bytes)}
+    assert pages == {k: v for k, v in forked.files.items() if isinstance(v, bytes)}
+
+
+def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, monkeypatch) -> None:
+    from sendsite import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    bad = "---\nformat: southend-highlight\nmeeting_date: May 2021\npriorities: P1\n---\n"
+    root = make_site({"content/southend/a.md": bad, "content/southend/b.md": bad})
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert "southend/a.md:4:13: error: priorities: expected a list" in result.output
+    assert "southend/b.md:4:13: error: priorities: expected a list" in result.output

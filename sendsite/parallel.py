@@ -1,0 +1,77 @@
+"""Reading many documents on several processor cores.
+
+Reading a document is a pure function of the file and its area (the plugin
+contract), so a full build can read documents in worker processes. Workers are
+forked, so they share the already-built plugin manager; results come back
+pickled, and errors come back as ``Problem`` values (exceptions do not survive
+pickling with their file and line). Where forking is not available, or there
+are few documents, everything is read in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .content import Area
+from .errors import Problem, SendsiteError
+from .model import Format
+from .plugins import PluginManager
+from .reading import read_document
+
+__all__ = ["MIN_PARALLEL", "read_many"]
+
+#: Below this many documents, starting workers costs more than it saves.
+MIN_PARALLEL = 200
+
+Outcome = tuple[str, Any, list[Problem]]
+_SHARED: tuple[PluginManager, dict[str, tuple[str, Format]], dict[str, Area]] | None = None
+
+
+def _read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
+    assert _SHARED is not None
+    pm, formats, areas = _SHARED
+    path, rel = job
+    try:
+        item, warnings = read_document(pm, formats, areas, path, rel)
+    except SendsiteError as error:
+        problem = error.problem
+        problem.cause = None  # tracebacks do not cross processes; --verbose reruns serially
+        return ("error", problem, [])
+    return ("ok", item, warnings)
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def read_many(
+    pm: PluginManager,
+    formats: dict[str, tuple[str, Format]],
+    areas: dict[str, Area],
+    jobs: Iterable[tuple[Path, PurePosixPath]],
+) -> list[Outcome]:
+    """Read documents, in parallel when it pays; outcomes are in the order of ``jobs``.
+
+    Each outcome is ``("ok", item, warnings)`` or ``("error", problem, [])``.
+    """
+    global _SHARED
+    jobs = list(jobs)
+    _SHARED = (pm, formats, areas)
+    try:
+        workers = _workers()
+        methods = multiprocessing.get_all_start_methods()
+        if len(jobs) < MIN_PARALLEL or workers < 2 or "fork" not in methods:
+            return [_read_one(job) for job in jobs]
+        context = multiprocessing.get_context("fork")
+        chunk = max(8, len(jobs) // (workers * 8))
+        with context.Pool(workers) as pool:
+            return pool.map(_read_one, jobs, chunksize=chunk)
+    finally:
+        _SHARED = None
