@@ -56,6 +56,8 @@ def read_many(
     formats: dict[str, tuple[str, Format]],
     areas: dict[str, Area],
     jobs: Iterable[tuple[Path, PurePosixPath]],
+    *,
+    parallel: bool = True,
 ) -> list[Outcome]:
     """Read documents, in parallel when it pays; outcomes are in the order of ``jobs``.
 
@@ -67,7 +69,7 @@ def read_many(
     try:
         workers = _workers()
         methods = multiprocessing.get_all_start_methods()
-        if len(jobs) < MIN_PARALLEL or workers < 2 or "fork" not in methods:
+        if not parallel or len(jobs) < MIN_PARALLEL or workers < 2 or "fork" not in methods:
             return [_read_one(job) for job in jobs]
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(jobs) // (workers * 8))

@@ -65,9 +65,11 @@ def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
 class Pipeline:
     """Reads and renders a site, keeping what it can between refreshes."""
 
-    def __init__(self, config: SiteConfig, pm: PluginManager) -> None:
+    def __init__(self, config: SiteConfig, pm: PluginManager, *, parallel: bool = True) -> None:
         self.config = config
         self.pm = pm
+        #: Read on several cores when there are many files (forks: only when single-threaded).
+        self.parallel = parallel
         self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
@@ -130,7 +132,8 @@ class Pipeline:
                 stale.append((path, rel, signature))
             else:
                 current[rel] = cached
-        outcomes = read_many(self.pm, self.formats, areas, [(p, r) for p, r, _ in stale])
+        jobs = [(p, r) for p, r, _ in stale]
+        outcomes = read_many(self.pm, self.formats, areas, jobs, parallel=self.parallel)
         for (_, rel, signature), (kind, value, warnings) in zip(stale, outcomes, strict=True):
             if kind == "error":
                 problems.errors.append(value)
