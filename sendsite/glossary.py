@@ -66,10 +66,14 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
 
 
 def merge_terms(terms: Iterable[GlossaryTerm]) -> list[GlossaryTerm]:
-    """One entry per (term, expansion), sorted A to Z; the first description wins."""
+    """One entry per (term, expansion), sorted A to Z; the first description wins.
+
+    Terms are kept as spelt ("SaLT" and "SALT" are both listed); expansions are
+    compared ignoring case and spacing.
+    """
     seen: dict[tuple[str, str], GlossaryTerm] = {}
     for term in terms:
-        key = (term.term.casefold(), " ".join(term.expansion.casefold().split()))
+        key = (term.term, " ".join(term.expansion.casefold().split()))
         if key not in seen or (term.description and not seen[key].description):
             seen[key] = term
     return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
@@ -144,3 +148,33 @@ class AbbrMarker:
 def _is_acronym(term: str) -> bool:
     """``EHCP``, ``WSoA``, ``SENDIASS``, ``0-19`` is not: at least two capitals, no spaces."""
     return " " not in term and sum(c.isupper() for c in term) >= 2 and term[0].isalpha()
+
+
+# Two or more capitals, possibly with lower-case letters between (WSoA, SaLT, EHCPs).
+_ACRONYM_LIKE = re.compile(r"(?<![\w&/-])([A-Z][a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/-])")
+# Capitalised words that are not abbreviations: headings in capitals and roman numerals.
+_NOT_ACRONYMS = {"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"}
+
+
+def missing_acronyms(text: str, known: set[str]) -> dict[str, int]:
+    """Acronym-like words in ``text`` that the glossary does not define, with their line.
+
+    Words on a line written mostly in capitals ("TOP RISKS & ISSUES") are taken
+    as a heading, not abbreviations; a plural "s" is allowed ("EHCPs").
+    """
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _ACRONYM_LIKE.finditer(line):
+            word = match.group(1)
+            upper = sum(c.isupper() for c in word)
+            if word in known or word in _NOT_ACRONYMS or upper < len(word) - upper:
+                continue  # known, a numeral, or a name such as "McCarron"
+            if word.isupper() and _looks_like_shouting(line):
+                continue  # a heading in capitals: its words are not abbreviations
+            found.setdefault(word, number)
+    return found
+
+
+def _looks_like_shouting(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6

@@ -21,7 +21,7 @@ from .config import SiteConfig
 from .content import Area, discover, load_area
 from .crossarea import anchors_of, match_topics
 from .errors import Problem
-from .glossary import AbbrMarker, load_glossary, merge_terms
+from .glossary import AbbrMarker, load_glossary, merge_terms, missing_acronyms
 from .links import rewrite_content_links
 from .model import Format
 from .pages import Page, site_pages
@@ -163,7 +163,9 @@ class Pipeline:
             glossary.extend(entry.report.glossary)
         tags = _topic_tags(reports, topics, problems)
         problems.raise_if_failed()
-        site = link_site(self.config, areas, reports, pages, merge_terms(glossary), tree.assets)
+        merged = merge_terms(glossary)
+        problems.warnings.extend(_undefined_acronyms(reports, {t.term for t in merged}))
+        site = link_site(self.config, areas, reports, pages, merged, tree.assets)
         site.topics = topics
         match_topics(site, topics, tags)
         return site, reread
@@ -240,6 +242,29 @@ class Pipeline:
             files[rel] = path
         files.update(self._pages)
         return Refreshed(site, files, len(self._pages), rendered, len(reread), problems.warnings)
+
+
+def _undefined_acronyms(reports: list[ReportEntry], known: set[str]) -> list[Problem]:
+    """A warning per report that uses abbreviations the glossary does not explain."""
+    warnings = []
+    for entry in reports:
+        try:
+            text = entry.document.source.read_text(encoding="utf-8-sig")
+        except OSError:
+            continue
+        missing = missing_acronyms(text, known)
+        if missing:
+            words = sorted(missing, key=missing.__getitem__)
+            warnings.append(
+                Problem(
+                    f"abbreviations not in the glossary: {', '.join(words)}",
+                    entry.document.relpath,
+                    missing[words[0]],
+                    fix="Add each to content/_glossary.yml ('TERM: what it stands for'), "
+                    "so readers can see what it means.",
+                )
+            )
+    return warnings
 
 
 def _topic_tags(

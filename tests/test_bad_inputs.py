@@ -23,7 +23,7 @@ title: Good report
 meeting_date: 28th May 2021
 priorities:
   - code: P1
-    title: EHCP quality
+    title: Plan quality
     milestones:
       - milestone: Handbook agreed
         completed_by: 31 st March 2021

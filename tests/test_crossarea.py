@@ -291,7 +291,7 @@ def test_each_area_has_its_own_tracker_and_register(demo, demo_site: Path) -> No
         tracker = (demo_site / "tracker" / slug / "index.html").read_text()
         rows = re.findall(r"<tr data-row ", tracker)
         assert len(rows) == sum(len(e.report.items) for e in area.reports)
-        assert f"<h1 class=\"heading-xl\">Milestone tracker: {area.title}</h1>" in tracker
+        assert f'<h1 class="heading-xl">Milestone tracker: {area.title}</h1>' in tracker
         assert 'id="filter-area"' not in tracker  # one area: no area filter
         register = (demo_site / "risks" / slug / "index.html").read_text()
         assert len(re.findall(r"<tr data-row ", register)) == sum(
@@ -316,3 +316,22 @@ def test_big_sites_keep_the_all_areas_pages_small(
     assert len(re.findall(r"<tr data-row ", area)) == 18
     register = (tmp_path / "out" / "risks" / "index.html").read_text()
     assert "There are 6 risks and issues, too many to show on one page" in register
+
+
+def test_undefined_abbreviations_are_a_warning(make_site: SiteMaker) -> None:
+    report = REPORT.replace(
+        "New wheelchairs ordered", "New wheelchairs ordered via the WCS and NHS"
+    )
+    root = make_site(
+        {
+            "content/_glossary.yml": "NHS: National Health Service\n",
+            "content/_topics.yml": TOPICS,
+            "content/southend/r.md": report.replace("Data systems", "DATA SYSTEMS REVIEW BOARD"),
+        }
+    )
+    relaxed = run_cli("check", "--source", str(root))
+    assert relaxed.exit_code == 0
+    assert "r.md:10: warning: abbreviations not in the glossary: WCS, ASD" in relaxed.output
+    assert "SYSTEMS" not in relaxed.output, "a heading in capitals is not an abbreviation"
+    strict = run_cli("check", "--source", str(root), "--strict")
+    assert strict.exit_code == 1

@@ -181,7 +181,13 @@ def test_missing_priorities_is_a_plain_error(make_site: SiteMaker) -> None:
 
 def test_unknown_key_warns_and_strict_fails(make_site: SiteMaker) -> None:
     text = (REPO / "content" / "southend" / "highlight-report-2021-05.md").read_text()
-    root = make_site({"content/southend/r.md": text.replace("report_by:", "reportby:")})
+    glossary = (REPO / "content" / "_glossary.yml").read_text()
+    root = make_site(
+        {
+            "content/_glossary.yml": glossary + "SENDOP: SEND operational group\n",
+            "content/southend/r.md": text.replace("report_by:", "reportby:"),
+        }
+    )
     relaxed = run_cli("build", "--source", str(root))
     assert relaxed.exit_code == 0
     assert "southend/r.md:6:1: warning: unknown key 'reportby' is ignored" in relaxed.output
