@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_module
 import re
 from itertools import pairwise
 from pathlib import Path
@@ -10,12 +9,9 @@ from pathlib import Path
 import pytest
 from sendsite_essex.reader import PROGRESS_KEY
 
-from sendsite.build import read_site
-from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, run_cli
+from .conftest import REPO, SiteMaker, demo_report, fragment_text, run_cli
 
 PAGE = Path("essex/joint-commissioning-progress/index.html")
 SOURCE = REPO / "content" / "essex" / "joint-commissioning-progress.md"
@@ -23,9 +19,7 @@ SOURCE = REPO / "content" / "essex" / "joint-commissioning-progress.md"
 
 @pytest.fixture(scope="module")
 def report():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    [entry] = [r for r in site.reports if r.area.slug == "essex"]
-    return entry.report
+    return demo_report("essex")
 
 
 @pytest.fixture(scope="module")
@@ -33,26 +27,17 @@ def html(demo_site: Path) -> str:
     return (demo_site / PAGE).read_text(encoding="utf-8")
 
 
-_INLINE = re.compile(r"</?(?:abbr|strong|em|cite|time|span|a)\b[^>]*>")
-
-
-def _text(fragment: str) -> str:
-    """Visible text: inline tags (such as the core's <abbr> marks) vanish, others are spaces."""
-    text = re.sub(r"<[^>]+>", " ", _INLINE.sub("", fragment))
-    return html_module.unescape(" ".join(text.split()))
-
-
 def _row(html: str, anchor: str) -> str:
     match = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)
     assert match, f"no row #{anchor}"
-    return _text(match.group(1))
+    return fragment_text(match.group(1))
 
 
 def _section(html: str, anchor: str) -> str:
     """The text of the <section id=anchor> element, up to its matching close tag."""
     start = html.index(f'<section class="report-section" id="{anchor}"')
     end = html.find('<section class="report-section"', start + 1)
-    return _text(html[start : end if end != -1 else len(html)])
+    return fragment_text(html[start : end if end != -1 else len(html)])
 
 
 NR, DONE, UNDER_WAY = "Not rated", "Complete: done", "In progress: under way"
@@ -257,13 +242,13 @@ def test_workstream_prose(html: str) -> None:
     assert "Improve overall user satisfaction – quantitative and qualitative feedback" in offer
     equipment = html[html.index('id="equipment-roadmap"') : html.index('id="equipment-phase-one"')]
     assert re.search(r"Develop waiting list for\s*<ul>", equipment)
-    assert _text(equipment).count("Specialist") == 2
+    assert fragment_text(equipment).count("Specialist") == 2
     assert "accessed quickly" in _section(html, "overall-success")
     assert "Phase one has been shortened due to CV19" in _section(html, "summary-review")
 
 
 def test_summary_and_legend(html: str) -> None:
-    text = _text(html)
+    text = fragment_text(html)
     assert "Phase one September 2020 to March 2021" in text
     assert "Workstreams Therapies, Neuro Development, SENDIASS, The Local Offer, Equipment" in text
     assert "Activities 36 in phases one and two: 8 complete, 2 in progress, 26 with no" in text

@@ -11,42 +11,21 @@ from pathlib import Path
 import pytest
 from sendsite_havering.reader import PROGRESS_KEY
 
-from sendsite.build import read_site
-from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import SiteMaker, demo_report, element_html, fragment_text, page_text, run_cli
 
 PAGE = Path("havering/send-joint-commissioning-annual-report-2014/index.html")
 
 
 @pytest.fixture(scope="module")
 def report():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    [entry] = [r for r in site.reports if r.area.slug == "havering"]
-    return entry.report
+    return demo_report("havering")
 
 
 @pytest.fixture(scope="module")
 def html(demo_site: Path) -> str:
     return (demo_site / PAGE).read_text(encoding="utf-8")
-
-
-def _text(fragment: str) -> str:
-    return " ".join(html_unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def _element(html: str, tag: str, anchor: str) -> str:
-    """The inner HTML of the ``tag`` element with id ``anchor`` (nesting-aware)."""
-    start = re.search(rf'<{tag}\b[^>]*\bid="{anchor}"[^>]*>', html)
-    assert start, f"no <{tag}> #{anchor}"
-    depth, pos = 1, start.end()
-    for match in re.finditer(rf"<(/?){tag}\b[^>]*>", html[pos:]):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return html[pos : pos + match.start()]
-    raise AssertionError(f"<{tag}> #{anchor} is never closed")
 
 
 # Every numbered paragraph, with words it must hold.
@@ -153,7 +132,7 @@ def test_cover_sheet(html: str, demo_site: Path) -> None:
     assert "Subject heading SEND Joint Commissioning Annual Report 2014" in text
     assert "Board lead Councillor Steven Kelly" in text
     assert "Report author Mary Pattinson, Head of Learning & Achievement" in text
-    cover = _element(html, "section", "cover-sheet")
+    cover = element_html(html, "section", "cover-sheet")
     assert '<a href="tel:01708433808">01708 433808</a>' in cover
     assert '<a href="mailto:Mary.pattinson@havering.gov.uk">' in cover
 
@@ -168,22 +147,22 @@ def test_cover_sheet(html: str, demo_site: Path) -> None:
     ],
 )
 def test_strategy_priorities_are_ticked(html: str, number: str, title: str) -> None:
-    row = _text(_element(html, "li", f"priority-{number}"))
+    row = fragment_text(element_html(html, "li", f"priority-{number}"))
     assert row.startswith("☒ Addressed")  # a word, not colour or a symbol alone
     assert title in row
 
 
 def test_summary_and_recommendations(html: str) -> None:
-    summary = _text(_element(html, "section", "summary"))
+    summary = fragment_text(element_html(html, "section", "summary"))
     assert summary.startswith("Summary Clause 26 of the Children and Families Act 2014")
     assert summary.endswith("This report constitutes this annual report.")
-    assert "<li>To accept the Report.</li>" in _element(html, "section", "recommendations")
+    assert "<li>To accept the Report.</li>" in element_html(html, "section", "recommendations")
 
 
 def test_numbered_sections(html: str) -> None:
-    detail = _element(html, "section", "report-detail")
+    detail = element_html(html, "section", "report-detail")
     headings = re.findall(r'<h3 class="heading-m" id="(section-\d)-heading">([^<]+)</h3>', detail)
-    assert [(a, _text(t)) for a, t in headings] == [
+    assert [(a, fragment_text(t)) for a, t in headings] == [
         ("section-1", "1. Joint Commissioning Group Meetings"),
         ("section-2", "2. Children's Joint Commissioning Update – October 2014"),
         ("section-3", "3. Speech and Language"),
@@ -197,11 +176,11 @@ def test_numbered_sections(html: str) -> None:
 @pytest.mark.parametrize(("number", "words"), PARAGRAPHS)
 def test_every_numbered_paragraph(html: str, number: str, words: str) -> None:
     anchor = "para-" + number.replace(".", "-")
-    section = _element(html, "section", f"section-{number.split('.')[0]}")
-    paragraph = _element(section, "li", anchor)
+    section = element_html(html, "section", f"section-{number.split('.')[0]}")
+    paragraph = element_html(section, "li", anchor)
     assert f'<a class="havering-para__number" href="#{anchor}"' in paragraph
-    assert _text(paragraph).startswith(number + " ")
-    assert words in _text(paragraph)
+    assert fragment_text(paragraph).startswith(number + " ")
+    assert words in fragment_text(paragraph)
 
 
 def test_paragraphs_are_an_ordered_structure(html: str) -> None:
@@ -211,18 +190,18 @@ def test_paragraphs_are_an_ordered_structure(html: str) -> None:
 
 
 def test_lists_inside_paragraphs(html: str) -> None:
-    assert _element(html, "li", "para-1-1").count("<li>") == 3
-    assert _element(html, "li", "para-6-1").count("<li>") == 6
-    assert _element(html, "li", "para-6-4").count("<li>") == 13
-    assert _element(html, "li", "para-7-1").count("<li>") == 3
+    assert element_html(html, "li", "para-1-1").count("<li>") == 3
+    assert element_html(html, "li", "para-6-1").count("<li>") == 6
+    assert element_html(html, "li", "para-6-4").count("<li>") == 13
+    assert element_html(html, "li", "para-7-1").count("<li>") == 3
 
 
 @pytest.mark.parametrize(("anchor", "paragraph", "words", "owner", "due", "status"), ITEMS)
 def test_every_item_beside_its_paragraph(
     html: str, anchor: str, paragraph: str, words: str, owner: str, due: str, status: str
 ) -> None:
-    inside = _element(html, "li", "para-" + paragraph.replace(".", "-"))
-    row = _text(_element(inside, "li", anchor))
+    inside = element_html(html, "li", "para-" + paragraph.replace(".", "-"))
+    row = fragment_text(element_html(inside, "li", anchor))
     assert words in row
     assert (f"Owner: {owner}" in row) if owner else ("Owner:" not in row)
     assert (f"Due: {due}" in row) if due else ("Due:" not in row)
@@ -233,7 +212,7 @@ def test_every_item_beside_its_paragraph(
 def test_paragraph_risk(
     html: str, anchor: str, risk: str, mitigation: str, owner: str, where: str
 ) -> None:
-    row = _text(_element(_element(html, "li", where), "li", anchor))
+    row = fragment_text(element_html(element_html(html, "li", where), "li", anchor))
     assert row.startswith("Risk:") and risk in row
     assert f"Mitigation: {mitigation}" in row and f"Owner: {owner}" in row
     assert row.endswith("Not rated")
@@ -243,24 +222,24 @@ def test_paragraph_risk(
 def test_equalities_risks(
     html: str, anchor: str, risk: str, mitigation: str, owner: str, where: str
 ) -> None:
-    section = _element(html, "section", where)
-    row = _text(_element(section, "li", anchor))
+    section = element_html(html, "section", where)
+    row = fragment_text(element_html(section, "li", anchor))
     assert risk in row and row.endswith("Not rated")
-    assert mitigation in _text(section)
+    assert mitigation in fragment_text(section)
 
 
 @pytest.mark.parametrize(("kind", "heading", "signed"), OFFICERS)
 def test_implications_are_signed(html: str, kind: str, heading: str, signed: str) -> None:
-    section = _element(html, "section", f"implications-{kind}")
+    section = element_html(html, "section", f"implications-{kind}")
     assert f'<h3 class="heading-m" id="implications-{kind}-heading">{heading}</h3>' in section
-    signature = _element(section, "p", f"implications-{kind}-officer")
+    signature = element_html(section, "p", f"implications-{kind}-officer")
     assert html_unescape(re.sub(r"<[^>]+>", "", signature)) == f"Signed: {signed}"
 
 
 def test_money_figures(html: str) -> None:
-    table = _element(html, "table", "money-figures")
+    table = element_html(html, "table", "money-figures")
     assert "<caption>Money figures in the report</caption>" in table
-    rows = [_text(r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    rows = [fragment_text(r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
     assert [r.split()[0] for r in rows] == ["£850,000", "£60,000", "£275,974", "£206,612"]
     assert '<a href="#para-3-3">Paragraph 3.3</a>' in table
     assert '<a href="#para-4-3">Paragraph 4.3</a>' in table
@@ -269,7 +248,7 @@ def test_money_figures(html: str) -> None:
 
 
 def test_at_a_glance_links_every_item(html: str) -> None:
-    table = _element(html, "table", "milestones-and-actions")
+    table = element_html(html, "table", "milestones-and-actions")
     assert [f"#{a}" for a, *_ in ITEMS] == re.findall(r'<a href="(#para-[\d-]+item-\d+)">', table)
 
 
@@ -297,8 +276,8 @@ def test_every_anchor_is_a_unique_id(html: str, report) -> None:
 
 
 def test_background_papers_and_abbreviations(html: str) -> None:
-    assert "None are listed in the report." in _element(html, "section", "background-papers")
-    glossary = _text(_element(html, "section", "abbreviations"))
+    assert "None are listed in the report." in element_html(html, "section", "background-papers")
+    glossary = fragment_text(element_html(html, "section", "abbreviations"))
     assert "CAMHS Child and Adolescent Mental Health Services" in glossary
     assert "NELFT North East London NHS Foundation Trust" in glossary
 

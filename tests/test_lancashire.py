@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_module
 import re
 from datetime import date
 from itertools import pairwise
@@ -11,12 +10,9 @@ from pathlib import Path
 import pytest
 from sendsite_lancashire.reader import PROGRESS_KEY, RISK_KEY
 
-from sendsite.build import read_site
-from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import REPO, SiteMaker, demo_report, fragment_text, page_text, run_cli
 
 PAGE = Path("lancashire/app-highlight-report-2020-12/index.html")
 SOURCE = REPO / "content" / "lancashire" / "app-highlight-report-2020-12.md"
@@ -24,9 +20,7 @@ SOURCE = REPO / "content" / "lancashire" / "app-highlight-report-2020-12.md"
 
 @pytest.fixture(scope="module")
 def report():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    [entry] = [r for r in site.reports if r.area.slug == "lancashire"]
-    return entry.report
+    return demo_report("lancashire")
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +31,10 @@ def html(demo_site: Path) -> str:
 _INLINE = re.compile(r"</?(?:abbr|strong|em|time|span|a)\b[^>]*>")
 
 
-def _text(fragment: str) -> str:
-    """Visible text: inline tags (such as the core's <abbr> marks) vanish, others are spaces."""
-    text = re.sub(r"<[^>]+>", " ", _INLINE.sub("", fragment))
-    return html_module.unescape(" ".join(text.split()))
-
-
 def _element(html: str, tag: str, anchor: str) -> str:
     match = re.search(rf'<{tag}\b[^>]*\bid="{anchor}"[^>]*>(.*?)</{tag}>', html, re.S)
     assert match, f"no <{tag}> #{anchor}"
-    return _text(match.group(1))
+    return fragment_text(match.group(1))
 
 
 def _section(html: str, anchor: str) -> str:
@@ -54,7 +42,7 @@ def _section(html: str, anchor: str) -> str:
     start = re.search(rf'<section class="report-section[^"]*" id="{anchor}"', html)
     assert start, f"no section #{anchor}"
     end = html.find('<section class="report-section', start.end())
-    return _text(html[start.start() : end if end != -1 else len(html)])
+    return fragment_text(html[start.start() : end if end != -1 else len(html)])
 
 
 ACTIONS = [
@@ -286,7 +274,7 @@ def test_summary_and_legend(html: str) -> None:
 
 
 def page_text_of(html: str) -> str:
-    return _text(re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+    return fragment_text(re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
 
 
 @pytest.mark.parametrize(

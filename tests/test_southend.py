@@ -8,21 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.build import read_site
-from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import REPO, SiteMaker, demo_report, page_text, run_cli
 
 PAGE = Path("southend/highlight-report-2021-05/index.html")
 
 
 @pytest.fixture(scope="module")
 def report():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    [entry] = [r for r in site.reports if r.area.slug == "southend"]
-    return entry.report
+    return demo_report("southend")
 
 
 def _row(html: str, anchor: str) -> str:

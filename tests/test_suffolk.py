@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 from sendsite_suffolk.reader import STATUS_KEY
 
-from sendsite.build import read_site
-from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import REPO, SiteMaker, demo_report, fragment_text, page_text, run_cli
 
 PAGE = Path("suffolk/revisit-response-2019-09/index.html")
 SOURCE = REPO / "content" / "suffolk" / "revisit-response-2019-09.md"
@@ -23,9 +20,7 @@ SOURCE = REPO / "content" / "suffolk" / "revisit-response-2019-09.md"
 
 @pytest.fixture(scope="module")
 def report():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    [entry] = [r for r in site.reports if r.area.slug == "suffolk"]
-    return entry.report
+    return demo_report("suffolk")
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +28,10 @@ def html(demo_site: Path) -> str:
     return (demo_site / PAGE).read_text(encoding="utf-8")
 
 
-def _text(fragment: str) -> str:
-    """Visible text; the glossary's ``<abbr>`` around a first use adds no space."""
-    fragment = re.sub(r"</?abbr\b[^>]*>", "", fragment)
-    return " ".join(re.sub(r"<[^>]+>", " ", fragment).replace("&amp;", "&").split())
-
-
 def _row(html: str, anchor: str) -> str:
     match = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)
     assert match, f"no row #{anchor}"
-    return _text(match.group(1))
+    return fragment_text(match.group(1))
 
 
 def _section(html: str, anchor: str) -> str:
@@ -192,8 +181,8 @@ ACTIONS = [
 def test_every_entry_is_a_section(html: str, anchor: str, heading: str, weaknesses) -> None:
     section = _section(html, anchor)
     h2 = re.search(rf'<h2 class="heading-l" id="{anchor}-heading">(.*?)</h2>', section)
-    assert h2 and _text(h2.group(1)).startswith(heading)
-    text = _text(section)
+    assert h2 and fragment_text(h2.group(1)).startswith(heading)
+    text = fragment_text(section)
     for words in weaknesses:
         assert words in text
     for h3 in ("Proposed response from local area", "Impact measurement"):
@@ -235,27 +224,27 @@ def test_shared_entries_say_so(html: str) -> None:
     assert "These 2 weaknesses share" in _section(html, "weakness-3-4")
     nineteen = _section(html, "weakness-19")
     assert "These 2 weaknesses share" in nineteen
-    assert "Not numbered" in _text(nineteen)
+    assert "Not numbered" in fragment_text(nineteen)
     assert "share" not in _section(html, "weakness-7")
 
 
 def test_impact_measurement_and_progress_updates(html: str) -> None:
-    two = _text(_section(html, "weakness-2"))
+    two = fragment_text(_section(html, "weakness-2"))
     assert (
         "Monthly report on timeliness of issue of EHC Plans. Progress update: Six-month trend"
         " of delivery at 41% - Q4 2018/19 and Q1 2019/20 compared with Q2/3 performance for"
         " 18/19 of 24%. Q2 performance has dipped slightly to 37%"
     ) in two
-    nineteen = _text(_section(html, "weakness-19"))
+    nineteen = fragment_text(_section(html, "weakness-19"))
     assert "every 2 months. Progress update: In place" in nineteen
     assert "to the programme Progress update: First meeting set/up and briefing." in nineteen
     impact = _section(html, "weakness-11-15").split("Impact measurement", 1)[1]
     assert impact.count("<li>") == 4
-    assert "£2million" in _text(_section(html, "weakness-16"))
+    assert "£2million" in fragment_text(_section(html, "weakness-16"))
 
 
 def test_abbreviations(html: str, report) -> None:
-    text = _text(_section(html, "abbreviations"))
+    text = fragment_text(_section(html, "abbreviations"))
     for term, expansion in [
         ("SCC", "Suffolk County Council"),
         ("CCG", "Clinical Commissioning Group"),
