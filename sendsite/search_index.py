@@ -25,14 +25,16 @@ import functools
 import json
 import re
 import shutil
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import SendsiteError
 from .search_records import SearchRecord
+from .search_stable import stabilise
 
 __all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_index"]
 
@@ -75,18 +77,15 @@ def write_search_index(
 
     Raises ``SearchIndexError`` if Pagefind is missing, fails, or indexes
     fewer records than it was given (it does not fail on empty input itself).
+    A site with nothing to index (no reports or pages yet) gets no index.
     """
     if not records:
-        raise SearchIndexError(
-            "there is nothing to index for search",
-            fix="Add reports under content/, or disable the search page with "
-            "'disable_plugins: [views]'.",
-        )
+        return IndexSummary(0, 0, 0, 0)
     bundle = site_dir.joinpath(*BUNDLE.parts)
     if bundle.exists():
         shutil.rmtree(bundle)
     try:
-        indexed = asyncio.run(asyncio.wait_for(_index(records, bundle, language), _TIMEOUT))
+        indexed = _in_own_thread(lambda: _index(records, bundle, language))
     except SearchIndexError:
         raise
     except FileNotFoundError as exc:
@@ -111,9 +110,32 @@ def write_search_index(
         )
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
+    stabilise(bundle)
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
+
+
+def _in_own_thread(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run a coroutine to the end in a thread of its own (with its own event loop).
+
+    The caller may already be inside an event loop (a web server, Playwright's
+    sync API in tests), where ``asyncio.run`` is not allowed.
+    """
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(asyncio.wait_for(make(), _TIMEOUT)))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="sendsite-pagefind")
+    thread.start()
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return int(outcome[0])
 
 
 async def _index(records: list[SearchRecord], bundle: Path, language: str) -> int:

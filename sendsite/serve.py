@@ -18,7 +18,8 @@ import mimetypes
 import posixpath
 import threading
 import time
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,7 @@ from .pipeline import Pipeline
 from .plugins import call_each, make_plugin_manager
 from .reading import BuildFailed, StrictWarnings
 from .render import render_page
+from .search import BackgroundIndexer
 from .watch import ChangeQueue, Watcher
 
 __all__ = ["LiveSite", "PreviewServer"]
@@ -85,6 +87,16 @@ class LiveSite:
         self.snapshot = Snapshot(0, {})
         self.config: SiteConfig | None = None
         self.pipeline: Pipeline | None = None
+        #: The search index, rebuilt in the background once edits settle.
+        self.search = BackgroundIndexer(log)
+
+    def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, bytes | Path]:
+        """The snapshot's files plus the search index's (kept separately, updated later)."""
+        return ChainMap(snapshot.files, self.search.files) if self.search.files else snapshot.files
+
+    def close(self) -> None:
+        """Stop the search indexer and remove its files."""
+        self.search.close()
 
     # --- what to watch ----------------------------------------------------------------
 
@@ -119,6 +131,7 @@ class LiveSite:
             return self._failed([error.problem], [], started)
         snapshot = Snapshot(self.snapshot.generation + 1, result.files, [], result.warnings)
         self._publish(snapshot)
+        self.search.schedule(result.site, result.files, pipeline.pm)
         self.log(
             f"Rebuilt in {time.perf_counter() - started:.2f} s: {result.rendered} of "
             f"{result.pages} pages rendered, {result.reread} files read"
@@ -232,7 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, str(generation).encode(), "text/plain", head)
             return
         snapshot = live.snapshot
-        target = _resolve(url.path, snapshot.files)
+        files = live.files(snapshot)
+        target = _resolve(url.path, files)
         if isinstance(target, str):  # a folder without its trailing slash
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", target + ("?" + url.query if url.query else ""))
@@ -244,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
             rel = PurePosixPath("404.html")
             body = _read(snapshot.files.get(rel)) or b"<h1>Page not found</h1>"
         else:
-            status, rel, body = HTTPStatus.OK, target, _read(snapshot.files[target])
+            status, rel, body = HTTPStatus.OK, target, _read(files[target])
         content_type = _content_type(rel)
         if content_type.startswith("text/html"):
             if snapshot.errors:
@@ -263,7 +277,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _resolve(raw_path: str, files: dict[PurePosixPath, bytes | Path]) -> PurePosixPath | str | None:
+def _resolve(
+    raw_path: str, files: Mapping[PurePosixPath, bytes | Path]
+) -> PurePosixPath | str | None:
     """The file a URL path names, a redirect for a folder without '/', or None.
 
     Only paths in the built site can be served: anything with ``..``, a NUL or
@@ -395,3 +411,4 @@ class PreviewServer:
         self.httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.live.close()

@@ -83,8 +83,10 @@ def test_pages_have_one_h1_skip_link_and_landmarks(demo_site: Path) -> None:
 
 
 def test_no_request_leaves_the_site(demo_site: Path) -> None:
+    # Pagefind's own scripts parse URLs against "https://example.com" without fetching
+    # it; tests/test_search.py watches a real browser's requests while it searches.
     for path in demo_site.rglob("*"):
-        if path.suffix in {".html", ".css", ".js"}:
+        if path.suffix in {".html", ".css", ".js"} and "pagefind" not in path.parts:
             text = path.read_text(encoding="utf-8")
             assert "http://" not in text and "https://" not in text, path
             assert "@import" not in text, path

@@ -10,9 +10,26 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
+import re
+import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from sendsite import GlossaryTerm, hookimpl, search_index
+from sendsite.build import build, check_site
+from sendsite.config import load_config
+from sendsite.plugins import make_plugin_manager
+from sendsite.search import SearchIndexError, SearchRecord, search_records, write_search_index
+from sendsite.search_synonyms import Synonyms
+from sendsite.search_text import split_text
+from sendsite.serve import PreviewServer
+
+from .conftest import REPO, SiteMaker, run_cli
 
 PREFIX = "/intranet/send/"
 
@@ -58,3 +75,495 @@ def wait_for_results(page: object) -> list[str]:
     return page.eval_on_selector_all(  # type: ignore[attr-defined]
         ".search-result__link", "links => links.map(a => a.href)"
     )
+
+
+# --- what a build writes ------------------------------------------------------------------
+
+
+def _records(site_root: Path = REPO, plugins: tuple = ()) -> list[SearchRecord]:
+    config = load_config(site_root)
+    pm = make_plugin_manager(disabled=config.disable_plugins, plugins=plugins)
+    checked = check_site(config, pm)
+    return search_records(checked.site, checked.files, pm)
+
+
+def test_build_writes_an_index_of_every_record(demo_site: Path) -> None:
+    entry = json.loads((demo_site / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"]  # en-GB pages share one index
+    records = _records()
+    assert entry["languages"]["en"]["page_count"] == len(records) > 250
+    kinds = {r.kind for r in records}
+    assert {"Report", "Section", "Milestone", "Action", "Risk or issue", "Area"} <= kinds
+    assert (demo_site / "search" / "index.html").is_file()
+    assert (demo_site / "search" / "words" / "c.json").is_file()
+    assert not (demo_site / "pagefind" / "pagefind-ui.js").exists()  # our own page, not its UI
+    assert all(not p.name.startswith(".") for p in (demo_site / "pagefind").rglob("*"))
+
+
+def test_every_record_links_to_an_anchor_that_exists(demo_site: Path) -> None:
+    ids: dict[str, set[str]] = {}
+    for record in _records():
+        assert not record.url.startswith("/") and "://" not in record.url
+        page, _, anchor = record.url.partition("#")
+        file = demo_site / page / "index.html"
+        assert file.is_file(), record.url
+        if anchor:
+            if page not in ids:
+                ids[page] = set(re.findall(r'\bid="([^"]+)"', file.read_text(encoding="utf-8")))
+            assert anchor in ids[page], f"{record.url}: no element with that id"
+
+
+def test_records_name_their_report_section_and_status() -> None:
+    by_url = {r.url: r for r in _records()}
+    risk = by_url["southend/highlight-report-2021-05/#p2-risk-1"]
+    assert risk.kind == "Risk or issue"
+    assert risk.report == "Joint Commissioning highlight report, May 2021"
+    assert risk.section.startswith("P2 – Joint Commissioning of Therapies")
+    assert risk.section_url == "southend/highlight-report-2021-05/#p2"
+    assert (risk.status, risk.status_label, risk.area) == (
+        "Minor deviation",
+        "Yellow: minor deviation",
+        "Southend",
+    )
+    weakness = by_url["suffolk/revisit-response-2019-09/#weakness-17"]
+    assert weakness.kind == "Section"
+    assert "Waiting times for specialist assessments" in weakness.text
+    assert "Establish" not in weakness.text.split("Proposed response")[0]
+    paragraph_item = by_url["havering/send-joint-commissioning-annual-report-2014/#para-5-1-item-1"]
+    assert "paragraph 5.1" in paragraph_item.section
+    milestone = by_url["lancashire/app-highlight-report-2020-12/#action-2-milestone-1"]
+    assert milestone.owner == "Dave Carr" and "Dave Carr" in milestone.text
+
+
+def test_legends_navigation_and_abbreviation_lists_are_not_indexed() -> None:
+    records = _records()
+    report = next(r for r in records if r.url == "southend/highlight-report-2021-05/")
+    assert "Status key" not in report.text and "Contents" not in report.text
+    assert "Ross Gerrie" in report.text
+    titles = {r.title for r in records}
+    assert not any("Abbreviations" in t or "Glossary" in t for t in titles)
+    glance = next(r for r in records if r.url.endswith("#at-a-glance"))
+    # The summary table repeats the paragraphs' items, which have records of their own.
+    assert "London wide policy" not in glance.text
+
+
+def test_records_carry_the_other_forms_of_glossary_terms() -> None:
+    by_url = {r.url: r for r in _records()}
+    p3 = by_url["southend/highlight-report-2021-05/#p3"]
+    assert "neuro-developmental" in p3.title and "ND" in p3.aka
+    p1 = by_url["southend/highlight-report-2021-05/#p1"]
+    assert "Written Statement of Action" in p1.aka  # the text says WSOA
+
+
+def test_synonyms_work_both_ways() -> None:
+    synonyms = Synonyms(
+        [
+            GlossaryTerm("SALT", "Speech and language therapy"),
+            GlossaryTerm("SLT", "Speech and language therapy"),
+            GlossaryTerm("EHCP", "Education, Health and Care Plan"),
+            GlossaryTerm("ND", "Neurodevelopmental"),
+            GlossaryTerm("LO", "Local Offer"),
+        ]
+    )
+    assert synonyms.aka("Waiting lists for SALT") == ["Speech and language therapy", "SLT"]
+    assert synonyms.aka("speech and language therapy") == ["SALT", "SLT"]
+    assert synonyms.aka("Reviewing EHCPs") == ["Education, Health and Care Plan"]
+    assert synonyms.aka("Education Health and Care Plans") == ["EHCP"]
+    assert synonyms.aka("a neuro-developmental pathway") == ["ND"]
+    assert synonyms.aka("lo and behold, the local offer") == ["LO"]  # capitals only for acronyms
+    assert synonyms.aka("Nothing here") == []
+    assert ["Local Offer", "LO"] in synonyms.table()
+
+
+def test_text_is_split_at_anchors_and_skips_furniture() -> None:
+    page = """<html><body><nav>Menu</nav><main>
+    <h1>Report</h1><nav><a href="#s1">Contents</a></nav>
+    <section class="legend" data-pagefind-ignore><h2>Status key</h2>Red</section>
+    <section id="s1"><h2 id="s1-heading">First</h2><p>Prose about <abbr title="x">EHCP</abbr>s</p>
+      <table><thead><tr><th>Milestone</th></tr></thead>
+      <tr id="m1"><td>Do the thing</td><td>Green</td></tr>
+      <tr><td><a href="#m1">1</a></td><td>Do the thing, again</td></tr></table>
+      <span hidden>secret</span></section>
+    <div><h2 id="h2">By heading</h2><p>Under it</p><h3>Sub</h3><p>Still</p><h2>Next</h2>Other</div>
+    </main><footer>Foot</footer></body></html>"""
+    parts = split_text(page, {"s1", "m1", "h2"}, {"m1"})
+    assert parts["s1"] == "First. Prose about EHCPs."
+    assert parts["m1"] == "Do the thing. Green."
+    assert parts["h2"] == "By heading. Under it. Sub. Still."
+    assert parts[""] == "Report. Next. Other."
+
+
+def test_a_plugin_can_add_and_remove_records() -> None:
+    class Extra:
+        @hookimpl
+        def prepare_search_records(self, site: object, records: list[SearchRecord]) -> None:
+            records[:] = [r for r in records if r.kind != "Topic"]
+            records.append(SearchRecord("glossary/", "Board minutes", "Minutes of May", "Page"))
+
+    records = _records(plugins=(("extra", Extra()),))
+    assert not any(r.kind == "Topic" for r in records)
+    assert records[-1].title == "Board minutes"
+
+
+def test_a_failed_index_keeps_the_last_good_site(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"content/index.md": "Welcome to the **board** papers.\n"})
+    out = tmp_path / "site"
+    first = build(load_config(root), output=out)
+    assert first.search is not None and first.search.records == 1
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise FileNotFoundError("no pagefind binary")
+
+    monkeypatch.setattr(search_index, "_make_service", broken)
+    (root / "content" / "index.md").write_text("Changed.\n", encoding="utf-8")
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    assert result.exit_code == 1
+    assert "the Pagefind program was not found" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert "board" in (out / "index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".site.new-*"))  # the half-built staging folder is gone
+
+
+def test_pagefind_dropping_records_is_an_error(tmp_path: Path) -> None:
+    empty = SearchRecord("a/", "Title", "", "Page")
+    empty.title = ""  # no words at all: Pagefind silently drops such a record
+    with pytest.raises(SearchIndexError, match="indexed 1 of 2"):
+        write_search_index(tmp_path, [SearchRecord("b/", "B", "words", "Page"), empty])
+
+
+def test_every_page_has_a_search_box_that_works_without_javascript(demo_site: Path) -> None:
+    # (404.html is served at any depth, so it deliberately links to nothing.)
+    pages = [p for p in demo_site.rglob("*.html") if p.parent.name != "search"]
+    pages.remove(demo_site / "404.html")
+    assert len(pages) > 10
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        form = re.search(r'<form class="site-search" action="([^"]+)" method="get"', text)
+        assert form, f"{path}: no search box"
+        target = (path.parent / form.group(1)).resolve()
+        assert target == (demo_site / "search").resolve(), path
+        assert '<label class="site-search__label" for="site-search-input">' in text
+        assert 'id="site-search-input" name="q"' in text
+
+
+def test_search_page_says_what_it_needs_without_javascript(demo_site: Path) -> None:
+    text = (demo_site / "search" / "index.html").read_text(encoding="utf-8")
+    needs = re.search(r"<div [^>]*data-search-needs[^>]*>", text).group(0)
+    assert "hidden" not in needs
+    assert "Search needs JavaScript" in text
+    assert re.search(r"<div [^>]*data-search-file hidden>", text)
+    assert "Search only works when this site is on a web server" in text
+    assert re.search(r"<form [^>]*data-search-form hidden>", text)
+    assert '<label class="label label--m" for="search-input">' in text
+    assert 'role="status"' in text
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(demo_site: Path) -> Iterator[str]:
+    with served(demo_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: object, base: str) -> Iterator[object]:
+    """A fresh tab that fails the test on any script error or request outside the site."""
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    outside: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    yield tab
+    tab.close()
+    assert errors == []
+    assert [u for u in outside if not u.endswith("/favicon.ico")] == []
+
+
+def _status(page: object) -> str:
+    wait_for_results(page)
+    return page.locator(STATUS).inner_text()  # type: ignore[attr-defined]
+
+
+def _paths(page: object, base: str) -> list[str]:
+    return [h.removeprefix(base) for h in wait_for_results(page)]
+
+
+def test_typing_in_any_pages_search_box_shows_ranked_results(page: object, base: str) -> None:
+    page.goto(base + "havering/send-joint-commissioning-annual-report-2014/")
+    page.get_by_label("Search reports").fill("autism waiting")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=autism+waiting")
+    assert page.url.startswith(base + "search/")
+    status = _status(page)
+    assert status.endswith("results for ‘autism waiting’.")
+    assert page.locator(STATUS).get_attribute("role") == "status"
+    first = page.locator(".search-result").first
+    assert "Waiting" in first.locator("h2").inner_text() or "waiting" in first.inner_text()
+    links = _paths(page, base)
+    assert "suffolk/revisit-response-2019-09/#weakness-17" in links[:3]
+
+
+def test_a_search_address_works_directly_with_highlights(page: object, base: str) -> None:
+    page.goto(base + "search/?q=balanced+system")
+    assert re.match(r"\d+ results? for ‘balanced system’\.$", _status(page))
+    assert page.get_by_label("Search all reports").input_value() == "balanced system"
+    assert _paths(page, base)[0].startswith("southend/highlight-report-2021-05/#p2")
+    result = page.locator(".search-result").first
+    marks = {m.lower().strip(".,") for m in result.locator("mark").all_inner_texts()}
+    assert "system" in marks and any(m.startswith("balance") for m in marks)
+    # Each result names its report and the section it is in.
+    where = result.locator(".search-result__where").inner_text()
+    report, section = where.split(" \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ")
+    assert (report, section[:2]) == ("Joint Commissioning highlight report, May 2021", "P2")
+
+
+def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: str) -> None:
+    page.goto(base + "search/?q=EHCP")
+    everything = len(_paths(page, base))
+    total = int(_status(page).split()[0])
+    assert total > 10
+    page.get_by_role("checkbox", name="Suffolk").check()
+    page.wait_for_function(
+        "() => /only Suffolk/.test(document.querySelector('[data-search-status]').textContent)"
+    )
+    in_suffolk = int(_status(page).split()[0])
+    assert 0 < in_suffolk < total
+    assert "area=Suffolk" in page.url
+    assert all(p.startswith("suffolk/") for p in _paths(page, base))
+    page.get_by_role("checkbox", name="Action").check()
+    page.wait_for_function(
+        "() => /Suffolk; Action/.test(document.querySelector('[data-search-status]').textContent)"
+    )
+    facts = page.locator(".search-result__facts").all_inner_texts()
+    assert facts and all(f.startswith("Action") and "Suffolk" in f for f in facts)
+    assert int(_status(page).split()[0]) < in_suffolk
+    # The filtered address can be shared: opening it shows the same.
+    page.goto(page.url)
+    assert page.get_by_role("checkbox", name="Suffolk").is_checked()
+    assert len(_paths(page, base)) <= everything
+
+
+def test_status_filter_alone_lists_matching_items(page: object, base: str) -> None:
+    page.goto(base + "search/?kind=Risk+or+issue&status=Minor+deviation")
+    status = _status(page)
+    assert status.startswith("2 results") and "Minor deviation" in status
+    tags = page.locator(".search-result .tag").all_inner_texts()
+    assert tags == ["Yellow: minor deviation"] * 2  # words, not colour alone
+
+
+def test_a_result_link_lands_on_its_section(page: object, base: str) -> None:
+    page.goto(base + "search/?q=Ideal+Worker+model")
+    wait_for_results(page)
+    page.locator(".search-result__link").first.click()
+    page.wait_for_url("**/suffolk/revisit-response-2019-09/#weakness-6-action-1")
+    target = page.locator("#weakness-6-action-1")
+    assert "Ideal Worker" in target.inner_text()
+    assert target.is_visible()
+    top = page.evaluate(
+        "document.getElementById('weakness-6-action-1').getBoundingClientRect().top"
+    )
+    assert -1 <= top < page.viewport_size["height"] / 2  # scrolled to the top of the window
+
+
+def _texts(page: object, base: str) -> dict[str, str]:
+    records = {r.url: f"{r.title} {r.text}" for r in _records()}
+    return {p: records[p] for p in _paths(page, base)}
+
+
+def _all_results(page: object, base: str) -> list[str]:
+    wait_for_results(page)
+    more = page.locator("[data-search-more]")
+    while more.is_visible():
+        shown = page.locator(".search-result").count()
+        more.click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('.search-result').length > n", arg=shown
+        )
+    return _paths(page, base)
+
+
+# (query, a result that never writes the query, only its other form)
+_OTHER_FORMS = [
+    ("CAMHS", "havering/send-joint-commissioning-annual-report-2014/#para-6-1-item-1"),
+    (
+        "Child and Adolescent Mental Health Services",
+        "havering/send-joint-commissioning-annual-report-2014/#para-6-3-item-1",
+    ),
+    ("SALT", "topics/therapies/"),
+    ("speech and language therapy", "suffolk/revisit-response-2019-09/#weakness-6-action-4"),
+    ("SLT", "suffolk/revisit-response-2019-09/#weakness-6-action-3"),
+    ("Written Statement of Action", "southend/highlight-report-2021-05/#p1"),
+    ("neurodevelopmental", "lancashire/app-highlight-report-2020-12/#action-3"),
+    ("ND", "essex/joint-commissioning-progress/#phase-one"),
+    ("EHCP", "essex/joint-commissioning-progress/#overall-outcomes"),
+]
+
+
+def test_acronyms_and_spelled_out_forms_find_each_other(page: object, base: str) -> None:
+    records = {r.url: f"{r.title} {r.text}" for r in _records()}
+    for query, other_form_only in _OTHER_FORMS:
+        assert not re.search(rf"\b{query}", records[other_form_only], re.IGNORECASE)
+        page.goto(base + "search/?q=" + query.replace(" ", "+"))
+        assert other_form_only in _all_results(page, base), query
+    page.goto(base + "search/?q=SALT")
+    wait_for_results(page)
+    note = page.inner_text("[data-search-note]")
+    assert note == "Includes results for ‘Speech and language therapy’, ‘SLT’."
+
+
+def test_a_short_acronym_is_not_any_word_it_starts(page: object, base: str) -> None:
+    page.goto(base + "search/?q=LO")
+    found = _texts(page, base)
+    assert found
+    for text in found.values():
+        assert re.search(r"\bLO\b|Local Offer", text, re.IGNORECASE), text[:80]
+    assert "Includes results for ‘Local Offer’" in page.inner_text("[data-search-note]")
+
+
+def test_a_misspelt_word_is_corrected_and_said(page: object, base: str) -> None:
+    page.goto(base + "search/?q=continance")
+    status = _status(page)
+    assert status.startswith("No results for ‘continance’.")
+    assert "for ‘continence’" in status
+    assert _paths(page, base)[0].startswith("lancashire/app-highlight-report-2020-12/#action-2")
+
+
+def test_no_results_says_what_to_try(page: object, base: str) -> None:
+    page.goto(base + "search/?q=zzxqv")
+    assert _status(page) == "No results for ‘zzxqv’."
+    assert "Check the spelling" in page.inner_text("[data-search-note]")
+    assert page.locator(".search-result").count() == 0
+
+
+def test_keyboard_only(page: object, base: str) -> None:
+    page.goto(base + "southend/")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the site title
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "site-search-input"
+    page.keyboard.type("therapy")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=therapy")
+    total = int(_status(page).split()[0])
+    assert total > 10
+    # Tab from the search box reaches the search button, the filters, then the results.
+    page.focus("#search-input")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "checkbox"
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => /showing only/.test(document.querySelector('[data-search-status]').textContent)"
+    )
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => !/showing only/.test(document.querySelector('[data-search-status]').textContent)"
+    )
+    # "Show more results" loads the next ten and moves focus to the first of them.
+    more = page.get_by_role("button", name="Show more results")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length > 10")
+    focused = page.evaluate("document.activeElement.closest('.search-result') !== null")
+    assert focused
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('.search-result')].indexOf("
+            "document.activeElement.closest('.search-result'))"
+        )
+        == 10
+    )
+
+
+def test_search_page_passes_axe_with_results_and_filters(page: object, base: str) -> None:
+    from .test_accessibility import AXE, WCAG
+
+    page.goto(base + "search/?q=EHCP&area=Suffolk")
+    wait_for_results(page)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG,
+    )
+    assert [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]] == []
+
+
+def test_without_javascript_the_page_says_so(browser: object, base: str) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    try:
+        tab.goto(base + "search/?q=EHCP")
+        assert tab.locator("[data-search-needs]").is_visible()
+        assert "Search needs JavaScript" in tab.inner_text("main")
+        assert not tab.locator("[data-search-form]").is_visible()
+        # The header box on other pages still leads here as a plain form.
+        tab.goto(base + "essex/")
+        tab.fill("#site-search-input", "SENDIASS")
+        tab.press("#site-search-input", "Enter")
+        tab.wait_for_url("**/search/?q=SENDIASS")
+    finally:
+        context.close()
+
+
+def test_opened_from_disk_the_page_explains(browser: object, demo_site: Path) -> None:
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        tab.goto((demo_site / "search" / "index.html").as_uri() + "?q=EHCP")
+        message = tab.locator("[data-search-file]")
+        assert message.is_visible()
+        assert "web server" in message.inner_text()
+        assert not tab.locator("[data-search-needs]").is_visible()
+    finally:
+        tab.close()
+
+
+# --- in the preview server --------------------------------------------------------------------
+
+
+def test_search_works_in_the_preview_and_follows_edits(browser: object, tmp_path: Path) -> None:
+    root = tmp_path / "site-src"
+    shutil.copytree(REPO / "content" / "southend", root / "content" / "southend")
+    shutil.copyfile(REPO / "content" / "_glossary.yml", root / "content" / "_glossary.yml")
+    log: list[str] = []
+    preview = PreviewServer(root, "127.0.0.1", 0, log=log.append)
+    preview.start()
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        deadline = time.monotonic() + 15
+        while not [line for line in log if line.startswith("Search index updated")]:
+            assert time.monotonic() < deadline, log
+            time.sleep(0.05)
+        tab.goto(preview.url + "search/?q=SALT")
+        assert "southend/highlight-report-2021-05/#p2" in [
+            h.removeprefix(preview.url) for h in wait_for_results(tab)
+        ]
+        # A burst of saves is indexed once, after the edits settle.
+        report = root / "content" / "southend" / "highlight-report-2021-05.md"
+        text = report.read_text(encoding="utf-8")
+        indexed = len([line for line in log if line.startswith("Search index updated")])
+        for n in range(5):
+            report.write_text(text.replace("Liquid Logic", f"Quokka{n} Logic"), encoding="utf-8")
+            time.sleep(0.15)
+        while len([line for line in log if line.startswith("Search index updated")]) == indexed:
+            assert time.monotonic() < deadline + 15, log
+            time.sleep(0.05)
+        time.sleep(1.5)
+        assert len([line for line in log if line.startswith("Search index updated")]) == indexed + 1
+        tab.goto(preview.url + "search/?q=Quokka4")
+        assert [h.removeprefix(preview.url) for h in wait_for_results(tab)] == [
+            "southend/highlight-report-2021-05/#p1-risk-1"
+        ]
+    finally:
+        tab.close()
+        preview.stop()
+    assert not [f for f in preview.live.search._retired if f.exists()]

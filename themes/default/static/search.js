@@ -251,6 +251,9 @@
       });
       fieldset.hidden = values.length < 2 && !state.filters[group].length;
     });
+    // Open on wide screens, or when filters are in use; a closed summary on phones.
+    filtersEl.open = window.matchMedia("(min-width: 60em)").matches ||
+      GROUPS.some(function (g) { return state.filters[g].length; });
     filtersEl.addEventListener("change", function () { search(formState(), true); });
   }
 
@@ -325,6 +328,20 @@
     return node;
   }
 
+  /* A milestone's excerpt is usually its own title again: then it says nothing new. */
+  function repeatsTitle(data, title) {
+    var plain = fold(data.plain_excerpt || "");
+    var head = fold(title);
+    if (!plain || !head) { return false; }
+    var marked = (data.excerpt || "").match(/<mark>[^<]*<\/mark>/g) || [];
+    var inTitle = marked.every(function (m) {
+      var word = fold(m.replace(/<\/?mark>/g, ""));
+      return !word || head.indexOf(word) !== -1;
+    });
+    return inTitle && plain.length <= head.length + 40 &&
+      (plain.indexOf(head.slice(0, 60)) === 0 || head.indexOf(plain.slice(0, 60)) === 0);
+  }
+
   function renderResult(data, terms) {
     var meta = data.meta || {};
     var item = el("li", "search-result");
@@ -338,21 +355,26 @@
     if (meta.report && meta.report !== meta.title) { where.push(meta.report); }
     if (meta.section && meta.section !== meta.title) { where.push(meta.section); }
     if (where.length) { item.appendChild(el("p", "search-result__where", where.join(" › "))); }
-    var excerpt = el("p", "search-result__excerpt");
-    excerpt.appendChild(excerptNodes(data.excerpt || ""));
-    item.appendChild(excerpt);
+    if (!repeatsTitle(data, meta.title || "")) {
+      var excerpt = el("p", "search-result__excerpt");
+      excerpt.appendChild(excerptNodes(data.excerpt || ""));
+      item.appendChild(excerpt);
+    }
     var facts = el("p", "search-result__facts");
-    facts.appendChild(el("span", "search-result__kind", meta.kind || "Page"));
-    if (meta.area) { facts.appendChild(el("span", "search-result__fact", meta.area)); }
+    function fact(node) {
+      if (facts.childNodes.length) { facts.appendChild(el("span", "search-result__sep", ", ")); }
+      facts.appendChild(node);
+    }
+    fact(el("span", "search-result__kind", meta.kind || "Page"));
+    if (meta.area) { fact(el("span", "search-result__fact", meta.area)); }
     if (meta.status) {
-      var tag = el("strong", "tag tag--" + (meta.tone || "none"), meta.status);
       var wrap = el("span", "search-result__fact");
       wrap.appendChild(document.createTextNode("Status: "));
-      wrap.appendChild(tag);
-      facts.appendChild(wrap);
+      wrap.appendChild(el("strong", "tag tag--" + (meta.tone || "none"), meta.status));
+      fact(wrap);
     }
-    if (meta.owner) { facts.appendChild(el("span", "search-result__fact", "Owner or lead: " + meta.owner)); }
-    if (meta.due) { facts.appendChild(el("span", "search-result__fact", "Due: " + meta.due)); }
+    if (meta.owner) { fact(el("span", "search-result__fact", "Owner or lead: " + meta.owner)); }
+    if (meta.due) { fact(el("span", "search-result__fact", "Due: " + meta.due)); }
     item.appendChild(facts);
     return item;
   }
