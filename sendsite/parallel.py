@@ -38,10 +38,16 @@ def _read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
     try:
         item, warnings = read_document(pm, formats, areas, path, rel)
     except SendsiteError as error:
-        problem = error.problem
-        problem.cause = None  # tracebacks do not cross processes; --verbose reruns serially
-        return ("error", problem, [])
+        error.problem.cause = error.__cause__  # for --verbose
+        return ("error", error.problem, [])
     return ("ok", item, warnings)
+
+
+def _read_in_worker(job: tuple[Path, PurePosixPath]) -> Outcome:
+    outcome = _read_one(job)
+    if outcome[0] == "error":
+        outcome[1].cause = None  # a traceback does not cross processes
+    return outcome
 
 
 def _workers() -> int:
@@ -74,6 +80,6 @@ def read_many(
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(jobs) // (workers * 8))
         with context.Pool(workers) as pool:
-            return pool.map(_read_one, jobs, chunksize=chunk)
+            return pool.map(_read_in_worker, jobs, chunksize=chunk)
     finally:
         _SHARED = None

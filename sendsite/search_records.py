@@ -50,7 +50,7 @@ KINDS = (
 class SearchRecord:
     """One searchable thing and where it is.
 
-    ``url`` is a site path (``southend/may-report/#p1-milestone-2``), made
+    ``url`` is a site path (``northshire/may-report/#p1-milestone-2``), made
     relative to the site root as the site's links are. ``kind`` is one of
     ``KINDS`` (plugins may add their own). ``title`` is weighted above
     ``text``; ``aka`` holds other forms of the glossary terms mentioned
@@ -138,11 +138,15 @@ class _Linker:
 
     def __init__(self, site: Site) -> None:
         self.directory_urls = site.config.directory_urls
+        self._pages: dict[str, str] = {}
 
     def __call__(self, path: PurePosixPath | str, anchor: str = "") -> str:
-        target = f"{path}#{anchor}" if anchor else str(path)
-        url = relative_url("index.html", target, directory_urls=self.directory_urls)
-        return "" if url == "./" else url
+        key = str(path)
+        url = self._pages.get(key)
+        if url is None:
+            url = relative_url("index.html", key, directory_urls=self.directory_urls)
+            url = self._pages[key] = "" if url == "./" else url
+        return f"{url}#{anchor}" if anchor else url
 
 
 def _html(content: bytes | Path | None) -> str:

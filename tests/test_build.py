@@ -105,7 +105,7 @@ def test_home_and_area_pages_list_reports(demo_site: Path) -> None:
 def test_build_command_summary_and_exit_code(tmp_path: Path) -> None:
     result = run_cli("build", "--source", str(REPO), "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    summary = r"Built \d+ pages \(\d+ files\) into .* in \d+\.\d\d s\.$"
+    summary = r"Built \d+ pages \(\d+ files\) into .* in \d+\.\d\d s(, with \d+ warnings?)?\.$"
     assert re.match(summary, result.output.strip())
 
 

@@ -14,7 +14,9 @@ from sendsite.dates import parse_due
 from sendsite.errors import ContentError
 from sendsite.markdown import slugify
 
-_SETTINGS = settings(max_examples=600, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(
+    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 yaml_ish = st.lists(
     st.sampled_from([*list("abc:-[]{}&*!|>'\"#\n\t %@`,?0123456789."), "---\n", "  ", "key: "]),
