@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import MAX_ERRORS, BuildFailed, StrictWarnings, build, check_site
+from .build import MAX_ERRORS, BuildFailed, StrictWarnings, build
 from .config import SiteConfig, load_config
-from .errors import Problem, SendsiteError
+from .errors import PluginError, Problem, SendsiteError
+from .isolation import check_isolated
 from .messages import format_problem
 from .plugins import make_plugin_manager
 
@@ -124,7 +125,14 @@ def build_command(source: Path | None, output: Path | None, strict: bool, verbos
     folder can be published under any path.
     """
     config = _config(source)
-    result = build(config, output=output.resolve() if output else None, strict=strict)
+    pm = make_plugin_manager(config=config, tolerant=True)
+    if pm.failures:
+        check_isolated(config, strict=strict)  # names every broken plugin, and the rest
+    try:
+        result = build(config, pm=pm, output=output.resolve() if output else None, strict=strict)
+    except PluginError:
+        check_isolated(config, strict=strict)  # report everything else too, where possible
+        raise
     _echo_problems(result.warnings, "warning", config.content_path)
     click.echo(
         f"Built {result.pages} pages ({result.files} files) into {result.output} "
@@ -144,12 +152,10 @@ def check_command(source: Path | None, strict: bool, verbose: bool) -> None:
 
     Prints each problem as file:line:column with the line quoted and a fix,
     all problems in one run. Exits with status 1 if there are errors (or, with
-    --strict, warnings).
+    --strict, warnings). A broken plugin is named, and the rest is still checked.
     """
     config = _config(source)
-    checked = check_site(
-        config, make_plugin_manager(disabled=config.disable_plugins), strict=strict
-    )
+    checked = check_isolated(config, strict=strict)
     _echo_problems(checked.warnings, "warning", config.content_path)
     site = checked.site
     click.echo(
@@ -201,3 +207,81 @@ def serve_command(
         click.echo("\nStopping.")
     finally:
         server.stop()
+
+
+@main.command("plugins")
+@_source_option
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@_verbose_option
+@_friendly_errors
+def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
+    """List the plugins the site uses, and any that failed to load.
+
+    For each: its name and version, where it was loaded from (built in, an
+    installed package's entry point, or the site's own plugins/ folder), the
+    report formats it provides and the hooks it implements. Exits with status
+    1 if a plugin failed to load.
+    """
+    import json
+
+    from .plugin_list import describe_plugins, plugins_as_json, plugins_as_text
+
+    config = _config(source)
+    pm = make_plugin_manager(config=config, tolerant=True)
+    reports = describe_plugins(pm)
+    if verbose:
+        for failure in pm.failures:
+            if failure.error.__cause__ is not None:
+                traceback.print_exception(failure.error.__cause__, file=sys.stderr)
+    if as_json:
+        click.echo(json.dumps(plugins_as_json(reports, pm.disabled), indent=2))
+    else:
+        click.echo(plugins_as_text(reports, pm.disabled))
+    if any(r.error for r in reports):
+        sys.exit(1)
+
+
+@main.command("new-area")
+@click.argument("name")
+@_source_option
+@_friendly_errors
+def new_area_command(name: str, source: Path | None) -> None:
+    """Start a new area: a working format plugin, a sample report and a test.
+
+    NAME is the area's name, e.g. 'northshire' or "North East Lincolnshire".
+    Writes content/<area>/ (the area and a sample report) and
+    plugins/sendsite_<area>/ (the plugin's reader, model, template, CSS, tests
+    and pyproject.toml). The site builds with it at once; adapt the files to
+    the area's own report. Nothing is overwritten.
+    """
+    from .scaffold import loads_local_folder, scaffold_area
+
+    config = _config(source)
+    names, written = scaffold_area(config, name)
+    click.echo(f"Created the area '{names.title}' with its format '{names.format}':")
+    for path in written:
+        click.echo(f"  {_shown(path)}")
+    plugin = Path("plugins", names.module).as_posix()
+    click.echo(
+        "\nNext:\n"
+        "  sendsite build       builds the site: the new area has its own page, and its\n"
+        "                       items are in the dashboard, tracker, risk register and search\n"
+        "  sendsite plugins     lists the new plugin as in use\n"
+        f"  python -m pytest {plugin}\n"
+        "                       runs the plugin's own tests\n"
+        "Then change the reader, model and template to fit the area's own report; the\n"
+        "plugin author's guide (docs/ in sendsite's repository) explains every file."
+    )
+    if not loads_local_folder(config):
+        click.echo(
+            "\nNote: this site's sendsite.yml lists its plugins under 'plugins:', without the\n"
+            "plugins/ folder; add 'plugins' to that list so the new plugin is loaded.",
+            err=True,
+        )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

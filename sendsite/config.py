@@ -16,9 +16,11 @@ from .content import read_text
 from .errors import ConfigError
 from .yamlfile import load_yaml
 
-__all__ = ["CONFIG_FILE", "SiteConfig", "load_config"]
+__all__ = ["CONFIG_FILE", "LOCAL_PLUGINS_DIR", "SiteConfig", "load_config"]
 
 CONFIG_FILE = "sendsite.yml"
+#: The conventional folder of a site's own plugins, beside ``content/``.
+LOCAL_PLUGINS_DIR = "plugins"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class SiteConfig:
     templates_dir: str = "templates"
     theme: str = "default"
     disable_plugins: tuple[str, ...] = ()
+    #: Local plugin files and folders (``plugins:``); None means the ``plugins/`` folder.
+    plugins: tuple[str, ...] | None = None
     directory_urls: bool = True
     footer: str = ""
     source: Path | None = field(default=None, compare=False)
@@ -50,6 +54,17 @@ class SiteConfig:
     @property
     def templates_path(self) -> Path:
         return (self.root / self.templates_dir).resolve()
+
+    def plugin_paths(self) -> list[Path]:
+        """Where the site's local plugins are: the ``plugins:`` option, else ``plugins/``.
+
+        Listed paths were checked when the configuration was loaded; the
+        conventional ``plugins/`` folder is simply skipped when absent.
+        """
+        if self.plugins is None:
+            folder = self.root / LOCAL_PLUGINS_DIR
+            return [folder.resolve()] if folder.is_dir() else []
+        return [(self.root / entry).resolve() for entry in self.plugins]
 
     def theme_path(self) -> Path:
         """The theme folder: the site's own ``themes/<name>``, else a built-in theme."""
@@ -82,6 +97,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "templates": ("templates_dir", str, "templates"),
     "theme": ("theme", str, "default"),
     "disable_plugins": ("disable_plugins", list, "[northshire]"),
+    "plugins": ("plugins", list, "[plugins, tools/extra_glossary.py]"),
     "directory_urls": ("directory_urls", bool, "true"),
     "footer": ("footer", str, "Published by the SEND partnership"),
 }
@@ -125,6 +141,8 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
                 )
             name, kind, example = _OPTIONS[key]
             values[name] = _check(key, value, kind, example, path, line)
+            if key == "plugins":
+                _check_plugin_paths(root, values[name], path, line)
     values.update(overrides or {})
     known = {f.name for f in fields(SiteConfig)}
     return SiteConfig(
@@ -132,6 +150,18 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
         source=path if path.is_file() else None,
         **{k: v for k, v in values.items() if k in known},
     )
+
+
+def _check_plugin_paths(root: Path, entries: tuple[str, ...], path: Path, line: int | None) -> None:
+    for entry in entries:
+        if not (root / entry).exists():
+            raise ConfigError(
+                f"option 'plugins': there is no file or folder '{entry}'",
+                file=path,
+                line=line,
+                fix="List plugin files (name.py) and folders relative to the site folder, "
+                "e.g. 'plugins: [plugins]'.",
+            )
 
 
 def _check(key: str, value: Any, kind: type, example: str, path: Path, line: int | None) -> Any:

@@ -1,25 +1,45 @@
 """Building a plugin manager and calling hooks with the plugin's name attached.
 
 There is no module-level manager: ``make_plugin_manager()`` builds a fresh one
-each time (one per build, one per test).
+each time (one per build, one per test). Plugins come, in this order, from:
+
+1. sendsite itself (``views``: the cross-area pages);
+2. the ``sendsite`` entry-point group (installed packages, the built-in areas too);
+3. the site's own folder (``plugins/`` or the ``plugins:`` option; see
+   ``local_plugins``), when a ``config`` is given;
+4. the ``plugins`` argument (tests).
+
+A module reached twice (an installed package whose files are the site's own
+``plugins/`` folder, as in this repository) is registered once, through its
+entry point. A local plugin with an installed plugin's name but other files
+overrides it: the installed one is not imported.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterable
+import importlib.util
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
 from .errors import PluginError, SendsiteError
+from .local_plugins import LocalPlugin, find_local_plugins, import_local_plugin
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "LoadedPlugin",
+    "PluginFailure",
     "PluginManager",
     "call_each",
     "make_plugin_manager",
@@ -30,12 +50,31 @@ ENTRY_POINT_GROUP = "sendsite"
 
 @dataclass(frozen=True)
 class LoadedPlugin:
-    """Where a plugin came from, for messages and ``sendsite plugins``."""
+    """Where a plugin came from, for messages and ``sendsite plugins``.
+
+    ``source`` is ``built-in``, ``entry point``, ``local`` or ``given`` (passed
+    in by code, as tests do). ``version`` is the module's ``__version__``, else
+    its package's version.
+    """
 
     name: str
     module: str
     package: str = ""
     version: str = ""
+    source: str = "given"
+    entry_point: str = ""
+    path: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that could not be used, and why (kept by a tolerant manager)."""
+
+    name: str
+    source: str
+    where: str
+    error: PluginError
 
 
 class PluginManager(pluggy.PluginManager):
@@ -45,6 +84,18 @@ class PluginManager(pluggy.PluginManager):
         super().__init__("sendsite")
         self.add_hookspecs(hookspecs)
         self.loaded: dict[str, LoadedPlugin] = {}
+        #: Plugins that failed to load (only a ``tolerant`` manager keeps going).
+        self.failures: list[PluginFailure] = []
+        #: Names the site asked not to load.
+        self.disabled: list[str] = []
+        #: Installed plugins not loaded because a local plugin has their name.
+        self.overridden: dict[str, str] = {}
+
+    def remove(self, name: str) -> None:
+        """Unregister a plugin by name (to carry on without it)."""
+        if self.has_plugin(name):
+            self.unregister(name=name)
+        self.loaded.pop(name, None)
 
 
 def make_plugin_manager(
@@ -52,64 +103,185 @@ def make_plugin_manager(
     disabled: Iterable[str] = (),
     entry_points: bool = True,
     plugins: Iterable[tuple[str, object]] = (),
+    config: SiteConfig | None = None,
+    tolerant: bool = False,
 ) -> PluginManager:
-    """A fresh plugin manager with the hookspecs and the installed plugins.
+    """A fresh plugin manager with the hookspecs and the plugins in use.
 
-    Plugins come from the ``sendsite`` entry-point group (unless
-    ``entry_points`` is false) and from ``plugins`` (name, module-or-object)
-    pairs. Names in ``disabled`` are skipped. A plugin that fails to import,
-    or implements a hook that does not exist, raises ``PluginError``.
+    With ``config``, its ``disable_plugins`` are skipped too and the site's
+    local plugins are loaded. A plugin that fails to import, or implements a
+    hook that does not exist, raises ``PluginError``; with ``tolerant`` it is
+    recorded in ``failures`` instead and the others are still loaded.
     """
     pm = PluginManager()
-    skip = set(disabled)
-    if "views" not in skip:
-        from . import views  # the built-in cross-area pages, through the same door
+    skip = set(disabled) | set(config.disable_plugins if config else ())
+    pm.disabled = sorted(skip)
 
-        _register(pm, "views", views, "sendsite", "")
+    def failed(error: PluginError, source: str, where: str) -> None:
+        if not tolerant:
+            raise error
+        pm.failures.append(PluginFailure(error.plugin, source, where, error))
+
+    local: list[LocalPlugin] = []
+    if config is not None:
+        try:
+            local = find_local_plugins(config.plugin_paths())
+        except PluginError as error:
+            failed(error, "local", "the site's plugins")
+    if "views" not in skip:
+        from . import __version__, views  # the cross-area pages, through the same door
+
+        _register(
+            pm,
+            views,
+            LoadedPlugin(
+                "views", views.__name__, "sendsite", __version__, "built-in", path=views.__file__
+            ),
+        )
     if entry_points:
-        for ep in sorted(
-            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
-        ):
-            if ep.name in skip or pm.has_plugin(ep.name):
-                continue
-            dist = ep.dist
-            try:
-                module = ep.load()
-            except Exception as exc:
-                raise PluginError(
-                    f"could not be loaded from entry point '{ep.value}'"
-                    + (f" (package {dist.name} {dist.version})" if dist else "")
-                    + f": {type(exc).__name__}: {exc}",
-                    plugin=ep.name,
-                    fix="Reinstall the plugin's package, or disable it in sendsite.yml "
-                    f"with 'disable_plugins: [{ep.name}]'.",
-                ) from exc
-            _register(pm, ep.name, module, dist.name if dist else "", dist.version if dist else "")
-    for name, plugin in plugins:
+        local = _load_entry_points(pm, skip, local, failed)
+    for plugin in local:
+        if plugin.name in skip:
+            continue
+        try:
+            module = import_local_plugin(plugin)
+            _register(pm, module, _describe_local(pm, plugin, module))
+        except PluginError as error:
+            failed(error, "local", str(plugin.where))
+    for name, given in plugins:
         if name not in skip:
-            _register(pm, name, plugin, "", "")
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        plugin_name = pm.get_name(exc.plugin) or "?"
-        raise PluginError(
-            str(exc),
-            plugin=plugin_name,
-            fix="A function marked @hookimpl must be named after a sendsite hook; "
-            "check its spelling against the hook reference.",
-        ) from None
+            try:
+                _register(pm, given, LoadedPlugin(name, _module_name(given)))
+            except PluginError as error:
+                failed(error, "given", name)
+    _check_hook_names(pm, tolerant)
     return pm
 
 
-def _register(pm: PluginManager, name: str, plugin: object, package: str, version: str) -> None:
+_Fail = Callable[[PluginError, str, str], None]
+
+
+def _load_entry_points(
+    pm: PluginManager, skip: set[str], local: list[LocalPlugin], failed: _Fail
+) -> list[LocalPlugin]:
+    """Load installed plugins; return the local plugins still to load."""
+    local_names = {p.name for p in local}
+    for ep in sorted(
+        importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+    ):
+        if ep.name in skip or pm.has_plugin(ep.name):
+            continue
+        dist = ep.dist
+        package = f" (package {dist.name} {dist.version})" if dist else ""
+        where = f"entry point '{ep.name} = {ep.value}'{package}"
+        file = _module_file(ep.module)
+        same = [p for p in local if p.path == file]
+        if same:  # the site's own copy is this very module: load it once, as installed
+            local = [p for p in local if p not in same]
+        elif ep.name in local_names:
+            pm.overridden[ep.name] = where.removeprefix("entry point ")
+            continue  # the site's own plugin of this name wins; do not import this one
+        try:
+            module = ep.load()
+        except Exception as exc:
+            error = PluginError(
+                f"could not be loaded from entry point '{ep.value}'"
+                + (f" (package {dist.name} {dist.version})" if dist else "")
+                + f": {type(exc).__name__}: {exc}",
+                plugin=ep.name,
+                fix="Reinstall the plugin's package, or disable it in sendsite.yml "
+                f"with 'disable_plugins: [{ep.name}]'.",
+            )
+            error.__cause__ = exc
+            failed(error, "entry point", where)
+            continue
+        info = LoadedPlugin(
+            ep.name,
+            _module_name(module),
+            dist.name if dist else "",
+            _version(module, dist.version if dist else ""),
+            "entry point",
+            f"{ep.name} = {ep.value}",
+            str(file or getattr(module, "__file__", "") or ""),
+        )
+        try:
+            _register(pm, module, info)
+        except PluginError as error:
+            failed(error, "entry point", where)
+    return local
+
+
+def _describe_local(pm: PluginManager, plugin: LocalPlugin, module: object) -> LoadedPlugin:
+    overridden = pm.overridden.get(plugin.name)
+    return LoadedPlugin(
+        plugin.name,
+        plugin.module,
+        "",
+        _version(module, ""),
+        "local",
+        "",
+        str(plugin.path),
+        f"used instead of the installed {overridden}" if overridden else "",
+    )
+
+
+def _module_file(module: str) -> Path | None:
+    """The file a module would be imported from, without importing it (if top-level)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.has_location:
+        return None
+    return Path(spec.origin).resolve()
+
+
+def _module_name(plugin: object) -> str:
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+
+
+def _version(plugin: object, default: str) -> str:
+    version = getattr(plugin, "__version__", None)
+    return version if isinstance(version, str) and version else default
+
+
+def _register(pm: PluginManager, plugin: object, info: LoadedPlugin) -> None:
     if any(existing is plugin for existing in pm.get_plugins()):
         return  # the same module reached twice (e.g. installed and local)
     try:
-        pm.register(plugin, name=name)
+        pm.register(plugin, name=info.name)
     except (pluggy.PluginValidationError, ValueError) as exc:
-        raise PluginError(str(exc), plugin=name) from None
-    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-    pm.loaded[name] = LoadedPlugin(name, module, package, version)
+        raise PluginError(str(exc), plugin=info.name) from None
+    pm.loaded[info.name] = info
+
+
+def _check_hook_names(pm: PluginManager, tolerant: bool) -> None:
+    """A hook implementation whose name is not a hook is an error, not ignored."""
+    while True:
+        try:
+            pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or "?"
+            wrong = re.search(r"unknown hook '(\w+)'", str(exc))
+            close = get_close_matches(wrong.group(1), _hook_names(), n=1) if wrong else []
+            error = PluginError(
+                str(exc),
+                plugin=name,
+                fix=(f"Did you mean '{close[0]}'? " if close else "")
+                + "A function marked @hookimpl must be named after a sendsite hook; "
+                "check its spelling against the hook reference (docs/hooks.md).",
+            )
+            if not tolerant:
+                raise error from None
+            info = pm.loaded.get(name)
+            where = info.entry_point or info.path if info else name
+            pm.failures.append(PluginFailure(name, info.source if info else "?", where, error))
+            pm.remove(name)
+
+
+def _hook_names() -> list[str]:
+    return [n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "sendsite_spec")]
 
 
 def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
