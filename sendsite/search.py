@@ -28,6 +28,7 @@ from .search_index import IndexSummary, SearchIndexError, write_search_index
 from .search_records import KINDS, SearchRecord, search_records
 from .search_synonyms import Synonyms
 from .site import Site
+from .status import Level
 
 __all__ = [
     "KINDS",
@@ -48,15 +49,41 @@ _Job = tuple[Site, Mapping[PurePosixPath, bytes | Path], PluginManager]
 
 
 def search_page(site: Site) -> Page:
-    """The search page, with the glossary's acronym groups for the query side."""
+    """The search page: its filters' options and the glossary's acronym groups."""
     return Page(
         "search",
         SEARCH_PAGE,
         "search.html",
         "Search",
         [("Home", HOME)],
-        {"synonyms": Synonyms(site.glossary).table()},
+        {"synonyms": Synonyms(site.glossary).table(), "filters": filter_options(site)},
     )
+
+
+def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
+    """``(name, legend, values)`` for each filter, from the site (not from the index).
+
+    The search page lists them without loading Pagefind's filter files, which
+    grow with the site: those are fetched only once a reader filters.
+    """
+    reports = [entry.report for entry in site.reports]
+    things = [x for report in reports for x in [*report.items, *report.risks]]
+    present = {
+        "Report": bool(reports),
+        "Section": any(report.sections for report in reports),
+        "Milestone": any(item.kind == "milestone" for r in reports for item in r.items),
+        "Action": any(item.kind == "action" for r in reports for item in r.items),
+        "Risk or issue": any(report.risks for report in reports),
+        "Area": bool(site.areas),
+        "Topic": bool(site.topics),
+        "Page": bool(site.all_pages),
+    }
+    levels = {x.status.level for x in things}
+    return [
+        ("area", "Area", [area.title for area in site.areas]),
+        ("kind", "Kind of result", [kind for kind in KINDS if present[kind]]),
+        ("status", "Status", [level.label for level in Level if level in levels]),
+    ]
 
 
 def index_language(language: str) -> str:

@@ -52,6 +52,8 @@ _UNUSED = (
     "pagefind-highlight.js",
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: Records sent to Pagefind before waiting for its replies.
+_IN_FLIGHT = 64
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
 _TIMEOUT = 900.0
 
@@ -146,16 +148,23 @@ async def _index(records: list[SearchRecord], bundle: Path, language: str) -> in
     try:
         index = await service.create_index(config)
         indexed = 0
-        for record in records:
-            reply = await index.add_custom_record(
-                url=record.url,
-                content=record.text or record.title,
-                language=language,
-                meta=record.meta(),
-                filters=record.filters(),
-                sort={"date": record.date} if record.date else None,
+        # A few requests in flight at once keep Pagefind busy while the next are encoded;
+        # Pagefind handles them in the order sent, so the index is the same every time.
+        for start in range(0, len(records), _IN_FLIGHT):
+            replies = await asyncio.gather(
+                *(
+                    index.add_custom_record(
+                        url=record.url,
+                        content=record.text or record.title,
+                        language=language,
+                        meta=record.meta(),
+                        filters=record.filters(),
+                        sort={"date": record.date} if record.date else None,
+                    )
+                    for record in records[start : start + _IN_FLIGHT]
+                )
             )
-            indexed += 1 if reply.get("page_word_count", 0) else 0
+            indexed += sum(1 for reply in replies if reply.get("page_word_count", 0))
         await index.write_files(str(bundle))
         return indexed
     finally:
@@ -214,7 +223,10 @@ def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
     for word, count in sorted(counts.items()):
         groups.setdefault(_letter(word), []).append([word, count])
     folder.mkdir(parents=True, exist_ok=True)
-    for letter, words in groups.items():
+    # Every letter has a list, even an empty one: a missing list means "cannot tell".
+    for letter in [*"abcdefghijklmnopqrstuvwxyz", "0", "_"]:
+        groups.setdefault(letter, [])
+    for letter, words in sorted(groups.items()):
         (folder / f"{letter}.json").write_text(
             json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )

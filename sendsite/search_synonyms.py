@@ -77,24 +77,38 @@ class Synonyms:
                 else:
                     self._folded.setdefault(_joined(form), []).append(key)
         self._prefixes = {f[:n] for f in self._folded for n in range(1, len(f) + 1)}
+        # Regular expressions find where a term may start, so the word-by-word
+        # check below runs only there (sites have thousands of records).
+        exact = sorted(self._exact, key=len, reverse=True)
+        self._exact_re = (
+            re.compile(r"(?<![^\W_])(" + "|".join(map(re.escape, exact)) + r")s?(?![^\W_])")
+            if exact
+            else None
+        )
+        starts = sorted({f[:3] for f in self._folded}, key=len, reverse=True)
+        self._start_re = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts)) + ")", re.IGNORECASE)
+            if starts
+            else None
+        )
 
     def groups_in(self, text: str) -> dict[str, set[str]]:
         """The groups mentioned in ``text``: group key -> the forms found in it."""
         found: dict[str, set[str]] = {}
-        words = _WORD.findall(text)
-        for word in words:
-            for candidate in (word, word[:-1] if word.endswith("s") else None):
-                for key in self._exact.get(candidate or "", ()):
-                    found.setdefault(key, set()).add(candidate or "")
-        folded = [w.casefold() for w in words]
-        for i in range(len(folded)):
+        if self._exact_re is not None:
+            for match in self._exact_re.finditer(text):
+                for key in self._exact[match.group(1)]:
+                    found.setdefault(key, set()).add(match.group(1))
+        if self._start_re is None:
+            return found
+        for start in self._start_re.finditer(text):
             joined = ""
-            for j in range(i, min(i + _MAX_WORDS, len(folded))):
-                joined += folded[j]
+            for n, word in enumerate(_WORD.finditer(text, start.start())):
+                joined += word.group(0).casefold()
                 for candidate in (joined, joined[:-1] if joined.endswith("s") else None):
                     for key in self._folded.get(candidate or "", ()):
                         found.setdefault(key, set()).add(candidate or "")
-                if joined not in self._prefixes:
+                if joined not in self._prefixes or n + 1 >= _MAX_WORDS:
                     break
         return found
 

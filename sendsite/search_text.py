@@ -49,11 +49,13 @@ _ROWS = {"tr", "li"}
 
 
 class _Open:
-    __slots__ = ("heading", "key", "mark", "name", "reference", "skip")
+    __slots__ = ("heading", "mark", "name", "owner", "reference", "skip")
 
-    def __init__(self, name: str, key: str | None, skip: bool) -> None:
+    def __init__(self, name: str, owner: str, skip: bool) -> None:
         self.name = name
-        self.key = key
+        #: Whose text this element's own text is (the innermost wanted id around it).
+        self.owner = owner
+        #: Inside something that is not read (navigation, ``data-pagefind-ignore``…).
         self.skip = skip
         #: A wanted heading's scope opened inside this element: (level, key).
         self.heading: tuple[int, str] | None = None
@@ -81,27 +83,21 @@ def split_text(
     if start == -1 or end == -1:
         return {}
     parts: dict[str, list[str]] = {"": []}
-    stack: list[_Open] = []
+    stack: list[_Open] = [_Open("", "", False)]
+    opened: dict[str, int] = {}  # how many elements of each name are open
 
     def current() -> str:
-        for element in reversed(stack):
-            if element.heading is not None:
-                return element.heading[1]
-            if element.key is not None:
-                return element.key
-        return ""
-
-    def skipping() -> bool:
-        return any(element.skip for element in stack)
+        top = stack[-1]
+        return top.heading[1] if top.heading is not None else top.owner
 
     def add(text: str) -> None:
-        if text and not skipping():
-            parts.setdefault(current(), []).append(text)
+        if text and not stack[-1].skip:
+            parts[current()].append(unescape(text) if "&" in text else text)
 
     def boundary() -> None:
-        if skipping():
+        if stack[-1].skip:
             return
-        chunks = parts.setdefault(current(), [])
+        chunks = parts[current()]
         if chunks and chunks[-1] != " ":
             tail = chunks[-1].rstrip()
             if tail and tail[-1].isalnum():
@@ -110,17 +106,20 @@ def split_text(
 
     position = html.find(">", start) + 1
     for match in _TOKEN.finditer(html, position, end):
-        add(unescape(html[position : match.start()]))
+        if match.start() > position:
+            add(html[position : match.start()])
         position = match.end()
-        closing, name, attrs = match.group(1), (match.group(2) or "").lower(), match.group(3) or ""
+        closing, name, attrs = match.groups()
         if not name:
             continue  # a comment
+        name = name.lower()
         if closing:
-            if any(e.name == name for e in stack):
+            if opened.get(name):
                 if name in _BLOCK:
                     boundary()
-                while stack:
+                while len(stack) > 1:
                     closed = stack.pop()
+                    opened[closed.name] -= 1
                     if closed.reference and closed.mark is not None:
                         key, length = closed.mark
                         del parts[key][length:]
@@ -131,12 +130,13 @@ def split_text(
             boundary()
         if name in _VOID or attrs.rstrip().endswith("/"):
             continue
-        found = _ID.search(attrs)
-        ident = next((g for g in found.groups() if g is not None), None) if found else None
-        key = ident if ident is not None and ident in wanted else None
+        key = None
+        if "id" in attrs and (found := _ID.search(attrs)) is not None:
+            ident = next((g for g in found.groups() if g is not None), None)
+            key = ident if ident is not None and ident in wanted else None
+        parent = stack[-1]
         level = _HEADING.get(name)
-        if level is not None and stack:
-            parent = stack[-1]
+        if level is not None:
             if parent.heading is not None and parent.heading[0] >= level:
                 parent.heading = None  # a heading of the same level or above ends the scope
             if key is not None:
@@ -147,13 +147,17 @@ def split_text(
             row = next((e for e in reversed(stack) if e.name in _ROWS), None)
             if row is not None:
                 row.reference = True
-        skip = name in _SKIP_TAGS or bool(_IGNORE_ATTR.search(attrs))
+        skip = (
+            parent.skip
+            or name in _SKIP_TAGS
+            or (("hidden" in attrs or "ignore" in attrs) and bool(_IGNORE_ATTR.search(attrs)))
+        )
         if key is not None:
             parts.setdefault(key, [])
-        element = _Open(name, key, skip)
+        element = _Open(name, key if key is not None else current(), skip)
         if name in _ROWS:
-            where = current()
-            element.mark = (where, len(parts.setdefault(where, [])))
+            element.mark = (element.owner, len(parts[element.owner]))
         stack.append(element)
-    add(unescape(html[position:end]))
+        opened[name] = opened.get(name, 0) + 1
+    add(html[position:end])
     return {key: _SPACE.sub(" ", "".join(chunks)).strip() for key, chunks in parts.items()}

@@ -22,11 +22,6 @@
 
   var PAGE_SIZE = 10;
   var TYPING_DELAY = 250;
-  var ORDER = {
-    kind: ["Report", "Section", "Milestone", "Action", "Risk or issue", "Area", "Topic", "Page"],
-    status: ["Complete", "On track", "In progress", "Minor deviation", "Significant deviation",
-      "Delayed", "Not started", "Not rated"]
-  };
   var GROUPS = ["area", "kind", "status"];
 
   var box = document.querySelector("[data-search]");
@@ -73,7 +68,7 @@
             report: 0.3, section: 0.8, area: 0.3, kind: 0.3, status: 0.2, tone: 0.0,
             date: 0.0, due: 0.5, owner: 1.5 } }
         });
-      }).then(function () { return pagefind.init(); }).then(function () { return pagefind.filters(); });
+      }).then(function () { return pagefind.init(); });
     }
     return loading;
   }
@@ -112,12 +107,14 @@
     return query;
   }
 
+  /* The indexed words starting with a letter, with how many records use each; null if
+     the list cannot be had (then every word counts as known). */
   function wordList(letter) {
     if (!wordLists[letter]) {
       wordLists[letter] = fetch(new URL("search/words/" + letter + ".json", siteRoot).href)
-        .then(function (r) { return r.ok ? r.json() : { w: [] }; })
-        .then(function (data) { return data.w || []; })
-        .catch(function () { return []; });
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { return data && data.w ? data.w : null; })
+        .catch(function () { return null; });
     }
     return wordLists[letter];
   }
@@ -152,25 +149,31 @@
     return prev[b.length];
   }
 
-  /* The query with each unknown word replaced by the nearest known one (or null). */
+  /* Check each word of the query against the indexed words: {query, unknown}, where
+     `query` has each unknown word replaced by the nearest known one (null if none was
+     replaced) and `unknown` is true if a word is unknown and nothing near it is known. */
   function corrected(query) {
-    var ws = words(query);
+    var ws = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     return Promise.all(ws.map(function (word) {
       var w = word.toLowerCase();
-      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word)) { return Promise.resolve(null); }
+      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word)) { return Promise.resolve(true); }
       return wordList(letterOf(w)).then(function (known) {
+        if (known === null) { return true; }
         var limit = w.length <= 5 ? 1 : 2, best = null, bestD = limit + 1, bestN = 0;
         for (var k = 0; k < known.length; k++) {
           var candidate = known[k][0];
-          if (candidate.lastIndexOf(w, 0) === 0) { return null; } // a known word (or its start)
+          if (candidate.lastIndexOf(w, 0) === 0) { return true; } // a known word (or its start)
           var d = distance(w, candidate, limit);
           if (d < bestD || (d === bestD && known[k][1] > bestN)) { best = candidate; bestD = d; bestN = known[k][1]; }
         }
-        return bestD <= limit ? best : null;
+        return bestD <= limit ? best : false;
       });
     })).then(function (fixes) {
-      if (!fixes.some(Boolean)) { return null; }
-      return ws.map(function (word, n) { return fixes[n] || word; }).join(" ");
+      var changed = fixes.some(function (f) { return typeof f === "string"; });
+      return {
+        query: changed ? ws.map(function (word, n) { return typeof fixes[n] === "string" ? fixes[n] : word; }).join(" ") : null,
+        unknown: fixes.some(function (f) { return f === false; })
+      };
     });
   }
 
@@ -203,58 +206,27 @@
     window.history[push ? "pushState" : "replaceState"](null, "", url);
   }
 
-  function pagefindFilters(state) {
+  /* Pagefind's filters. Its filter files grow with the site, so they are fetched only
+     once a reader filters; then every group is asked for, to count each choice. */
+  function pagefindFilters(state, counting) {
     var out = {};
-    GROUPS.forEach(function (g) { if (state.filters[g].length) { out[g] = { any: state.filters[g] }; } });
+    if (counting || GROUPS.some(function (g) { return state.filters[g].length; })) {
+      GROUPS.forEach(function (g) {
+        if (filtersEl.querySelector("[data-filter='" + g + "']")) { out[g] = { any: state.filters[g] }; }
+      });
+    }
     return out;
   }
 
   // --- filters -------------------------------------------------------------------------
 
-  function buildFilters(all, state) {
-    GROUPS.forEach(function (group) {
-      var fieldset = filtersEl.querySelector("[data-filter='" + group + "']");
-      var holder = fieldset.querySelector("[data-filter-options]");
-      var values = Object.keys(all[group] || {});
-      state.filters[group].forEach(function (v) { if (values.indexOf(v) === -1) { values.push(v); } });
-      var order = ORDER[group];
-      values.sort(function (a, b) {
-        if (order) {
-          var ia = order.indexOf(a), ib = order.indexOf(b);
-          if (ia !== ib) { return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib); }
-        }
-        return a.localeCompare(b);
-      });
-      holder.textContent = "";
-      values.forEach(function (value, n) {
-        var id = "filter-" + group + "-" + n;
-        var item = document.createElement("div");
-        item.className = "checkboxes__item";
-        var checkbox = document.createElement("input");
-        checkbox.className = "checkboxes__input";
-        checkbox.type = "checkbox";
-        checkbox.id = id;
-        checkbox.name = group;
-        checkbox.value = value;
-        checkbox.checked = state.filters[group].indexOf(value) !== -1;
-        var label = document.createElement("label");
-        label.className = "checkboxes__label";
-        label.htmlFor = id;
-        label.appendChild(document.createTextNode(value + " "));
-        var count = document.createElement("span");
-        count.className = "checkboxes__count";
-        count.setAttribute("data-count", "");
-        label.appendChild(count);
-        item.appendChild(checkbox);
-        item.appendChild(label);
-        holder.appendChild(item);
-      });
-      fieldset.hidden = values.length < 2 && !state.filters[group].length;
+  function setFilters(state) {
+    Array.prototype.forEach.call(filtersEl.querySelectorAll("input[type=checkbox]"), function (c) {
+      c.checked = state.filters[c.name].indexOf(c.value) !== -1;
     });
     // Open on wide screens, or when filters are in use; a closed summary on phones.
     filtersEl.open = window.matchMedia("(min-width: 60em)").matches ||
       GROUPS.some(function (g) { return state.filters[g].length; });
-    filtersEl.addEventListener("change", function () { search(formState(), true); });
   }
 
   function updateCounts(counts, state) {
@@ -263,9 +235,10 @@
       var chosen = state.filters[group].length > 0;
       any = any || chosen;
       var fieldset = filtersEl.querySelector("[data-filter='" + group + "']");
+      if (!fieldset) { return; }
       Array.prototype.forEach.call(fieldset.querySelectorAll(".checkboxes__item"), function (item) {
         var value = item.querySelector("input").value;
-        var n = counts && counts[group] ? counts[group][value] || 0 : null;
+        var n = counts && counts[group] && Object.keys(counts[group]).length ? counts[group][value] || 0 : null;
         item.querySelector("[data-count]").textContent = n === null ? "" : "(" + n + ")";
         item.classList.toggle("checkboxes__item--empty", n === 0);
       });
@@ -404,6 +377,23 @@
     return others.length ? "Includes results for " + others.map(quoted).join(", ") + "." : "";
   }
 
+  /* What each checkbox would show: for a group with choices made, the counts come from
+     the same search without that group's own choices (as a shop's filters do). */
+  function facetCounts(outcome, state) {
+    var counts = {};
+    var found = outcome.found;
+    Object.keys(found.filters || {}).forEach(function (g) { counts[g] = found.filters[g]; });
+    var chosen = GROUPS.filter(function (g) { return state.filters[g].length; });
+    if (!chosen.length || !found.filters) { return Promise.resolve(counts); }
+    var query = outcome.query ? pagefindQuery(outcome.query) : null;
+    return Promise.all(chosen.map(function (group) {
+      var others = {};
+      GROUPS.forEach(function (g) { others[g] = g === group ? [] : state.filters[g]; });
+      return pagefind.search(query, { filters: pagefindFilters({ filters: others }, true) })
+        .then(function (without) { counts[group] = (without.filters || {})[group] || counts[group]; });
+    })).then(function () { return counts; });
+  }
+
   function search(state, push) {
     var mine = ++sequence;
     writeState(state, push);
@@ -415,24 +405,38 @@
       say("");
       return load().then(function () { updateCounts(null, state); });
     }
-    return load().then(function () {
-      var filters = pagefindFilters(state);
-      var asked = state.q || null;
-      return pagefind.search(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
-        if (!asked) { return { found: found, query: null }; }
-        return corrected(asked).then(function (fixed) {
-          if (!fixed || fixed.toLowerCase() === asked.toLowerCase()) { return { found: found, query: asked }; }
-          return pagefind.search(pagefindQuery(fixed), { filters: filters }).then(function (better) {
-            return better.results.length ? { found: better, query: fixed, instead: asked } : { found: found, query: asked };
+    var asked = state.q || null;
+    var filters = pagefindFilters(state);
+    // The word lists load while Pagefind starts; only then is anything searched.
+    return Promise.all([load(), asked ? corrected(asked) : null]).then(function (ready) {
+      var check = ready[1];
+      if (check && check.unknown && !check.query) {
+        // A word the index does not have, nor anything like it: Pagefind would match
+        // the longest indexed word it starts with ("continance" -> "contin…"): say none.
+        return { found: { results: [], filters: {} }, query: asked };
+      }
+      if (check && check.query) {
+        return pagefind.search(pagefindQuery(check.query), { filters: filters }).then(function (better) {
+          if (better.results.length) { return { found: better, query: check.query, instead: asked }; }
+          return pagefind.search(pagefindQuery(asked), { filters: filters }).then(function (found) {
+            return { found: found, query: asked };
           });
         });
+      }
+      return pagefind.search(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
+        return { found: found, query: asked };
+      });
+    }).then(function (outcome) {
+      return facetCounts(outcome, state).then(function (counts) {
+        outcome.counts = counts;
+        return outcome;
       });
     }).then(function (outcome) {
       if (mine !== sequence || !outcome) { return; }
       var found = outcome.found;
       current = { results: found.results, shown: 0, terms: outcome.query ? words(outcome.query) : [] };
       list.textContent = "";
-      updateCounts(found.filters, state);
+      updateCounts(outcome.counts, state);
       var n = found.results.length;
       var what = outcome.query ? " for " + quoted(outcome.query) : "";
       var text = (n ? plural(n, "result") : "No results") + what + filterSummary(state) + ".";
@@ -473,16 +477,15 @@
   window.addEventListener("popstate", function () {
     var state = readState();
     input.value = state.q;
-    Array.prototype.forEach.call(filtersEl.querySelectorAll("input[type=checkbox]"), function (c) {
-      c.checked = state.filters[c.name].indexOf(c.value) !== -1;
-    });
+    setFilters(state);
     search(state, false);
   });
 
+  filtersEl.addEventListener("change", function () { search(formState(), true); });
   var initial = readState();
   input.value = initial.q;
-  load().then(function (all) {
-    buildFilters(all || {}, initial);
+  setFilters(initial);
+  load().then(function () {
     return search(initial, false);
   }).catch(function (error) {
     say("Search is not available right now: the search index could not be loaded. " +
