@@ -1,0 +1,310 @@
+"""Local plugins: a site's own plugin files, loaded without installing, and never twice."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sendsite.build import BuildFailed, build, collect_formats
+from sendsite.config import load_config
+from sendsite.errors import ConfigError, PluginError
+from sendsite.plugins import ENTRY_POINT_GROUP, make_plugin_manager
+
+from .conftest import REPO, SiteMaker, run_cli
+
+#: A whole format plugin in one file: a list of items, each with a RAG word.
+TINY = '''
+"""Tiny lists (``format: tiny-list``)."""
+
+from sendsite import Fields, Format, Item, KeyEntry, Level, Report, StatusKey, hookimpl
+
+__version__ = "2.0"
+KEY = StatusKey("tiny-rag", "Tiny RAG", (KeyEntry("Green", Level.ON_TRACK),))
+
+
+def read(document):
+    root = Fields.of(document)
+    items = [
+        Item("milestone", row.text("text", required=True), f"m-{n}", row.status("rag", KEY))
+        for n, row in enumerate(root.list("items"), start=1)
+    ]
+    return Report(root.text("title"), items=items)
+
+
+@hookimpl
+def register_formats():
+    return [Format("tiny-list", "Tiny list", read, "report.html", (KEY,))]
+'''
+
+REPORT = """\
+---
+format: tiny-list
+title: A tiny report
+items:
+  - text: Something to do
+    rag: Green
+---
+"""
+
+
+@pytest.fixture(autouse=True)
+def forget_test_modules(tmp_path: Path) -> Iterator[None]:
+    """Drop modules imported from this test's folder, so tests cannot see each other's."""
+    yield
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def tiny_site(make_site: SiteMaker, extra: dict[str, str] | None = None) -> Path:
+    return make_site(
+        {
+            "content/tiny/_area.yml": "name: Tiny\n",
+            "content/tiny/report.md": REPORT,
+            **(extra or {}),
+        }
+    )
+
+
+def install(folder: Path, monkeypatch: pytest.MonkeyPatch, name: str, module: str) -> None:
+    """Make ``module`` (a file or package under ``folder``) look pip-installed as ``name``."""
+    dist = folder / f"{name}-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{name} = {module}\n")
+    monkeypatch.syspath_prepend(str(folder))
+    importlib.invalidate_caches()
+
+
+# --- the repository itself -----------------------------------------------------------
+
+
+def test_the_repository_loads_each_built_in_plugin_once() -> None:
+    config = load_config(REPO)
+    assert (REPO / "plugins") in config.plugin_paths()  # its plugins/ folder is a local folder
+    pm = make_plugin_manager(config=config)
+    installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    assert set(pm.loaded) == installed | {"views"}
+    assert len(pm.get_plugins()) == len(installed) + 1
+    for name in installed:
+        assert pm.loaded[name].source == "entry point", name
+        assert pm.loaded[name].package == "sendsite"
+    assert not pm.failures
+    formats = collect_formats(pm)  # two copies would claim each format twice
+    assert formats["southend-highlight"][0] == "southend"
+
+
+def test_the_repository_builds_from_the_command_line(tmp_path: Path) -> None:
+    result = run_cli("check", "--source", str(REPO))
+    assert result.exit_code == 0, result.output
+
+
+# --- finding and loading -------------------------------------------------------------
+
+
+def test_a_plugin_file_in_the_plugins_folder_is_used(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY})
+    result = run_cli("build", "--source", str(root), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "tiny" / "report" / "index.html").read_text()
+    assert 'id="m-1"' in page
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    info = pm.loaded["tiny"]
+    assert (info.source, info.version, info.module) == ("local", "2.0", "tiny")
+
+
+def test_a_plugin_package_with_relative_imports(make_site: SiteMaker, tmp_path: Path) -> None:
+    reader, hooks = TINY.split("@hookimpl")
+    root = tiny_site(
+        make_site,
+        {
+            "plugins/sendsite_tiny/reader.py": reader,
+            "plugins/sendsite_tiny/__init__.py": "from sendsite import Format, hookimpl\n"
+            "from .reader import KEY, read\n\n@hookimpl" + hooks,
+        },
+    )
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert pm.loaded["tiny"].module == "sendsite_tiny"
+    build(load_config(root), pm=pm, output=tmp_path / "out")
+    assert (tmp_path / "out" / "tiny" / "report" / "index.html").is_file()
+
+
+def test_plugins_listed_in_sendsite_yml(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = tiny_site(
+        make_site,
+        {"sendsite.yml": "plugins: [tools/tiny.py]\n", "tools/tiny.py": TINY, "plugins/x.py": "!"},
+    )
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert "tiny" in pm.loaded and "x" not in pm.loaded  # the list replaces plugins/
+
+
+def test_an_empty_list_loads_no_local_plugins(make_site: SiteMaker) -> None:
+    root = tiny_site(make_site, {"sendsite.yml": "plugins: []\n", "plugins/tiny.py": TINY})
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert "tiny" not in pm.loaded
+
+
+def test_a_listed_plugin_that_does_not_exist_names_the_option(make_site: SiteMaker) -> None:
+    root = make_site({"sendsite.yml": "title: T\nplugins: [tools/nope.py]\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    assert "option 'plugins': there is no file or folder 'tools/nope.py'" in str(caught.value)
+    assert caught.value.line == 2
+
+
+def test_helpers_tests_and_private_files_are_not_plugins(make_site: SiteMaker) -> None:
+    root = tiny_site(
+        make_site,
+        {
+            "plugins/tiny.py": TINY,
+            "plugins/_helpers.py": "raise SystemExit('never imported')\n",
+            "plugins/test_tiny.py": "raise SystemExit('never imported')\n",
+            "plugins/notes/readme.txt": "a folder without __init__.py is not a plugin\n",
+        },
+    )
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert sorted(pm.loaded) == ["tiny", "views"]
+
+
+def test_disable_plugins_applies_to_local_plugins(make_site: SiteMaker) -> None:
+    root = tiny_site(
+        make_site, {"sendsite.yml": "disable_plugins: [tiny]\n", "plugins/tiny.py": TINY}
+    )
+    pm = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert "tiny" not in pm.loaded
+    assert pm.disabled == ["tiny"]
+
+
+# --- installed and local at once ---------------------------------------------------------
+
+
+def test_installed_from_the_sites_own_folder_is_loaded_once(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in this repository: the package an entry point names *is* the site's plugins/ copy.
+    root = tiny_site(make_site, {"plugins/sendsite_tiny/__init__.py": TINY})
+    install(root / "plugins", monkeypatch, "tiny", "sendsite_tiny")
+    pm = make_plugin_manager(config=load_config(root))
+    assert pm.loaded["tiny"].source == "entry point"
+    assert pm.loaded["tiny"].entry_point == "tiny = sendsite_tiny"
+    assert [p for p in pm.get_plugins() if getattr(p, "__name__", "") == "sendsite_tiny"]
+    assert list(collect_formats(pm)).count("tiny-list") == 1
+
+
+def test_a_local_plugin_overrides_an_installed_one_of_that_name(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "site-packages"
+    (elsewhere / "sendsite_tiny").mkdir(parents=True)
+    (elsewhere / "sendsite_tiny" / "__init__.py").write_text("raise SystemExit('not imported')\n")
+    install(elsewhere, monkeypatch, "tiny", "sendsite_tiny")
+    root = tiny_site(make_site, {"plugins/sendsite_tiny/__init__.py": TINY})
+    pm = make_plugin_manager(config=load_config(root))
+    info = pm.loaded["tiny"]
+    assert info.source == "local"
+    assert "used instead of the installed 'tiny = sendsite_tiny' (package tiny 1.0)" in info.note
+    assert sys.modules["sendsite_tiny"].__file__ == str(root / "plugins/sendsite_tiny/__init__.py")
+
+
+def test_two_local_plugins_with_one_name(make_site: SiteMaker) -> None:
+    root = tiny_site(
+        make_site, {"plugins/tiny.py": TINY, "plugins/sendsite_tiny/__init__.py": TINY}
+    )
+    with pytest.raises(PluginError, match="two local plugins have this name"):
+        make_plugin_manager(config=load_config(root), entry_points=False)
+
+
+def test_a_module_name_already_taken_is_refused(make_site: SiteMaker) -> None:
+    root = make_site({"plugins/json.py": TINY})
+    with pytest.raises(PluginError) as caught:
+        make_plugin_manager(config=load_config(root), entry_points=False)
+    assert "a module called 'json' is already imported" in str(caught.value)
+    assert sys.modules["json"].__file__ != str(root / "plugins" / "json.py")
+
+
+def test_a_name_python_cannot_import_is_explained(make_site: SiteMaker) -> None:
+    root = make_site({"plugins/my-area/__init__.py": TINY})
+    with pytest.raises(PluginError, match="'my-area' is not a Python module name"):
+        make_plugin_manager(config=load_config(root), entry_points=False)
+
+
+# --- mistakes in a local plugin ------------------------------------------------------------
+
+
+def test_a_syntax_error_names_the_plugin_file_and_line(make_site: SiteMaker) -> None:
+    root = make_site({"plugins/tiny.py": "from sendsite import hookimpl\n\ndef broken(:\n"})
+    with pytest.raises(PluginError) as caught:
+        make_plugin_manager(config=load_config(root), entry_points=False)
+    message = str(caught.value)
+    assert "plugin 'tiny': could not be loaded from" in message
+    assert "SyntaxError" in message
+    assert caught.value.file == root / "plugins" / "tiny.py"
+    assert caught.value.line == 3
+
+
+def test_an_error_while_importing_points_at_the_plugins_line(make_site: SiteMaker) -> None:
+    root = make_site({"plugins/sendsite_tiny/__init__.py": "X = 1\nY = {}['missing']\n"})
+    with pytest.raises(PluginError) as caught:
+        make_plugin_manager(config=load_config(root), entry_points=False)
+    assert "KeyError" in str(caught.value)
+    assert (caught.value.file, caught.value.line) == (
+        root / "plugins" / "sendsite_tiny" / "__init__.py",
+        2,
+    )
+    assert "sendsite_tiny" not in sys.modules  # a half-imported module is not kept
+
+
+def test_a_broken_local_plugin_does_not_stop_the_others_when_tolerant(
+    make_site: SiteMaker,
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/bad.py": "import nowhere_\n"})
+    pm = make_plugin_manager(config=load_config(root), entry_points=False, tolerant=True)
+    assert "tiny" in pm.loaded
+    [failure] = pm.failures
+    assert failure.name == "bad" and "ModuleNotFoundError" in str(failure.error)
+
+
+def test_an_edited_plugin_is_reloaded_by_the_next_manager(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY})
+    first = make_plugin_manager(config=load_config(root), entry_points=False)
+    again = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert first.get_plugin("tiny") is again.get_plugin("tiny")  # unchanged: reused
+    time.sleep(0.01)
+    (root / "plugins" / "tiny.py").write_text(TINY.replace('"Tiny list"', '"Tiny list, v2"'))
+    edited = make_plugin_manager(config=load_config(root), entry_points=False)
+    assert collect_formats(edited)["tiny-list"][1].title == "Tiny list, v2"
+
+
+def test_another_sites_copy_of_a_plugin_is_not_reused(make_site: SiteMaker, tmp_path: Path) -> None:
+    one = tiny_site(make_site, {"plugins/tiny.py": TINY})
+    other = tmp_path / "other"
+    (other / "plugins").mkdir(parents=True)
+    (other / "plugins" / "tiny.py").write_text(TINY.replace('"Tiny list"', '"Other list"'))
+    make_plugin_manager(config=load_config(one), entry_points=False)
+    pm = make_plugin_manager(config=load_config(other), entry_points=False)
+    assert collect_formats(pm)["tiny-list"][1].title == "Other list"
+
+
+def test_a_reader_bug_in_a_local_plugin_names_plugin_and_file(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    crashing = TINY.replace("root = Fields.of(document)", "root = 1 / 0")
+    root = tiny_site(make_site, {"plugins/tiny.py": crashing})
+    with pytest.raises(BuildFailed) as caught:
+        build(
+            load_config(root),
+            pm=make_plugin_manager(config=load_config(root)),
+            output=tmp_path / "out",
+        )
+    [error] = caught.value.errors
+    assert str(error).startswith("tiny/report.md: plugin 'tiny', hook 'register_formats (read)'")
+    assert "ZeroDivisionError" in error.message
