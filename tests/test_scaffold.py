@@ -1,0 +1,214 @@
+"""``sendsite new-area``: a new area that builds, passes its own tests and joins the site."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sendsite.config import load_config
+from sendsite.plugins import make_plugin_manager
+from sendsite.scaffold import SAMPLE_REPORT, area_names, scaffold_files
+
+from .conftest import REPO, page_text, run_cli
+
+
+@pytest.fixture(autouse=True)
+def forget_test_modules(tmp_path: Path) -> Iterator[None]:
+    yield
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def run_plugin_tests(site: Path, plugin: str) -> subprocess.CompletedProcess[str]:
+    """Run a plugin's own tests as its author would, from the site folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"plugins/{plugin}"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+@pytest.fixture(scope="module")
+def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, float]]:
+    """A site holding only the new area 'northshire', built; and how long that took."""
+    root = tmp_path_factory.mktemp("new-area")
+    started = time.perf_counter()
+    made = run_cli("new-area", "northshire", "--source", str(root))
+    assert made.exit_code == 0, made.output
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.output
+    assert "warning" not in built.output  # the sample is clean: no unknown keys or acronyms
+    yield root, root / "site", time.perf_counter() - started
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(str(root)):
+            del sys.modules[name]
+
+
+def test_new_area_writes_a_plugin_content_and_a_test(scaffolded: tuple[Path, Path, float]) -> None:
+    root, _, _ = scaffolded
+    plugin = root / "plugins" / "sendsite_northshire"
+    for rel in [
+        "__init__.py",
+        "reader.py",
+        "model.py",
+        "templates/northshire/report.html",
+        "static/northshire.css",
+        "tests/test_northshire.py",
+        "pyproject.toml",
+    ]:
+        assert (plugin / rel).is_file(), rel
+    assert (root / "content" / "northshire" / "_area.yml").is_file()
+    assert (root / "content" / "northshire" / SAMPLE_REPORT).is_file()
+    project = tomllib.loads((plugin / "pyproject.toml").read_text())
+    assert project["project"]["entry-points"]["sendsite"] == {"northshire": "sendsite_northshire"}
+    assert project["project"]["name"] == "sendsite-northshire"
+
+
+def test_the_new_area_has_its_page(scaffolded: tuple[Path, Path, float]) -> None:
+    _, site, _ = scaffolded
+    page = site / "northshire" / "highlight-report-2024-03" / "index.html"
+    text = page_text(page)
+    assert "SEND improvement highlight report, March 2024" in text
+    assert "W1 – Education, Health and Care Plans" in text
+    assert "Amber: behind plan, but recoverable" in text
+    html = page.read_text()
+    assert 'id="w1-milestone-2"' in html and 'id="w2-risk-1"' in html
+    assert "static/northshire/northshire.css" in html
+    assert (site / "static" / "northshire" / "northshire.css").is_file()
+    assert "Northshire" in page_text(site / "index.html")
+
+
+def test_the_new_areas_items_are_in_the_cross_area_pages(
+    scaffolded: tuple[Path, Path, float],
+) -> None:
+    _, site, _ = scaffolded
+    tracker = (site / "tracker" / "index.html").read_text()
+    for n in (1, 2, 3):
+        assert f"northshire/highlight-report-2024-03/#w1-milestone-{n}" in tracker
+    assert "Half of new EHCPs issued within 20 weeks" in tracker
+    assert "1 overdue" in page_text(site / "tracker" / "index.html")
+    risks = (site / "risks" / "index.html").read_text()
+    assert "northshire/highlight-report-2024-03/#w2-risk-1" in risks
+    assert "Northshire" in page_text(site / "dashboard" / "index.html")
+    items = json.loads((site / "data" / "items.json").read_text())
+    assert {m["area"] for m in items["milestones"]} == {"northshire"}
+    assert len(items["milestones"]) == 4 and len(items["risks"]) == 2
+
+
+def test_the_new_areas_items_are_in_the_search_index(
+    scaffolded: tuple[Path, Path, float],
+) -> None:
+    pytest.importorskip("pagefind")
+    _, site, _ = scaffolded
+    if not (site / "pagefind").is_dir():
+        pytest.skip("this build has no search index")
+    indexed = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        record = json.loads(raw[raw.index(b"{") :])
+        indexed[record["url"]] = record
+    milestone = indexed["northshire/highlight-report-2024-03/#w1-milestone-2"]
+    assert milestone["filters"]["area"] == ["Northshire"]
+    assert milestone["filters"]["kind"] == ["Milestone"]
+    assert "northshire/highlight-report-2024-03/#w2-risk-1" in indexed
+
+
+def test_the_plugins_own_tests_pass_at_once(scaffolded: tuple[Path, Path, float]) -> None:
+    root, _, seconds = scaffolded
+    started = time.perf_counter()
+    result = run_plugin_tests(root, "sendsite_northshire")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+    # From nothing to a built site and passing tests: seconds, not minutes.
+    assert seconds + time.perf_counter() - started < 60
+
+
+def test_the_plugin_is_listed_as_local(scaffolded: tuple[Path, Path, float]) -> None:
+    root, _, _ = scaffolded
+    result = run_cli("plugins", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert "northshire 0.1.0\n  from:    the site's own plugins: " in result.output
+    assert "  formats: northshire-highlight (Highlight report)" in result.output
+
+
+def test_new_area_beside_the_repositorys_own_areas(tmp_path: Path) -> None:
+    # A copy of this repository's site (content and sendsite.yml), plus the new area.
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "sendsite.yml").write_text((REPO / "sendsite.yml").read_text())
+    content = root / "content"
+    for path in (REPO / "content").rglob("*"):
+        if path.is_file():
+            (content / path.relative_to(REPO / "content")).parent.mkdir(parents=True, exist_ok=True)
+            (content / path.relative_to(REPO / "content")).write_bytes(path.read_bytes())
+    assert run_cli("new-area", "North East Lincs", "--source", str(root)).exit_code == 0
+    assert (root / "plugins" / "sendsite_north_east_lincs" / "tests").is_dir()
+    result = run_cli("build", "--source", str(root), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    area = tmp_path / "out" / "north-east-lincs"
+    assert "North East Lincs" in page_text(area / "index.html")
+    tracker = page_text(tmp_path / "out" / "tracker" / "index.html")
+    assert "North East Lincs" in tracker and "Southend" in tracker
+    pm = make_plugin_manager(config=load_config(root))
+    assert pm.loaded["north-east-lincs"].source == "local"
+    assert pm.loaded["southend"].source == "entry point"
+
+
+def test_names(tmp_path: Path) -> None:
+    names = area_names("North East Lincs")
+    assert (names.slug, names.title, names.module, names.format) == (
+        "north-east-lincs",
+        "North East Lincs",
+        "sendsite_north_east_lincs",
+        "north-east-lincs-highlight",
+    )
+    assert area_names("northshire").title == "Northshire"
+    files = scaffold_files(area_names("northshire"))
+    assert all("@@" not in text for text in files.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("2024", "it must start with a letter"),
+        ("!!!", "it must start with a letter"),
+        ("southend", "there is already a plugin called 'southend'"),
+    ],
+)
+def test_new_area_refuses_bad_or_taken_names(tmp_path: Path, name: str, problem: str) -> None:
+    result = run_cli("new-area", name, "--source", str(tmp_path))
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_area_never_overwrites(tmp_path: Path) -> None:
+    area = tmp_path / "content" / "northshire"
+    area.mkdir(parents=True)
+    (area / "_area.yml").write_text("name: Our own\n")
+    result = run_cli("new-area", "northshire", "--source", str(tmp_path))
+    assert result.exit_code == 1
+    assert "already has files: content/northshire/_area.yml" in result.output
+    assert "Nothing was written." in result.output
+    assert (area / "_area.yml").read_text() == "name: Our own\n"
+    assert not (tmp_path / "plugins").exists()
+
+
+def test_new_area_warns_when_the_site_does_not_load_its_plugins_folder(tmp_path: Path) -> None:
+    (tmp_path / "sendsite.yml").write_text("plugins: []\n")
+    result = run_cli("new-area", "northshire", "--source", str(tmp_path))
+    assert result.exit_code == 0
+    assert "add 'plugins' to that list" in result.output
