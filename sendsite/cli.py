@@ -252,7 +252,8 @@ def new_area_command(name: str, source: Path | None) -> None:
     Writes content/<area>/ (the area and a sample report) and
     plugins/sendsite_<area>/ (the plugin's reader, model, template, CSS, tests
     and pyproject.toml). The site builds with it at once; adapt the files to
-    the area's own report. Nothing is overwritten.
+    the area's own report. Nothing is overwritten. The plugin author's guide
+    (docs/README.md in sendsite's repository) explains every file.
     """
     from .scaffold import loads_local_folder, scaffold_area
 

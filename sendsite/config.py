@@ -97,7 +97,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "templates": ("templates_dir", str, "templates"),
     "theme": ("theme", str, "default"),
     "disable_plugins": ("disable_plugins", list, "[northshire]"),
-    "plugins": ("plugins", list, "[plugins, tools/extra_glossary.py]"),
+    "plugins": ("plugins", list, "[plugins, tools/glossary_terms.py]"),
     "directory_urls": ("directory_urls", bool, "true"),
     "footer": ("footer", str, "Published by the SEND partnership"),
 }
