@@ -212,3 +212,36 @@ def test_new_area_warns_when_the_site_does_not_load_its_plugins_folder(tmp_path:
     result = run_cli("new-area", "northshire", "--source", str(tmp_path))
     assert result.exit_code == 0
     assert "add 'plugins' to that list" in result.output
+
+
+def test_the_new_areas_page_is_accessible(scaffolded: tuple[Path, Path, float], browser) -> None:
+    """axe finds no WCAG 2.2 AA violations, and the page reflows at 320 pixels."""
+    import functools
+    import http.server
+    import threading
+
+    import axe_playwright_python
+
+    _, site, _ = scaffolded
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/northshire/{SAMPLE_REPORT[:-3]}/")
+        page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})",
+            ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+        )
+        assert [v["id"] for v in result["violations"]] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
