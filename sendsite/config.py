@@ -154,7 +154,15 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
 
 def _check_plugin_paths(root: Path, entries: tuple[str, ...], path: Path, line: int | None) -> None:
     for entry in entries:
-        if not (root / entry).exists():
+        target = root / entry
+        if target.is_file() and target.suffix != ".py":
+            raise ConfigError(
+                f"option 'plugins': '{entry}' is not a Python file (name.py) or a folder",
+                file=path,
+                line=line,
+                fix="List plugin files (name.py) and folders relative to the site folder.",
+            )
+        if not target.exists():
             raise ConfigError(
                 f"option 'plugins': there is no file or folder '{entry}'",
                 file=path,

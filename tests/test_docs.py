@@ -215,6 +215,28 @@ def test_the_tutorial_builds_what_new_area_writes(followed: Reader) -> None:
         assert text == scaffold[path], f"docs/tutorial.md's last {path} differs from new-area's"
 
 
+def updated_tutorial() -> str:
+    """docs/tutorial.md with the last block of each file set to what ``new-area`` writes."""
+    text = TUTORIAL.read_text(encoding="utf-8")
+    scaffold = {str(k): v for k, v in scaffold_files(area_names("northshire")).items()}
+    last: dict[str, tuple[int, int]] = {}
+    for token in MarkdownIt("commonmark").parse(text):
+        title = re.search(r'title="([^"]+)"', token.info) if token.type == "fence" else None
+        if title and title.group(1) in scaffold and token.map:
+            last[title.group(1)] = (token.map[0], token.map[1])
+    lines = text.split("\n")
+    for title, (start, end) in sorted(last.items(), key=lambda item: -item[1][0]):
+        lines[start + 1 : end - 1] = scaffold[title].removesuffix("\n").split("\n")
+    return "\n".join(lines)
+
+
+def test_the_tutorial_shows_the_files_new_area_writes() -> None:
+    assert updated_tutorial() == TUTORIAL.read_text(encoding="utf-8"), (
+        "docs/tutorial.md differs from what 'sendsite new-area northshire' writes: update it "
+        "with 'python -m tests.test_docs' and read the diff"
+    )
+
+
 def test_every_scaffold_file_has_a_known_language_in_the_tutorial() -> None:
     kinds = {".py": "python", ".yml": "yaml", ".md": "markdown", ".html": "jinja", ".css": "css"}
     for block in blocks_of(TUTORIAL):
@@ -262,3 +284,8 @@ def test_the_guide_has_an_index_of_its_pages() -> None:
 
 def test_new_area_help_points_to_the_guide() -> None:
     assert "guide" in run_cli("new-area", "--help").output
+
+
+if __name__ == "__main__":  # python -m tests.test_docs: bring the tutorial up to date
+    TUTORIAL.write_text(updated_tutorial(), encoding="utf-8")
+    print(f"Updated {TUTORIAL}; review the diff.")

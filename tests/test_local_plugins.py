@@ -159,6 +159,14 @@ def test_a_listed_plugin_that_does_not_exist_names_the_option(make_site: SiteMak
     assert caught.value.line == 2
 
 
+def test_a_listed_file_that_is_not_python_is_refused(make_site: SiteMaker) -> None:
+    root = make_site({"sendsite.yml": "plugins: [notes.txt]\n", "notes.txt": "hello\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    assert "'notes.txt' is not a Python file (name.py) or a folder" in str(caught.value)
+    assert caught.value.file == root / "sendsite.yml" and caught.value.line == 1
+
+
 def test_helpers_tests_and_private_files_are_not_plugins(make_site: SiteMaker) -> None:
     root = tiny_site(
         make_site,
