@@ -184,3 +184,18 @@ def test_build_names_a_hook_that_raises_during_the_build(
     assert result.exit_code == 1
     assert "plugin 'g', hook 'register_glossary_terms': raised KeyError: 1" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_check_names_an_installed_plugin_that_fails_to_import_and_checks_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "brokenarea_plugin.py").write_text("import does_not_exist_anywhere\n")
+    install(tmp_path, monkeypatch, "brokenarea", "brokenarea_plugin")
+    result = run_cli("check", "--source", str(REPO))
+    assert result.exit_code == 1
+    out = result.output
+    assert (
+        "error: plugin 'brokenarea': could not be loaded from entry point 'brokenarea_plugin' "
+        "(package brokenarea 1.0): ModuleNotFoundError" in out
+    )
+    assert "Stopped: 1 error" in out  # the repository's own content was checked, and is fine
