@@ -185,9 +185,8 @@ def _load_entry_points(
             module = ep.load()
         except Exception as exc:
             error = PluginError(
-                f"could not be loaded from entry point '{ep.value}'"
-                + (f" (package {dist.name} {dist.version})" if dist else "")
-                + f": {type(exc).__name__}: {exc}",
+                f"could not be loaded from entry point '{ep.value}'{package}: "
+                f"{type(exc).__name__}: {exc}",
                 plugin=ep.name,
                 fix="Reinstall the plugin's package, or disable it in sendsite.yml "
                 f"with 'disable_plugins: [{ep.name}]'.",
