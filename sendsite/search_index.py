@@ -2,8 +2,9 @@
 
 Pagefind (``pagefind[bin]`` on PyPI) does the indexing: a Rust program driven
 through its Python API, writing a chunked index into ``pagefind/`` so that a
-browser downloads only the parts a query needs. sendsite hands it one custom
-record per section, item, risk and page (see ``search_records``).
+browser downloads only the parts a query needs. sendsite hands it one small
+HTML page per record: a report section with its items as sub-results, a
+report's key facts, an area, a page (see ``search_records``).
 
 Pagefind's Python wrapper reads each reply from the program only after a
 0.1-second pause (``PagefindService._wait_for_responses`` in pagefind 1.5),
@@ -29,6 +30,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -153,14 +155,7 @@ async def _index(records: list[SearchRecord], bundle: Path, language: str) -> in
         for start in range(0, len(records), _IN_FLIGHT):
             replies = await asyncio.gather(
                 *(
-                    index.add_custom_record(
-                        url=record.url,
-                        content=record.text or record.title,
-                        language=language,
-                        meta=record.meta(),
-                        filters=record.filters(),
-                        sort={"date": record.date} if record.date else None,
-                    )
+                    index.add_html_file(content=record_html(record, language), url=record.url)
                     for record in records[start : start + _IN_FLIGHT]
                 )
             )
@@ -169,6 +164,33 @@ async def _index(records: list[SearchRecord], bundle: Path, language: str) -> in
         return indexed
     finally:
         await service.close()
+
+
+def record_html(record: SearchRecord, language: str = "en") -> str:
+    """A record as the small HTML page Pagefind indexes.
+
+    Its items become headings with their anchors, so Pagefind returns them as
+    sub-results (linked straight to the row) with their own excerpts; their
+    weight is that of plain text, so a long table does not outrank prose.
+    Metadata, filters and the sort key go in ``data-pagefind-*`` attributes.
+    """
+    out = [f'<!DOCTYPE html><html lang="{escape(language)}"><body>']
+    for key, value in record.meta().items():
+        out.append(f'<span data-pagefind-meta="{escape(key)}:{escape(value)}"></span>')
+    for key, values in record.filters().items():
+        for value in values:
+            out.append(f'<span data-pagefind-filter="{escape(key)}:{escape(value)}"></span>')
+    if record.date:
+        out.append(f'<span data-pagefind-sort="date:{escape(record.date)}"></span>')
+    out.append(f"<p>{escape(record.text or record.title)}</p>")
+    for item in record.items:
+        out.append(
+            f'<h2 id="{escape(item.anchor)}" data-pagefind-weight="1">{escape(item.title)}</h2>'
+        )
+        if item.text:
+            out.append(f"<p>{escape(item.text)}</p>")
+    out.append("</body></html>")
+    return "".join(out)
 
 
 @functools.cache
@@ -217,7 +239,7 @@ def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
     """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``)."""
     counts: Counter[str] = Counter()
     for record in records:
-        text = " ".join((record.title, record.text, *record.aka))
+        text = " ".join((record.words(), *record.aka))
         counts.update({w for w in _WORD.findall(text.casefold()) if len(w) > 2})
     groups: dict[str, list[list[Any]]] = {}
     for word, count in sorted(counts.items()):

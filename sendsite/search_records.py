@@ -1,11 +1,13 @@
-"""What the search index holds: one record per report section, item, risk and page.
+"""What the search index holds: one record per report section, with its items.
 
-A record is the unit a reader finds and lands on: a priority area, a
-workstream, a numbered weakness or paragraph (each report's ``sections``), a
-milestone or action (``items``), a risk (``risks``), the report's own key
-facts, an area, a plain page or a topic. Each links straight to its anchor,
-carries the filters the search page offers (area, kind, status) and the
-other forms of the glossary terms it mentions (``aka``).
+A record is the unit a reader finds: a part of a report (each report's
+``sections``: a priority area, a workstream, a numbered weakness or section),
+the report's own key facts, an area, a plain page or a topic. The milestones,
+actions and risks shown in a section (the report's ``items`` and ``risks``)
+are kept inside its record as ``SearchItem``s, so a result can link straight
+to the section *and* to the matching items in it (Pagefind's sub-results),
+while the index grows with the number of sections rather than the number of
+table rows: a few thousand reports stay a few tens of thousands of records.
 
 Records are made from the rendered pages, so their text is exactly what the
 reader sees (including anything a format's template adds), split at the
@@ -19,21 +21,23 @@ reports say and are not indexed, so each finding appears once.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .markdown import plain_text
+from .model import Item, Risk
 from .plugins import PluginManager, call_each
 from .search_synonyms import Synonyms
 from .search_text import split_text
 from .site import ReportEntry, Site
 from .urls import relative_url
 
-__all__ = ["KINDS", "SearchRecord", "search_records"]
+__all__ = ["KINDS", "SearchItem", "SearchRecord", "search_records"]
 
-#: The kinds of record, in the order the search page lists them in its filter.
+#: The kinds of thing the search page can filter on, in the order it lists them.
 KINDS = (
     "Report",
     "Section",
@@ -47,15 +51,49 @@ KINDS = (
 
 
 @dataclass
+class SearchItem:
+    """A milestone, action or risk inside a record, found and linked on its own.
+
+    ``anchor`` is its element id on the page; ``title`` its own words (a
+    heading in the index), ``text`` the rest of its row (owner, date, status,
+    mitigation). ``status`` is the shared level's label (the "status" filter),
+    ``status_label`` the area's own words and ``status_tone`` its colour.
+    """
+
+    anchor: str
+    title: str
+    text: str
+    kind: str
+    status: str = ""
+    status_label: str = ""
+    status_tone: str = ""
+    owner: str = ""
+    due: str = ""
+
+    def facts(self) -> list[str]:
+        """For the search page: [anchor, kind, status, status label, tone, owner, due, title]."""
+        return [
+            self.anchor,
+            self.kind,
+            self.status,
+            self.status_label,
+            self.status_tone,
+            self.owner,
+            self.due,
+            self.title,
+        ]
+
+
+@dataclass
 class SearchRecord:
     """One searchable thing and where it is.
 
-    ``url`` is a site path (``northshire/may-report/#p1-milestone-2``), made
-    relative to the site root as the site's links are. ``kind`` is one of
-    ``KINDS`` (plugins may add their own). ``title`` is weighted above
-    ``text``; ``aka`` holds other forms of the glossary terms mentioned
-    (searched, never shown). ``section`` is the title of the part of the
-    report the record belongs to, and ``section_url`` that part's link.
+    ``url`` is a site path (``northshire/may-report/#p2``), relative to the site
+    root as the site's links are. ``kind`` is one of ``KINDS`` (plugins may add
+    their own). ``title`` is weighted above ``text``; ``aka`` holds other forms
+    of the glossary terms mentioned (searched, never shown); ``items`` are the
+    milestones, actions and risks in it, each with its own anchor on the same
+    page as ``url``.
     """
 
     url: str
@@ -64,37 +102,39 @@ class SearchRecord:
     kind: str
     area: str = ""
     report: str = ""
-    section: str = ""
-    section_url: str = ""
-    status: str = ""
-    status_label: str = ""
-    status_tone: str = ""
-    owner: str = ""
-    due: str = ""
     date: str = ""
     aka: list[str] = field(default_factory=list)
+    items: list[SearchItem] = field(default_factory=list)
+
+    def page(self) -> str:
+        """The page the record is on (``url`` without its anchor)."""
+        return self.url.partition("#")[0]
 
     def meta(self) -> dict[str, str]:
-        """The fields shown with a result (all searched; weights are set on the search page)."""
+        """What is shown with a result (all searched; the search page sets the weights)."""
         values = {
             "title": self.title,
             "kind": self.kind,
             "area": self.area,
             "report": self.report,
-            "section": self.section,
-            "status": self.status_label,
-            "tone": self.status_tone,
-            "owner": self.owner,
-            "due": self.due,
             "date": self.date,
             "aka": " · ".join(self.aka),
+            "items": json.dumps([i.facts() for i in self.items], ensure_ascii=False)
+            if self.items
+            else "",
         }
         return {key: value for key, value in values.items() if value}
 
     def filters(self) -> dict[str, list[str]]:
-        """The search page's filters: area, kind of result and shared status."""
-        values = {"area": self.area, "kind": self.kind, "status": self.status}
-        return {key: [value] for key, value in values.items() if value}
+        """Area; kind (the record's and its items'); the statuses of its items."""
+        kinds = list(dict.fromkeys([self.kind, *(i.kind for i in self.items)]))
+        statuses = list(dict.fromkeys(i.status for i in self.items if i.status))
+        values = {"area": [self.area] if self.area else [], "kind": kinds, "status": statuses}
+        return {key: value for key, value in values.items() if value}
+
+    def words(self) -> str:
+        """All the text that is searched, for the synonyms and the word lists."""
+        return " ".join([self.title, self.text, *(f"{i.title} {i.text}" for i in self.items)])
 
 
 def search_records(
@@ -120,14 +160,16 @@ def search_records(
             records += _page_records(page.title, page.path, files, link, area.name)
     for page in site.pages:
         records += _page_records(page.title, page.path, files, link, "")
-    if site.home is not None:
-        records += _page_records(site.config.title, PurePosixPath("index.html"), files, link, "")
+    if site.home is not None and (intro := plain_text(str(site.home.html))):
+        records.append(
+            SearchRecord(link(PurePosixPath("index.html")), site.config.title, intro, "Page")
+        )
     for topic in site.topics:
         path = PurePosixPath("topics", topic.slug, "index.html")
         if path in files:
             records.append(SearchRecord(link(path), topic.name, topic.description, "Topic"))
     for record in records:
-        record.aka = synonyms.aka(f"{record.title} {record.text}")
+        record.aka = synonyms.aka(record.words())
     if pm is not None:
         call_each(pm, "prepare_search_records", site=site, records=records)
     return records
@@ -158,91 +200,56 @@ def _html(content: bytes | Path | None) -> str:
 
 def _report_records(entry: ReportEntry, html: str, link: _Linker) -> list[SearchRecord]:
     report = entry.report
-    area = entry.area.name
     sections = {s.anchor: s for s in report.sections}
     items = {i.anchor: i for i in report.items}
     risks = {r.anchor: r for r in report.risks}
     parts = split_text(html, {*sections, *items, *risks}, {*items, *risks}) if html else {}
     date = report.as_of.isoformat() if report.as_of else ""
-    common = {"area": area, "report": report.title, "date": date}
+    common = {"area": entry.area.name, "report": report.title, "date": date}
     facts = ". ".join(f"{label}: {value}" for label, value in report.summary)
-    records = [
-        SearchRecord(
-            link(entry.path),
-            report.title,
-            parts.get("", "") or facts,
-            "Report",
-            section_url=link(entry.path),
-            **common,
-        )
-    ]
-    # The section each anchor sits in: the last section before it on the page.
-    order = [*parts, *(a for a in [*sections, *items, *risks] if a not in parts)]
-    owner_section: dict[str, str] = {}
-    current = ""
-    for anchor in order:
-        if anchor in sections:
-            current = anchor
-        owner_section[anchor] = current
-    for anchor in order:
+    overview = SearchRecord(link(entry.path), report.title, parts.get("", "") or facts, "Report")
+    overview.area, overview.date = entry.area.name, date
+    records = [overview]
+    # Items belong to the section they are shown in (the last section before them).
+    home = overview
+    for anchor in [*parts, *(a for a in [*sections, *items, *risks] if a not in parts)]:
         if anchor in sections:
             section = sections[anchor]
-            text = parts.get(anchor) or section.text
-            if _not_worth_indexing(section.title, text):
-                continue
-            records.append(
-                SearchRecord(
-                    link(entry.path, anchor),
-                    section.title,
-                    text,
-                    "Section",
-                    section=section.title,
-                    section_url=link(entry.path, anchor),
-                    **common,
-                )
+            home = SearchRecord(
+                link(entry.path, anchor),
+                section.title,
+                parts.get(anchor) or section.text,
+                "Section",
+                **common,
             )
-            continue
-        home = sections.get(owner_section.get(anchor, ""))
-        home_url = link(entry.path, home.anchor) if home else link(entry.path)
-        if anchor in items:
+            records.append(home)
+        elif anchor in items:
             item = items[anchor]
-            status = item.status
-            records.append(
-                SearchRecord(
-                    link(entry.path, anchor),
-                    plain_text(item.text) if "<" in item.text else item.text,
-                    parts.get(anchor) or item.text,
-                    item.kind.capitalize(),
-                    section=item.section or (home.title if home else ""),
-                    section_url=home_url,
-                    status=status.level.label,
-                    status_label=status.text,
-                    status_tone=status.level.tone,
-                    owner=item.owner,
-                    due=item.due.text,
-                    **common,
-                )
+            home.items.append(
+                _item(item.kind.capitalize(), anchor, item.text, parts.get(anchor), item)
             )
+            home.items[-1].due = item.due.text
         elif anchor in risks:
             risk = risks[anchor]
-            status = risk.status
-            text = parts.get(anchor) or " ".join(filter(None, (risk.text, risk.mitigation)))
-            records.append(
-                SearchRecord(
-                    link(entry.path, anchor),
-                    risk.text,
-                    text,
-                    "Risk or issue",
-                    section=risk.section or (home.title if home else ""),
-                    section_url=home_url,
-                    status=status.level.label,
-                    status_label=status.text,
-                    status_tone=status.level.tone,
-                    owner=risk.owner,
-                    **common,
-                )
-            )
-    return records
+            home.items.append(_item("Risk or issue", anchor, risk.text, parts.get(anchor), risk))
+    return [r for r in records if r is overview or not _not_worth_indexing(r)]
+
+
+def _item(kind: str, anchor: str, title: str, shown: str | None, thing: Item | Risk) -> SearchItem:
+    title = plain_text(title) if "<" in title else title
+    text = shown or " ".join(filter(None, (title, getattr(thing, "mitigation", ""))))
+    rest = text.replace(title, " ", 1) if title in text else text
+    status = thing.status
+    return SearchItem(
+        anchor,
+        title,
+        " ".join(rest.split()).strip(" ."),
+        kind,
+        status.level.label,
+        status.text,
+        status.level.tone,
+        thing.owner,
+    )
 
 
 #: Sections that list a report's abbreviations repeat the site glossary: every
@@ -251,10 +258,12 @@ _GLOSSARY_TITLE = re.compile(r"\b(abbreviations?|glossary|acronyms)\b", re.IGNOR
 _LETTERS = re.compile(r"[^\W_]+")
 
 
-def _not_worth_indexing(title: str, text: str) -> bool:
+def _not_worth_indexing(record: SearchRecord) -> bool:
     """A heading with (almost) nothing under it, or a list of abbreviations."""
-    words = len(_LETTERS.findall(text))
-    return words <= len(_LETTERS.findall(title)) + 2 or bool(_GLOSSARY_TITLE.search(title))
+    if _GLOSSARY_TITLE.search(record.title):
+        return True
+    words = len(_LETTERS.findall(record.text))
+    return not record.items and words <= len(_LETTERS.findall(record.title)) + 2
 
 
 def _page_records(
@@ -268,4 +277,4 @@ def _page_records(
     text = split_text(html, ()).get("", "") if html else ""
     if not text:
         return []
-    return [SearchRecord(link(path), title, text, "Page", area=area, section_url=link(path))]
+    return [SearchRecord(link(path), title, text, "Page", area=area)]

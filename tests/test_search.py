@@ -65,6 +65,14 @@ def served(site: Path) -> Iterator[str]:
 STATUS = "[data-search-status]"
 
 
+def result_links(page: object) -> list[list[str]]:
+    """For each result shown: its link, then the links of the items shown under it."""
+    return page.eval_on_selector_all(  # type: ignore[attr-defined]
+        ".search-result",
+        "items => items.map(li => [...li.querySelectorAll('a')].map(a => a.href))",
+    )
+
+
 def wait_for_results(page: object) -> list[str]:
     """Wait for the search page to announce its results; return the result links."""
     page.wait_for_function(  # type: ignore[attr-defined]
@@ -91,9 +99,11 @@ def test_build_writes_an_index_of_every_record(demo_site: Path) -> None:
     entry = json.loads((demo_site / "pagefind" / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["en"]  # en-GB pages share one index
     records = _records()
-    assert entry["languages"]["en"]["page_count"] == len(records) > 250
-    kinds = {r.kind for r in records}
-    assert {"Report", "Section", "Milestone", "Action", "Risk or issue", "Area"} <= kinds
+    assert entry["languages"]["en"]["page_count"] == len(records) > 60
+    assert {r.kind for r in records} == {"Report", "Section", "Area", "Topic"}
+    items = [i for r in records for i in r.items]
+    assert {i.kind for i in items} == {"Milestone", "Action", "Risk or issue"}
+    assert len(items) > 200  # every milestone, action and risk, inside its section
     assert (demo_site / "search" / "index.html").is_file()
     assert (demo_site / "search" / "words" / "c.json").is_file()
     assert not (demo_site / "pagefind" / "pagefind-ui.js").exists()  # our own page, not its UI
@@ -107,37 +117,53 @@ def test_every_record_links_to_an_anchor_that_exists(demo_site: Path) -> None:
         page, _, anchor = record.url.partition("#")
         file = demo_site / page / "index.html"
         assert file.is_file(), record.url
-        if anchor:
-            if page not in ids:
-                ids[page] = set(re.findall(r'\bid="([^"]+)"', file.read_text(encoding="utf-8")))
-            assert anchor in ids[page], f"{record.url}: no element with that id"
+        if page not in ids:
+            ids[page] = set(re.findall(r'\bid="([^"]+)"', file.read_text(encoding="utf-8")))
+        for wanted in [anchor, *(item.anchor for item in record.items)] if anchor else []:
+            assert wanted in ids[page], f"{page}#{wanted}: no element with that id"
 
 
-def test_records_name_their_report_section_and_status() -> None:
+def test_records_are_sections_holding_their_items() -> None:
     by_url = {r.url: r for r in _records()}
-    risk = by_url["southend/highlight-report-2021-05/#p2-risk-1"]
-    assert risk.kind == "Risk or issue"
-    assert risk.report == "Joint Commissioning highlight report, May 2021"
-    assert risk.section.startswith("P2 – Joint Commissioning of Therapies")
-    assert risk.section_url == "southend/highlight-report-2021-05/#p2"
-    assert (risk.status, risk.status_label, risk.area) == (
+    p2 = by_url["southend/highlight-report-2021-05/#p2"]
+    assert (p2.kind, p2.area) == ("Section", "Southend")
+    assert p2.title.startswith("P2 – Joint Commissioning of Therapies")
+    assert p2.report == "Joint Commissioning highlight report, May 2021"
+    assert "The Balance System project takes a whole system approach" in p2.text
+    risk = next(i for i in p2.items if i.anchor == "p2-risk-1")
+    assert (risk.kind, risk.status, risk.status_label) == (
+        "Risk or issue",
         "Minor deviation",
         "Yellow: minor deviation",
-        "Southend",
     )
+    assert risk.title.startswith("P2 Joint Commissioning of Therapies - Variation in capacity")
+    assert "Ongoing monitoring" in risk.text or "providers are actively engaged" in risk.text
+    assert "Variation in capacity" not in p2.text  # the table rows are items, not prose
+    filters = p2.filters()
+    assert filters["kind"] == ["Section", "Milestone", "Risk or issue"]
+    assert {"On track", "Minor deviation"} <= set(filters["status"])
     weakness = by_url["suffolk/revisit-response-2019-09/#weakness-17"]
-    assert weakness.kind == "Section"
     assert "Waiting times for specialist assessments" in weakness.text
-    assert "Establish" not in weakness.text.split("Proposed response")[0]
-    paragraph_item = by_url["havering/send-joint-commissioning-annual-report-2014/#para-5-1-item-1"]
-    assert "paragraph 5.1" in paragraph_item.section
-    milestone = by_url["lancashire/app-highlight-report-2020-12/#action-2-milestone-1"]
-    assert milestone.owner == "Dave Carr" and "Dave Carr" in milestone.text
+    assert all(i.anchor.startswith("weakness-17-action-") for i in weakness.items)
+    music = by_url["havering/send-joint-commissioning-annual-report-2014/#section-5"]
+    assert [i.anchor for i in music.items] == ["para-5-1-item-1"]
+    action_2 = by_url["lancashire/app-highlight-report-2020-12/#action-2"]
+    milestone = next(i for i in action_2.items if i.anchor == "action-2-milestone-1")
+    assert (milestone.owner, milestone.due, milestone.kind) == (
+        "Dave Carr",
+        "31/12/20",
+        "Milestone",
+    )
+    assert "Dave Carr" in milestone.text
 
 
 def test_legends_navigation_and_abbreviation_lists_are_not_indexed() -> None:
     records = _records()
     report = next(r for r in records if r.url == "southend/highlight-report-2021-05/")
+    assert (report.kind, report.title) == (
+        "Report",
+        "Joint Commissioning highlight report, May 2021",
+    )
     assert "Status key" not in report.text and "Contents" not in report.text
     assert "Ross Gerrie" in report.text
     titles = {r.title for r in records}
@@ -317,10 +343,16 @@ def test_a_search_address_works_directly_with_highlights(page: object, base: str
     result = page.locator(".search-result").first
     marks = {m.lower().strip(".,") for m in result.locator("mark").all_inner_texts()}
     assert "system" in marks and any(m.startswith("balance") for m in marks)
-    # Each result names its report and the section it is in.
+    # Each result is a section, named with its report, and its matching items under it.
+    assert result.locator("h2").inner_text().startswith("P2 – Joint Commissioning of Therapies")
     where = result.locator(".search-result__where").inner_text()
-    report, section = where.split(" \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ")
-    assert (report, section[:2]) == ("Joint Commissioning highlight report, May 2021", "P2")
+    assert where == "Joint Commissioning highlight report, May 2021"
+    items = result.locator(".search-result__item")
+    assert 1 <= items.count() <= 3
+    first = items.first
+    assert first.locator("a").get_attribute("href").startswith("../southend/highlight-report")
+    assert "#p2-" in first.locator("a").get_attribute("href")
+    assert "Status:" in first.locator(".search-result__facts").inner_text()
 
 
 def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: str) -> None:
@@ -340,9 +372,10 @@ def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: s
     page.wait_for_function(
         "() => /Suffolk; Action/.test(document.querySelector('[data-search-status]').textContent)"
     )
-    facts = page.locator(".search-result__facts").all_inner_texts()
-    assert facts and all(f.startswith("Action") and "Suffolk" in f for f in facts)
-    assert int(_status(page).split()[0]) < in_suffolk
+    # Sections with actions; the items shown under them are actions only.
+    kinds = page.locator(".search-result__item .search-result__kind").all_inner_texts()
+    assert kinds and set(kinds) == {"Action"}
+    assert int(_status(page).split()[0]) <= in_suffolk
     # The filtered address can be shared: opening it shows the same.
     page.goto(page.url)
     assert page.get_by_role("checkbox", name="Suffolk").is_checked()
@@ -352,15 +385,21 @@ def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: s
 def test_status_filter_alone_lists_matching_items(page: object, base: str) -> None:
     page.goto(base + "search/?kind=Risk+or+issue&status=Minor+deviation")
     status = _status(page)
-    assert status.startswith("2 results") and "Minor deviation" in status
+    assert status.startswith("1 result") and "Minor deviation" in status
+    assert _paths(page, base) == ["southend/highlight-report-2021-05/#p2"]
+    links = page.locator(".search-result__item-link")
+    assert [h.split("#")[1] for h in [links.nth(n).get_attribute("href") for n in range(2)]] == [
+        "p2-risk-1",
+        "p2-risk-2",
+    ]
     tags = page.locator(".search-result .tag").all_inner_texts()
     assert tags == ["Yellow: minor deviation"] * 2  # words, not colour alone
 
 
 def test_a_result_link_lands_on_its_section(page: object, base: str) -> None:
     page.goto(base + "search/?q=Ideal+Worker+model")
-    wait_for_results(page)
-    page.locator(".search-result__link").first.click()
+    assert _paths(page, base)[0] == "suffolk/revisit-response-2019-09/#weakness-6"
+    page.locator(".search-result__item-link").first.click()
     page.wait_for_url("**/suffolk/revisit-response-2019-09/#weakness-6-action-1")
     target = page.locator("#weakness-6-action-1")
     assert "Ideal Worker" in target.inner_text()
@@ -372,7 +411,7 @@ def test_a_result_link_lands_on_its_section(page: object, base: str) -> None:
 
 
 def _texts(page: object, base: str) -> dict[str, str]:
-    records = {r.url: f"{r.title} {r.text}" for r in _records()}
+    records = {r.url: r.words() for r in _records()}
     return {p: records[p] for p in _paths(page, base)}
 
 
@@ -390,23 +429,22 @@ def _all_results(page: object, base: str) -> list[str]:
 
 # (query, a result that never writes the query, only its other form)
 _OTHER_FORMS = [
-    ("CAMHS", "havering/send-joint-commissioning-annual-report-2014/#para-6-1-item-1"),
     (
         "Child and Adolescent Mental Health Services",
-        "havering/send-joint-commissioning-annual-report-2014/#para-6-3-item-1",
+        "havering/send-joint-commissioning-annual-report-2014/#section-1",
     ),
     ("SALT", "topics/therapies/"),
-    ("speech and language therapy", "suffolk/revisit-response-2019-09/#weakness-6-action-4"),
-    ("SLT", "suffolk/revisit-response-2019-09/#weakness-6-action-3"),
+    ("speech and language therapy", "southend/highlight-report-2021-05/#p2"),
+    ("SLT", "suffolk/revisit-response-2019-09/#weakness-6"),
     ("Written Statement of Action", "southend/highlight-report-2021-05/#p1"),
     ("neurodevelopmental", "lancashire/app-highlight-report-2020-12/#action-3"),
-    ("ND", "essex/joint-commissioning-progress/#phase-one"),
+    ("ND", "essex/joint-commissioning-progress/#workstream-neuro-development"),
     ("EHCP", "essex/joint-commissioning-progress/#overall-outcomes"),
 ]
 
 
 def test_acronyms_and_spelled_out_forms_find_each_other(page: object, base: str) -> None:
-    records = {r.url: f"{r.title} {r.text}" for r in _records()}
+    records = {r.url: r.words() for r in _records()}
     for query, other_form_only in _OTHER_FORMS:
         assert not re.search(rf"\b{query}", records[other_form_only], re.IGNORECASE)
         page.goto(base + "search/?q=" + query.replace(" ", "+"))
@@ -447,9 +485,9 @@ def test_keyboard_only(page: object, base: str) -> None:
     page.keyboard.press("Tab")  # the site title
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "site-search-input"
-    page.keyboard.type("therapy")
+    page.keyboard.type("health")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/search/?q=therapy")
+    page.wait_for_url("**/search/?q=health")
     total = int(_status(page).split()[0])
     assert total > 10
     # Tab from the search box reaches the search button, the filters, then the results.
@@ -560,8 +598,12 @@ def test_search_works_in_the_preview_and_follows_edits(browser: object, tmp_path
         time.sleep(1.5)
         assert len([line for line in log if line.startswith("Search index updated")]) == indexed + 1
         tab.goto(preview.url + "search/?q=Quokka4")
-        assert [h.removeprefix(preview.url) for h in wait_for_results(tab)] == [
-            "southend/highlight-report-2021-05/#p1-risk-1"
+        wait_for_results(tab)
+        assert [[h.removeprefix(preview.url) for h in links] for links in result_links(tab)] == [
+            [
+                "southend/highlight-report-2021-05/#p1",
+                "southend/highlight-report-2021-05/#p1-risk-1",
+            ]
         ]
     finally:
         tab.close()

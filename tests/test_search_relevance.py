@@ -25,7 +25,7 @@ from sendsite.plugins import make_plugin_manager
 from sendsite.search import search_records
 
 from .conftest import REPO
-from .test_search import served, wait_for_results
+from .test_search import result_links, served, wait_for_results
 
 QUERIES = Path(__file__).with_name("search_queries.yml")
 
@@ -35,7 +35,7 @@ class Outcome:
     query: str
     why: str
     expect: list[str]
-    top: list[str]
+    top: list[list[str]]
     relevant: list[bool]
 
     @property
@@ -49,20 +49,27 @@ def load_queries() -> tuple[float, list[dict]]:
 
 
 def section_of() -> dict[str, str]:
-    """Each record's link -> the link of the section it belongs to (from the demo content)."""
+    """Each record's link, and each item's, -> its record's link (from the demo content)."""
     config = load_config(REPO)
     pm = make_plugin_manager(disabled=config.disable_plugins)
     checked = check_site(config, pm)
-    return {r.url: r.section_url for r in search_records(checked.site, checked.files, pm)}
+    links = {}
+    for record in search_records(checked.site, checked.files, pm):
+        links[record.url] = record.url
+        for item in record.items:
+            links[f"{record.page()}#{item.anchor}"] = record.url
+    return links
 
 
-def matches(url: str, expect: list[str], sections: dict[str, str]) -> bool:
+def matches(links: list[str], expect: list[str], sections: dict[str, str]) -> bool:
+    """A result (its link and its items' links) is one a reader expected."""
     for wanted in expect:
-        if wanted.endswith("*"):
-            if url.startswith(wanted[:-1]):
+        for url in links:
+            if wanted.endswith("*"):
+                if url.startswith(wanted[:-1]):
+                    return True
+            elif url == wanted or sections.get(url) == wanted or sections.get(wanted) == url:
                 return True
-        elif url == wanted or sections.get(url) == wanted:
-            return True
     return False
 
 
@@ -71,9 +78,10 @@ def run(page: object, base: str, queries: list[dict], sections: dict[str, str]) 
     for entry in queries:
         query = str(entry["q"])
         page.goto(f"{base}search/?q={quote_plus(query)}")  # type: ignore[attr-defined]
-        top = [href.removeprefix(base) for href in wait_for_results(page)[:3]]
+        wait_for_results(page)
+        top = [[h.removeprefix(base) for h in links] for links in result_links(page)[:3]]
         expect = [str(e) for e in entry["expect"]]
-        relevant = [matches(url, expect, sections) for url in top]
+        relevant = [matches(links, expect, sections) for links in top]
         outcomes.append(Outcome(query, str(entry.get("why", "")), expect, top, relevant))
     return outcomes
 
@@ -89,7 +97,8 @@ def report(outcomes: list[Outcome]) -> str:
     ]
     for o in outcomes:
         if not o.hit:
-            lines.append(f"MISS {o.query!r} ({o.why}): expected {o.expect}, got {o.top}")
+            got = [links[0] for links in o.top]
+            lines.append(f"MISS {o.query!r} ({o.why}): expected {o.expect}, got {got}")
     return "\n".join(lines)
 
 
@@ -132,7 +141,7 @@ def main() -> None:  # pragma: no cover - a report for people, run by hand
     print(report(outcomes))
     if "-v" in sys.argv:
         for o in outcomes:
-            print(f"{'hit ' if o.hit else 'MISS'} {o.query!r}: {o.top}")
+            print(f"{'hit ' if o.hit else 'MISS'} {o.query!r}: {[links[0] for links in o.top]}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@
   "use strict";
 
   var PAGE_SIZE = 10;
+  var ITEMS_SHOWN = 3;
   var TYPING_DELAY = 250;
   var GROUPS = ["area", "kind", "status"];
 
@@ -41,7 +42,8 @@
   var more = form.querySelector("[data-search-more]");
   var filtersEl = form.querySelector("[data-search-filters]");
   var clearEl = form.querySelector("[data-search-clear]");
-  var siteRoot = new URL(box.getAttribute("data-site-root") || "./", document.baseURI);
+  var rootLink = box.getAttribute("data-site-root") || "./";
+  var siteRoot = new URL(rootLink, document.baseURI);
   var synonyms = readSynonyms();
 
   needs.hidden = true;
@@ -261,17 +263,25 @@
     return parts.length ? " (showing only " + parts.join("; ") + ")" : "";
   }
 
-  /* Copy Pagefind's excerpt keeping only text and <mark>. */
-  function excerptNodes(html) {
+  /* Copy Pagefind's excerpt keeping only text and <mark>, less its first `skip` characters. */
+  function excerptNodes(html, skip) {
     var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
     var out = document.createDocumentFragment();
+    var left = skip || 0;
     doc.body.firstChild.childNodes.forEach(function (node) {
-      if (node.nodeType === 3) { out.appendChild(document.createTextNode(node.textContent)); }
-      else if (node.nodeName === "MARK") {
+      var text = node.textContent;
+      if (left > 0) {
+        var cut = Math.min(left, text.length);
+        text = text.slice(cut);
+        left -= cut;
+        if (!left) { text = text.replace(/^[\s.,;:–-]+/, ""); }
+      }
+      if (!text) { return; }
+      if (node.nodeName === "MARK") {
         var mark = document.createElement("mark");
-        mark.textContent = node.textContent;
+        mark.textContent = text;
         out.appendChild(mark);
-      } else { out.appendChild(document.createTextNode(node.textContent)); }
+      } else { out.appendChild(document.createTextNode(text)); }
     });
     return out;
   }
@@ -301,54 +311,108 @@
     return node;
   }
 
-  /* A milestone's excerpt is usually its own title again: then it says nothing new. */
-  function repeatsTitle(data, title) {
-    var plain = fold(data.plain_excerpt || "");
-    var head = fold(title);
-    if (!plain || !head) { return false; }
-    var marked = (data.excerpt || "").match(/<mark>[^<]*<\/mark>/g) || [];
-    var inTitle = marked.every(function (m) {
-      var word = fold(m.replace(/<\/?mark>/g, ""));
-      return !word || head.indexOf(word) !== -1;
-    });
-    return inTitle && plain.length <= head.length + 40 &&
-      (plain.indexOf(head.slice(0, 60)) === 0 || head.indexOf(plain.slice(0, 60)) === 0);
-  }
-
-  function renderResult(data, terms) {
-    var meta = data.meta || {};
-    var item = el("li", "search-result");
-    var heading = el("h2", "search-result__title");
-    var link = el("a", "search-result__link");
-    link.href = new URL(data.raw_url || "", siteRoot).href;
-    link.appendChild(highlighted(meta.title || data.raw_url, terms));
-    heading.appendChild(link);
-    item.appendChild(heading);
-    var where = [];
-    if (meta.report && meta.report !== meta.title) { where.push(meta.report); }
-    if (meta.section && meta.section !== meta.title) { where.push(meta.section); }
-    if (where.length) { item.appendChild(el("p", "search-result__where", where.join(" › "))); }
-    if (!repeatsTitle(data, meta.title || "")) {
-      var excerpt = el("p", "search-result__excerpt");
-      excerpt.appendChild(excerptNodes(data.excerpt || ""));
-      item.appendChild(excerpt);
-    }
+  function factsLine(kind, area, status, tone, owner, due) {
     var facts = el("p", "search-result__facts");
     function fact(node) {
       if (facts.childNodes.length) { facts.appendChild(el("span", "search-result__sep", ", ")); }
       facts.appendChild(node);
     }
-    fact(el("span", "search-result__kind", meta.kind || "Page"));
-    if (meta.area) { fact(el("span", "search-result__fact", meta.area)); }
-    if (meta.status) {
+    fact(el("span", "search-result__kind", kind));
+    if (area) { fact(el("span", "search-result__fact", area)); }
+    if (status) {
       var wrap = el("span", "search-result__fact");
       wrap.appendChild(document.createTextNode("Status: "));
-      wrap.appendChild(el("strong", "tag tag--" + (meta.tone || "none"), meta.status));
+      wrap.appendChild(el("strong", "tag tag--" + (tone || "none"), status));
       fact(wrap);
     }
-    if (meta.owner) { fact(el("span", "search-result__fact", "Owner or lead: " + meta.owner)); }
-    if (meta.due) { fact(el("span", "search-result__fact", "Due: " + meta.due)); }
-    item.appendChild(facts);
+    if (owner) { fact(el("span", "search-result__fact", "Owner or lead: " + owner)); }
+    if (due) { fact(el("span", "search-result__fact", "Due: " + due)); }
+    return facts;
+  }
+
+  function excerptPara(html, skip) {
+    var p = el("p", "search-result__excerpt");
+    p.appendChild(excerptNodes(html || "", skip));
+    return p;
+  }
+
+  /* The milestones, actions and risks of a result that match the query (Pagefind's
+     sub-results), most matches first, narrowed by the kind and status filters. */
+  function matchingItems(data, state) {
+    var facts = {};
+    try {
+      JSON.parse((data.meta || {}).items || "[]").forEach(function (f) { facts[f[0]] = f; });
+    } catch (e) { facts = {}; }
+    var kinds = state.filters.kind.filter(function (k) { return k !== "Section" && k !== "Report"; });
+    var statuses = state.filters.status;
+    function wanted(f) {
+      return (!kinds.length || kinds.indexOf(f[1]) !== -1) &&
+        (!statuses.length || statuses.indexOf(f[2]) !== -1);
+    }
+    var items = (data.sub_results || []).filter(function (sub) {
+      var f = sub.anchor && facts[sub.anchor.id];
+      if (!f) { return false; }
+      sub.facts = f;
+      return wanted(f);
+    });
+    if (!items.length && (kinds.length || statuses.length)) {
+      // Listed by filters alone (or found by the section's own words): the items the
+      // filters chose, without excerpts.
+      items = Object.keys(facts).map(function (anchor) {
+        return { facts: facts[anchor], title: "", excerpt: "" };
+      }).filter(function (sub) { return wanted(sub.facts); });
+    }
+    items.forEach(function (sub, n) { sub.order = n; });
+    items.sort(function (a, b) {
+      return (b.weighted_locations || []).length - (a.weighted_locations || []).length || a.order - b.order;
+    });
+    var prose = (data.sub_results || []).filter(function (sub) { return !(sub.anchor && facts[sub.anchor.id]); });
+    return { items: items, prose: prose[0] || null };
+  }
+
+  function renderResult(data, terms, state) {
+    var meta = data.meta || {};
+    // Links stay relative, like every other link in the site.
+    var page = rootLink + (data.raw_url || "").replace(/^\//, "");
+    var item = el("li", "search-result");
+    var heading = el("h2", "search-result__title");
+    var link = el("a", "search-result__link");
+    link.setAttribute("href", page);
+    link.appendChild(highlighted(meta.title || data.raw_url, terms));
+    heading.appendChild(link);
+    item.appendChild(heading);
+    if (meta.report && meta.report !== meta.title) {
+      item.appendChild(el("p", "search-result__where", meta.report));
+    }
+    var found = matchingItems(data, state);
+    if (found.prose) { item.appendChild(excerptPara(found.prose.excerpt)); }
+    else if (!found.items.length) { item.appendChild(excerptPara(data.excerpt)); }
+    item.appendChild(factsLine(meta.kind || "Page", meta.area));
+    if (found.items.length) {
+      var shown = found.items.slice(0, ITEMS_SHOWN);
+      var sub = el("ul", "search-result__items");
+      shown.forEach(function (match) {
+        var f = match.facts;
+        var li = el("li", "search-result__item");
+        var a = el("a", "search-result__item-link");
+        a.setAttribute("href", page.replace(/#.*$/, "") + "#" + encodeURIComponent(f[0]));
+        a.appendChild(highlighted(match.title || f[7] || f[0], terms));
+        li.appendChild(a);
+        // The excerpt starts with the item's own words (its link): show what follows.
+        var plain = (match.excerpt || "").replace(/<[^>]*>/g, "");
+        var title = match.title || "";
+        var skip = title && plain.lastIndexOf(title, 0) === 0 ? title.length : 0;
+        if (plain.length - skip > 12) { li.appendChild(excerptPara(match.excerpt, skip)); }
+        li.appendChild(factsLine(f[1], "", f[3], f[4], f[5], f[6]));
+        sub.appendChild(li);
+      });
+      item.appendChild(sub);
+      if (found.items.length > shown.length) {
+        var more = found.items.length - shown.length;
+        item.appendChild(el("p", "search-result__more",
+          "and " + plural(more, "more matching item") + " in this section"));
+      }
+    }
     return item;
   }
 
@@ -360,7 +424,7 @@
       if (mine !== current) { return; }
       var first = null;
       datas.forEach(function (data) {
-        var node = renderResult(data, mine.terms);
+        var node = renderResult(data, mine.terms, mine.state);
         list.appendChild(node);
         first = first || node;
       });
@@ -434,7 +498,8 @@
     }).then(function (outcome) {
       if (mine !== sequence || !outcome) { return; }
       var found = outcome.found;
-      current = { results: found.results, shown: 0, terms: outcome.query ? words(outcome.query) : [] };
+      current = { results: found.results, shown: 0, state: state,
+        terms: outcome.query ? words(outcome.query) : [] };
       list.textContent = "";
       updateCounts(outcome.counts, state);
       var n = found.results.length;
