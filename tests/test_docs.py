@@ -286,6 +286,34 @@ def test_new_area_help_points_to_the_guide() -> None:
     assert "guide" in run_cli("new-area", "--help").output
 
 
+# --- the other pages' examples ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
+def test_every_python_example_compiles(page: str) -> None:
+    for block in blocks_of(DOCS / page):
+        if block.lang == "python" and not re.fullmatch(r"def \w+\(.*\) -> .+\n", block.text):
+            compile(block.text, f"docs/{page}:{block.line}", "exec")
+
+
+def test_the_smallest_plugin_works(make_site, tmp_path: Path) -> None:
+    [smallest] = [b for b in blocks_of(DOCS / "format-plugins.md") if b.lang == "python"]
+    root = make_site(
+        {
+            "plugins/tiny.py": smallest.text,
+            "content/tiny/_area.yml": "name: Tiny\n",
+            "content/tiny/report.md": "---\nformat: tiny-list\ntitle: T\nitems:\n"
+            "  - text: Something to do\n    rag: Green\n---\n",
+        }
+    )
+    try:
+        result = run_cli("build", "--source", str(root), "--output", str(tmp_path / "out"))
+        assert result.exit_code == 0, result.output
+        assert 'id="m-1"' in (tmp_path / "out" / "tiny" / "report" / "index.html").read_text()
+    finally:
+        sys.modules.pop("tiny", None)
+
+
 if __name__ == "__main__":  # python -m tests.test_docs: bring the tutorial up to date
     TUTORIAL.write_text(updated_tutorial(), encoding="utf-8")
     print(f"Updated {TUTORIAL}; review the diff.")
