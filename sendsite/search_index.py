@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import functools
 import json
 import re
@@ -54,6 +55,8 @@ _UNUSED = (
     "pagefind-highlight.js",
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: Seconds Pagefind may take to finish writing once asked to stop.
+_CLOSE_SECONDS = 120.0
 #: Records sent to Pagefind before waiting for its replies.
 _IN_FLIGHT = 64
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
@@ -198,7 +201,25 @@ def _service_class() -> type:
     from pagefind.service import PagefindService
 
     class Service(PagefindService):
-        """Pagefind's service, reading each reply as soon as it arrives."""
+        """Pagefind's service, reading each reply as soon as it arrives.
+
+        It also lets the program finish on its own when closed (end of input)
+        rather than stopping it at once: Pagefind can still be writing the last
+        files of the index when it has replied that it wrote them.
+        """
+
+        async def close(self) -> None:
+            stdin = self._backend.stdin
+            if stdin is not None and not stdin.is_closing():
+                stdin.close()
+            try:
+                await asyncio.wait_for(self._backend.wait(), _CLOSE_SECONDS)
+            except TimeoutError:
+                self._backend.terminate()
+                await self._backend.wait()
+            self._poll_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poll_task
 
         async def _wait_for_responses(self) -> None:
             stdout = self._backend.stdout
