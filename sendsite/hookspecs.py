@@ -111,13 +111,15 @@ def prepare_search_records(site: Any, records: list[Any]) -> None:
     """Adjust, in place, what the search index holds before it is built.
 
     ``records`` is a list of ``sendsite.search.SearchRecord``: one per report
-    section, milestone or action, risk, report, area, plain page and topic,
-    each with its ``url`` (a site path with ``#anchor``), ``title``, ``text``,
-    ``kind`` (``Section``, ``Milestone``, ``Risk or issue``…, used by the
-    search page's "kind" filter), ``area``, ``status`` (the shared level's
-    label, used by the "status" filter) and ``aka`` (other forms of the
-    glossary terms it mentions, searched but never shown). Append records
-    for things the pages do not show as text, remove ones that only repeat
-    others, or change titles, kinds and text. Called once per build, after
-    every page has been rendered; must not do I/O.
+    section (and per report, area, plain page and topic), each with its
+    ``url`` (a site path, with ``#anchor`` for a section), ``title``, ``text``,
+    ``kind`` (``Section``, ``Report``…: the search page's "kind" filter),
+    ``area``, ``aka`` (other forms of the glossary terms it mentions, searched
+    but never shown) and ``items``: the ``SearchItem`` milestones, actions and
+    risks shown in that section, each with its ``anchor`` on the same page,
+    ``title``, ``text``, ``kind`` and ``status`` (the shared level's label:
+    the "status" filter). Append records for things the pages do not show as
+    text, remove ones that only repeat others, or change titles, kinds and
+    text. Called once per build, after every page has been rendered; must not
+    do I/O.
     """
