@@ -47,11 +47,16 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path("/" + path[len(PREFIX) :])
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a browser that leaves a page drops its requests: not the site's fault
+
+
 @contextlib.contextmanager
 def served(site: Path) -> Iterator[str]:
     """Serve ``site`` over HTTP under ``PREFIX``; yield its base URL."""
     handler = functools.partial(_SubPathHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
