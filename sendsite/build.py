@@ -78,7 +78,7 @@ def build(
     """
     started = time.perf_counter()
     if pm is None:
-        pm = make_plugin_manager(disabled=config.disable_plugins)
+        pm = make_plugin_manager(config=config)
     checked = check_site(config, pm, strict=strict)
     target = output or config.output_path
     files: dict[PurePosixPath, bytes | Path] = checked.files

@@ -107,6 +107,12 @@ class LiveSite:
             folders += [self.root / "content", self.root / "templates"]
         else:
             folders += [self.config.content_path, self.config.templates_path]
+            # A listed single-file plugin: its folder (the root itself is watched shallowly).
+            folders += [
+                p if p.is_dir() else p.parent
+                for p in self.config.plugin_paths()
+                if p.is_dir() or p.parent != self.root.resolve()
+            ]
             with contextlib.suppress(SendsiteError):
                 folders.append(self.config.theme_path())
         if self.pipeline is not None:
@@ -142,9 +148,14 @@ class LiveSite:
 
     def _pipeline_for(self, changed: set[Path] | None) -> Pipeline:
         config_file = self.root / CONFIG_FILE
-        if self.pipeline is None or changed is None or config_file in changed:
+        if (
+            self.pipeline is None
+            or changed is None
+            or config_file in changed
+            or self._touches_local_plugins(changed)
+        ):
             self.config = load_config(self.root)
-            pm = make_plugin_manager(disabled=self.config.disable_plugins)
+            pm = make_plugin_manager(config=self.config)
             # Forking worker processes is only safe before the server's threads start.
             self.pipeline = Pipeline(self.config, pm, parallel=threading.active_count() == 1)
             return self.pipeline
@@ -153,6 +164,15 @@ class LiveSite:
         if any(f == p or f in p.parents for p in changed for f in looks):
             self.pipeline.forget_templates()  # a template, theme or plugin file changed
         return self.pipeline
+
+    def _touches_local_plugins(self, changed: set[Path]) -> bool:
+        """Whether a change is to a local plugin's Python code (it needs a fresh manager)."""
+        if self.config is None:
+            return False
+        roots = self.config.plugin_paths()
+        return any(
+            p.suffix == ".py" and any(r == p or r in p.parents for r in roots) for p in changed
+        )
 
     def _failed(self, errors: list[Problem], warnings: list[Problem], started: float) -> Snapshot:
         base = self.config.content_path if self.config else self.root

@@ -71,12 +71,19 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in {"opened", "closed_no_write"}:
             return  # reading a file is not a change
+        if event.is_directory and event.event_type == "modified":
+            return  # an entry added or removed: that entry's own event says which
         paths = [Path(str(event.src_path))]
         if getattr(event, "dest_path", ""):
             paths.append(Path(str(event.dest_path)))
-        changed = [p for p in paths if not is_ignored(p.name)]
+        changed = [p for p in paths if not _ignored(p)]
         if changed:
             self.queue.add(changed)
+
+
+def _ignored(path: Path) -> bool:
+    """Editor temporaries, and Python's byte-code caches written when plugins are imported."""
+    return is_ignored(path.name) or path.suffix == ".pyc" or "__pycache__" in path.parts
 
 
 class Watcher:

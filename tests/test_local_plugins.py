@@ -316,3 +316,46 @@ def test_a_reader_bug_in_a_local_plugin_names_plugin_and_file(
     [error] = caught.value.errors
     assert str(error).startswith("tiny/report.md: plugin 'tiny', hook 'register_formats (read)'")
     assert "ZeroDivisionError" in error.message
+
+
+# --- build and serve find them by themselves -------------------------------------------
+
+
+def test_build_without_a_manager_uses_the_sites_plugins(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY})
+    build(load_config(root), output=tmp_path / "out")
+    assert 'id="m-1"' in (tmp_path / "out" / "tiny" / "report" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["plugins-folder", "listed-file"])
+def test_serve_picks_up_an_edited_local_plugin(make_site: SiteMaker, listed: bool) -> None:
+    from sendsite.serve import PreviewServer
+
+    from .test_serve import get, wait_until
+
+    plugin = "tools/tiny.py" if listed else "plugins/tiny.py"
+    extra = {plugin: TINY} | ({"sendsite.yml": f"plugins: [{plugin}]\n"} if listed else {})
+    root = tiny_site(make_site, extra)
+    log: list[str] = []
+    server = PreviewServer(root, "127.0.0.1", 0, log=log.append)
+    server.start()
+    try:
+        assert "Something to do" in get(server, "/tiny/report/")[1]
+        time.sleep(0.5)
+        before = len(log)
+        cache = (root / plugin).parent / "__pycache__"
+        cache.mkdir(exist_ok=True)
+        (cache / "tiny.cpython-311.pyc").write_bytes(b"written by Python on import")
+        time.sleep(0.5)
+        assert log[before:] == []  # Python's byte-code cache is not a change
+        time.sleep(0.01)
+        (root / plugin).write_text(
+            TINY.replace(
+                'row.text("text", required=True)', 'row.text("text", required=True).upper()'
+            )
+        )
+        wait_until(lambda: "SOMETHING TO DO" in get(server, "/tiny/report/")[1], 3.0)
+    finally:
+        server.stop()
