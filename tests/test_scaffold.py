@@ -233,6 +233,7 @@ def test_the_new_areas_page_is_accessible(scaffolded: tuple[Path, Path, float], 
     import axe_playwright_python
 
     _, site, _ = scaffolded
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from sendsite import GlossaryTerm, hookimpl, search_index
 from sendsite.build import build, check_site
@@ -383,7 +384,7 @@ def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: s
     assert int(_status(page).split()[0]) <= in_suffolk
     # The filtered address can be shared: opening it shows the same.
     page.goto(page.url)
-    assert page.get_by_role("checkbox", name="Suffolk").is_checked()
+    expect(page.get_by_role("checkbox", name="Suffolk")).to_be_checked()
     assert len(_paths(page, base)) <= everything
 
 

@@ -144,8 +144,7 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
     if len(weaknesses) > 1:
         # Each numbered weakness of a shared entry can be linked to on its own.
         weaknesses = [
-            Weakness(w.number, w.text, w.note, _own_anchor(w.number, anchor))
-            for w in weaknesses
+            Weakness(w.number, w.text, w.note, _own_anchor(w.number, anchor)) for w in weaknesses
         ]
     leads = tuple(fields.texts("leads"))
     actions = []
