@@ -9,7 +9,10 @@ report's key facts, an area, a page (see ``search_records``).
 Pagefind's Python wrapper reads each reply from the program only after a
 0.1-second pause (``PagefindService._wait_for_responses`` in pagefind 1.5),
 which would make 10,000 records take 17 minutes. ``_make_service`` reads replies as
-they arrive instead; everything else is the wrapper's own code.
+they arrive instead; everything else is the wrapper's own code. Pagefind also
+replies that it has written the index while its last writes can still be under
+way, and stops as soon as its input closes, so sendsite waits until the files
+are whole before closing it (and indexes again, at most twice, if some are not).
 
 Pagefind has no typo tolerance, so ``search/words/<letter>.json`` lists the
 indexed words starting with each letter and how many records use them: the
@@ -57,6 +60,10 @@ _UNUSED = (
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: Seconds Pagefind may take to finish writing once asked to stop.
 _CLOSE_SECONDS = 120.0
+#: Seconds to wait for Pagefind's files to be whole before letting it stop.
+_SETTLE_LIMIT = 30.0
+#: Times to run Pagefind before giving up on an incomplete index.
+_ATTEMPTS = 3
 #: Records sent to Pagefind before waiting for its replies.
 _IN_FLIGHT = 64
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
@@ -89,21 +96,13 @@ def write_search_index(
     if not records:
         return IndexSummary(0, 0, 0, 0)
     bundle = site_dir.joinpath(*BUNDLE.parts)
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    try:
-        indexed = _in_own_thread(lambda: _index(records, bundle, language))
-    except SearchIndexError:
-        raise
-    except FileNotFoundError as exc:
-        raise SearchIndexError(
-            f"the Pagefind program was not found ({exc})",
-            fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
-        ) from None
-    except TimeoutError:
-        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
-    except Exception as exc:
-        raise SearchIndexError(f"Pagefind failed: {type(exc).__name__}: {exc}") from None
+    for attempt in range(1, _ATTEMPTS + 1):
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        indexed = _run_pagefind(records, bundle, language)
+        if _complete(bundle) or attempt == _ATTEMPTS:
+            break
+        # Pagefind can stop with files it had started still empty: index again.
     entry = bundle / "pagefind-entry.json"
     try:
         counts = json.loads(entry.read_text(encoding="utf-8"))["languages"]
@@ -121,6 +120,54 @@ def write_search_index(
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
+
+
+def _complete(bundle: Path) -> bool:
+    """Whether Pagefind's bundle is whole: its entry file readable and no file left empty."""
+    try:
+        json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all(p.stat().st_size > 0 for p in bundle.rglob("*") if p.is_file())
+
+
+async def _until_written(bundle: Path) -> None:
+    """Wait until the bundle is whole and has stopped changing (or ``_SETTLE_LIMIT``).
+
+    Pagefind replies to "write the files" while its last writes may still be
+    under way, and stops as soon as its input is closed: closing it at once
+    can leave files it had started empty.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _SETTLE_LIMIT
+    last: list[tuple[str, int]] | None = None
+    while loop.time() < deadline:
+        now = (
+            sorted((str(p), p.stat().st_size) for p in bundle.rglob("*") if p.is_file())
+            if bundle.exists()
+            else []
+        )
+        if now == last and _complete(bundle):
+            return
+        last = now
+        await asyncio.sleep(0.05)
+
+
+def _run_pagefind(records: list[SearchRecord], bundle: Path, language: str) -> int:
+    """Index ``records`` into ``bundle`` with Pagefind; return how many it indexed."""
+    try:
+        return _in_own_thread(lambda: _index(records, bundle, language))
+    except SearchIndexError:
+        raise
+    except FileNotFoundError as exc:
+        raise SearchIndexError(
+            f"the Pagefind program was not found ({exc})",
+            fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
+        ) from None
+    except TimeoutError:
+        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
+    except Exception as exc:
+        raise SearchIndexError(f"Pagefind failed: {type(exc).__name__}: {exc}") from None
 
 
 def _in_own_thread(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -164,6 +211,7 @@ async def _index(records: list[SearchRecord], bundle: Path, language: str) -> in
             )
             indexed += sum(1 for reply in replies if reply.get("page_word_count", 0))
         await index.write_files(str(bundle))
+        await _until_written(bundle)
         return indexed
     finally:
         await service.close()
