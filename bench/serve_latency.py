@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=0, help="0 = the repository's content")
     parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--verbose", action="store_true", help="print the server's messages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site-src"
@@ -54,7 +55,8 @@ def main() -> None:
             report = root / "content" / "southend" / "highlight-report-2021-05.md"
             page = "/southend/highlight-report-2021-05/"
         started = time.perf_counter()
-        server = PreviewServer(root, "127.0.0.1", 0, log=lambda line: None)
+        log = (lambda line: print(line, file=sys.stderr)) if args.verbose else (lambda line: None)
+        server = PreviewServer(root, "127.0.0.1", 0, log=log)
         first = time.perf_counter() - started
         server.start()
         port = server.httpd.server_address[1]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import SiteConfig
+from .deferred import FileContent
 from .errors import Problem
 from .pipeline import Pipeline, Refreshed
 from .plugins import PluginManager, make_plugin_manager
@@ -81,7 +82,7 @@ def build(
         pm = make_plugin_manager(config=config)
     checked = check_site(config, pm, strict=strict)
     target = output or config.output_path
-    files: dict[PurePosixPath, bytes | Path] = checked.files
+    files: dict[PurePosixPath, FileContent] = checked.files
     step = index_step(checked.site, files, pm)
     indexed: list[IndexSummary] = []
 

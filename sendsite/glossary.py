@@ -22,7 +22,7 @@ from .errors import ContentError
 from .model import GlossaryTerm
 from .yamlfile import load_yaml
 
-__all__ = ["AbbrMarker", "load_glossary", "merge_terms"]
+__all__ = ["AbbrMarker", "acronyms_in", "load_glossary", "merge_terms"]
 
 
 def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
@@ -156,8 +156,8 @@ _ACRONYM_LIKE = re.compile(r"(?<![\w&/-])([A-Z][a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/
 _NOT_ACRONYMS = {"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"}
 
 
-def missing_acronyms(text: str, known: set[str]) -> dict[str, int]:
-    """Acronym-like words in ``text`` that the glossary does not define, with their line.
+def acronyms_in(text: str) -> dict[str, int]:
+    """Every acronym-like word in ``text`` with the line it first appears on.
 
     Words on a line written mostly in capitals ("TOP RISKS & ISSUES") are taken
     as a heading, not abbreviations; a plural "s" is allowed ("EHCPs").
@@ -167,11 +167,11 @@ def missing_acronyms(text: str, known: set[str]) -> dict[str, int]:
         for match in _ACRONYM_LIKE.finditer(line):
             word = match.group(1)
             upper = sum(c.isupper() for c in word)
-            if word in known or word in _NOT_ACRONYMS or upper < len(word) - upper:
-                continue  # known, a numeral, or a name such as "McCarron"
+            if word in found or word in _NOT_ACRONYMS or upper < len(word) - upper:
+                continue  # seen, a numeral, or a name such as "McCarron"
             if word.isupper() and _looks_like_shouting(line):
                 continue  # a heading in capitals: its words are not abbreviations
-            found.setdefault(word, number)
+            found[word] = number
     return found
 
 

@@ -33,6 +33,9 @@ class Page:
     source: Document | None = None
     #: A label to list the page in every page's navigation under.
     menu: str | None = None
+    #: The areas (slugs) whose reports the page shows, so ``sendsite serve`` need
+    #: not re-render it when another area's report changes; ``None``: any area.
+    areas: frozenset[str] | None = None
 
 
 def site_pages(site: Site) -> Iterator[Page]:
@@ -54,6 +57,7 @@ def site_pages(site: Site) -> Iterator[Page]:
             area_entry.title,
             breadcrumbs=area_crumbs,
             context={"area": area_entry},
+            areas=frozenset({area_entry.area.slug}),
         )
         crumbs = [*area_crumbs, (area_entry.title, str(area_entry.path))]
         for entry in area_entry.reports:
@@ -92,4 +96,6 @@ def site_pages(site: Site) -> Iterator[Page]:
             context={"plain": plain},
             source=plain.document,
         )
-    yield Page("not-found", PurePosixPath("404.html"), "404.html", "Page not found")
+    yield Page(
+        "not-found", PurePosixPath("404.html"), "404.html", "Page not found", areas=frozenset()
+    )

@@ -12,6 +12,7 @@ alive and refreshes it on every save.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -20,14 +21,15 @@ import jinja2
 from .config import SiteConfig
 from .content import Area, discover, load_area
 from .crossarea import anchors_of, match_topics
+from .deferred import Deferred, FileContent
 from .errors import Problem
-from .glossary import AbbrMarker, load_glossary, merge_terms, missing_acronyms
+from .glossary import AbbrMarker, acronyms_in, load_glossary, merge_terms
 from .links import rewrite_content_links
 from .model import Format
 from .pages import Page, site_pages
 from .parallel import read_many
 from .plugins import PluginManager, call_each
-from .reading import BuildFailed, Collector, StrictWarnings, collect_formats
+from .reading import MAX_ERRORS, BuildFailed, Collector, StrictWarnings, collect_formats
 from .render import make_environment, render_page
 from .site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
 from .topics import Topic, load_topics
@@ -43,11 +45,13 @@ class Refreshed:
     """The outcome of one refresh."""
 
     site: Site
-    files: dict[PurePosixPath, bytes | Path]
+    files: dict[PurePosixPath, FileContent]
     pages: int
     rendered: int
     reread: int
     warnings: list[Problem] = field(default_factory=list)
+    #: Pages left to be rendered when first asked for (``refresh(defer=True)``).
+    deferred: int = 0
 
 
 @dataclass
@@ -55,6 +59,8 @@ class _Read:
     signature: tuple[int, int, str]
     item: ReportEntry | PlainPage
     warnings: list[Problem]
+    #: Acronym-like words in a report's source and their lines (found once per read).
+    acronyms: dict[str, int] | None = None
 
 
 def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
@@ -74,8 +80,13 @@ class Pipeline:
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
         self._read: dict[PurePosixPath, _Read] = {}
-        self._pages: dict[PurePosixPath, bytes] = {}
+        self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
         self._shape: tuple = ()
+        #: The paths plugins' ``register_files`` gave when last called at once.
+        self._file_paths: list[PurePosixPath] | None = None
+        #: Files read since pages were last rendered (a failed refresh keeps them here).
+        self._unrendered: set[PurePosixPath] = set()
+        self._deferrable = False
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -144,6 +155,7 @@ class Pipeline:
             problems.warnings.extend(cached.warnings)
         reread = {rel for _, rel, _ in stale}
         self._read = current
+        self._unrendered |= reread
         items = [entry.item for entry in current.values()]
         reports = [i for i in items if isinstance(i, ReportEntry)]
         pages = [i for i in items if isinstance(i, PlainPage)]
@@ -164,7 +176,7 @@ class Pipeline:
         tags = _topic_tags(reports, topics, problems)
         problems.raise_if_failed()
         merged = merge_terms(glossary)
-        problems.warnings.extend(_undefined_acronyms(reports, {t.term for t in merged}))
+        problems.warnings.extend(_undefined_acronyms(current.values(), {t.term for t in merged}))
         site = link_site(self.config, areas, reports, pages, merged, tree.assets)
         site.topics = topics
         match_topics(site, topics, tags)
@@ -172,41 +184,82 @@ class Pipeline:
 
     # --- render --------------------------------------------------------------------
 
-    def render(self, site: Site, reread: set[PurePosixPath], problems: Collector) -> int:
-        """Render the pages that need it; return how many were rendered."""
+    def render(self, site: Site, problems: Collector, *, defer: bool = False) -> tuple[int, int]:
+        """Render the pages that need it; return how many were rendered and deferred.
+
+        A page is kept from last time when the site's shape (its pages, glossary,
+        menu, areas and topics) is unchanged and none of what it shows was read
+        again: its own file, for a report or plain page; a re-read file in one of
+        its ``areas``, for a page that lists only some areas. With ``defer`` (and
+        the same shape), pages that only list or aggregate what was re-read are
+        made when first asked for; pages of re-read files are rendered now, so
+        their mistakes are reported at once.
+        """
+        changed = self._unrendered
         targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
         extra = [p for _, pages in call_each(self.pm, "register_pages", site=site) for p in pages]
         site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
-        shape = (tuple(sorted(map(str, targets))), tuple(site.glossary), tuple(site.menu))
+        shape = (
+            tuple(sorted(map(str, targets))),
+            tuple(site.glossary),
+            tuple(site.menu),
+            tuple((a.area.slug, a.title) for a in site.areas),
+            tuple((t.slug, t.name, t.description, t.words) for t in site.topics),
+        )
         everything = shape != self._shape
-        marker = AbbrMarker(site.glossary)
-        rendered = 0
-        fresh: dict[PurePosixPath, bytes] = {}
+        changed_areas = {rel.parts[0] if len(rel.parts) > 1 else "" for rel in changed}
+        make = _PageMaker(self, site, targets, AbbrMarker(site.glossary))
+        rendered = deferred = 0
+        fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
         for page in [*site_pages(site), *extra]:
+            if len(problems.errors) >= MAX_ERRORS:
+                break  # enough to be going on with; the build fails below
+            own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
-            if (
-                keep is not None
-                and not everything
-                and page.kind in _OWN_CONTENT_KINDS
-                and page.source is not None
-                and page.source.relpath not in reread
-            ):
-                fresh[page.path] = keep
+            if keep is not None and not everything and not own_changed:
+                if page.kind in _OWN_CONTENT_KINDS and page.source is not None:
+                    unchanged = True
+                else:
+                    unchanged = not changed or (
+                        page.areas is not None and not page.areas & changed_areas
+                    )
+                if unchanged:
+                    fresh[page.path] = keep
+                    continue
+            if defer and not everything and not own_changed:
+                fresh[page.path] = Deferred(lambda page=page: make.now(page))
+                deferred += 1
                 continue
-            html = problems.attempt(lambda page=page: self._render_one(site, page))
-            if html is None:
-                continue
-            rendered += 1
-            if page.source is not None:
-                html, link_problems = rewrite_content_links(
-                    html, page.source, page.path, targets, directory_urls=self.config.directory_urls
-                )
-                problems.errors.extend(link_problems)
-            fresh[page.path] = marker.mark(html).encode("utf-8")
+            html, errors = make(page)
+            problems.errors.extend(errors)
+            if html is not None:
+                fresh[page.path] = html
+                rendered += 1
         problems.raise_if_failed()
         self._pages = fresh
         self._shape = shape
-        return rendered
+        self._unrendered = set()
+        self._deferrable = defer and not everything
+        return rendered, deferred
+
+    def _plugin_files(self, site: Site) -> dict[PurePosixPath, FileContent]:
+        """Plugins' generated files; deferred under their last paths when pages were too."""
+
+        def collect() -> dict[PurePosixPath, bytes]:
+            made: dict[PurePosixPath, bytes] = {}
+            for _, extra in call_each(self.pm, "register_files", site=site):
+                made.update({PurePosixPath(path): data for path, data in extra.items()})
+            return made
+
+        if self._deferrable and self._file_paths is not None:
+            group = Deferred(collect)
+            return {
+                path: Deferred(lambda path=path: group.get().get(path, b""))
+                for path in self._file_paths
+            }
+        made = collect()
+        self._file_paths = sorted(made)
+        return dict(made)
 
     def _render_one(self, site: Site, page: Page) -> str:
         context = {"site": site, "config": self.config, "page": page, **page.context}
@@ -221,44 +274,98 @@ class Pipeline:
 
     # --- both ------------------------------------------------------------------------
 
-    def refresh(self, *, strict: bool = False) -> Refreshed:
+    def refresh(self, *, strict: bool = False, defer: bool = False) -> Refreshed:
         """Bring the in-memory site up to date with the files on disk.
 
         Raises ``BuildFailed`` with every error found (the previous state is
-        kept for the next refresh), or ``StrictWarnings`` when ``strict``.
+        kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
+        ``defer``, what only lists or aggregates the changed files is made when
+        first asked for (see ``render``).
         """
         problems = Collector()
         site, reread = self.read(problems)
         try:
-            rendered = self.render(site, reread, problems)
+            rendered, deferred = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings) from None
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
-        files: dict[PurePosixPath, bytes | Path] = dict(self.static_files())
-        for _, extra in call_each(self.pm, "register_files", site=site):
-            files.update({PurePosixPath(path): data for path, data in extra.items()})
+        files: dict[PurePosixPath, FileContent] = dict(self.static_files())
+        generated = self._plugin_files(site)
+        files.update(generated)
         for path, rel in site.assets:
             files[rel] = path
         files.update(self._pages)
-        return Refreshed(site, files, len(self._pages), rendered, len(reread), problems.warnings)
+        return Refreshed(
+            site,
+            files,
+            len(self._pages),
+            rendered,
+            len(reread),
+            problems.warnings,
+            deferred,
+        )
 
 
-def _undefined_acronyms(reports: list[ReportEntry], known: set[str]) -> list[Problem]:
+class _PageMaker:
+    """Renders one page of a site to bytes: template, content links, abbreviations."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        site: Site,
+        targets: dict[PurePosixPath, PurePosixPath],
+        marker: AbbrMarker,
+    ) -> None:
+        self.pipeline = pipeline
+        self.site = site
+        self.targets = targets
+        self.marker = marker
+
+    def __call__(self, page: Page) -> tuple[bytes | None, list[Problem]]:
+        """The page's bytes (None if it failed) and the problems found."""
+        problems = Collector()
+        html = problems.attempt(lambda: self.pipeline._render_one(self.site, page))
+        if html is None:
+            return None, problems.errors
+        if page.source is not None:
+            html, link_problems = rewrite_content_links(
+                html,
+                page.source,
+                page.path,
+                self.targets,
+                directory_urls=self.pipeline.config.directory_urls,
+            )
+            problems.errors.extend(link_problems)
+        return self.marker.mark(html).encode("utf-8"), problems.errors
+
+    def now(self, page: Page) -> bytes:
+        """The page's bytes, or ``BuildFailed`` (for a page made when first asked for)."""
+        html, errors = self(page)
+        if errors or html is None:
+            raise BuildFailed(errors, [])
+        return html
+
+
+def _undefined_acronyms(reads: Iterable[_Read], known: set[str]) -> list[Problem]:
     """A warning per report that uses abbreviations the glossary does not explain."""
     warnings = []
-    for entry in reports:
-        try:
-            text = entry.document.source.read_text(encoding="utf-8-sig")
-        except OSError:
+    for read in reads:
+        if not isinstance(read.item, ReportEntry):
             continue
-        missing = missing_acronyms(text, known)
+        if read.acronyms is None:
+            try:
+                text = read.item.document.source.read_text(encoding="utf-8-sig")
+            except OSError:
+                continue
+            read.acronyms = acronyms_in(text)
+        missing = {word: line for word, line in read.acronyms.items() if word not in known}
         if missing:
             words = sorted(missing, key=missing.__getitem__)
             warnings.append(
                 Problem(
                     f"abbreviations not in the glossary: {', '.join(words)}",
-                    entry.document.relpath,
+                    read.item.document.relpath,
                     missing[words[0]],
                     fix="Add each to content/_glossary.yml ('TERM: what it stands for'), "
                     "so readers can see what it means.",

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
+from .deferred import FileContent
 from .errors import SendsiteError
 from .pages import HOME, Page
 from .plugins import PluginManager
@@ -45,7 +46,7 @@ __all__ = [
 
 SEARCH_PAGE = PurePosixPath("search", "index.html")
 
-_Job = tuple[Site, Mapping[PurePosixPath, bytes | Path], PluginManager]
+_Job = tuple[Site, Mapping[PurePosixPath, FileContent], PluginManager]
 
 
 def search_page(site: Site) -> Page:
@@ -92,7 +93,7 @@ def index_language(language: str) -> str:
 
 
 def index_step(
-    site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager | None
+    site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager | None
 ) -> Callable[[Path], IndexSummary] | None:
     """What to run in the staging folder before it becomes the site, or None without search.
 
@@ -130,7 +131,7 @@ class BackgroundIndexer:
         self._thread.start()
 
     def schedule(
-        self, site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager
+        self, site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager
     ) -> None:
         with self._wake:
             self._pending = (site, files, pm)
@@ -158,7 +159,7 @@ class BackgroundIndexer:
             self._index(site, files, pm)
 
     def _index(
-        self, site: Site, files: Mapping[PurePosixPath, bytes | Path], pm: PluginManager
+        self, site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager
     ) -> None:
         step = None
         folder = Path(tempfile.mkdtemp(prefix="sendsite-search-"))

@@ -25,8 +25,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
+from .deferred import FileContent, content_bytes
 from .markdown import plain_text
 from .model import Item, Risk
 from .plugins import PluginManager, call_each
@@ -139,7 +140,7 @@ class SearchRecord:
 
 def search_records(
     site: Site,
-    files: Mapping[PurePosixPath, bytes | Path],
+    files: Mapping[PurePosixPath, FileContent],
     pm: PluginManager | None = None,
 ) -> list[SearchRecord]:
     """Every record for ``site`` from its rendered ``files``; plugins adjust them last."""
@@ -191,11 +192,8 @@ class _Linker:
         return f"{url}#{anchor}" if anchor else url
 
 
-def _html(content: bytes | Path | None) -> str:
-    if content is None:
-        return ""
-    data = content if isinstance(content, bytes) else content.read_bytes()
-    return data.decode("utf-8", "replace")
+def _html(content: FileContent | None) -> str:
+    return content_bytes(content).decode("utf-8", "replace")
 
 
 def _report_records(entry: ReportEntry, html: str, link: _Linker) -> list[SearchRecord]:
@@ -269,7 +267,7 @@ def _not_worth_indexing(record: SearchRecord) -> bool:
 def _page_records(
     title: str,
     path: PurePosixPath,
-    files: Mapping[PurePosixPath, bytes | Path],
+    files: Mapping[PurePosixPath, FileContent],
     link: _Linker,
     area: str,
 ) -> list[SearchRecord]:

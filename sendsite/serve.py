@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from markupsafe import Markup, escape
 
 from .config import CONFIG_FILE, SiteConfig, load_config
+from .deferred import FileContent, content_bytes
 from .errors import Problem, SendsiteError
 from .messages import view_problem
 from .pages import Page
@@ -65,7 +66,7 @@ class Snapshot:
     """What the server shows right now: the last good files, or the current errors."""
 
     generation: int
-    files: dict[PurePosixPath, bytes | Path]
+    files: dict[PurePosixPath, FileContent]
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     error_page: bytes = b""
@@ -90,7 +91,7 @@ class LiveSite:
         #: The search index, rebuilt in the background once edits settle.
         self.search = BackgroundIndexer(log)
 
-    def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, bytes | Path]:
+    def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, FileContent]:
         """The snapshot's files plus the search index's (kept separately, updated later)."""
         return ChainMap(snapshot.files, self.search.files) if self.search.files else snapshot.files
 
@@ -129,7 +130,7 @@ class LiveSite:
         started = time.perf_counter()
         try:
             pipeline = self._pipeline_for(changed)
-            result = pipeline.refresh()
+            result = pipeline.refresh(defer=True)
         except (BuildFailed, StrictWarnings) as failed:
             errors = getattr(failed, "errors", [])
             return self._failed(errors, failed.warnings, started)
@@ -140,7 +141,9 @@ class LiveSite:
         self.search.schedule(result.site, result.files, pipeline.pm)
         self.log(
             f"Rebuilt in {time.perf_counter() - started:.2f} s: {result.rendered} of "
-            f"{result.pages} pages rendered, {result.reread} files read"
+            f"{result.pages} pages rendered"
+            + (f" ({result.deferred} more when first opened)" if result.deferred else "")
+            + f", {result.reread} files read"
             + (f", {len(result.warnings)} warning(s)" if result.warnings else "")
             + "."
         )
@@ -229,6 +232,20 @@ class LiveSite:
             f"<ol>{Markup(items)}</ol></main></body></html>"
         ).encode()
 
+    def content(self, content: FileContent | None) -> bytes:
+        """A file's bytes; a page left to be made is made now (``SendsiteError`` if it fails)."""
+        return content_bytes(content)
+
+    def request_failed(self, error: SendsiteError) -> bytes:
+        """Report a page that failed when made on request: in the terminal and as its page."""
+        errors = getattr(error, "errors", None) or [error.problem]
+        snapshot = Snapshot(self.snapshot.generation, {}, errors, [])
+        base = self.config.content_path if self.config else self.root
+        for problem in errors:
+            view = view_problem(problem, base=base)
+            self.log(f"{view.where}: error: {view.message}" if view.where else view.message)
+        return self._error_page(snapshot)
+
     def _publish(self, snapshot: Snapshot) -> None:
         with self._cond:
             self.snapshot = snapshot
@@ -276,12 +293,16 @@ class _Handler(BaseHTTPRequestHandler):
         if target is None:
             status = HTTPStatus.NOT_FOUND
             rel = PurePosixPath("404.html")
-            body = _read(snapshot.files.get(rel)) or b"<h1>Page not found</h1>"
+            body = live.content(snapshot.files.get(rel)) or b"<h1>Page not found</h1>"
         else:
-            status, rel, body = HTTPStatus.OK, target, _read(files[target])
+            status, rel = HTTPStatus.OK, target
+            try:
+                body = live.content(files[target])
+            except SendsiteError as error:  # a page made on request failed
+                status, body = HTTPStatus.INTERNAL_SERVER_ERROR, live.request_failed(error)
         content_type = _content_type(rel)
         if content_type.startswith("text/html"):
-            if snapshot.errors:
+            if snapshot.errors and status != HTTPStatus.INTERNAL_SERVER_ERROR:
                 status, body = HTTPStatus.INTERNAL_SERVER_ERROR, snapshot.error_page
             body = _inject(body, snapshot.generation)
         self._send(status, body, content_type, head)
@@ -298,7 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _resolve(
-    raw_path: str, files: Mapping[PurePosixPath, bytes | Path]
+    raw_path: str, files: Mapping[PurePosixPath, FileContent]
 ) -> PurePosixPath | str | None:
     """The file a URL path names, a redirect for a folder without '/', or None.
 
@@ -319,17 +340,6 @@ def _resolve(
     if not path.endswith("/") and rel / "index.html" in files:
         return posixpath.join(raw_path, "") if raw_path.endswith("/") else raw_path + "/"
     return None
-
-
-def _read(content: bytes | Path | None) -> bytes:
-    if content is None:
-        return b""
-    if isinstance(content, bytes):
-        return content
-    try:
-        return content.read_bytes()
-    except OSError:
-        return b""
 
 
 _TYPES = {

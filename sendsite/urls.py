@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 __all__ = ["relative_url"]
@@ -29,7 +30,25 @@ def relative_url(
         path, is_dir = posixpath.dirname(path), True
     elif is_dir and not directory_urls:
         path, is_dir = posixpath.join(path, "index.html"), False
-    rel = posixpath.relpath(path or ".", here)
+    rel = _relpath(path.rstrip("/") or ".", here)
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
     return rel + suffix
+
+
+@lru_cache(maxsize=8192)
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` for the clean site paths pages link between, but faster.
+
+    A page of a big tracker makes thousands of links to a few hundred reports.
+    """
+    to = [] if path == "." else path.split("/")
+    here = [] if start == "." else start.split("/")
+    if any(part in ("", ".", "..") for part in (*to, *here)):
+        return posixpath.relpath(path, start)  # not a clean path: the general rule
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."

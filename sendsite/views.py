@@ -39,6 +39,7 @@ def _tracker_page(
     areas: list[tuple[str, str]],
     total: int,
     menu: str | None = None,
+    scope: frozenset[str] | None = None,
 ) -> Page:
     levels = [lv for lv in Level if any(r.item.status.level is lv for r in rows)]
     return Page(
@@ -58,6 +59,7 @@ def _tracker_page(
             "combined": menu is not None,
         },
         menu=menu,
+        areas=scope,
     )
 
 
@@ -69,6 +71,7 @@ def _risks_page(
     areas: list[tuple[str, str]],
     total: int,
     menu: str | None = None,
+    scope: frozenset[str] | None = None,
 ) -> Page:
     levels = [lv for lv in Level if any(r.risk.status.level is lv for r in rows)]
     return Page(
@@ -85,6 +88,7 @@ def _risks_page(
             "combined": menu is not None,
         },
         menu=menu,
+        areas=scope,
     )
 
 
@@ -140,6 +144,7 @@ def register_pages(site: Site) -> list[Page]:
                 area_rows,
                 [(slug, name)],
                 len(area_rows),
+                scope=frozenset({slug}),
             )
         )
         pages.append(
@@ -150,6 +155,7 @@ def register_pages(site: Site) -> list[Page]:
                 area_risks,
                 [(slug, name)],
                 len(area_risks),
+                scope=frozenset({slug}),
             )
         )
     if site.topics:

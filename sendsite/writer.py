@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
 
+from .deferred import FileContent, content_bytes
 from .errors import SendsiteError
 
 __all__ = ["MARKER", "OutputError", "write_site"]
@@ -34,7 +35,7 @@ def _check_relative(rel: PurePosixPath) -> None:
 
 def write_site(
     output: Path,
-    files: Mapping[PurePosixPath, bytes | Path],
+    files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None = None,
 ) -> None:
     """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
@@ -59,7 +60,7 @@ def write_site(
 
 def _write(
     output: Path,
-    files: Mapping[PurePosixPath, bytes | Path],
+    files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None,
 ) -> None:
     if output.exists() and not output.is_dir():
@@ -82,7 +83,7 @@ def _write(
             if isinstance(content, Path):
                 shutil.copyfile(content, target)
             else:
-                target.write_bytes(content)
+                target.write_bytes(content_bytes(content))
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
         if before_swap is not None:
             before_swap(staging)

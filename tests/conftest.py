@@ -83,6 +83,13 @@ def site_text(site: Path) -> str:
 
 SiteMaker = Callable[[dict[str, str]], Path]
 
+#: A tracker template that fails for any milestone whose text holds "BOOM".
+FAILING_TRACKER = (
+    '{% extends "default:tracker.html" %}{% block content %}'
+    '{% for r in rows %}{% if "BOOM" in r.item.text %}{{ r.no_such.name }}{% endif %}'
+    "{% endfor %}{{ super() }}{% endblock %}"
+)
+
 
 @pytest.fixture
 def make_site(tmp_path: Path) -> SiteMaker:

@@ -118,3 +118,36 @@ def test_fast_path_renders_exactly_as_markdown(text: str) -> None:
     if text:
         assert render_markdown(text) == Markup(sanitize(_renderer().render(text)))
         assert render_inline(text) == Markup(sanitize(_renderer().renderInline(text)))
+
+
+_segment = st.sampled_from(["a", "b", "tracker", "area-1", ".", "..", ""])
+_site_path = st.lists(_segment, min_size=0, max_size=4).map(lambda parts: "/".join(parts) or ".")
+
+
+@_SETTINGS
+@given(path=_site_path, start=_site_path)
+def test_fast_relative_paths_agree_with_posixpath(path: str, start: str) -> None:
+    import posixpath
+
+    from sendsite.urls import _relpath
+
+    assert _relpath(path, start) == posixpath.relpath(path, start)
+
+
+@_SETTINGS
+@given(page=_site_path, target=_site_path, anchor=st.sampled_from(["", "#p1"]))
+def test_every_relative_link_leads_back_to_its_target(page: str, target: str, anchor: str) -> None:
+    import posixpath
+
+    from sendsite.urls import relative_url
+
+    page_file = posixpath.normpath(posixpath.join(page.lstrip("/"), "index.html"))
+    clean = posixpath.normpath(target.lstrip("/") or ".")  # "/a" means the site's a
+    if clean.startswith("..") or page_file.startswith(".."):
+        return  # outside the site: never a page or a link sendsite makes
+    url = relative_url(page_file, f"{clean}/x.html{anchor}")
+    here = posixpath.dirname(page_file)
+    assert posixpath.normpath(posixpath.join(here, url.partition("#")[0])) == posixpath.normpath(
+        f"{clean}/x.html"
+    )
+    assert url.endswith(anchor)

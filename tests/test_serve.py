@@ -14,7 +14,7 @@ import pytest
 
 from sendsite.serve import PreviewServer
 
-from .conftest import REPO
+from .conftest import FAILING_TRACKER, REPO
 
 REPORT = "content/southend/highlight-report-2021-05.md"
 PAGE = "/southend/highlight-report-2021-05/"
@@ -115,10 +115,18 @@ def test_only_affected_pages_are_rendered(server: PreviewServer, site_root: Path
     save_in_place(report, report.read_text().replace(TITLE, "Only this"))
     wait_until(lambda: "Only this" in get(server, PAGE)[1], 1.0)
     line = next(x for x in server.log_lines[before:] if x.startswith("Rebuilt"))  # type: ignore[attr-defined]
-    # Everything that lists or aggregates reports is rendered again, but not the About page.
-    rendered, total = map(int, re.search(r"(\d+) of (\d+) pages rendered", line).groups())  # type: ignore[union-attr]
-    assert total - rendered == 1
+    found = re.search(r"(\d+) of (\d+) pages rendered \((\d+) more when first opened\)", line)
+    assert found, line
+    rendered, total, later = map(int, found.groups())
+    # The report's own page at once; every page that lists or aggregates it when
+    # first opened; the About page and the 404 page not at all.
+    assert rendered == 1
+    assert total - rendered - later == 2
     assert "1 files read" in line
+    for listing in ("/", "/southend/", "/tracker/", "/dashboard/"):
+        assert "Only this" in get(server, listing)[1], listing
+    csv = get(server, "/data/milestones.csv")[1]
+    assert "Only this" in csv
 
 
 def test_files_created_deleted_and_folders_renamed(server: PreviewServer, site_root: Path) -> None:
@@ -241,3 +249,26 @@ def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, brows
         )
     finally:
         page.close()
+
+
+def test_a_listing_page_that_fails_when_opened_shows_the_error(site_root: Path) -> None:
+    templates = site_root / "templates"
+    templates.mkdir()
+    (templates / "tracker.html").write_text(FAILING_TRACKER)
+    log: list[str] = []
+    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log.append)
+    preview.start()
+    try:
+        report = site_root / REPORT
+        original = report.read_text()
+        save_by_rename(report, original.replace("milestone: ", "milestone: BOOM ", 1))
+        wait_until(lambda: "BOOM" in get(preview, PAGE)[1], 2.0)
+        status, body, _ = get(preview, "/tracker/")
+        assert status == 500
+        assert "while rendering tracker/index.html with &#39;tracker.html&#39;" in body
+        assert any("while rendering tracker/index.html" in line for line in log)
+        assert not any("Traceback" in line for line in log)
+        save_by_rename(report, original)
+        wait_until(lambda: get(preview, "/tracker/")[0] == 200, 2.0)
+    finally:
+        preview.stop()

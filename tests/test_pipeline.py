@@ -1,0 +1,165 @@
+"""The in-memory pipeline behind `sendsite serve`: what a save re-renders, and that the
+pages it keeps or leaves for later are exactly those a full build writes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sendsite.config import load_config
+from sendsite.deferred import Deferred, content_bytes
+from sendsite.pipeline import Pipeline
+from sendsite.plugins import make_plugin_manager
+from sendsite.reading import BuildFailed
+
+from .conftest import FAILING_TRACKER, REPO
+
+SOUTHEND = REPO / "content" / "southend" / "highlight-report-2021-05.md"
+TITLE = "Joint Commissioning highlight report, May 2021"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """Two areas, each with a copy of the Southend report, and a plain page."""
+    root = tmp_path / "src"
+    for area in ("east", "west"):
+        folder = root / "content" / area
+        folder.mkdir(parents=True)
+        (folder / "_area.yml").write_text(f"name: {area.title()}shire\n")
+        (folder / "report.md").write_text(SOUTHEND.read_text().replace(TITLE, f"{area} report"))
+    (root / "content" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
+    for name in ("_glossary.yml", "_topics.yml"):
+        (root / "content" / name).write_text((REPO / "content" / name).read_text())
+    return root
+
+
+def pipeline(root: Path) -> Pipeline:
+    config = load_config(root)
+    return Pipeline(config, make_plugin_manager(config=config), parallel=False)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    time.sleep(0.01)  # a new modification time, as a real save gives
+    path.write_text(path.read_text().replace(old, new))
+
+
+def full_build(root: Path) -> dict[PurePosixPath, bytes]:
+    files = pipeline(root).refresh().files
+    return {path: content_bytes(content) for path, content in files.items()}
+
+
+def test_a_save_rerenders_its_page_and_its_areas_listings_only(root: Path) -> None:
+    live = pipeline(root)
+    before = live.refresh().files
+    edit(root / "content" / "east" / "report.md", "east report", "east report, revised")
+    after = live.refresh()
+    page = PurePosixPath
+    assert after.reread == 1
+    for kept in ("west/report/index.html", "tracker/west/index.html", "about/index.html"):
+        assert after.files[page(kept)] is before[page(kept)], kept  # the very same bytes
+    for redone in ("east/report/index.html", "tracker/east/index.html", "index.html"):
+        assert after.files[page(redone)] is not before[page(redone)], redone
+        assert b"east report, revised" in content_bytes(after.files[page(redone)])
+
+
+def test_nothing_changed_renders_nothing(root: Path) -> None:
+    live = pipeline(root)
+    live.refresh()
+    assert live.refresh().rendered == 0
+
+
+def test_deferred_pages_are_exactly_what_a_full_build_writes(root: Path) -> None:
+    live = pipeline(root)
+    live.refresh(defer=True)
+    edit(root / "content" / "east" / "report.md", "east report", "east report, revised")
+    result = live.refresh(defer=True)
+    assert result.rendered == 1  # the report's own page, at once
+    assert result.deferred > 5  # home, area, trackers, registers, dashboard...
+    later = [path for path, content in result.files.items() if isinstance(content, Deferred)]
+    assert PurePosixPath("data/items.json") in later
+    assert PurePosixPath("tracker/west/index.html") not in later  # another area: kept
+    served = {path: content_bytes(content) for path, content in result.files.items()}
+    assert served == full_build(root)
+
+
+def test_a_failed_refresh_does_not_lose_the_changes_read_with_it(root: Path) -> None:
+    live = pipeline(root)
+    live.refresh()
+    west = root / "content" / "west" / "report.md"
+    original = west.read_text()
+    edit(root / "content" / "east" / "report.md", "east report", "east report, revised")
+    west.write_text(original.replace("title:", "title: [unclosed", 1))
+    with pytest.raises(BuildFailed):
+        live.refresh()
+    west.write_text(original)
+    files = live.refresh().files
+    for path in ("east/report/index.html", "tracker/east/index.html"):
+        assert b"east report, revised" in content_bytes(files[PurePosixPath(path)]), path
+    assert {p: content_bytes(c) for p, c in files.items()} == full_build(root)
+
+
+def test_a_page_made_on_request_reports_its_own_failure(root: Path) -> None:
+    templates = root / "templates"
+    templates.mkdir()
+    (templates / "tracker.html").write_text(FAILING_TRACKER)
+    live = pipeline(root)
+    live.refresh(defer=True)
+    report = root / "content" / "east" / "report.md"
+    edit(report, "milestone: ", "milestone: BOOM ")
+    result = live.refresh(defer=True)  # the report's own page is fine
+    assert b"BOOM" in content_bytes(result.files[PurePosixPath("east/report/index.html")])
+    with pytest.raises(BuildFailed) as caught:
+        content_bytes(result.files[PurePosixPath("tracker/east/index.html")])
+    assert "while rendering tracker/east/index.html with 'tracker.html'" in str(
+        caught.value.errors[0]
+    )
+
+
+def _rename_area(root: Path) -> None:
+    edit(root / "content" / "west" / "_area.yml", "Westshire", "West Riding")
+
+
+def _new_glossary_term(root: Path) -> None:
+    glossary = root / "content" / "_glossary.yml"
+    glossary.write_text(glossary.read_text() + "QA: Quality assurance\n")
+
+
+def _topic_words(root: Path) -> None:
+    edit(root / "content" / "_topics.yml", "    - autism\n", "    - autism\n    - handbook\n")
+
+
+def _new_report(root: Path) -> None:
+    (root / "content" / "west" / "june.md").write_text(
+        SOUTHEND.read_text().replace(TITLE, "west report, June")
+    )
+
+
+def _deleted_report(root: Path) -> None:
+    (root / "content" / "east" / "report.md").unlink()
+
+
+def _edited_about_page(root: Path) -> None:
+    edit(root / "content" / "about.md", "About us.", "About us, and what we do.")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_area,
+        _new_glossary_term,
+        _topic_words,
+        _new_report,
+        _deleted_report,
+        _edited_about_page,
+    ],
+)
+def test_after_any_change_the_preview_equals_a_full_build(root: Path, change) -> None:
+    live = pipeline(root)
+    live.refresh(defer=True)
+    edit(root / "content" / "east" / "report.md", "east report", "east report, revised")
+    live.refresh(defer=True)
+    change(root)
+    files = live.refresh(defer=True).files
+    assert {p: content_bytes(c) for p, c in files.items()} == full_build(root)
