@@ -97,6 +97,8 @@ def register_pages(site: Any) -> list[Any]:
 
     Each is a ``sendsite.pages.Page`` with its output path, template, title
     and context; a page with ``menu`` set appears in every page's navigation.
+    A page that shows only some areas' reports says which in ``areas`` (their
+    slugs), so ``sendsite serve`` leaves it alone when another area changes.
     Called after every report has been read and linked.
     """
 
