@@ -272,3 +272,49 @@ def test_a_listing_page_that_fails_when_opened_shows_the_error(site_root: Path) 
         wait_until(lambda: get(preview, "/tracker/")[0] == 200, 2.0)
     finally:
         preview.stop()
+
+
+def test_the_command_says_where_it_listens_and_stops_cleanly_on_ctrl_c(site_root: Path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:  # a free port for the command line to take
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sendsite",
+            "serve",
+            "--source",
+            str(site_root),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        while not any("Serving the site at" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = f"http://127.0.0.1:{port}/"
+        assert f"Serving the site at {url} (only this computer can open it)" in lines[-1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", PAGE)
+        assert TITLE in conn.getresponse().read().decode()
+        conn.close()
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "Stopping." in rest
+    assert "Traceback" not in "".join(lines) + rest
