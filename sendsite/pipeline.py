@@ -61,6 +61,8 @@ class _Read:
     warnings: list[Problem]
     #: Acronym-like words in a report's source and their lines (found once per read).
     acronyms: dict[str, int] | None = None
+    #: Whether its source names another Markdown file (a link the build checks).
+    names_md: bool | None = None
 
 
 def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
@@ -193,7 +195,10 @@ class Pipeline:
         its ``areas``, for a page that lists only some areas. With ``defer`` (and
         the same shape), pages that only list or aggregate what was re-read are
         made when first asked for; pages of re-read files are rendered now, so
-        their mistakes are reported at once.
+        their mistakes are reported at once. When the shape changes too, pages
+        whose source links to other content files are also rendered now (a link
+        may have lost its target); the rest wait until asked for. The first
+        refresh, and the first after ``forget_templates``, renders every page.
         """
         changed = self._unrendered
         targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
@@ -207,6 +212,7 @@ class Pipeline:
             tuple((t.slug, t.name, t.description, t.words) for t in site.topics),
         )
         everything = shape != self._shape
+        first = not self._pages  # nothing rendered yet, or templates changed: check every page
         changed_areas = {rel.parts[0] if len(rel.parts) > 1 else "" for rel in changed}
         make = _PageMaker(self, site, targets, AbbrMarker(site.glossary))
         rendered = deferred = 0
@@ -226,7 +232,12 @@ class Pipeline:
                 if unchanged:
                     fresh[page.path] = keep
                     continue
-            if defer and not everything and not own_changed:
+            now = (
+                own_changed
+                or first
+                or (everything and page.source is not None and self._names_md(page.source.relpath))
+            )
+            if defer and not now:
                 fresh[page.path] = Deferred(lambda page=page: make.now(page))
                 deferred += 1
                 continue
@@ -241,6 +252,19 @@ class Pipeline:
         self._unrendered = set()
         self._deferrable = defer and not everything
         return rendered, deferred
+
+    def _names_md(self, rel: PurePosixPath) -> bool:
+        """Whether the content file ``rel`` mentions another Markdown file (found once)."""
+        read = self._read.get(rel)
+        if read is None:
+            return True
+        if read.names_md is None:
+            try:
+                text = read.item.document.source.read_text(encoding="utf-8-sig")
+            except OSError:
+                return True
+            read.names_md = ".md" in text
+        return read.names_md
 
     def _plugin_files(self, site: Site) -> dict[PurePosixPath, FileContent]:
         """Plugins' generated files; deferred under their last paths when pages were too."""

@@ -163,3 +163,28 @@ def test_after_any_change_the_preview_equals_a_full_build(root: Path, change) ->
     change(root)
     files = live.refresh(defer=True).files
     assert {p: content_bytes(c) for p, c in files.items()} == full_build(root)
+
+
+def test_a_new_report_renders_its_own_page_at_once_and_the_rest_when_asked(root: Path) -> None:
+    live = pipeline(root)
+    live.refresh(defer=True)
+    _new_report(root)
+    result = live.refresh(defer=True)
+    assert result.rendered == 1
+    assert b"west report, June" in content_bytes(
+        result.files[PurePosixPath("west/june/index.html")]
+    )
+    assert isinstance(result.files[PurePosixPath("east/report/index.html")], Deferred)
+
+
+def test_a_link_that_loses_its_target_is_reported_at_once(root: Path) -> None:
+    about = root / "content" / "about.md"
+    about.write_text("---\ntitle: About\n---\nSee [the east report](east/report.md).\n")
+    live = pipeline(root)
+    live.refresh(defer=True)
+    _deleted_report(root)
+    with pytest.raises(BuildFailed) as caught:
+        live.refresh(defer=True)
+    [error] = caught.value.errors
+    assert str(error.file) == "about.md"
+    assert "east/report.md" in error.message
