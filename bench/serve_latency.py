@@ -2,6 +2,7 @@
 
     python bench/serve_latency.py --reports 0      # the demo site's own content
     python bench/serve_latency.py --reports 500    # a generated site
+    python bench/serve_latency.py --reports 500 --create   # new report files instead
 
 Starts the real preview server, then repeatedly saves one report (by the
 write-then-rename that most editors use) and does what the page's reload
@@ -42,6 +43,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=0, help="0 = the repository's content")
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--verbose", action="store_true", help="print the server's messages")
+    parser.add_argument(
+        "--create", action="store_true", help="add a new report each time instead of editing one"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site-src"
@@ -67,12 +71,16 @@ def main() -> None:
             for n in range(args.saves):
                 generation = server.live.snapshot.generation
                 marker = f"Latency probe {n}"
-                temp = report.with_name(f".{report.name}.tmp")
+                target, address = report, page
+                if args.create:
+                    target = report.with_name(f"probe-{n}.md")
+                    address = page.replace(report.stem, target.stem)
+                temp = target.with_name(f".{target.name}.tmp")
                 saved = time.perf_counter()
                 temp.write_text(original.replace("title: ", f"title: {marker} ", 1))
-                os.replace(temp, report)
+                os.replace(temp, target)
                 _get(port, f"{RELOAD_PATH}?since={generation}")
-                body = _get(port, page)
+                body = _get(port, address)
                 took = time.perf_counter() - saved
                 assert marker in body, "the new page was not served"
                 times.append(took)
@@ -85,7 +93,7 @@ def main() -> None:
     )
     print(f"first build at start-up: {first:.2f} s")
     print(
-        f"save-to-new-page over {len(times)} saves: "
+        f"save-to-new-page over {len(times)} {'new reports' if args.create else 'saves'}: "
         f"median {statistics.median(times) * 1000:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms"
     )

@@ -8,6 +8,7 @@ folder of reports described by its ``_area.yml``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,7 +56,7 @@ class Document:
         """The area folder this file sits in (first folder under content), if any."""
         return self.relpath.parts[0] if len(self.relpath.parts) > 1 else None
 
-    @property
+    @cached_property
     def slug(self) -> str:
         """The front matter's ``slug:``, else one made from the file name."""
         return slugify(str(self.front.get("slug") or self.relpath.stem))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -76,36 +77,66 @@ def risk_record(row: RiskRow) -> dict[str, Any]:
     }
 
 
-def _csv(records: list[dict[str, Any]], columns: list[str]) -> bytes:
+def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(
-            {k: ("yes" if v is True else "no" if v is False else v) for k, v in record.items()}
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        "yes" if v is True else "no" if v is False else v for v in map(record.__getitem__, columns)
+    )
+    return buffer.getvalue()
 
 
-def _json(milestones: list[dict[str, Any]], risks: list[dict[str, Any]]) -> bytes:
-    """The JSON document with one record per line: readable, diffable and quick to write."""
+#: Each item's export lines, reused while the item and its report are the same
+#: objects (``sendsite serve`` keeps unchanged reports between rebuilds).
+_Lines = dict[tuple[int, int], tuple[object, object, str, str]]
+_last_lines: _Lines = {}
 
-    def array(records: list[dict[str, Any]]) -> str:
-        lines = ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
-        return f"[\n{lines}\n]" if records else "[]"
 
-    return (
-        f'{{"schema": "sendsite-items/1",\n"milestones": {array(milestones)},\n'
-        f'"risks": {array(risks)}}}\n'
-    ).encode()
+def _export_lines(
+    rows: list[Any], record_of: Callable[[Any], dict[str, Any]], columns: list[str], seen: _Lines
+) -> tuple[list[str], list[str]]:
+    """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
+    csv_lines, json_lines = [], []
+    for row in rows:
+        thing = row.item if isinstance(row, TrackerRow) else row.risk
+        key = (id(thing), id(row.entry))
+        hit = _last_lines.get(key)
+        if hit is None or hit[0] is not thing or hit[1] is not row.entry:
+            record = record_of(row)
+            hit = (
+                thing,
+                row.entry,
+                _csv_line(record, columns),
+                json.dumps(record, ensure_ascii=False, sort_keys=True),
+            )
+        seen[key] = hit
+        csv_lines.append(hit[2])
+        json_lines.append(hit[3])
+    return csv_lines, json_lines
 
 
 def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[PurePosixPath, bytes]:
     """The three export files, by their path in the site."""
-    items = [milestone_record(r) for r in milestones]
-    risk_list = [risk_record(r) for r in risks]
+    global _last_lines
+    seen: _Lines = {}
+    milestone_csv, milestone_json = _export_lines(
+        milestones, milestone_record, MILESTONE_COLUMNS, seen
+    )
+    risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, seen)
+    _last_lines = seen  # only what this site holds now: nothing grows without bound
+
+    def csv_file(columns: list[str], lines: list[str]) -> bytes:
+        header = _csv_line({c: c for c in columns}, columns)
+        return ("\ufeff" + header + "".join(lines)).encode()
+
+    def array(lines: list[str]) -> str:
+        return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+    document = (
+        f'{{"schema": "sendsite-items/1",\n"milestones": {array(milestone_json)},\n'
+        f'"risks": {array(risk_json)}}}\n'
+    )
     return {
-        PurePosixPath("data/milestones.csv"): _csv(items, MILESTONE_COLUMNS),
-        PurePosixPath("data/risks.csv"): _csv(risk_list, RISK_COLUMNS),
-        PurePosixPath("data/items.json"): _json(items, risk_list),
+        PurePosixPath("data/milestones.csv"): csv_file(MILESTONE_COLUMNS, milestone_csv),
+        PurePosixPath("data/risks.csv"): csv_file(RISK_COLUMNS, risk_csv),
+        PurePosixPath("data/items.json"): document.encode(),
     }
