@@ -59,10 +59,26 @@ class _Read:
     signature: tuple[int, int, str]
     item: ReportEntry | PlainPage
     warnings: list[Problem]
-    #: Acronym-like words in a report's source and their lines (found once per read).
-    acronyms: dict[str, int] | None = None
-    #: Whether its source names another Markdown file (a link the build checks).
-    names_md: bool | None = None
+    #: What its source text shows, found once per read (``scan``).
+    _acronyms: dict[str, int] | None = None
+    _names_md: bool = True
+
+    def scan(self) -> dict[str, int]:
+        """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
+        if self._acronyms is None:
+            try:
+                text = self.item.document.source.read_text(encoding="utf-8-sig")
+            except OSError:
+                return {}  # gone since it was read: the next change will say
+            self._acronyms = acronyms_in(text)
+            self._names_md = ".md" in text
+        return self._acronyms
+
+    @property
+    def names_md(self) -> bool:
+        """Whether the source mentions another Markdown file (a link the build checks)."""
+        self.scan()
+        return self._names_md
 
 
 def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
@@ -88,7 +104,6 @@ class Pipeline:
         self._file_paths: list[PurePosixPath] | None = None
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
-        self._deferrable = False
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -186,8 +201,11 @@ class Pipeline:
 
     # --- render --------------------------------------------------------------------
 
-    def render(self, site: Site, problems: Collector, *, defer: bool = False) -> tuple[int, int]:
-        """Render the pages that need it; return how many were rendered and deferred.
+    def render(
+        self, site: Site, problems: Collector, *, defer: bool = False
+    ) -> tuple[int, int, bool]:
+        """Render the pages that need it; return how many were rendered and deferred,
+        and whether the site kept its shape.
 
         A page is kept from last time when the site's shape (its pages, glossary,
         menu, areas and topics) is unchanged and none of what it shows was read
@@ -223,13 +241,9 @@ class Pipeline:
             own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
             if keep is not None and not everything and not own_changed:
-                if page.kind in _OWN_CONTENT_KINDS and page.source is not None:
-                    unchanged = True
-                else:
-                    unchanged = not changed or (
-                        page.areas is not None and not page.areas & changed_areas
-                    )
-                if unchanged:
+                shows_only_itself = page.kind in _OWN_CONTENT_KINDS and page.source is not None
+                shows_other_areas = page.areas is not None and not page.areas & changed_areas
+                if shows_only_itself or not changed or shows_other_areas:
                     fresh[page.path] = keep
                     continue
             now = (
@@ -250,24 +264,14 @@ class Pipeline:
         self._pages = fresh
         self._shape = shape
         self._unrendered = set()
-        self._deferrable = defer and not everything
-        return rendered, deferred
+        return rendered, deferred, not everything
 
     def _names_md(self, rel: PurePosixPath) -> bool:
-        """Whether the content file ``rel`` mentions another Markdown file (found once)."""
         read = self._read.get(rel)
-        if read is None:
-            return True
-        if read.names_md is None:
-            try:
-                text = read.item.document.source.read_text(encoding="utf-8-sig")
-            except OSError:
-                return True
-            read.names_md = ".md" in text
-        return read.names_md
+        return read is None or read.names_md
 
-    def _plugin_files(self, site: Site) -> dict[PurePosixPath, FileContent]:
-        """Plugins' generated files; deferred under their last paths when pages were too."""
+    def _plugin_files(self, site: Site, defer: bool) -> dict[PurePosixPath, FileContent]:
+        """Plugins' generated files; with ``defer``, made when asked for under their last paths."""
 
         def collect() -> dict[PurePosixPath, bytes]:
             made: dict[PurePosixPath, bytes] = {}
@@ -275,7 +279,7 @@ class Pipeline:
                 made.update({PurePosixPath(path): data for path, data in extra.items()})
             return made
 
-        if self._deferrable and self._file_paths is not None:
+        if defer and self._file_paths is not None:
             group = Deferred(collect)
             return {
                 path: Deferred(lambda path=path: group.get().get(path, b""))
@@ -309,14 +313,13 @@ class Pipeline:
         problems = Collector()
         site, reread = self.read(problems)
         try:
-            rendered, deferred = self.render(site, problems, defer=defer)
+            rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings) from None
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
-        generated = self._plugin_files(site)
-        files.update(generated)
+        files.update(self._plugin_files(site, defer and same_shape))
         for path, rel in site.assets:
             files[rel] = path
         files.update(self._pages)
@@ -377,13 +380,7 @@ def _undefined_acronyms(reads: Iterable[_Read], known: set[str]) -> list[Problem
     for read in reads:
         if not isinstance(read.item, ReportEntry):
             continue
-        if read.acronyms is None:
-            try:
-                text = read.item.document.source.read_text(encoding="utf-8-sig")
-            except OSError:
-                continue
-            read.acronyms = acronyms_in(text)
-        missing = {word: line for word, line in read.acronyms.items() if word not in known}
+        missing = {word: line for word, line in read.scan().items() if word not in known}
         if missing:
             words = sorted(missing, key=missing.__getitem__)
             warnings.append(

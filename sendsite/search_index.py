@@ -122,13 +122,20 @@ def write_search_index(
     return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
 
 
-def _complete(bundle: Path) -> bool:
+def _sizes(bundle: Path) -> dict[str, int]:
+    """Every file in the bundle and its size."""
+    if not bundle.exists():
+        return {}
+    return {str(p): p.stat().st_size for p in bundle.rglob("*") if p.is_file()}
+
+
+def _complete(bundle: Path, sizes: dict[str, int] | None = None) -> bool:
     """Whether Pagefind's bundle is whole: its entry file readable and no file left empty."""
     try:
         json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return all(p.stat().st_size > 0 for p in bundle.rglob("*") if p.is_file())
+    return all((_sizes(bundle) if sizes is None else sizes).values())
 
 
 async def _until_written(bundle: Path) -> None:
@@ -140,14 +147,10 @@ async def _until_written(bundle: Path) -> None:
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + _SETTLE_LIMIT
-    last: list[tuple[str, int]] | None = None
+    last: dict[str, int] | None = None
     while loop.time() < deadline:
-        now = (
-            sorted((str(p), p.stat().st_size) for p in bundle.rglob("*") if p.is_file())
-            if bundle.exists()
-            else []
-        )
-        if now == last and _complete(bundle):
+        now = _sizes(bundle)
+        if now == last and _complete(bundle, now):
             return
         last = now
         await asyncio.sleep(0.05)

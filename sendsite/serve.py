@@ -177,7 +177,7 @@ class LiveSite:
             p.suffix == ".py" and any(r == p or r in p.parents for r in roots) for p in changed
         )
 
-    def _failed(self, errors: list[Problem], warnings: list[Problem], started: float) -> Snapshot:
+    def _log_errors(self, errors: list[Problem]) -> None:
         base = self.config.content_path if self.config else self.root
         for problem in errors:
             view = view_problem(problem, base=base)
@@ -186,6 +186,9 @@ class LiveSite:
                 self.log(line)
             if view.fix:
                 self.log(f"  How to fix: {view.fix}")
+
+    def _failed(self, errors: list[Problem], warnings: list[Problem], started: float) -> Snapshot:
+        self._log_errors(errors)
         self.log(
             f"Build failed after {time.perf_counter() - started:.2f} s: still serving the last "
             "good site; the browser shows the errors. Save the file again once fixed."
@@ -232,19 +235,11 @@ class LiveSite:
             f"<ol>{Markup(items)}</ol></main></body></html>"
         ).encode()
 
-    def content(self, content: FileContent | None) -> bytes:
-        """A file's bytes; a page left to be made is made now (``SendsiteError`` if it fails)."""
-        return content_bytes(content)
-
     def request_failed(self, error: SendsiteError) -> bytes:
         """Report a page that failed when made on request: in the terminal and as its page."""
         errors = getattr(error, "errors", None) or [error.problem]
-        snapshot = Snapshot(self.snapshot.generation, {}, errors, [])
-        base = self.config.content_path if self.config else self.root
-        for problem in errors:
-            view = view_problem(problem, base=base)
-            self.log(f"{view.where}: error: {view.message}" if view.where else view.message)
-        return self._error_page(snapshot)
+        self._log_errors(errors)
+        return self._error_page(Snapshot(self.snapshot.generation, {}, errors, []))
 
     def _publish(self, snapshot: Snapshot) -> None:
         with self._cond:
@@ -293,11 +288,11 @@ class _Handler(BaseHTTPRequestHandler):
         if target is None:
             status = HTTPStatus.NOT_FOUND
             rel = PurePosixPath("404.html")
-            body = live.content(snapshot.files.get(rel)) or b"<h1>Page not found</h1>"
+            body = content_bytes(snapshot.files.get(rel)) or b"<h1>Page not found</h1>"
         else:
             status, rel = HTTPStatus.OK, target
             try:
-                body = live.content(files[target])
+                body = content_bytes(files[target])
             except SendsiteError as error:  # a page made on request failed
                 status, body = HTTPStatus.INTERNAL_SERVER_ERROR, live.request_failed(error)
         content_type = _content_type(rel)
