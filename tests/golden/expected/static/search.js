@@ -1,0 +1,560 @@
+/*
+ * sendsite search page: queries the Pagefind index built by `sendsite build`.
+ *
+ * - The query and filters live in the address (search/?q=…&area=…&kind=…&status=…),
+ *   so a search can be bookmarked or shared; the header's search box is a plain
+ *   GET form that lands here.
+ * - Everything is fetched relative to this page, so the site works from any
+ *   sub-path; nothing is fetched from elsewhere. Pagefind downloads only the
+ *   index chunks and result fragments a query needs.
+ * - Acronyms: the index records the other forms of every glossary term a record
+ *   mentions (hidden "aka" metadata), so "SALT" and "speech and language therapy"
+ *   find each other. A query that is exactly a short acronym is searched as a
+ *   whole word, as Pagefind otherwise matches every word it starts ("LA" would
+ *   find "language").
+ * - Typos: a word the index does not know is replaced by the nearest known word
+ *   (from search/words/<letter>.json), and the page says so.
+ * - Accessibility: a real label, the result count in a role="status" region,
+ *   results as a list of headed links, filters as labelled checkboxes.
+ */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var ITEMS_SHOWN = 3;
+  var TYPING_DELAY = 250;
+  var GROUPS = ["area", "kind", "status"];
+
+  var box = document.querySelector("[data-search]");
+  if (!box) { return; }
+  var needs = box.querySelector("[data-search-needs]");
+  if (window.location.protocol === "file:") {
+    needs.hidden = true;
+    box.querySelector("[data-search-file]").hidden = false;
+    return;
+  }
+
+  var form = box.querySelector("[data-search-form]");
+  var input = form.querySelector("#search-input");
+  var statusEl = form.querySelector("[data-search-status]");
+  var noteEl = form.querySelector("[data-search-note]");
+  var list = form.querySelector("[data-search-results]");
+  var more = form.querySelector("[data-search-more]");
+  var filtersEl = form.querySelector("[data-search-filters]");
+  var clearEl = form.querySelector("[data-search-clear]");
+  var rootLink = box.getAttribute("data-site-root") || "./";
+  var siteRoot = new URL(rootLink, document.baseURI);
+  var synonyms = readSynonyms();
+
+  needs.hidden = true;
+  form.hidden = false;
+
+  var pagefind = null;
+  var loading = null;
+  var sequence = 0;
+  var current = null; // {results, shown, terms}
+  var wordLists = {};
+  var typingTimer = null;
+
+  // --- Pagefind ------------------------------------------------------------------------
+
+  function load() {
+    if (!loading) {
+      var bundle = new URL("pagefind/", siteRoot);
+      loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
+        pagefind = module;
+        return pagefind.options({
+          baseUrl: siteRoot.pathname,
+          excerptLength: 26,
+          ranking: { termSimilarity: 4.0, pageLength: 0.4, metaWeights: { title: 4.0, aka: 0.6,
+            report: 0.3, section: 0.8, area: 0.3, kind: 0.3, status: 0.2, tone: 0.0,
+            date: 0.0, due: 0.5, owner: 1.5 } }
+        });
+      }).then(function () { return pagefind.init(); });
+    }
+    return loading;
+  }
+
+  // --- the query -----------------------------------------------------------------------
+
+  function readSynonyms() {
+    var el = box.querySelector("[data-search-synonyms]");
+    var groups = [];
+    try { groups = JSON.parse(el ? el.textContent : "[]"); } catch (e) { groups = []; }
+    var byForm = {};
+    groups.forEach(function (forms) {
+      forms.forEach(function (form) { byForm[fold(form)] = forms; });
+    });
+    return byForm;
+  }
+
+  function fold(text) {
+    return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  function isAcronym(word) {
+    return word.length >= 2 && word.length <= 6 && /^[\p{L}\p{N}]+$/u.test(word) &&
+      Object.prototype.hasOwnProperty.call(synonyms, fold(word)) &&
+      synonyms[fold(word)].some(function (f) { return f.replace(/[^A-Z]/g, "").length >= 2 && fold(f) === fold(word); });
+  }
+
+  function words(query) {
+    return query.split(/[^\p{L}\p{N}'’]+/u).filter(Boolean);
+  }
+
+  /* What to ask Pagefind: a lone short acronym is searched as an exact word. */
+  function pagefindQuery(query) {
+    var ws = words(query);
+    if (ws.length === 1 && ws[0].length <= 3 && isAcronym(ws[0])) { return "\"" + ws[0] + "\""; }
+    return query;
+  }
+
+  /* The indexed words starting with a letter, with how many records use each; null if
+     the list cannot be had (then every word counts as known). */
+  function wordList(letter) {
+    if (!wordLists[letter]) {
+      wordLists[letter] = fetch(new URL("search/words/" + letter + ".json", siteRoot).href)
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { return data && data.w ? data.w : null; })
+        .catch(function () { return null; });
+    }
+    return wordLists[letter];
+  }
+
+  function letterOf(word) {
+    var c = word.charAt(0);
+    if (c >= "a" && c <= "z") { return c; }
+    return /[0-9]/.test(c) ? "0" : "_";
+  }
+
+  /* Optimal string alignment distance, giving up beyond `limit`. */
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) { return limit + 1; }
+    var prev2 = null, prev = [], row, i, j;
+    for (j = 0; j <= b.length; j++) { prev[j] = j; }
+    for (i = 1; i <= a.length; i++) {
+      row = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+        var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a.charAt(i - 1) === b.charAt(j - 2) && a.charAt(i - 2) === b.charAt(j - 1)) {
+          v = Math.min(v, prev2[j - 2] + 1);
+        }
+        row[j] = v;
+        if (v < best) { best = v; }
+      }
+      if (best > limit) { return limit + 1; }
+      prev2 = prev;
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
+  /* Check each word of the query against the indexed words: {query, unknown}, where
+     `query` has each unknown word replaced by the nearest known one (null if none was
+     replaced) and `unknown` is true if a word is unknown and nothing near it is known. */
+  function corrected(query) {
+    var ws = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    return Promise.all(ws.map(function (word) {
+      var w = word.toLowerCase();
+      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word)) { return Promise.resolve(true); }
+      return wordList(letterOf(w)).then(function (known) {
+        if (known === null) { return true; }
+        var limit = w.length <= 5 ? 1 : 2, best = null, bestD = limit + 1, bestN = 0;
+        for (var k = 0; k < known.length; k++) {
+          var candidate = known[k][0];
+          if (candidate.lastIndexOf(w, 0) === 0) { return true; } // a known word (or its start)
+          var d = distance(w, candidate, limit);
+          if (d < bestD || (d === bestD && known[k][1] > bestN)) { best = candidate; bestD = d; bestN = known[k][1]; }
+        }
+        return bestD <= limit ? best : false;
+      });
+    })).then(function (fixes) {
+      var changed = fixes.some(function (f) { return typeof f === "string"; });
+      return {
+        query: changed ? ws.map(function (word, n) { return typeof fixes[n] === "string" ? fixes[n] : word; }).join(" ") : null,
+        unknown: fixes.some(function (f) { return f === false; })
+      };
+    });
+  }
+
+  // --- state in the address ------------------------------------------------------------
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var state = { q: params.get("q") || "", filters: {} };
+    GROUPS.forEach(function (g) { state.filters[g] = params.getAll(g); });
+    return state;
+  }
+
+  function formState() {
+    var state = { q: input.value.trim(), filters: {} };
+    GROUPS.forEach(function (g) {
+      state.filters[g] = Array.prototype.map.call(
+        filtersEl.querySelectorAll("[data-filter='" + g + "'] input:checked"),
+        function (c) { return c.value; });
+    });
+    return state;
+  }
+
+  function writeState(state, push) {
+    var params = new URLSearchParams();
+    if (state.q) { params.set("q", state.q); }
+    GROUPS.forEach(function (g) { state.filters[g].forEach(function (v) { params.append(g, v); }); });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "");
+    if (url === window.location.pathname + window.location.search) { return; }
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  /* Pagefind's filters. Its filter files grow with the site, so they are fetched only
+     once a reader filters; then every group is asked for, to count each choice. */
+  function pagefindFilters(state, counting) {
+    var out = {};
+    if (counting || GROUPS.some(function (g) { return state.filters[g].length; })) {
+      GROUPS.forEach(function (g) {
+        if (filtersEl.querySelector("[data-filter='" + g + "']")) { out[g] = { any: state.filters[g] }; }
+      });
+    }
+    return out;
+  }
+
+  // --- filters -------------------------------------------------------------------------
+
+  function setFilters(state) {
+    Array.prototype.forEach.call(filtersEl.querySelectorAll("input[type=checkbox]"), function (c) {
+      c.checked = state.filters[c.name].indexOf(c.value) !== -1;
+    });
+    // Open on wide screens, or when filters are in use; a closed summary on phones.
+    filtersEl.open = window.matchMedia("(min-width: 60em)").matches ||
+      GROUPS.some(function (g) { return state.filters[g].length; });
+  }
+
+  function updateCounts(counts, state) {
+    var any = false;
+    GROUPS.forEach(function (group) {
+      var chosen = state.filters[group].length > 0;
+      any = any || chosen;
+      var fieldset = filtersEl.querySelector("[data-filter='" + group + "']");
+      if (!fieldset) { return; }
+      Array.prototype.forEach.call(fieldset.querySelectorAll(".checkboxes__item"), function (item) {
+        var value = item.querySelector("input").value;
+        var n = counts && counts[group] && Object.keys(counts[group]).length ? counts[group][value] || 0 : null;
+        item.querySelector("[data-count]").textContent = n === null ? "" : "(" + n + ")";
+        item.classList.toggle("checkboxes__item--empty", n === 0);
+      });
+    });
+    clearEl.hidden = !any;
+    filtersEl.hidden = false;
+  }
+
+  // --- results -------------------------------------------------------------------------
+
+  function say(text) { statusEl.textContent = text; }
+
+  function quoted(text) { return "‘" + text + "’"; }
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function filterSummary(state) {
+    var parts = [];
+    GROUPS.forEach(function (g) { if (state.filters[g].length) { parts.push(state.filters[g].join(" or ")); } });
+    return parts.length ? " (showing only " + parts.join("; ") + ")" : "";
+  }
+
+  /* Copy Pagefind's excerpt keeping only text and <mark>, less its first `skip` characters. */
+  function excerptNodes(html, skip) {
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    var left = skip || 0;
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      var text = node.textContent;
+      if (left > 0) {
+        var cut = Math.min(left, text.length);
+        text = text.slice(cut);
+        left -= cut;
+        if (!left) { text = text.replace(/^[\s.,;:–-]+/, ""); }
+      }
+      if (!text) { return; }
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = text;
+        out.appendChild(mark);
+      } else { out.appendChild(document.createTextNode(text)); }
+    });
+    return out;
+  }
+
+  /* Mark query words (and words they begin) in a title. */
+  function highlighted(text, terms) {
+    var out = document.createDocumentFragment();
+    var stems = terms.map(function (t) { return t.toLowerCase().replace(/(?:ing|ed|es|s)$/, ""); })
+      .filter(function (t) { return t.length >= 2; });
+    text.split(/([\p{L}\p{N}'’]+)/u).forEach(function (part) {
+      var lower = part.toLowerCase();
+      if (part && stems.some(function (s) { return lower.lastIndexOf(s, 0) === 0; })) {
+        var mark = document.createElement("mark");
+        mark.textContent = part;
+        out.appendChild(mark);
+      } else if (part) {
+        out.appendChild(document.createTextNode(part));
+      }
+    });
+    return out;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function factsLine(kind, area, status, tone, owner, due) {
+    var facts = el("p", "search-result__facts");
+    function fact(node) {
+      if (facts.childNodes.length) { facts.appendChild(el("span", "search-result__sep", ", ")); }
+      facts.appendChild(node);
+    }
+    fact(el("span", "search-result__kind", kind));
+    if (area) { fact(el("span", "search-result__fact", area)); }
+    if (status) {
+      var wrap = el("span", "search-result__fact");
+      wrap.appendChild(document.createTextNode("Status: "));
+      wrap.appendChild(el("strong", "tag tag--" + (tone || "none"), status));
+      fact(wrap);
+    }
+    if (owner) { fact(el("span", "search-result__fact", "Owner or lead: " + owner)); }
+    if (due) { fact(el("span", "search-result__fact", "Due: " + due)); }
+    return facts;
+  }
+
+  function excerptPara(html, skip) {
+    var p = el("p", "search-result__excerpt");
+    p.appendChild(excerptNodes(html || "", skip));
+    return p;
+  }
+
+  /* The milestones, actions and risks of a result that match the query (Pagefind's
+     sub-results), most matches first, narrowed by the kind and status filters. */
+  function matchingItems(data, state) {
+    var facts = {};
+    try {
+      JSON.parse((data.meta || {}).items || "[]").forEach(function (f) { facts[f[0]] = f; });
+    } catch (e) { facts = {}; }
+    var kinds = state.filters.kind.filter(function (k) { return k !== "Section" && k !== "Report"; });
+    var statuses = state.filters.status;
+    function wanted(f) {
+      return (!kinds.length || kinds.indexOf(f[1]) !== -1) &&
+        (!statuses.length || statuses.indexOf(f[2]) !== -1);
+    }
+    var items = (data.sub_results || []).filter(function (sub) {
+      var f = sub.anchor && facts[sub.anchor.id];
+      if (!f) { return false; }
+      sub.facts = f;
+      return wanted(f);
+    });
+    if (!items.length && (kinds.length || statuses.length)) {
+      // Listed by filters alone (or found by the section's own words): the items the
+      // filters chose, without excerpts.
+      items = Object.keys(facts).map(function (anchor) {
+        return { facts: facts[anchor], title: "", excerpt: "" };
+      }).filter(function (sub) { return wanted(sub.facts); });
+    }
+    items.forEach(function (sub, n) { sub.order = n; });
+    items.sort(function (a, b) {
+      return (b.weighted_locations || []).length - (a.weighted_locations || []).length || a.order - b.order;
+    });
+    var prose = (data.sub_results || []).filter(function (sub) { return !(sub.anchor && facts[sub.anchor.id]); });
+    return { items: items, prose: prose[0] || null };
+  }
+
+  function renderResult(data, terms, state) {
+    var meta = data.meta || {};
+    // Links stay relative, like every other link in the site.
+    var page = rootLink + (data.raw_url || "").replace(/^\//, "");
+    var item = el("li", "search-result");
+    var heading = el("h2", "search-result__title");
+    var link = el("a", "search-result__link");
+    link.setAttribute("href", page);
+    link.appendChild(highlighted(meta.title || data.raw_url, terms));
+    heading.appendChild(link);
+    item.appendChild(heading);
+    if (meta.report && meta.report !== meta.title) {
+      item.appendChild(el("p", "search-result__where", meta.report));
+    }
+    var found = matchingItems(data, state);
+    if (found.prose) { item.appendChild(excerptPara(found.prose.excerpt)); }
+    else if (!found.items.length) { item.appendChild(excerptPara(data.excerpt)); }
+    item.appendChild(factsLine(meta.kind || "Page", meta.area));
+    if (found.items.length) {
+      var shown = found.items.slice(0, ITEMS_SHOWN);
+      var sub = el("ul", "search-result__items");
+      shown.forEach(function (match) {
+        var f = match.facts;
+        var li = el("li", "search-result__item");
+        var a = el("a", "search-result__item-link");
+        a.setAttribute("href", page.replace(/#.*$/, "") + "#" + encodeURIComponent(f[0]));
+        a.appendChild(highlighted(match.title || f[7] || f[0], terms));
+        li.appendChild(a);
+        // The excerpt starts with the item's own words (its link): show what follows.
+        var plain = (match.excerpt || "").replace(/<[^>]*>/g, "");
+        var title = match.title || "";
+        var skip = title && plain.lastIndexOf(title, 0) === 0 ? title.length : 0;
+        if (plain.length - skip > 12) { li.appendChild(excerptPara(match.excerpt, skip)); }
+        li.appendChild(factsLine(f[1], "", f[3], f[4], f[5], f[6]));
+        sub.appendChild(li);
+      });
+      item.appendChild(sub);
+      if (found.items.length > shown.length) {
+        var more = found.items.length - shown.length;
+        item.appendChild(el("p", "search-result__more",
+          "and " + plural(more, "more matching item") + " in this section"));
+      }
+    }
+    return item;
+  }
+
+  function showMore(focus) {
+    if (!current) { return Promise.resolve(); }
+    var mine = current;
+    var next = mine.results.slice(mine.shown, mine.shown + PAGE_SIZE);
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (datas) {
+      if (mine !== current) { return; }
+      var first = null;
+      datas.forEach(function (data) {
+        var node = renderResult(data, mine.terms, mine.state);
+        list.appendChild(node);
+        first = first || node;
+      });
+      mine.shown += datas.length;
+      more.hidden = mine.shown >= mine.results.length;
+      if (focus && first) { first.querySelector("a").focus(); }
+    });
+  }
+
+  function glossaryNote(query) {
+    var forms = synonyms[fold(query)];
+    if (!forms) { return ""; }
+    var others = forms.filter(function (f) { return fold(f) !== fold(query); });
+    return others.length ? "Includes results for " + others.map(quoted).join(", ") + "." : "";
+  }
+
+  /* What each checkbox would show: for a group with choices made, the counts come from
+     the same search without that group's own choices (as a shop's filters do). */
+  function facetCounts(outcome, state) {
+    var counts = {};
+    var found = outcome.found;
+    Object.keys(found.filters || {}).forEach(function (g) { counts[g] = found.filters[g]; });
+    var chosen = GROUPS.filter(function (g) { return state.filters[g].length; });
+    if (!chosen.length || !found.filters) { return Promise.resolve(counts); }
+    var query = outcome.query ? pagefindQuery(outcome.query) : null;
+    return Promise.all(chosen.map(function (group) {
+      var others = {};
+      GROUPS.forEach(function (g) { others[g] = g === group ? [] : state.filters[g]; });
+      return pagefind.search(query, { filters: pagefindFilters({ filters: others }, true) })
+        .then(function (without) { counts[group] = (without.filters || {})[group] || counts[group]; });
+    })).then(function () { return counts; });
+  }
+
+  function search(state, push) {
+    var mine = ++sequence;
+    writeState(state, push);
+    if (!state.q && !GROUPS.some(function (g) { return state.filters[g].length; })) {
+      current = null;
+      list.textContent = "";
+      more.hidden = true;
+      noteEl.hidden = true;
+      say("");
+      return load().then(function () { updateCounts(null, state); });
+    }
+    var asked = state.q || null;
+    var filters = pagefindFilters(state);
+    // The word lists load while Pagefind starts; only then is anything searched.
+    return Promise.all([load(), asked ? corrected(asked) : null]).then(function (ready) {
+      var check = ready[1];
+      if (check && check.unknown && !check.query) {
+        // A word the index does not have, nor anything like it: Pagefind would match
+        // the longest indexed word it starts with ("continance" -> "contin…"): say none.
+        return { found: { results: [], filters: {} }, query: asked };
+      }
+      if (check && check.query) {
+        return pagefind.search(pagefindQuery(check.query), { filters: filters }).then(function (better) {
+          if (better.results.length) { return { found: better, query: check.query, instead: asked }; }
+          return pagefind.search(pagefindQuery(asked), { filters: filters }).then(function (found) {
+            return { found: found, query: asked };
+          });
+        });
+      }
+      return pagefind.search(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
+        return { found: found, query: asked };
+      });
+    }).then(function (outcome) {
+      return facetCounts(outcome, state).then(function (counts) {
+        outcome.counts = counts;
+        return outcome;
+      });
+    }).then(function (outcome) {
+      if (mine !== sequence || !outcome) { return; }
+      var found = outcome.found;
+      current = { results: found.results, shown: 0, state: state,
+        terms: outcome.query ? words(outcome.query) : [] };
+      list.textContent = "";
+      updateCounts(outcome.counts, state);
+      var n = found.results.length;
+      var what = outcome.query ? " for " + quoted(outcome.query) : "";
+      var text = (n ? plural(n, "result") : "No results") + what + filterSummary(state) + ".";
+      if (outcome.instead) { text = "No results for " + quoted(outcome.instead) + ". " + text; }
+      var note = outcome.query ? glossaryNote(outcome.query) : "";
+      if (!n) { note = "Check the spelling, use fewer words, or remove a filter."; }
+      noteEl.textContent = note;
+      noteEl.hidden = !note;
+      return showMore(false).then(function () { say(text); });
+    }).catch(function (error) {
+      if (mine !== sequence) { return; }
+      list.textContent = "";
+      more.hidden = true;
+      say("Search is not available right now: the search index could not be loaded. " +
+        "Try again later, or browse the reports from the home page.");
+      if (window.console) { window.console.error(error); }
+    });
+  }
+
+  // --- wiring --------------------------------------------------------------------------
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(typingTimer);
+    search(formState(), true);
+  });
+  input.addEventListener("input", function () {
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () { search(formState(), false); }, TYPING_DELAY);
+  });
+  more.addEventListener("click", function () { showMore(true); });
+  clearEl.querySelector("a").addEventListener("click", function (event) {
+    event.preventDefault();
+    Array.prototype.forEach.call(filtersEl.querySelectorAll("input:checked"), function (c) { c.checked = false; });
+    search(formState(), true);
+    input.focus();
+  });
+  window.addEventListener("popstate", function () {
+    var state = readState();
+    input.value = state.q;
+    setFilters(state);
+    search(state, false);
+  });
+
+  filtersEl.addEventListener("change", function () { search(formState(), true); });
+  var initial = readState();
+  input.value = initial.q;
+  setFilters(initial);
+  load().then(function () {
+    return search(initial, false);
+  }).catch(function (error) {
+    say("Search is not available right now: the search index could not be loaded. " +
+      "Try again later, or browse the reports from the home page.");
+    if (window.console) { window.console.error(error); }
+  });
+})();
