@@ -24,6 +24,8 @@ __all__ = [
     "discover",
     "load_area",
     "load_document",
+    "published_folder",
+    "same_area_address",
 ]
 
 AREA_FILE = "_area.yml"
@@ -53,7 +55,12 @@ class Document:
 
     @property
     def area(self) -> str | None:
-        """The area folder this file sits in (first folder under content), if any."""
+        """The slug of the area folder this file sits in (first folder under content), if any."""
+        return slugify(self.relpath.parts[0]) if len(self.relpath.parts) > 1 else None
+
+    @property
+    def area_folder(self) -> str | None:
+        """The area folder's own name, as on disk."""
         return self.relpath.parts[0] if len(self.relpath.parts) > 1 else None
 
     @cached_property
@@ -62,7 +69,8 @@ class Document:
         return slugify(str(self.front.get("slug") or self.relpath.stem))
 
     def check_slug(self) -> None:
-        """Raise if the slug (the page's folder name) would be empty."""
+        """Raise if the slug (the page's folder name), or a folder it sits in, would be empty."""
+        published_folder(self.relpath.parent, self.relpath)
         if not self.slug:
             where = "slug" if "slug" in self.front else None
             raise self.error(
@@ -107,6 +115,37 @@ class Area:
     source: PurePosixPath | None = None
 
 
+def published_folder(folder: PurePosixPath, file: PurePosixPath) -> PurePosixPath:
+    """A content folder's place in the site: each part made of ``a-z0-9-`` only.
+
+    ``Área #1?x/Sub Folder`` becomes ``area-1-x/sub-folder``. Raises
+    ``ContentError`` (about ``file``) when a part has no letters or digits.
+    """
+    parts = []
+    for part in folder.parts:
+        slug = slugify(part)
+        if not slug:
+            raise ContentError(
+                f"the folder '{part}' would have an empty web address: "
+                "its name has no letters or digits",
+                file=file,
+                fix="Rename the folder with letters and digits, e.g. 'northshire'.",
+            )
+        parts.append(slug)
+    return PurePosixPath(*parts)
+
+
+def same_area_address(first: Area, second: Area) -> Problem:
+    """The problem of two area folders whose names make the same web address."""
+    return ContentError(
+        f"the area folders of {first.source} and {second.source} would both be published "
+        f"at '{first.slug}/'",
+        file=second.source,
+        fix="Rename one of the folders: folder names that differ only in capitals, accents "
+        "or punctuation make the same address.",
+    ).problem
+
+
 def read_text(path: Path, relpath: PurePosixPath | str) -> str:
     """Read a UTF-8 file (a BOM and CRLF endings are fine) with clear errors."""
     try:
@@ -119,7 +158,15 @@ def read_text(path: Path, relpath: PurePosixPath | str) -> str:
             file=relpath,
             fix="Split it into several reports, or move large attachments out of the Markdown.",
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(
+            f"cannot read the file: {exc.strerror or exc}",
+            file=relpath,
+            fix="Check the file can be opened (its permissions, and that the disk or network "
+            "drive holding it is there), or move it out of content/.",
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -177,7 +224,7 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
 def load_area(path: Path, relpath: PurePosixPath) -> Area:
     """Read an ``_area.yml``: name (required), council, partners, description."""
     data, positions = load_yaml(read_text(path, relpath), file=relpath, what="area file")
-    slug = relpath.parent.name
+    slug = str(published_folder(relpath.parent, relpath))
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -216,7 +263,7 @@ def load_area(path: Path, relpath: PurePosixPath) -> Area:
             )
     return Area(
         slug=slug,
-        name=data.get("name") or slug.replace("-", " ").title(),
+        name=data.get("name") or relpath.parent.name.replace("-", " ").title(),
         council=data.get("council", ""),
         partners=tuple(partners),
         description=data.get("description", ""),

@@ -107,7 +107,7 @@ def _month_end(year: int, month: int) -> date:
 
 def _year(text: str) -> int:
     value = int(text)
-    return 2000 + value if value < 100 else value
+    return 2000 + value if len(text) <= 2 else value
 
 
 # --- normalising ---------------------------------------------------------------
@@ -267,9 +267,9 @@ def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) ->
 
 def _fallback(text: str) -> tuple[date, date, str] | None:
     """dateutil, day-first and strict; a missing year means 'not understood'."""
-    if not re.search(r"\d", text) or len(text) > 40 or _NUMERIC.match(text):
-        # A numeric date that failed above is impossible day-first ("12/31/2021");
-        # dateutil would silently read it month-first.
+    if not re.search(r"\d", text) or len(text) > 40 or _NUMERIC.match(text) or _ISO.match(text):
+        # A numeric date that failed above is impossible day-first ("12/31/2021") or
+        # year-month-day ("2021-13-01"); dateutil would silently read it another way.
         return None
     sentinel = datetime(1900, 1, 1)
     try:
@@ -303,12 +303,15 @@ def parse_due(text: str | None) -> DueDate:
             qualifier = "from"
     if _ONWARDS.search(norm):
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
-    span = _span(norm) or _range(norm) or _fallback(norm)
-    if span is None:
+    try:
+        span = _span(norm) or _range(norm) or _fallback(norm)
+        if span is None:
+            return DueDate(original)
+        if qualifier is None:
+            return DueDate(original, span[0], span[1], span[2])
+        return _apply_qualifier(original, qualifier, span)
+    except (ValueError, OverflowError):  # past the calendar's end: "Q4 9999", "after 31/12/9999"
         return DueDate(original)
-    if qualifier is None:
-        return DueDate(original, span[0], span[1], span[2])
-    return _apply_qualifier(original, qualifier, span)
 
 
 _DATE_HINT = re.compile(

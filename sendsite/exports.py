@@ -1,7 +1,9 @@
 """Data exports for analysts: ``data/milestones.csv``, ``data/risks.csv``, ``data/items.json``.
 
 CSV files are UTF-8 with a byte-order mark, so Excel opens them with the right
-characters; every date is given as written and as understood (ISO 8601).
+characters; every date is given as written and as understood (ISO 8601). Text
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is
+prefixed with ``'`` in the CSV files only; the JSON keeps every value exact.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from .crossarea import RiskRow, TrackerRow
 
-__all__ = ["MILESTONE_COLUMNS", "RISK_COLUMNS", "export_files"]
+__all__ = ["MILESTONE_COLUMNS", "RISK_COLUMNS", "csv_cell", "export_files"]
 
 MILESTONE_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
@@ -77,10 +79,27 @@ def risk_record(row: RiskRow) -> dict[str, Any]:
     }
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's list, spaces allowed first).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value made safe for a spreadsheet: text that would start a formula gets a ``'``.
+
+    Excel and LibreOffice run a cell such as ``=HYPERLINK(...)`` or ``@SUM(...)``
+    as a formula; the leading apostrophe makes them show it as text. Numbers
+    and the JSON export are left exactly as they are.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(
-        "yes" if v is True else "no" if v is False else v for v in map(record.__getitem__, columns)
+        "yes" if v is True else "no" if v is False else csv_cell(v)
+        for v in map(record.__getitem__, columns)
     )
     return buffer.getvalue()
 

@@ -2,7 +2,9 @@
 
 Authors link to the Markdown file they can see in their editor; the build
 turns that into a relative link to the published page, and a link to a file
-that does not exist is an error naming the line it is on.
+that does not exist is an error naming the line it is on. Links and images
+pointing at an attachment (``[plan](Plan v2.pdf)``, relative to the Markdown
+file) are pointed at its published, web-safe address.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 from .content import Document
 from .errors import ContentError, Problem
@@ -19,6 +22,8 @@ from .urls import relative_url
 __all__ = ["rewrite_content_links"]
 
 _MD_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
+#: A relative link or image to a file with an extension (an attachment, perhaps).
+_FILE_REF = re.compile(r'\b(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+\.[A-Za-z0-9]+)"')
 
 
 def rewrite_content_links(
@@ -32,7 +37,7 @@ def rewrite_content_links(
     """Point links to ``.md`` files at their pages; report links to missing files.
 
     ``targets`` maps each content file (relative to the content folder) to the
-    output path of its page.
+    output path of its page, or of the attachment itself.
     """
     problems: list[Problem] = []
 
@@ -54,7 +59,16 @@ def rewrite_content_links(
         url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
         return f'href="{url}"'
 
-    return _MD_HREF.sub(replace, html), problems
+    def attachment(match: re.Match[str]) -> str:
+        attribute, href = match.group(1), match.group(2)
+        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), unquote(href)))
+        target = targets.get(PurePosixPath(joined))
+        if target is None:
+            return match.group(0)  # not a content file: left as written
+        return f'{attribute}="{relative_url(page, str(target), directory_urls=directory_urls)}"'
+
+    html = _MD_HREF.sub(replace, html)
+    return _FILE_REF.sub(attachment, html), problems
 
 
 def _line_of(document: Document, href: str) -> int | None:

@@ -18,13 +18,16 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from .attachments import attachment_path
+from .collisions import Claim, collisions
 from .config import SiteConfig
-from .content import Area, discover, load_area
+from .content import Area, discover, load_area, same_area_address
 from .crossarea import anchors_of, match_topics
 from .deferred import Deferred, FileContent
 from .errors import Problem
 from .glossary import AbbrMarker, acronyms_in, load_glossary, merge_terms
 from .links import rewrite_content_links
+from .markdown import slugify
 from .model import Format
 from .pages import Page, site_pages
 from .parallel import read_many
@@ -104,6 +107,9 @@ class Pipeline:
         self._file_paths: list[PurePosixPath] | None = None
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
+        #: What makes each page's address, and which plugin made each generated file.
+        self._page_claims: list[Claim] = []
+        self._file_origins: dict[PurePosixPath, str] = {}
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -145,12 +151,14 @@ class Pipeline:
         areas: dict[str, Area] = {}
         for path, rel in tree.areas:
             area = problems.attempt(lambda path=path, rel=rel: load_area(path, rel))
-            if area is not None:
+            if area is not None and area.slug in areas:
+                problems.errors.append(same_area_address(areas[area.slug], area))
+            elif area is not None:
                 areas[area.slug] = area
         current: dict[PurePosixPath, _Read] = {}
         stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
         for path, rel in tree.documents:
-            area = areas.get(rel.parts[0]) if len(rel.parts) > 1 else None
+            area = areas.get(slugify(rel.parts[0])) if len(rel.parts) > 1 else None
             try:
                 signature = _signature(path, area)
             except OSError:
@@ -191,10 +199,15 @@ class Pipeline:
         for entry in reports:
             glossary.extend(entry.report.glossary)
         tags = _topic_tags(reports, topics, problems)
+        assets = [
+            (path, published)
+            for path, rel in tree.assets
+            if (published := problems.attempt(lambda p=path, r=rel: attachment_path(p, r)))
+        ]
         problems.raise_if_failed()
         merged = merge_terms(glossary)
         problems.warnings.extend(_undefined_acronyms(current.values(), {t.term for t in merged}))
-        site = link_site(self.config, areas, reports, pages, merged, tree.assets)
+        site = link_site(self.config, areas, reports, pages, merged, assets)
         site.topics = topics
         match_topics(site, topics, tags)
         return site, reread
@@ -220,10 +233,22 @@ class Pipeline:
         """
         changed = self._unrendered
         targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
-        extra = [p for _, pages in call_each(self.pm, "register_pages", site=site) for p in pages]
+        by_plugin = [
+            (name, page)
+            for name, pages in call_each(self.pm, "register_pages", site=site)
+            for page in pages
+        ]
+        extra = [page for _, page in by_plugin]
+        self._page_claims = [
+            *(Claim(p.path, f"the '{p.title}' page of plugin '{name}'") for name, p in by_plugin),
+            *map(_page_claim, site_pages(site)),
+        ]
+        problems.errors.extend(collisions(self._page_claims))
+        problems.raise_if_failed()
         site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
         shape = (
             tuple(sorted(map(str, targets))),
+            tuple(rel for _, rel in site.assets),
             tuple(site.glossary),
             tuple(site.menu),
             tuple((a.area.slug, a.title) for a in site.areas),
@@ -231,7 +256,10 @@ class Pipeline:
         )
         everything = shape != self._shape
         first = not self._pages  # nothing rendered yet, or templates changed: check every page
-        changed_areas = {rel.parts[0] if len(rel.parts) > 1 else "" for rel in changed}
+        changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
+        content = self.config.content_path
+        for path, published in site.assets:
+            targets[PurePosixPath(path.relative_to(content).as_posix())] = published
         make = _PageMaker(self, site, targets, AbbrMarker(site.glossary))
         rendered = deferred = 0
         fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
@@ -275,8 +303,10 @@ class Pipeline:
 
         def collect() -> dict[PurePosixPath, bytes]:
             made: dict[PurePosixPath, bytes] = {}
-            for _, extra in call_each(self.pm, "register_files", site=site):
-                made.update({PurePosixPath(path): data for path, data in extra.items()})
+            for name, extra in call_each(self.pm, "register_files", site=site):
+                for path, data in extra.items():
+                    made[PurePosixPath(path)] = data
+                    self._file_origins[PurePosixPath(path)] = name
             return made
 
         if defer and self._file_paths is not None:
@@ -300,6 +330,29 @@ class Pipeline:
             self.env, page.template, page.path, context, directory_urls=self.config.directory_urls
         )
 
+    def _check_addresses(self, site: Site, generated: Iterable[PurePosixPath]) -> None:
+        """Raise ``BuildFailed`` if two things (or content and the build) share an address."""
+        content = self.config.content_path
+        claims = [
+            *(
+                Claim(rel, f"the theme or plugin file {src}")
+                for rel, src in self.static_files().items()
+            ),
+            *(
+                Claim(p, f"the file made by plugin '{self._file_origins.get(p, '?')}'")
+                for p in generated
+            ),
+            *self._page_claims,
+            *(
+                Claim(rel, f"the attachment {source}", source)
+                for path, rel in site.assets
+                if (source := PurePosixPath(path.relative_to(content).as_posix()))
+            ),
+        ]
+        errors = collisions(claims)
+        if errors:
+            raise BuildFailed(errors, [])
+
     # --- both ------------------------------------------------------------------------
 
     def refresh(self, *, strict: bool = False, defer: bool = False) -> Refreshed:
@@ -319,10 +372,12 @@ class Pipeline:
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
-        files.update(self._plugin_files(site, defer and same_shape))
+        generated = self._plugin_files(site, defer and same_shape)
+        files.update(generated)
         for path, rel in site.assets:
             files[rel] = path
         files.update(self._pages)
+        self._check_addresses(site, generated)
         return Refreshed(
             site,
             files,
@@ -372,6 +427,15 @@ class _PageMaker:
         if errors or html is None:
             raise BuildFailed(errors, [])
         return html
+
+
+def _page_claim(page: Page) -> Claim:
+    if page.source is not None:
+        return Claim(page.path, f"the page of {page.source.relpath}", page.source.relpath)
+    if page.kind == "area":
+        source = page.context["area"].area.source
+        return Claim(page.path, f"the page of the area '{page.title}'", source)
+    return Claim(page.path, f"the {page.title.lower()} page")
 
 
 def _undefined_acronyms(reads: Iterable[_Read], known: set[str]) -> list[Problem]:

@@ -31,6 +31,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginError, SendsiteError
+from .hook_results import check_result
 from .local_plugins import LocalPlugin, find_local_plugins, import_local_plugin
 
 if TYPE_CHECKING:
@@ -296,20 +297,35 @@ def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[
     caller = getattr(pm.hook, hook)
     for impl in reversed(caller.get_hookimpls()):
         name = impl.plugin_name
+        if impl.hookwrapper or impl.wrapper:
+            raise PluginError(
+                "is a hook wrapper, which sendsite's hooks do not support",
+                plugin=name,
+                hook=hook,
+                fix="Remove 'wrapper=True' (or 'hookwrapper=True') from its @hookimpl and "
+                "return the hook's result directly.",
+            )
         args = {arg: kwargs[arg] for arg in impl.argnames}
         try:
             result = impl.function(**args)
         except SendsiteError:
             raise
-        except Exception as exc:
-            raise PluginError(
-                f"raised {type(exc).__name__}: {exc}",
-                plugin=name,
-                hook=hook,
-                file=file,
-                fix="This is a bug in the plugin, not in your content: report it to the "
-                "plugin's authors (run with --verbose for the traceback).",
-            ) from exc
+        except (Exception, SystemExit) as exc:
+            what = (
+                f"tried to end the program (SystemExit {exc.code!r})"
+                if isinstance(exc, SystemExit)
+                else f"raised {type(exc).__name__}: {exc}"
+            )
+            raise PluginError(what, plugin=name, hook=hook, file=file, fix=_BUG) from exc
+        wrong = check_result(hook, result)
+        if wrong is not None:
+            raise PluginError(f"returned {wrong}", plugin=name, hook=hook, file=file, fix=_BUG)
         if result is not None:
             results.append((name, result))
     return results
+
+
+_BUG = (
+    "This is a bug in the plugin, not in your content: report it to the "
+    "plugin's authors (run with --verbose for the traceback)."
+)

@@ -151,7 +151,8 @@ def read_document(
     doc.check_slug()
     area = None
     if doc.area is not None:
-        area = areas.get(doc.area) or Area(slug=doc.area, name=doc.area.replace("-", " ").title())
+        folder = doc.area_folder or doc.area
+        area = areas.get(doc.area) or Area(slug=doc.area, name=folder.replace("-", " ").title())
     if doc.format is None:
         return _plain_page(doc, area), doc.warnings
     if area is None:

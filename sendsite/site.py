@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .content import Area, Document
+from .content import Area, Document, published_folder
 from .errors import ContentError, Problem
 from .model import Format, GlossaryTerm, Report
 from .status import StatusKey
@@ -108,7 +108,9 @@ def report_path(area: Area, document: Document) -> PurePosixPath:
 
 def page_path(document: Document) -> PurePosixPath:
     """Where a plain page is written: its folder, then its slug."""
-    return PurePosixPath(*document.relpath.parent.parts, document.slug, "index.html")
+    return (
+        published_folder(document.relpath.parent, document.relpath) / document.slug / "index.html"
+    )
 
 
 def _report_sort_key(entry: ReportEntry) -> tuple:

@@ -18,10 +18,51 @@ from .errors import ContentError
 __all__ = ["Positions", "load_yaml"]
 
 # libyaml's safe loader is several times faster and reports the same positions.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_NODES = 200_000
 MAX_DEPTH = 60
+#: Longer runs of digits are not a number anyone types (and Python refuses past 4,300).
+MAX_NUMBER_CHARS = 40
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with a positioned error for values it cannot construct."""
+
+
+class _BadValue(yaml.constructor.ConstructorError):
+    """A well-formed value that is not a real date or a readable number."""
+
+
+def _not_a_value(node: yaml.ScalarNode, problem: str) -> _BadValue:
+    return _BadValue(None, None, problem, node.start_mark)
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise _not_a_value(node, f"'{node.value}' is not a real date") from None
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _not_a_value(node, f"a number {len(node.value):,} characters long")
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except (ValueError, OverflowError):
+        raise _not_a_value(node, f"'{node.value}' is not a number sendsite can read") from None
+
+
+def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _not_a_value(node, f"a number {len(node.value):,} characters long")
+    return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
 
 Path_ = tuple[str | int, ...]
 
@@ -86,7 +127,9 @@ def load_yaml(
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         raise ContentError(
-            f"the {what} is not valid YAML: {problem}",
+            f"{problem}"
+            if isinstance(exc, _BadValue)
+            else f"the {what} is not valid YAML: {problem}",
             file=file,
             line=(mark.line + 1 + offset) if mark else None,
             column=(mark.column + 1) if mark else None,
@@ -117,6 +160,13 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
 def _yaml_fix(problem: str, char: str) -> str:
     if char == "\t":
         return "YAML does not allow tab characters for indentation: use spaces."
+    if "is not a real date" in problem:
+        return (
+            "Check the day and the month (dates written 2021-02-28 are year-month-day), "
+            "or write the date in words, e.g. 28 February 2021."
+        )
+    if "characters long" in problem or "not a number sendsite" in problem:
+        return "Shorten the number, or put the value in quotes to keep it as text."
     if "could not determine a constructor" in problem:
         return "Remove the '!!' tag: sendsite reads plain YAML values only."
     if "mapping values are not allowed" in problem:
@@ -154,12 +204,25 @@ def _walk(
     positions.marks.setdefault(path, here)
     positions.values[path] = here
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str | int, int] = {}
         for key_node, value_node in node.value:
             key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             if isinstance(key, str) and key.isdigit() and key_node.tag.endswith(":int"):
                 key = int(key)
             child = (*path, key)
             km = key_node.start_mark
+            if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                if key in seen:
+                    raise ContentError(
+                        f"'{key}' is given twice in the same place, on lines {seen[key]} "
+                        f"and {km.line + 1 + offset}; YAML would silently keep only the last",
+                        file=file,
+                        line=km.line + 1 + offset,
+                        column=km.column + 1,
+                        fix=f"Delete one of the two '{key}:' lines (or rename one, if both "
+                        "are needed).",
+                    )
+                seen[key] = km.line + 1 + offset
             positions.marks[child] = (km.line + 1 + offset, km.column + 1)
             _walk(value_node, child, positions, offset, file, depth + 1, budget)
     elif isinstance(node, yaml.SequenceNode):

@@ -125,6 +125,62 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Did you mean 'report_by'?",
         True,
     ),
+    "impossible_date.md": (
+        "impossible_date.md:3:15: error",
+        "'2021-02-30' is not a real date",
+        "Check the day and the month",
+        False,
+    ),
+    "impossible_due.md": (
+        "impossible_due.md:9:23: error",
+        "'2021-13-01' is not a real date",
+        "year-month-day",
+        False,
+    ),
+    "huge_number.md": (
+        "huge_number.md:9:23: error",
+        "a number 5,000 characters long",
+        "put the value in quotes",
+        False,
+    ),
+    "duplicate_key.md": (
+        "duplicate_key.md:11:9: error",
+        "'rag' is given twice in the same place, on lines 10 and 11",
+        "Delete one of the two 'rag:' lines",
+        False,
+    ),
+    "page.html": (
+        "southend/page.html: error",
+        "this file is a web page or script, which would run on the intranet",
+        "Publish documents as one of: PDF",
+        False,
+    ),
+    "script.js": ("southend/script.js: error", "a web page or script", "save a diagram", False),
+    "drawing.svg": ("southend/drawing.svg: error", "a web page or script", "as PNG", False),
+    "notes.yml": (
+        "southend/notes.yml: error",
+        "a '.yml' file, which is not a type sendsite publishes",
+        "start its name with '_'",
+        False,
+    ),
+    "fake_pdf.pdf": (
+        "southend/fake_pdf.pdf: error",
+        "named '.pdf' but its contents are not a PDF file",
+        "Export the document again",
+        False,
+    ),
+    "markup.txt": (
+        "southend/markup.txt: error",
+        "this TXT file holds web-page markup",
+        "Remove the HTML",
+        False,
+    ),
+    "+++": (
+        "southend/+++/page.md: error",
+        "the folder '+++' would have an empty web address",
+        "Rename the folder with letters and digits",
+        False,
+    ),
 }
 
 

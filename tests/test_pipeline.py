@@ -123,7 +123,7 @@ def _rename_area(root: Path) -> None:
 
 def _new_glossary_term(root: Path) -> None:
     glossary = root / "content" / "_glossary.yml"
-    glossary.write_text(glossary.read_text() + "QA: Quality assurance\n")
+    glossary.write_text(glossary.read_text() + "QAF: Quality assurance framework\n")
 
 
 def _topic_words(root: Path) -> None:
