@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import SiteConfig
+from .config import CONFIG_FILE, SiteConfig
 from .deferred import FileContent
 from .errors import Problem
 from .pipeline import Pipeline, Refreshed
@@ -22,7 +22,7 @@ from .plugins import PluginManager, make_plugin_manager
 from .reading import MAX_ERRORS, BuildFailed, Collector, StrictWarnings, collect_formats
 from .search import IndexSummary, index_step
 from .site import Site
-from .writer import write_site
+from .writer import OutputError, write_site
 
 __all__ = [
     "MAX_ERRORS",
@@ -30,6 +30,7 @@ __all__ = [
     "BuildResult",
     "StrictWarnings",
     "build",
+    "check_output_place",
     "check_site",
     "collect_formats",
     "read_site",
@@ -65,6 +66,45 @@ def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem
     return site, problems.warnings
 
 
+def check_output_place(config: SiteConfig, output: Path, *, from_config: bool = False) -> None:
+    """Refuse an output folder that is, holds or sits inside a folder the build reads.
+
+    A site written inside ``content/`` would be published again inside the next
+    one; one that holds the site folder would be replaced by it. Nothing has
+    been written when this raises ``OutputError``.
+    """
+    output = output.resolve()
+    where = _place(output, "site folder", config.root.resolve(), inside_ok=True)
+    for label, folder in config.input_folders():
+        where = where or _place(output, label, folder.resolve(), inside_ok=False)
+    if where is None:
+        return
+    if from_config:
+        raise OutputError(
+            f"option 'output': the output folder '{output}' {where}",
+            file=config.source or CONFIG_FILE,
+            line=config.output_line,
+            fix="Choose a folder of its own, e.g. 'output: site' (the default); sendsite "
+            "replaces the whole output folder at each build.",
+        )
+    raise OutputError(
+        f"the output folder '{output}' {where}",
+        fix="Choose a folder of its own for --output, e.g. 'site' in the site folder "
+        "(the default); sendsite replaces the whole output folder at each build.",
+    )
+
+
+def _place(output: Path, label: str, folder: Path, *, inside_ok: bool) -> str | None:
+    """How ``output`` overlaps ``folder``, as words for a message, or None."""
+    if output == folder:
+        return f"is the {label} itself"
+    if folder.is_relative_to(output):
+        return f"holds the {label} '{folder}'"
+    if not inside_ok and output.is_relative_to(folder):
+        return f"is inside the {label} '{folder}'"
+    return None
+
+
 def build(
     config: SiteConfig,
     *,
@@ -78,10 +118,11 @@ def build(
     count too); the previous output is replaced only when the new one is whole.
     """
     started = time.perf_counter()
+    target = output or config.output_path
+    check_output_place(config, target, from_config=output is None)
     if pm is None:
         pm = make_plugin_manager(config=config)
     checked = check_site(config, pm, strict=strict)
-    target = output or config.output_path
     files: dict[PurePosixPath, FileContent] = checked.files
     step = index_step(checked.site, files, pm)
     indexed: list[IndexSummary] = []

@@ -18,6 +18,7 @@ from .errors import PluginError, Problem, SendsiteError
 from .isolation import check_isolated
 from .messages import format_problem
 from .plugins import make_plugin_manager
+from .writer import shown_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,6 +67,17 @@ def _friendly_errors(func: F) -> F:
             click.echo(
                 format_problem(exc.problem, base=_content_base(kwargs.get("source"))), err=True
             )
+            sys.exit(1)
+        except OSError as exc:  # the last resort: a file or folder the code did not expect
+            if verbose:
+                traceback.print_exception(exc, file=sys.stderr)
+            where = f": '{shown_path(exc.filename)}'" if exc.filename else ""
+            problem = Problem(
+                f"{exc.strerror or exc}{where}",
+                fix="Check that the file or folder named can be read and written, then try "
+                "again; --verbose shows where this happened.",
+            )
+            click.echo(format_problem(problem), err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

@@ -42,6 +42,8 @@ class SiteConfig:
     directory_urls: bool = True
     footer: str = ""
     source: Path | None = field(default=None, compare=False)
+    #: The line of ``output:`` in ``sendsite.yml``, for messages about the output folder.
+    output_line: int | None = field(default=None, compare=False)
 
     @property
     def content_path(self) -> Path:
@@ -85,6 +87,25 @@ class SiteConfig:
             fix=f"Use one of: {', '.join(available)}, or add a folder themes/{self.theme}/.",
         )
 
+    def input_folders(self) -> list[tuple[str, Path]]:
+        """The folders a build reads, named for messages: the output must stay clear of them.
+
+        The site's own ``templates/``, ``themes/<theme>`` and ``plugins/`` count
+        even before they exist, since a site written there would be read back.
+        """
+        folders = [
+            ("content folder", self.content_path),
+            ("templates folder", self.templates_path),
+            ("theme folder", (self.root / "themes" / self.theme).resolve()),
+            ("theme folder", self.theme_path()),
+        ]
+        if self.plugins is None:
+            plugins = [(self.root / LOCAL_PLUGINS_DIR).resolve()]
+        else:
+            plugins = self.plugin_paths()
+        folders += [("plugins folder", path) for path in plugins]
+        return folders
+
 
 # Key in sendsite.yml -> (dataclass field, expected type, example).
 _OPTIONS: dict[str, tuple[str, type, str]] = {
@@ -117,6 +138,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
         )
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
+    output_line: int | None = None
     if path.is_file():
         data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")
         if data is None:
@@ -141,13 +163,18 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
                 )
             name, kind, example = _OPTIONS[key]
             values[name] = _check(key, value, kind, example, path, line)
+            if key == "output":
+                output_line = line
             if key == "plugins":
                 _check_plugin_paths(root, values[name], path, line)
     values.update(overrides or {})
+    if "output_dir" in (overrides or {}):
+        output_line = None
     known = {f.name for f in fields(SiteConfig)}
     return SiteConfig(
         root=root,
         source=path if path.is_file() else None,
+        output_line=output_line,
         **{k: v for k, v in values.items() if k in known},
     )
 

@@ -1,0 +1,388 @@
+"""The output side of `sendsite build`: where it may write, the swap, and disks that fail.
+
+Every refusal exits with status 1, prints one error line naming the path (and a
+fix) without a traceback, and leaves the previous site/ exactly as it was. The
+disk failures are real: a small tmpfs mounted here, made read-only or filled
+(the tests run as root, so file permissions would not stop a write).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+import pytest
+from click.testing import Result
+
+from sendsite import writer
+from sendsite.writer import MARKER, write_site
+
+from .conftest import SiteMaker, run_cli
+
+PAGES = {"content/a.md": "# A\n\nThe first page.\n", "content/b.md": "# B\n\nThe second.\n"}
+
+Snapshot = dict[str, bytes | None]
+
+
+def _snapshot(folder: Path) -> Snapshot:
+    """Every file's bytes, folder (None) and link under ``folder``, by relative path."""
+    return {p.relative_to(folder).as_posix(): _entry(p) for p in sorted(folder.rglob("*"))}
+
+
+def _entry(path: Path) -> bytes | None:
+    if path.is_symlink():
+        return f"link to {os.readlink(path)}".encode()
+    return None if path.is_dir() else path.read_bytes()
+
+
+def _built(make_site: SiteMaker, files: dict[str, str] = PAGES) -> Path:
+    root = make_site(files)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _refused(result: Result, *words: str) -> str:
+    """The one error line of a refused build (checked: exit 1, no traceback, ``words``)."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if "error:" in line]
+    assert len(errors) == 1, result.output
+    for word in words:
+        assert word in errors[0], result.output
+    assert "How to fix:" in result.output
+    return errors[0]
+
+
+# A. The output folder must stay clear of everything the build reads.
+
+OVERLAPS = {
+    "inside content": ("content/out", "is inside the content folder"),
+    "the content folder": ("content", "is the content folder itself"),
+    "the site folder": (".", "is the site folder itself"),
+    "holding the site folder": ("..", "holds the site folder"),
+    "the templates folder": ("templates", "is the templates folder itself"),
+    "the theme folder": ("themes/default", "is the theme folder itself"),
+    "the plugins folder": ("plugins", "is the plugins folder itself"),
+    "a link into content": ("published", "is inside the content folder"),
+}
+
+
+@pytest.mark.parametrize("case", OVERLAPS)
+def test_output_overlapping_what_the_build_reads_is_refused(
+    case: str, make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = _built(make_site)
+    if case == "a link into content":
+        (root / "published").symlink_to(root / "content" / "out", target_is_directory=True)
+    before = _snapshot(tmp_path)
+    given, words = OVERLAPS[case]
+    output = (root / given).resolve()
+    result = run_cli("build", "--source", str(root), "--output", str(root / given))
+    _refused(result, f"error: the output folder '{output}' {words}")
+    assert _snapshot(tmp_path) == before, "nothing is written, not even a lock file"
+    assert not (output.parent / f".{output.name}.lock").exists()
+
+
+def test_output_option_inside_content_is_refused_at_its_line(make_site: SiteMaker) -> None:
+    root = _built(make_site)
+    (root / "sendsite.yml").write_text("title: Reports\noutput: content/site\n")
+    before = _snapshot(root)
+    line = _refused(run_cli("build", "--source", str(root)), "sendsite.yml:2: error:")
+    assert f"option 'output': the output folder '{root / 'content' / 'site'}'" in line
+    assert "is inside the content folder" in line
+    assert _snapshot(root) == before
+
+
+def test_a_folder_of_its_own_inside_the_site_folder_is_fine(make_site: SiteMaker) -> None:
+    root = _built(make_site)
+    result = run_cli("build", "--source", str(root), "--output", str(root / "public" / "www"))
+    assert result.exit_code == 0, result.output
+    assert (root / "public" / "www" / "a" / "index.html").is_file()
+
+
+# B. The swap: site/ exists at every instant, and leftovers are cleared.
+
+
+def test_the_site_folder_is_there_at_every_instant(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    page = PurePosixPath("index.html")
+    write_site(site, {page: b"<p>0</p>", PurePosixPath("a/index.html"): b"a"})
+    missing: list[str] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        for _ in range(5_000_000):  # bounded, in case the builds never end
+            if done.is_set():
+                return
+            if not os.path.isdir(site):
+                missing.append("site/")
+            try:
+                (site / "index.html").read_bytes()
+            except FileNotFoundError:
+                missing.append("site/index.html")
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for build in range(1, 150):
+            files = {page: f"<p>{build}</p>".encode(), PurePosixPath("a/index.html"): b"a"}
+            write_site(site, files)
+    finally:
+        done.set()
+        watcher.join(timeout=60)
+    assert not missing, f"missing {len(missing)} times, first: {missing[0]}"
+    assert (site / "index.html").read_bytes() == b"<p>149</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def test_without_an_exchange_the_two_renames_are_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsupported(*_: object) -> int:
+        ctypes.set_errno(errno.EINVAL)  # as a file system without RENAME_EXCHANGE says
+        return -1
+
+    monkeypatch.setattr(writer, "_renameat2", lambda: unsupported)
+    site = tmp_path / "site"
+    write_site(site, {PurePosixPath("index.html"): b"one"})
+    write_site(site, {PurePosixPath("index.html"): b"two"})
+    assert (site / "index.html").read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def test_a_build_killed_between_the_two_renames_gets_its_site_back(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site(site, {PurePosixPath("index.html"): b"old"})
+    retired = tmp_path / ".site.old-k1ll3d_x"
+    retired.mkdir()
+    site.rename(retired / "site")  # killed here: no site/ at all
+
+    def fail(_: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    with pytest.raises(writer.OutputError, match="Input/output error"):
+        write_site(site, {PurePosixPath("index.html"): b"new"}, before_swap=fail)
+    assert (site / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site.") and p.is_dir())
+
+
+def test_a_build_killed_mid_way_is_cleared_by_the_next(make_site: SiteMaker) -> None:
+    text = "Some text. " * 300
+    pages = {f"content/area/page-{n:03}.md": f"# Page {n}\n\n{text}\n" for n in range(120)}
+    root = _built(make_site, pages)
+    before = _snapshot(root / "site")
+    command = [sys.executable, "-m", "sendsite", "build", "--source", str(root)]
+    for _attempt in range(3):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if _leftovers(root):  # its new site is being written
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.001)
+        process.wait(timeout=60)
+        if process.returncode == -signal.SIGKILL and _leftovers(root):
+            break
+    else:
+        pytest.fail("could not kill a build while it was writing")
+    assert _snapshot(root / "site") == before, "a killed build leaves the site as it was"
+    stale = root / ".site.new-ab12cd34"  # as an earlier killed build left it
+    stale.mkdir()
+    (stale / "marker.txt").write_text("left by a killed build")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert _leftovers(root) == [], "the next build removes what killed builds left"
+    assert _snapshot(root / "site") == before
+
+
+def test_only_this_outputs_leftovers_are_removed(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = _built(make_site)
+    kept = [".site.newer", ".site.new-notes", ".other.new-ab12cd34", "site.new-ab12cd34"]
+    for name in kept:
+        (root / name).mkdir()
+        (root / name / "keep.txt").write_text("not sendsite's to delete")
+    (root / ".site.old-ab12cd34").symlink_to(tmp_path)  # a link is never followed
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    for name in kept:
+        assert (root / name / "keep.txt").is_file(), name
+    assert (root / ".site.old-ab12cd34").is_symlink()
+
+
+def test_a_running_builds_folders_are_left_alone(make_site: SiteMaker) -> None:
+    root = _built(make_site)
+    staging = root / ".site.new-ab12cd34"
+    staging.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); "
+            "lock.acquire(); print('held', flush=True); sys.stdin.read()",
+            str(root / ".site.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = _snapshot(root / "site")
+        result = run_cli("build", "--source", str(root))
+        _refused(result, "another sendsite build is writing")
+        assert staging.is_dir(), "a running build's staging folder is not touched"
+        assert _snapshot(root / "site") == before
+    finally:
+        holder.communicate(input="", timeout=30)
+
+
+# C. Disks and paths that fail: one line, exit 1, the previous site kept.
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Callable[[Path], Path]]:
+    """Mount a 4 MB tmpfs at a folder (skipped where mounting is not allowed)."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("mounting a small disk needs root (CI runs the tests as root)")
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            done = subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            pytest.skip("there is no mount command here")
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        if subprocess.run(["umount", str(folder)], check=False).returncode != 0:
+            subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def _remount(folder: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(folder)], check=True)
+
+
+def test_a_read_only_disk(
+    make_site: SiteMaker, tmp_path: Path, small_disk: Callable[[Path], Path]
+) -> None:
+    root = make_site(PAGES)
+    disk = small_disk(tmp_path / "disk")
+    out = disk / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    before = _snapshot(disk)
+    _remount(disk, "ro")
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    _refused(result, f"error: cannot write the site into '{out}': Read-only file system")
+    assert f"'{disk}' is on a read-only disk" in result.output
+    assert _snapshot(disk) == before
+
+
+def test_a_read_only_output_folder(
+    make_site: SiteMaker, tmp_path: Path, small_disk: Callable[[Path], Path]
+) -> None:
+    root = make_site(PAGES)
+    out = tmp_path / "www" / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    previous = _snapshot(out)
+    out.rename(tmp_path / "previous")
+    small_disk(out)  # the output folder is a disk of its own, its parent is writable
+    for rel, data in previous.items():
+        if data is None:
+            (out / rel).mkdir()
+        else:
+            (out / rel).write_bytes(data)
+    _remount(out, "ro")
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    _refused(result, f"error: cannot replace the output folder '{out}': it is a read-only mount")
+    assert _snapshot(out) == previous
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "site"]
+
+
+def test_a_full_disk(
+    make_site: SiteMaker, tmp_path: Path, small_disk: Callable[[Path], Path]
+) -> None:
+    root = make_site(PAGES)
+    disk = small_disk(tmp_path / "disk")
+    out = disk / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    filler = disk / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            for _ in range(4096):  # 16 MB at most, on a 4 MB disk
+                os.write(descriptor, b"\0" * 4096)
+    finally:
+        os.close(descriptor)
+    os.truncate(filler, filler.stat().st_size - 32 * 1024)  # room for a few files, not a site
+    before = _snapshot(disk)
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    _refused(result, f"error: cannot write the site into '{out}': No space left on device")
+    assert f"The disk holding '{disk}' is full" in result.output
+    assert _snapshot(disk) == before, "the half-written new site is removed"
+    filler.unlink()
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+
+
+@pytest.mark.parametrize("shape", ["one long name", "many folders"])
+def test_a_path_over_the_systems_limit(shape: str, make_site: SiteMaker, tmp_path: Path) -> None:
+    root = _built(make_site)
+    before = _snapshot(tmp_path)
+    name = "x" * 5000 if shape == "one long name" else "/".join(["y" * 100] * 50)
+    result = run_cli("build", "--source", str(root), "--output", str(tmp_path / name))
+    line = _refused(result, "File name too long", "characters)")
+    assert len(line) < 300, "a very long path is shortened in the message"
+    assert "Choose a shorter --output path" in result.output
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_parent_that_is_a_file(make_site: SiteMaker) -> None:
+    root = _built(make_site)
+    (root / "a-file").write_text("not a folder")
+    before = _snapshot(root)
+    result = run_cli("build", "--source", str(root), "--output", str(root / "a-file" / "site"))
+    _refused(result, f"'{root / 'a-file'}' is a file, not a folder")
+    assert _snapshot(root) == before
+
+
+def test_a_missing_parent_is_created(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site(PAGES)
+    out = tmp_path / "new" / "deeper" / "site"
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file() and (out / MARKER).is_file()
+
+
+def test_any_other_os_error_is_one_line(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(PAGES)
+
+    def broken(*_: object, **__: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", "/srv/reports/site")
+
+    monkeypatch.setattr("sendsite.cli.build", broken)
+    result = run_cli("build", "--source", str(root))
+    _refused(result, "error: Permission denied: '/srv/reports/site'")
