@@ -1,10 +1,11 @@
-"""Shared fixtures: building the demo site once, and building small sites from text."""
+"""Shared fixtures: the demo site (a copy, built once), small sites from text, and helpers
+for reading the rows, sections and text of built pages."""
 
 from __future__ import annotations
 
-import functools
 import html
 import re
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,20 +17,89 @@ from sendsite.build import build, read_site
 from sendsite.cli import main
 from sendsite.config import load_config
 from sendsite.model import Report
-from sendsite.plugins import make_plugin_manager
+from sendsite.plugins import PluginManager, make_plugin_manager
+from sendsite.site import Site
 
 from .browser import launch_browser
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
 
+#: ``make_site``: write ``{relative path: text}`` into a fresh site folder, return the folder.
+SiteMaker = Callable[[dict[str, str]], Path]
+
+
+#: The demo site's own areas: the five seed reports many tests are written from.
+DEMO_AREAS = ("essex", "havering", "lancashire", "southend", "suffolk")
+#: The demo's site-wide content files.
+DEMO_FILES = ("_glossary.yml", "_topics.yml")
+
+
+def copy_demo(dest: Path, source: Path = REPO) -> Path:
+    """Copy the demo site as seeded from ``source`` into ``dest``; return ``dest``.
+
+    The copy holds ``sendsite.yml``, the site-wide content files and the five
+    seed areas only: an area added to the repository (``sendsite new-area``
+    writes ``content/<area>/`` and ``plugins/sendsite_<area>/``), a plain page or
+    a ``templates/`` folder there never changes what the tests see. The copy has
+    no ``plugins/`` folder: the seed areas' plugins are the installed
+    ``sendsite_*`` packages, which ``sendsite build`` loads for it through their
+    entry points (see ``demo_plugins``).
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "sendsite.yml", dest / "sendsite.yml")
+    content = source / "content"
+    for name in DEMO_FILES:
+        if (content / name).is_file():
+            (dest / "content").mkdir(exist_ok=True)
+            shutil.copyfile(content / name, dest / "content" / name)
+    for area in DEMO_AREAS:
+        shutil.copytree(content / area, dest / "content" / area)
+    return dest
+
+
+def demo_plugins(root: Path) -> PluginManager:
+    """The plugins ``sendsite build`` loads for the site at ``root``."""
+    return make_plugin_manager(config=load_config(root))
+
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's own content/, built once per test run."""
-    out = tmp_path_factory.mktemp("demo") / "site"
-    build(load_config(REPO), output=out)
-    return out
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo site's source (see ``copy_demo``), made once per test run.
+
+    Tests must not change it: copy it again (``copy_demo``) to edit a demo.
+    """
+    return copy_demo(tmp_path_factory.mktemp("demo") / "src")
+
+
+def build_demo(source: Path, output: Path) -> Path:
+    """Build the site at ``source`` into ``output`` as ``sendsite build`` does."""
+    build(load_config(source), pm=demo_plugins(source), output=output)
+    return output
+
+
+def read_demo(source: Path) -> Site:
+    """Read the site at ``source`` (every area and report) with its plugins, writing nothing."""
+    site, _ = read_site(load_config(source), demo_plugins(source))
+    return site
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_source: Path) -> Path:
+    """The demo site, built once per test run."""
+    return build_demo(demo_source, demo_source.parent / "site")
+
+
+@pytest.fixture(scope="session")
+def demo(demo_source: Path) -> Site:
+    """The demo site as read (every area and report), without writing it."""
+    return read_demo(demo_source)
+
+
+@pytest.fixture(scope="session")
+def demo_reports(demo: Site) -> dict[str, Report]:
+    """The demo's (single) report of each area, by area folder name."""
+    return {entry.area.slug: entry.report for entry in demo.reports}
 
 
 _INLINE = r"a|abbr|b|code|em|i|mark|small|span|strong|sub|sup|time|u|q|s|del|ins|kbd"
@@ -60,28 +130,43 @@ def element_html(page: str, tag: str, anchor: str) -> str:
     raise AssertionError(f"<{tag}> #{anchor} is never closed")
 
 
+def element_text(page: str, tag: str, anchor: str) -> str:
+    """The visible text of the ``tag`` element with id ``anchor``."""
+    return fragment_text(element_html(page, tag, anchor))
+
+
 def row_text(page: str, anchor: str) -> str:
     """The visible text of the table row with id ``anchor``."""
-    return fragment_text(element_html(page, "tr", anchor))
+    return element_text(page, "tr", anchor)
 
 
-@functools.cache
-def _demo_reports() -> dict[str, Report]:
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    return {entry.area.slug: entry.report for entry in site.reports}
+def section_html(page: str, anchor: str) -> str:
+    """The inner HTML of the ``<section>`` with id ``anchor`` (its subsections too)."""
+    return element_html(page, "section", anchor)
 
 
-def demo_report(area: str) -> Report:
-    """The (single) report of ``area`` in the repository's content, as its plugin read it."""
-    return _demo_reports()[area]
+def section_text(page: str, anchor: str) -> str:
+    """The visible text of the ``<section>`` with id ``anchor`` (its subsections too)."""
+    return element_text(page, "section", anchor)
+
+
+def edited_copy(
+    make_site: SiteMaker, source: Path, rel: str, old: str, new: str
+) -> tuple[Path, int]:
+    """A site holding ``source`` at ``rel`` with its first ``old`` replaced by ``new``.
+
+    Returns the site folder and the line ``old`` started on (for error messages).
+    """
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {source.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    return make_site({rel: text.replace(old, new, 1)}), line
 
 
 def site_text(site: Path) -> str:
     """The visible text of every page of a built site, joined."""
     return "\n".join(page_text(p) for p in sorted(site.rglob("*.html")))
 
-
-SiteMaker = Callable[[dict[str, str]], Path]
 
 #: A tracker template that fails for any milestone whose text holds "BOOM".
 FAILING_TRACKER = (

@@ -13,7 +13,7 @@ from sendsite.build import build
 from sendsite.config import load_config
 from sendsite.errors import ConfigError
 
-from .conftest import REPO, SiteMaker, run_cli
+from .conftest import SiteMaker, demo_plugins, run_cli
 
 
 def _tree_bytes(root: Path) -> dict[str, bytes]:
@@ -29,8 +29,8 @@ def test_demo_site_layout(demo_site: Path) -> None:
     assert (demo_site / "southend" / "highlight-report-2021-05" / "index.html").is_file()
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    config = load_config(REPO)
+def test_two_builds_are_byte_identical(demo_source: Path, tmp_path: Path) -> None:
+    config = load_config(demo_source)
     build(config, output=tmp_path / "one")
     build(config, output=tmp_path / "two")
     one, two = _tree_bytes(tmp_path / "one"), _tree_bytes(tmp_path / "two")
@@ -102,8 +102,8 @@ def test_home_and_area_pages_list_reports(demo_site: Path) -> None:
     assert '<link rel="stylesheet" href="../static/sendsite.css">' in area
 
 
-def test_build_command_summary_and_exit_code(tmp_path: Path) -> None:
-    result = run_cli("build", "--source", str(REPO), "--output", str(tmp_path / "out"))
+def test_build_command_summary_and_exit_code(demo_source: Path, tmp_path: Path) -> None:
+    result = run_cli("build", "--source", str(demo_source), "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     summary = r"Built \d+ pages \(\d+ files\) into .* in \d+\.\d\d s(, with \d+ warnings?)?\.$"
     assert re.match(summary, result.output.strip())
@@ -223,16 +223,15 @@ def test_help_reads_well() -> None:
     assert "replaced only when the whole build succeeds" in sub.output
 
 
-def test_parallel_and_serial_reads_give_the_same_site(tmp_path: Path, monkeypatch) -> None:
+def test_parallel_and_serial_reads_give_the_same_site(demo_source: Path, monkeypatch) -> None:
     from sendsite import parallel
     from sendsite.build import check_site
-    from sendsite.plugins import make_plugin_manager
 
-    config = load_config(REPO)
+    config = load_config(demo_source)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
-    serial = check_site(config, make_plugin_manager())
+    serial = check_site(config, demo_plugins(demo_source))
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
-    forked = check_site(config, make_plugin_manager())
+    forked = check_site(config, demo_plugins(demo_source))
     assert [str(r.document.relpath) for r in forked.site.reports] == [
         str(r.document.relpath) for r in serial.site.reports
     ]

@@ -23,12 +23,6 @@ from sendsite.status import Level, Status
 from .conftest import REPO, SiteMaker, page_text, run_cli
 
 
-@pytest.fixture(scope="module")
-def demo():
-    site, _ = read_site(load_config(REPO), make_plugin_manager())
-    return site
-
-
 def _status(level: Level) -> Status:
     return Status(level, level.label)
 

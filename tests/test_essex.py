@@ -11,33 +11,28 @@ from sendsite_essex.reader import PROGRESS_KEY
 
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, demo_report, fragment_text, run_cli
+from .conftest import (
+    REPO,
+    SiteMaker,
+    edited_copy,
+    fragment_text,
+    row_text,
+    run_cli,
+    section_text,
+)
 
 PAGE = Path("essex/joint-commissioning-progress/index.html")
 SOURCE = REPO / "content" / "essex" / "joint-commissioning-progress.md"
 
 
 @pytest.fixture(scope="module")
-def report():
-    return demo_report("essex")
+def report(demo_reports):
+    return demo_reports["essex"]
 
 
 @pytest.fixture(scope="module")
 def html(demo_site: Path) -> str:
     return (demo_site / PAGE).read_text(encoding="utf-8")
-
-
-def _row(html: str, anchor: str) -> str:
-    match = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)
-    assert match, f"no row #{anchor}"
-    return fragment_text(match.group(1))
-
-
-def _section(html: str, anchor: str) -> str:
-    """The text of the <section id=anchor> element, up to its matching close tag."""
-    start = html.index(f'<section class="report-section" id="{anchor}"')
-    end = html.find('<section class="report-section"', start + 1)
-    return fragment_text(html[start : end if end != -1 else len(html)])
 
 
 NR, DONE, UNDER_WAY = "Not rated", "Complete: done", "In progress: under way"
@@ -98,7 +93,7 @@ WORKSTREAMS = {
 
 @pytest.mark.parametrize(("anchor", "words", "due", "status"), ACTIVITIES)
 def test_every_activity_row(html: str, anchor: str, words: str, due: str, status: str) -> None:
-    row = _row(html, anchor)
+    row = row_text(html, anchor)
     assert words in row
     assert due in row
     assert row.endswith(status)
@@ -176,26 +171,26 @@ def test_tables_are_accessible(html: str) -> None:
 
 
 def test_background_vision_and_framework(html: str) -> None:
-    background = _section(html, "background")
+    background = section_text(html, "background")
     assert "one Local Authority (Essex County Council) and five CCGs" in background
     assert "Implement annual 'progress and impact report' for integrated services." in background
-    vision = _section(html, "vision")
+    vision = section_text(html, "vision")
     assert "A sense of belonging, value and worth;" in vision
     assert (
         "Source: Developing a strategy for SEND in Essex, Public Consultation March 2019" in vision
     )
     assert "<figcaption" in html and "<cite>Developing a strategy" in html
-    assert "Improved quantitative data." in _section(html, "overall-outcomes")
+    assert "Improved quantitative data." in section_text(html, "overall-outcomes")
     objectives = html[html.index('id="objectives"') : html.index('id="scope"')]
     assert objectives.count("<li>") == 2 and '<ol class="list">' in objectives
-    scope = _section(html, "scope")
+    scope = section_text(html, "scope")
     assert "For children, young people and their families" in scope
     assert "For professionals" in scope
     assert "Therapists have confidence in the ability of the wider workforce" in scope
 
 
 def test_principles_and_commitments(html: str) -> None:
-    principles = _section(html, "principles")
+    principles = section_text(html, "principles")
     for name in (
         "Participation & engagement –",
         "Co-production & collaboration – together we involve",
@@ -217,34 +212,34 @@ def test_principles_and_commitments(html: str) -> None:
 
 
 def test_engagement_and_phase_one_coverage(html: str) -> None:
-    engagement = _section(html, "engaging-with-families")
+    engagement = section_text(html, "engaging-with-families")
     assert "Engaging with families with our partners Essex Family Forum (EFF)" in engagement
     assert (
         "on-going Graffiti Wall will be reported to the improvement board quarterly" in engagement
     )
     assert '"not ready to share with parents/carers yet"' in engagement
-    coverage = _section(html, "phase-one")
+    coverage = section_text(html, "phase-one")
     assert "from September 2020 to March 2021" in coverage
     assert "Therapies – Physiotherapy, Occupational Therapy and Speech and Language" in coverage
     assert "Agreeing personal Budgets." in coverage
 
 
 def test_workstream_prose(html: str) -> None:
-    therapies = _section(html, "workstream-therapies")
+    therapies = section_text(html, "workstream-therapies")
     assert "Speech & Language Therapy (SLT) – treatment and support" in therapies
     assert "Better Communication CIC have been jointly commissioned" in therapies
-    sendiass = _section(html, "workstream-sendiass")
+    sendiass = section_text(html, "workstream-sendiass")
     # "SEND IASSReduction" in the extraction: two outcomes, split again.
     assert "Multi Schools Council and SEND IASS Reduction in parents feeling" in sendiass
     assert "The further development of the business case" in sendiass
-    offer = _section(html, "workstream-local-offer")
+    offer = section_text(html, "workstream-local-offer")
     assert "needs to have a search function with high precision and high recall" in offer
     assert "Improve overall user satisfaction – quantitative and qualitative feedback" in offer
     equipment = html[html.index('id="equipment-roadmap"') : html.index('id="equipment-phase-one"')]
     assert re.search(r"Develop waiting list for\s*<ul>", equipment)
     assert fragment_text(equipment).count("Specialist") == 2
-    assert "accessed quickly" in _section(html, "overall-success")
-    assert "Phase one has been shortened due to CV19" in _section(html, "summary-review")
+    assert "accessed quickly" in section_text(html, "overall-success")
+    assert "Phase one has been shortened due to CV19" in section_text(html, "summary-review")
 
 
 def test_summary_and_legend(html: str) -> None:
@@ -339,16 +334,11 @@ def test_glossary(report, html: str) -> None:
     assert terms["ND"] == "Neurodevelopmental"
     assert len(terms) == len(report.glossary) == len(re.findall(r'<tr id="glossary-\d+">', html))
     assert '<th scope="row" data-label="Abbreviation">' in html
-    assert _row(html, "glossary-7") == "CYP Children and young people"
+    assert row_text(html, "glossary-7") == "CYP Children and young people"
 
 
 def _broken(make_site: SiteMaker, old: str, new: str) -> tuple[Path, int]:
-    text = SOURCE.read_text(encoding="utf-8")
-    assert old in text
-    broken = text.replace(old, new, 1)
-    line = text[: text.index(old)].count("\n") + 1
-    root = make_site({"content/essex/paper.md": broken})
-    return root, line
+    return edited_copy(make_site, SOURCE, "content/essex/paper.md", old, new)
 
 
 def test_unknown_status_word_is_a_plain_error(make_site: SiteMaker) -> None:

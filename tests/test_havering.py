@@ -13,14 +13,23 @@ from sendsite_havering.reader import PROGRESS_KEY
 
 from sendsite.status import Level
 
-from .conftest import SiteMaker, demo_report, element_html, fragment_text, page_text, run_cli
+from .conftest import (
+    SiteMaker,
+    element_html,
+    element_text,
+    fragment_text,
+    page_text,
+    run_cli,
+    section_html,
+    section_text,
+)
 
 PAGE = Path("havering/send-joint-commissioning-annual-report-2014/index.html")
 
 
 @pytest.fixture(scope="module")
-def report():
-    return demo_report("havering")
+def report(demo_reports):
+    return demo_reports["havering"]
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +141,7 @@ def test_cover_sheet(html: str, demo_site: Path) -> None:
     assert "Subject heading SEND Joint Commissioning Annual Report 2014" in text
     assert "Board lead Councillor Steven Kelly" in text
     assert "Report author Mary Pattinson, Head of Learning & Achievement" in text
-    cover = element_html(html, "section", "cover-sheet")
+    cover = section_html(html, "cover-sheet")
     assert '<a href="tel:01708433808">01708 433808</a>' in cover
     assert '<a href="mailto:Mary.pattinson@havering.gov.uk">' in cover
 
@@ -147,20 +156,20 @@ def test_cover_sheet(html: str, demo_site: Path) -> None:
     ],
 )
 def test_strategy_priorities_are_ticked(html: str, number: str, title: str) -> None:
-    row = fragment_text(element_html(html, "li", f"priority-{number}"))
+    row = element_text(html, "li", f"priority-{number}")
     assert row.startswith("☒ Addressed")  # a word, not colour or a symbol alone
     assert title in row
 
 
 def test_summary_and_recommendations(html: str) -> None:
-    summary = fragment_text(element_html(html, "section", "summary"))
+    summary = section_text(html, "summary")
     assert summary.startswith("Summary Clause 26 of the Children and Families Act 2014")
     assert summary.endswith("This report constitutes this annual report.")
-    assert "<li>To accept the Report.</li>" in element_html(html, "section", "recommendations")
+    assert "<li>To accept the Report.</li>" in section_html(html, "recommendations")
 
 
 def test_numbered_sections(html: str) -> None:
-    detail = element_html(html, "section", "report-detail")
+    detail = section_html(html, "report-detail")
     headings = re.findall(r'<h3 class="heading-m" id="(section-\d)-heading">([^<]+)</h3>', detail)
     assert [(a, fragment_text(t)) for a, t in headings] == [
         ("section-1", "1. Joint Commissioning Group Meetings"),
@@ -176,7 +185,7 @@ def test_numbered_sections(html: str) -> None:
 @pytest.mark.parametrize(("number", "words"), PARAGRAPHS)
 def test_every_numbered_paragraph(html: str, number: str, words: str) -> None:
     anchor = "para-" + number.replace(".", "-")
-    section = element_html(html, "section", f"section-{number.split('.')[0]}")
+    section = section_html(html, f"section-{number.split('.')[0]}")
     paragraph = element_html(section, "li", anchor)
     assert f'<a class="havering-para__number" href="#{anchor}"' in paragraph
     assert fragment_text(paragraph).startswith(number + " ")
@@ -222,7 +231,7 @@ def test_paragraph_risk(
 def test_equalities_risks(
     html: str, anchor: str, risk: str, mitigation: str, owner: str, where: str
 ) -> None:
-    section = element_html(html, "section", where)
+    section = section_html(html, where)
     row = fragment_text(element_html(section, "li", anchor))
     assert risk in row and row.endswith("Not rated")
     assert mitigation in fragment_text(section)
@@ -230,7 +239,7 @@ def test_equalities_risks(
 
 @pytest.mark.parametrize(("kind", "heading", "signed"), OFFICERS)
 def test_implications_are_signed(html: str, kind: str, heading: str, signed: str) -> None:
-    section = element_html(html, "section", f"implications-{kind}")
+    section = section_html(html, f"implications-{kind}")
     assert f'<h3 class="heading-m" id="implications-{kind}-heading">{heading}</h3>' in section
     signature = element_html(section, "p", f"implications-{kind}-officer")
     assert html_unescape(re.sub(r"<[^>]+>", "", signature)) == f"Signed: {signed}"
@@ -276,8 +285,8 @@ def test_every_anchor_is_a_unique_id(html: str, report) -> None:
 
 
 def test_background_papers_and_abbreviations(html: str) -> None:
-    assert "None are listed in the report." in element_html(html, "section", "background-papers")
-    glossary = fragment_text(element_html(html, "section", "abbreviations"))
+    assert "None are listed in the report." in section_html(html, "background-papers")
+    glossary = section_text(html, "abbreviations")
     assert "CAMHS Child and Adolescent Mental Health Services" in glossary
     assert "NELFT North East London NHS Foundation Trust" in glossary
 

@@ -12,15 +12,24 @@ from sendsite_lancashire.reader import PROGRESS_KEY, RISK_KEY
 
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, demo_report, fragment_text, page_text, run_cli
+from .conftest import (
+    REPO,
+    SiteMaker,
+    edited_copy,
+    element_text,
+    fragment_text,
+    page_text,
+    run_cli,
+    section_text,
+)
 
 PAGE = Path("lancashire/app-highlight-report-2020-12/index.html")
 SOURCE = REPO / "content" / "lancashire" / "app-highlight-report-2020-12.md"
 
 
 @pytest.fixture(scope="module")
-def report():
-    return demo_report("lancashire")
+def report(demo_reports):
+    return demo_reports["lancashire"]
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +38,6 @@ def html(demo_site: Path) -> str:
 
 
 _INLINE = re.compile(r"</?(?:abbr|strong|em|time|span|a)\b[^>]*>")
-
-
-def _element(html: str, tag: str, anchor: str) -> str:
-    match = re.search(rf'<{tag}\b[^>]*\bid="{anchor}"[^>]*>(.*?)</{tag}>', html, re.S)
-    assert match, f"no <{tag}> #{anchor}"
-    return fragment_text(match.group(1))
-
-
-def _section(html: str, anchor: str) -> str:
-    """The text of the <section id=anchor>, up to the next report section."""
-    start = re.search(rf'<section class="report-section[^"]*" id="{anchor}"', html)
-    assert start, f"no section #{anchor}"
-    end = html.find('<section class="report-section', start.end())
-    return fragment_text(html[start.start() : end if end != -1 else len(html)])
 
 
 ACTIONS = [
@@ -134,21 +129,21 @@ SHAPE = {
 
 @pytest.mark.parametrize(("anchor", "words", "due", "owner"), MILESTONES)
 def test_every_milestone_row(html: str, anchor: str, words: str, due: str, owner: str) -> None:
-    row = _element(html, "tr", anchor)
+    row = element_text(html, "tr", anchor)
     assert words in row
     assert f" {due} {owner} Not rated" in row.replace(" Overdue", "")
 
 
 @pytest.mark.parametrize(("anchor", "risk", "mitigation"), RISKS)
 def test_every_risk_row(html: str, anchor: str, risk: str, mitigation: str) -> None:
-    row = _element(html, "tr", anchor)
+    row = element_text(html, "tr", anchor)
     assert risk in row and mitigation in row
     assert row.endswith("Not rated")
 
 
 @pytest.mark.parametrize(("anchor", "when", "words"), NEXT_STEPS)
 def test_next_steps_rows(html: str, anchor: str, when: str, words: str) -> None:
-    row = _element(html, "tr", anchor)
+    row = element_text(html, "tr", anchor)
     assert row.startswith(when + " ")
     assert words in row
 
@@ -156,7 +151,7 @@ def test_next_steps_rows(html: str, anchor: str, when: str, words: str) -> None:
 @pytest.mark.parametrize(("anchor", "heading"), ACTIONS)
 def test_each_action_is_its_own_section(html: str, anchor: str, heading: str) -> None:
     assert f'<h2 class="heading-l" id="{anchor}-heading">{heading}</h2>' in _INLINE.sub("", html)
-    text = _section(html, anchor)
+    text = section_text(html, anchor)
     for part in (
         "Priorities in APP for delivery by 30/09/2021",
         "Key progress since last update",
@@ -192,18 +187,18 @@ def test_every_entry_of_every_action(report, number: str) -> None:
 
 
 def test_priorities_are_numbered_as_in_the_plan(html: str) -> None:
-    assert _element(html, "li", "action-2-priority-7").startswith(
+    assert element_text(html, "li", "action-2-priority-7").startswith(
         "Agree and implement consistent policy arrangements for the provision of continence"
     )
     assert '<li id="action-2-priority-7" value="7">' in html
-    assert _element(html, "li", "action-3-priority-4").startswith("70% of parent carers")
-    text = _section(html, "action-1")
+    assert element_text(html, "li", "action-3-priority-4").startswith("70% of parent carers")
+    text = section_text(html, "action-1")
     assert "(as in APP Submission)" in text
-    assert "(as in APP Submission)" not in _section(html, "action-3")
+    assert "(as in APP Submission)" not in section_text(html, "action-3")
 
 
 def test_outcomes_link_to_their_actions(html: str) -> None:
-    text = _section(html, "outcomes")
+    text = section_text(html, "outcomes")
     assert text.startswith(
         "Outcomes Because of the actions of the Accelerated Progress Plan, children and young"
         " people with SEND will ..."
@@ -213,20 +208,20 @@ def test_outcomes_link_to_their_actions(html: str) -> None:
     for anchor, _ in ACTIONS:
         assert f'<a href="#{anchor}">' in html
     assert "Outcome 4: children and young people with SEND will … Have a transition plan" in (
-        _element(html, "p", "action-4-outcome")
+        element_text(html, "p", "action-4-outcome")
     )
 
 
 def test_issues_and_support(html: str) -> None:
-    text = _section(html, "action-3")
+    text = section_text(html, "action-3")
     assert (
         "Key issues / gaps ND Co-ordinators recruitment is underway Data provision is currently"
         " not fit for purpose" in text
     )
     assert "funding includes 0.5wte B6 agreed by CCB" in text
-    text = _section(html, "action-4")
+    text = section_text(html, "action-4")
     assert "Need Commissioner lead for the ICS – awaiting confirmation of nominee" in text
-    text = _section(html, "action-1")
+    text = section_text(html, "action-1")
     assert "Support requirements Initial work with health providers suggests" in text
 
 
@@ -258,7 +253,7 @@ def test_statuses_are_words_and_colour(html: str) -> None:
 
 
 def test_summary_and_legend(html: str) -> None:
-    text = page_text_of(html)
+    text = fragment_text(html)
     assert "Report Lancashire SEND Accelerated Progress Plan Highlight Report" in text
     assert "Date 31/12/20" in text
     assert "Priorities for delivery by 30/09/2021" in text
@@ -271,10 +266,6 @@ def test_summary_and_legend(html: str) -> None:
     )
     assert '<strong class="tag tag--red">High</strong> High risk' in html
     assert '<strong class="tag tag--green">Activity progress – on track</strong>' in html
-
-
-def page_text_of(html: str) -> str:
-    return fragment_text(re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
 
 
 @pytest.mark.parametrize(
@@ -381,7 +372,7 @@ def test_the_directory_of_services_is_overdue(report) -> None:
 
 
 def test_the_page_flags_the_overdue_milestone_in_words(html: str) -> None:
-    assert _element(html, "tr", "action-5-milestone-1").startswith(
+    assert element_text(html, "tr", "action-5-milestone-1").startswith(
         "Complete and implement the directory of services 31/10/20 Overdue Ian Forsyth Not rated"
     )
     assert html.count('<strong class="tag tag--red">Overdue</strong>') == 1
@@ -400,8 +391,8 @@ def test_glossary(report, html: str) -> None:
     assert terms["ND"].expansion == "Neuro developmental pathway"
     assert terms["B6"].description == "which is a health pay grade"
     assert terms["Q3"].expansion == "Quarter 3"
-    assert _element(html, "div", "glossary-nd").startswith("ND Pathway")
-    text = _section(html, "glossary")
+    assert element_text(html, "div", "glossary-nd").startswith("ND Pathway")
+    text = section_text(html, "glossary")
     assert text.startswith("Glossary of Abbreviations Used APP Accelerated Progress Plan")
     assert "B6 Band 6 (which is a health pay grade)" in text
     assert "SEND PM SEND Project Manager" in text
@@ -415,11 +406,7 @@ def test_glossary_terms_reach_the_site_glossary(demo_site: Path) -> None:
 
 
 def _broken(make_site: SiteMaker, old: str, new: str) -> tuple[Path, int]:
-    text = SOURCE.read_text(encoding="utf-8")
-    assert old in text
-    line = text[: text.index(old)].count("\n") + 1
-    root = make_site({"content/lancashire/report.md": text.replace(old, new, 1)})
-    return root, line
+    return edited_copy(make_site, SOURCE, "content/lancashire/report.md", old, new)
 
 
 def test_unknown_status_word_is_a_plain_error(make_site: SiteMaker) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from sendsite.config import load_config
 from sendsite.errors import ConfigError, PluginError
 from sendsite.plugins import ENTRY_POINT_GROUP, make_plugin_manager
 
-from .conftest import REPO, SiteMaker, run_cli
+from .conftest import DEMO_AREAS, REPO, SiteMaker, copy_demo, run_cli
 
 #: A whole format plugin in one file: a list of items, each with a RAG word.
 TINY = '''
@@ -83,26 +84,33 @@ def install(folder: Path, monkeypatch: pytest.MonkeyPatch, name: str, module: st
     importlib.invalidate_caches()
 
 
-# --- the repository itself -----------------------------------------------------------
+# --- a site whose own plugins are also installed, as this repository's root is -------
 
 
-def test_the_repository_loads_each_built_in_plugin_once() -> None:
-    config = load_config(REPO)
-    assert (REPO / "plugins") in config.plugin_paths()  # its plugins/ folder is a local folder
+def test_installed_plugins_among_the_sites_own_are_loaded_once(tmp_path: Path) -> None:
+    # The repository's root has the built-in plugins in plugins/, and installed. The
+    # demo's copy here lists the seed areas' plugin folders of the repository instead:
+    # the same situation, whatever else 'sendsite new-area' has added to plugins/.
+    root = copy_demo(tmp_path / "site")
+    folders = [REPO / "plugins" / f"sendsite_{area}" for area in DEMO_AREAS]
+    with (root / "sendsite.yml").open("a", encoding="utf-8") as config_file:
+        config_file.write("plugins:\n" + "".join(f"  - {json.dumps(str(f))}\n" for f in folders))
+    config = load_config(root)
+    assert [f.resolve() for f in folders] == config.plugin_paths()
     pm = make_plugin_manager(config=config)
     installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    assert set(DEMO_AREAS) <= installed
     assert set(pm.loaded) == installed | {"views"}
     assert len(pm.get_plugins()) == len(installed) + 1
     for name in installed:
         assert pm.loaded[name].source == "entry point", name
-        assert pm.loaded[name].package == "sendsite"
+    for name in DEMO_AREAS:
+        assert pm.loaded[name].package == "sendsite", name
     assert not pm.failures
     formats = collect_formats(pm)  # two copies would claim each format twice
     assert formats["southend-highlight"][0] == "southend"
 
-
-def test_the_repository_builds_from_the_command_line(tmp_path: Path) -> None:
-    result = run_cli("check", "--source", str(REPO))
+    result = run_cli("check", "--source", str(root))
     assert result.exit_code == 0, result.output
 
 

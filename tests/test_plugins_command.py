@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sys
 from collections.abc import Iterator
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SiteMaker, run_cli
+from sendsite.plugins import ENTRY_POINT_GROUP
+
+from .conftest import SiteMaker, run_cli
 from .test_local_plugins import TINY, install, tiny_site
 
 
@@ -21,11 +24,17 @@ def forget_test_modules(tmp_path: Path) -> Iterator[None]:
             del sys.modules[name]
 
 
-def test_lists_the_repositorys_plugins() -> None:
-    result = run_cli("plugins", "--source", str(REPO))
+def _in_use() -> str:
+    """How ``sendsite plugins`` counts the installed plugins and the built-in views."""
+    installed = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return f"{len(installed) + 1} plugins in use:"
+
+
+def test_lists_the_demos_plugins(demo_source: Path) -> None:
+    result = run_cli("plugins", "--source", str(demo_source))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.startswith("6 plugins in use:")
+    assert out.startswith(_in_use())
     assert (
         "southend 0.1.0\n  from:    entry point southend = sendsite_southend (package sendsite)"
         in out
@@ -36,8 +45,8 @@ def test_lists_the_repositorys_plugins() -> None:
     assert "FAILED" not in out
 
 
-def test_lists_as_json() -> None:
-    result = run_cli("plugins", "--source", str(REPO), "--json")
+def test_lists_as_json(demo_source: Path) -> None:
+    result = run_cli("plugins", "--source", str(demo_source), "--json")
     data = json.loads(result.output)
     by_name = {p["name"]: p for p in data["plugins"]}
     suffolk = by_name["suffolk"]
@@ -64,14 +73,15 @@ def test_a_local_plugin_says_where_it_is(make_site: SiteMaker) -> None:
 
 
 def test_a_plugin_that_fails_to_import_is_flagged_and_the_rest_listed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    in_use = _in_use()
     (tmp_path / "brokenarea_plugin.py").write_text("import does_not_exist_anywhere\n")
     install(tmp_path, monkeypatch, "brokenarea", "brokenarea_plugin")
-    result = run_cli("plugins", "--source", str(REPO))
+    result = run_cli("plugins", "--source", str(demo_source))
     assert result.exit_code == 1
     out = result.output
-    assert "6 plugins in use:" in out  # everything else still listed
+    assert in_use in out  # everything else still listed
     assert "1 plugin failed to load:\n\nbrokenarea: FAILED to load" in out
     assert "from:    entry point 'brokenarea = brokenarea_plugin' (package brokenarea 1.0)" in out
     assert "why:     could not be loaded from entry point 'brokenarea_plugin'" in out
@@ -187,15 +197,15 @@ def test_build_names_a_hook_that_raises_during_the_build(
 
 
 def test_check_names_an_installed_plugin_that_fails_to_import_and_checks_the_rest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "brokenarea_plugin.py").write_text("import does_not_exist_anywhere\n")
     install(tmp_path, monkeypatch, "brokenarea", "brokenarea_plugin")
-    result = run_cli("check", "--source", str(REPO))
+    result = run_cli("check", "--source", str(demo_source))
     assert result.exit_code == 1
     out = result.output
     assert (
         "error: plugin 'brokenarea': could not be loaded from entry point 'brokenarea_plugin' "
         "(package brokenarea 1.0): ModuleNotFoundError" in out
     )
-    assert "Stopped: 1 error" in out  # the repository's own content was checked, and is fine
+    assert "Stopped: 1 error" in out  # the demo's content was checked, and is fine

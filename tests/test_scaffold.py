@@ -18,7 +18,7 @@ from sendsite.config import load_config
 from sendsite.plugins import make_plugin_manager
 from sendsite.scaffold import SAMPLE_REPORT, area_names, scaffold_files
 
-from .conftest import REPO, page_text, run_cli
+from .conftest import copy_demo, page_text, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -154,16 +154,9 @@ def test_the_plugin_is_listed_as_local(scaffolded: tuple[Path, Path, float]) -> 
     assert "  formats: northshire-highlight (Highlight report)" in result.output
 
 
-def test_new_area_beside_the_repositorys_own_areas(tmp_path: Path) -> None:
-    # A copy of this repository's site (content and sendsite.yml), plus the new area.
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "sendsite.yml").write_text((REPO / "sendsite.yml").read_text())
-    content = root / "content"
-    for path in (REPO / "content").rglob("*"):
-        if path.is_file():
-            (content / path.relative_to(REPO / "content")).parent.mkdir(parents=True, exist_ok=True)
-            (content / path.relative_to(REPO / "content")).write_bytes(path.read_bytes())
+def test_new_area_beside_the_demos_own_areas(tmp_path: Path) -> None:
+    # A copy of the demo site (content and sendsite.yml), plus the new area.
+    root = copy_demo(tmp_path / "site")
     assert run_cli("new-area", "North East Lincs", "--source", str(root)).exit_code == 0
     assert (root / "plugins" / "sendsite_north_east_lincs" / "tests").is_dir()
     result = run_cli("build", "--source", str(root), "--output", str(tmp_path / "out"))

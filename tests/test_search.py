@@ -94,17 +94,26 @@ def wait_for_results(page: object) -> list[str]:
 # --- what a build writes ------------------------------------------------------------------
 
 
-def _records(site_root: Path = REPO, plugins: tuple = ()) -> list[SearchRecord]:
+def _records(site_root: Path, plugins: tuple = ()) -> list[SearchRecord]:
+    """The search records of the site at ``site_root``, with its plugins (and ``plugins``)."""
     config = load_config(site_root)
-    pm = make_plugin_manager(disabled=config.disable_plugins, plugins=plugins)
+    pm = make_plugin_manager(config=config, plugins=plugins)
     checked = check_site(config, pm)
     return search_records(checked.site, checked.files, pm)
 
 
-def test_build_writes_an_index_of_every_record(demo_site: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_records(demo_source: Path) -> list[SearchRecord]:
+    """The demo site's search records (read-only: tests share them)."""
+    return _records(demo_source)
+
+
+def test_build_writes_an_index_of_every_record(
+    demo_site: Path, demo_records: list[SearchRecord]
+) -> None:
     entry = json.loads((demo_site / "pagefind" / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["en"]  # en-GB pages share one index
-    records = _records()
+    records = demo_records
     assert entry["languages"]["en"]["page_count"] == len(records) > 60
     assert {r.kind for r in records} == {"Report", "Section", "Area", "Topic"}
     items = [i for r in records for i in r.items]
@@ -116,9 +125,11 @@ def test_build_writes_an_index_of_every_record(demo_site: Path) -> None:
     assert all(not p.name.startswith(".") for p in (demo_site / "pagefind").rglob("*"))
 
 
-def test_every_record_links_to_an_anchor_that_exists(demo_site: Path) -> None:
+def test_every_record_links_to_an_anchor_that_exists(
+    demo_site: Path, demo_records: list[SearchRecord]
+) -> None:
     ids: dict[str, set[str]] = {}
-    for record in _records():
+    for record in demo_records:
         assert not record.url.startswith("/") and "://" not in record.url
         page, _, anchor = record.url.partition("#")
         file = demo_site / page / "index.html"
@@ -129,8 +140,8 @@ def test_every_record_links_to_an_anchor_that_exists(demo_site: Path) -> None:
             assert wanted in ids[page], f"{page}#{wanted}: no element with that id"
 
 
-def test_records_are_sections_holding_their_items() -> None:
-    by_url = {r.url: r for r in _records()}
+def test_records_are_sections_holding_their_items(demo_records: list[SearchRecord]) -> None:
+    by_url = {r.url: r for r in demo_records}
     p2 = by_url["southend/highlight-report-2021-05/#p2"]
     assert (p2.kind, p2.area) == ("Section", "Southend")
     assert p2.title.startswith("P2 – Joint Commissioning of Therapies")
@@ -163,8 +174,10 @@ def test_records_are_sections_holding_their_items() -> None:
     assert "Dave Carr" in milestone.text
 
 
-def test_legends_navigation_and_abbreviation_lists_are_not_indexed() -> None:
-    records = _records()
+def test_legends_navigation_and_abbreviation_lists_are_not_indexed(
+    demo_records: list[SearchRecord],
+) -> None:
+    records = demo_records
     report = next(r for r in records if r.url == "southend/highlight-report-2021-05/")
     assert (report.kind, report.title) == (
         "Report",
@@ -179,8 +192,10 @@ def test_legends_navigation_and_abbreviation_lists_are_not_indexed() -> None:
     assert "London wide policy" not in glance.text
 
 
-def test_records_carry_the_other_forms_of_glossary_terms() -> None:
-    by_url = {r.url: r for r in _records()}
+def test_records_carry_the_other_forms_of_glossary_terms(
+    demo_records: list[SearchRecord],
+) -> None:
+    by_url = {r.url: r for r in demo_records}
     p3 = by_url["southend/highlight-report-2021-05/#p3"]
     assert "neuro-developmental" in p3.title and "ND" in p3.aka
     p1 = by_url["southend/highlight-report-2021-05/#p1"]
@@ -225,14 +240,14 @@ def test_text_is_split_at_anchors_and_skips_furniture() -> None:
     assert parts[""] == "Report. Next. Other."
 
 
-def test_a_plugin_can_add_and_remove_records() -> None:
+def test_a_plugin_can_add_and_remove_records(demo_source: Path) -> None:
     class Extra:
         @hookimpl
         def prepare_search_records(self, site: object, records: list[SearchRecord]) -> None:
             records[:] = [r for r in records if r.kind != "Topic"]
             records.append(SearchRecord("glossary/", "Board minutes", "Minutes of May", "Page"))
 
-    records = _records(plugins=(("extra", Extra()),))
+    records = _records(demo_source, plugins=(("extra", Extra()),))
     assert not any(r.kind == "Topic" for r in records)
     assert records[-1].title == "Board minutes"
 
@@ -416,8 +431,8 @@ def test_a_result_link_lands_on_its_section(page: object, base: str) -> None:
     assert -1 <= top < page.viewport_size["height"] / 2  # scrolled to the top of the window
 
 
-def _texts(page: object, base: str) -> dict[str, str]:
-    records = {r.url: r.words() for r in _records()}
+def _texts(page: object, base: str, demo_records: list[SearchRecord]) -> dict[str, str]:
+    records = {r.url: r.words() for r in demo_records}
     return {p: records[p] for p in _paths(page, base)}
 
 
@@ -449,8 +464,10 @@ _OTHER_FORMS = [
 ]
 
 
-def test_acronyms_and_spelled_out_forms_find_each_other(page: object, base: str) -> None:
-    records = {r.url: r.words() for r in _records()}
+def test_acronyms_and_spelled_out_forms_find_each_other(
+    page: object, base: str, demo_records: list[SearchRecord]
+) -> None:
+    records = {r.url: r.words() for r in demo_records}
     for query, other_form_only in _OTHER_FORMS:
         assert not re.search(rf"\b{query}", records[other_form_only], re.IGNORECASE)
         page.goto(base + "search/?q=" + query.replace(" ", "+"))
@@ -461,9 +478,11 @@ def test_acronyms_and_spelled_out_forms_find_each_other(page: object, base: str)
     assert note == "Includes results for ‘Speech and language therapy’, ‘SLT’."
 
 
-def test_a_short_acronym_is_not_any_word_it_starts(page: object, base: str) -> None:
+def test_a_short_acronym_is_not_any_word_it_starts(
+    page: object, base: str, demo_records: list[SearchRecord]
+) -> None:
     page.goto(base + "search/?q=LO")
-    found = _texts(page, base)
+    found = _texts(page, base, demo_records)
     assert found
     for text in found.values():
         assert re.search(r"\bLO\b|Local Offer", text, re.IGNORECASE), text[:80]

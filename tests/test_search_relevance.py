@@ -24,7 +24,7 @@ from sendsite.config import load_config
 from sendsite.plugins import make_plugin_manager
 from sendsite.search import search_records
 
-from .conftest import REPO
+from .conftest import copy_demo
 from .test_search import result_links, served, wait_for_results
 
 QUERIES = Path(__file__).with_name("search_queries.yml")
@@ -48,10 +48,10 @@ def load_queries() -> tuple[float, list[dict]]:
     return float(data["threshold"]), data["queries"]
 
 
-def section_of() -> dict[str, str]:
+def section_of(demo_source: Path) -> dict[str, str]:
     """Each record's link, and each item's, -> its record's link (from the demo content)."""
-    config = load_config(REPO)
-    pm = make_plugin_manager(disabled=config.disable_plugins)
+    config = load_config(demo_source)
+    pm = make_plugin_manager(config=config)
     checked = check_site(config, pm)
     links = {}
     for record in search_records(checked.site, checked.files, pm):
@@ -102,10 +102,12 @@ def report(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def test_expected_results_are_in_the_top_three(demo_site: Path, browser: object) -> None:
+def test_expected_results_are_in_the_top_three(
+    demo_source: Path, demo_site: Path, browser: object
+) -> None:
     threshold, queries = load_queries()
     assert len(queries) >= 30
-    sections = section_of()
+    sections = section_of(demo_source)
     for entry in queries:  # every expectation names something the demo site has
         for wanted in entry["expect"]:
             if not wanted.endswith("*"):
@@ -131,9 +133,11 @@ def main() -> None:  # pragma: no cover - a report for people, run by hand
 
     _, queries = load_queries()
     with tempfile.TemporaryDirectory() as tmp:
+        source = copy_demo(Path(tmp) / "src")
         site = Path(tmp) / "site"
-        build(load_config(REPO), output=site)
-        sections = section_of()
+        config = load_config(source)
+        build(config, pm=make_plugin_manager(config=config), output=site)
+        sections = section_of(source)
         with sync_playwright() as playwright, served(site) as base:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             outcomes = run(chromium.new_page(), base, queries, sections)

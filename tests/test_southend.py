@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -10,20 +9,19 @@ import pytest
 
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, demo_report, page_text, run_cli
+from .conftest import REPO, SiteMaker, element_html, page_text, row_text, run_cli
 
 PAGE = Path("southend/highlight-report-2021-05/index.html")
 
 
 @pytest.fixture(scope="module")
-def report():
-    return demo_report("southend")
+def report(demo_reports):
+    return demo_reports["southend"]
 
 
-def _row(html: str, anchor: str) -> str:
-    match = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)
-    assert match, f"no row #{anchor}"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+@pytest.fixture(scope="module")
+def html(demo_site: Path) -> str:
+    return (demo_site / PAGE).read_text(encoding="utf-8")
 
 
 # (anchor, milestone words, completed-by as written, RAG tag text)
@@ -84,28 +82,26 @@ RISKS = [
 
 
 @pytest.mark.parametrize(("anchor", "words", "due", "rag"), MILESTONES)
-def test_every_milestone_row(demo_site: Path, anchor: str, words: str, due: str, rag: str) -> None:
-    row = _row((demo_site / PAGE).read_text(), anchor)
+def test_every_milestone_row(html: str, anchor: str, words: str, due: str, rag: str) -> None:
+    row = row_text(html, anchor)
     assert words in row
     assert due in row
     assert row.endswith(rag)
 
 
 @pytest.mark.parametrize(("anchor", "risk", "mitigation", "rag"), RISKS)
-def test_every_risk_row(demo_site: Path, anchor: str, risk: str, mitigation: str, rag: str) -> None:
-    row = _row((demo_site / PAGE).read_text(), anchor)
+def test_every_risk_row(html: str, anchor: str, risk: str, mitigation: str, rag: str) -> None:
+    row = row_text(html, anchor)
     assert risk in row and mitigation in row
     assert rag in row
 
 
-def test_mitigations_are_lists(demo_site: Path) -> None:
-    html = (demo_site / PAGE).read_text()
-    row = re.search(r'<tr id="p2-risk-1">(.*?)</tr>', html, re.S).group(1)  # type: ignore[union-attr]
+def test_mitigations_are_lists(html: str) -> None:
+    row = element_html(html, "tr", "p2-risk-1")
     assert row.count("<li>") == 3
 
 
-def test_tables_have_captions_and_header_scopes(demo_site: Path) -> None:
-    html = (demo_site / PAGE).read_text()
+def test_tables_have_captions_and_header_scopes(html: str) -> None:
     assert html.count("<caption>Milestones</caption>") == 3
     assert html.count("<caption>Top risks and issues</caption>") == 3
     assert html.count("<caption>Proposed priorities and activities for next period</caption>") == 3
@@ -113,24 +109,21 @@ def test_tables_have_captions_and_header_scopes(demo_site: Path) -> None:
     assert 'data-label="RAG"' in html
 
 
-def test_dates_are_machine_readable(demo_site: Path) -> None:
-    html = (demo_site / PAGE).read_text()
+def test_dates_are_machine_readable(html: str) -> None:
     assert '<time datetime="2021-03-31">31 st March 2021</time>' in html
     assert 'title="Understood as 1 Apr 2021 to 31 May 2021">April-May 2021' in html
 
 
-def test_header_and_legend(demo_site: Path) -> None:
+def test_header_and_legend(demo_site: Path, html: str) -> None:
     text = page_text(demo_site / PAGE)
     assert "Report by Ross Gerrie / Caroline McCarron" in text
     assert "Meeting date 28th May 2021" in text
     assert "Status key" in text
-    html = (demo_site / PAGE).read_text()
     assert '<strong class="tag tag--yellow">Yellow</strong> Minor deviation' in html
 
 
-def test_next_period_key_milestones_are_a_list(demo_site: Path) -> None:
-    html = (demo_site / PAGE).read_text()
-    row = re.search(r'<tr id="p2-activity-1">(.*?)</tr>', html, re.S).group(1)  # type: ignore[union-attr]
+def test_next_period_key_milestones_are_a_list(html: str) -> None:
+    row = element_html(html, "tr", "p2-activity-1")
     assert row.count("<li>") == 8
     assert "<li>Phase 1 Complete</li>" in row
 

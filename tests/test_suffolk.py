@@ -12,32 +12,29 @@ from sendsite_suffolk.reader import STATUS_KEY
 
 from sendsite.status import Level
 
-from .conftest import REPO, SiteMaker, demo_report, fragment_text, page_text, run_cli
+from .conftest import (
+    REPO,
+    SiteMaker,
+    fragment_text,
+    page_text,
+    row_text,
+    run_cli,
+    section_html,
+    section_text,
+)
 
 PAGE = Path("suffolk/revisit-response-2019-09/index.html")
 SOURCE = REPO / "content" / "suffolk" / "revisit-response-2019-09.md"
 
 
 @pytest.fixture(scope="module")
-def report():
-    return demo_report("suffolk")
+def report(demo_reports):
+    return demo_reports["suffolk"]
 
 
 @pytest.fixture(scope="module")
 def html(demo_site: Path) -> str:
     return (demo_site / PAGE).read_text(encoding="utf-8")
-
-
-def _row(html: str, anchor: str) -> str:
-    match = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)
-    assert match, f"no row #{anchor}"
-    return fragment_text(match.group(1))
-
-
-def _section(html: str, anchor: str) -> str:
-    match = re.search(rf'<section [^>]*id="{anchor}"[^>]*>(.*?)</section>', html, re.S)
-    assert match, f"no section #{anchor}"
-    return match.group(1)
 
 
 # (section anchor, h2 text, words from each weakness in it)
@@ -179,7 +176,7 @@ ACTIONS = [
 
 @pytest.mark.parametrize(("anchor", "heading", "weaknesses"), ENTRIES)
 def test_every_entry_is_a_section(html: str, anchor: str, heading: str, weaknesses) -> None:
-    section = _section(html, anchor)
+    section = section_html(html, anchor)
     h2 = re.search(rf'<h2 class="heading-l" id="{anchor}-heading">(.*?)</h2>', section)
     assert h2 and fragment_text(h2.group(1)).startswith(heading)
     text = fragment_text(section)
@@ -191,7 +188,7 @@ def test_every_entry_is_a_section(html: str, anchor: str, heading: str, weakness
 
 @pytest.mark.parametrize(("anchor", "words", "due", "lead", "status"), ACTIONS)
 def test_every_response(html: str, anchor: str, words: str, due: str, lead: str, status: str):
-    row = _row(html, anchor)
+    row = row_text(html, anchor)
     assert words in row
     assert f" {due} {lead} {status}" in row
     assert row.endswith(status)
@@ -200,7 +197,7 @@ def test_every_response(html: str, anchor: str, words: str, due: str, lead: str,
 def test_responses_sit_in_their_entry(html: str) -> None:
     for anchor, *_ in ACTIONS:
         entry = anchor.rsplit("-action-", 1)[0]
-        assert f'<tr id="{anchor}">' in _section(html, entry)
+        assert f'<tr id="{anchor}">' in section_html(html, entry)
 
 
 def test_every_weakness_number_is_linkable(html: str) -> None:
@@ -216,35 +213,35 @@ def test_every_weakness_number_is_linkable(html: str) -> None:
 
 
 def test_shared_entries_say_so(html: str) -> None:
-    shared = _section(html, "weakness-11-15")
+    shared = section_html(html, "weakness-11-15")
     assert "suffolk-entry--shared" in re.search(r'<section [^>]*id="weakness-11-15"', html)[0]
     assert "One shared response." in shared and "These 5 weaknesses share" in shared
     for n in range(11, 16):
         assert f'id="weakness-{n}"' in shared
-    assert "These 2 weaknesses share" in _section(html, "weakness-3-4")
-    nineteen = _section(html, "weakness-19")
+    assert "These 2 weaknesses share" in section_html(html, "weakness-3-4")
+    nineteen = section_html(html, "weakness-19")
     assert "These 2 weaknesses share" in nineteen
     assert "Not numbered" in fragment_text(nineteen)
-    assert "share" not in _section(html, "weakness-7")
+    assert "share" not in section_html(html, "weakness-7")
 
 
 def test_impact_measurement_and_progress_updates(html: str) -> None:
-    two = fragment_text(_section(html, "weakness-2"))
+    two = section_text(html, "weakness-2")
     assert (
         "Monthly report on timeliness of issue of EHC Plans. Progress update: Six-month trend"
         " of delivery at 41% - Q4 2018/19 and Q1 2019/20 compared with Q2/3 performance for"
         " 18/19 of 24%. Q2 performance has dipped slightly to 37%"
     ) in two
-    nineteen = fragment_text(_section(html, "weakness-19"))
+    nineteen = section_text(html, "weakness-19")
     assert "every 2 months. Progress update: In place" in nineteen
     assert "to the programme Progress update: First meeting set/up and briefing." in nineteen
-    impact = _section(html, "weakness-11-15").split("Impact measurement", 1)[1]
+    impact = section_html(html, "weakness-11-15").split("Impact measurement", 1)[1]
     assert impact.count("<li>") == 4
-    assert "£2million" in fragment_text(_section(html, "weakness-16"))
+    assert "£2million" in section_text(html, "weakness-16")
 
 
 def test_abbreviations(html: str, report) -> None:
-    text = fragment_text(_section(html, "abbreviations"))
+    text = section_text(html, "abbreviations")
     for term, expansion in [
         ("SCC", "Suffolk County Council"),
         ("CCG", "Clinical Commissioning Group"),
