@@ -4,16 +4,22 @@ After a save the preview renders the edited report's page at once; pages that
 list or aggregate reports (trackers, dashboard, home) and generated files are
 made when a browser or the search indexer first asks for them. ``sendsite
 build`` never defers: it writes every file whole.
+
+Source files copied as they are (attachments, static files) are read when
+asked for too: the preview reads one only while it is still inside the folder
+it was found in (``read_confined``).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, TypeVar
 
-__all__ = ["Deferred", "FileContent", "content_bytes"]
+__all__ = ["Deferred", "FileContent", "Folders", "content_bytes", "read_confined"]
 
 T = TypeVar("T")
 
@@ -34,7 +40,10 @@ class Deferred(Generic[T]):
                 make, self._make = self._make, None  # drop what it holds once made
                 try:
                     self._value = make()
-                except Exception as error:
+                except KeyboardInterrupt:
+                    self._make = make  # interrupted, not failed: the next caller tries again
+                    raise
+                except BaseException as error:  # even SystemExit: never a value of None
                     self._error = error
             if self._error is not None:
                 raise self._error
@@ -57,3 +66,66 @@ def content_bytes(content: FileContent | None) -> bytes:
         return content.read_bytes()
     except OSError:
         return b""
+
+
+class Folders:
+    """The folders source files may be served from, each with its real location.
+
+    The real locations are taken when made (once per build): a folder swapped
+    for a link later does not move them. ``real_folder`` costs one pass over
+    these few folders, however many files the site has.
+    """
+
+    def __init__(self, folders: Iterable[Path] = ()) -> None:
+        pairs = {(os.path.abspath(f), os.path.realpath(f)) for f in folders}
+        #: (folder as listed, its real location), the most specific first.
+        self._pairs = sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+    def real_folder(self, path: Path) -> str | None:
+        """The real location of the folder ``path`` was listed under, or None."""
+        listed = os.path.abspath(path)
+        return next((real for folder, real in self._pairs if _within(listed, folder)), None)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)  # the last step may not be a link
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in must not hang the reader
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_confined(path: Path, folders: Folders) -> bytes | None:
+    """The bytes of a source file, if it is still a regular file inside its folder.
+
+    None when the file has gone, is no longer a regular file, or now leads out
+    of the folder it was found in (itself or a folder on its way swapped for a
+    link since the build). The check is made on the file actually opened, so a
+    link swapped in between looking and reading is caught too.
+    """
+    root = folders.real_folder(path)
+    if root is None:
+        return None
+    real = os.path.realpath(path)
+    if not _within(real, root) or real == root:
+        return None
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                return None
+            # A folder on the way may have become a link after realpath looked:
+            # the file opened must be the one that is at ``real`` now.
+            if os.path.realpath(real) != real or not os.path.samestat(opened, os.stat(real)):
+                return None
+            return file.read()
+        except OSError:
+            return None
