@@ -26,6 +26,7 @@ from .errors import SendsiteError
 from .pages import HOME, Page
 from .plugins import PluginManager
 from .search_index import IndexSummary, SearchIndexError, write_search_index
+from .search_pagefind import index_language
 from .search_records import KINDS, SearchRecord, search_records
 from .search_synonyms import Synonyms
 from .site import Site
@@ -38,6 +39,7 @@ __all__ = [
     "IndexSummary",
     "SearchIndexError",
     "SearchRecord",
+    "index_language",
     "index_step",
     "search_page",
     "search_records",
@@ -87,11 +89,6 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-def index_language(language: str) -> str:
-    """Pagefind's language for the site's ``lang`` (``en-GB`` -> ``en``): one index for all."""
-    return (language or "en").split("-")[0].lower() or "en"
-
-
 def index_step(
     site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager | None
 ) -> Callable[[Path], IndexSummary] | None:
@@ -103,7 +100,7 @@ def index_step(
     if SEARCH_PAGE not in files:
         return None
     records = search_records(site, files, pm)
-    language = index_language(site.config.language)
+    language = site.config.language
     return lambda folder: write_search_index(folder, records, language)
 
 

@@ -20,6 +20,8 @@ import re
 from collections.abc import Collection
 from html import unescape
 
+from .search_pagefind import IGNORE_ATTRIBUTE
+
 __all__ = ["split_text"]
 
 _TOKEN = re.compile(
@@ -27,7 +29,7 @@ _TOKEN = re.compile(
 )
 _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _IGNORE_ATTR = re.compile(
-    r"""\s(?:data-pagefind-ignore|hidden)(?:[\s=/]|$)|\saria-hidden\s*=\s*["']?true"""
+    rf"""\s(?:{re.escape(IGNORE_ATTRIBUTE)}|hidden)(?:[\s=/]|$)|\saria-hidden\s*=\s*["']?true"""
 )
 _VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

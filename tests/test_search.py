@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from sendsite import GlossaryTerm, hookimpl, search_index
+from sendsite import GlossaryTerm, hookimpl, search_pagefind
 from sendsite.build import build, check_site
 from sendsite.config import load_config
 from sendsite.plugins import make_plugin_manager
@@ -264,7 +264,7 @@ def test_a_failed_index_keeps_the_last_good_site(
     def broken(*args: object, **kwargs: object) -> object:
         raise FileNotFoundError("no pagefind binary")
 
-    monkeypatch.setattr(search_index, "_make_service", broken)
+    monkeypatch.setattr(search_pagefind, "_make_service", broken)
     (root / "content" / "index.md").write_text("Changed.\n", encoding="utf-8")
     result = run_cli("build", "--source", str(root), "--output", str(out))
     assert result.exit_code == 1

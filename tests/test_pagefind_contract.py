@@ -1,0 +1,272 @@
+"""What sendsite relies on in Pagefind: a Pagefind upgrade that changes any of it fails here.
+
+``sendsite/search_pagefind.py`` is the one module that knows about Pagefind.
+Beyond its documented API it relies on private members of Pagefind's Python
+service, on the files Pagefind writes and on the CBOR inside them (see that
+module's docstring). Each test names what changed; when one fails after an
+upgrade, adapt ``search_pagefind`` and widen the pin in pyproject.toml only
+once everything here passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import pytest
+from packaging.requirements import Requirement
+
+from sendsite import search_pagefind
+from sendsite.search_pagefind import BUNDLE, SearchIndexError, index_records
+from sendsite.search_records import SearchItem, SearchRecord
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+#: Files Pagefind writes at the top of its bundle, apart from the hashed ``.pf_meta``.
+_FILES = {"pagefind-entry.json", "pagefind.js", "pagefind-worker.js", *search_pagefind._UNUSED}
+_FOLDERS = {"filter", "fragment", "index"}
+_HASH = re.compile(r"^en_[0-9a-f]+$")
+
+
+def _records() -> list[SearchRecord]:
+    """A few records using everything the index holds: filters, metadata, a sort, items."""
+
+    def item(anchor: str, title: str, kind: str, status: str) -> SearchItem:
+        return SearchItem(anchor, title, f"Owner Jo. Due May. {status}", kind, status, status)
+
+    return [
+        SearchRecord(
+            "north/may/#p1",
+            "P1 Speech and language therapy",
+            "Waiting lists for therapy are long.",
+            "Section",
+            area="North",
+            report="May report",
+            date="2021-05-01",
+            items=[
+                item("m1", "Recruit therapists", "Milestone", "Complete"),
+                item("r1", "Staff leave", "Risk or issue", "Significant deviation"),
+            ],
+        ),
+        SearchRecord("south/", "South", "Assessment pathway for autism.", "Area", area="South"),
+        SearchRecord(
+            "east/june/#p2",
+            "P2 Preparing for adulthood",
+            "Transition plans at fourteen.",
+            "Section",
+            area="East",
+            report="June report",
+            date="2021-06-01",
+            items=[item("a1", "Write the plan", "Action", "Minor deviation")],
+        ),
+        SearchRecord("about/", "About", "Board papers and minutes.", "Page"),
+    ]
+
+
+def _gunzip(path: Path) -> bytes:
+    raw = gzip.decompress(path.read_bytes())
+    assert raw.startswith(search_pagefind._SIGNATURE), (
+        f"Pagefind's {path.parent.name}/{path.name} no longer starts with "
+        f"{search_pagefind._SIGNATURE!r} once gunzipped"
+    )
+    return raw[len(search_pagefind._SIGNATURE) :]
+
+
+@pytest.fixture(scope="module")
+def raw_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundle exactly as Pagefind writes it (nothing removed or rewritten)."""
+    bundle = tmp_path_factory.mktemp("raw") / "pagefind"
+    indexed = search_pagefind._run_pagefind(_records(), bundle, "en")
+    assert indexed == len(_records()), "Pagefind's replies no longer give 'page_word_count'"
+    return bundle
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "pagefind"
+    shutil.copytree(bundle, copy)
+    return copy
+
+
+def _meta(bundle: Path) -> tuple[dict[str, Any], Any]:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta_hash = entry["languages"]["en"]["hash"]
+    return entry, cbor2.loads(_gunzip(bundle / f"pagefind.{meta_hash}.pf_meta"))
+
+
+# --- the version ------------------------------------------------------------------------
+
+
+def test_the_installed_pagefind_is_in_the_pinned_range() -> None:
+    dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
+    pin = next(Requirement(d) for d in dependencies if Requirement(d).name == "pagefind")
+    assert any(s.operator in {"<", "<=", "==", "~="} for s in pin.specifier), (
+        f"pyproject.toml pins {pin}: Pagefind needs an upper bound (the versions tested here)"
+    )
+    for distribution in ("pagefind", "pagefind-bin"):
+        installed = version(distribution)
+        assert pin.specifier.contains(installed, prereleases=True), (
+            f"{distribution} {installed} is installed, outside the tested range {pin.specifier}"
+        )
+    from pagefind.service import get_executable
+
+    program = get_executable()
+    assert program is not None and program.is_file(), "Pagefind's program was not found"
+    said = subprocess.run([program, "--version"], capture_output=True, text=True, check=True)
+    assert said.stdout.split() == ["pagefind", version("pagefind")], (
+        f"the Pagefind program says {said.stdout.strip()!r}, the Python package is "
+        f"{version('pagefind')}"
+    )
+
+
+# --- the Python API -----------------------------------------------------------------------
+
+
+def test_the_python_api_sendsite_uses_is_there() -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+    from pagefind.service import PagefindService
+
+    for name in ("launch", "close", "create_index", "_wait_for_responses"):
+        assert inspect.iscoroutinefunction(getattr(PagefindService, name, None)), (
+            f"PagefindService.{name} is gone or no longer a coroutine (search_pagefind._Service)"
+        )
+    for key in ("output_path", "force_language"):
+        assert key in IndexConfig.__annotations__, f"IndexConfig has no {key!r} any more"
+    for method, wanted in (("add_html_file", {"content", "url"}), ("write_files", {"output_path"})):
+        parameters = set(inspect.signature(getattr(PagefindIndex, method)).parameters)
+        assert wanted <= parameters, f"PagefindIndex.{method} takes {sorted(parameters)} now"
+
+
+def test_the_private_members_of_the_service_are_as_overridden() -> None:
+    def page(text: str) -> str:
+        record = SearchRecord("a/", "", text, "Page")
+        return search_pagefind._record_html(record)
+
+    async def probe() -> int:
+        from pagefind.index import IndexConfig
+
+        service = await search_pagefind._make_service().launch()
+        try:
+            backend = service._backend
+            assert isinstance(backend, asyncio.subprocess.Process), (
+                "PagefindService._backend is no longer the program's process"
+            )
+            assert backend.stdin is not None and backend.stdout is not None
+            assert isinstance(service._responses, dict), "PagefindService._responses changed"
+            reader = service._poll_task.get_coro().__qualname__
+            assert reader == "_service_class.<locals>._Service._wait_for_responses", (
+                f"PagefindService.launch polls with {reader}, not sendsite's faster reader"
+            )
+            index = await service.create_index(IndexConfig(force_language="en"))
+            words = await index.add_html_file(content=page("Three little words"), url="a/")
+        finally:
+            await service.close()
+        assert backend.returncode == 0, "Pagefind did not finish on its own at end of input"
+        return int(words["page_word_count"])
+
+    assert search_pagefind._in_own_thread(probe) == 3, "Pagefind's 'page_word_count' changed"
+
+
+def test_a_missing_program_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-program"))
+    with pytest.raises(SearchIndexError, match="the Pagefind program was not found"):
+        index_records(_records(), tmp_path, "en")
+
+
+# --- the files ------------------------------------------------------------------------------
+
+
+def test_the_bundle_holds_the_files_sendsite_expects(raw_bundle: Path) -> None:
+    names = {p.name for p in raw_bundle.iterdir()}
+    metas = {n for n in names if n.startswith("pagefind.") and n.endswith(".pf_meta")}
+    wasm = {n for n in names if n.startswith("wasm.") and n.endswith(".pagefind")}
+    assert names - metas - wasm == _FILES | _FOLDERS, (
+        "Pagefind's bundle changed: new "
+        f"{sorted(names - metas - wasm - _FILES - _FOLDERS)}, missing "
+        f"{sorted((_FILES | _FOLDERS) - names)} (sendsite removes {search_pagefind._UNUSED})"
+    )
+    assert all(p.stat().st_size for p in raw_bundle.rglob("*") if p.is_file()), "an empty file"
+    entry, _ = _meta(raw_bundle)
+    assert entry["version"] == version("pagefind")
+    assert list(entry["languages"]) == ["en"]
+    language = entry["languages"]["en"]
+    assert language["page_count"] == len(_records()), f"pagefind-entry.json changed: {entry}"
+    assert _HASH.match(language["hash"]), f"the meta file's hash looks different: {entry}"
+    assert metas == {f"pagefind.{language['hash']}.pf_meta"}
+    assert len(list((raw_bundle / "fragment").iterdir())) == len(_records())
+
+
+def test_the_cbor_that_is_rewritten_has_the_shape_sendsite_reads(raw_bundle: Path) -> None:
+    _, meta = _meta(raw_bundle)
+    assert isinstance(meta, list) and meta[0] == version("pagefind"), (
+        f"the .pf_meta file no longer starts with Pagefind's version: {meta!r:.200}"
+    )
+    filter_lists = [part for part in meta if search_pagefind._is_filter_list(part, raw_bundle)]
+    assert len(filter_lists) == 1, f"no single list of filters in the .pf_meta file: {meta!r:.300}"
+    filters = dict(filter_lists[0])
+    assert sorted(filters) == ["area", "kind", "status"]
+    pages = {"area": 3, "kind": 4, "status": 2}
+    for name, file_hash in filters.items():
+        assert _HASH.match(file_hash), f"the {name} filter file's hash looks different"
+        content = cbor2.loads(_gunzip(raw_bundle / "filter" / f"{file_hash}.pf_filter"))
+        assert search_pagefind._is_filter(content) and content[0] == name, (
+            f"the {name} filter file is no longer [name, [[value, [page, ...]], ...]]: {content}"
+        )
+        assert all(isinstance(p, int) for _, numbers in content[1] for p in numbers)
+        assert len({p for _, numbers in content[1] for p in numbers}) == pages[name]
+    for path in [*raw_bundle.glob("*.pf_meta"), *(raw_bundle / "filter").iterdir()]:
+        body = _gunzip(path)
+        assert cbor2.dumps(cbor2.loads(body)) == body, f"{path.name} does not re-encode to itself"
+
+
+def test_the_fragments_hold_what_the_search_page_shows(raw_bundle: Path) -> None:
+    fragments = {}
+    for path in (raw_bundle / "fragment").iterdir():
+        fragment = json.loads(_gunzip(path))
+        fragments[fragment["url"]] = fragment
+    record = _records()[0]
+    fragment = fragments[record.url]
+    assert fragment["meta"] == record.meta(), f"a fragment's metadata changed: {fragment}"
+    assert fragment["filters"] == record.filters(), f"a fragment's filters changed: {fragment}"
+    anchors = [(a["id"], a["text"]) for a in fragment["anchors"]]
+    assert anchors == [(i.anchor, i.title) for i in record.items], (
+        f"items are no longer sub-results with their anchors: {fragment['anchors']}"
+    )
+
+
+def test_stabilising_understands_and_sorts_what_pagefind_wrote(
+    raw_bundle: Path, tmp_path: Path
+) -> None:
+    bundle = _copy(raw_bundle, tmp_path)
+    search_pagefind._stabilising_plans(bundle)  # raises, saying why, if anything is unexpected
+    assert search_pagefind._stabilise(bundle), "the index was left as Pagefind wrote it"
+    _, meta = _meta(bundle)  # the entry file names the rewritten meta file
+    assert len(list(bundle.glob("*.pf_meta"))) == 1
+    filter_list = next(p for p in meta if search_pagefind._is_filter_list(p, bundle))
+    assert filter_list == sorted(filter_list)
+    for _, file_hash in filter_list:
+        values = cbor2.loads(_gunzip(bundle / "filter" / f"{file_hash}.pf_filter"))[1]
+        assert values == sorted(values)
+    assert search_pagefind._complete(bundle)
+    assert len(list((bundle / "filter").iterdir())) == len(filter_list)
+
+
+def test_the_same_records_give_the_same_bytes(tmp_path: Path) -> None:
+    def index(folder: Path) -> dict[str, bytes]:
+        files = index_records(_records(), folder, "en-GB")
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+    one, two = index(tmp_path / "one"), index(tmp_path / "two")
+    assert one.keys() == two.keys() and one == two
+    assert all(name.startswith(f"{BUNDLE}/") for name in one)
+    assert not any(name.removeprefix(f"{BUNDLE}/") in search_pagefind._UNUSED for name in one)
