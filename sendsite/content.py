@@ -295,6 +295,14 @@ class ContentTree:
     site_files: dict[str, tuple[Path, PurePosixPath]] = field(default_factory=dict)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` really is inside ``root`` (a link that loops is not)."""
+    try:
+        return root in path.resolve(strict=True).parents
+    except (OSError, RuntimeError):  # a broken link, or one that leads to itself
+        return False
+
+
 def discover(content_dir: Path) -> ContentTree:
     """Find Markdown files, ``_area.yml`` files and other assets, sorted by path.
 
@@ -307,7 +315,7 @@ def discover(content_dir: Path) -> ContentTree:
     root = content_dir.resolve()
     for path in sorted(content_dir.rglob("*")):
         rel = PurePosixPath(path.relative_to(content_dir).as_posix())
-        if path.is_symlink() and root not in path.resolve().parents:
+        if path.is_symlink() and not _inside(path, root):
             raise ContentError(
                 "this is a link to a file outside the content folder, which is not published",
                 file=rel,

@@ -32,6 +32,7 @@ from .model import Format
 from .pages import Page, site_pages
 from .parallel import read_many
 from .plugins import PluginManager, call_each
+from .progress import Progress, Stage
 from .reading import MAX_ERRORS, BuildFailed, Collector, StrictWarnings, collect_formats
 from .render import make_environment, render_page
 from .site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
@@ -92,11 +93,20 @@ def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
 class Pipeline:
     """Reads and renders a site, keeping what it can between refreshes."""
 
-    def __init__(self, config: SiteConfig, pm: PluginManager, *, parallel: bool = True) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        pm: PluginManager,
+        *,
+        parallel: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
         self.config = config
         self.pm = pm
         #: Read on several cores when there are many files (forks: only when single-threaded).
         self.parallel = parallel
+        #: Told of each stage's work as it is done (times it; a terminal shows a bar).
+        self.progress = progress or Progress()
         self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
@@ -136,10 +146,14 @@ class Pipeline:
             files: dict[PurePosixPath, Path] = {}
             for prefix, folder in sources:
                 if folder.is_dir():
+                    real = folder.resolve()
                     for path in sorted(folder.rglob("*")):
-                        if path.is_file() and not path.name.startswith("."):
-                            rel = PurePosixPath(path.relative_to(folder).as_posix())
-                            files[prefix / rel] = path
+                        if path.name.startswith(".") or not path.is_file():
+                            continue
+                        if path.is_symlink() and real not in path.resolve().parents:
+                            continue  # a link out of the theme's or plugin's folder
+                        rel = PurePosixPath(path.relative_to(folder).as_posix())
+                        files[prefix / rel] = path
             self._static = files
         return self._static
 
@@ -169,7 +183,10 @@ class Pipeline:
             else:
                 current[rel] = cached
         jobs = [(p, r) for p, r, _ in stale]
-        outcomes = read_many(self.pm, self.formats, areas, jobs, parallel=self.parallel)
+        with self.progress.stage("read", len(jobs)) as stage:
+            outcomes = read_many(
+                self.pm, self.formats, areas, jobs, parallel=self.parallel, done=stage.advance
+            )
         for (_, rel, signature), (kind, value, warnings) in zip(stale, outcomes, strict=True):
             if kind == "error":
                 problems.errors.append(value)
@@ -231,7 +248,6 @@ class Pipeline:
         may have lost its target); the rest wait until asked for. The first
         refresh, and the first after ``forget_templates``, renders every page.
         """
-        changed = self._unrendered
         targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
         by_plugin = [
             (name, page)
@@ -255,15 +271,37 @@ class Pipeline:
             tuple((t.slug, t.name, t.description, t.words) for t in site.topics),
         )
         everything = shape != self._shape
-        first = not self._pages  # nothing rendered yet, or templates changed: check every page
-        changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
         content = self.config.content_path
         for path, published in site.assets:
             targets[PurePosixPath(path.relative_to(content).as_posix())] = published
         make = _PageMaker(self, site, targets, AbbrMarker(site.glossary))
+        with self.progress.stage("render", len(self._page_claims)) as stage:
+            rendered, deferred, fresh = self._render_pages(
+                [*site_pages(site), *extra], make, problems, stage, everything, defer
+            )
+        problems.raise_if_failed()
+        self._pages = fresh
+        self._shape = shape
+        self._unrendered = set()
+        return rendered, deferred, not everything
+
+    def _render_pages(
+        self,
+        pages: list[Page],
+        make: _PageMaker,
+        problems: Collector,
+        stage: Stage,
+        everything: bool,
+        defer: bool,
+    ) -> tuple[int, int, dict[PurePosixPath, bytes | Deferred[bytes]]]:
+        """Render (or keep, or defer) each page; return the counts and the pages."""
+        changed = self._unrendered
+        first = not self._pages  # nothing rendered yet, or templates changed: check every page
+        changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
         rendered = deferred = 0
         fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
-        for page in [*site_pages(site), *extra]:
+        for page in pages:
+            stage.advance()
             if len(problems.errors) >= MAX_ERRORS:
                 break  # enough to be going on with; the build fails below
             own_changed = page.source is not None and page.source.relpath in changed
@@ -288,11 +326,7 @@ class Pipeline:
             if html is not None:
                 fresh[page.path] = html
                 rendered += 1
-        problems.raise_if_failed()
-        self._pages = fresh
-        self._shape = shape
-        self._unrendered = set()
-        return rendered, deferred, not everything
+        return rendered, deferred, fresh
 
     def _names_md(self, rel: PurePosixPath) -> bool:
         read = self._read.get(rel)
@@ -372,7 +406,8 @@ class Pipeline:
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
-        generated = self._plugin_files(site, defer and same_shape)
+        with self.progress.stage("generate"):  # the data exports and other plugins' files
+            generated = self._plugin_files(site, defer and same_shape)
         files.update(generated)
         for path, rel in site.assets:
             files[rel] = path
