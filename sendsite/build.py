@@ -10,6 +10,8 @@ succeeded.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -19,6 +21,7 @@ from .deferred import FileContent
 from .errors import Problem
 from .pipeline import Pipeline, Refreshed
 from .plugins import PluginManager, make_plugin_manager
+from .progress import Progress
 from .reading import MAX_ERRORS, BuildFailed, Collector, StrictWarnings, collect_formats
 from .search import IndexSummary, index_step
 from .site import Site
@@ -28,6 +31,7 @@ __all__ = [
     "MAX_ERRORS",
     "BuildFailed",
     "BuildResult",
+    "SiteCounts",
     "StrictWarnings",
     "build",
     "check_output_place",
@@ -38,8 +42,31 @@ __all__ = [
 
 
 @dataclass
+class SiteCounts:
+    """What a site holds, for the build's summary."""
+
+    areas: int = 0
+    reports: int = 0
+    pages: int = 0
+    #: Milestones and actions.
+    milestones: int = 0
+    risks: int = 0
+
+    @classmethod
+    def of(cls, site: Site) -> SiteCounts:
+        """Count the areas, reports, plain pages, items and risks of ``site``."""
+        return cls(
+            len(site.areas),
+            len(site.reports),
+            len(site.all_pages),
+            sum(len(entry.report.items) for entry in site.reports),
+            sum(len(entry.report.risks) for entry in site.reports),
+        )
+
+
+@dataclass
 class BuildResult:
-    """What a build produced, for the CLI's one-line summary."""
+    """What a build produced, for the CLI's summary."""
 
     output: Path
     pages: int
@@ -48,15 +75,26 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     #: What the search index holds (None when the site has no search page).
     search: IndexSummary | None = None
+    counts: SiteCounts = field(default_factory=SiteCounts)
+    #: Seconds per stage (``read``, ``render``, ``generate``, ``write``, ``index``).
+    stages: dict[str, float] = field(default_factory=dict)
+    #: The size of every file written, search index included.
+    output_bytes: int = 0
 
 
-def check_site(config: SiteConfig, pm: PluginManager, *, strict: bool = False) -> Refreshed:
+def check_site(
+    config: SiteConfig,
+    pm: PluginManager,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Refreshed:
     """Read, link and render everything in memory; raise on any error.
 
     Raises ``BuildFailed`` with every error found, or ``StrictWarnings`` when
     ``strict`` and there are warnings.
     """
-    return Pipeline(config, pm).refresh(strict=strict)
+    return Pipeline(config, pm, progress=progress).refresh(strict=strict)
 
 
 def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem]]:
@@ -111,18 +149,21 @@ def build(
     pm: PluginManager | None = None,
     output: Path | None = None,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Check the whole site, then write it into ``output`` (default: the config's).
 
     Nothing is written unless every check passes (with ``strict``, warnings
     count too); the previous output is replaced only when the new one is whole.
+    ``progress`` is told of each stage (default: timed only).
     """
     started = time.perf_counter()
+    progress = progress or Progress()
     target = output or config.output_path
     check_output_place(config, target, from_config=output is None)
     if pm is None:
         pm = make_plugin_manager(config=config)
-    checked = check_site(config, pm, strict=strict)
+    checked = check_site(config, pm, strict=strict, progress=progress)
     files: dict[PurePosixPath, FileContent] = checked.files
     step = index_step(checked.site, files, pm)
     indexed: list[IndexSummary] = []
@@ -131,9 +172,10 @@ def build(
         # Inside the new site, before it replaces the old one: a failed index
         # leaves the last good site in place.
         if step is not None:
-            indexed.append(step(staging))
+            with progress.stage("index"):
+                indexed.append(step(staging))
 
-    write_site(target, files, before_swap=index)
+    write_site(target, files, before_swap=index, progress=progress)
     return BuildResult(
         target,
         checked.pages,
@@ -141,4 +183,17 @@ def build(
         time.perf_counter() - started,
         checked.warnings,
         indexed[0] if indexed else None,
+        SiteCounts.of(checked.site),
+        dict(progress.seconds),
+        _size_of(target),
     )
+
+
+def _size_of(folder: Path) -> int:
+    """The bytes of every file under ``folder``."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
+    return total

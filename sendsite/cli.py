@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
-from .build import MAX_ERRORS, BuildFailed, StrictWarnings, build
+from .build import MAX_ERRORS, BuildFailed, SiteCounts, StrictWarnings, build
 from .config import SiteConfig, load_config
 from .errors import PluginError, Problem, SendsiteError
 from .isolation import check_isolated
 from .messages import format_problem
+from .outcome import result_record, summary_lines
 from .plugins import make_plugin_manager
+from .progress import Progress, TerminalProgress
 from .writer import shown_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +45,11 @@ def _content_base(source: Path | None) -> Path | None:
 
 
 def _friendly_errors(func: F) -> F:
-    """Print the project's errors (all of them, with warnings) and exit with status 1."""
+    """Print the project's errors (all of them, with warnings) and exit with status 1.
+
+    With ``--json`` the problems go into one JSON object on standard output
+    instead; with ``--quiet`` warnings are not shown.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -49,25 +57,19 @@ def _friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (BuildFailed, StrictWarnings) as exc:
-            base = _content_base(kwargs.get("source"))
-            _echo_problems(exc.warnings, "warning", base)
+            errors = exc.errors if isinstance(exc, BuildFailed) else []
             if isinstance(exc, BuildFailed):
-                _echo_problems(exc.errors, "error", base, verbose)
                 capped = " (stopped counting there)" if len(exc.errors) >= MAX_ERRORS else ""
                 summary = f"{_plural(len(exc.errors), 'error')}{capped}"
                 if exc.warnings:
                     summary += f" and {_plural(len(exc.warnings), 'warning')}"
             else:
                 summary = f"{_plural(len(exc.warnings), 'warning')}, and --strict is on"
-            click.echo(f"Stopped: {summary}. Nothing was written.", err=True)
-            sys.exit(1)
+            _fail(kwargs, errors, exc.warnings, f"Stopped: {summary}. Nothing was written.")
         except SendsiteError as exc:
             if verbose and exc.__cause__ is not None:
                 traceback.print_exception(exc.__cause__, file=sys.stderr)
-            click.echo(
-                format_problem(exc.problem, base=_content_base(kwargs.get("source"))), err=True
-            )
-            sys.exit(1)
+            _fail(kwargs, [exc.problem], [])
         except OSError as exc:  # the last resort: a file or folder the code did not expect
             if verbose:
                 traceback.print_exception(exc, file=sys.stderr)
@@ -77,10 +79,34 @@ def _friendly_errors(func: F) -> F:
                 fix="Check that the file or folder named can be read and written, then try "
                 "again; --verbose shows where this happened.",
             )
-            click.echo(format_problem(problem), err=True)
-            sys.exit(1)
+            _fail(kwargs, [problem], [], base=False)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(
+    options: dict[str, Any],
+    errors: list[Problem],
+    warnings: list[Problem],
+    summary: str = "",
+    *,
+    base: bool = True,
+) -> NoReturn:
+    """Show the problems as the command's options ask, then exit with status 1."""
+    source = options.get("source")
+    content = _content_base(source) if base else None
+    if options.get("as_json"):
+        root = (source or Path.cwd()).resolve()
+        command = click.get_current_context().info_name or "sendsite"
+        record = result_record(command, errors=errors, warnings=warnings, base=content, root=root)
+        click.echo(json.dumps(record, indent=2))
+        sys.exit(1)
+    if not options.get("quiet"):
+        _echo_problems(warnings, "warning", content)
+    _echo_problems(errors, "error", content, options.get("verbose", False))
+    if summary:
+        click.echo(summary, err=True)
+    sys.exit(1)
 
 
 def _plural(count: int, word: str) -> str:
@@ -117,6 +143,28 @@ def main() -> None:
     """
 
 
+_quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print errors only: no warnings, progress or summary."
+)
+_json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object (figures and problems) on standard output, nothing else.",
+)
+
+
+def _progress(quiet: bool, as_json: bool) -> Progress:
+    """A progress bar on a terminal; on a pipe or file, or when asked to be quiet, none."""
+    if quiet or as_json or not sys.stderr.isatty():
+        return Progress()
+    try:  # how long a stage runs before its bar shows (e.g. 0 to see every bar)
+        delay = float(os.environ.get("SENDSITE_PROGRESS_DELAY", "1"))
+    except ValueError:
+        delay = 1.0
+    return TerminalProgress(delay=max(delay, 0.0))
+
+
 @main.command("build")
 @_source_option
 @click.option(
@@ -127,24 +175,52 @@ def main() -> None:
     help="Folder to write the site into. [default: site/ in the site folder]",
 )
 @_strict_option
+@_quiet_option
+@_json_option
 @_verbose_option
 @_friendly_errors
-def build_command(source: Path | None, output: Path | None, strict: bool, verbose: bool) -> None:
+def build_command(
+    source: Path | None,
+    output: Path | None,
+    strict: bool,
+    quiet: bool,
+    as_json: bool,
+    verbose: bool,
+) -> None:
     """Build the site from content/ into site/.
 
     Everything is checked first (as 'sendsite check' does); the previous site
     is replaced only when the whole build succeeds. Links are relative, so the
-    folder can be published under any path.
+    folder can be published under any path. On a terminal, a stage that takes
+    more than a second shows a progress bar; a summary follows the build.
     """
     config = _config(source)
     pm = make_plugin_manager(config=config, tolerant=True)
     if pm.failures:
         check_isolated(config, strict=strict)  # names every broken plugin, and the rest
     try:
-        result = build(config, pm=pm, output=output.resolve() if output else None, strict=strict)
+        result = build(
+            config,
+            pm=pm,
+            output=output.resolve() if output else None,
+            strict=strict,
+            progress=_progress(quiet, as_json),
+        )
     except PluginError:
         check_isolated(config, strict=strict)  # report everything else too, where possible
         raise
+    if as_json:
+        record = result_record(
+            "build",
+            warnings=result.warnings,
+            base=config.content_path,
+            root=config.root,
+            result=result,
+        )
+        click.echo(json.dumps(record, indent=2))
+        return
+    if quiet:
+        return
     _echo_problems(result.warnings, "warning", config.content_path)
     click.echo(
         f"Built {result.pages} pages ({result.files} files) into {result.output} "
@@ -152,14 +228,19 @@ def build_command(source: Path | None, output: Path | None, strict: bool, verbos
         + (f", with {_plural(len(result.warnings), 'warning')}" if result.warnings else "")
         + "."
     )
+    click.echo("\n".join(summary_lines(result)))
 
 
 @main.command("check")
 @_source_option
 @_strict_option
+@_quiet_option
+@_json_option
 @_verbose_option
 @_friendly_errors
-def check_command(source: Path | None, strict: bool, verbose: bool) -> None:
+def check_command(
+    source: Path | None, strict: bool, quiet: bool, as_json: bool, verbose: bool
+) -> None:
     """Check every content file without writing anything.
 
     Prints each problem as file:line:column with the line quoted and a fix,
@@ -168,8 +249,20 @@ def check_command(source: Path | None, strict: bool, verbose: bool) -> None:
     """
     config = _config(source)
     checked = check_isolated(config, strict=strict)
-    _echo_problems(checked.warnings, "warning", config.content_path)
     site = checked.site
+    if as_json:
+        record = result_record(
+            "check",
+            warnings=checked.warnings,
+            base=config.content_path,
+            root=config.root,
+            counts=SiteCounts.of(site),
+        )
+        click.echo(json.dumps(record, indent=2))
+        return
+    if quiet:
+        return
+    _echo_problems(checked.warnings, "warning", config.content_path)
     click.echo(
         f"No errors in {_plural(len(site.reports), 'report')} and "
         f"{_plural(len(site.all_pages), 'page')}"

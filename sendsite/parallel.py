@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -64,11 +64,14 @@ def read_many(
     jobs: Iterable[tuple[Path, PurePosixPath]],
     *,
     parallel: bool = True,
+    done: Callable[[int], object] | None = None,
 ) -> list[Outcome]:
     """Read documents, in parallel when it pays; outcomes are in the order of ``jobs``.
 
     Each outcome is ``("ok", item, warnings)`` or ``("error", problem, [])``.
+    ``done(1)`` is called as each document has been read (for a progress bar).
     """
+    count = done or (lambda n: None)
     global _SHARED
     jobs = list(jobs)
     _SHARED = (pm, formats, areas)
@@ -76,10 +79,18 @@ def read_many(
         workers = _workers()
         methods = multiprocessing.get_all_start_methods()
         if not parallel or len(jobs) < MIN_PARALLEL or workers < 2 or "fork" not in methods:
-            return [_read_one(job) for job in jobs]
+            outcomes = []
+            for job in jobs:
+                outcomes.append(_read_one(job))
+                count(1)
+            return outcomes
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(jobs) // (workers * 8))
         with context.Pool(workers) as pool:
-            return pool.map(_read_in_worker, jobs, chunksize=chunk)
+            outcomes = []
+            for outcome in pool.imap(_read_in_worker, jobs, chunksize=chunk):
+                outcomes.append(outcome)
+                count(1)
+            return outcomes
     finally:
         _SHARED = None

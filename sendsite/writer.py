@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from .deferred import FileContent, content_bytes
 from .errors import SendsiteError
+from .progress import Progress
 
 __all__ = ["MARKER", "OutputError", "shown_path", "write_site"]
 
@@ -62,6 +63,7 @@ def write_site(
     output: Path,
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
 
@@ -84,7 +86,7 @@ def write_site(
     except OSError as exc:
         raise _io_error("cannot write the site into", output, output, exc) from exc
     try:
-        _write(output, files, before_swap)
+        _write(output, files, before_swap, progress or Progress())
     finally:
         lock.release()
 
@@ -109,6 +111,7 @@ def _write(
     output: Path,
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None,
+    progress: Progress,
 ) -> None:
     _remove_leftovers(output)
     with _os_errors("cannot read the output folder", output):
@@ -117,7 +120,7 @@ def _write(
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         with _os_errors("cannot write the site into", output):
-            _fill(staging, files, before_swap)
+            _fill(staging, files, before_swap, progress)
         with _os_errors("cannot replace", output):
             _swap(staging, output)
     except BaseException:
@@ -185,16 +188,19 @@ def _fill(
     staging: Path,
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None,
+    progress: Progress,
 ) -> None:
-    for rel, content in sorted(files.items()):
-        _check_relative(rel)
-        target = staging.joinpath(*rel.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            shutil.copyfile(content, target)
-        else:
-            target.write_bytes(content_bytes(content))
-    (staging / MARKER).write_text("This folder is written by sendsite build.\n")
+    with progress.stage("write", len(files)) as stage:
+        for rel, content in sorted(files.items()):
+            _check_relative(rel)
+            target = staging.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content_bytes(content))
+            stage.advance()
+        (staging / MARKER).write_text("This folder is written by sendsite build.\n")
     if before_swap is not None:
         before_swap(staging)
     for path in [staging, *staging.rglob("*")]:

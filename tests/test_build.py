@@ -106,7 +106,9 @@ def test_build_command_summary_and_exit_code(demo_source: Path, tmp_path: Path) 
     result = run_cli("build", "--source", str(demo_source), "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     summary = r"Built \d+ pages \(\d+ files\) into .* in \d+\.\d\d s(, with \d+ warnings?)?\.$"
-    assert re.match(summary, result.output.strip())
+    first, *table = result.output.strip().splitlines()
+    assert re.match(summary, first)
+    assert re.match(r"  Areas +5 +Milestones and actions +\d+$", table[1])
 
 
 def test_no_config_file_uses_defaults(make_site: SiteMaker, tmp_path: Path) -> None:

@@ -1,0 +1,178 @@
+"""What build and check print: a summary, a progress bar on a terminal only, --quiet, --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from .conftest import REPO, SiteMaker, run_cli
+from .test_bad_inputs import BAD, GOOD_REPORT
+
+SCHEMA = json.loads((REPO / "docs" / "result.schema.json").read_text())
+#: A warning (a date not understood) beside a good report.
+ODD_DATE = GOOD_REPORT.replace("31 st March 2021", "31/13/2021").replace(
+    "title: Good report", "title: Odd date"
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _sendsite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real command, as a shell runs it, with standard output and error as pipes."""
+    return subprocess.run(
+        [sys.executable, "-m", "sendsite", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture
+def site(make_site: SiteMaker) -> Path:
+    return make_site({"content/southend/good.md": GOOD_REPORT, "content/southend/odd.md": ODD_DATE})
+
+
+def test_a_build_ends_with_a_summary_and_no_control_characters_on_a_pipe(site: Path) -> None:
+    result = _sendsite("build", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert not CONTROL.search(result.stdout.replace("\n", "")), result.stdout
+    assert not CONTROL.search(result.stderr.replace("\n", "")), result.stderr
+    out = result.stdout
+    assert re.search(r"Built \d+ pages \(\d+ files\) into .* in [\d.]+ s, with 1 warning\.", out)
+    assert re.search(r"Areas +1 +Milestones and actions +2", out)
+    assert re.search(r"Reports +2 +Risks +0", out)
+    assert re.search(r"Warnings +1", out)
+    for stage in ("Reading documents", "Rendering pages", "Writing files", "Indexing for search"):
+        assert re.search(rf"{stage} +[\d.]+ s", out), stage
+    assert re.search(r"Output [\d.]+ [KM]B in \d+ files; the search index [\d.]+ [KM]B", out)
+    assert "could not understand the date '31/13/2021'" in result.stderr
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the command with a pseudo-terminal as its standard error; return status and text."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, **env},
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            process.kill()
+            raise AssertionError("no output for 60 s")
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_terminal_shows_a_progress_bar_per_stage(site: Path) -> None:
+    status, shown = _run_in_terminal(
+        ["build", "--source", str(site)], {"SENDSITE_PROGRESS_DELAY": "0"}
+    )
+    assert status == 0, shown
+    assert re.search(r"Reading documents +\[#+\] +2/2", shown), shown
+    assert re.search(r"Rendering pages +\[#+\] +\d+/\d+", shown), shown
+    assert re.search(r"Writing files +\[#+\] +\d+/\d+", shown), shown
+    assert "Indexing for search" in shown
+    assert "\r" in shown  # redrawn in place
+
+
+def test_a_fast_stage_on_a_terminal_shows_no_bar(site: Path) -> None:
+    status, shown = _run_in_terminal(["build", "--source", str(site)], {})
+    assert status == 0, shown
+    assert "[#" not in shown and "[-" not in shown, shown
+
+
+def test_quiet_prints_nothing_but_errors(site: Path) -> None:
+    result = _sendsite("build", "--quiet", "--source", str(site))
+    assert result.returncode == 0
+    assert (result.stdout, result.stderr) == ("", "")
+    (site / "content" / "southend" / "bad.md").write_text((BAD / "unknown_status.md").read_text())
+    failed = _sendsite("build", "--quiet", "--source", str(site))
+    assert failed.returncode == 1
+    assert "bad.md:10:14: error: " in failed.stderr
+    assert ": warning:" not in failed.stderr
+    assert failed.stdout == ""
+
+
+def test_json_after_a_build_follows_the_documented_shape(site: Path) -> None:
+    result = _sendsite("build", "--json", "--source", str(site))
+    assert result.returncode == 0
+    assert result.stderr == ""
+    record = json.loads(result.stdout)
+    jsonschema.validate(record, SCHEMA)
+    assert record["ok"] is True
+    assert record["command"] == "build"
+    assert record["counts"] == {
+        "areas": 1,
+        "reports": 2,
+        "pages": 0,
+        "milestones": 2,
+        "risks": 0,
+    }
+    assert set(record["stages"]) == {"read", "render", "generate", "write", "index"}
+    assert record["search"]["records"] > 0
+    assert record["output_bytes"] > record["search"]["bytes"] > 0
+    [warning] = record["problems"]
+    assert warning["level"] == "warning"
+    assert warning["file"] == "content/southend/odd.md"
+    assert (warning["line"], warning["column"]) == (10, 23)
+    assert "31/13/2021" in warning["message"]
+    assert warning["fix"]
+
+
+def test_json_after_a_failure_lists_every_problem(site: Path) -> None:
+    (site / "content" / "southend" / "bad.md").write_text((BAD / "unknown_status.md").read_text())
+    (site / "content" / "southend" / "empty.md").write_text("")
+    for command in ("build", "check"):
+        result = _sendsite(command, "--json", "--source", str(site))
+        assert result.returncode == 1
+        assert result.stderr == ""
+        record = json.loads(result.stdout)
+        jsonschema.validate(record, SCHEMA)
+        assert (record["ok"], record["command"]) == (False, command)
+        errors = [p for p in record["problems"] if p["level"] == "error"]
+        assert {(p["file"], p["line"]) for p in errors} == {
+            ("content/southend/bad.md", 10),
+            ("content/southend/empty.md", 1),
+        }
+        assert all(p["fix"] for p in errors)
+
+
+def test_json_for_a_mistake_outside_content(make_site: SiteMaker) -> None:
+    root = make_site({"sendsite.yml": "theem: x\n"})
+    result = _sendsite("check", "--json", "--source", str(root))
+    assert result.returncode == 1
+    record = json.loads(result.stdout)
+    jsonschema.validate(record, SCHEMA)
+    [problem] = record["problems"]
+    assert problem["file"] == "sendsite.yml"
+    assert "unknown option 'theem'" in problem["message"]
+
+
+def test_check_json_counts_the_site(site: Path) -> None:
+    result = run_cli("check", "--json", "--source", str(site))
+    assert result.exit_code == 0
+    record = json.loads(result.output)
+    jsonschema.validate(record, SCHEMA)
+    assert record["counts"]["reports"] == 2
+    assert record["problems"][0]["level"] == "warning"
