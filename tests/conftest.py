@@ -4,6 +4,7 @@ for reading the rows, sections and text of built pages."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import textwrap
@@ -161,6 +162,15 @@ def edited_copy(
     assert old in text, f"{old!r} is not in {source.name}"
     line = text[: text.index(old)].count("\n") + 1
     return make_site({rel: text.replace(old, new, 1)}), line
+
+
+def save_later(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` with a newer modification time than it had, as a save
+    a moment later gives (a file system's clock can be too coarse to tell otherwise)."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    if path.stat().st_mtime_ns <= before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
 
 
 def site_text(site: Path) -> str:

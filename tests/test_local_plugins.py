@@ -6,7 +6,6 @@ import importlib
 import importlib.metadata
 import json
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sendsite.config import load_config
 from sendsite.errors import ConfigError, PluginError
 from sendsite.plugins import ENTRY_POINT_GROUP, make_plugin_manager
 
-from .conftest import DEMO_AREAS, REPO, SiteMaker, copy_demo, run_cli
+from .conftest import DEMO_AREAS, REPO, SiteMaker, copy_demo, run_cli, save_later
 
 #: A whole format plugin in one file: a list of items, each with a RAG word.
 TINY = '''
@@ -294,8 +293,7 @@ def test_an_edited_plugin_is_reloaded_by_the_next_manager(
     first = make_plugin_manager(config=load_config(root), entry_points=False)
     again = make_plugin_manager(config=load_config(root), entry_points=False)
     assert first.get_plugin("tiny") is again.get_plugin("tiny")  # unchanged: reused
-    time.sleep(0.01)
-    (root / "plugins" / "tiny.py").write_text(TINY.replace('"Tiny list"', '"Tiny list, v2"'))
+    save_later(root / "plugins" / "tiny.py", TINY.replace('"Tiny list"', '"Tiny list, v2"'))
     edited = make_plugin_manager(config=load_config(root), entry_points=False)
     assert collect_formats(edited)["tiny-list"][1].title == "Tiny list, v2"
 
@@ -341,29 +339,28 @@ def test_build_without_a_manager_uses_the_sites_plugins(
 def test_serve_picks_up_an_edited_local_plugin(make_site: SiteMaker, listed: bool) -> None:
     from sendsite.serve import PreviewServer
 
-    from .test_serve import get, wait_until
+    from .test_serve import Rebuilds, get, wait_until
 
     plugin = "tools/tiny.py" if listed else "plugins/tiny.py"
     extra = {plugin: TINY} | ({"sendsite.yml": f"plugins: [{plugin}]\n"} if listed else {})
     root = tiny_site(make_site, extra)
-    log: list[str] = []
-    server = PreviewServer(root, "127.0.0.1", 0, log=log.append)
+    server = PreviewServer(root, "127.0.0.1", 0, log=lambda line: None)
+    rebuilds = Rebuilds(server)
     server.start()
     try:
         assert "Something to do" in get(server, "/tiny/report/")[1]
-        time.sleep(0.5)
-        before = len(log)
         cache = (root / plugin).parent / "__pycache__"
         cache.mkdir(exist_ok=True)
         (cache / "tiny.cpython-311.pyc").write_bytes(b"written by Python on import")
-        time.sleep(0.5)
-        assert log[before:] == []  # Python's byte-code cache is not a change
-        time.sleep(0.01)
-        (root / plugin).write_text(
+        save_later(
+            root / plugin,
             TINY.replace(
                 'row.text("text", required=True)', 'row.text("text", required=True).upper()'
-            )
+            ),
         )
         wait_until(lambda: "SOMETHING TO DO" in get(server, "/tiny/report/")[1], 3.0)
+        # Every change before the edit has been rebuilt by now: the cache was not one.
+        changed = {path for batch in rebuilds.until(root / plugin, 3.0) for path in batch}
+        assert changed == {(root / plugin).resolve()}  # Python's byte-code cache is not a change
     finally:
         server.stop()

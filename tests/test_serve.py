@@ -6,13 +6,14 @@ import http.client
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from sendsite.serve import PreviewServer
+from sendsite.serve import PreviewServer, Snapshot
 
 from .conftest import FAILING_TRACKER, REPO
 
@@ -29,10 +30,34 @@ def site_root(tmp_path: Path) -> Path:
     return root
 
 
+class Log(list[str]):
+    """The lines a preview server logs (pass it as ``log=``); a test can wait for one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition()
+
+    def __call__(self, line: str) -> None:
+        with self._cond:
+            self.append(line)
+            self._cond.notify_all()
+
+    def count(self, prefix: str) -> int:
+        """How many lines start with ``prefix``."""
+        with self._cond:
+            return sum(line.startswith(prefix) for line in self)
+
+    def wait_for(self, prefix: str, count: int, seconds: float) -> None:
+        """Wait until ``count`` lines start with ``prefix`` (fail after ``seconds``)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.count(prefix) >= count, seconds):
+                pytest.fail(f"not {count} lines {prefix!r}… within {seconds} s: {list(self)}")
+
+
 @pytest.fixture
 def server(site_root: Path) -> Iterator[PreviewServer]:
-    log: list[str] = []
-    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log.append)
+    log = Log()
+    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log)
     preview.log_lines = log  # type: ignore[attr-defined]
     preview.start()
     yield preview
@@ -58,6 +83,43 @@ def wait_until(check: Callable[[], bool], seconds: float) -> float:
             return time.perf_counter() - start
         time.sleep(0.01)
     pytest.fail(f"not seen within {seconds} s")
+
+
+class Rebuilds:
+    """Every rebuild ``server`` does from now on, with the changed paths it was given.
+
+    Waiting for the rebuild of a later save shows that the file watcher has
+    passed on everything that happened before it: events in one folder arrive
+    in order, and the builder takes them in order. So a test can tell that
+    something was *not* a change without sleeping and hoping.
+    """
+
+    def __init__(self, server: PreviewServer) -> None:
+        self.batches: list[set[Path]] = []
+        self._cond = threading.Condition()
+        rebuild = server.live.rebuild
+
+        def recording(changed: set[Path] | None = None) -> Snapshot:
+            try:
+                return rebuild(changed)
+            finally:
+                with self._cond:
+                    self.batches.append({p.resolve() for p in changed or ()})
+                    self._cond.notify_all()
+
+        server.live.rebuild = recording  # type: ignore[method-assign]
+
+    def until(self, path: Path, seconds: float) -> list[set[Path]]:
+        """Wait until a rebuild given ``path`` has finished; return the batches up to it."""
+        path = path.resolve()
+
+        def done() -> int | None:
+            return next((n for n, batch in enumerate(self.batches) if path in batch), None)
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: done() is not None, seconds):
+                pytest.fail(f"no rebuild for {path.name} within {seconds} s: {self.batches}")
+            return self.batches[: done() + 1]  # type: ignore[operator]
 
 
 def save_in_place(path: Path, text: str) -> None:
@@ -97,24 +159,34 @@ def test_a_save_is_served_within_a_second(
 def test_a_burst_of_saves_is_one_or_two_rebuilds(server: PreviewServer, site_root: Path) -> None:
     report = site_root / REPORT
     text = report.read_text()
-    before = len(server.log_lines)  # type: ignore[attr-defined]
+    rebuilds = Rebuilds(server)
     for n in range(20):
         save_in_place(report, text.replace(TITLE, f"Burst {n}"))
     wait_until(lambda: "Burst 19" in get(server, PAGE)[1], 2.0)
-    time.sleep(0.3)
-    rebuilds = [line for line in server.log_lines[before:] if line.startswith("Rebuilt")]  # type: ignore[attr-defined]
-    assert 1 <= len(rebuilds) <= 3
+    # A later save in the same folder: once it is rebuilt, so is all of the burst.
+    later = site_root / "content" / "southend" / "later.md"
+    later.write_text("---\ntitle: Later\n---\nLater.\n", encoding="utf-8")
+    batches = rebuilds.until(later, 2.0)
+    assert 1 <= len([batch for batch in batches if report.resolve() in batch]) <= 3
 
 
-def test_only_affected_pages_are_rendered(server: PreviewServer, site_root: Path) -> None:
+@pytest.fixture
+def with_about_page(site_root: Path) -> Path:
+    """The site with a plain page too, there before the server starts."""
     (site_root / "content" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
-    wait_until(lambda: get(server, "/about/")[0] == 200, 2.0)
-    time.sleep(0.2)
-    before = len(server.log_lines)  # type: ignore[attr-defined]
+    return site_root
+
+
+def test_only_affected_pages_are_rendered(with_about_page: Path, server: PreviewServer) -> None:
+    site_root = with_about_page
+    assert get(server, "/about/")[0] == 200
+    log: Log = server.log_lines  # type: ignore[attr-defined]
+    before, rebuilt = len(log), log.count("Rebuilt")
     report = site_root / REPORT
     save_in_place(report, report.read_text().replace(TITLE, "Only this"))
     wait_until(lambda: "Only this" in get(server, PAGE)[1], 1.0)
-    line = next(x for x in server.log_lines[before:] if x.startswith("Rebuilt"))  # type: ignore[attr-defined]
+    log.wait_for("Rebuilt", rebuilt + 1, 1.0)  # logged just after the page is served
+    line = next(x for x in log[before:] if x.startswith("Rebuilt"))
     found = re.search(r"(\d+) of (\d+) pages rendered \((\d+) more when first opened\)", line)
     assert found, line
     rendered, total, later = map(int, found.groups())
@@ -143,12 +215,19 @@ def test_files_created_deleted_and_folders_renamed(server: PreviewServer, site_r
 
 def test_editor_temporaries_are_ignored(server: PreviewServer, site_root: Path) -> None:
     before = len(server.log_lines)  # type: ignore[attr-defined]
+    rebuilds = Rebuilds(server)
     folder = site_root / "content" / "southend"
-    for name in (".report.md.swp", "report.md~", "4913", ".#report.md"):
-        (folder / name).write_text("---\nformat: [broken\n")
-    time.sleep(0.5)
+    temporaries = [folder / n for n in (".report.md.swp", "report.md~", "4913", ".#report.md")]
+    for path in temporaries:
+        path.write_text("---\nformat: [broken\n")
+    # A real save after them: once it is rebuilt, the temporaries were seen too.
+    report = site_root / REPORT
+    save_in_place(report, report.read_text().replace(TITLE, "Saved after the temporaries"))
+    changed = {path for batch in rebuilds.until(report, 2.0) for path in batch}
+    assert changed == {report.resolve()}
     assert [x for x in server.log_lines[before:] if "error" in x] == []  # type: ignore[attr-defined]
-    assert get(server, PAGE)[0] == 200
+    status, body, _ = get(server, PAGE)
+    assert status == 200 and "Saved after the temporaries" in body
 
 
 def test_broken_file_shows_error_page_then_recovers(server: PreviewServer, site_root: Path) -> None:
