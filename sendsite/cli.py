@@ -296,7 +296,14 @@ def serve_command(
 
     from .serve import PreviewServer
 
-    server = PreviewServer(source or Path.cwd(), host, port, poll=poll, log=click.echo)
+    server = PreviewServer(
+        source or Path.cwd(),
+        host,
+        port,
+        poll=poll,
+        log=click.echo,
+        progress=_progress(quiet=False, as_json=False),
+    )
     server.start()
     where = (
         "only this computer can open it"

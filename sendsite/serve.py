@@ -50,6 +50,7 @@ from .messages import view_problem
 from .pages import Page
 from .pipeline import Pipeline
 from .plugins import PluginManager, call_each, make_plugin_manager
+from .progress import Progress
 from .reading import BuildFailed, StrictWarnings
 from .render import render_page
 from .search import BackgroundIndexer
@@ -112,9 +113,13 @@ class LiveSite:
     the error page.
     """
 
-    def __init__(self, root: Path, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, root: Path, log: Callable[[str], None] = print, progress: Progress | None = None
+    ) -> None:
         self.root = root.resolve()
         self.log = log
+        #: Shown for the first build only (a terminal's progress bars).
+        self._first_progress = progress
         self._cond = threading.Condition()
         self.snapshot = Snapshot(0, {})
         self.config: SiteConfig | None = None
@@ -168,7 +173,10 @@ class LiveSite:
         started = time.perf_counter()
         try:
             pipeline = self._pipeline_for(changed)
-            result = pipeline.refresh(defer=True)
+            try:
+                result = pipeline.refresh(defer=True)
+            finally:
+                pipeline.progress = Progress()  # bars for the first build only
             folders = self._source_folders(pipeline)
         except (BuildFailed, StrictWarnings) as failed:
             errors = getattr(failed, "errors", [])
@@ -184,15 +192,29 @@ class LiveSite:
         )
         self._publish(snapshot)
         self.search.schedule(result.site, result.files, pipeline.pm)
+        seconds = time.perf_counter() - started
+        if changed is None:
+            line = f"Built {_count(result.pages, 'page')} in {seconds:.2f} s"
+        else:
+            line = (
+                f"Rebuilt in {seconds:.2f} s after {self._describe(changed)}: "
+                f"{result.rendered} of {_count(result.pages, 'page')} rendered"
+            )
         self.log(
-            f"Rebuilt in {time.perf_counter() - started:.2f} s: {result.rendered} of "
-            f"{result.pages} pages rendered"
+            line
             + (f" ({result.deferred} more when first opened)" if result.deferred else "")
-            + f", {result.reread} files read"
-            + (f", {len(result.warnings)} warning(s)" if result.warnings else "")
+            + f", {_count(result.reread, 'file')} read"
+            + (f", {_count(len(result.warnings), 'warning')}" if result.warnings else "")
             + "."
         )
         return snapshot
+
+    def _describe(self, changed: set[Path]) -> str:
+        """What was saved, in a few words: one file's name, or how many and the first."""
+        names = sorted(_shown_under(path, self.root) for path in changed)
+        if len(names) == 1:
+            return f"saving {names[0]}"
+        return f"saving {len(names)} files ({names[0]}, …)"
 
     def _pipeline_for(self, changed: set[Path] | None) -> Pipeline:
         config_file = self.root / CONFIG_FILE
@@ -206,7 +228,13 @@ class LiveSite:
             self.config = load_config(self.root)
             pm = make_plugin_manager(config=self.config)
             # Forking worker processes is only safe before the server's threads start.
-            self.pipeline = Pipeline(self.config, pm, parallel=threading.active_count() == 1)
+            self.pipeline = Pipeline(
+                self.config,
+                pm,
+                parallel=threading.active_count() == 1,
+                progress=self._first_progress,
+            )
+            self._first_progress = None
             self._start_afresh = False
             return self.pipeline
         content = self.pipeline.config.content_path
@@ -540,6 +568,17 @@ def _content_type(rel: PurePosixPath) -> str:
     )
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
+
+
+def _shown_under(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _inject(html: bytes, generation: int) -> bytes:
     script = (_RELOAD_SCRIPT % (generation, RELOAD_PATH)).encode()
     marker = html.rfind(b"</body>")
@@ -657,14 +696,14 @@ class PreviewServer:
         *,
         poll: bool = False,
         log: Callable[[str], None] = print,
+        progress: Progress | None = None,
     ) -> None:
-        self.live = LiveSite(root, log)
+        self.live = LiveSite(root, log, progress=progress)
         self.log = log
         self.poll = poll
         self.queue = ChangeQueue()
         self._stop = threading.Event()
-        self.live.rebuild(None)
-        try:
+        try:  # before building, so a busy port is said at once
             self.httpd = _Server((host, port), self.live)
         except OSError as exc:
             raise SendsiteError(
@@ -672,6 +711,11 @@ class PreviewServer:
                 fix="Another program (or another sendsite serve) is using that port: "
                 f"try --port {port + 1}.",
             ) from None
+        try:
+            self.live.rebuild(None)
+        except BaseException:
+            self.httpd.server_close()
+            raise
         self.watcher = self._watcher()
         self._threads: list[threading.Thread] = []
 

@@ -176,3 +176,39 @@ def test_check_json_counts_the_site(site: Path) -> None:
     jsonschema.validate(record, SCHEMA)
     assert record["counts"]["reports"] == 2
     assert record["problems"][0]["level"] == "warning"
+
+
+def test_serve_on_a_busy_port_says_so_before_building(site: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _sendsite("serve", "--source", str(site), "--port", str(port))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Built" not in result.stdout + result.stderr
+
+
+def test_serve_shows_progress_for_its_first_build(site: Path) -> None:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", "serve", "--source", str(site), "--port", "0"],
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "SENDSITE_PROGRESS_DELAY": "0"},
+    )
+    os.close(terminal)
+    shown = ""
+    try:
+        while "Serving the site at" not in shown:
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, shown
+            shown += os.read(controller, 65536).decode("utf-8", "replace")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        os.close(controller)
+    assert re.search(r"Rendering pages +\[#+\] +\d+/\d+", shown), shown
+    assert re.search(r"Built \d+ pages in [\d.]+ s", shown), shown

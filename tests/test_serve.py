@@ -194,7 +194,8 @@ def test_only_affected_pages_are_rendered(with_about_page: Path, server: Preview
     # first opened; the About page and the 404 page not at all.
     assert rendered == 1
     assert total - rendered - later == 2
-    assert "1 files read" in line
+    assert "1 file read" in line
+    assert f"after saving {REPORT}:" in line
     for listing in ("/", "/southend/", "/tracker/", "/dashboard/"):
         assert "Only this" in get(server, listing)[1], listing
     csv = get(server, "/data/milestones.csv")[1]
