@@ -1,30 +1,27 @@
 """Pagefind, behind one door: the only module that knows it is there.
 
-Pagefind (``pagefind[bin]`` on PyPI) indexes the search records: a Rust
-program, driven through its Python API, that writes a chunked index into
-``pagefind/`` so a browser downloads only the parts a query needs. Each record
-is handed to it as one small HTML page (``_record_html``). The rest of
+Pagefind (``pagefind[bin]``) is a Rust program, driven here through its Python
+API, that writes a chunked index into ``pagefind/`` so a browser downloads only
+what a query needs; each record goes to it as one small HTML page. The rest of
 sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
-``BUNDLE`` and ``IGNORE_ATTRIBUTE``.
+``BUNDLE`` and ``IGNORE_ATTRIBUTE``. Beyond Pagefind's documented API it relies
+on the following, pinned in pyproject.toml and checked by
+``tests/test_pagefind_contract.py``:
 
-What sendsite relies on beyond Pagefind's documented API, pinned in
-pyproject.toml and checked by ``tests/test_pagefind_contract.py``:
-
-- *Speed.* Pagefind's Python wrapper reads each reply only after a 0.1-second
-  pause (``PagefindService._wait_for_responses``), which would make 10,000
-  records take 17 minutes. ``_Service`` reads replies as they arrive, through
-  the wrapper's private ``_backend``, ``_responses`` and ``_poll_task``.
-- *Whole files.* Pagefind replies that it has written the index while its
-  last writes can still be under way, and stops as soon as its input closes:
-  sendsite waits until the files are whole before closing it, lets it finish
-  on its own, and indexes again (at most twice) if some files are still empty.
-- *Same bytes.* Pagefind writes each filter's values, and the list of filters
-  in its ``.pf_meta`` file, in the order of a Rust hash map, which changes
-  every run; the file names are hashes of the contents. ``_stabilise`` sorts
-  those lists (gzipped CBOR behind a ``pagefind_dcd`` signature, read and
-  written with cbor2) and renames the files after their new contents. A file
-  that does not decode and re-encode to exactly its own bytes leaves the
-  bundle as Pagefind wrote it (correct, only not reproducible).
+- *Speed.* The Python wrapper reads each reply only after a 0.1-second pause
+  (``PagefindService._wait_for_responses``): 17 minutes for 10,000 records.
+  ``_Service`` reads replies as they arrive, through the wrapper's private
+  ``_backend``, ``_responses`` and ``_poll_task``.
+- *Whole files.* Pagefind replies that it has written the index while its last
+  writes can still be under way, and stops as soon as its input closes: sendsite
+  waits until the files are whole, lets it finish on its own, and indexes again
+  (at most twice) if some files are still empty.
+- *Same bytes.* Pagefind writes each filter's values, and the list of filters in
+  its ``.pf_meta`` file, in a Rust hash map's order, which changes every run; the
+  file names are hashes of the contents. ``_stabilise`` sorts those lists
+  (gzipped CBOR behind a ``pagefind_dcd`` signature, read and written with cbor2)
+  and renames the files after their new contents. A file that does not decode
+  and re-encode to exactly its own bytes leaves the bundle as Pagefind wrote it.
 """
 
 from __future__ import annotations
