@@ -172,6 +172,10 @@ class BackgroundIndexer:
             shutil.rmtree(folder, ignore_errors=True)
             self.log(f"Search index not updated: {error.problem.message}")
             return
+        except (Exception, SystemExit) as error:  # a plugin's bug must not stop the indexer
+            shutil.rmtree(folder, ignore_errors=True)
+            self.log(f"Search index not updated: {type(error).__name__}: {error}")
+            return
         fresh = {
             PurePosixPath(p.relative_to(folder).as_posix()): p
             for p in sorted(folder.rglob("*"))
