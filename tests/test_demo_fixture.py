@@ -6,13 +6,18 @@ and ``plugins/sendsite_northshire/``. The tests therefore never build or read th
 root itself: they use ``copy_demo`` (the seed areas only, see tests/conftest.py),
 and these tests check that an added area changes nothing they see.
 
-By hand, the whole suite in a copy of the repository with an added area:
+By hand, the whole suite in a copy of the repository with an added area. The
+copy must run its own code, not the repository's editable install, so it gets a
+virtual environment that borrows only the installed dependencies (``$REPO`` is
+the repository, ``$SP`` its ``.venv/lib/python3.11/site-packages``):
 
-    git worktree add /tmp/wt HEAD && cd /tmp/wt && /path/to/.venv/bin/sendsite new-area northshire
-    /path/to/.venv/bin/pytest -q -p no:cacheprovider
-
-(with an editable install, link the copy's five built-in plugin folders to the
-installed ones first, or every copy of them clashes with the installed package).
+    mkdir /tmp/wt && git archive HEAD | tar -x -C /tmp/wt && cd /tmp/wt
+    ln -s ../themes sendsite/themes
+    python3.11 -m venv --without-pip /tmp/wt-venv
+    echo "$SP" > /tmp/wt-venv/lib/python3.11/site-packages/deps.pth
+    export PYTHONPATH=/tmp/wt:/tmp/wt/plugins
+    /tmp/wt-venv/bin/python -m sendsite new-area northshire
+    /tmp/wt-venv/bin/python -m pytest -q -p no:cacheprovider
 """
 
 from __future__ import annotations
