@@ -10,7 +10,7 @@ from .dates import DueDate, parse_due
 from .errors import ContentError, PluginError, SendsiteError
 from .fields import Fields
 from .hookspecs import hookimpl
-from .model import Format, GlossaryTerm, Item, Report, Risk, Section
+from .model import Format, GlossaryTerm, Item, Report, Risk, Section, facts, tally
 from .status import KeyEntry, Level, Status, StatusKey
 
 __version__ = "0.1.0"
@@ -33,6 +33,8 @@ __all__ = [
     "SendsiteError",
     "Status",
     "StatusKey",
+    "facts",
     "hookimpl",
     "parse_due",
+    "tally",
 ]

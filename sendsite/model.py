@@ -9,18 +9,24 @@ only the format's own templates do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from .dates import DueDate
-from .status import Status, StatusKey
+from .markdown import plain_text
+from .status import Level, Status, StatusKey
 
 if TYPE_CHECKING:
     from .content import Document
 
-__all__ = ["Format", "GlossaryTerm", "Item", "Report", "Risk", "Section"]
+__all__ = ["Format", "GlossaryTerm", "Item", "Report", "Risk", "Section", "facts", "tally"]
+
+_EMPTY = Markup()
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,11 @@ class Item:
     ``kind`` is ``"milestone"`` or ``"action"``. ``anchor`` is the element id on
     the report page where the item is shown; ``section`` names the part of the
     report it belongs to (a priority area, an action, a weakness number).
+
+    ``text`` may be given as rendered Markdown (``Markup``): it is then kept
+    as plain text for cross-area pages and exports, and as it was in ``html``
+    for the report's own page. Given as plain text, ``html`` is it escaped.
+    So a report's table row can be the ``Item`` itself.
     """
 
     kind: str
@@ -53,6 +64,10 @@ class Item:
     due: DueDate = field(default_factory=lambda: DueDate(""))
     owner: str = ""
     section: str = ""
+    html: Markup = _EMPTY
+
+    def __post_init__(self) -> None:
+        _keep_html(self, "text", "html")
 
     def is_overdue(self, as_of: date | None) -> bool:
         """Due (the end of its range) before ``as_of`` and not complete."""
@@ -61,7 +76,11 @@ class Item:
 
 @dataclass(frozen=True)
 class Risk:
-    """A risk or issue, with what is being done about it and its rating."""
+    """A risk or issue, with what is being done about it and its rating.
+
+    ``text`` and ``mitigation`` may be given as rendered Markdown, as an
+    ``Item``'s text: ``html`` and ``mitigation_html`` keep them for the page.
+    """
 
     text: str
     anchor: str
@@ -69,6 +88,22 @@ class Risk:
     mitigation: str = ""
     owner: str = ""
     section: str = ""
+    html: Markup = _EMPTY
+    mitigation_html: Markup = _EMPTY
+
+    def __post_init__(self) -> None:
+        _keep_html(self, "text", "html")
+        _keep_html(self, "mitigation", "mitigation_html")
+
+
+def _keep_html(row: object, name: str, html: str) -> None:
+    """Rendered Markdown in ``row.name`` goes to ``row.html``, and plain text to ``name``."""
+    value = getattr(row, name)
+    if isinstance(value, Markup):
+        object.__setattr__(row, html, value)
+        object.__setattr__(row, name, plain_text(value))
+    elif not getattr(row, html):
+        object.__setattr__(row, html, escape(value))
 
 
 @dataclass(frozen=True)
@@ -103,6 +138,22 @@ class Report:
     def as_of(self) -> date | None:
         """The day the report speaks for (end of its date range), if known."""
         return self.date.sort_key if self.date else None
+
+
+def facts(*rows: tuple[str, str]) -> list[tuple[str, str]]:
+    """Key facts for ``Report.summary``: the ``(label, value)`` rows whose value is not empty."""
+    return [(label, value) for label, value in rows if value]
+
+
+def tally(statuses: Iterable[Status], unrated: str = "not rated") -> str:
+    """How many ``statuses`` are at each level, in the shared scale's order: "3 complete,
+    1 delayed" (for a key fact). ``unrated`` names those not rated."""
+    counts = Counter(status.level for status in statuses)
+    return ", ".join(
+        f"{counts[level]} {unrated if level is Level.NOT_RATED else level.label.lower()}"
+        for level in Level
+        if counts[level]
+    )
 
 
 Reader = Callable[["Document"], Report]

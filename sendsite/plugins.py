@@ -13,6 +13,13 @@ A module reached twice (an installed package whose files are the site's own
 ``plugins/`` folder, as in this repository) is registered once, through its
 entry point. A local plugin with an installed plugin's name but other files
 overrides it: the installed one is not imported.
+
+Some hooks are answered by convention, for a plugin that does not implement
+them itself: a module's ``FORMAT`` is what ``register_formats`` returns, and a
+package's ``templates/`` and ``static/`` folders (beside the ``__init__.py``
+that is its module's ``__file__``) are what ``register_template_dirs`` and
+``register_static_dirs`` return: ``[<package>/templates]`` and
+``{<plugin name>: <package>/static}``.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from . import hookspecs
 from .errors import PluginError, SendsiteError
 from .hook_results import check_result
 from .local_plugins import LocalPlugin, find_local_plugins, import_local_plugin
+from .model import Format
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -253,6 +261,37 @@ def _register(pm: PluginManager, plugin: object, info: LoadedPlugin) -> None:
     except (pluggy.PluginValidationError, ValueError) as exc:
         raise PluginError(str(exc), plugin=info.name) from None
     pm.loaded[info.name] = info
+    _add_conventions(pm, plugin, info.name)
+
+
+def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
+    """Implement, for a module plugin, the hooks its names and folders answer by convention.
+
+    A module's ``FORMAT`` (a ``Format``) answers ``register_formats``; a
+    package's ``templates/`` and ``static/`` folders, beside its
+    ``__init__.py``, answer ``register_template_dirs`` and
+    ``register_static_dirs``. A hook the plugin implements itself is left
+    alone. Each is added in the plugin's name, so ``sendsite plugins`` lists
+    it, an error names the plugin, and the order between plugins is kept.
+    """
+    if not isinstance(plugin, ModuleType):
+        return
+    found: list[tuple[str, Callable[[], object]]] = []
+    fmt = getattr(plugin, "FORMAT", None)
+    if isinstance(fmt, Format):
+        found.append(("register_formats", lambda: [fmt]))
+    file = getattr(plugin, "__file__", None)
+    if file and Path(file).name == "__init__.py":
+        templates, static = Path(file).parent / "templates", Path(file).parent / "static"
+        if templates.is_dir():
+            found.append(("register_template_dirs", lambda: [templates]))
+        if static.is_dir():
+            found.append(("register_static_dirs", lambda: {name: static}))
+    for hook, function in found:
+        caller = getattr(pm.hook, hook)
+        if not any(impl.plugin is plugin for impl in caller.get_hookimpls()):
+            opts = hookspecs.hookimpl(function).sendsite_impl
+            caller._add_hookimpl(pluggy.HookImpl(plugin, name, function, opts))
 
 
 def _check_hook_names(pm: PluginManager, tolerant: bool) -> None:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from .content import Area, Document, load_document
 from .errors import ContentError, PluginError, Problem, SendsiteError
+from .fields import read_checked
 from .markdown import render_markdown
 from .model import Format, Report
 from .plugins import PluginManager, call_each
@@ -75,7 +76,8 @@ def _read_report(
 
 def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
     try:
-        report = fmt.read(doc)
+        # Afterwards, every front-matter key the reader never asked for is a warning.
+        report = read_checked(fmt.read, doc)
     except (ContentError, PluginError):
         raise
     except Exception as exc:

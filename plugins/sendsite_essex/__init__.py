@@ -9,29 +9,16 @@ Phase Two activities; then overall success and a summary review.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sendsite import Format, hookimpl
+from sendsite import Format
 
 from .reader import PROGRESS_KEY, read_report
 
 __version__ = "0.1.0"
 
 FORMAT = Format(
-    name="essex-joint-commissioning",
-    title="Joint commissioning progress paper",
-    read=read_report,
-    template="essex/report.html",
-    status_keys=(PROGRESS_KEY,),
-    description="Essex SEND joint commissioning key activities and progress paper",
+    "essex-joint-commissioning",
+    "Joint commissioning progress paper",
+    read_report,
+    "essex/report.html",
+    (PROGRESS_KEY,),
 )
-
-
-@hookimpl
-def register_formats() -> list[Format]:
-    return [FORMAT]
-
-
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [Path(__file__).parent / "templates"]

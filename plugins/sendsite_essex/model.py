@@ -6,18 +6,15 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sendsite import DueDate, GlossaryTerm, Status
+from sendsite import GlossaryTerm, Item
 
 
 @dataclass(frozen=True)
-class Activity:
-    """One activity of a workstream's phase, with its date words and status if stated."""
+class Activity(Item):
+    """An activity of a workstream's phase: a common ``Item`` (its words in ``html``),
+    with the details listed under it."""
 
-    anchor: str
-    activity: Markup
-    details: tuple[Markup, ...]
-    due: DueDate
-    status: Status
+    details: tuple[Markup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,6 @@ class Principle:
 class JointCommissioningPaper:
     """The whole paper: the shared framework, then the workstreams, then the review."""
 
-    period: DueDate
-    progress_reports_to: str
     background: Markup
     vision: Markup
     vision_source: Markup

@@ -12,34 +12,16 @@ that paragraphs state are recorded beside those paragraphs.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sendsite import Format, hookimpl
+from sendsite import Format
 
 from .reader import PROGRESS_KEY, read_report
 
 __version__ = "0.1.0"
 
 FORMAT = Format(
-    name="havering-board-report",
-    title="Health & Wellbeing Board report",
-    read=read_report,
-    template="havering/report.html",
-    status_keys=(PROGRESS_KEY,),
-    description="Havering Health & Wellbeing Board report with numbered paragraphs",
+    "havering-board-report",
+    "Health & Wellbeing Board report",
+    read_report,
+    "havering/report.html",
+    (PROGRESS_KEY,),
 )
-
-
-@hookimpl
-def register_formats() -> list[Format]:
-    return [FORMAT]
-
-
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def register_static_dirs() -> dict[str, Path]:
-    return {"havering": Path(__file__).parent / "static"}

@@ -1,4 +1,5 @@
-"""The typed model of a Havering Health & Wellbeing Board report."""
+"""The typed model of a Havering Health & Wellbeing Board report (its paragraphs'
+milestones, actions and risks are the common ``Item`` and ``Risk`` themselves)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sendsite import DueDate, Status
+from sendsite import Item, Risk
 
 
 @dataclass(frozen=True)
@@ -18,77 +19,49 @@ class Officer:
     phone: str = ""
     email: str = ""
 
+    @property
+    def signed(self) -> str:
+        return ", ".join(part for part in (self.name, self.title) if part)
+
 
 @dataclass(frozen=True)
-class StrategyPriority:
+class Priority:
     """A Health and Wellbeing Strategy priority on the cover sheet, ticked or not."""
 
     number: str
     title: str
     addressed: bool
 
-    @property
-    def label(self) -> str:
-        return f"Priority {self.number}: {self.title}"
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """A milestone or action that a paragraph states, tracked across areas."""
-
-    anchor: str
-    kind: str
-    text: str
-    owner: str
-    due: DueDate
-    status: Status
-
-
-@dataclass(frozen=True)
-class RiskLine:
-    """A risk stated by a paragraph or an implications section."""
-
-    anchor: str
-    risk: Markup
-    mitigation: Markup
-    owner: str
-    status: Status
-
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A numbered paragraph (1.1, 1.2 …) of the report detail."""
+    """A numbered paragraph (1.1, 1.2 …) of the report detail, and the milestones,
+    actions and risks it states."""
 
     number: str
     anchor: str
     body: Markup
-    items: tuple[Tracked, ...]
-    risks: tuple[RiskLine, ...]
+    items: tuple[Item, ...]
+    risks: tuple[Risk, ...]
 
 
 @dataclass(frozen=True)
 class DetailSection:
     """A numbered section of the report detail and its paragraphs."""
 
-    number: str
-    title: str
+    heading: str
     anchor: str
     paragraphs: tuple[Paragraph, ...]
-
-    @property
-    def heading(self) -> str:
-        return f"{self.number}. {self.title}"
 
 
 @dataclass(frozen=True)
 class Implication:
     """Financial, legal, HR or equalities implications and risks, signed by an officer."""
 
-    kind: str
     heading: str
     anchor: str
     body: Markup
-    risks: tuple[RiskLine, ...]
+    risks: tuple[Risk, ...]
     closing: Markup
     officer: Officer
 
@@ -99,7 +72,7 @@ class MoneyFigure:
 
     amount: str
     sentence: str
-    anchor: str
+    target: str
     where: str
 
 
@@ -107,13 +80,9 @@ class MoneyFigure:
 class BoardReport:
     """The whole report: cover sheet, summary, recommendations, detail, implications."""
 
-    board: str
-    subject: str
-    board_lead: str
     author: Officer
-    date: DueDate
     strategy_intro: str
-    priorities: tuple[StrategyPriority, ...]
+    priorities: tuple[Priority, ...]
     summary: Markup
     recommendations: tuple[Markup, ...]
     sections: tuple[DetailSection, ...]
@@ -122,11 +91,10 @@ class BoardReport:
     money: tuple[MoneyFigure, ...]
 
     @property
-    def tracked(self) -> tuple[tuple[DetailSection, Paragraph, Tracked], ...]:
-        """Every milestone and action, with where it is stated, in report order."""
-        return tuple(
-            (section, paragraph, item)
-            for section in self.sections
-            for paragraph in section.paragraphs
-            for item in paragraph.items
-        )
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(p for s in self.sections for p in s.paragraphs)
+
+    @property
+    def tracked(self) -> tuple[tuple[Paragraph, Item], ...]:
+        """Every milestone and action, with the paragraph stating it, in report order."""
+        return tuple((p, i) for p in self.paragraphs for i in p.items)

@@ -11,34 +11,16 @@ and risk each have their own colour key.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sendsite import Format, hookimpl
+from sendsite import Format
 
 from .reader import PROGRESS_KEY, RISK_KEY, read_report
 
 __version__ = "0.1.0"
 
 FORMAT = Format(
-    name="lancashire-app-highlight",
-    title="Accelerated Progress Plan highlight report",
-    read=read_report,
-    template="lancashire/report.html",
-    status_keys=(PROGRESS_KEY, RISK_KEY),
-    description="Lancashire SEND Accelerated Progress Plan (APP) highlight report",
+    "lancashire-app-highlight",
+    "Accelerated Progress Plan highlight report",
+    read_report,
+    "lancashire/report.html",
+    (PROGRESS_KEY, RISK_KEY),
 )
-
-
-@hookimpl
-def register_formats() -> list[Format]:
-    return [FORMAT]
-
-
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def register_static_dirs() -> dict[str, Path]:
-    return {"lancashire": Path(__file__).parent / "static"}

@@ -1,4 +1,7 @@
-"""The typed model of a Lancashire Accelerated Progress Plan highlight report."""
+"""The typed model of a Lancashire Accelerated Progress Plan highlight report.
+
+Its priorities, milestones and next steps are the common ``Item``, its risks ``Risk``.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +9,18 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sendsite import DueDate, GlossaryTerm, Status
+from sendsite import DueDate, GlossaryTerm, Item, Risk
 from sendsite.markdown import slugify
 
 
 @dataclass(frozen=True)
-class Milestone:
-    """A row of an action's 'key milestones this quarter' table."""
+class NextStep(Item):
+    """An entry of 'action in next month / next 3 months / next 6 months': an action due then."""
 
-    anchor: str
-    text: str
-    due: DueDate
-    owner: str
-    status: Status
-    overdue: bool = False
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """An entry of 'action in next month / next 3 months / next 6 months'."""
-
-    anchor: str
-    text: Markup
-    when: DueDate
-
-
-@dataclass(frozen=True)
-class RiskRow:
-    """A row of an action's risks table."""
-
-    anchor: str
-    risk: Markup
-    mitigation: Markup
-    rag: Status
-
-
-@dataclass(frozen=True)
-class Priority:
-    """A numbered priority in the APP for delivery by the plan's date."""
-
-    anchor: str
-    number: int
-    text: Markup
+    @property
+    def when(self) -> DueDate:
+        """The timescale it is planned for, from the report's date."""
+        return self.due
 
 
 @dataclass(frozen=True)
@@ -56,25 +29,23 @@ class Action:
 
     number: str
     title: str
-    anchor: str
     outcome: Markup
     priorities_note: str
-    priorities: tuple[Priority, ...]
+    priorities: tuple[Item, ...]
     progress: tuple[Markup, ...]
-    milestones: tuple[Milestone, ...]
+    milestones: tuple[Item, ...]
     next_steps: tuple[NextStep, ...]
-    risks: tuple[RiskRow, ...]
+    risks: tuple[Risk, ...]
     issues: tuple[Markup, ...]
     support: tuple[Markup, ...]
 
     @property
-    def heading(self) -> str:
-        return f"Action {self.number}: {self.title}"
+    def anchor(self) -> str:
+        return f"action-{self.number}"
 
     @property
-    def section(self) -> str:
-        """The name of this part of the report on cross-area pages."""
-        return f"Action {self.number} – {self.title}"
+    def heading(self) -> str:
+        return f"Action {self.number}: {self.title}"
 
 
 @dataclass(frozen=True)
@@ -98,10 +69,8 @@ class Term:
 
 @dataclass(frozen=True)
 class HighlightReport:
-    """The whole report: header, outcomes, actions 1–5 and the glossary."""
+    """The whole report: its dates, outcomes, actions 1–5 and the glossary."""
 
-    report: str
-    date: DueDate
     priorities_by: DueDate
     quarter_to: str
     status_note: Markup

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from sendsite import (
-    Document,
-    DueDate,
-    Fields,
-    Item,
-    KeyEntry,
-    Level,
-    Report,
-    Risk,
-    Section,
-    StatusKey,
-)
-from sendsite.markdown import plain_text, render_inline, render_markdown
+from sendsite import Document, DueDate, Fields, Item, Report, Risk, Section, facts
+from sendsite.markdown import render_markdown
+from sendsite.status import KeyEntry, Level, StatusKey
 
-from .model import Action, HighlightReport, Milestone, NextStep, Priority, RiskRow, Term
+from .model import Action, HighlightReport, NextStep, Term
 
 PROGRESS_KEY = StatusKey(
     name="lancashire-progress",
@@ -75,25 +64,10 @@ TIMESCALES = (
     ("next_6_months", "Next 6 months", 6),
 )
 
-_NUMBER = re.compile(r"^\d{1,2}$")
-
 
 def read_report(document: Document) -> Report:
     """Read a ``lancashire-app-highlight`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
-    root.check_known(
-        {
-            "report",
-            "date",
-            "priorities_by",
-            "quarter_to",
-            "status_note",
-            "outcomes_intro",
-            "actions",
-            "glossary_heading",
-            "glossary",
-        }
-    )
     date = root.due("date", required=True)
     if date.sort_key is None:
         raise root.error(
@@ -103,11 +77,10 @@ def read_report(document: Document) -> Report:
         )
     priorities_by = root.due("priorities_by")
     seen: dict[str, int] = {}
-    actions = tuple(_action(a, date, seen) for a in root.list("actions", required=True))
-    glossary = tuple(_term(row) for row in root.list("glossary"))
+    actions = tuple(
+        _action(a, date, priorities_by, seen) for a in root.list("actions", required=True)
+    )
     model = HighlightReport(
-        report=root.text("report"),
-        date=date,
         priorities_by=priorities_by,
         quarter_to=root.text("quarter_to", default=date.text),
         status_note=root.markdown("status_note"),
@@ -115,16 +88,33 @@ def read_report(document: Document) -> Report:
         outcomes_intro=root.text("outcomes_intro"),
         actions=actions,
         glossary_heading=root.text("glossary_heading", default="Glossary of abbreviations"),
-        glossary=glossary,
+        glossary=tuple(
+            Term(
+                row.text("term", required=True),
+                row.text("abbreviation"),
+                row.text("expansion", required=True),
+                row.text("description"),
+            )
+            for row in root.list("glossary")
+        ),
     )
-    items = [item for a in actions for item in _items(a, priorities_by)]
-    risks = [risk for a in actions for risk in _risks(a)]
-    milestones = [i for i in items if i.kind == "milestone"]
-    overdue = sum(i.is_overdue(date.sort_key) for i in milestones)
-    summary = [
-        (label, value)
-        for label, value in (
-            ("Report", model.report),
+    milestones = [m for a in actions for m in a.milestones]
+    overdue = sum(m.is_overdue(date.sort_key) for m in milestones)
+    risks = [r for a in actions for r in a.risks]
+    sections = []
+    if document.body.strip() or model.status_note:
+        sections.append(Section("introduction", "Introduction"))
+    if any(a.outcome for a in actions):
+        sections.append(Section("outcomes", "Outcomes"))
+    sections += [Section(a.anchor, a.heading) for a in actions]
+    if model.glossary:
+        sections.append(Section("glossary", model.glossary_heading))
+    return Report(
+        title=root.text("title", default="Accelerated Progress Plan Highlight Report"),
+        model=model,
+        date=date,
+        summary=facts(
+            ("Report", root.text("report")),
             ("Date", date.text),
             ("Priorities for delivery by", priorities_by.text),
             ("Actions", f"{len(actions)}: " + "; ".join(a.title for a in actions)),
@@ -134,110 +124,63 @@ def read_report(document: Document) -> Report:
                 " and not marked complete",
             ),
             ("Risks", str(len(risks))),
-        )
-        if value
-    ]
-    sections = []
-    if document.body.strip() or model.status_note:
-        sections.append(Section("introduction", "Introduction"))
-    if any(a.outcome for a in actions):
-        sections.append(Section("outcomes", "Outcomes"))
-    sections += [Section(a.anchor, a.heading) for a in actions]
-    if glossary:
-        sections.append(Section("glossary", model.glossary_heading))
-    return Report(
-        title=root.text("title", default="Accelerated Progress Plan Highlight Report"),
-        model=model,
-        date=date,
-        summary=summary,
+        ),
         sections=sections,
-        items=items,
+        items=[i for a in actions for i in (*a.priorities, *a.milestones, *a.next_steps)],
         risks=risks,
-        glossary=[t.common for t in glossary],
+        glossary=[t.common for t in model.glossary],
     )
 
 
-def _action(fields: Fields, date: DueDate, seen: dict[str, int]) -> Action:
-    fields.check_known(
-        {
-            "number",
-            "title",
-            "outcome",
-            "priorities_note",
-            "priorities",
-            "progress",
-            "milestones",
-            *(key for key, _, _ in TIMESCALES),
-            "risks",
-            "issues",
-            "support",
-        }
-    )
-    number = fields.text("number", required=True)
-    if not _NUMBER.match(number):
-        raise fields.error(
-            "number",
-            f"action number '{number}' should be a whole number",
-            fix="Write e.g. 'number: \"3\"'.",
-        )
-    if number in seen:
-        raise fields.error(
-            "number",
-            f"action {number} is already used on line {seen[number]}",
-            fix="Give each action its own number.",
-        )
-    seen[number] = fields.line("number") or 0
-    anchor = f"action-{number}"
+def _action(fields: Fields, date: DueDate, by: DueDate, seen: dict[str, int]) -> Action:
+    number = fields.number("number", "action", required=True, seen=seen)
+    title = fields.text("title", required=True)
+    anchor, section = f"action-{number}", f"Action {number} – {title}"
+    blank = PROGRESS_KEY.lookup("")
     priorities = tuple(
-        Priority(f"{anchor}-priority-{n}", n, render_inline(text))
-        for n, text in enumerate(fields.texts("priorities"), start=1)
+        Item("action", text, f"{anchor}-priority-{n}", blank, by, section=section)
+        for n, text in enumerate(fields.inlines("priorities"), start=1)
     )
-    milestones = []
-    for n, row in enumerate(fields.list("milestones"), start=1):
-        row.check_known({"milestone", "due", "owner", "status"})
-        due, status = row.due("due"), row.status("status", PROGRESS_KEY)
-        milestones.append(
-            Milestone(
-                f"{anchor}-milestone-{n}",
-                row.text("milestone", required=True),
-                due,
-                row.text("owner"),
-                status,
-                # Past due on the report's own date and not marked complete.
-                overdue=bool(date.sort_key and due.is_before(date.sort_key))
-                and not status.is_complete,
-            )
+    milestones = tuple(
+        Item(
+            "milestone",
+            row.text("milestone", required=True),
+            f"{anchor}-milestone-{n}",
+            row.status("status", PROGRESS_KEY),
+            row.due("due"),
+            row.text("owner"),
+            section,
         )
-    next_steps = []
-    for key, label, months in TIMESCALES:
-        when = _within(label, months, date)
-        for n, text in enumerate(fields.texts(key), start=1):
-            slug = key.replace("_", "-")
-            next_steps.append(NextStep(f"{anchor}-{slug}-{n}", render_inline(text), when))
-    risks = []
-    for n, row in enumerate(fields.list("risks"), start=1):
-        row.check_known({"risk", "mitigation", "rag"})
-        risks.append(
-            RiskRow(
-                f"{anchor}-risk-{n}",
-                row.inline("risk", required=True),
-                row.inline("mitigation"),
-                row.status("rag", RISK_KEY),
-            )
+        for n, row in enumerate(fields.list("milestones"), start=1)
+    )
+    next_steps = tuple(
+        NextStep("action", text, f"{anchor}-{key.replace('_', '-')}-{n}", blank, when, "", section)
+        for key, label, months in TIMESCALES
+        for when in [_within(label, months, date)]
+        for n, text in enumerate(fields.inlines(key), start=1)
+    )
+    risks = tuple(
+        Risk(
+            row.inline("risk", required=True),
+            f"{anchor}-risk-{n}",
+            row.status("rag", RISK_KEY),
+            row.inline("mitigation"),
+            section=section,
         )
+        for n, row in enumerate(fields.list("risks"), start=1)
+    )
     return Action(
         number=number,
-        title=fields.text("title", required=True),
-        anchor=anchor,
+        title=title,
         outcome=fields.inline("outcome"),
         priorities_note=fields.text("priorities_note"),
         priorities=priorities,
-        progress=tuple(render_inline(t) for t in fields.texts("progress")),
-        milestones=tuple(milestones),
-        next_steps=tuple(next_steps),
-        risks=tuple(risks),
-        issues=tuple(render_inline(t) for t in fields.texts("issues")),
-        support=tuple(render_inline(t) for t in fields.texts("support")),
+        progress=fields.inlines("progress"),
+        milestones=milestones,
+        next_steps=next_steps,
+        risks=risks,
+        issues=fields.inlines("issues"),
+        support=fields.inlines("support"),
     )
 
 
@@ -248,45 +191,3 @@ def _within(label: str, months: int, date: DueDate) -> DueDate:
     end = start + relativedelta(months=months) - timedelta(days=1)
     precision = "month" if months == 1 and start.day == 1 else "range"
     return DueDate(label, start, end, precision)
-
-
-def _term(row: Fields) -> Term:
-    row.check_known({"term", "abbreviation", "expansion", "description"})
-    return Term(
-        row.text("term", required=True),
-        row.text("abbreviation"),
-        row.text("expansion", required=True),
-        row.text("description"),
-    )
-
-
-def _items(action: Action, priorities_by: DueDate) -> list[Item]:
-    section = action.section
-    blank = PROGRESS_KEY.lookup("")
-    assert blank is not None
-    items = [
-        Item("action", plain_text(p.text), p.anchor, blank, priorities_by, section=section)
-        for p in action.priorities
-    ]
-    items += [
-        Item("milestone", m.text, m.anchor, m.status, m.due, m.owner, section)
-        for m in action.milestones
-    ]
-    items += [
-        Item("action", plain_text(s.text), s.anchor, blank, s.when, section=section)
-        for s in action.next_steps
-    ]
-    return items
-
-
-def _risks(action: Action) -> list[Risk]:
-    return [
-        Risk(
-            plain_text(r.risk),
-            r.anchor,
-            r.rag,
-            mitigation=plain_text(r.mitigation),
-            section=action.section,
-        )
-        for r in action.risks
-    ]

@@ -8,29 +8,12 @@ decisions asked of the board.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sendsite import Format, hookimpl
+from sendsite import Format
 
 from .reader import RAG_KEY, read_report
 
 __version__ = "0.1.0"
 
 FORMAT = Format(
-    name="southend-highlight",
-    title="Highlight report",
-    read=read_report,
-    template="southend/report.html",
-    status_keys=(RAG_KEY,),
-    description="Southend SEND Strategic Partnership Board highlight report",
+    "southend-highlight", "Highlight report", read_report, "southend/report.html", (RAG_KEY,)
 )
-
-
-@hookimpl
-def register_formats() -> list[Format]:
-    return [FORMAT]
-
-
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [Path(__file__).parent / "templates"]

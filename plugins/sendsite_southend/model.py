@@ -1,4 +1,7 @@
-"""The typed model of a Southend highlight report."""
+"""The typed model of a Southend highlight report.
+
+Its milestone and risk rows are the common ``Item`` and ``Risk`` themselves.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sendsite import DueDate, Status
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A row of a priority area's milestone table."""
-
-    anchor: str
-    text: str
-    completed_by: DueDate
-    rag: Status
-
-
-@dataclass(frozen=True)
-class RiskRow:
-    """A row of a priority area's 'top risks and issues' table."""
-
-    anchor: str
-    risk: Markup
-    mitigation: Markup
-    rag: Status
+from sendsite import DueDate, Item, Risk
 
 
 @dataclass(frozen=True)
@@ -44,11 +27,14 @@ class Priority:
 
     code: str
     title: str
-    anchor: str
-    milestones: tuple[Milestone, ...]
-    risks: tuple[RiskRow, ...]
+    milestones: tuple[Item, ...]
+    risks: tuple[Risk, ...]
     narrative: Markup
     activities: tuple[Activity, ...]
+
+    @property
+    def anchor(self) -> str:
+        return self.code.lower()
 
     @property
     def heading(self) -> str:

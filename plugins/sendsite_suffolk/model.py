@@ -1,4 +1,7 @@
-"""The typed model of a Suffolk response grid."""
+"""The typed model of a Suffolk response grid.
+
+Its proposed responses are the common ``Item`` itself (text, due date, lead, status).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sendsite import DueDate, GlossaryTerm, Status
+from sendsite import DueDate, GlossaryTerm, Item
 
 
 @dataclass(frozen=True)
@@ -24,17 +27,6 @@ class Weakness:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One proposed response: what will be done, by when, who leads, its status."""
-
-    anchor: str
-    text: Markup
-    due: DueDate
-    lead: str
-    status: Status
-
-
-@dataclass(frozen=True)
 class Measure:
     """An impact measurement, with the progress update written beside it (if any)."""
 
@@ -49,8 +41,7 @@ class Entry:
     anchor: str
     topic: str
     weaknesses: tuple[Weakness, ...]
-    actions: tuple[Action, ...]
-    leads: tuple[str, ...]
+    actions: tuple[Item, ...]
     impact: tuple[Measure, ...]
 
     @property
@@ -82,6 +73,11 @@ class Entry:
     @property
     def heading(self) -> str:
         return f"{self.title}: {self.topic}" if self.topic else self.title
+
+    @property
+    def section(self) -> str:
+        """Its name on cross-area pages."""
+        return f"{self.title} – {self.topic}" if self.topic else self.title
 
 
 @dataclass(frozen=True)

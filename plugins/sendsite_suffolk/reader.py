@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from dataclasses import replace
 
-from sendsite import (
-    Document,
-    Fields,
-    GlossaryTerm,
-    Item,
-    KeyEntry,
-    Level,
-    Report,
-    Section,
-    StatusKey,
-)
-from sendsite.markdown import plain_text, render_markdown
+from sendsite import Document, Fields, Item, Report, Section, facts
+from sendsite.markdown import render_markdown
+from sendsite.status import KeyEntry, Level, StatusKey
 
-from .model import Action, Entry, Measure, ResponseGrid, Weakness
+from .model import Entry, Measure, ResponseGrid, Weakness
 
 STATUS_KEY = StatusKey(
     name="suffolk-progress",
@@ -36,25 +27,10 @@ STATUS_KEY = StatusKey(
     description="the colour of a response's text in the original grid",
 )
 
-_NUMBER = re.compile(r"^\d{1,3}$")
-
 
 def read_report(document: Document) -> Report:
     """Read a ``suffolk-response-grid`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
-    root.check_known(
-        {
-            "format",
-            "title",
-            "slug",
-            "revisit",
-            "date",
-            "status_note",
-            "abbreviations",
-            "glossary",
-            "entries",
-        }
-    )
     seen: dict[str, int] = {}
     entries = tuple(_entry(e, seen) for e in root.list("entries", required=True))
     model = ResponseGrid(
@@ -62,23 +38,13 @@ def read_report(document: Document) -> Report:
         date=root.due("date", required=True),
         introduction=render_markdown(document.body),
         status_note=root.markdown("status_note"),
-        abbreviations=_terms(root, "abbreviations"),
-        glossary=_terms(root, "glossary"),
+        abbreviations=root.terms("abbreviations"),
+        glossary=root.terms("glossary"),
         entries=entries,
     )
     actions = [a for e in entries for a in e.actions]
     counts = Counter(a.status.level for a in actions)
     tally = ", ".join(f"{counts[level]} {level.label.lower()}" for level in Level if counts[level])
-    summary = [
-        (label, value)
-        for label, value in (
-            ("Revisit", model.revisit),
-            ("Date", model.date.text),
-            ("Weaknesses", f"{len(seen)} numbered, in {len(entries)} entries"),
-            ("Proposed responses", f"{len(actions)}: {tally}"),
-        )
-        if value
-    ]
     has_intro = document.body.strip() or model.status_note
     sections = [Section("introduction", "Introduction")] if has_intro else []
     if model.abbreviations:
@@ -90,48 +56,28 @@ def read_report(document: Document) -> Report:
         title=root.text("title", default="Response to the joint local area SEND revisit"),
         model=model,
         date=model.date,
-        summary=summary,
+        summary=facts(
+            ("Revisit", model.revisit),
+            ("Date", model.date.text),
+            ("Weaknesses", f"{len(seen)} numbered, in {len(entries)} entries"),
+            ("Proposed responses", f"{len(actions)}: {tally}"),
+        ),
         sections=sections,
-        items=[item for e in entries for item in _items(e)],
+        items=actions,
         glossary=[*model.abbreviations, *model.glossary],
     )
 
 
-def _terms(root: Fields, key: str) -> tuple[GlossaryTerm, ...]:
-    terms = []
-    for row in root.list(key):
-        row.check_known({"term", "expansion", "description"})
-        terms.append(
-            GlossaryTerm(
-                row.text("term", required=True),
-                row.text("expansion", required=True),
-                row.text("description"),
-            )
-        )
-    return tuple(terms)
-
-
 def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
-    fields.check_known({"topic", "weaknesses", "responses", "leads", "impact"})
     weaknesses = []
     for row in fields.list("weaknesses", required=True):
-        row.check_known({"number", "text", "note"})
-        number = row.text("number")
-        if number and not _NUMBER.match(number):
-            raise row.error(
-                "number",
-                f"weakness number '{number}' should be a whole number",
-                fix="Write e.g. 'number: \"7\"', or leave it out for an unnumbered weakness.",
-            )
-        if number in seen:
-            raise row.error(
-                "number",
-                f"weakness {number} is already used on line {seen[number]}",
-                fix="Give each weakness its own number; weaknesses sharing a response go in"
-                " one entry's 'weaknesses:' list.",
-            )
-        if number:
-            seen[number] = row.line("number") or 0
+        number = row.number(
+            "number",
+            "weakness",
+            seen=seen,
+            fix="Give each weakness its own number; weaknesses sharing a response go in"
+            " one entry's 'weaknesses:' list.",
+        )
         weaknesses.append(Weakness(number, row.inline("text", required=True), row.inline("note")))
     numbers = [w.number for w in weaknesses if w.number]
     if not numbers:
@@ -146,42 +92,28 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
         weaknesses = [
             Weakness(w.number, w.text, w.note, _own_anchor(w.number, anchor)) for w in weaknesses
         ]
-    leads = tuple(fields.texts("leads"))
-    actions = []
-    for n, row in enumerate(fields.list("responses", required=True), start=1):
-        row.check_known({"action", "due", "lead", "status"})
-        actions.append(
-            Action(
-                f"{anchor}-action-{n}",
-                row.inline("action", required=True),
-                row.due("due"),
-                row.text("lead") or "; ".join(dict.fromkeys(leads)),
-                row.status("status", STATUS_KEY),
-            )
-        )
-    impact = []
-    for row in fields.list("impact"):
-        row.check_known({"measure", "update"})
-        impact.append(Measure(row.inline("measure", required=True), row.inline("update")))
-    return Entry(
-        anchor,
-        fields.text("topic"),
-        tuple(weaknesses),
-        tuple(actions),
-        leads,
-        tuple(impact),
+    leads = "; ".join(dict.fromkeys(fields.texts("leads")))
+    impact = tuple(
+        Measure(row.inline("measure", required=True), row.inline("update"))
+        for row in fields.list("impact")
     )
+    entry = Entry(anchor, fields.text("topic"), tuple(weaknesses), (), impact)
+    actions = tuple(
+        Item(
+            "action",
+            row.inline("action", required=True),
+            f"{anchor}-action-{n}",
+            row.status("status", STATUS_KEY),
+            row.due("due"),
+            row.text("lead") or leads,
+            entry.section,
+        )
+        for n, row in enumerate(fields.list("responses", required=True), start=1)
+    )
+    return replace(entry, actions=actions)
 
 
 def _own_anchor(number: str, entry_anchor: str) -> str:
     """A numbered weakness's own id, unless the entry's id already is that."""
     own = f"weakness-{number}" if number else ""
     return "" if own == entry_anchor else own
-
-
-def _items(entry: Entry) -> list[Item]:
-    section = f"{entry.title} – {entry.topic}" if entry.topic else entry.title
-    return [
-        Item("action", plain_text(a.text), a.anchor, a.status, a.due, a.lead, section)
-        for a in entry.actions
-    ]
