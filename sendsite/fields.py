@@ -33,7 +33,7 @@ from .content import Document
 from .dates import DueDate, looks_like_a_date, parse_due
 from .errors import ContentError
 from .markdown import render_inline, render_markdown
-from .model import GlossaryTerm
+from .model import GlossaryTerm, Item, Risk
 from .status import Status, StatusKey
 
 __all__ = ["CORE_KEYS", "Fields", "read_checked"]
@@ -311,6 +311,69 @@ class Fields:
                 row.text("description"),
             )
             for row in self.list(key, required=required)
+        )
+
+    def items(
+        self,
+        key: str,
+        kind: str,
+        anchor: str,
+        status_key: StatusKey,
+        *,
+        section: str = "",
+        rating: str = "rag",
+    ) -> tuple[Item, ...]:
+        """A table of milestones or actions (``kind``), each row an ``Item``.
+
+        A row holds its words under the kind's own name (``milestone:``, required),
+        and ``due``, ``owner`` and its rating (``rating``: a word of
+        ``status_key``). Row n is anchored ``<anchor>-<n>``.
+        """
+        return tuple(
+            Item(
+                kind,
+                row.text(kind, required=True),
+                f"{anchor}-{n}",
+                row.status(rating, status_key),
+                row.due("due"),
+                row.text("owner"),
+                section,
+            )
+            for n, row in enumerate(self.list(key), start=1)
+        )
+
+    def risks(
+        self,
+        key: str,
+        anchor: str,
+        status_key: StatusKey,
+        *,
+        section: str = "",
+        owner: str = "",
+        mitigation: str = "",
+        rating: str = "rag",
+        inline: bool = False,
+    ) -> tuple[Risk, ...]:
+        """A table of risks and issues, each row a ``Risk``.
+
+        A row holds ``risk:`` (required), ``mitigation:`` (as Markdown; one
+        line each with ``inline``), ``owner:``, and its rating (``rating``: a
+        word of ``status_key``; with ``rating=""`` the report rates none).
+        ``owner`` and ``mitigation`` are for rows that give none. Row n is
+        anchored ``<anchor>-<n>``.
+        """
+        read = Fields.inline if inline else Fields.markdown
+        unrated = status_key.lookup("")
+        return tuple(
+            Risk(
+                read(row, "risk", required=True),
+                f"{anchor}-{n}",
+                row.status(rating, status_key) if rating else unrated,
+                read(row, "mitigation") or mitigation,
+                row.text("owner") or owner,
+                section,
+            )
+            for n, row in enumerate(self.list(key), start=1)
         )
 
     def list(self, key: str, *, required: bool = False) -> list[Fields]:

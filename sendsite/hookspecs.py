@@ -43,6 +43,9 @@ def register_formats() -> list[Format]:
     line; return the format's typed model in ``Report.model`` and the common
     items (milestones/actions, risks, glossary terms) beside it. Two plugins
     registering the same format name is an error.
+
+    A plugin module that defines ``FORMAT`` (a ``Format``) and does not
+    implement this hook provides that format, as if it returned ``[FORMAT]``.
     """
 
 
@@ -53,6 +56,9 @@ def register_template_dirs() -> list[Path]:
     Put a format's templates in a sub-folder named after the plugin
     (``templates/myarea/report.html``) to avoid clashes. A site's own
     ``templates/`` folder overrides these; these override the theme's.
+
+    A plugin package that does not implement this hook contributes its
+    ``templates/`` folder (beside its ``__init__.py``), if it has one.
     """
 
 
@@ -62,6 +68,10 @@ def register_static_dirs() -> dict[str, Path]:
 
     Each folder is copied to ``static/<name>/`` in the site; templates link
     to it with ``{{ url('static/<name>/file.css') }}``.
+
+    A plugin package that does not implement this hook publishes its
+    ``static/`` folder (beside its ``__init__.py``), if it has one, as
+    ``static/<plugin name>/``.
     """
 
 

@@ -314,6 +314,27 @@ def test_the_smallest_plugin_works(make_site, tmp_path: Path) -> None:
         sys.modules.pop("tiny", None)
 
 
+def test_the_smallest_plugin_finds_misspelt_keys(make_site, tmp_path: Path) -> None:
+    # The guide says so below the example: no list of keys, yet a misspelling is named.
+    [smallest] = [b for b in blocks_of(DOCS / "format-plugins.md") if b.lang == "python"]
+    root = make_site(
+        {
+            "plugins/tiny.py": smallest.text,
+            "content/tiny/_area.yml": "name: Tiny\n",
+            "content/tiny/report.md": "---\nformat: tiny-list\ntitle: T\nitems:\n"
+            "  - text: Something to do\n    rga: Green\n---\n",
+        }
+    )
+    try:
+        result = run_cli("build", "--source", str(root), "--output", str(tmp_path / "out"))
+        assert result.exit_code == 0, result.output
+        warning = "tiny/report.md:6:5: warning: items[1]: unknown key 'rga' is ignored"
+        assert warning in result.output
+        assert "Did you mean 'rag'?" in result.output
+    finally:
+        sys.modules.pop("tiny", None)
+
+
 if __name__ == "__main__":  # python -m tests.test_docs: bring the tutorial up to date
     TUTORIAL.write_text(updated_tutorial(), encoding="utf-8")
     print(f"Updated {TUTORIAL}; review the diff.")

@@ -11,13 +11,15 @@ import importlib
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 import pytest
 
-from sendsite import Format, StatusKey
+from sendsite import ContentError, Document, Fields, Format, StatusKey
 from sendsite.config import load_config
+from sendsite.content import load_document
+from sendsite.fields import read_checked
 from sendsite.plugins import call_each, make_plugin_manager
 
 from .conftest import REPO, run_cli
@@ -161,3 +163,84 @@ def test_built_in_anchors_are_on_the_page(area: str, demo_site: Path, demo_repor
         key=lambda found: len(anchors & found),
     )
     assert sorted(anchors - ids) == []
+
+
+# 7. Reading is checked: sendsite knows the keys a reader asked for, and names the others.
+
+#: area -> (a line of its demo report, the line misspelt, the key it should be)
+MISSPELT = {
+    "essex": ("    roadmap: |", "    road_map: |", "roadmap"),
+    "havering": ("  title: Head of", "  titel: Head of", "title"),
+    "lancashire": ("    priorities_note:", "    priority_note:", "priorities_note"),
+    "southend": (
+        "        completed_by: Completed",
+        "        completedby: Completed",
+        "completed_by",
+    ),
+    "suffolk": ('        due: "by 31 May', '        dues: "by 31 May', "due"),
+}
+
+
+def _demo_document(folder: Path, area: str, old: str = "", new: str = "") -> Document:
+    """The demo report of ``area``, with its first ``old`` made ``new``."""
+    [path] = (REPO / "content" / area).glob("*.md")
+    copy = folder / path.name
+    copy.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return load_document(copy, PurePosixPath(area, path.name))
+
+
+@pytest.mark.parametrize("area", BUILT_IN)
+def test_built_in_readers_name_a_misspelt_key_without_a_list(area: str, tmp_path: Path) -> None:
+    reader = importlib.import_module(f"sendsite_{area}.reader")
+    clean = _demo_document(tmp_path, area)
+    read_checked(reader.read_report, clean)
+    assert clean.warnings == []
+    old, new, key = MISSPELT[area]
+    document = _demo_document(tmp_path, area, old, new)
+    read_checked(reader.read_report, document)
+    [warning] = document.warnings
+    assert f"unknown key '{new.split(':')[0].strip()}' is ignored" in warning.message
+    assert warning.fix == f"Did you mean '{key}'?"
+
+
+def _doc(tmp_path: Path, front: str) -> Document:
+    path = tmp_path / "r.md"
+    path.write_text(f"---\n{front}---\n", encoding="utf-8")
+    return load_document(path, PurePosixPath("x/r.md"))
+
+
+def test_keys_asked_for_are_known_whether_there_or_not(tmp_path: Path) -> None:
+    def read(document: Document) -> None:
+        root = Fields.of(document)
+        root.text("report_by")  # not in the file: still a key this format knows
+        for row in root.list("rows"):
+            row.text("text")
+
+    document = _doc(tmp_path, "reportby: Jo\nrows:\n  - text: a\n    txt: b\n")
+    read_checked(read, document)
+    assert [(w.line, w.message, w.fix) for w in document.warnings] == [
+        (2, "unknown key 'reportby' is ignored", "Did you mean 'report_by'?"),
+        (5, "rows[1]: unknown key 'txt' is ignored", "Did you mean 'text'?"),
+    ]
+
+
+def test_no_warnings_when_the_reader_fails(tmp_path: Path) -> None:
+    def read(document: Document) -> None:
+        Fields.of(document).text("title", required=True)
+
+    document = _doc(tmp_path, "titel: x\n")
+    with pytest.raises(ContentError):
+        read_checked(read, document)
+    assert document.warnings == []
+
+
+def test_check_known_and_data_still_work_and_are_not_checked_twice(tmp_path: Path) -> None:
+    def read(document: Document) -> None:
+        root = Fields.of(document)
+        root.check_known({"title", "author", "meta"})  # as plugins did: checked at once
+        Fields.of(document).text("title")  # a second view of the same mapping
+        assert root.mapping("meta").data == {"anything": 1}  # read by hand: all known
+
+    document = _doc(tmp_path, "titel: x\nauthor: y\nmeta:\n  anything: 1\n")
+    read_checked(read, document)
+    assert [w.message for w in document.warnings] == ["unknown key 'titel' is ignored"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup
-
-from sendsite import Document, Fields, Item, Report, Risk, Section, facts
+from sendsite import Document, Fields, Item, Report, Section, facts
 from sendsite.markdown import plain_text, render_markdown
 from sendsite.status import KeyEntry, Level, StatusKey
 
@@ -41,6 +39,8 @@ HEADINGS = {
 _KIND = re.compile(r"^[a-z][a-z-]*$")
 _MONEY = re.compile(r"£\d[\d,]*(?:\.\d\d)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+#: The report rates none of its risks, and writes each on one line.
+_UNRATED = {"rating": "", "inline": True}
 
 
 def read_report(document: Document) -> Report:
@@ -127,7 +127,7 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
             _item(item, f"{anchor}-item-{n}", where)
             for n, item in enumerate(row.list("items"), start=1)
         )
-        risks = _risks(row, anchor, where, owner="", mitigation=Markup())
+        risks = row.risks("risks", f"{anchor}-risk", PROGRESS_KEY, section=where, **_UNRATED)
         body = row.markdown("text", required=True)
         paragraphs.append(Paragraph(written, anchor, body, items, risks))
     return DetailSection(heading, f"section-{number}", tuple(paragraphs))
@@ -140,21 +140,6 @@ def _item(row: Fields, anchor: str, where: str) -> Item:
     text, owner = row.text("text", required=True), row.text("owner")
     status, due = row.status("status", PROGRESS_KEY), row.due("due", means="due_means")
     return Item(kind, text, anchor, status, due, owner, where)
-
-
-def _risks(fields: Fields, anchor: str, where: str, *, owner: str, mitigation: Markup) -> tuple:
-    """The risks listed under ``fields``, which the report rates none of."""
-    return tuple(
-        Risk(
-            row.inline("risk", required=True),
-            f"{anchor}-risk-{n}",
-            PROGRESS_KEY.lookup(""),
-            row.inline("mitigation") or mitigation,
-            row.text("owner") or owner,
-            where,
-        )
-        for n, row in enumerate(fields.list("risks"), start=1)
-    )
 
 
 def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
@@ -172,7 +157,15 @@ def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
         )
     officer = _officer(fields.mapping("officer", required=True))
     closing, anchor = fields.inline("closing"), f"implications-{kind}"
-    risks = _risks(fields, anchor, heading, owner=officer.signed, mitigation=closing)
+    risks = fields.risks(
+        "risks",
+        f"{anchor}-risk",
+        PROGRESS_KEY,
+        section=heading,
+        owner=officer.signed,
+        mitigation=closing,
+        **_UNRATED,
+    )
     body = fields.markdown("text", required=True)
     return Implication(heading, anchor, body, risks, closing, officer)
 

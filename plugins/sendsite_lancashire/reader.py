@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from sendsite import Document, DueDate, Fields, Item, Report, Risk, Section, facts
+from sendsite import Document, DueDate, Fields, Item, Report, Section, facts
 from sendsite.markdown import render_markdown
 from sendsite.status import KeyEntry, Level, StatusKey
 
@@ -141,34 +141,21 @@ def _action(fields: Fields, date: DueDate, by: DueDate, seen: dict[str, int]) ->
         Item("action", text, f"{anchor}-priority-{n}", blank, by, section=section)
         for n, text in enumerate(fields.inlines("priorities"), start=1)
     )
-    milestones = tuple(
-        Item(
-            "milestone",
-            row.text("milestone", required=True),
-            f"{anchor}-milestone-{n}",
-            row.status("status", PROGRESS_KEY),
-            row.due("due"),
-            row.text("owner"),
-            section,
-        )
-        for n, row in enumerate(fields.list("milestones"), start=1)
+    milestones = fields.items(
+        "milestones",
+        "milestone",
+        f"{anchor}-milestone",
+        PROGRESS_KEY,
+        section=section,
+        rating="status",
     )
-    next_steps = tuple(
-        NextStep("action", text, f"{anchor}-{key.replace('_', '-')}-{n}", blank, when, "", section)
-        for key, label, months in TIMESCALES
-        for when in [_within(label, months, date)]
-        for n, text in enumerate(fields.inlines(key), start=1)
-    )
-    risks = tuple(
-        Risk(
-            row.inline("risk", required=True),
-            f"{anchor}-risk-{n}",
-            row.status("rag", RISK_KEY),
-            row.inline("mitigation"),
-            section=section,
-        )
-        for n, row in enumerate(fields.list("risks"), start=1)
-    )
+    next_steps = []
+    for key, label, months in TIMESCALES:
+        when = _within(label, months, date)
+        for n, text in enumerate(fields.inlines(key), start=1):
+            slug = f"{anchor}-{key.replace('_', '-')}-{n}"
+            next_steps.append(NextStep("action", text, slug, blank, when, "", section))
+    risks = fields.risks("risks", f"{anchor}-risk", RISK_KEY, section=section, inline=True)
     return Action(
         number=number,
         title=title,
@@ -177,7 +164,7 @@ def _action(fields: Fields, date: DueDate, by: DueDate, seen: dict[str, int]) ->
         priorities=priorities,
         progress=fields.inlines("progress"),
         milestones=milestones,
-        next_steps=next_steps,
+        next_steps=tuple(next_steps),
         risks=risks,
         issues=fields.inlines("issues"),
         support=fields.inlines("support"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sendsite import Document, Fields, Item, Report, Risk, Section, facts
+from sendsite import Document, Fields, Item, Report, Section, facts
 from sendsite.markdown import render_markdown
 from sendsite.status import KeyEntry, Level, Status, StatusKey
 
@@ -82,16 +82,7 @@ def _priority(fields: Fields) -> Priority:
             rag = Status(Level.COMPLETE, "Complete", "", RAG_KEY.name)
         text = row.text("milestone", required=True)
         milestones.append(Item("milestone", text, f"{anchor}-milestone-{n}", rag, due, "", section))
-    risks = tuple(
-        Risk(
-            row.markdown("risk", required=True),
-            f"{anchor}-risk-{n}",
-            row.status("rag", RAG_KEY),
-            row.markdown("mitigation"),
-            section=section,
-        )
-        for n, row in enumerate(fields.list("risks"), start=1)
-    )
+    risks = fields.risks("risks", f"{anchor}-risk", RAG_KEY, section=section)
     activities = tuple(
         Activity(
             f"{anchor}-activity-{n}",
