@@ -172,7 +172,7 @@ def test_unknown_key_warns_and_strict_fails(make_site: SiteMaker) -> None:
     glossary = (REPO / "content" / "_glossary.yml").read_text()
     root = make_site(
         {
-            "content/_glossary.yml": glossary + "SENDOP: SEND operational group\n",
+            "content/_glossary.yml": glossary,
             "content/southend/r.md": text.replace("report_by:", "reportby:"),
         }
     )
