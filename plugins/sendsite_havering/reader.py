@@ -39,8 +39,6 @@ HEADINGS = {
 _KIND = re.compile(r"^[a-z][a-z-]*$")
 _MONEY = re.compile(r"£\d[\d,]*(?:\.\d\d)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-#: The report rates none of its risks, and writes each on one line.
-_UNRATED = {"rating": "", "inline": True}
 
 
 def read_report(document: Document) -> Report:
@@ -127,7 +125,7 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
             _item(item, f"{anchor}-item-{n}", where)
             for n, item in enumerate(row.list("items"), start=1)
         )
-        risks = row.risks("risks", f"{anchor}-risk", PROGRESS_KEY, section=where, **_UNRATED)
+        risks = _risks(row, f"{anchor}-risk", where)
         body = row.markdown("text", required=True)
         paragraphs.append(Paragraph(written, anchor, body, items, risks))
     return DetailSection(heading, f"section-{number}", tuple(paragraphs))
@@ -140,6 +138,20 @@ def _item(row: Fields, anchor: str, where: str) -> Item:
     text, owner = row.text("text", required=True), row.text("owner")
     status, due = row.status("status", PROGRESS_KEY), row.due("due", means="due_means")
     return Item(kind, text, anchor, status, due, owner, where)
+
+
+def _risks(fields: Fields, anchor: str, where: str, owner: str = "", mitigation: str = "") -> tuple:
+    """The risks listed under ``fields``: a line each, and the report rates none of them."""
+    return fields.risks(
+        "risks",
+        anchor,
+        PROGRESS_KEY,
+        section=where,
+        owner=owner,
+        mitigation=mitigation,
+        rating="",
+        inline=True,
+    )
 
 
 def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
@@ -157,20 +169,14 @@ def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
         )
     officer = _officer(fields.mapping("officer", required=True))
     closing, anchor = fields.inline("closing"), f"implications-{kind}"
-    risks = fields.risks(
-        "risks",
-        f"{anchor}-risk",
-        PROGRESS_KEY,
-        section=heading,
-        owner=officer.signed,
-        mitigation=closing,
-        **_UNRATED,
-    )
+    risks = _risks(fields, f"{anchor}-risk", heading, owner=officer.signed, mitigation=closing)
     body = fields.markdown("text", required=True)
     return Implication(heading, anchor, body, risks, closing, officer)
 
 
-def _money(sections: tuple, implications: tuple) -> tuple[MoneyFigure, ...]:
+def _money(
+    sections: tuple[DetailSection, ...], implications: tuple[Implication, ...]
+) -> tuple[MoneyFigure, ...]:
     """Every £ figure in the report, with the sentence that states it."""
     places = [(p.anchor, f"Paragraph {p.number}", p.body) for s in sections for p in s.paragraphs]
     places += [(i.anchor, i.heading, i.body) for i in implications]
