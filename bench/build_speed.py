@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from sendsite.build import build
+from sendsite.build.publish import build
 from sendsite.config import load_config
 
 

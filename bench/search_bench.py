@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generate import generate
 
-from sendsite.build import check_site
+from sendsite.build.publish import check_site
+from sendsite.build.writer import write_site
+from sendsite.builtin.search.indexer import index_language, search_records, write_search_index
 from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
-from sendsite.search import index_language, search_records, write_search_index
-from sendsite.writer import write_site
+from sendsite.plugins.manager import make_plugin_manager
 from tests.browser import ARGS, CHROMIUM
 
 QUERIES = ["EHCP", "autism waiting", "speech and language therapy", "continance"]

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import REPO, generate
 
-from sendsite.serve import RELOAD_PATH, PreviewServer
+from sendsite.serve.http import RELOAD_PATH
+from sendsite.serve.server import PreviewServer
 
 
 def _get(port: int, path: str) -> str:

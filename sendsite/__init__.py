@@ -5,15 +5,16 @@ Plugin authors import what they need from here::
     from sendsite import hookimpl, Format, Report, Item, Risk, Fields
 """
 
-from .content import Area, Document
-from .dates import DueDate, parse_due
-from .errors import ContentError, PluginError, SendsiteError
-from .fields import Fields
-from .hookspecs import hookimpl
-from .model import Format, GlossaryTerm, Item, Report, Risk, Section, facts, tally
-from .status import KeyEntry, Level, Status, StatusKey
+__version__ = "0.1.0"  # before the imports: modules they load may ask for it
 
-__version__ = "0.1.0"
+from sendsite.build.pages import Page
+from sendsite.content.dates import DueDate, parse_due
+from sendsite.content.documents import Area, Document
+from sendsite.content.fields import Fields
+from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk, Section, facts, tally
+from sendsite.content.status import KeyEntry, Level, Status, StatusKey
+from sendsite.errors import ContentError, PluginError, SendsiteError
+from sendsite.hookspecs import hookimpl
 
 __all__ = [
     "Area",
@@ -26,6 +27,7 @@ __all__ = [
     "Item",
     "KeyEntry",
     "Level",
+    "Page",
     "PluginError",
     "Report",
     "Risk",

@@ -1,5 +1,5 @@
 """``python -m sendsite`` runs the command line."""
 
-from .cli import main
+from sendsite.cli.commands import main
 
 main()

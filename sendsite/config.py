@@ -12,9 +12,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from .content import read_text
-from .errors import ConfigError
-from .yamlfile import load_yaml
+from sendsite.content.documents import read_text
+from sendsite.content.yamlfile import load_yaml
+from sendsite.errors import ConfigError
 
 __all__ = ["CONFIG_FILE", "LOCAL_PLUGINS_DIR", "SiteConfig", "load_config"]
 

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .content import Area, Document
-    from .model import Format, GlossaryTerm, Report
+    from sendsite.content.documents import Area, Document
+    from sendsite.content.model import Format, GlossaryTerm, Report
 
 hookspec = pluggy.HookspecMarker("sendsite")
 hookimpl = pluggy.HookimplMarker("sendsite")
@@ -105,7 +105,7 @@ def extra_template_vars(template: str, page: Any) -> dict[str, Any] | None:
 def register_pages(site: Any) -> list[Any]:
     """Return extra pages built from the whole site (cross-area views, indexes).
 
-    Each is a ``sendsite.pages.Page`` with its output path, template, title
+    Each is a ``sendsite.build.pages.Page`` with its output path, template, title
     and context; a page with ``menu`` set appears in every page's navigation.
     A page that shows only some areas' reports says which in ``areas`` (their
     slugs), so ``sendsite serve`` leaves it alone when another area changes.
@@ -122,7 +122,7 @@ def register_files(site: Any) -> dict[Any, bytes]:
 def prepare_search_records(site: Any, records: list[Any]) -> None:
     """Adjust, in place, what the search index holds before it is built.
 
-    ``records`` is a list of ``sendsite.search.SearchRecord``: one per report
+    ``records`` is a list of ``sendsite.builtin.search.indexer.SearchRecord``: one per report
     section (and per report, area, plain page and topic), each with its
     ``url`` (a site path, with ``#anchor`` for a section), ``title``, ``text``,
     ``kind`` (``Section``, ``Report``…: the search page's "kind" filter),

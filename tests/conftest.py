@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sendsite.build import build, read_site
-from sendsite.cli import main
+from sendsite.build.publish import build, read_site
+from sendsite.build.site import Site
+from sendsite.cli.commands import main
 from sendsite.config import load_config
-from sendsite.model import Report
-from sendsite.plugins import PluginManager, make_plugin_manager
-from sendsite.site import Site
+from sendsite.content.model import Report
+from sendsite.plugins.manager import PluginManager, make_plugin_manager
 
 from .browser import launch_browser
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.build import build
+from sendsite.build.publish import build
 from sendsite.config import load_config
 from sendsite.errors import ConfigError
 
@@ -226,8 +226,8 @@ def test_help_reads_well() -> None:
 
 
 def test_parallel_and_serial_reads_give_the_same_site(demo_source: Path, monkeypatch) -> None:
-    from sendsite import parallel
-    from sendsite.build import check_site
+    from sendsite.build import parallel
+    from sendsite.build.publish import check_site
 
     config = load_config(demo_source)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
@@ -242,7 +242,7 @@ def test_parallel_and_serial_reads_give_the_same_site(demo_source: Path, monkeyp
 
 
 def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, monkeypatch) -> None:
-    from sendsite import parallel
+    from sendsite.build import parallel
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     bad = "---\nformat: southend-highlight\nmeeting_date: May 2021\npriorities: P1\n---\n"

@@ -7,10 +7,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 from sendsite_southend.reader import RAG_KEY
 
-from sendsite.content import discover, load_area, load_document
+from sendsite.content.documents import discover, load_area, load_document
+from sendsite.content.fields import Fields
+from sendsite.content.status import Level
 from sendsite.errors import ContentError
-from sendsite.fields import Fields
-from sendsite.status import Level
 
 
 def _write(tmp_path: Path, text: str | bytes, name: str = "area/report.md") -> Path:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.build import build, read_site
+from sendsite.build.publish import build, read_site
+from sendsite.builtin.crossarea import Dashboard, tracker_rows
 from sendsite.config import load_config
-from sendsite.crossarea import Dashboard, tracker_rows
-from sendsite.dates import parse_due
-from sendsite.glossary import AbbrMarker
-from sendsite.model import GlossaryTerm, Item
-from sendsite.plugins import make_plugin_manager
-from sendsite.status import Level, Status
+from sendsite.content.dates import parse_due
+from sendsite.content.glossary import AbbrMarker
+from sendsite.content.model import GlossaryTerm, Item
+from sendsite.content.status import Level, Status
+from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import REPO, SiteMaker, page_text, run_cli
 
@@ -296,7 +296,7 @@ def test_each_area_has_its_own_tracker_and_register(demo, demo_site: Path) -> No
 def test_big_sites_keep_the_all_areas_pages_small(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sendsite import views
+    from sendsite.builtin import views
 
     monkeypatch.setattr(views, "ROW_LIMIT", 5)
     southend = (REPO / "content" / "southend" / "highlight-report-2021-05.md").read_text()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sendsite.dates import parse_due
+from sendsite.content.dates import parse_due
 
 # Every date form that appears in the five seed reports, and what it means.
 SEED_FORMS = [

@@ -21,8 +21,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from sendsite import hookspecs
+from sendsite.cli.scaffold import area_names, scaffold_files
 from sendsite.config import _OPTIONS
-from sendsite.scaffold import area_names, scaffold_files
 
 from .conftest import REPO, page_text, run_cli
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sendsite_essex.reader import PROGRESS_KEY
 
-from sendsite.status import Level
+from sendsite.content.status import Level
 
 from .conftest import (
     REPO,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sendsite_havering.reader import PROGRESS_KEY
 
-from sendsite.status import Level
+from sendsite.content.status import Level
 
 from .conftest import (
     SiteMaker,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sendsite_lancashire.reader import PROGRESS_KEY, RISK_KEY
 
-from sendsite.status import Level
+from sendsite.content.status import Level
 
 from .conftest import (
     REPO,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.build import BuildFailed, build, collect_formats
+from sendsite.build.publish import BuildFailed, build, collect_formats
 from sendsite.config import load_config
 from sendsite.errors import ConfigError, PluginError
-from sendsite.plugins import ENTRY_POINT_GROUP, make_plugin_manager
+from sendsite.plugins.manager import ENTRY_POINT_GROUP, make_plugin_manager
 
 from .conftest import DEMO_AREAS, REPO, SiteMaker, copy_demo, run_cli, save_later
 
@@ -337,7 +337,7 @@ def test_build_without_a_manager_uses_the_sites_plugins(
 
 @pytest.mark.parametrize("listed", [False, True], ids=["plugins-folder", "listed-file"])
 def test_serve_picks_up_an_edited_local_plugin(make_site: SiteMaker, listed: bool) -> None:
-    from sendsite.serve import PreviewServer
+    from sendsite.serve.server import PreviewServer
 
     from .test_serve import Rebuilds, get, wait_until
 

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 from click.testing import Result
 
-from sendsite import writer
-from sendsite.writer import MARKER, write_site
+from sendsite.build import writer
+from sendsite.build.writer import MARKER, write_site
 
 from .conftest import SiteMaker, run_cli
 
@@ -383,6 +383,6 @@ def test_any_other_os_error_is_one_line(
     def broken(*_: object, **__: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", "/srv/reports/site")
 
-    monkeypatch.setattr("sendsite.cli.build", broken)
+    monkeypatch.setattr("sendsite.cli.commands.build", broken)
     result = run_cli("build", "--source", str(root))
     _refused(result, "error: Permission denied: '/srv/reports/site'")

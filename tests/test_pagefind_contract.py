@@ -1,6 +1,6 @@
 """What sendsite relies on in Pagefind: a Pagefind upgrade that changes any of it fails here.
 
-``sendsite/search_pagefind.py`` is the one module that knows about Pagefind.
+``sendsite/builtin/search/pagefind.py`` is the one module that knows about Pagefind.
 Beyond its documented API it relies on private members of Pagefind's Python
 service, on the files Pagefind writes and on the CBOR inside them (see that
 module's docstring). Each test names what changed; when one fails after an
@@ -26,9 +26,9 @@ import cbor2
 import pytest
 from packaging.requirements import Requirement
 
-from sendsite import search_pagefind
-from sendsite.search_pagefind import BUNDLE, SearchIndexError, index_records
-from sendsite.search_records import SearchItem, SearchRecord
+from sendsite.builtin.search import pagefind as search_pagefind
+from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, index_records
+from sendsite.builtin.search.records import SearchItem, SearchRecord
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 #: Files Pagefind writes at the top of its bundle, apart from the hashed ``.pf_meta``.

@@ -8,11 +8,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from sendsite.build.deferred import Deferred, content_bytes
+from sendsite.build.pipeline import Pipeline
+from sendsite.build.reading import BuildFailed
 from sendsite.config import load_config
-from sendsite.deferred import Deferred, content_bytes
-from sendsite.pipeline import Pipeline
-from sendsite.plugins import make_plugin_manager
-from sendsite.reading import BuildFailed
+from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import FAILING_TRACKER, REPO
 

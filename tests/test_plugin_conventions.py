@@ -18,9 +18,9 @@ import pytest
 
 from sendsite import ContentError, Document, Fields, Format, StatusKey
 from sendsite.config import load_config
-from sendsite.content import load_document
-from sendsite.fields import read_checked
-from sendsite.plugins import call_each, make_plugin_manager
+from sendsite.content.documents import load_document
+from sendsite.content.fields import read_checked
+from sendsite.plugins.manager import call_each, make_plugin_manager
 
 from .conftest import REPO, run_cli
 

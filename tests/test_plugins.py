@@ -10,10 +10,10 @@ from types import ModuleType
 import pytest
 
 from sendsite import Format, Report, hookimpl
-from sendsite.build import BuildFailed, build, collect_formats
+from sendsite.build.publish import BuildFailed, build, collect_formats
 from sendsite.config import load_config
 from sendsite.errors import PluginError
-from sendsite.plugins import call_each, make_plugin_manager
+from sendsite.plugins.manager import call_each, make_plugin_manager
 
 from .conftest import SiteMaker
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.plugins import ENTRY_POINT_GROUP
+from sendsite.plugins.manager import ENTRY_POINT_GROUP
 
 from .conftest import SiteMaker, run_cli
 from .test_local_plugins import TINY, install, tiny_site

@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sendsite.content import load_document
-from sendsite.dates import parse_due
+from sendsite.content.dates import parse_due
+from sendsite.content.documents import load_document
+from sendsite.content.markdown import slugify
 from sendsite.errors import ContentError
-from sendsite.markdown import slugify
 
 _SETTINGS = settings(
     max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -113,7 +113,7 @@ _cell_text = (
 def test_fast_path_renders_exactly_as_markdown(text: str) -> None:
     from markupsafe import Markup
 
-    from sendsite.markdown import _renderer, render_inline, render_markdown, sanitize
+    from sendsite.content.markdown import _renderer, render_inline, render_markdown, sanitize
 
     if text:
         assert render_markdown(text) == Markup(sanitize(_renderer().render(text)))
@@ -129,7 +129,7 @@ _site_path = st.lists(_segment, min_size=0, max_size=4).map(lambda parts: "/".jo
 def test_fast_relative_paths_agree_with_posixpath(path: str, start: str) -> None:
     import posixpath
 
-    from sendsite.urls import _relpath
+    from sendsite.build.urls import _relpath
 
     assert _relpath(path, start) == posixpath.relpath(path, start)
 
@@ -139,7 +139,7 @@ def test_fast_relative_paths_agree_with_posixpath(path: str, start: str) -> None
 def test_every_relative_link_leads_back_to_its_target(page: str, target: str, anchor: str) -> None:
     import posixpath
 
-    from sendsite.urls import relative_url
+    from sendsite.build.urls import relative_url
 
     page_file = posixpath.normpath(posixpath.join(page.lstrip("/"), "index.html"))
     clean = posixpath.normpath(target.lstrip("/") or ".")  # "/a" means the site's a

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sendsite.build import build
+from sendsite.build.publish import build
 from sendsite.config import load_config
-from sendsite.markdown import slugify
+from sendsite.content.markdown import slugify
 
 from .conftest import SiteMaker
 

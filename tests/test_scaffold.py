@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from sendsite.cli.scaffold import SAMPLE_REPORT, area_names, scaffold_files
 from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
-from sendsite.scaffold import SAMPLE_REPORT, area_names, scaffold_files
+from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import copy_demo, page_text, run_cli
 

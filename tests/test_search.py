@@ -21,14 +21,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from sendsite import GlossaryTerm, hookimpl, search_pagefind
-from sendsite.build import build, check_site
+from sendsite import GlossaryTerm, hookimpl
+from sendsite.build.publish import build, check_site
+from sendsite.builtin.search import pagefind as search_pagefind
+from sendsite.builtin.search.indexer import (
+    SearchIndexError,
+    SearchRecord,
+    search_records,
+    write_search_index,
+)
+from sendsite.builtin.search.synonyms import Synonyms
+from sendsite.builtin.search.text import split_text
 from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
-from sendsite.search import SearchIndexError, SearchRecord, search_records, write_search_index
-from sendsite.search_synonyms import Synonyms
-from sendsite.search_text import split_text
-from sendsite.serve import PreviewServer
+from sendsite.plugins.manager import make_plugin_manager
+from sendsite.serve.server import PreviewServer
 
 from .conftest import REPO, SiteMaker, run_cli
 from .test_serve import Log

@@ -19,10 +19,10 @@ from urllib.parse import quote_plus
 
 import yaml
 
-from sendsite.build import check_site
+from sendsite.build.publish import check_site
+from sendsite.builtin.search.indexer import search_records
 from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
-from sendsite.search import search_records
+from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import copy_demo
 from .test_search import result_links, served, wait_for_results
@@ -127,7 +127,7 @@ def main() -> None:  # pragma: no cover - a report for people, run by hand
 
     from playwright.sync_api import sync_playwright
 
-    from sendsite.build import build
+    from sendsite.build.publish import build
 
     from .browser import ARGS, CHROMIUM
 

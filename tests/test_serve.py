@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.serve import PreviewServer, Snapshot
+from sendsite.serve.live import Snapshot
+from sendsite.serve.server import PreviewServer
 
 from .conftest import FAILING_TRACKER, REPO
 

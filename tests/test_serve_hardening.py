@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.pipeline import Pipeline
-from sendsite.serve import LiveSite, PreviewServer, allowed_hosts
+from sendsite.build.pipeline import Pipeline
+from sendsite.serve.http import allowed_hosts
+from sendsite.serve.live import LiveSite
+from sendsite.serve.server import PreviewServer
 
 from .conftest import REPO
 from .test_serve import PAGE, REPORT, TITLE, get, save_by_rename, wait_until

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.status import Level
+from sendsite.content.status import Level
 
 from .conftest import REPO, SiteMaker, element_html, page_text, row_text, run_cli
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sendsite_southend.reader import RAG_KEY
 
-from sendsite.status import KeyEntry, Level, StatusKey
+from sendsite.content.status import KeyEntry, Level, StatusKey
 
 KEY = StatusKey(
     name="test",

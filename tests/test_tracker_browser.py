@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from sendsite.build import build
+from sendsite.build.publish import build
 from sendsite.config import load_config
 
 from .conftest import REPO

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sendsite import Document, Fields, Report, Section, facts, tally
-from sendsite.markdown import plain_text, render_markdown, slugify
-from sendsite.status import KeyEntry, Level, StatusKey
+from sendsite.content.markdown import plain_text, render_markdown, slugify
+from sendsite.content.status import KeyEntry, Level, StatusKey
 
 from .model import Activity, JointCommissioningPaper, Phase, Principle, Workstream
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from sendsite import Document, Fields, Item, Report, Section, facts
-from sendsite.markdown import plain_text, render_markdown
-from sendsite.status import KeyEntry, Level, StatusKey
+from sendsite.content.markdown import plain_text, render_markdown
+from sendsite.content.status import KeyEntry, Level, StatusKey
 
 from .model import (
     BoardReport,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from sendsite import DueDate, GlossaryTerm, Item, Risk
-from sendsite.markdown import slugify
+from sendsite.content.markdown import slugify
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from sendsite import Document, DueDate, Fields, Item, Report, Section, facts
-from sendsite.markdown import render_markdown
-from sendsite.status import KeyEntry, Level, StatusKey
+from sendsite.content.markdown import render_markdown
+from sendsite.content.status import KeyEntry, Level, StatusKey
 
 from .model import Action, HighlightReport, NextStep, Term
 

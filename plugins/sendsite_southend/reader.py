@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from sendsite import Document, Fields, Item, Report, Section, facts
-from sendsite.markdown import render_markdown
-from sendsite.status import KeyEntry, Level, Status, StatusKey
+from sendsite.content.markdown import render_markdown
+from sendsite.content.status import KeyEntry, Level, Status, StatusKey
 
 from .model import Activity, HighlightReport, Priority
 

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import replace
 
 from sendsite import Document, Fields, Item, Report, Section, facts
-from sendsite.markdown import render_markdown
-from sendsite.status import KeyEntry, Level, StatusKey
+from sendsite.content.markdown import render_markdown
+from sendsite.content.status import KeyEntry, Level, StatusKey
 
 from .model import Entry, Measure, ResponseGrid, Weakness
 

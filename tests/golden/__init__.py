@@ -25,9 +25,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sendsite.build import build
+from sendsite.build.publish import build
 from sendsite.config import load_config
-from sendsite.plugins import make_plugin_manager
+from sendsite.plugins.manager import make_plugin_manager
 
 __all__ = [
     "EXPECTED",

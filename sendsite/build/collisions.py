@@ -1,0 +1,87 @@
+"""One address, one source: nothing in the site may silently replace something else.
+
+Every output path is claimed by what makes it — a theme or plugin file, a
+generated file, a page, an attachment — and a path claimed twice is an error
+naming both, at the content file where there is one. Paths the build writes
+after the pages (the search index, the output marker) are reserved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from sendsite.errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    from sendsite.build.pages import Page
+
+__all__ = ["RESERVED", "Claim", "collisions", "page_claim"]
+
+#: Folders and files the build writes itself once the pages are written.
+RESERVED: dict[str, str] = {
+    "pagefind": "the search index (pagefind/)",
+    "search/words": "the search word lists (search/words/)",
+    ".sendsite-output": "the marker sendsite leaves in every site it builds",
+    ".sendsite": "the preview server's own addresses (.sendsite/)",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An output path and what makes it; ``file`` is the content file, if any."""
+
+    path: PurePosixPath
+    what: str
+    file: PurePosixPath | None = None
+
+
+def _shown(path: PurePosixPath) -> str:
+    return f"{path.parent}/" if path.name == "index.html" else str(path)
+
+
+def _reserved(path: PurePosixPath) -> str | None:
+    text = str(path)
+    for prefix, what in RESERVED.items():
+        if text == prefix or text.startswith(prefix + "/"):
+            return what
+    return None
+
+
+def collisions(claims: Iterable[Claim]) -> list[Problem]:
+    """A problem for every path claimed twice, or by content where the build writes itself.
+
+    Give the claims made by the theme, plugins and generator first and those of
+    content files last, so each problem names the content file to change.
+    """
+    problems = []
+    seen: dict[PurePosixPath, Claim] = {}
+    for claim in claims:
+        first = seen.setdefault(claim.path, claim)
+        reserved = _reserved(claim.path) if claim.file is not None else None
+        if first is claim and reserved is None:
+            continue
+        other = reserved or first.what
+        file = claim.file or first.file
+        problems.append(
+            ContentError(
+                f"{claim.what} would be published at '{_shown(claim.path)}', "
+                f"which is already {other}",
+                file=file,
+                fix="Rename the file (or give it a 'slug:'), or move it to another folder, "
+                "so that it has an address of its own.",
+            ).problem
+        )
+    return problems
+
+
+def page_claim(page: Page) -> Claim:
+    """What makes a page's address: its content file, its area, or the page itself."""
+    if page.source is not None:
+        return Claim(page.path, f"the page of {page.source.relpath}", page.source.relpath)
+    if page.kind == "area":
+        source = page.context["area"].area.source
+        return Claim(page.path, f"the page of the area '{page.title}'", source)
+    return Claim(page.path, f"the {page.title.lower()} page")

@@ -1,0 +1,82 @@
+"""Links between content files: ``[see](../other-area/report.md)`` becomes the page's URL.
+
+Authors link to the Markdown file they can see in their editor; the build
+turns that into a relative link to the published page, and a link to a file
+that does not exist is an error naming the line it is on. Links and images
+pointing at an attachment (``[plan](Plan v2.pdf)``, relative to the Markdown
+file) are pointed at its published, web-safe address.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+from sendsite.build.urls import relative_url
+from sendsite.content.documents import Document
+from sendsite.errors import ContentError, Problem
+
+__all__ = ["rewrite_content_links"]
+
+_MD_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
+#: A relative link or image to a file with an extension (an attachment, perhaps).
+_FILE_REF = re.compile(r'\b(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+\.[A-Za-z0-9]+)"')
+
+
+def rewrite_content_links(
+    html: str,
+    document: Document,
+    page: PurePosixPath,
+    targets: Mapping[PurePosixPath, PurePosixPath],
+    *,
+    directory_urls: bool = True,
+) -> tuple[str, list[Problem]]:
+    """Point links to ``.md`` files at their pages; report links to missing files.
+
+    ``targets`` maps each content file (relative to the content folder) to the
+    output path of its page, or of the attachment itself.
+    """
+    problems: list[Problem] = []
+
+    def replace(match: re.Match[str]) -> str:
+        href, anchor = match.group(1), match.group(2) or ""
+        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), href))
+        target = targets.get(PurePosixPath(joined))
+        if target is None:
+            problems.append(
+                ContentError(
+                    f"the link to '{href}' goes to a report or page that does not exist",
+                    file=document.relpath,
+                    line=_line_of(document, href),
+                    fix="Check the file name and folder. Link to the .md file as it sits in "
+                    "content/, relative to this file, e.g. '../other-area/report.md'.",
+                ).problem
+            )
+            return match.group(0)
+        url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
+        return f'href="{url}"'
+
+    def attachment(match: re.Match[str]) -> str:
+        attribute, href = match.group(1), match.group(2)
+        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), unquote(href)))
+        target = targets.get(PurePosixPath(joined))
+        if target is None:
+            return match.group(0)  # not a content file: left as written
+        return f'{attribute}="{relative_url(page, str(target), directory_urls=directory_urls)}"'
+
+    html = _MD_HREF.sub(replace, html)
+    return _FILE_REF.sub(attachment, html), problems
+
+
+def _line_of(document: Document, href: str) -> int | None:
+    try:
+        text = document.source.read_text(encoding="utf-8-sig")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if href in line:
+            return number
+    return None

@@ -1,0 +1,101 @@
+"""The pages a site has, each with its template, output path and context.
+
+Navigation is home, area index, breadcrumbs and the report's own contents:
+no page lists every report, so output grows linearly with the content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from sendsite.build.site import Site
+from sendsite.content.documents import Document
+
+__all__ = ["Page", "site_pages"]
+
+HOME = "index.html"
+
+
+@dataclass
+class Page:
+    """One page to render: what it is, where it goes and what it shows."""
+
+    kind: str
+    path: PurePosixPath
+    template: str
+    title: str
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    #: The content file the page shows, if any (links in it are checked).
+    source: Document | None = None
+    #: A label to list the page in every page's navigation under.
+    menu: str | None = None
+    #: The areas (slugs) whose reports the page shows, so ``sendsite serve`` need
+    #: not re-render it when another area's report changes; ``None``: any area.
+    areas: frozenset[str] | None = None
+
+
+def site_pages(site: Site) -> Iterator[Page]:
+    """Every page of the site, in a stable order."""
+    yield Page(
+        "home",
+        PurePosixPath(HOME),
+        "home.html",
+        site.config.title,
+        context={"intro": site.home},
+        source=site.home.document if site.home else None,
+    )
+    for area_entry in site.areas:
+        area_crumbs = [("Home", HOME)]
+        yield Page(
+            "area",
+            area_entry.path,
+            "area.html",
+            area_entry.title,
+            breadcrumbs=area_crumbs,
+            context={"area": area_entry},
+            areas=frozenset({area_entry.area.slug}),
+        )
+        crumbs = [*area_crumbs, (area_entry.title, str(area_entry.path))]
+        for entry in area_entry.reports:
+            yield Page(
+                "report",
+                entry.path,
+                entry.format.template,
+                entry.title,
+                breadcrumbs=crumbs,
+                context={
+                    "entry": entry,
+                    "report": entry.report,
+                    "model": entry.report.model,
+                    "area": area_entry,
+                    "status_keys": entry.status_keys,
+                },
+                source=entry.document,
+            )
+        for plain in area_entry.pages:
+            yield Page(
+                "page",
+                plain.path,
+                "page.html",
+                plain.title,
+                breadcrumbs=crumbs,
+                context={"plain": plain, "area": area_entry},
+                source=plain.document,
+            )
+    for plain in site.pages:
+        yield Page(
+            "page",
+            plain.path,
+            "page.html",
+            plain.title,
+            breadcrumbs=[("Home", HOME)],
+            context={"plain": plain},
+            source=plain.document,
+        )
+    yield Page(
+        "not-found", PurePosixPath("404.html"), "404.html", "Page not found", areas=frozenset()
+    )

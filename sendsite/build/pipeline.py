@@ -1,0 +1,441 @@
+"""The build pipeline in memory: read, link, render — again and again, cheaply.
+
+    content/ --read (format plugins)--> reports and pages --link--> Site
+             --render (Jinja2)--> {output path: bytes}
+
+A ``Pipeline`` remembers what it read and rendered. On ``refresh`` it re-reads
+only files whose size or modification time changed, and re-renders only the
+pages those files feed plus the pages that list or aggregate reports (home,
+area indexes). ``sendsite build`` runs it once; ``sendsite serve`` keeps one
+alive and refreshes it on every save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from sendsite.build.checks import topic_tags, undefined_acronyms
+from sendsite.build.collisions import Claim, collisions, page_claim
+from sendsite.build.deferred import Deferred, FileContent
+from sendsite.build.page_maker import PageMaker
+from sendsite.build.pages import Page, site_pages
+from sendsite.build.parallel import read_many
+from sendsite.build.progress import Progress, Stage
+from sendsite.build.reading import (
+    MAX_ERRORS,
+    BuildFailed,
+    Collector,
+    StrictWarnings,
+    collect_formats,
+)
+from sendsite.build.render import make_environment, render_page
+from sendsite.build.site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
+from sendsite.builtin.crossarea import match_topics
+from sendsite.config import SiteConfig
+from sendsite.content.attachments import attachment_path
+from sendsite.content.documents import Area, discover, load_area, same_area_address
+from sendsite.content.glossary import AbbrMarker, acronyms_in, load_glossary, merge_terms
+from sendsite.content.markdown import slugify
+from sendsite.content.model import Format
+from sendsite.content.topics import Topic, load_topics
+from sendsite.errors import Problem
+from sendsite.plugins.manager import PluginManager, call_each
+
+__all__ = ["Pipeline", "Refreshed"]
+
+# Pages that only show their own document; every other kind lists or aggregates.
+_OWN_CONTENT_KINDS = {"report", "page"}
+
+
+@dataclass
+class Refreshed:
+    """The outcome of one refresh."""
+
+    site: Site
+    files: dict[PurePosixPath, FileContent]
+    pages: int
+    rendered: int
+    reread: int
+    warnings: list[Problem] = field(default_factory=list)
+    #: Pages left to be rendered when first asked for (``refresh(defer=True)``).
+    deferred: int = 0
+
+
+@dataclass
+class _Read:
+    signature: tuple[int, int, str]
+    item: ReportEntry | PlainPage
+    warnings: list[Problem]
+    #: What its source text shows, found once per read (``scan``).
+    _acronyms: dict[str, int] | None = None
+    _names_md: bool = True
+
+    def scan(self) -> dict[str, int]:
+        """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
+        if self._acronyms is None:
+            try:
+                text = self.item.document.source.read_text(encoding="utf-8-sig")
+            except OSError:
+                return {}  # gone since it was read: the next change will say
+            self._acronyms = acronyms_in(text)
+            self._names_md = ".md" in text
+        return self._acronyms
+
+    @property
+    def names_md(self) -> bool:
+        """Whether the source mentions another Markdown file (a link the build checks)."""
+        self.scan()
+        return self._names_md
+
+
+def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size, repr(area))
+
+
+class Pipeline:
+    """Reads and renders a site, keeping what it can between refreshes."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        pm: PluginManager,
+        *,
+        parallel: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config
+        self.pm = pm
+        #: Read on several cores when there are many files (forks: only when single-threaded).
+        self.parallel = parallel
+        #: Told of each stage's work as it is done (times it; a terminal shows a bar).
+        self.progress = progress or Progress()
+        self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
+        self._env: jinja2.Environment | None = None
+        self._static: dict[PurePosixPath, Path] | None = None
+        self._read: dict[PurePosixPath, _Read] = {}
+        self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
+        self._shape: tuple = ()
+        #: The paths plugins' ``register_files`` gave when last called at once.
+        self._file_paths: list[PurePosixPath] | None = None
+        #: Files read since pages were last rendered (a failed refresh keeps them here).
+        self._unrendered: set[PurePosixPath] = set()
+        #: What makes each page's address, and which plugin made each generated file.
+        self._page_claims: list[Claim] = []
+        self._file_origins: dict[PurePosixPath, str] = {}
+
+    def forget_templates(self) -> None:
+        """Drop compiled templates and the static file list (after a theme edit)."""
+        self._env = None
+        self._static = None
+        self._pages.clear()
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            dirs = [Path(d) for _, ds in call_each(self.pm, "register_template_dirs") for d in ds]
+            self._env = make_environment(
+                self.config.theme_path() / "templates", dirs, self.config.templates_path
+            )
+        return self._env
+
+    def static_files(self) -> dict[PurePosixPath, Path]:
+        """The theme's static files and each plugin's, by output path."""
+        if self._static is None:
+            sources = [(PurePosixPath("static"), self.config.theme_path() / "static")]
+            for _, dirs in call_each(self.pm, "register_static_dirs"):
+                for name, folder in sorted(dirs.items()):
+                    sources.append((PurePosixPath("static", name), Path(folder)))
+            files: dict[PurePosixPath, Path] = {}
+            for prefix, folder in sources:
+                if folder.is_dir():
+                    real = folder.resolve()
+                    for path in sorted(folder.rglob("*")):
+                        if path.name.startswith(".") or not path.is_file():
+                            continue
+                        if path.is_symlink() and real not in path.resolve().parents:
+                            continue  # a link out of the theme's or plugin's folder
+                        rel = PurePosixPath(path.relative_to(folder).as_posix())
+                        files[prefix / rel] = path
+            self._static = files
+        return self._static
+
+    # --- read and link -----------------------------------------------------------
+
+    def read(self, problems: Collector) -> tuple[Site, set[PurePosixPath]]:
+        """Read what changed since last time and link the site; return it and the re-read files."""
+        tree = discover(self.config.content_path)
+        areas: dict[str, Area] = {}
+        for path, rel in tree.areas:
+            area = problems.attempt(lambda path=path, rel=rel: load_area(path, rel))
+            if area is not None and area.slug in areas:
+                problems.errors.append(same_area_address(areas[area.slug], area))
+            elif area is not None:
+                areas[area.slug] = area
+        current: dict[PurePosixPath, _Read] = {}
+        stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
+        for path, rel in tree.documents:
+            area = areas.get(slugify(rel.parts[0])) if len(rel.parts) > 1 else None
+            try:
+                signature = _signature(path, area)
+            except OSError:
+                continue  # deleted while we looked: the next event will tell us
+            cached = self._read.get(rel)
+            if cached is None or cached.signature != signature:
+                stale.append((path, rel, signature))
+            else:
+                current[rel] = cached
+        jobs = [(p, r) for p, r, _ in stale]
+        with self.progress.stage("read", len(jobs)) as stage:
+            outcomes = read_many(
+                self.pm, self.formats, areas, jobs, parallel=self.parallel, done=stage.advance
+            )
+        for (_, rel, signature), (kind, value, warnings) in zip(stale, outcomes, strict=True):
+            if kind == "error":
+                problems.errors.append(value)
+            else:
+                current[rel] = _Read(signature, value, warnings)
+        current = dict(sorted(current.items()))
+        for cached in current.values():
+            problems.warnings.extend(cached.warnings)
+        reread = {rel for _, rel, _ in stale}
+        self._read = current
+        self._unrendered |= reread
+        items = [entry.item for entry in current.values()]
+        reports = [i for i in items if isinstance(i, ReportEntry)]
+        pages = [i for i in items if isinstance(i, PlainPage)]
+        for item in items:
+            if item.area is not None:
+                areas.setdefault(item.area.slug, item.area)
+        problems.errors.extend(duplicate_outputs(items))
+        glossary = [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
+        topics: list[Topic] = []
+        if "_glossary.yml" in tree.site_files:
+            glossary += (
+                problems.attempt(lambda: load_glossary(*tree.site_files["_glossary.yml"])) or []
+            )
+        if "_topics.yml" in tree.site_files:
+            topics = problems.attempt(lambda: load_topics(*tree.site_files["_topics.yml"])) or []
+        for entry in reports:
+            glossary.extend(entry.report.glossary)
+        tags = topic_tags(reports, topics, problems)
+        assets = [
+            (path, published)
+            for path, rel in tree.assets
+            if (published := problems.attempt(lambda p=path, r=rel: attachment_path(p, r)))
+        ]
+        problems.raise_if_failed()
+        merged = merge_terms(glossary)
+        found = [
+            (read.item.document.relpath, read.scan())
+            for read in current.values()
+            if isinstance(read.item, ReportEntry)
+        ]
+        problems.warnings.extend(undefined_acronyms(found, {t.term for t in merged}))
+        site = link_site(self.config, areas, reports, pages, merged, assets)
+        site.topics = topics
+        match_topics(site, topics, tags)
+        return site, reread
+
+    # --- render --------------------------------------------------------------------
+
+    def render(
+        self, site: Site, problems: Collector, *, defer: bool = False
+    ) -> tuple[int, int, bool]:
+        """Render the pages that need it; return how many were rendered and deferred,
+        and whether the site kept its shape.
+
+        A page is kept from last time when the site's shape (its pages, glossary,
+        menu, areas and topics) is unchanged and none of what it shows was read
+        again: its own file, for a report or plain page; a re-read file in one of
+        its ``areas``, for a page that lists only some areas. With ``defer`` (and
+        the same shape), pages that only list or aggregate what was re-read are
+        made when first asked for; pages of re-read files are rendered now, so
+        their mistakes are reported at once. When the shape changes too, pages
+        whose source links to other content files are also rendered now (a link
+        may have lost its target); the rest wait until asked for. The first
+        refresh, and the first after ``forget_templates``, renders every page.
+        """
+        targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
+        by_plugin = [
+            (name, page)
+            for name, pages in call_each(self.pm, "register_pages", site=site)
+            for page in pages
+        ]
+        extra = [page for _, page in by_plugin]
+        self._page_claims = [
+            *(Claim(p.path, f"the '{p.title}' page of plugin '{name}'") for name, p in by_plugin),
+            *map(page_claim, site_pages(site)),
+        ]
+        problems.errors.extend(collisions(self._page_claims))
+        problems.raise_if_failed()
+        site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
+        shape = (
+            tuple(sorted(map(str, targets))),
+            tuple(rel for _, rel in site.assets),
+            tuple(site.glossary),
+            tuple(site.menu),
+            tuple((a.area.slug, a.title) for a in site.areas),
+            tuple((t.slug, t.name, t.description, t.words) for t in site.topics),
+        )
+        everything = shape != self._shape
+        content = self.config.content_path
+        for path, published in site.assets:
+            targets[PurePosixPath(path.relative_to(content).as_posix())] = published
+        make = PageMaker(
+            lambda page: self._render_one(site, page),
+            targets,
+            AbbrMarker(site.glossary),
+            directory_urls=self.config.directory_urls,
+        )
+        with self.progress.stage("render", len(self._page_claims)) as stage:
+            rendered, deferred, fresh = self._render_pages(
+                [*site_pages(site), *extra], make, problems, stage, everything, defer
+            )
+        problems.raise_if_failed()
+        self._pages = fresh
+        self._shape = shape
+        self._unrendered = set()
+        return rendered, deferred, not everything
+
+    def _render_pages(
+        self,
+        pages: list[Page],
+        make: PageMaker,
+        problems: Collector,
+        stage: Stage,
+        everything: bool,
+        defer: bool,
+    ) -> tuple[int, int, dict[PurePosixPath, bytes | Deferred[bytes]]]:
+        """Render (or keep, or defer) each page; return the counts and the pages."""
+        changed = self._unrendered
+        first = not self._pages  # nothing rendered yet, or templates changed: check every page
+        changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
+        rendered = deferred = 0
+        fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
+        for page in pages:
+            stage.advance()
+            if len(problems.errors) >= MAX_ERRORS:
+                break  # enough to be going on with; the build fails below
+            own_changed = page.source is not None and page.source.relpath in changed
+            keep = self._pages.get(page.path)
+            if keep is not None and not everything and not own_changed:
+                shows_only_itself = page.kind in _OWN_CONTENT_KINDS and page.source is not None
+                shows_other_areas = page.areas is not None and not page.areas & changed_areas
+                if shows_only_itself or not changed or shows_other_areas:
+                    fresh[page.path] = keep
+                    continue
+            now = (
+                own_changed
+                or first
+                or (everything and page.source is not None and self._names_md(page.source.relpath))
+            )
+            if defer and not now:
+                fresh[page.path] = Deferred(lambda page=page: make.now(page))
+                deferred += 1
+                continue
+            html, errors = make(page)
+            problems.errors.extend(errors)
+            if html is not None:
+                fresh[page.path] = html
+                rendered += 1
+        return rendered, deferred, fresh
+
+    def _names_md(self, rel: PurePosixPath) -> bool:
+        read = self._read.get(rel)
+        return read is None or read.names_md
+
+    def _plugin_files(self, site: Site, defer: bool) -> dict[PurePosixPath, FileContent]:
+        """Plugins' generated files; with ``defer``, made when asked for under their last paths."""
+
+        def collect() -> dict[PurePosixPath, bytes]:
+            made: dict[PurePosixPath, bytes] = {}
+            for name, extra in call_each(self.pm, "register_files", site=site):
+                for path, data in extra.items():
+                    made[PurePosixPath(path)] = data
+                    self._file_origins[PurePosixPath(path)] = name
+            return made
+
+        if defer and self._file_paths is not None:
+            group = Deferred(collect)
+            return {
+                path: Deferred(lambda path=path: group.get().get(path, b""))
+                for path in self._file_paths
+            }
+        made = collect()
+        self._file_paths = sorted(made)
+        return dict(made)
+
+    def _render_one(self, site: Site, page: Page) -> str:
+        context = {"site": site, "config": self.config, "page": page, **page.context}
+        file = page.source.relpath if page.source else None
+        for _, extra in call_each(
+            self.pm, "extra_template_vars", template=page.template, page=page, file=file
+        ):
+            context.update(extra)
+        return render_page(
+            self.env, page.template, page.path, context, directory_urls=self.config.directory_urls
+        )
+
+    def _check_addresses(self, site: Site, generated: Iterable[PurePosixPath]) -> None:
+        """Raise ``BuildFailed`` if two things (or content and the build) share an address."""
+        content = self.config.content_path
+        claims = [
+            *(
+                Claim(rel, f"the theme or plugin file {src}")
+                for rel, src in self.static_files().items()
+            ),
+            *(
+                Claim(p, f"the file made by plugin '{self._file_origins.get(p, '?')}'")
+                for p in generated
+            ),
+            *self._page_claims,
+            *(
+                Claim(rel, f"the attachment {source}", source)
+                for path, rel in site.assets
+                if (source := PurePosixPath(path.relative_to(content).as_posix()))
+            ),
+        ]
+        errors = collisions(claims)
+        if errors:
+            raise BuildFailed(errors, [])
+
+    # --- both ------------------------------------------------------------------------
+
+    def refresh(self, *, strict: bool = False, defer: bool = False) -> Refreshed:
+        """Bring the in-memory site up to date with the files on disk.
+
+        Raises ``BuildFailed`` with every error found (the previous state is
+        kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
+        ``defer``, what only lists or aggregates the changed files is made when
+        first asked for (see ``render``).
+        """
+        problems = Collector()
+        site, reread = self.read(problems)
+        try:
+            rendered, deferred, same_shape = self.render(site, problems, defer=defer)
+        except BuildFailed as failed:
+            raise BuildFailed(failed.errors, problems.warnings) from None
+        if strict and problems.warnings:
+            raise StrictWarnings(problems.warnings)
+        files: dict[PurePosixPath, FileContent] = dict(self.static_files())
+        with self.progress.stage("generate"):  # the data exports and other plugins' files
+            generated = self._plugin_files(site, defer and same_shape)
+        files.update(generated)
+        for path, rel in site.assets:
+            files[rel] = path
+        files.update(self._pages)
+        self._check_addresses(site, generated)
+        return Refreshed(
+            site,
+            files,
+            len(self._pages),
+            rendered,
+            len(reread),
+            problems.warnings,
+            deferred,
+        )

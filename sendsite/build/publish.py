@@ -1,0 +1,205 @@
+"""``sendsite build`` and ``sendsite check``: the pipeline run once, then written atomically.
+
+    content/ --read--> reports --link--> Site --render--> pages --write (atomic)--> site/
+                                                         search index (Pagefind) ┘
+
+Everything is read and rendered before anything is written, and the output
+folder is replaced only when the whole build, search index included, has
+succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sendsite.build.deferred import FileContent
+from sendsite.build.pipeline import Pipeline, Refreshed
+from sendsite.build.progress import Progress
+from sendsite.build.reading import (
+    MAX_ERRORS,
+    BuildFailed,
+    Collector,
+    StrictWarnings,
+    collect_formats,
+)
+from sendsite.build.site import Site
+from sendsite.build.writer import OutputError, write_site
+from sendsite.builtin.search.indexer import IndexSummary, index_step
+from sendsite.config import CONFIG_FILE, SiteConfig
+from sendsite.errors import Problem
+from sendsite.plugins.manager import PluginManager, make_plugin_manager
+
+__all__ = [
+    "MAX_ERRORS",
+    "BuildFailed",
+    "BuildResult",
+    "SiteCounts",
+    "StrictWarnings",
+    "build",
+    "check_output_place",
+    "check_site",
+    "collect_formats",
+    "read_site",
+]
+
+
+@dataclass
+class SiteCounts:
+    """What a site holds, for the build's summary."""
+
+    areas: int = 0
+    reports: int = 0
+    pages: int = 0
+    #: Milestones and actions.
+    milestones: int = 0
+    risks: int = 0
+
+    @classmethod
+    def of(cls, site: Site) -> SiteCounts:
+        """Count the areas, reports, plain pages, items and risks of ``site``."""
+        return cls(
+            len(site.areas),
+            len(site.reports),
+            len(site.all_pages),
+            sum(len(entry.report.items) for entry in site.reports),
+            sum(len(entry.report.risks) for entry in site.reports),
+        )
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the CLI's summary."""
+
+    output: Path
+    pages: int
+    files: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+    #: What the search index holds (None when the site has no search page).
+    search: IndexSummary | None = None
+    counts: SiteCounts = field(default_factory=SiteCounts)
+    #: Seconds per stage (``read``, ``render``, ``generate``, ``write``, ``index``).
+    stages: dict[str, float] = field(default_factory=dict)
+    #: The size of every file written, search index included.
+    output_bytes: int = 0
+
+
+def check_site(
+    config: SiteConfig,
+    pm: PluginManager,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Refreshed:
+    """Read, link and render everything in memory; raise on any error.
+
+    Raises ``BuildFailed`` with every error found, or ``StrictWarnings`` when
+    ``strict`` and there are warnings.
+    """
+    return Pipeline(config, pm, progress=progress).refresh(strict=strict)
+
+
+def read_site(config: SiteConfig, pm: PluginManager) -> tuple[Site, list[Problem]]:
+    """Read and link every content file without rendering (for tools and tests)."""
+    problems = Collector()
+    site, _ = Pipeline(config, pm).read(problems)
+    return site, problems.warnings
+
+
+def check_output_place(config: SiteConfig, output: Path, *, from_config: bool = False) -> None:
+    """Refuse an output folder that is, holds or sits inside a folder the build reads.
+
+    A site written inside ``content/`` would be published again inside the next
+    one; one that holds the site folder would be replaced by it. Nothing has
+    been written when this raises ``OutputError``.
+    """
+    output = output.resolve()
+    where = _place(output, "site folder", config.root.resolve(), inside_ok=True)
+    for label, folder in config.input_folders():
+        where = where or _place(output, label, folder.resolve(), inside_ok=False)
+    if where is None:
+        return
+    if from_config:
+        raise OutputError(
+            f"option 'output': the output folder '{output}' {where}",
+            file=config.source or CONFIG_FILE,
+            line=config.output_line,
+            fix="Choose a folder of its own, e.g. 'output: site' (the default); sendsite "
+            "replaces the whole output folder at each build.",
+        )
+    raise OutputError(
+        f"the output folder '{output}' {where}",
+        fix="Choose a folder of its own for --output, e.g. 'site' in the site folder "
+        "(the default); sendsite replaces the whole output folder at each build.",
+    )
+
+
+def _place(output: Path, label: str, folder: Path, *, inside_ok: bool) -> str | None:
+    """How ``output`` overlaps ``folder``, as words for a message, or None."""
+    if output == folder:
+        return f"is the {label} itself"
+    if folder.is_relative_to(output):
+        return f"holds the {label} '{folder}'"
+    if not inside_ok and output.is_relative_to(folder):
+        return f"is inside the {label} '{folder}'"
+    return None
+
+
+def build(
+    config: SiteConfig,
+    *,
+    pm: PluginManager | None = None,
+    output: Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Check the whole site, then write it into ``output`` (default: the config's).
+
+    Nothing is written unless every check passes (with ``strict``, warnings
+    count too); the previous output is replaced only when the new one is whole.
+    ``progress`` is told of each stage (default: timed only).
+    """
+    started = time.perf_counter()
+    progress = progress or Progress()
+    target = output or config.output_path
+    check_output_place(config, target, from_config=output is None)
+    if pm is None:
+        pm = make_plugin_manager(config=config)
+    checked = check_site(config, pm, strict=strict, progress=progress)
+    files: dict[PurePosixPath, FileContent] = checked.files
+    step = index_step(checked.site, files, pm)
+    indexed: list[IndexSummary] = []
+
+    def index(staging: Path) -> None:
+        # Inside the new site, before it replaces the old one: a failed index
+        # leaves the last good site in place.
+        if step is not None:
+            with progress.stage("index"):
+                indexed.append(step(staging))
+
+    write_site(target, files, before_swap=index, progress=progress)
+    return BuildResult(
+        target,
+        checked.pages,
+        len(files),
+        time.perf_counter() - started,
+        checked.warnings,
+        indexed[0] if indexed else None,
+        SiteCounts.of(checked.site),
+        dict(progress.seconds),
+        _size_of(target),
+    )
+
+
+def _size_of(folder: Path) -> int:
+    """The bytes of every file under ``folder``."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
+    return total

@@ -1,0 +1,166 @@
+"""Reading one content file into a report or page, and collecting problems.
+
+Each document is read on its own (a pure function of the file and its area),
+which is what lets ``serve`` re-read only the files that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from difflib import get_close_matches
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+from sendsite.build.site import PlainPage, ReportEntry, page_path, report_path
+from sendsite.content.documents import Area, Document, load_document
+from sendsite.content.fields import read_checked
+from sendsite.content.markdown import render_markdown
+from sendsite.content.model import Format, Report
+from sendsite.errors import ContentError, PluginError, Problem, SendsiteError
+from sendsite.plugins.manager import PluginManager, call_each
+
+__all__ = [
+    "MAX_ERRORS",
+    "BuildFailed",
+    "Collector",
+    "StrictWarnings",
+    "collect_formats",
+    "read_document",
+]
+
+T = TypeVar("T")
+
+
+class StrictWarnings(SendsiteError):
+    """Raised by a ``--strict`` build that found warnings; nothing was written."""
+
+    def __init__(self, warnings: list[Problem]) -> None:
+        self.warnings = warnings
+        super().__init__(f"{len(warnings)} warning(s), and --strict turns warnings into errors")
+
+
+def collect_formats(pm: PluginManager) -> dict[str, tuple[str, Format]]:
+    """Every format the plugins provide, by name, with the plugin providing it."""
+    formats: dict[str, tuple[str, Format]] = {}
+    for plugin, provided in call_each(pm, "register_formats"):
+        for fmt in provided:
+            if fmt.name in formats:
+                raise PluginError(
+                    f"format '{fmt.name}' is also provided by plugin '{formats[fmt.name][0]}'",
+                    plugin=plugin,
+                    hook="register_formats",
+                    fix="Disable one of the two plugins in sendsite.yml (disable_plugins).",
+                )
+            formats[fmt.name] = (plugin, fmt)
+    return formats
+
+
+def _read_report(
+    pm: PluginManager, formats: dict[str, tuple[str, Format]], doc: Document, area: Area
+) -> ReportEntry:
+    name = doc.format or ""
+    if name not in formats:
+        known = ", ".join(sorted(formats)) or "none (no format plugin is installed)"
+        close = get_close_matches(name, list(formats), n=1)
+        raise doc.error(
+            f"unknown format '{name}'",
+            "format",
+            fix=(f"Did you mean '{close[0]}'? " if close else "") + f"Installed formats: {known}.",
+            value=True,
+        )
+    plugin, fmt = formats[name]
+    report = _call_reader(plugin, fmt, doc)
+    call_each(pm, "prepare_report", report=report, document=doc, area=area, file=doc.relpath)
+    return ReportEntry(doc, fmt, report, area, report_path(area, doc))
+
+
+def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
+    try:
+        # Afterwards, every front-matter key the reader never asked for is a warning.
+        report = read_checked(fmt.read, doc)
+    except (ContentError, PluginError):
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"raised {type(exc).__name__} while reading format '{fmt.name}': {exc}",
+            plugin=plugin,
+            hook="register_formats (read)",
+            file=doc.relpath,
+            fix="This is a bug in the plugin, not necessarily in your content: report it "
+            "to the plugin's authors (run with --verbose for the traceback).",
+        ) from exc
+    if not isinstance(report, Report):
+        raise PluginError(
+            f"the reader for format '{fmt.name}' returned {type(report).__name__}, not a Report",
+            plugin=plugin,
+            hook="register_formats (read)",
+            file=doc.relpath,
+        )
+    return report
+
+
+def _plain_page(doc: Document, area: Area | None) -> PlainPage:
+    title = doc.front.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = doc.relpath.stem.replace("-", " ").replace("_", " ").capitalize()
+    return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))
+
+
+MAX_ERRORS = 50
+
+
+class BuildFailed(SendsiteError):
+    """The content has errors; every one found is in ``errors``. Nothing was written."""
+
+    def __init__(self, errors: list[Problem], warnings: list[Problem]) -> None:
+        self.errors = errors
+        self.warnings = warnings
+        super().__init__(f"{len(errors)} error(s) found")
+
+
+class Collector:
+    """Gathers problems from independent steps, so one run reports them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def attempt(self, step: Callable[[], T]) -> T | None:
+        """Run ``step``; record its error and return None if it fails."""
+        if len(self.errors) >= MAX_ERRORS:
+            return None
+        try:
+            return step()
+        except SendsiteError as exc:
+            exc.problem.cause = exc.__cause__
+            self.errors.append(exc.problem)
+            return None
+
+    def raise_if_failed(self) -> None:
+        if self.errors:
+            raise BuildFailed(self.errors, self.warnings)
+
+
+def read_document(
+    pm: PluginManager,
+    formats: dict[str, tuple[str, Format]],
+    areas: dict[str, Area],
+    path: Path,
+    rel: PurePosixPath,
+) -> tuple[ReportEntry | PlainPage, list[Problem]]:
+    """Read one content file: a report (by its format's plugin) or a plain page."""
+    doc = load_document(path, rel)
+    doc.check_slug()
+    area = None
+    if doc.area is not None:
+        folder = doc.area_folder or doc.area
+        area = areas.get(doc.area) or Area(slug=doc.area, name=folder.replace("-", " ").title())
+    if doc.format is None:
+        return _plain_page(doc, area), doc.warnings
+    if area is None:
+        raise doc.error(
+            "a report must sit in its area's folder",
+            "format",
+            fix=f"Move it to content/<area>/{rel.name}, e.g. content/northshire/{rel.name}.",
+        )
+    return _read_report(pm, formats, doc, area), doc.warnings

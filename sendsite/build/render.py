@@ -1,0 +1,94 @@
+"""Rendering pages with Jinja2: template lookup order, helpers, clear errors.
+
+Templates are looked up in the site's own ``templates/`` folder, then each
+plugin's template folders, then the theme. ``default:NAME`` always means the
+theme's own template, so an override can extend the one it replaces::
+
+    {% extends "default:base.html" %}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from sendsite.build.urls import relative_url
+from sendsite.errors import SendsiteError
+
+__all__ = ["TemplateError", "make_environment", "render_page"]
+
+
+class TemplateError(SendsiteError):
+    """A template is missing, has a syntax error, or failed while rendering."""
+
+
+def make_environment(
+    theme_templates: Path,
+    plugin_template_dirs: Iterable[Path] = (),
+    site_templates: Path | None = None,
+) -> jinja2.Environment:
+    """The Jinja2 environment for a build: autoescape on, undefined names are errors."""
+    theme = jinja2.FileSystemLoader(str(theme_templates))
+    chain: list[jinja2.BaseLoader] = []
+    if site_templates is not None and site_templates.is_dir():
+        chain.append(jinja2.FileSystemLoader(str(site_templates)))
+    chain.extend(jinja2.FileSystemLoader(str(d)) for d in plugin_template_dirs)
+    chain.append(theme)
+    chain.append(jinja2.PrefixLoader({"default": theme}, delimiter=":"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(chain),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_page(
+    env: jinja2.Environment,
+    template: str,
+    path: PurePosixPath,
+    context: dict[str, Any],
+    *,
+    directory_urls: bool = True,
+) -> str:
+    """Render ``template`` as the page written at output ``path``.
+
+    Adds ``url(target)`` (a relative link from this page to a site path),
+    ``page_path`` and ``root`` (the relative path to the site root).
+    """
+
+    def url(target: str) -> str:
+        return relative_url(path, str(target), directory_urls=directory_urls)
+
+    try:
+        tmpl = env.get_template(template)
+        return tmpl.render(
+            **context,
+            url=url,
+            page_path=str(path),
+            root=url("index.html"),
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"template syntax error: {exc.message}",
+            file=exc.filename or exc.name or template,
+            line=exc.lineno,
+            fix="Check the {% %} and {{ }} tags on that line are closed and spelt right.",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(
+            f"template '{exc.name}' was not found (needed for {path})",
+            fix="Check the template name in the format plugin, or add it to templates/.",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(
+            f"while rendering {path} with '{template}': {exc.message}",
+            fix="A template uses a name that is not set: check its spelling, "
+            "or guard it with {% if name is defined %}.",
+        ) from None

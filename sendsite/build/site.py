@@ -1,0 +1,178 @@
+"""The linked site: every report read, grouped into areas, with its output path.
+
+Built once everything has been read (as MkDocs does), so pages that list or
+aggregate reports see all of them. Nothing here names an area or a format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from markupsafe import Markup
+
+from sendsite.config import SiteConfig
+from sendsite.content.documents import Area, Document, published_folder
+from sendsite.content.model import Format, GlossaryTerm, Report
+from sendsite.content.status import StatusKey
+from sendsite.errors import ContentError, Problem
+
+__all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "link_site"]
+
+
+@dataclass
+class ReportEntry:
+    """A report that has been read, and where its page goes."""
+
+    document: Document
+    format: Format
+    report: Report
+    area: Area
+    path: PurePosixPath
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug
+
+    @property
+    def status_keys(self) -> tuple[StatusKey, ...]:
+        return self.format.status_keys
+
+
+@dataclass
+class PlainPage:
+    """A Markdown file with no ``format:``: a page of prose."""
+
+    document: Document
+    title: str
+    html: Markup
+    area: Area | None
+    path: PurePosixPath
+
+
+@dataclass
+class AreaEntry:
+    """An area with its reports and pages, newest report first."""
+
+    area: Area
+    path: PurePosixPath
+    reports: list[ReportEntry] = field(default_factory=list)
+    pages: list[PlainPage] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.area.name
+
+    @property
+    def status_keys(self) -> list[StatusKey]:
+        """The status keys used by this area's reports, once each."""
+        keys: dict[str, StatusKey] = {}
+        for entry in self.reports:
+            for key in entry.status_keys:
+                keys.setdefault(key.name, key)
+        return list(keys.values())
+
+
+@dataclass
+class Site:
+    """Everything the render stage needs."""
+
+    config: SiteConfig
+    areas: list[AreaEntry]
+    reports: list[ReportEntry]
+    pages: list[PlainPage]
+    glossary: list[GlossaryTerm]
+    home: PlainPage | None = None
+    assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
+    #: Cross-area topics (from content/_topics.yml) with what matched them.
+    topics: list[Any] = field(default_factory=list)
+    #: (label, site path) of pages listed in every page's navigation.
+    menu: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def all_pages(self) -> list[PlainPage]:
+        """Every plain page: the home introduction, top-level and area pages."""
+        pages = [p for area in self.areas for p in area.pages] + self.pages
+        return [self.home, *pages] if self.home else pages
+
+
+def report_path(area: Area, document: Document) -> PurePosixPath:
+    """Where a report's page is written: ``<area>/<slug>/index.html``."""
+    return PurePosixPath(area.slug, document.slug, "index.html")
+
+
+def page_path(document: Document) -> PurePosixPath:
+    """Where a plain page is written: its folder, then its slug."""
+    return (
+        published_folder(document.relpath.parent, document.relpath) / document.slug / "index.html"
+    )
+
+
+def _report_sort_key(entry: ReportEntry) -> tuple:
+    as_of = entry.report.as_of
+    # Newest first; undated reports last, then by title.
+    return (as_of is None, -(as_of.toordinal() if as_of else 0), entry.title.casefold())
+
+
+HOME_SOURCE = PurePosixPath("index.md")
+
+
+def duplicate_outputs(items: list[ReportEntry] | list[ReportEntry | PlainPage]) -> list[Problem]:
+    """A problem for each file that would be published where another already is."""
+    seen: dict[PurePosixPath, Document] = {}
+    problems = []
+    for item in items:
+        if item.document.relpath == HOME_SOURCE:
+            continue
+        other = seen.get(item.path)
+        if other is None:
+            seen[item.path] = item.document
+            continue
+        problems.append(
+            ContentError(
+                f"two files would both be published at '{item.path.parent}/': "
+                f"{other.relpath} and {item.document.relpath}",
+                file=item.document.relpath,
+                line=item.document.line("slug"),
+                fix="Give one of them a different file name, or a 'slug:' in its front matter.",
+            ).problem
+        )
+    return problems
+
+
+def link_site(
+    config: SiteConfig,
+    areas: dict[str, Area],
+    reports: list[ReportEntry],
+    pages: list[PlainPage],
+    glossary: list[GlossaryTerm],
+    assets: list[tuple[Path, PurePosixPath]] | None = None,
+) -> Site:
+    """Group reports and pages into areas (call ``duplicate_outputs`` first)."""
+    home = next((p for p in pages if p.document.relpath == HOME_SOURCE), None)
+    entries: dict[str, AreaEntry] = {}
+    for slug in sorted(areas):
+        area = areas[slug]
+        entries[slug] = AreaEntry(area, PurePosixPath(slug, "index.html"))
+    for entry in reports:
+        entries[entry.area.slug].reports.append(entry)
+    for page in pages:
+        if page.area is not None and page is not home:
+            entries[page.area.slug].pages.append(page)
+    for area_entry in entries.values():
+        area_entry.reports.sort(key=_report_sort_key)
+        area_entry.pages.sort(key=lambda p: p.title.casefold())
+    area_list = sorted(
+        (e for e in entries.values() if e.reports or e.pages or e.area.source),
+        key=lambda e: e.area.name.casefold(),
+    )
+    ordered_reports = [r for e in area_list for r in e.reports]
+    top_pages = sorted(
+        (p for p in pages if p.area is None and p is not home), key=lambda p: p.title.casefold()
+    )
+    return Site(config, area_list, ordered_reports, top_pages, glossary, home, assets or [])

@@ -1,0 +1,319 @@
+"""Writing the site atomically: into a temporary folder, swapped in when complete.
+
+A failed or interrupted build never leaves ``site/`` half written: the old
+folder stays exactly as it was until the new one is whole, and on Linux the two
+are exchanged in one step, so ``site/`` exists at every instant. Output paths
+are checked to stay inside the output folder. A folder that cannot be written
+(read-only, full, a path too long) is reported as an ``OutputError`` naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import functools
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+
+from filelock import FileLock, Timeout
+
+from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.progress import Progress
+from sendsite.errors import SendsiteError
+
+__all__ = ["MARKER", "OutputError", "shown_path", "write_site"]
+
+#: A file in every built site, so sendsite never replaces a folder it did not make.
+MARKER = ".sendsite-output"
+
+#: What follows ``.<output name>.`` in the name of a staging or retired folder
+#: (``tempfile.mkdtemp`` adds eight characters of ``[a-z0-9_]``).
+_LEFTOVER = re.compile(r"(new|old)-[a-z0-9_]{8}")
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+#: Errors meaning the system or the file system cannot exchange two folders.
+_NO_EXCHANGE = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+class OutputError(SendsiteError):
+    """The output folder cannot be written or replaced safely."""
+
+
+def shown_path(path: Path | str, limit: int = 120) -> str:
+    """``path`` for a one-line message: a very long one is shortened in the middle."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text):,} characters)"
+
+
+def _check_relative(rel: PurePosixPath) -> None:
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise OutputError(f"refusing to write outside the output folder: '{rel}'")
+
+
+def write_site(
+    output: Path,
+    files: Mapping[PurePosixPath, FileContent],
+    before_swap: Callable[[Path], object] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
+
+    The previous output is replaced only after every file is written and
+    ``before_swap(staging_folder)`` (e.g. building the search index into the
+    new site) has returned; if it raises, the previous output is kept. Two
+    builds into the same folder at once are refused rather than interleaved.
+    Folders a killed build left beside ``output`` are removed first.
+    """
+    output = output.resolve()
+    _make_parent(output)
+    lock = FileLock(output.parent / f".{output.name}.lock", blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:  # an OSError too, so caught first
+        raise OutputError(
+            f"another sendsite build is writing '{output}' right now",
+            fix="Wait for it to finish, then build again.",
+        ) from None
+    except OSError as exc:
+        raise _io_error("cannot write the site into", output, output, exc) from exc
+    try:
+        _write(output, files, before_swap, progress or Progress())
+    finally:
+        lock.release()
+
+
+def _make_parent(output: Path) -> None:
+    """Create the folder that will hold ``output`` (and the new site beside it)."""
+    parent = output.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        for folder in (parent, *parent.parents):
+            if os.path.lexists(folder) and not os.path.isdir(folder):
+                raise OutputError(
+                    f"cannot create the output folder '{shown_path(output)}': "
+                    f"'{shown_path(folder)}' is a file, not a folder",
+                    fix="Choose another --output folder, or move that file away.",
+                ) from exc
+        raise _io_error("cannot create the folder", parent, output, exc) from exc
+
+
+def _write(
+    output: Path,
+    files: Mapping[PurePosixPath, FileContent],
+    before_swap: Callable[[Path], object] | None,
+    progress: Progress,
+) -> None:
+    _remove_leftovers(output)
+    with _os_errors("cannot read the output folder", output):
+        _check_replaceable(output)
+    with _os_errors("cannot write the site into", output):
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        with _os_errors("cannot write the site into", output):
+            _fill(staging, files, before_swap, progress)
+        with _os_errors("cannot replace", output):
+            _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _check_replaceable(output: Path) -> None:
+    """Refuse a file, a folder sendsite did not make, or a mount point."""
+    if output.exists() and not output.is_dir():
+        raise OutputError(
+            f"the output path '{output}' is a file, not a folder",
+            fix="Choose another --output folder.",
+        )
+    if not output.is_dir():
+        return
+    if any(output.iterdir()) and not (output / MARKER).exists():
+        raise OutputError(
+            f"the output folder '{output}' has files that sendsite did not write",
+            fix="Choose an empty or new --output folder; sendsite will not delete "
+            "a folder it did not create.",
+        )
+    if os.path.ismount(output):
+        read_only = bool(os.statvfs(output).f_flag & os.ST_RDONLY)
+        raise OutputError(
+            f"cannot replace the output folder '{output}': it is a "
+            + ("read-only mount point" if read_only else "mount point"),
+            fix="sendsite writes the new site beside the old one and swaps the two, which "
+            "a mount point does not allow: build into a folder inside it"
+            + (" once it is mounted read-write" if read_only else "")
+            + ", or into another folder.",
+        )
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Remove staging and retired folders a killed build left beside ``output``.
+
+    Only folders named as this writer names them for this output are touched;
+    the caller holds the output's lock, so no running build is using them. A
+    build killed between the two renames of the fallback swap left no
+    ``output`` and the old site in a retired folder: that is put back first.
+    """
+    prefix = f".{output.name}."
+    try:
+        with os.scandir(output.parent) as entries:
+            leftovers = sorted(
+                Path(entry.path)
+                for entry in entries
+                if entry.name.startswith(prefix)
+                and _LEFTOVER.fullmatch(entry.name[len(prefix) :])
+                and entry.is_dir(follow_symlinks=False)
+            )
+    except OSError:
+        return  # a folder that cannot be listed fails clearly when written
+    retired = [p / output.name for p in leftovers if p.name.startswith(f"{prefix}old-")]
+    for old in retired:
+        if not os.path.lexists(output) and (old / MARKER).is_file():
+            with contextlib.suppress(OSError):
+                os.replace(old, output)
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _fill(
+    staging: Path,
+    files: Mapping[PurePosixPath, FileContent],
+    before_swap: Callable[[Path], object] | None,
+    progress: Progress,
+) -> None:
+    with progress.stage("write", len(files)) as stage:
+        for rel, content in sorted(files.items()):
+            _check_relative(rel)
+            target = staging.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content_bytes(content))
+            stage.advance()
+        (staging / MARKER).write_text("This folder is written by sendsite build.\n")
+    if before_swap is not None:
+        before_swap(staging)
+    for path in [staging, *staging.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put ``staging`` at ``output``; the old output is removed only afterwards.
+
+    Where the system can exchange two folders in one step, ``output`` exists at
+    every instant; elsewhere it is missing between two renames.
+    """
+    if not os.path.lexists(output):
+        os.replace(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # it holds the old site now
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.replace(output, retired / output.name)
+    try:
+        os.replace(staging, output)
+    except BaseException:
+        os.replace(retired / output.name, output)  # if this fails, the next build does it
+        shutil.rmtree(retired, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """libc's ``renameat2`` (Linux, glibc 2.28 or later), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    at, name = ctypes.c_int, ctypes.c_char_p
+    function.argtypes = [at, name, at, name, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step; False where the system or file system cannot."""
+    function = _renameat2()
+    if function is None:
+        return False
+    result = function(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@contextlib.contextmanager
+def _os_errors(action: str, output: Path) -> Iterator[None]:
+    """Turn an ``OSError`` into an ``OutputError``: '<action> '<output>': <reason>'."""
+    try:
+        yield
+    except OSError as exc:
+        raise _io_error(action, output, output, exc) from exc
+
+
+def _io_error(action: str, path: Path, output: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    return OutputError(f"{action} '{shown_path(path)}': {reason}", fix=_fix(exc, output))
+
+
+def _fix(exc: OSError, output: Path) -> str:
+    """What to do about a failed write near ``output``, by the kind of failure."""
+    folder = f"'{shown_path(output.parent)}'"
+    if exc.errno == errno.EROFS:
+        return (
+            f"{folder} is on a read-only disk. Mount it read-write, or choose another "
+            "--output folder."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"Allow writing in {folder} (sendsite writes the new site there, beside the old "
+            "one, then swaps the two), or choose another --output folder."
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk holding {folder} is full. Free some space (the new site is written "
+            "beside the old one, so both must fit), then build again."
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        name_max, path_max = _name_limits(output)
+        return (
+            f"Choose a shorter --output path: here a folder's name can have up to {name_max} "
+            f"bytes (sendsite adds {len('..new-12345678')} to it for the folder it writes "
+            f"first) and a whole path up to {path_max:,}."
+        )
+    if exc.errno in (errno.EBUSY, errno.EXDEV):
+        return (
+            f"'{shown_path(output)}' is a mount point or in use, so it cannot be swapped for "
+            "the new site: build into a folder inside it, or into another folder."
+        )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "A part of the path is a file, not a folder: choose another --output path."
+    return f"Check that {folder} can be written, or choose another --output folder."
+
+
+def _name_limits(path: Path) -> tuple[int, int]:
+    """The longest file name and path on the disk holding ``path`` (its nearest folder)."""
+    folder = next((p for p in path.parents if os.path.isdir(p)), Path("/"))
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        return 255, 4096

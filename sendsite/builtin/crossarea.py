@@ -1,0 +1,253 @@
+"""Cross-area views computed from the common items only: no area is named here.
+
+- the milestone tracker: every milestone and action, with overdue flagged;
+- the risk register: every risk with its mitigation;
+- the dashboard: counts on the shared status scale per area and per report;
+- topics: items and sections matching each theme, area by area.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sendsite.build.site import AreaEntry, ReportEntry, Site
+from sendsite.content.model import Item, Risk
+from sendsite.content.status import Level
+from sendsite.content.topics import Topic, TopicMatch
+
+__all__ = [
+    "Dashboard",
+    "RiskRow",
+    "TrackerRow",
+    "match_topics",
+    "month_groups",
+    "risk_rows",
+    "tracker_rows",
+]
+
+NO_DATE = "No date understood"
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One milestone or action, with where it comes from and whether it is late."""
+
+    entry: ReportEntry
+    item: Item
+    overdue: bool
+
+    @property
+    def target(self) -> str:
+        """The item's place on its report page, as a site path with an anchor."""
+        return f"{self.entry.path}#{self.item.anchor}"
+
+    @property
+    def due_month(self) -> str:
+        """``2021-03`` for the month the item is due by (end of its range), else ``""``."""
+        day = self.item.due.sort_key
+        return f"{day.year:04d}-{day.month:02d}" if day else ""
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """One risk, with where it comes from."""
+
+    entry: ReportEntry
+    risk: Risk
+
+    @property
+    def target(self) -> str:
+        return f"{self.entry.path}#{self.risk.anchor}"
+
+
+def tracker_rows(site: Site) -> list[TrackerRow]:
+    """Every milestone and action, soonest due first; undated ones last."""
+    rows = [
+        TrackerRow(entry, item, item.is_overdue(entry.report.as_of))
+        for entry in site.reports
+        for item in entry.report.items
+    ]
+    return sorted(rows, key=_row_key)
+
+
+def _row_key(row: TrackerRow) -> tuple:
+    day = row.item.due.sort_key
+    return (
+        day is None,
+        day or date.min,
+        row.entry.area.name.casefold(),
+        row.entry.title.casefold(),
+        row.item.anchor,
+    )
+
+
+def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow]]]:
+    """Rows grouped by due month: ``(id, "Due by March 2021", rows)``; undated last."""
+    groups: dict[str, list[TrackerRow]] = {}
+    for row in rows:
+        groups.setdefault(row.due_month, []).append(row)
+    out = []
+    for month, members in groups.items():
+        if month:
+            year, number = int(month[:4]), int(month[5:])
+            out.append((f"due-{month}", f"Due by {calendar.month_name[number]} {year}", members))
+        else:
+            out.append(("due-none", NO_DATE, members))
+    return out
+
+
+def risk_rows(site: Site) -> list[RiskRow]:
+    """Every risk, most serious first, then by area and report."""
+    rows = [RiskRow(entry, risk) for entry in site.reports for risk in entry.report.risks]
+    return sorted(
+        rows,
+        key=lambda r: (
+            _severity(r.risk.status.level),
+            r.entry.area.name.casefold(),
+            r.entry.title.casefold(),
+            r.risk.anchor,
+        ),
+    )
+
+
+_SEVERITY = [
+    Level.SIGNIFICANT_DEVIATION,
+    Level.DELAYED,
+    Level.MINOR_DEVIATION,
+    Level.IN_PROGRESS,
+    Level.ON_TRACK,
+    Level.NOT_STARTED,
+    Level.NOT_RATED,
+    Level.COMPLETE,
+]
+
+
+def _severity(level: Level) -> int:
+    return _SEVERITY.index(level)
+
+
+@dataclass
+class Counts:
+    """Items per level on the shared scale, with the number overdue."""
+
+    by_level: Counter[Level] = field(default_factory=Counter)
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_level.values())
+
+    def segments(self) -> list[tuple[Level, int, float, float]]:
+        """``(level, count, start %, width %)`` for drawing a stacked bar."""
+        total = self.total or 1
+        out, start = [], 0.0
+        for level in Level:
+            count = self.by_level[level]
+            if count:
+                width = 100 * count / total
+                out.append((level, count, round(start, 3), round(width, 3)))
+                start += width
+        return out
+
+
+@dataclass
+class DashboardRow:
+    """A line of the dashboard: an area (with its reports) or one report."""
+
+    title: str
+    area: AreaEntry
+    entry: ReportEntry | None
+    items: Counts
+    risks: Counts
+
+
+@dataclass
+class Dashboard:
+    """Counts of items and risks on the shared scale, per area and per report."""
+
+    areas: list[tuple[DashboardRow, list[DashboardRow]]]
+
+    @classmethod
+    def of(cls, site: Site) -> Dashboard:
+        areas = []
+        for area in site.areas:
+            report_rows = [
+                DashboardRow(entry.title, area, entry, *_counts([entry])) for entry in area.reports
+            ]
+            areas.append(
+                (DashboardRow(area.title, area, None, *_counts(area.reports)), report_rows)
+            )
+        return cls(areas)
+
+    @property
+    def levels(self) -> list[Level]:
+        return list(Level)
+
+
+def _counts(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
+    items, risks = Counts(), Counts()
+    for entry in entries:
+        for item in entry.report.items:
+            items.by_level[item.status.level] += 1
+            items.overdue += item.is_overdue(entry.report.as_of)
+        for risk in entry.report.risks:
+            risks.by_level[risk.status.level] += 1
+    return items, risks
+
+
+def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], list[str]]) -> None:
+    """Fill each topic's matches from every report's items, risks and sections.
+
+    ``tags`` maps (report source path, anchor) to topic slugs tagged explicitly
+    in the report's front matter.
+    """
+    for topic in topics:
+        topic.matches.clear()
+    by_slug = {t.slug: t for t in topics}
+    for entry in site.reports:
+        source = str(entry.document.relpath)
+        seen: set[tuple[str, str]] = set()
+        for (path, anchor), slugs in tags.items():
+            if path != source:
+                continue
+            for slug in slugs:
+                title = _anchor_text(entry, anchor)
+                by_slug[slug].matches.append(
+                    TopicMatch(entry, anchor, "section", title, "tagged by the report")
+                )
+                seen.add((slug, anchor))
+        for topic in topics:
+            for section in entry.report.sections:
+                word = topic.match_section(section)
+                if word and (topic.slug, section.anchor) not in seen:
+                    topic.matches.append(
+                        TopicMatch(entry, section.anchor, "section", section.title, word)
+                    )
+            for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
+                for thing in things:
+                    word = topic.match_item(thing)
+                    if word and (topic.slug, thing.anchor) not in seen:
+                        label = thing.kind if isinstance(thing, Item) else kind
+                        topic.matches.append(
+                            TopicMatch(entry, thing.anchor, label, thing.text, word)
+                        )
+
+
+def _anchor_text(entry: ReportEntry, anchor: str) -> str:
+    report = entry.report
+    for section in report.sections:
+        if section.anchor == anchor:
+            return section.title
+    for thing in [*report.items, *report.risks]:
+        if thing.anchor == anchor:
+            return thing.text
+    return anchor
+
+
+def anchors_of(entry: ReportEntry) -> set[str]:
+    """Every anchor a report declares (sections, items, risks)."""
+    report = entry.report
+    return {s.anchor for s in report.sections} | {x.anchor for x in [*report.items, *report.risks]}

@@ -1,0 +1,161 @@
+"""Data exports for analysts: ``data/milestones.csv``, ``data/risks.csv``, ``data/items.json``.
+
+CSV files are UTF-8 with a byte-order mark, so Excel opens them with the right
+characters; every date is given as written and as understood (ISO 8601). Text
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is
+prefixed with ``'`` in the CSV files only; the JSON keeps every value exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from sendsite.builtin.crossarea import RiskRow, TrackerRow
+
+__all__ = ["MILESTONE_COLUMNS", "RISK_COLUMNS", "csv_cell", "export_files"]
+
+MILESTONE_COLUMNS = [
+    "area", "area_name", "report", "report_title", "report_date", "report_date_text",
+    "kind", "section", "text", "owner", "due_text", "due_start", "due_end",
+    "due_precision", "status", "status_label", "status_key", "overdue", "url",
+]  # fmt: skip
+RISK_COLUMNS = [
+    "area", "area_name", "report", "report_title", "report_date", "report_date_text",
+    "section", "text", "mitigation", "owner", "status", "status_label", "status_key", "url",
+]  # fmt: skip
+
+
+def _report_fields(row: TrackerRow | RiskRow) -> dict[str, Any]:
+    entry = row.entry
+    as_of = entry.report.as_of
+    return {
+        "area": entry.area.slug,
+        "area_name": entry.area.name,
+        "report": entry.slug,
+        "report_title": entry.title,
+        "report_date": as_of.isoformat() if as_of else "",
+        "report_date_text": entry.report.date.text if entry.report.date else "",
+        "url": row.target.replace("index.html#", "#"),
+    }
+
+
+def milestone_record(row: TrackerRow) -> dict[str, Any]:
+    """One milestone or action as a flat record (the CSV row and JSON object)."""
+    item = row.item
+    return {
+        **_report_fields(row),
+        "kind": item.kind,
+        "section": item.section,
+        "text": item.text,
+        "owner": item.owner,
+        "due_text": item.due.text,
+        "due_start": item.due.start.isoformat() if item.due.start else "",
+        "due_end": item.due.end.isoformat() if item.due.end else "",
+        "due_precision": item.due.precision,
+        "status": item.status.level.slug,
+        "status_label": item.status.label,
+        "status_key": item.status.key,
+        "overdue": row.overdue,
+    }
+
+
+def risk_record(row: RiskRow) -> dict[str, Any]:
+    """One risk as a flat record."""
+    risk = row.risk
+    return {
+        **_report_fields(row),
+        "section": risk.section,
+        "text": risk.text,
+        "mitigation": risk.mitigation,
+        "owner": risk.owner,
+        "status": risk.status.level.slug,
+        "status_label": risk.status.label,
+        "status_key": risk.status.key,
+    }
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list, spaces allowed first).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value made safe for a spreadsheet: text that would start a formula gets a ``'``.
+
+    Excel and LibreOffice run a cell such as ``=HYPERLINK(...)`` or ``@SUM(...)``
+    as a formula; the leading apostrophe makes them show it as text. Numbers
+    and the JSON export are left exactly as they are.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        "yes" if v is True else "no" if v is False else csv_cell(v)
+        for v in map(record.__getitem__, columns)
+    )
+    return buffer.getvalue()
+
+
+#: Each item's export lines, reused while the item and its report are the same
+#: objects (``sendsite serve`` keeps unchanged reports between rebuilds).
+_Lines = dict[tuple[int, int], tuple[object, object, str, str]]
+_last_lines: _Lines = {}
+
+
+def _export_lines(
+    rows: list[Any], record_of: Callable[[Any], dict[str, Any]], columns: list[str], seen: _Lines
+) -> tuple[list[str], list[str]]:
+    """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
+    csv_lines, json_lines = [], []
+    for row in rows:
+        thing = row.item if isinstance(row, TrackerRow) else row.risk
+        key = (id(thing), id(row.entry))
+        hit = _last_lines.get(key)
+        if hit is None or hit[0] is not thing or hit[1] is not row.entry:
+            record = record_of(row)
+            hit = (
+                thing,
+                row.entry,
+                _csv_line(record, columns),
+                json.dumps(record, ensure_ascii=False, sort_keys=True),
+            )
+        seen[key] = hit
+        csv_lines.append(hit[2])
+        json_lines.append(hit[3])
+    return csv_lines, json_lines
+
+
+def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[PurePosixPath, bytes]:
+    """The three export files, by their path in the site."""
+    global _last_lines
+    seen: _Lines = {}
+    milestone_csv, milestone_json = _export_lines(
+        milestones, milestone_record, MILESTONE_COLUMNS, seen
+    )
+    risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, seen)
+    _last_lines = seen  # only what this site holds now: nothing grows without bound
+
+    def csv_file(columns: list[str], lines: list[str]) -> bytes:
+        header = _csv_line({c: c for c in columns}, columns)
+        return ("\ufeff" + header + "".join(lines)).encode()
+
+    def array(lines: list[str]) -> str:
+        return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+    document = (
+        f'{{"schema": "sendsite-items/1",\n"milestones": {array(milestone_json)},\n'
+        f'"risks": {array(risk_json)}}}\n'
+    )
+    return {
+        PurePosixPath("data/milestones.csv"): csv_file(MILESTONE_COLUMNS, milestone_csv),
+        PurePosixPath("data/risks.csv"): csv_file(RISK_COLUMNS, risk_csv),
+        PurePosixPath("data/items.json"): document.encode(),
+    }

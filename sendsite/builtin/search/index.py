@@ -1,0 +1,81 @@
+"""Writing the search index, and the word lists for typo correction.
+
+The index itself is Pagefind's (see ``search_pagefind``, the one module that
+knows about it): one small page per record, a report section with its items
+as sub-results, a report's key facts, an area, a page (see ``search_records``).
+
+Pagefind has no typo tolerance, so ``search/words/<letter>.json`` lists the
+indexed words starting with each letter and how many records use them: the
+search page fetches the one list a mistyped word needs and suggests the
+nearest known word.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, index_records
+from sendsite.builtin.search.records import SearchRecord
+
+__all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_index"]
+
+#: Where the word lists go in the site (the index goes in ``BUNDLE``).
+WORDS = PurePosixPath("search", "words")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What was indexed, for the build's summary and for tests."""
+
+    records: int
+    words: int
+    files: int
+    bytes: int
+
+
+def write_search_index(
+    site_dir: Path, records: list[SearchRecord], language: str = "en"
+) -> IndexSummary:
+    """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
+
+    Raises ``SearchIndexError`` if the index cannot be written or holds fewer
+    records than it was given. A site with nothing to index (no reports or
+    pages yet) gets no index.
+    """
+    if not records:
+        return IndexSummary(0, 0, 0, 0)
+    files = index_records(records, site_dir, language)
+    words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
+    return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
+
+
+def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
+    """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``)."""
+    counts: Counter[str] = Counter()
+    for record in records:
+        text = " ".join((record.words(), *record.aka))
+        counts.update({w for w in _WORD.findall(text.casefold()) if len(w) > 2})
+    groups: dict[str, list[list[Any]]] = {}
+    for word, count in sorted(counts.items()):
+        groups.setdefault(_letter(word), []).append([word, count])
+    folder.mkdir(parents=True, exist_ok=True)
+    # Every letter has a list, even an empty one: a missing list means "cannot tell".
+    for letter in [*"abcdefghijklmnopqrstuvwxyz", "0", "_"]:
+        groups.setdefault(letter, [])
+    for letter, words in sorted(groups.items()):
+        (folder / f"{letter}.json").write_text(
+            json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+    return len(counts)
+
+
+def _letter(word: str) -> str:
+    first = word[0]
+    return first if "a" <= first <= "z" else ("0" if first.isdigit() else "_")

@@ -1,0 +1,278 @@
+"""What the search index holds: one record per report section, with its items.
+
+A record is the unit a reader finds: a part of a report (each report's
+``sections``: a priority area, a workstream, a numbered weakness or section),
+the report's own key facts, an area, a plain page or a topic. The milestones,
+actions and risks shown in a section (the report's ``items`` and ``risks``)
+are kept inside its record as ``SearchItem``s, so a result can link straight
+to the section *and* to the matching items in it (Pagefind's sub-results),
+while the index grows with the number of sections rather than the number of
+table rows: a few thousand reports stay a few tens of thousands of records.
+
+Records are made from the rendered pages, so their text is exactly what the
+reader sees (including anything a format's template adds), split at the
+anchors the report declares. Only the core's common model is used, so any
+area a plugin adds is searchable; plugins adjust the records through the
+``prepare_search_records`` hook.
+
+The cross-area views (dashboard, tracker, register, glossary) repeat what the
+reports say and are not indexed, so each finding appears once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.site import ReportEntry, Site
+from sendsite.build.urls import relative_url
+from sendsite.builtin.search.synonyms import Synonyms
+from sendsite.builtin.search.text import split_text
+from sendsite.content.markdown import plain_text
+from sendsite.content.model import Item, Risk
+from sendsite.plugins.manager import PluginManager, call_each
+
+__all__ = ["KINDS", "SearchItem", "SearchRecord", "search_records"]
+
+#: The kinds of thing the search page can filter on, in the order it lists them.
+KINDS = (
+    "Report",
+    "Section",
+    "Milestone",
+    "Action",
+    "Risk or issue",
+    "Area",
+    "Topic",
+    "Page",
+)
+
+
+@dataclass
+class SearchItem:
+    """A milestone, action or risk inside a record, found and linked on its own.
+
+    ``anchor`` is its element id on the page; ``title`` its own words (a
+    heading in the index), ``text`` the rest of its row (owner, date, status,
+    mitigation). ``status`` is the shared level's label (the "status" filter),
+    ``status_label`` the area's own words and ``status_tone`` its colour.
+    """
+
+    anchor: str
+    title: str
+    text: str
+    kind: str
+    status: str = ""
+    status_label: str = ""
+    status_tone: str = ""
+    owner: str = ""
+    due: str = ""
+
+    def facts(self) -> list[str]:
+        """For the search page: [anchor, kind, status, status label, tone, owner, due, title]."""
+        return [
+            self.anchor,
+            self.kind,
+            self.status,
+            self.status_label,
+            self.status_tone,
+            self.owner,
+            self.due,
+            self.title,
+        ]
+
+
+@dataclass
+class SearchRecord:
+    """One searchable thing and where it is.
+
+    ``url`` is a site path (``northshire/may-report/#p2``), relative to the site
+    root as the site's links are. ``kind`` is one of ``KINDS`` (plugins may add
+    their own). ``title`` is weighted above ``text``; ``aka`` holds other forms
+    of the glossary terms mentioned (searched, never shown); ``items`` are the
+    milestones, actions and risks in it, each with its own anchor on the same
+    page as ``url``.
+    """
+
+    url: str
+    title: str
+    text: str
+    kind: str
+    area: str = ""
+    report: str = ""
+    date: str = ""
+    aka: list[str] = field(default_factory=list)
+    items: list[SearchItem] = field(default_factory=list)
+
+    def page(self) -> str:
+        """The page the record is on (``url`` without its anchor)."""
+        return self.url.partition("#")[0]
+
+    def meta(self) -> dict[str, str]:
+        """What is shown with a result (all searched; the search page sets the weights)."""
+        values = {
+            "title": self.title,
+            "kind": self.kind,
+            "area": self.area,
+            "report": self.report,
+            "date": self.date,
+            "aka": " · ".join(self.aka),
+            "items": json.dumps([i.facts() for i in self.items], ensure_ascii=False)
+            if self.items
+            else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def filters(self) -> dict[str, list[str]]:
+        """Area; kind (the record's and its items'); the statuses of its items."""
+        kinds = list(dict.fromkeys([self.kind, *(i.kind for i in self.items)]))
+        statuses = list(dict.fromkeys(i.status for i in self.items if i.status))
+        values = {"area": [self.area] if self.area else [], "kind": kinds, "status": statuses}
+        return {key: value for key, value in values.items() if value}
+
+    def words(self) -> str:
+        """All the text that is searched, for the synonyms and the word lists."""
+        return " ".join([self.title, self.text, *(f"{i.title} {i.text}" for i in self.items)])
+
+
+def search_records(
+    site: Site,
+    files: Mapping[PurePosixPath, FileContent],
+    pm: PluginManager | None = None,
+) -> list[SearchRecord]:
+    """Every record for ``site`` from its rendered ``files``; plugins adjust them last."""
+    synonyms = Synonyms(site.glossary)
+    link = _Linker(site)
+    records: list[SearchRecord] = []
+    for area_entry in site.areas:
+        area = area_entry.area
+        text = " ".join(
+            part for part in (area.council, ", ".join(area.partners), area.description) if part
+        )
+        records.append(
+            SearchRecord(link(area_entry.path), area_entry.title, text, "Area", area=area.name)
+        )
+        for entry in area_entry.reports:
+            records += _report_records(entry, _html(files.get(entry.path)), link)
+        for page in area_entry.pages:
+            records += _page_records(page.title, page.path, files, link, area.name)
+    for page in site.pages:
+        records += _page_records(page.title, page.path, files, link, "")
+    if site.home is not None and (intro := plain_text(str(site.home.html))):
+        records.append(
+            SearchRecord(link(PurePosixPath("index.html")), site.config.title, intro, "Page")
+        )
+    for topic in site.topics:
+        path = PurePosixPath("topics", topic.slug, "index.html")
+        if path in files:
+            records.append(SearchRecord(link(path), topic.name, topic.description, "Topic"))
+    for record in records:
+        record.aka = synonyms.aka(record.words())
+    if pm is not None:
+        call_each(pm, "prepare_search_records", site=site, records=records)
+    return records
+
+
+class _Linker:
+    """Site paths as the site links them (``directory_urls`` or ``index.html``)."""
+
+    def __init__(self, site: Site) -> None:
+        self.directory_urls = site.config.directory_urls
+        self._pages: dict[str, str] = {}
+
+    def __call__(self, path: PurePosixPath | str, anchor: str = "") -> str:
+        key = str(path)
+        url = self._pages.get(key)
+        if url is None:
+            url = relative_url("index.html", key, directory_urls=self.directory_urls)
+            url = self._pages[key] = "" if url == "./" else url
+        return f"{url}#{anchor}" if anchor else url
+
+
+def _html(content: FileContent | None) -> str:
+    return content_bytes(content).decode("utf-8", "replace")
+
+
+def _report_records(entry: ReportEntry, html: str, link: _Linker) -> list[SearchRecord]:
+    report = entry.report
+    sections = {s.anchor: s for s in report.sections}
+    items = {i.anchor: i for i in report.items}
+    risks = {r.anchor: r for r in report.risks}
+    parts = split_text(html, {*sections, *items, *risks}, {*items, *risks}) if html else {}
+    date = report.as_of.isoformat() if report.as_of else ""
+    common = {"area": entry.area.name, "report": report.title, "date": date}
+    facts = ". ".join(f"{label}: {value}" for label, value in report.summary)
+    overview = SearchRecord(link(entry.path), report.title, parts.get("", "") or facts, "Report")
+    overview.area, overview.date = entry.area.name, date
+    records = [overview]
+    # Items belong to the section they are shown in (the last section before them).
+    home = overview
+    for anchor in [*parts, *(a for a in [*sections, *items, *risks] if a not in parts)]:
+        if anchor in sections:
+            section = sections[anchor]
+            home = SearchRecord(
+                link(entry.path, anchor),
+                section.title,
+                parts.get(anchor) or section.text,
+                "Section",
+                **common,
+            )
+            records.append(home)
+        elif anchor in items:
+            item = items[anchor]
+            home.items.append(
+                _item(item.kind.capitalize(), anchor, item.text, parts.get(anchor), item)
+            )
+            home.items[-1].due = item.due.text
+        elif anchor in risks:
+            risk = risks[anchor]
+            home.items.append(_item("Risk or issue", anchor, risk.text, parts.get(anchor), risk))
+    return [r for r in records if r is overview or not _not_worth_indexing(r)]
+
+
+def _item(kind: str, anchor: str, title: str, shown: str | None, thing: Item | Risk) -> SearchItem:
+    title = plain_text(title) if "<" in title else title
+    text = shown or " ".join(filter(None, (title, getattr(thing, "mitigation", ""))))
+    rest = text.replace(title, " ", 1) if title in text else text
+    status = thing.status
+    return SearchItem(
+        anchor,
+        title,
+        " ".join(rest.split()).strip(" ."),
+        kind,
+        status.level.label,
+        status.text,
+        status.level.tone,
+        thing.owner,
+    )
+
+
+#: Sections that list a report's abbreviations repeat the site glossary: every
+#: acronym would find them first.
+_GLOSSARY_TITLE = re.compile(r"\b(abbreviations?|glossary|acronyms)\b", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W_]+")
+
+
+def _not_worth_indexing(record: SearchRecord) -> bool:
+    """A heading with (almost) nothing under it, or a list of abbreviations."""
+    if _GLOSSARY_TITLE.search(record.title):
+        return True
+    words = len(_LETTERS.findall(record.text))
+    return not record.items and words <= len(_LETTERS.findall(record.title)) + 2
+
+
+def _page_records(
+    title: str,
+    path: PurePosixPath,
+    files: Mapping[PurePosixPath, FileContent],
+    link: _Linker,
+    area: str,
+) -> list[SearchRecord]:
+    html = _html(files.get(path))
+    text = split_text(html, ()).get("", "") if html else ""
+    if not text:
+        return []
+    return [SearchRecord(link(path), title, text, "Page", area=area)]

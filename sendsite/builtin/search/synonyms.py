@@ -1,0 +1,132 @@
+"""Acronyms and their spelled-out forms, from the site glossary, for search.
+
+Pagefind has no synonyms, so each search record carries the *other* forms of
+every glossary term it mentions in a hidden ``aka`` field that is searched but
+never shown: a section that says "SALT" also answers "speech and language
+therapy" (and "SLT"), and one that says "speech and language therapy" answers
+"SALT". Terms that share an expansion (SALT, SLT, SaLT) form one group.
+
+Acronyms match as whole words in their own capitals (``LO`` is not "lo"), with
+an optional plural "s" (``EHCPs``). Expansions match ignoring case,
+punctuation and spaces between words, so "neuro-developmental" finds
+"Neurodevelopmental" and "Education Health and Care Plans" finds "Education,
+Health and Care Plan".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sendsite.content.model import GlossaryTerm
+
+__all__ = ["Synonyms", "acronym_like"]
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+#: Expansions are matched over at most this many words.
+_MAX_WORDS = 10
+
+
+def acronym_like(term: str) -> bool:
+    """``EHCP``, ``WSoA``, ``SEND PM``: two capitals or more; matched case-sensitively."""
+    return sum(c.isupper() for c in term) >= 2
+
+
+def _joined(text: str) -> str:
+    return "".join(_WORD.findall(_PARENTHESES.sub(" ", text).casefold()))
+
+
+@dataclass
+class _Group:
+    forms: list[str] = field(default_factory=list)
+
+
+class Synonyms:
+    """Finds glossary terms in text and gives the other forms of each."""
+
+    def __init__(self, terms: Iterable[GlossaryTerm]) -> None:
+        groups: dict[str, _Group] = {}
+        by_term: dict[str, list[str]] = {}
+        for term in terms:
+            key = _joined(term.expansion)
+            if not key or not term.term.strip():
+                continue
+            group = groups.setdefault(key, _Group())
+            expansion = " ".join(_PARENTHESES.sub(" ", term.expansion).split())
+            for form in (expansion, term.term.strip()):
+                if form not in group.forms:
+                    group.forms.append(form)
+            by_term.setdefault(term.term.strip(), []).append(key)
+        # A term with two expansions (ND: "Neurodevelopmental", "Neuro developmental
+        # pathway") joins its groups, so each expansion finds the other's records too.
+        merged: dict[str, list[str]] = {}
+        for keys in by_term.values():
+            forms = [f for k in keys for f in groups[k].forms]
+            for k in keys:
+                merged.setdefault(k, [])
+                merged[k] += [f for f in forms if f not in merged[k]]
+        self._forms = merged
+        self._exact: dict[str, list[str]] = {}  # acronym-like term -> group keys
+        self._folded: dict[str, list[str]] = {}  # joined lower-case form -> group keys
+        for key, forms in merged.items():
+            for form in forms:
+                if acronym_like(form) and " " not in form:
+                    self._exact.setdefault(form, []).append(key)
+                else:
+                    self._folded.setdefault(_joined(form), []).append(key)
+        self._prefixes = {f[:n] for f in self._folded for n in range(1, len(f) + 1)}
+        # Regular expressions find where a term may start, so the word-by-word
+        # check below runs only there (sites have thousands of records).
+        exact = sorted(self._exact, key=len, reverse=True)
+        self._exact_re = (
+            re.compile(r"(?<![^\W_])(" + "|".join(map(re.escape, exact)) + r")s?(?![^\W_])")
+            if exact
+            else None
+        )
+        starts = sorted({f[:3] for f in self._folded}, key=len, reverse=True)
+        self._start_re = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts)) + ")", re.IGNORECASE)
+            if starts
+            else None
+        )
+
+    def groups_in(self, text: str) -> dict[str, set[str]]:
+        """The groups mentioned in ``text``: group key -> the forms found in it."""
+        found: dict[str, set[str]] = {}
+        if self._exact_re is not None:
+            for match in self._exact_re.finditer(text):
+                for key in self._exact[match.group(1)]:
+                    found.setdefault(key, set()).add(match.group(1))
+        if self._start_re is None:
+            return found
+        for start in self._start_re.finditer(text):
+            joined = ""
+            for n, word in enumerate(_WORD.finditer(text, start.start())):
+                joined += word.group(0).casefold()
+                for candidate in (joined, joined[:-1] if joined.endswith("s") else None):
+                    for key in self._folded.get(candidate or "", ()):
+                        found.setdefault(key, set()).add(candidate or "")
+                if joined not in self._prefixes or n + 1 >= _MAX_WORDS:
+                    break
+        return found
+
+    def aka(self, text: str) -> list[str]:
+        """The other forms of every glossary term in ``text``, each once, in a stable order."""
+        out: list[str] = []
+        for key, seen in sorted(self.groups_in(text).items()):
+            for form in self._forms[key]:
+                present = form in seen or _joined(form) in seen
+                if not present and form not in out:
+                    out.append(form)
+        return out
+
+    def table(self) -> list[list[str]]:
+        """Every group's forms, for the search page (acronym hints and exact matching)."""
+        seen: list[list[str]] = []
+        for key in sorted(self._forms):
+            forms = self._forms[key]
+            if forms not in seen:
+                seen.append(forms)
+        return seen

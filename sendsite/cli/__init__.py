@@ -1,0 +1,7 @@
+"""The command line.
+
+commands     sendsite build, check, serve, plugins, new-area
+messages     problems formatted for people
+outcome      what build and check did: the summary and the JSON
+scaffold     sendsite new-area, from scaffold_templates/
+"""

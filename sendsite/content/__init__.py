@@ -1,0 +1,14 @@
+"""Content: files turned into typed values. No area is named here.
+
+documents    content files: front matter with positions, body, areas, discovery
+yamlfile     safe YAML that remembers the line of every key
+fields       validated access to front matter for format plugins
+dates        UK due dates, kept as written and understood as a range
+status       the shared status scale and each area's key
+markdown     Markdown to sanitised HTML; slugs
+model        the common model: Report, Item, Risk, Section, Format, GlossaryTerm
+glossary     the glossary file, merging terms, marking abbreviations
+topics       the topics file
+tables       tables every format has, read into the common model
+attachments  which other files in content/ may be published, and where
+"""

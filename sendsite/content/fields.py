@@ -1,0 +1,390 @@
+"""Reading front-matter fields with validation, for format plugins.
+
+``Fields`` wraps one mapping in a document's front matter. Each accessor
+checks the value's type and raises a ``ContentError`` that points at the
+key's line with a plain-English fix, so plugins never hand-write validation
+or line tracking.
+
+    root = Fields.of(document)
+    for area in root.list("priorities", required=True):
+        title = area.text("title", required=True)
+        when = area.due("completed_by")
+        rag = area.status("rag", RAG_KEY)
+
+Each ``Fields`` also remembers the keys it was asked for. The core reads every
+report through ``read_checked``, which afterwards warns about each key of each
+mapping that no accessor asked for (usually a misspelling), with its line and a
+"did you mean" — so a reader never lists the keys it knows by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import replace
+from datetime import date, datetime
+from difflib import get_close_matches
+from typing import Any, TypeVar
+
+from markupsafe import Markup
+
+from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
+from sendsite.content.documents import Document
+from sendsite.content.markdown import render_inline, render_markdown
+from sendsite.content.status import Status, StatusKey
+from sendsite.content.tables import CommonTables
+from sendsite.errors import ContentError
+
+__all__ = ["CORE_KEYS", "Fields", "read_checked"]
+
+T = TypeVar("T")
+
+_SCALARS = (str, int, float, date)
+_DATE_FIX = (
+    "Write a day, month or range UK-style, e.g. '31 March 2021', "
+    "'31/03/2021', 'March 2021', 'April-May 2021' or 'Q2 2021/22'."
+)
+_WHOLE_NUMBER = re.compile(r"\d{1,4}")
+
+#: Front-matter keys the core reads itself, in every format.
+CORE_KEYS = frozenset({"format", "title", "slug", "topics"})
+
+#: The ``Fields`` made while ``read_checked`` runs a reader (None outside it).
+_OPENED: ContextVar[list[Fields] | None] = ContextVar("sendsite_fields_opened", default=None)
+
+
+def read_checked(read: Callable[[Document], T], document: Document) -> T:
+    """``read(document)``, then a warning for every key the reader never read.
+
+    Every mapping the reader opened through ``Fields`` is checked once it has
+    returned: a key that no accessor asked for (``text``, ``list``, ``has`` …)
+    is reported as "unknown key 'x' is ignored" at its line, with "Did you mean
+    …?" among the keys that were read. A mapping the reader checked itself with
+    ``check_known``, or read through ``fields.data``, is left alone. Nothing is
+    checked if the reader raises.
+    """
+    opened: list[Fields] = []
+    token = _OPENED.set(opened)
+    try:
+        result = read(document)
+    finally:
+        _OPENED.reset(token)
+    _warn_unread(opened)
+    return result
+
+
+def _warn_unread(opened: list[Fields]) -> None:
+    """Warn once per mapping, however many ``Fields`` wrapped it, about keys none read."""
+    mappings: dict[int, list[Fields]] = {}
+    for fields in opened:
+        mappings.setdefault(id(fields._data), []).append(fields)
+    for views in mappings.values():
+        if views[0]._data and not any(view._checked for view in views):
+            views[0]._warn_unknown(set().union(*(view.asked for view in views)))
+
+
+class Fields(CommonTables):
+    """A validated view of one mapping in a document's front matter."""
+
+    def __init__(self, document: Document, data: Mapping[str, Any], path: tuple = ()) -> None:
+        self.document = document
+        self._data = data
+        self.path = path
+        #: The keys accessors were asked for, present or not: the keys this mapping knows.
+        self.asked: set[str] = set()
+        self._checked = False
+        opened = _OPENED.get()
+        if opened is not None:
+            opened.append(self)
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The mapping itself. A reader that looks at it directly is taken to know
+        all its keys: none of them is reported as unknown (``check_known`` still can)."""
+        self._checked = True
+        return self._data
+
+    @classmethod
+    def of(cls, document: Document) -> Fields:
+        """The whole front matter of ``document``."""
+        return cls(document, document.front)
+
+    # --- errors -----------------------------------------------------------------
+
+    def error(self, key: str | int | None, message: str, fix: str | None = None) -> ContentError:
+        """A ``ContentError`` at the value of ``key`` (or at this mapping), naming its path."""
+        path = (*self.path, key) if key is not None else self.path
+        return self.document.error(
+            f"{_describe(path)}: {message}", *path, fix=fix, value=key is not None
+        )
+
+    def line(self, key: str | int | None = None) -> int | None:
+        """The file line of ``key`` in this mapping."""
+        path = (*self.path, key) if key is not None else self.path
+        return self.document.line(*path)
+
+    # --- accessors ----------------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        """True when ``key`` is present and not empty."""
+        self.asked.add(key)
+        return self._data.get(key) not in (None, "", [], {})
+
+    def _require(self, key: str, required: bool, shape: str) -> Any:
+        self.asked.add(key)
+        value = self._data.get(key)
+        if value in (None, "", [], {}) and required:
+            where = "this entry" if self.path else "the front matter"
+            raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
+        return value
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        """A single line or paragraph of plain text."""
+        value = self._require(key, required, "followed by the text")
+        if value is None:
+            return default
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, bool) or not isinstance(value, _SCALARS):
+            raise self.error(
+                key,
+                f"expected text but found {_kind(value)}",
+                fix=f"Write '{key}:' followed by the text on the same line"
+                " (in quotes if it contains a colon).",
+            )
+        if isinstance(value, date):
+            return f"{value.day} {value:%B %Y}"
+        return str(value).strip()
+
+    def markdown(self, key: str, *, required: bool = False) -> Markup:
+        """A block of Markdown, rendered to safe HTML."""
+        return render_markdown(self.text(key, required=required))
+
+    def inline(self, key: str, *, required: bool = False) -> Markup:
+        """One line of Markdown, rendered to safe HTML without a paragraph."""
+        return render_inline(self.text(key, required=required))
+
+    def due(self, key: str, *, required: bool = False, means: str = "") -> DueDate:
+        """A date as written ("31 st March 2021", "Mid-April 2021") and understood.
+
+        Text that is plainly not a date ("Complete", "Ongoing") is kept quietly;
+        text that looks like a date but cannot be understood is a warning. With
+        ``means``, the key beside it may say what date words such as "early in
+        the New Year" stand for ("early 2015"): the date is shown as written and
+        understood as that.
+        """
+        if means and self.has(means):
+            return self._explained_due(key, means)
+        due = parse_due(self.text(key, required=required))
+        if not due.understood and looks_like_a_date(due.text):
+            path = (*self.path, key)
+            self.document.warnings.append(
+                self.document.error(
+                    f"{_describe(path)}: could not understand the date '{due.text}'; it is "
+                    "shown as written but cannot be checked for being overdue",
+                    *path,
+                    value=True,
+                    fix=_DATE_FIX,
+                ).problem
+            )
+        return due
+
+    def _explained_due(self, key: str, means: str) -> DueDate:
+        written = self.text(key)
+        if not written:
+            raise self.error(
+                means,
+                f"'{means}' explains a '{key}' that is not there",
+                fix=f"Add '{key}:' with the words the report uses, e.g. 'early in the New Year'.",
+            )
+        meaning = parse_due(self.text(means))
+        if not meaning.understood:
+            raise self.error(
+                means, f"could not understand the date '{meaning.text}'", fix=_DATE_FIX
+            )
+        return replace(meaning, text=written)
+
+    def status(self, key: str, status_key: StatusKey, *, required: bool = False) -> Status:
+        """A status word from the area's key; an empty value is the key's blank level."""
+        word = self.text(key, required=required)
+        found = status_key.lookup(word)
+        if found is None:
+            allowed = status_key.allowed
+            close = get_close_matches(word, allowed, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise self.error(
+                key,
+                f"unknown status '{word}' for the {status_key.title}",
+                fix=f"Use one of: {', '.join(allowed)}, or leave it empty if not rated.{hint}",
+            )
+        return found
+
+    def texts(self, key: str, *, required: bool = False) -> list[str]:
+        """A list of text lines; a single text value counts as a list of one."""
+        value = self._require(key, required, "with one line per entry starting with '- '")
+        if value is None:
+            return []
+        if isinstance(value, _SCALARS) and not isinstance(value, bool):
+            return [self.text(key)]
+        if not isinstance(value, list):
+            raise self.error(
+                key,
+                f"expected a list but found {_kind(value)}",
+                fix="Write each entry on its own line starting with '- '.",
+            )
+        entries = Fields(self.document, {}, (*self.path, key))
+        result = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, bool) or not isinstance(entry, _SCALARS):
+                raise entries.error(
+                    index,
+                    f"expected text but found {_kind(entry)}",
+                    fix="Write each entry as text after '- ' on one line.",
+                )
+            result.append(str(entry).strip())
+        return result
+
+    def inlines(self, key: str, *, required: bool = False) -> tuple[Markup, ...]:
+        """A list of lines (as ``texts``), each rendered as one line of Markdown."""
+        return tuple(render_inline(text) for text in self.texts(key, required=required))
+
+    def flag(self, key: str, *, required: bool = False) -> bool:
+        """A yes or no (``addressed: yes``); absent is no."""
+        value = self._require(key, required, "followed by yes or no")
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.error(key, "expected yes or no", fix=f"Write '{key}: yes' or '{key}: no'.")
+        return value
+
+    def unique(
+        self, key: str, seen: dict[str, int], what: str, *, required: bool = False, fix: str = ""
+    ) -> str:
+        """The text at ``key``, refused if another entry sharing ``seen`` has it already.
+
+        ``seen`` maps each value to its line, and gains this one; an empty
+        value is never a clash. ``what`` names it: "action 3 is already used
+        on line 12".
+        """
+        value = self.text(key, required=required)
+        if value in seen:
+            raise self.error(
+                key,
+                f"{what} {value} is already used on line {seen[value]}",
+                fix=fix or f"Give each {what} its own {key}.",
+            )
+        if value:
+            seen[value] = self.line(key) or 0
+        return value
+
+    def number(
+        self,
+        key: str,
+        what: str,
+        *,
+        required: bool = False,
+        seen: dict[str, int] | None = None,
+        fix: str = "",
+    ) -> str:
+        """An entry's number as written ("7"), which must be a whole number.
+
+        With ``seen``, no two entries sharing it may have the same number (see
+        ``unique``; ``fix`` is for that mistake).
+        """
+        value = self.text(key, required=required)
+        if value and not _WHOLE_NUMBER.fullmatch(value):
+            raise self.error(
+                key,
+                f"{what} number '{value}' should be a whole number",
+                fix=f"Write e.g. '{key}: \"3\"'"
+                + ("." if required else f", or leave '{key}' out."),
+            )
+        return value if seen is None else self.unique(key, seen, what, fix=fix)
+
+    def list(self, key: str, *, required: bool = False) -> list[Fields]:
+        """A list of mappings (e.g. table rows), each as its own ``Fields``."""
+        value = self._require(key, required, "with one '- ' entry per row, indented under it")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(
+                key,
+                f"expected a list but found {_kind(value)}",
+                fix="Write each entry on its own line starting with '- '.",
+            )
+        rows = []
+        for index, row in enumerate(value):
+            if not isinstance(row, dict):
+                raise Fields(self.document, {}, (*self.path, key)).error(
+                    index,
+                    f"expected 'key: value' lines but found {_kind(row)}",
+                    fix="Each entry starts with '- ' and holds 'key: value' lines, "
+                    "indented under it.",
+                )
+            rows.append(Fields(self.document, row, (*self.path, key, index)))
+        return rows
+
+    def mapping(self, key: str, *, required: bool = False) -> Fields:
+        """A nested mapping as its own ``Fields`` (empty if absent)."""
+        value = self._require(key, required, "with 'key: value' lines indented under it")
+        if value is None:
+            return Fields(self.document, {}, (*self.path, key))
+        if not isinstance(value, dict):
+            raise self.error(
+                key,
+                f"expected 'key: value' lines but found {_kind(value)}",
+                fix=f"Indent the lines under '{key}:' as 'key: value' pairs.",
+            )
+        return Fields(self.document, value, (*self.path, key))
+
+    def check_known(self, known: Iterable[str]) -> None:
+        """Warn at once about keys of this mapping not in ``known`` (often a misspelling).
+
+        Rarely needed: ``read_checked`` (how the core calls every reader)
+        checks each mapping against the keys that were read. A mapping checked
+        here is not checked again. At the top of the front matter the core's
+        own keys (``format``, ``title``, ``slug``, ``topics``) are always allowed.
+        """
+        self._checked = True
+        self._warn_unknown(set(known))
+
+    def _warn_unknown(self, known: set[str]) -> None:
+        allowed = known | (CORE_KEYS if not self.path else set())
+        for key in self._data:
+            if key not in allowed:
+                close = get_close_matches(str(key), sorted(allowed), n=1)
+                hint = (
+                    f"Did you mean '{close[0]}'?"
+                    if close
+                    else (f"Known keys here: {', '.join(sorted(allowed))}.")
+                )
+                where = f"{_describe(self.path)}: " if self.path else ""
+                self.document.warn(
+                    f"{where}unknown key '{key}' is ignored",
+                    *self.path,
+                    key,
+                    fix=hint,
+                )
+
+
+def _describe(path: tuple) -> str:
+    if not path:
+        return "front matter"
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"yes/no ({str(value).lower()})"
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{short}'"
+    return "a number" if isinstance(value, int | float) else type(value).__name__

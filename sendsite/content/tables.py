@@ -1,0 +1,93 @@
+"""Tables every format has, read straight into the common model: milestones, risks, terms.
+
+``Fields`` inherits these readers; they are here to keep each module small.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sendsite.content.model import GlossaryTerm, Item, Risk
+from sendsite.content.status import StatusKey
+
+if TYPE_CHECKING:
+    from sendsite.content.fields import Fields
+
+__all__ = ["CommonTables"]
+
+
+class CommonTables:
+    """Readers of whole tables into ``Item``, ``Risk`` and ``GlossaryTerm`` (part of ``Fields``)."""
+
+    def terms(self: Fields, key: str, *, required: bool = False) -> tuple[GlossaryTerm, ...]:
+        """A glossary table: a list of ``term``, ``expansion`` and optional ``description``."""
+        return tuple(
+            GlossaryTerm(
+                row.text("term", required=True),
+                row.text("expansion", required=True),
+                row.text("description"),
+            )
+            for row in self.list(key, required=required)
+        )
+
+    def items(
+        self: Fields,
+        key: str,
+        kind: str,
+        anchor: str,
+        status_key: StatusKey,
+        *,
+        section: str = "",
+        rating: str = "rag",
+    ) -> tuple[Item, ...]:
+        """A table of milestones or actions (``kind``), each row an ``Item``.
+
+        A row holds its words under the kind's own name (``milestone:``, required),
+        and ``due``, ``owner`` and its rating (``rating``: a word of
+        ``status_key``). Row n is anchored ``<anchor>-<n>``.
+        """
+        return tuple(
+            Item(
+                kind,
+                row.text(kind, required=True),
+                f"{anchor}-{n}",
+                row.status(rating, status_key),
+                row.due("due"),
+                row.text("owner"),
+                section,
+            )
+            for n, row in enumerate(self.list(key), start=1)
+        )
+
+    def risks(
+        self: Fields,
+        key: str,
+        anchor: str,
+        status_key: StatusKey,
+        *,
+        section: str = "",
+        owner: str = "",
+        mitigation: str = "",
+        rating: str = "rag",
+        inline: bool = False,
+    ) -> tuple[Risk, ...]:
+        """A table of risks and issues, each row a ``Risk``.
+
+        A row holds ``risk:`` (required), ``mitigation:`` (as Markdown; one
+        line each with ``inline``), ``owner:``, and its rating (``rating``: a
+        word of ``status_key``; with ``rating=""`` the report rates none).
+        ``owner`` and ``mitigation`` are for rows that give none. Row n is
+        anchored ``<anchor>-<n>``.
+        """
+        unrated = status_key.lookup("")
+        return tuple(
+            Risk(
+                (row.inline if inline else row.markdown)("risk", required=True),
+                f"{anchor}-{n}",
+                row.status(rating, status_key) if rating else unrated,
+                (row.inline if inline else row.markdown)("mitigation") or mitigation,
+                row.text("owner") or owner,
+                section,
+            )
+            for n, row in enumerate(self.list(key), start=1)
+        )

@@ -1,0 +1,118 @@
+"""Checking what a plugin's hook returned, before sendsite relies on it.
+
+A hook returning the wrong shape (a list where a dict is due, text instead of
+bytes, a path with a NUL) would otherwise fail far away with a traceback.
+``check_result`` says what is wrong in words; ``call_each`` turns that into a
+``PluginError`` naming the plugin and the hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath, PurePosixPath
+from typing import Any
+
+__all__ = ["check_result"]
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bytes):
+        return "bytes"
+    return f"a {type(value).__name__}"
+
+
+def _bad_path(value: object, *, relative: bool) -> str | None:
+    if not isinstance(value, str | PurePath):
+        return f"{_describe(value)} where a path is due"
+    text = str(value)
+    if "\x00" in text:
+        return f"the path {text!r}, which holds a NUL character"
+    if relative:
+        path = PurePosixPath(text.replace("\\", "/"))
+        if not text or path.is_absolute() or ".." in path.parts or text.endswith("/"):
+            return f"the path {text!r}, which is not a file's place inside the site"
+    return None
+
+
+def _list_of(kind: Callable[[], type], noun: str) -> Callable[[object], str | None]:
+    def check(result: object) -> str | None:
+        if not isinstance(result, list | tuple):
+            return f"{_describe(result)} instead of a list of {noun}"
+        wanted = kind()
+        for item in result:
+            if not isinstance(item, wanted):
+                return f"a list holding {_describe(item)} where {noun} are due"
+        return None
+
+    return check
+
+
+def _paths(result: object) -> str | None:
+    if not isinstance(result, list | tuple):
+        return f"{_describe(result)} instead of a list of folders"
+    return next((bad for item in result if (bad := _bad_path(item, relative=False))), None)
+
+
+def _static_dirs(result: object) -> str | None:
+    if not isinstance(result, dict):
+        return f"{_describe(result)} instead of a dict of {{name: folder}}"
+    for name, folder in result.items():
+        bad = _bad_path(name, relative=True) or _bad_path(folder, relative=False)
+        if bad:
+            return bad
+    return None
+
+
+def _files(result: object) -> str | None:
+    if not isinstance(result, dict):
+        return f"{_describe(result)} instead of a dict of {{path: bytes}}"
+    for path, data in result.items():
+        if bad := _bad_path(path, relative=True):
+            return bad
+        if not isinstance(data, bytes):
+            return f"{_describe(data)} for '{path}' where bytes are due (encode text as UTF-8)"
+    return None
+
+
+def _template_vars(result: object) -> str | None:
+    if not isinstance(result, dict):
+        return f"{_describe(result)} instead of a dict of template variables"
+    bad = next((key for key in result if not isinstance(key, str)), None)
+    return None if bad is None else f"a variable name that is {_describe(bad)}, not text"
+
+
+def _format() -> type:
+    from sendsite.content.model import Format
+
+    return Format
+
+
+def _term() -> type:
+    from sendsite.content.model import GlossaryTerm
+
+    return GlossaryTerm
+
+
+def _page() -> type:
+    from sendsite.build.pages import Page
+
+    return Page
+
+
+_CHECKS: dict[str, Callable[[object], str | None]] = {
+    "register_formats": _list_of(_format, "Format objects"),
+    "register_template_dirs": _paths,
+    "register_static_dirs": _static_dirs,
+    "register_glossary_terms": _list_of(_term, "GlossaryTerm objects"),
+    "extra_template_vars": _template_vars,
+    "register_pages": _list_of(_page, "Page objects"),
+    "register_files": _files,
+}
+
+
+def check_result(hook: str, result: Any) -> str | None:
+    """What is wrong with ``result`` as a return value of ``hook`` (None: nothing)."""
+    check = _CHECKS.get(hook)
+    return None if check is None or result is None else check(result)

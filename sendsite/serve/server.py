@@ -1,0 +1,96 @@
+"""The whole preview: the live site, the HTTP server and the file watcher, together."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sendsite.build.progress import Progress
+from sendsite.errors import SendsiteError
+from sendsite.serve.http import PreviewHTTPServer
+from sendsite.serve.live import LiveSite, resolved
+from sendsite.serve.watch import ChangeQueue, Watcher
+
+__all__ = ["PreviewServer"]
+
+
+class PreviewServer:
+    """The whole preview: the live site, the HTTP server and the file watcher."""
+
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        poll: bool = False,
+        log: Callable[[str], None] = print,
+        progress: Progress | None = None,
+    ) -> None:
+        self.live = LiveSite(root, log, progress=progress)
+        self.log = log
+        self.poll = poll
+        self.queue = ChangeQueue()
+        self._stop = threading.Event()
+        try:  # before building, so a busy port is said at once
+            self.httpd = PreviewHTTPServer((host, port), self.live)
+        except OSError as exc:
+            raise SendsiteError(
+                f"cannot listen on {host}:{port}: {exc.strerror}",
+                fix="Another program (or another sendsite serve) is using that port: "
+                f"try --port {port + 1}.",
+            ) from None
+        try:
+            self.live.rebuild(None)
+        except BaseException:
+            self.httpd.server_close()
+            raise
+        self.watcher = self._watcher()
+        self._threads: list[threading.Thread] = []
+
+    def _watcher(self) -> Watcher:
+        return Watcher(self.queue, self.live.watched_folders(), [self.live.root], poll=self.poll)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> None:
+        """Start serving, watching and rebuilding in background threads."""
+        self.watcher.start()
+        for target in (self.httpd.serve_forever, self._rebuild_loop):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _rebuild_loop(self) -> None:
+        """Rebuild after each batch of saves; nothing that goes wrong ends this loop."""
+        while not self._stop.is_set():
+            changed = self.queue.take(timeout=0.2)
+            if changed and not self._stop.is_set():
+                try:
+                    self._rebuild({resolved(p) if p.exists() else p for p in changed})
+                except BaseException as error:  # not the main thread: Ctrl-C never lands here
+                    with contextlib.suppress(BaseException):
+                        self.live.crashed(error)
+
+    def _rebuild(self, changed: set[Path]) -> None:
+        folders = self.live.watched_folders()
+        self.live.rebuild(changed)
+        if self.live.watched_folders() != folders:  # e.g. a new theme in the config
+            self.watcher.stop()
+            self.watcher = self._watcher()
+            self.watcher.start()
+
+    def stop(self) -> None:
+        """Stop everything and release the port."""
+        self._stop.set()
+        self.watcher.stop()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.live.close()
