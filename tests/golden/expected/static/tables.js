@@ -3,6 +3,9 @@
  * Progressive enhancement: without JavaScript the tables are complete and
  * grouped; with it, the filter form appears, column headers become sort
  * buttons, and filters can be linked to (?area=…&status=…&overdue=1).
+ * What is shown is said on the page itself, so a printed copy says it too:
+ * the lead ([data-filter-summary]) tells how many are shown and how they were
+ * filtered, and each month's heading counts the items shown under it.
  */
 (function () {
   "use strict";
@@ -15,6 +18,9 @@
   var controls = Array.prototype.slice.call(form.querySelectorAll("[data-field]"));
   var status = form.querySelector("[data-filter-status]");
   var noun = table.id === "risk-table" ? "risks" : "items";
+  var summary = document.querySelector("[data-filter-summary]");
+  var summaryHTML = summary && summary.innerHTML;
+  var summaryHidden = summary && summary.hidden;
 
   form.hidden = false;
   form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -34,6 +40,25 @@
     }
   });
 
+  function labelOf(control) {
+    var label = control.labels && control.labels[0];
+    return label ? label.textContent.trim() : control.name;
+  }
+
+  /* How the table is filtered, in words: "area Southend, overdue only". */
+  function describe() {
+    var parts = [];
+    controls.forEach(function (control) {
+      if (!wanted(control)) { return; }
+      if (control.type === "checkbox") { parts.push(labelOf(control).toLowerCase()); }
+      else {
+        var option = control.options[control.selectedIndex];
+        parts.push(labelOf(control).toLowerCase() + " " + option.textContent.trim());
+      }
+    });
+    return parts.join(", ");
+  }
+
   function apply() {
     var shown = 0;
     rows.forEach(function (row) {
@@ -44,17 +69,33 @@
       row.hidden = !match;
       if (match) { shown += 1; }
     });
+    var filtered = shown !== rows.length;
     groups.forEach(function (group) {
-      var next = group.nextElementSibling, any = false;
+      var next = group.nextElementSibling, count = 0;
       while (next && !next.hasAttribute("data-group")) {
-        if (!next.hidden) { any = true; }
+        if (!next.hidden) { count += 1; }
         next = next.nextElementSibling;
       }
-      group.hidden = !any || table.hasAttribute("data-sorted");
+      group.hidden = !count || table.hasAttribute("data-sorted");
+      var counter = group.querySelector("[data-group-count]");
+      if (counter) {
+        var all = counter.getAttribute("data-group-count");
+        counter.textContent = filtered ? "(" + count + " of " + all + ")" : "(" + all + ")";
+      }
     });
-    status.textContent = shown === rows.length
-      ? "Showing all " + rows.length + " " + noun + "."
-      : "Showing " + shown + " of " + rows.length + " " + noun + ".";
+    status.textContent = filtered
+      ? "Showing " + shown + " of " + rows.length + " " + noun + "."
+      : "Showing all " + rows.length + " " + noun + ".";
+    if (summary) {
+      var how = describe();
+      if (how) {
+        summary.textContent = shown + " of " + rows.length + " " +
+          summary.getAttribute("data-filter-summary") + " shown: " + how + ".";
+      } else {
+        summary.innerHTML = summaryHTML;
+      }
+      summary.hidden = summaryHidden && !how;
+    }
     var query = new URLSearchParams();
     controls.forEach(function (control) {
       if (wanted(control)) { query.set(control.name, wanted(control)); }
@@ -72,8 +113,14 @@
     button.type = "button";
     button.className = "sort-button";
     button.textContent = th.textContent;
+    /* Printed in the button's place (a header row holding a button is not
+       repeated on each printed page). */
+    var label = document.createElement("span");
+    label.className = "sort-label";
+    label.textContent = th.textContent;
     th.textContent = "";
     th.appendChild(button);
+    th.appendChild(label);
     button.addEventListener("click", function () {
       var ascending = th.getAttribute("aria-sort") !== "ascending";
       headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
