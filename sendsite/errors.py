@@ -8,7 +8,7 @@ it without a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 
 
 @dataclass
@@ -16,7 +16,7 @@ class Problem:
     """One thing wrong, with where it is and how to fix it."""
 
     message: str
-    file: Path | str | None = None
+    file: PurePath | str | None = None
     line: int | None = None
     column: int | None = None
     fix: str | None = None
@@ -49,7 +49,7 @@ class SendsiteError(Exception):
         self,
         message: str,
         *,
-        file: Path | str | None = None,
+        file: PurePath | str | None = None,
         line: int | None = None,
         column: int | None = None,
         fix: str | None = None,
@@ -58,7 +58,7 @@ class SendsiteError(Exception):
         super().__init__(str(self.problem))
 
     @property
-    def file(self) -> Path | str | None:
+    def file(self) -> PurePath | str | None:
         return self.problem.file
 
     @property
@@ -87,7 +87,7 @@ class PluginError(SendsiteError):
         *,
         plugin: str,
         hook: str | None = None,
-        file: Path | str | None = None,
+        file: PurePath | str | None = None,
         line: int | None = None,
         fix: str | None = None,
     ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from sendsite.content.markdown import slugify
@@ -146,7 +146,7 @@ def same_area_address(first: Area, second: Area) -> Problem:
     ).problem
 
 
-def read_text(path: Path, relpath: PurePosixPath | str) -> str:
+def read_text(path: Path, relpath: PurePath | str) -> str:
     """Read a UTF-8 file (a BOM and CRLF endings are fine) with clear errors."""
     try:
         size = path.stat().st_size

@@ -8,7 +8,7 @@ documents are bounded in size, depth and alias expansion.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -96,7 +96,7 @@ class Positions:
 
 
 def load_yaml(
-    text: str, *, file: Path | str, first_line: int = 1, what: str = "front matter"
+    text: str, *, file: PurePath | str, first_line: int = 1, what: str = "front matter"
 ) -> tuple[Any, Positions]:
     """Parse YAML safely; return the data and the positions of its keys.
 
@@ -186,7 +186,7 @@ def _walk(
     path: Path_,
     positions: Positions,
     offset: int,
-    file: Path | str,
+    file: PurePath | str,
     depth: int,
     budget: list[int],
 ) -> None:
