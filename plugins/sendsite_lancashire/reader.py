@@ -136,7 +136,7 @@ def _action(fields: Fields, date: DueDate, by: DueDate, seen: dict[str, int]) ->
     number = fields.number("number", "action", required=True, seen=seen)
     title = fields.text("title", required=True)
     anchor, section = f"action-{number}", f"Action {number} – {title}"
-    blank = PROGRESS_KEY.lookup("")
+    blank = PROGRESS_KEY.blank_status
     priorities = tuple(
         Item("action", text, f"{anchor}-priority-{n}", blank, by, section=section)
         for n, text in enumerate(fields.inlines("priorities"), start=1)

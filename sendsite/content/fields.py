@@ -87,7 +87,9 @@ def _warn_unread(opened: list[Fields]) -> None:
 class Fields(CommonTables):
     """A validated view of one mapping in a document's front matter."""
 
-    def __init__(self, document: Document, data: Mapping[str, Any], path: tuple = ()) -> None:
+    def __init__(
+        self, document: Document, data: Mapping[str, Any], path: tuple[str | int, ...] = ()
+    ) -> None:
         self.document = document
         self._data = data
         self.path = path
@@ -368,7 +370,7 @@ class Fields(CommonTables):
                 )
 
 
-def _describe(path: tuple) -> str:
+def _describe(path: tuple[str | int, ...]) -> str:
     if not path:
         return "front matter"
     text = ""

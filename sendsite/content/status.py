@@ -106,11 +106,16 @@ class StatusKey:
     def lookup(self, word: str | None) -> Status | None:
         """The status for ``word`` (case and spacing ignored); None if the key lacks it."""
         if word is None or not str(word).strip():
-            return Status(self.blank, self.blank.label, "", self.name)
+            return self.blank_status
         entry = self._index.get(_fold(str(word)))
         if entry is None:
             return None
         return Status(entry.level, entry.label, entry.meaning, self.name)
+
+    @property
+    def blank_status(self) -> Status:
+        """The status of an empty cell: the ``blank`` level."""
+        return Status(self.blank, self.blank.label, "", self.name)
 
     @property
     def allowed(self) -> list[str]:

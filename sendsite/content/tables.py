@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from sendsite.content.model import GlossaryTerm, Item, Risk
 from sendsite.content.status import StatusKey
@@ -16,10 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["CommonTables"]
 
 
+class _Table(Protocol):
+    """What these readers need of ``Fields``: a table's rows, each a ``Fields``."""
+
+    def list(self, key: str, *, required: bool = False) -> Sequence[Fields]: ...
+
+
 class CommonTables:
     """Readers of whole tables into ``Item``, ``Risk`` and ``GlossaryTerm`` (part of ``Fields``)."""
 
-    def terms(self: Fields, key: str, *, required: bool = False) -> tuple[GlossaryTerm, ...]:
+    def terms(self: _Table, key: str, *, required: bool = False) -> tuple[GlossaryTerm, ...]:
         """A glossary table: a list of ``term``, ``expansion`` and optional ``description``."""
         return tuple(
             GlossaryTerm(
@@ -31,7 +38,7 @@ class CommonTables:
         )
 
     def items(
-        self: Fields,
+        self: _Table,
         key: str,
         kind: str,
         anchor: str,
@@ -60,7 +67,7 @@ class CommonTables:
         )
 
     def risks(
-        self: Fields,
+        self: _Table,
         key: str,
         anchor: str,
         status_key: StatusKey,
@@ -79,7 +86,7 @@ class CommonTables:
         ``owner`` and ``mitigation`` are for rows that give none. Row n is
         anchored ``<anchor>-<n>``.
         """
-        unrated = status_key.lookup("")
+        unrated = status_key.blank_status
         return tuple(
             Risk(
                 (row.inline if inline else row.markdown)("risk", required=True),
