@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from sendsite import Document, Fields, Report, Section, facts, tally
 from sendsite.content.markdown import plain_text, render_markdown, slugify
 from sendsite.content.status import KeyEntry, Level, StatusKey
@@ -116,7 +118,9 @@ def _phase(fields: Fields, anchor: str, title: str, section: str) -> Phase:
         text = " ".join([plain_text(activity), "; ".join(map(plain_text, details))]).strip()
         due, status = row.due("due"), row.status("status", PROGRESS_KEY)
         activities.append(
-            Activity("action", text, f"{anchor}-{n}", status, due, "", section, activity, details)
+            Activity(
+                "action", text, f"{anchor}-{n}", status, due, "", section, activity, details=details
+            )
         )
     return Phase(anchor, title, fields.markdown("intro"), tuple(activities))
 
@@ -149,7 +153,7 @@ def _sections(model: JointCommissioningPaper) -> list[Section]:
     return sections
 
 
-def _workstream_prose(ws: Workstream) -> list:
+def _workstream_prose(ws: Workstream) -> list[Markup]:
     prose = [ws.intro, ws.success, ws.roadmap]
     for phase in ws.phases:
         prose.append(phase.intro)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sendsite import Document, Fields, Item, Report, Section, facts
+from sendsite import Document, Fields, Item, Report, Risk, Section, facts
 from sendsite.content.markdown import plain_text, render_markdown
 from sendsite.content.status import KeyEntry, Level, StatusKey
 
@@ -92,7 +92,8 @@ def read_report(document: Document) -> Report:
         ),
         sections=contents,
         items=[item for _, item in model.tracked],
-        risks=[r for part in (*model.paragraphs, *implications) for r in part.risks],
+        risks=[r for p in model.paragraphs for r in p.risks]
+        + [r for i in implications for r in i.risks],
         glossary=list(glossary),
     )
 
@@ -140,7 +141,9 @@ def _item(row: Fields, anchor: str, where: str) -> Item:
     return Item(kind, text, anchor, status, due, owner, where)
 
 
-def _risks(fields: Fields, anchor: str, where: str, owner: str = "", mitigation: str = "") -> tuple:
+def _risks(
+    fields: Fields, anchor: str, where: str, owner: str = "", mitigation: str = ""
+) -> tuple[Risk, ...]:
     """The risks listed under ``fields``: a line each, and the report rates none of them."""
     return fields.risks(
         "risks",

@@ -242,7 +242,7 @@ def _renameat2() -> Callable[..., int] | None:
     at, name = ctypes.c_int, ctypes.c_char_p
     function.argtypes = [at, name, at, name, ctypes.c_uint]
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -56,7 +56,9 @@ def summary_lines(result: BuildResult) -> list[str]:
     return lines
 
 
-def problem_record(problem: Problem, level: str, base: Path | None, root: Path | None) -> dict:
+def problem_record(
+    problem: Problem, level: str, base: Path | None, root: Path | None
+) -> dict[str, Any]:
     """A problem as JSON: its file relative to the site folder where it is inside it."""
     file: str | None = None
     if problem.file is not None:
@@ -99,11 +101,12 @@ def result_record(
 ) -> dict[str, Any]:
     """The whole outcome of ``command`` (``build`` or ``check``) as one JSON object."""
     errors, warnings = errors or [], warnings or []
+    shown = result.counts if result else counts
     record: dict[str, Any] = {
         "schema": SCHEMA,
         "command": command,
         "ok": not errors,
-        "counts": _counts(result.counts if result else counts) if (result or counts) else None,
+        "counts": _counts(shown) if shown is not None else None,
         "problems": [problem_record(p, "error", base, root) for p in errors]
         + [problem_record(p, "warning", base, root) for p in warnings],
     }

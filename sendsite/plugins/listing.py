@@ -14,6 +14,7 @@ from typing import Any
 from sendsite.content.model import Format
 from sendsite.errors import Problem
 from sendsite.plugins.manager import LoadedPlugin, PluginManager
+from sendsite.plugins.results import check_result
 
 __all__ = ["PluginReport", "describe_plugins", "plugins_as_json", "plugins_as_text"]
 
@@ -78,7 +79,12 @@ def _formats(pm: PluginManager, name: str) -> list[Format]:
     formats: list[Format] = []
     for impl in pm.hook.register_formats.get_hookimpls():
         if impl.plugin_name == name:
-            formats.extend(impl.function() or [])
+            found = impl.function()
+            wrong = check_result("register_formats", found)
+            if wrong is not None:
+                raise TypeError(f"returned {wrong}")
+            if isinstance(found, list | tuple):  # None adds nothing
+                formats.extend(found)
     return formats
 
 

@@ -212,7 +212,7 @@ def _load_entry_points(
             _version(module, dist.version if dist else ""),
             "entry point",
             f"{ep.name} = {ep.value}",
-            str(file or getattr(module, "__file__", "") or ""),
+            str(file or getattr(module, "__file__", None) or ""),
         )
         try:
             _register(pm, module, info)
@@ -292,7 +292,14 @@ def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
     for hook, function in found:
         caller = getattr(pm.hook, hook)
         if not any(impl.plugin is plugin for impl in caller.get_hookimpls()):
-            opts = hookspecs.hookimpl(function).sendsite_impl
+            opts = pluggy.HookimplOpts(  # a plain @hookimpl's options
+                wrapper=False,
+                hookwrapper=False,
+                optionalhook=False,
+                tryfirst=False,
+                trylast=False,
+                specname=None,
+            )
             caller._add_hookimpl(pluggy.HookImpl(plugin, name, function, opts))
 
 

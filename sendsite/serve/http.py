@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = live.read(snapshot, target)
             except BaseException as error:  # a page made on request failed
                 status, body = HTTPStatus.INTERNAL_SERVER_ERROR, live.request_failed(error)
-        if body is None:  # not in the site, or a source file that may not be read now
+        if body is None or target is None:  # not in the site, or a source not readable now
             status = HTTPStatus.NOT_FOUND
             target = PurePosixPath("404.html")
             body = content_bytes(snapshot.files.get(target)) or b"<h1>Page not found</h1>"

@@ -102,7 +102,11 @@ class LiveSite:
 
     def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, FileContent]:
         """The snapshot's files plus the search index's (kept separately, updated later)."""
-        return ChainMap(snapshot.files, self.search.files) if self.search.files else snapshot.files
+        if not self.search.files:
+            return snapshot.files
+        # ChainMap only reads here; typeshed asks for MutableMappings, invariant in their
+        # values, so the index's dict of Paths is not taken as one of FileContent.
+        return ChainMap(snapshot.files, self.search.files)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Stop the search indexer and remove its files."""
@@ -274,9 +278,11 @@ class LiveSite:
             file = Path(frame.f_code.co_filename)
             if file.is_absolute() and self.root in file.parents:  # a local plugin or template
                 place = (str(file), line)
+        where, at = place or (None, None)
         return Problem(
             f"unexpected {name}: {text}" if text else f"unexpected {name}",
-            *(place or (None, None)),
+            where,
+            at,
             fix="This is a bug in a plugin, a template or sendsite, not a mistake in your "
             "content. Fix it, or undo your last change, and save: the page reloads by itself.",
         )
@@ -342,6 +348,7 @@ class LiveSite:
         A source file is read only if it is still inside the folder it came
         from (see ``read_confined``). Raises what a page made on request raised.
         """
+        content: FileContent | None
         if rel in snapshot.files:
             content, folders = snapshot.files[rel], snapshot.folders
         else:  # the search index, written by the indexer to a temporary folder of its own

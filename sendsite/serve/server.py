@@ -56,12 +56,15 @@ class PreviewServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        if not isinstance(host, str):  # typeshed allows bytes; a TCP server's host is text
+            host = host.decode()
         return f"http://{host}:{port}/"
 
     def start(self) -> None:
         """Start serving, watching and rebuilding in background threads."""
         self.watcher.start()
-        for target in (self.httpd.serve_forever, self._rebuild_loop):
+        targets: list[Callable[[], object]] = [self.httpd.serve_forever, self._rebuild_loop]
+        for target in targets:
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)

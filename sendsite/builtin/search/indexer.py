@@ -70,7 +70,6 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
     grow with the site: those are fetched only once a reader filters.
     """
     reports = [entry.report for entry in site.reports]
-    things = [x for report in reports for x in [*report.items, *report.risks]]
     present = {
         "Report": bool(reports),
         "Section": any(report.sections for report in reports),
@@ -81,7 +80,8 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
         "Topic": bool(site.topics),
         "Page": bool(site.all_pages),
     }
-    levels = {x.status.level for x in things}
+    levels = {i.status.level for r in reports for i in r.items}
+    levels |= {k.status.level for r in reports for k in r.risks}
     return [
         ("area", "Area", [area.title for area in site.areas]),
         ("kind", "Kind of result", [kind for kind in KINDS if present[kind]]),
@@ -151,7 +151,9 @@ class BackgroundIndexer:
                     self._wake.wait(wait)
                 if self._closed:
                     return
-                site, files, pm = self._pending  # type: ignore[misc]
+                job = self._pending
+                assert job is not None  # the wait ends with a job to do, or closed
+                site, files, pm = job
                 self._pending = None
             self._index(site, files, pm)
 

@@ -275,20 +275,20 @@ def _service_class() -> type:
             assert stdout is not None
             try:
                 while True:
-                    message = await stdout.readuntil(b",")
-                    reply: Any = json.loads(base64.b64decode(message[:-1]))
+                    line = await stdout.readuntil(b",")
+                    reply: Any = json.loads(base64.b64decode(line[:-1]))
                     if not isinstance(reply, dict):
                         continue
                     message_id = reply.get("message_id")
-                    payload = reply.get("payload") or {}
+                    payload: Any = reply.get("payload") or {}  # JSON: Pagefind's reply
                     if message_id is None and payload.get("original_message"):
                         message_id = json.loads(payload["original_message"]).get("message_id")
                     future = self._responses.get(message_id) if message_id is not None else None
                     if future is None or future.done():
                         continue
                     if payload.get("type") == "Error":
-                        message = f"Pagefind: {payload.get('message')}"
-                        future.set_exception(SearchIndexError(message))
+                        error = f"Pagefind: {payload.get('message')}"
+                        future.set_exception(SearchIndexError(error))
                     else:
                         future.set_result(payload)
             except (asyncio.IncompleteReadError, binascii.Error, ValueError) as exc:

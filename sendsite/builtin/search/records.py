@@ -203,7 +203,6 @@ def _report_records(entry: ReportEntry, html: str, link: _Linker) -> list[Search
     risks = {r.anchor: r for r in report.risks}
     parts = split_text(html, {*sections, *items, *risks}, {*items, *risks}) if html else {}
     date = report.as_of.isoformat() if report.as_of else ""
-    common = {"area": entry.area.name, "report": report.title, "date": date}
     facts = ". ".join(f"{label}: {value}" for label, value in report.summary)
     overview = SearchRecord(link(entry.path), report.title, parts.get("", "") or facts, "Report")
     overview.area, overview.date = entry.area.name, date
@@ -218,7 +217,9 @@ def _report_records(entry: ReportEntry, html: str, link: _Linker) -> list[Search
                 section.title,
                 parts.get(anchor) or section.text,
                 "Section",
-                **common,
+                area=entry.area.name,
+                report=report.title,
+                date=date,
             )
             records.append(home)
         elif anchor in items:

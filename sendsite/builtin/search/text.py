@@ -123,8 +123,8 @@ def split_text(
                     closed = stack.pop()
                     opened[closed.name] -= 1
                     if closed.reference and closed.mark is not None:
-                        key, length = closed.mark
-                        del parts[key][length:]
+                        owner, length = closed.mark
+                        del parts[owner][length:]
                     if closed.name == name:
                         break
             continue
@@ -132,7 +132,7 @@ def split_text(
             boundary()
         if name in _VOID or attrs.rstrip().endswith("/"):
             continue
-        key = None
+        key: str | None = None
         if "id" in attrs and (found := _ID.search(attrs)) is not None:
             ident = next((g for g in found.groups() if g is not None), None)
             key = ident if ident is not None and ident in wanted else None
