@@ -16,14 +16,21 @@ with functions decorated ``@sendsite.hookimpl``, registered through the
     myarea = "sendsite_myarea"
 """
 
+# A hookspec is a signature and a docstring: its body is never run, so mypy's check
+# that a function returning a value has a body does not apply here.
+# mypy: disable-error-code="empty-body"
+
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the signatures only (search records import the manager, which imports this)
+    from sendsite.build.pages import Page
+    from sendsite.build.site import Site
+    from sendsite.builtin.search.records import SearchRecord
     from sendsite.content.documents import Area, Document
     from sendsite.content.model import Format, GlossaryTerm, Report
 
@@ -93,7 +100,7 @@ def prepare_report(report: Report, document: Document, area: Area | None) -> Non
 
 
 @hookspec
-def extra_template_vars(template: str, page: Any) -> dict[str, Any] | None:
+def extra_template_vars(template: str, page: Page) -> dict[str, Any] | None:
     """Return extra variables for rendering ``template`` for ``page``.
 
     ``page`` is the page being rendered (its ``kind`` is ``home``, ``area``,
@@ -102,7 +109,7 @@ def extra_template_vars(template: str, page: Any) -> dict[str, Any] | None:
 
 
 @hookspec
-def register_pages(site: Any) -> list[Any]:
+def register_pages(site: Site) -> list[Page]:
     """Return extra pages built from the whole site (cross-area views, indexes).
 
     Each is a ``sendsite.build.pages.Page`` with its output path, template, title
@@ -114,12 +121,12 @@ def register_pages(site: Any) -> list[Any]:
 
 
 @hookspec
-def register_files(site: Any) -> dict[Any, bytes]:
+def register_files(site: Site) -> dict[str | PurePosixPath, bytes] | None:
     """Return extra files to publish, as ``{path in the site: bytes}`` (e.g. data exports)."""
 
 
 @hookspec
-def prepare_search_records(site: Any, records: list[Any]) -> None:
+def prepare_search_records(site: Site, records: list[SearchRecord]) -> None:
     """Adjust, in place, what the search index holds before it is built.
 
     ``records`` is a list of ``sendsite.builtin.search.indexer.SearchRecord``: one per report
