@@ -19,8 +19,10 @@ from .test_bad_inputs import BAD, GOOD_REPORT
 
 SCHEMA = json.loads((REPO / "docs" / "result.schema.json").read_text())
 #: A warning (a date not understood) beside a good report.
-ODD_DATE = GOOD_REPORT.replace("31 st March 2021", "31/13/2021").replace(
-    "title: Good report", "title: Odd date"
+ODD_DATE = (
+    GOOD_REPORT.replace("31 st March 2021", "31/13/2021")
+    .replace("title: Good report", "title: Odd date")
+    .replace("28th May 2021", "25th June 2021")
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

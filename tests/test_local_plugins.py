@@ -14,7 +14,7 @@ import pytest
 from sendsite.build.publish import BuildFailed, build, collect_formats
 from sendsite.config import load_config
 from sendsite.errors import ConfigError, PluginError
-from sendsite.plugins.manager import ENTRY_POINT_GROUP, make_plugin_manager
+from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, make_plugin_manager
 
 from .conftest import DEMO_AREAS, REPO, SiteMaker, copy_demo, run_cli, save_later
 
@@ -99,8 +99,8 @@ def test_installed_plugins_among_the_sites_own_are_loaded_once(tmp_path: Path) -
     pm = make_plugin_manager(config=config)
     installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
     assert set(DEMO_AREAS) <= installed
-    assert set(pm.loaded) == installed | {"views"}
-    assert len(pm.get_plugins()) == len(installed) + 1
+    assert set(pm.loaded) == installed | set(DEFAULT_PLUGINS)
+    assert len(pm.get_plugins()) == len(installed) + len(DEFAULT_PLUGINS)
     for name in installed:
         assert pm.loaded[name].source == "entry point", name
     for name in DEMO_AREAS:
@@ -185,7 +185,7 @@ def test_helpers_tests_and_private_files_are_not_plugins(make_site: SiteMaker) -
         },
     )
     pm = make_plugin_manager(config=load_config(root), entry_points=False)
-    assert sorted(pm.loaded) == ["tiny", "views"]
+    assert sorted(pm.loaded) == sorted(["tiny", *DEFAULT_PLUGINS])
 
 
 def test_disable_plugins_applies_to_local_plugins(make_site: SiteMaker) -> None:

@@ -131,8 +131,11 @@ def _topic_words(root: Path) -> None:
 
 
 def _new_report(root: Path) -> None:
+    # A later report of the same series: the earlier one's page gains a "next" link.
     (root / "content" / "west" / "june.md").write_text(
-        SOUTHEND.read_text().replace(TITLE, "west report, June")
+        SOUTHEND.read_text()
+        .replace(TITLE, "west report, June")
+        .replace("meeting_date: 28th May 2021", "meeting_date: 25th June 2021")
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.plugins.manager import ENTRY_POINT_GROUP
+from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
 
 from .conftest import SiteMaker, run_cli
 from .test_local_plugins import TINY, install, tiny_site
@@ -25,9 +25,9 @@ def forget_test_modules(tmp_path: Path) -> Iterator[None]:
 
 
 def _in_use() -> str:
-    """How ``sendsite plugins`` counts the installed plugins and the built-in views."""
+    """How ``sendsite plugins`` counts the installed plugins and the built-in ones."""
     installed = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-    return f"{len(installed) + 1} plugins in use:"
+    return f"{len(installed) + len(DEFAULT_PLUGINS)} plugins in use:"
 
 
 def test_lists_the_demos_plugins(demo_source: Path) -> None:

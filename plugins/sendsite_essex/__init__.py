@@ -21,4 +21,5 @@ FORMAT = Format(
     read_report,
     "essex/report.html",
     (PROGRESS_KEY,),
+    date_field="period",
 )

@@ -24,4 +24,5 @@ FORMAT = Format(
     read_report,
     "havering/report.html",
     (PROGRESS_KEY,),
+    date_field="date",
 )

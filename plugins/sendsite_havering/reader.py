@@ -138,7 +138,7 @@ def _item(row: Fields, anchor: str, where: str) -> Item:
         raise row.error("kind", f"unknown kind '{kind}'", fix="Use 'milestone' or 'action'.")
     text, owner = row.text("text", required=True), row.text("owner")
     status, due = row.status("status", PROGRESS_KEY), row.due("due", means="due_means")
-    return Item(kind, text, anchor, status, due, owner, where)
+    return Item(kind, text, anchor, status, due, owner, where, ref=row.text("id"))
 
 
 def _risks(

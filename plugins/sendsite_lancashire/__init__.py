@@ -23,4 +23,5 @@ FORMAT = Format(
     read_report,
     "lancashire/report.html",
     (PROGRESS_KEY, RISK_KEY),
+    date_field="date",
 )

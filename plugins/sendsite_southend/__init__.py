@@ -15,5 +15,10 @@ from .reader import RAG_KEY, read_report
 __version__ = "0.1.0"
 
 FORMAT = Format(
-    "southend-highlight", "Highlight report", read_report, "southend/report.html", (RAG_KEY,)
+    "southend-highlight",
+    "Highlight report",
+    read_report,
+    "southend/report.html",
+    (RAG_KEY,),
+    date_field="meeting_date",
 )

@@ -81,7 +81,18 @@ def _priority(fields: Fields) -> Priority:
             # No RAG, but the author wrote "Completed" as the date: it is done.
             rag = Status(Level.COMPLETE, "Complete", "", RAG_KEY.name)
         text = row.text("milestone", required=True)
-        milestones.append(Item("milestone", text, f"{anchor}-milestone-{n}", rag, due, "", section))
+        milestones.append(
+            Item(
+                "milestone",
+                text,
+                f"{anchor}-milestone-{n}",
+                rag,
+                due,
+                "",
+                section,
+                ref=row.text("id"),
+            )
+        )
     risks = fields.risks("risks", f"{anchor}-risk", RAG_KEY, section=section)
     activities = tuple(
         Activity(

@@ -21,4 +21,5 @@ FORMAT = Format(
     read_report,
     "suffolk/report.html",
     (STATUS_KEY,),
+    date_field="date",
 )

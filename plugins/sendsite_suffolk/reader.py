@@ -107,6 +107,7 @@ def _entry(fields: Fields, seen: dict[str, int]) -> Entry:
             row.due("due"),
             row.text("lead") or leads,
             entry.section,
+            ref=row.text("id"),
         )
         for n, row in enumerate(fields.list("responses", required=True), start=1)
     )

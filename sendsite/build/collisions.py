@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from sendsite.errors import ContentError, Problem
@@ -18,7 +18,7 @@ from sendsite.errors import ContentError, Problem
 if TYPE_CHECKING:
     from sendsite.build.pages import Page
 
-__all__ = ["RESERVED", "Claim", "collisions", "page_claim"]
+__all__ = ["RESERVED", "Claim", "collisions", "page_claim", "site_collisions"]
 
 #: Folders and files the build writes itself once the pages are written.
 RESERVED: dict[str, str] = {
@@ -85,3 +85,26 @@ def page_claim(page: Page) -> Claim:
         source = page.context["area"].area.source
         return Claim(page.path, f"the page of the area '{page.title}'", source)
     return Claim(page.path, f"the {page.title.lower()} page")
+
+
+def site_collisions(
+    static: dict[PurePosixPath, Path],
+    generated: dict[PurePosixPath, str],
+    pages: list[Claim],
+    assets: list[tuple[Path, PurePosixPath]],
+    content: Path,
+) -> list[Problem]:
+    """Every clash between the theme's and plugins' files, generated files (by the plugin
+    that made each), pages and attachments (by their source under ``content``)."""
+    return collisions(
+        [
+            *(Claim(rel, f"the theme or plugin file {src}") for rel, src in static.items()),
+            *(Claim(p, f"the file made by plugin '{name}'") for p, name in generated.items()),
+            *pages,
+            *(
+                Claim(rel, f"the attachment {source}", source)
+                for path, rel in assets
+                if (source := PurePosixPath(path.relative_to(content).as_posix()))
+            ),
+        ]
+    )

@@ -75,6 +75,8 @@ def site_pages(site: Site) -> Iterator[Page]:
                     "status_keys": entry.status_keys,
                 },
                 source=entry.document,
+                # A report in a series shows its neighbours' changes too.
+                areas=frozenset({area_entry.area.slug}) if entry.in_series else None,
             )
         for plain in area_entry.pages:
             yield Page(

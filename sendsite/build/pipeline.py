@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
 from sendsite.build.checks import topic_tags, undefined_acronyms
-from sendsite.build.collisions import Claim, collisions, page_claim
+from sendsite.build.collisions import Claim, collisions, page_claim, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.page_maker import PageMaker
 from sendsite.build.pages import Page, site_pages
 from sendsite.build.parallel import read_many
 from sendsite.build.progress import Progress, Stage
+from sendsite.build.series import link_series
 from sendsite.build.reading import (
     MAX_ERRORS,
     BuildFailed,
@@ -119,7 +121,7 @@ class Pipeline:
         self._static: dict[PurePosixPath, Path] | None = None
         self._read: dict[PurePosixPath, _Read] = {}
         self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
-        self._shape: tuple = ()
+        self._shape: tuple[object, ...] = ()
         #: The paths plugins' ``register_files`` gave when last called at once.
         self._file_paths: list[PurePosixPath] | None = None
         #: Files read since pages were last rendered (a failed refresh keeps them here).
@@ -171,7 +173,7 @@ class Pipeline:
         tree = discover(self.config.content_path)
         areas: dict[str, Area] = {}
         for path, rel in tree.areas:
-            area = problems.attempt(lambda path=path, rel=rel: load_area(path, rel))
+            area = problems.attempt(partial(load_area, path, rel))
             if area is not None and area.slug in areas:
                 problems.errors.append(same_area_address(areas[area.slug], area))
             elif area is not None:
@@ -223,10 +225,11 @@ class Pipeline:
         for entry in reports:
             glossary.extend(entry.report.glossary)
         tags = topic_tags(reports, topics, problems)
+        problems.errors.extend(link_series(reports))
         assets = [
             (path, published)
             for path, rel in tree.assets
-            if (published := problems.attempt(lambda p=path, r=rel: attachment_path(p, r)))
+            if (published := problems.attempt(partial(attachment_path, path, rel)))
         ]
         problems.raise_if_failed()
         merged = merge_terms(glossary)
@@ -260,7 +263,8 @@ class Pipeline:
         may have lost its target); the rest wait until asked for. The first
         refresh, and the first after ``forget_templates``, renders every page.
         """
-        targets = {item.document.relpath: item.path for item in [*site.reports, *site.all_pages]}
+        targets = {entry.document.relpath: entry.path for entry in site.reports}
+        targets.update({plain.document.relpath: plain.path for plain in site.all_pages})
         by_plugin = [
             (name, page)
             for name, pages in call_each(self.pm, "register_pages", site=site)
@@ -324,7 +328,11 @@ class Pipeline:
             own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
             if keep is not None and not everything and not own_changed:
-                shows_only_itself = page.kind in _OWN_CONTENT_KINDS and page.source is not None
+                shows_only_itself = (
+                    page.kind in _OWN_CONTENT_KINDS
+                    and page.source is not None
+                    and not (page.kind == "report" and page.context["entry"].in_series)
+                )
                 shows_other_areas = page.areas is not None and not page.areas & changed_areas
                 if shows_only_itself or not changed or shows_other_areas:
                     fresh[page.path] = keep
@@ -335,7 +343,7 @@ class Pipeline:
                 or (everything and page.source is not None and self._names_md(page.source.relpath))
             )
             if defer and not now:
-                fresh[page.path] = Deferred(lambda page=page: make.now(page))
+                fresh[page.path] = Deferred(partial(make.now, page))
                 deferred += 1
                 continue
             html, errors = make(page)
@@ -363,7 +371,7 @@ class Pipeline:
         if defer and self._file_paths is not None:
             group = Deferred(collect)
             return {
-                path: Deferred(lambda path=path: group.get().get(path, b""))
+                path: Deferred(partial(_one_file, group, path))
                 for path in self._file_paths
             }
         made = collect()
@@ -383,24 +391,13 @@ class Pipeline:
 
     def _check_addresses(self, site: Site, generated: Iterable[PurePosixPath]) -> None:
         """Raise ``BuildFailed`` if two things (or content and the build) share an address."""
-        content = self.config.content_path
-        claims = [
-            *(
-                Claim(rel, f"the theme or plugin file {src}")
-                for rel, src in self.static_files().items()
-            ),
-            *(
-                Claim(p, f"the file made by plugin '{self._file_origins.get(p, '?')}'")
-                for p in generated
-            ),
-            *self._page_claims,
-            *(
-                Claim(rel, f"the attachment {source}", source)
-                for path, rel in site.assets
-                if (source := PurePosixPath(path.relative_to(content).as_posix()))
-            ),
-        ]
-        errors = collisions(claims)
+        errors = site_collisions(
+            self.static_files(),
+            {p: self._file_origins.get(p, "?") for p in generated},
+            self._page_claims,
+            site.assets,
+            self.config.content_path,
+        )
         if errors:
             raise BuildFailed(errors, [])
 
@@ -439,3 +436,8 @@ class Pipeline:
             problems.warnings,
             deferred,
         )
+
+
+def _one_file(group: Deferred[dict[PurePosixPath, bytes]], path: PurePosixPath) -> bytes:
+    """One file of a group of generated files made together when first asked for."""
+    return group.get().get(path, b"")

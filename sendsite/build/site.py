@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
-from sendsite.content.model import Format, GlossaryTerm, Report
+from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk
 from sendsite.content.status import StatusKey
 from sendsite.errors import ContentError, Problem
 
+if TYPE_CHECKING:
+    from sendsite.build.changes import Change
+
 __all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "link_site"]
+
+
+#: How many reports of an item's history its row shows (the newest; the page says how
+#: many earlier ones there are), so a long series does not make every page longer.
+HISTORY_SHOWN = 6
 
 
 @dataclass
@@ -30,10 +38,43 @@ class ReportEntry:
     report: Report
     area: Area
     path: PurePosixPath
+    #: The report before and after this one in its series (see ``series``).
+    previous: ReportEntry | None = field(default=None, compare=False, repr=False)
+    next: ReportEntry | None = field(default=None, compare=False, repr=False)
+    #: What changed since ``previous``, in the order the page shows the items.
+    changes: list[Change] = field(default_factory=list, compare=False, repr=False)
+    #: An item's or risk's anchor → where it was in each report of the series so far.
+    history: dict[str, tuple[tuple[ReportEntry, Item | Risk], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    #: The changes shown beside each item of this page, by the item's anchor.
+    marks: dict[str, list[Change]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
         return self.report.title
+
+    @property
+    def in_series(self) -> bool:
+        """Whether another report comes before or after this one."""
+        return self.previous is not None or self.next is not None
+
+    @property
+    def change_summary(self) -> str:
+        """The changes since the previous report counted by kind: "3 new, 1 dropped"."""
+        from sendsite.build.changes import summarise
+
+        return summarise(self.changes)
+
+    def changes_of(self, anchor: str) -> list[Change]:
+        """The changes shown beside the item at ``anchor`` on this report's page."""
+        return self.marks.get(anchor, [])
+
+    def history_of(self, anchor: str, last: int = HISTORY_SHOWN) -> tuple[int, list[Any]]:
+        """How many earlier reports are left out, and the ``last`` reports of an item's
+        history (oldest first): ``(report, item or risk)`` pairs."""
+        history = self.history.get(anchor, ())
+        return max(0, len(history) - last), list(history[-last:])
 
     @property
     def slug(self) -> str:
@@ -113,7 +154,7 @@ def page_path(document: Document) -> PurePosixPath:
     )
 
 
-def _report_sort_key(entry: ReportEntry) -> tuple:
+def _report_sort_key(entry: ReportEntry) -> tuple[bool, int, str]:
     as_of = entry.report.as_of
     # Newest first; undated reports last, then by title.
     return (as_of is None, -(as_of.toordinal() if as_of else 0), entry.title.casefold())

@@ -12,6 +12,7 @@ import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
@@ -73,7 +74,7 @@ def tracker_rows(site: Site) -> list[TrackerRow]:
     return sorted(rows, key=_row_key)
 
 
-def _row_key(row: TrackerRow) -> tuple:
+def _row_key(row: TrackerRow) -> tuple[Any, ...]:
     day = row.item.due.sort_key
     return (
         day is None,
@@ -241,13 +242,20 @@ def _anchor_text(entry: ReportEntry, anchor: str) -> str:
     for section in report.sections:
         if section.anchor == anchor:
             return section.title
-    for thing in [*report.items, *report.risks]:
-        if thing.anchor == anchor:
-            return thing.text
+    for item in report.items:
+        if item.anchor == anchor:
+            return item.text
+    for risk in report.risks:
+        if risk.anchor == anchor:
+            return risk.text
     return anchor
 
 
 def anchors_of(entry: ReportEntry) -> set[str]:
     """Every anchor a report declares (sections, items, risks)."""
     report = entry.report
-    return {s.anchor for s in report.sections} | {x.anchor for x in [*report.items, *report.risks]}
+    return (
+        {s.anchor for s in report.sections}
+        | {i.anchor for i in report.items}
+        | {r.anchor for r in report.risks}
+    )

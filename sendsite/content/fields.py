@@ -48,7 +48,7 @@ _DATE_FIX = (
 _WHOLE_NUMBER = re.compile(r"\d{1,4}")
 
 #: Front-matter keys the core reads itself, in every format.
-CORE_KEYS = frozenset({"format", "title", "slug", "topics"})
+CORE_KEYS = frozenset({"format", "title", "slug", "topics", "series", "supersedes"})
 
 #: The ``Fields`` made while ``read_checked`` runs a reader (None outside it).
 _OPENED: ContextVar[list[Fields] | None] = ContextVar("sendsite_fields_opened", default=None)

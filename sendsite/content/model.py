@@ -21,6 +21,9 @@ from sendsite.content.dates import DueDate
 from sendsite.content.markdown import plain_text
 from sendsite.content.status import Level, Status, StatusKey
 
+#: A day (``Report.date`` is a field, so the type has another name inside the class).
+Day = date
+
 if TYPE_CHECKING:
     from sendsite.content.documents import Document
 
@@ -65,6 +68,9 @@ class Item:
     owner: str = ""
     section: str = ""
     html: Markup = _EMPTY
+    #: The item's own reference, if the report numbers its items (1.1, 2.3) or
+    #: gives them ids: shown beside it, and the surest way to match it in the next report.
+    ref: str = ""
 
     def __post_init__(self) -> None:
         _keep_html(self, "text", "html")
@@ -90,6 +96,8 @@ class Risk:
     section: str = ""
     html: Markup = _EMPTY
     mitigation_html: Markup = _EMPTY
+    #: The risk's own reference or id, if the register gives one (see ``Item.ref``).
+    ref: str = ""
 
     def __post_init__(self) -> None:
         _keep_html(self, "text", "html")
@@ -135,7 +143,7 @@ class Report:
     glossary: list[GlossaryTerm] = field(default_factory=list)
 
     @property
-    def as_of(self) -> date | None:
+    def as_of(self) -> Day | None:
         """The day the report speaks for (end of its date range), if known."""
         return self.date.sort_key if self.date else None
 
@@ -166,7 +174,9 @@ class Format:
     ``read`` turns a loaded document into a ``Report`` and must be a pure
     function of that document. ``template`` is the Jinja2 template that
     renders the report page. ``status_keys`` are the area's colour keys, shown
-    as a legend on its pages.
+    as a legend on its pages. ``date_field`` names the front-matter key holding
+    the report's own date (the one ``Report.date`` is read from), so a problem
+    with the order of a series can point at it.
     """
 
     name: str
@@ -175,3 +185,4 @@ class Format:
     template: str
     status_keys: tuple[StatusKey, ...] = ()
     description: str = ""
+    date_field: str = ""

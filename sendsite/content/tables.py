@@ -62,6 +62,7 @@ class CommonTables:
                 row.due("due"),
                 row.text("owner"),
                 section,
+                ref=row.text("id"),
             )
             for n, row in enumerate(self.list(key), start=1)
         )
@@ -95,6 +96,7 @@ class CommonTables:
                 (row.inline if inline else row.markdown)("mitigation") or mitigation,
                 row.text("owner") or owner,
                 section,
+                ref=row.text("id"),
             )
             for n, row in enumerate(self.list(key), start=1)
         )

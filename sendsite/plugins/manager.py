@@ -59,7 +59,10 @@ ENTRY_POINT_GROUP = "sendsite"
 
 #: sendsite's own features that are plugins, by name: imported by module name, so
 #: the manager does not import them (nor they it) when this module loads.
-DEFAULT_PLUGINS = {"views": "sendsite.builtin.views"}
+DEFAULT_PLUGINS = {
+    "views": "sendsite.builtin.views",
+    "changes": "sendsite.builtin.whats_changed",
+}
 
 
 @dataclass(frozen=True)

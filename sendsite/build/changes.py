@@ -1,0 +1,254 @@
+"""What changed since the last report: the board's first question, as data every view reads.
+
+For two consecutive reports of a series, the matched items and risks (see
+``matching``) become a list of ``Change``: a status that moved on the shared
+scale (improved or worsened), a due date that moved (slipped or brought
+forward, and by how much), an item that is new, completed, or gone without
+being completed (dropped), a risk added, closed or re-rated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sendsite.build.matching import Match, match_rows
+from sendsite.content.model import Item, Risk
+from sendsite.content.status import Level, Status
+
+if TYPE_CHECKING:
+    from sendsite.build.site import ReportEntry
+
+__all__ = ["KINDS", "Change", "changes_between", "matches_between", "summarise"]
+
+#: Every kind of change, with the words a reader sees for it.
+KINDS = {
+    "status": "Status changed",
+    "due": "Due date moved",
+    "new": "New",
+    "completed": "Completed",
+    "dropped": "Dropped",
+    "risk-new": "New risk",
+    "risk-closed": "Risk closed",
+    "risk-rated": "Risk re-rated",
+}
+
+#: Better first: how a status moving along the shared scale reads (not rated: no direction).
+_GOODNESS = {
+    Level.COMPLETE: 0,
+    Level.ON_TRACK: 1,
+    Level.IN_PROGRESS: 2,
+    Level.NOT_STARTED: 3,
+    Level.MINOR_DEVIATION: 3,
+    Level.DELAYED: 4,
+    Level.SIGNIFICANT_DEVIATION: 5,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change seen in ``entry`` against ``previous``.
+
+    ``anchor`` is where the item is shown: on ``entry``'s page, or on
+    ``previous``'s for an item no longer listed (``gone``). ``before`` and
+    ``after`` are as a reader would say them ("Green: on track"); ``direction``
+    is ``improved``, ``worsened``, ``slipped`` or ``brought forward`` where the
+    change has one; ``how`` says how the item was matched (``ref``, ``text``,
+    ``similar 0.82``; empty for new and gone items).
+    """
+
+    kind: str
+    entry: ReportEntry
+    previous: ReportEntry
+    text: str
+    anchor: str
+    before: str = ""
+    after: str = ""
+    how: str = ""
+    direction: str = ""
+    detail: str = ""
+    gone: bool = False
+
+    @property
+    def label(self) -> str:
+        """The kind of change in words, with its direction: "Status changed: worsened"."""
+        words = KINDS[self.kind]
+        return f"{words}: {self.direction}" if self.direction else words
+
+    @property
+    def page(self) -> ReportEntry:
+        """The report whose page shows the item."""
+        return self.previous if self.gone else self.entry
+
+    @property
+    def target(self) -> str:
+        """The item's place in the site (its page and anchor)."""
+        return f"{self.page.path}#{self.anchor}"
+
+
+def summarise(changes: list[Change]) -> str:
+    """Changes counted by kind, in words: "3 new, 1 dropped, 2 status changed"."""
+    counts = Counter(c.kind for c in changes)
+    return ", ".join(f"{counts[k]} {KINDS[k].lower()}" for k in KINDS if counts[k]) or "no changes"
+
+
+def _how(match: Match[Item] | Match[Risk]) -> str:
+    return f"similar {match.score:.2f}" if match.how == "similar" else match.how
+
+
+def _direction(before: Status, after: Status) -> str:
+    first, second = _GOODNESS.get(before.level), _GOODNESS.get(after.level)
+    if first is None or second is None or first == second:
+        return ""
+    return "improved" if second < first else "worsened"
+
+
+def _moved(before: date, after: date) -> str:
+    days = (after - before).days
+    size = abs(days)
+    if size >= 56:
+        amount = f"{round(size / 30.44)} months"
+    elif size >= 14:
+        amount = f"{round(size / 7)} weeks"
+    else:
+        amount = f"{size} day" + ("" if size == 1 else "s")
+    return amount
+
+
+def _item_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Item]) -> list[Change]:
+    before, after = match.before, match.after
+    found = []
+    if before.status.level != after.status.level:
+        completed = after.status.is_complete and not before.status.is_complete
+        found.append(
+            Change(
+                "completed" if completed else "status",
+                entry,
+                previous,
+                after.text,
+                after.anchor,
+                before=before.status.text,
+                after=after.status.text,
+                how=_how(match),
+                direction="" if completed else _direction(before.status, after.status),
+            )
+        )
+    if before.due.text.strip() != after.due.text.strip():
+        start, end = before.due.sort_key, after.due.sort_key
+        direction = detail = ""
+        if start and end and start != end:
+            direction = "slipped" if end > start else "brought forward"
+            detail = _moved(start, end)
+        if not (start and end and start == end):  # the same day written another way is no change
+            found.append(
+                Change(
+                    "due",
+                    entry,
+                    previous,
+                    after.text,
+                    after.anchor,
+                    before=before.due.text,
+                    after=after.due.text,
+                    how=_how(match),
+                    direction=direction,
+                    detail=detail,
+                )
+            )
+    return found
+
+
+def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk]) -> list[Change]:
+    before, after = match.before, match.after
+    if before.status.level == after.status.level:
+        return []
+    closed = after.status.is_complete and not before.status.is_complete
+    return [
+        Change(
+            "risk-closed" if closed else "risk-rated",
+            entry,
+            previous,
+            after.text,
+            after.anchor,
+            before.status.text,
+            after.status.text,
+            _how(match),
+            "" if closed else _direction(before.status, after.status),
+        )
+    ]
+
+
+def matches_between(
+    previous: ReportEntry, entry: ReportEntry
+) -> tuple[
+    tuple[list[Match[Item]], list[Item], list[Item]],
+    tuple[list[Match[Risk]], list[Risk], list[Risk]],
+]:
+    """The items, then the risks, of two reports matched: (matches, gone, new) each."""
+    items = match_rows(
+        previous.report.items,
+        entry.report.items,
+        text=lambda i: i.text,
+        section=lambda i: i.section,
+        ref=lambda i: i.ref,
+    )
+    risks = match_rows(
+        previous.report.risks,
+        entry.report.risks,
+        text=lambda r: r.text,
+        section=lambda r: r.section,
+        ref=lambda r: r.ref,
+    )
+    return items, risks
+
+
+def changes_between(
+    previous: ReportEntry,
+    entry: ReportEntry,
+    items: tuple[list[Match[Item]], list[Item], list[Item]],
+    risks: tuple[list[Match[Risk]], list[Risk], list[Risk]],
+) -> list[Change]:
+    """Every change in ``entry`` since ``previous``, in the order its page shows the items."""
+    found: list[Change] = []
+    item_matches, gone_items, new_items = items
+    risk_matches, gone_risks, new_risks = risks
+    for match in item_matches:
+        found += _item_changes(entry, previous, match)
+    for item in new_items:
+        found.append(Change("new", entry, previous, item.text, item.anchor, "", item.status.text))
+    for item in gone_items:
+        if not item.status.is_complete:
+            found.append(
+                Change(
+                    "dropped",
+                    entry,
+                    previous,
+                    item.text,
+                    item.anchor,
+                    item.status.text,
+                    "no longer listed",
+                    gone=True,
+                )
+            )
+    for risk_match in risk_matches:
+        found += _risk_changes(entry, previous, risk_match)
+    for risk in new_risks:
+        found.append(
+            Change("risk-new", entry, previous, risk.text, risk.anchor, "", risk.status.text)
+        )
+    for risk in gone_risks:
+        if not risk.status.is_complete:
+            found.append(
+                Change(
+                    "risk-closed",
+                    entry,
+                    previous,
+                    risk.text,
+                    risk.anchor,
+                    risk.status.text,
+                    "no longer listed",
+                    gone=True,
+                )
+            )
+    return found

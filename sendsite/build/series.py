@@ -1,0 +1,187 @@
+"""Report series: an area's reports of one format, in the order of their report dates.
+
+Each report is linked to the one before and after it; the items of each pair
+are matched (``matching``) and what changed between them is worked out
+(``changes``), with each item's history across the series. A report may name
+its series (``series: quarterly``) or the report it follows
+(``supersedes: highlight-2023-q1.md``). Two reports of one series with the same
+date, a ``supersedes:`` naming a report that does not exist, or reports
+superseding each other in a circle are errors at their line.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from sendsite.build.changes import changes_between, matches_between
+from sendsite.errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    from sendsite.build.site import ReportEntry
+    from sendsite.content.model import Item, Risk
+
+__all__ = ["link_series"]
+
+
+def _series_name(entry: ReportEntry) -> str:
+    value = entry.document.front.get("series")
+    return str(value).strip() if value not in (None, "") else entry.format.name
+
+
+def _date_line(entry: ReportEntry) -> int | None:
+    key = entry.format.date_field
+    return entry.document.line(key) if key else None
+
+
+def _find(
+    entry: ReportEntry, name: str, by_file: dict[PurePosixPath, ReportEntry]
+) -> ReportEntry | None:
+    folder = entry.document.relpath.parent
+    wanted = name if name.endswith(".md") else f"{name}.md"
+    return by_file.get(folder / wanted) or next(
+        (other for other in by_file.values() if other.area == entry.area and other.slug == name),
+        None,
+    )
+
+
+def _supersedes(entry: ReportEntry, other: ReportEntry) -> bool:
+    """Whether ``entry`` says it follows ``other``."""
+    name = str(entry.document.front.get("supersedes") or "").strip()
+    return bool(name) and name in (
+        other.slug,
+        other.document.relpath.name,
+        other.document.relpath.stem,
+    )
+
+
+def _order(group: list[ReportEntry], problems: list[Problem]) -> list[ReportEntry]:
+    """The dated reports of one series, oldest first; a second report of one date is an error."""
+    dated = sorted(
+        (e for e in group if e.report.as_of is not None),
+        key=lambda e: (e.report.as_of, str(e.document.relpath)),
+    )
+    for earlier, later in itertools.pairwise(dated):
+        if earlier.report.as_of == later.report.as_of and not (
+            _supersedes(later, earlier) or _supersedes(earlier, later)
+        ):
+            problems.append(
+                ContentError(
+                    f"this report and {earlier.document.relpath} are in one series with the "
+                    f"same date ({later.report.date.text if later.report.date else ''}), so "
+                    "sendsite cannot tell which came first",
+                    file=later.document.relpath,
+                    line=_date_line(later),
+                    fix="Correct the date, or say which report this one follows with "
+                    f"'supersedes: {earlier.document.relpath.name}' (or put them in different "
+                    "series with 'series:').",
+                ).problem
+            )
+    return dated
+
+
+def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
+    """Link every report to its neighbours and work out its changes; return the problems."""
+    reports = list(reports)
+    problems: list[Problem] = []
+    for entry in reports:
+        entry.previous = entry.next = None
+        entry.changes, entry.history, entry.marks = [], {}, {}
+    by_file = {entry.document.relpath: entry for entry in reports}
+    groups: dict[tuple[str, str], list[ReportEntry]] = {}
+    for entry in reports:
+        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
+    previous: dict[int, ReportEntry] = {}
+    for group in groups.values():
+        ordered = _order(group, problems)
+        for earlier, later in itertools.pairwise(ordered):
+            previous[id(later)] = earlier
+    for entry in reports:  # an explicit supersedes: wins over the dates
+        name = entry.document.front.get("supersedes")
+        if name in (None, ""):
+            continue
+        target = _find(entry, str(name).strip(), by_file)
+        if target is None or target is entry:
+            problems.append(
+                ContentError(
+                    f"supersedes: there is no other report '{name}' in this area"
+                    if target is None
+                    else "supersedes: a report cannot follow itself",
+                    file=entry.document.relpath,
+                    line=entry.document.line("supersedes"),
+                    fix="Name the file of the report this one follows, as it is in this "
+                    "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
+                ).problem
+            )
+            continue
+        previous[id(entry)] = target
+    problems += _circles(reports, previous)
+    if problems:
+        return problems
+    for entry in reports:
+        before = previous.get(id(entry))
+        if before is not None:
+            entry.previous = before
+            before.next = entry
+    for entry in _oldest_first(reports):
+        _compare(entry)
+    return problems
+
+
+def _circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:
+    problems = []
+    reported: set[int] = set()
+    for entry in reports:
+        seen: list[ReportEntry] = []
+        step: ReportEntry | None = entry
+        while step is not None and step not in seen:
+            seen.append(step)
+            step = previous.get(id(step))
+        if step is not None and id(step) not in reported:
+            loop = seen[seen.index(step) :]
+            reported.update(id(e) for e in loop)
+            names = " → ".join(str(e.document.relpath.name) for e in [*loop, loop[0]])
+            problems.append(
+                ContentError(
+                    f"these reports supersede each other in a circle: {names}",
+                    file=step.document.relpath,
+                    line=step.document.line("supersedes"),
+                    fix="Each report can only follow one that came before it: remove or "
+                    "correct one of the 'supersedes:' lines.",
+                ).problem
+            )
+    return problems
+
+
+def _oldest_first(reports: list[ReportEntry]) -> list[ReportEntry]:
+    """Every report, each after the report it follows."""
+    done: set[int] = set()
+    order: list[ReportEntry] = []
+    for entry in reports:
+        chain: list[ReportEntry] = []
+        step: ReportEntry | None = entry
+        while step is not None and id(step) not in done:
+            chain.append(step)
+            done.add(id(step))
+            step = step.previous
+        order.extend(reversed(chain))
+    return order
+
+
+def _compare(entry: ReportEntry) -> None:
+    """The changes in ``entry`` since its previous report, and each item's history."""
+    before = entry.previous
+    if before is None:
+        return
+    items, risks = matches_between(before, entry)
+    entry.changes = changes_between(before, entry, items, risks)
+    for change in entry.changes:
+        if not change.gone:
+            entry.marks.setdefault(change.anchor, []).append(change)
+    pairs: list[tuple[Item | Risk, Item | Risk]] = [(m.before, m.after) for m in items[0]]
+    pairs += [(m.before, m.after) for m in risks[0]]
+    for was, now in pairs:
+        earlier = before.history.get(was.anchor, ((before, was),))
+        entry.history[now.anchor] = (*earlier, (entry, now))

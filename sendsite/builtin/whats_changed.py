@@ -1,0 +1,187 @@
+"""What changed since the last report, site-wide: a page, data exports and Atom feeds.
+
+A built-in plugin (``changes``), registered like any other. It reads the
+changes the core worked out for every report in a series (``build.series``):
+
+- ``changes/``: the latest report of each area against the one before it, every
+  change with its before and after, filterable by area and kind (the filters
+  need JavaScript; without it the page lists everything, area by area);
+- ``data/changes.csv`` and ``data/changes.json``: every change of every report;
+- ``feed.xml`` and ``<area>/feed.xml``: Atom feeds of new reports and their changes.
+
+Disable it with ``disable_plugins: [changes]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from sendsite.build.changes import KINDS, Change
+from sendsite.build.pages import HOME, Page
+from sendsite.build.site import ReportEntry, Site
+from sendsite.build.urls import relative_url
+from sendsite.builtin.exports import csv_cell
+from sendsite.hookspecs import hookimpl
+
+__all__ = ["CHANGE_COLUMNS", "change_record", "latest_changes"]
+
+CHANGES_PAGE = PurePosixPath("changes/index.html")
+#: The newest reports a feed lists.
+FEED_ENTRIES = 50
+CHANGE_COLUMNS = [
+    "area", "area_name", "report", "report_title", "report_date", "previous_report",
+    "previous_report_date", "section", "text", "kind", "direction", "before", "after",
+    "detail", "how_matched", "url",
+]  # fmt: skip
+
+
+def latest_changes(site: Site) -> list[tuple[ReportEntry, list[Change]]]:
+    """Each area's newest report that follows another, with its changes."""
+    latest = []
+    for area in site.areas:
+        followed = [e for e in area.reports if e.previous is not None]
+        if followed:
+            newest = max(followed, key=lambda e: (e.report.as_of or date.min, e.title))
+            latest.append((newest, newest.changes))
+    return latest
+
+
+def _url(change: Change) -> str:
+    return change.target.replace("index.html#", "#")
+
+
+def change_record(change: Change) -> dict[str, Any]:
+    """One change as a flat record (a CSV row, a JSON object)."""
+    entry, previous = change.entry, change.previous
+    shown = change.page.report
+    sections = {i.anchor: i.section for i in shown.items} | {
+        r.anchor: r.section for r in shown.risks
+    }
+    section = sections.get(change.anchor, "")
+    return {
+        "area": entry.area.slug,
+        "area_name": entry.area.name,
+        "report": str(entry.path.parent),
+        "report_title": entry.title,
+        "report_date": entry.report.as_of.isoformat() if entry.report.as_of else "",
+        "previous_report": str(previous.path.parent),
+        "previous_report_date": previous.report.as_of.isoformat() if previous.report.as_of else "",
+        "section": section,
+        "text": change.text,
+        "kind": change.kind,
+        "direction": change.direction,
+        "before": change.before,
+        "after": change.after,
+        "detail": change.detail,
+        "how_matched": change.how,
+        "url": _url(change),
+    }
+
+
+def _exports(site: Site) -> dict[PurePosixPath, bytes]:
+    records = [change_record(c) for entry in site.reports for c in entry.changes]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CHANGE_COLUMNS)
+    for record in records:
+        writer.writerow(csv_cell(record[column]) for column in CHANGE_COLUMNS)
+    lines = [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
+    array = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    return {
+        PurePosixPath("data/changes.csv"): ("\ufeff" + buffer.getvalue()).encode(),
+        PurePosixPath("data/changes.json"): (
+            f'{{"schema": "sendsite-changes/1",\n"changes": {array}}}\n'
+        ).encode(),
+    }
+
+
+def _timestamp(entry: ReportEntry) -> str:
+    day = entry.report.as_of or date(1970, 1, 1)
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _feed(site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry]) -> bytes:
+    """An Atom feed of ``reports`` (newest first), with links relative to the feed."""
+    newest = sorted(reports, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True)
+    newest = newest[:FEED_ENTRIES]
+    updated = _timestamp(newest[0]) if newest else "1970-01-01T00:00:00Z"
+    home = relative_url(path, HOME, directory_urls=site.config.directory_urls)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{escape(title)}</title>",
+        f"  <id>urn:sendsite:{escape(str(path))}</id>",
+        f"  <updated>{updated}</updated>",
+        f'  <link rel="alternate" href={quoteattr(home)}/>',
+        f'  <link rel="self" href={quoteattr(path.name)}/>',
+    ]
+    for entry in newest:
+        link = relative_url(path, str(entry.path), directory_urls=site.config.directory_urls)
+        changes = entry.changes
+        items = "".join(
+            f"<li>{escape(c.label)}: {escape(c.text)}"
+            + (f" ({escape(c.before)} → {escape(c.after)})" if c.before and c.after else "")
+            + "</li>"
+            for c in changes
+        )
+        since = (
+            f"<p>Since {escape(entry.previous.title)}: {escape(entry.change_summary)}.</p>"
+            if entry.previous
+            else "<p>The first report of its series.</p>"
+        )
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(entry.area.name)}: {escape(entry.title)}</title>",
+            f"    <id>urn:sendsite:{escape(str(entry.path.parent))}</id>",
+            f"    <updated>{_timestamp(entry)}</updated>",
+            f'    <link rel="alternate" href={quoteattr(link)}/>',
+            f'    <content type="html">{escape(since + (f"<ul>{items}</ul>" if items else ""))}'
+            "</content>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@hookimpl
+def register_pages(site: Site) -> list[Page]:
+    latest = latest_changes(site)
+    if not any(entry.in_series for entry in site.reports):
+        return []
+    rows = [change for _, changes in latest for change in changes]
+    return [
+        Page(
+            "changes",
+            CHANGES_PAGE,
+            "changes.html",
+            "What changed",
+            [("Home", HOME)],
+            {
+                "latest": latest,
+                "rows": rows,
+                "kinds": [(k, v) for k, v in KINDS.items() if any(r.kind == k for r in rows)],
+                "areas": [(e.area.slug, e.area.name) for e, _ in latest],
+            },
+            menu="What changed",
+        )
+    ]
+
+
+@hookimpl
+def register_files(site: Site) -> dict[PurePosixPath, bytes]:
+    if not site.reports:
+        return {}
+    files = _exports(site)
+    feed = PurePosixPath("feed.xml")
+    files[feed] = _feed(site, feed, f"{site.config.title}: new reports", site.reports)
+    for area in site.areas:
+        if area.reports:
+            path = area.path.parent / "feed.xml"
+            files[path] = _feed(site, path, f"{area.title}: new reports", area.reports)
+    return files

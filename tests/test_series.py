@@ -1,0 +1,445 @@
+"""Report series: what changed since the last report, on every page that should say so."""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import json
+import re
+import shutil
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sendsite.build.changes import KINDS
+from sendsite.build.publish import build, read_site
+from sendsite.build.site import ReportEntry
+from sendsite.config import load_config
+from sendsite.plugins.manager import make_plugin_manager
+
+from .conftest import REPO, SiteMaker, fragment_text, page_text, run_cli
+from .test_accessibility import AXE, WCAG, _Quiet
+
+EXAMPLE = REPO / "examples" / "northdale-series"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _read(root: Path) -> dict[str, ReportEntry]:
+    config = load_config(root)
+    site, _ = read_site(config, make_plugin_manager(config=config))
+    return {entry.slug: entry for entry in site.reports}
+
+
+def _changes(entry: ReportEntry) -> set[tuple[str, str, str]]:
+    return {(c.kind, c.direction, c.text) for c in entry.changes}
+
+
+@pytest.fixture(scope="module")
+def northdale() -> dict[str, ReportEntry]:
+    return _read(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("northdale") / "site"
+    config = load_config(EXAMPLE)
+    build(config, pm=make_plugin_manager(config=config), output=out, strict=True)
+    return out
+
+
+# --- the series and its changes ---------------------------------------------------------
+
+
+def test_reports_form_a_series_in_date_order(northdale: dict[str, ReportEntry]) -> None:
+    q1, q2, q3, q4 = (northdale[f"highlight-2023-q{n}"] for n in (1, 2, 3, 4))
+    assert (q1.previous, q2.previous, q3.previous, q4.previous) == (None, q1, q2, q3)
+    assert (q1.next, q2.next, q3.next, q4.next) == (q2, q3, q4, None)
+    assert q1.changes == []
+
+
+def test_every_kind_of_change_is_found(northdale: dict[str, ReportEntry]) -> None:
+    found = {c.kind for entry in northdale.values() for c in entry.changes}
+    assert found == set(KINDS)
+    q2, q3, q4 = (northdale[f"highlight-2023-q{n}"] for n in (2, 3, 4))
+    assert ("status", "worsened", "Recruit four additional EHC plan coordinators") in _changes(q2)
+    assert ("status", "improved", "Launch a termly SEND newsletter for families") in _changes(q2)
+    assert (
+        "due",
+        "brought forward",
+        "Co-produce a 'You said, we did' page with the parent carer forum",
+    ) in _changes(q2)
+    assert (
+        "risk-new",
+        "",
+        "Turnover among EHC plan coordinators while recruitment is under way",
+    ) in {(c.kind, c.direction, c.text) for c in q2.changes} or any(
+        c.kind == "risk-new" and c.text.startswith("Turnover") for c in q2.changes
+    )
+    slipped = next(c for c in q3.changes if c.kind == "due" and c.text.startswith("Recruit four"))
+    assert (slipped.direction, slipped.before, slipped.after, slipped.detail) == (
+        "slipped",
+        "30 September 2023",
+        "31 March 2024",
+        "6 months",
+    )
+    dropped = next(c for c in q3.changes if c.kind == "dropped")
+    assert dropped.text.startswith("Produce an easy-read guide")
+    assert dropped.gone and dropped.page is q3.previous
+    assert any(c.kind == "new" and c.text.startswith("Extend the early years") for c in q4.changes)
+    assert any(c.kind == "risk-closed" for c in q3.changes)
+    assert any(c.kind == "risk-rated" and c.direction == "improved" for c in q4.changes)
+
+
+def test_completed_items_that_leave_the_report_are_not_dropped(
+    northdale: dict[str, ReportEntry],
+) -> None:
+    q3 = northdale["highlight-2023-q3"]
+    # Completed in Q2, not listed in Q3: that is done, not dropped.
+    assert not any("quality standards" in c.text for c in q3.changes)
+    assert [c.text for c in q3.changes if c.kind == "dropped"] == [
+        next(c.text for c in q3.changes if c.kind == "dropped")
+    ]
+
+
+def test_a_reworded_item_is_the_same_item(northdale: dict[str, ReportEntry]) -> None:
+    q1, q2 = northdale["highlight-2023-q1"], northdale["highlight-2023-q2"]
+    before = next(i for i in q1.report.items if i.text.startswith("Publish the refreshed"))
+    after = next(i for i in q2.report.items if i.text.startswith("Publish the refreshed"))
+    assert before.text != after.text
+    history = q2.history[after.anchor]
+    assert [(e, row.text) for e, row in history] == [(q1, before.text), (q2, after.text)]
+    assert not any(c.text == after.text and c.kind in {"new", "dropped"} for c in q2.changes)
+
+
+def test_similar_items_do_not_swap(northdale: dict[str, ReportEntry]) -> None:
+    q2 = northdale["highlight-2023-q2"]
+    worsened = [c.text for c in q2.changes if c.kind == "status" and c.direction == "worsened"]
+    assert "Train health visitors in the graduated approach" in worsened
+    assert "Train SENCOs in the graduated approach" not in worsened
+    for entry in northdale.values():
+        for anchor, history in entry.history.items():
+            texts = {row.text for _, row in history}
+            assert not ({"Train SENCOs in the graduated approach"} < texts), anchor
+
+
+def test_reordered_items_and_a_renamed_section_change_nothing_by_themselves(
+    northdale: dict[str, ReportEntry],
+) -> None:
+    for entry in northdale.values():
+        for change in entry.changes:
+            assert change.kind != "new" or change.text not in {
+                row.text for row in [*entry.previous.report.items, *entry.previous.report.risks]
+            }, change
+
+
+def test_matching_says_how(northdale: dict[str, ReportEntry]) -> None:
+    hows = {c.how.split()[0] for e in northdale.values() for c in e.changes if c.how}
+    assert "text" in hows and hows <= {"text", "similar", "ref"}
+    assert all(not c.how for e in northdale.values() for c in e.changes if c.kind == "new")
+
+
+# --- every built-in format: a later copy of each demo report ----------------------------
+
+DATES = {
+    "southend": ("meeting_date", "28th June 2021"),
+    "essex": ("period", '"April 2021 to September 2021"'),
+    "havering": ("date", '"2015"'),
+    "lancashire": ("date", '"31/01/21"'),
+    "suffolk": ("date", '"9 October 2019"'),
+}
+
+
+@pytest.mark.parametrize("area", sorted(DATES))
+def test_each_format_matches_its_own_items_in_a_later_copy(area: str, make_site: SiteMaker) -> None:
+    source = next((REPO / "content" / area).glob("*.md"))
+    text = source.read_text()
+    key, later = DATES[area]
+    copy = re.sub(rf"^{key}: .*$", f"{key}: {later}", text, count=1, flags=re.M)
+    assert copy != text
+    root = make_site({f"content/{area}/a.md": text, f"content/{area}/b.md": copy})
+    shutil.copy(REPO / "content" / "_glossary.yml", root / "content" / "_glossary.yml")
+    first = _read(root)["a"]
+    items = first.report.items + first.report.risks
+    # Reword one item a little (a word added before its last): it must still match.
+    target = next(
+        row
+        for row in first.report.items
+        if len(row.text.split()) >= 4 and copy.count(row.text) == 1
+    )
+    words = target.text.split()
+    reworded_text = " ".join([*words[:-1], "promptly", words[-1]])
+    copy = copy.replace(target.text, reworded_text)
+    (root / "content" / area / "b.md").write_text(copy)
+    second = _read(root)["b"]
+    assert second.previous is not None and second.previous.slug == "a"
+    assert second.changes == [], [(c.kind, c.text) for c in second.changes]
+    assert len(second.history) == len(items)
+    reworded = next(r for r in second.report.items if r.anchor == target.anchor)
+    assert reworded.text == reworded_text
+    assert [row.text for _, row in second.history[target.anchor]] == [target.text, reworded_text]
+
+
+# --- ids, supersedes and mistakes --------------------------------------------------------
+
+REPORT = """\
+---
+format: southend-highlight
+title: {title}
+meeting_date: {date}
+{extra}priorities:
+  - code: P1
+    title: Plans
+    milestones:
+{rows}
+---
+"""
+
+
+def _row(text: str, rag: str = "Green", ref: str = "") -> str:
+    id_line = f"        id: {ref}\n" if ref else ""
+    return (
+        f"      - milestone: {text}\n{id_line}        completed_by: 31 March 2022\n"
+        f"        rag: {rag}\n"
+    )
+
+
+def _report(title: str, date: str, rows: str, extra: str = "") -> str:
+    return REPORT.format(title=title, date=date, rows=rows.rstrip("\n"), extra=extra)
+
+
+def test_an_explicit_id_matches_whatever_the_words(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Hire two therapists", ref="m-7")),
+            "content/x/b.md": _report(
+                "B", "1 June 2021", _row("Speech and language staff recruited", "Blue", "m-7")
+            ),
+        }
+    )
+    [change] = _read(root)["b"].changes
+    assert (change.kind, change.how) == ("completed", "ref")
+
+
+def test_an_id_that_changes_falls_back_to_the_words(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Hire two therapists", ref="1.1")),
+            "content/x/b.md": _report(
+                "B", "1 June 2021", _row("Hire two therapists", "Red", ref="2.1")
+            ),
+        }
+    )
+    [change] = _read(root)["b"].changes
+    assert (change.kind, change.direction, change.how) == ("status", "worsened", "text")
+
+
+def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Hire two therapists")),
+            "content/x/b.md": _report(
+                "B", "1 May 2021", _row("Hire two therapists", "Red"), "supersedes: a.md\n"
+            ),
+        }
+    )
+    entries = _read(root)
+    assert entries["b"].previous is entries["a"]
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "message"),
+    [
+        (
+            {"a.md": ("1 May 2021", ""), "b.md": ("1st May 2021", "")},
+            "b.md:4:",
+            "are in one series with the same date",
+        ),
+        (
+            {"a.md": ("1 May 2021", "supersedes: march.md\n")},
+            "a.md:5:",
+            "supersedes: there is no other report 'march.md' in this area",
+        ),
+        (
+            {
+                "a.md": ("1 May 2021", "supersedes: b.md\n"),
+                "b.md": ("1 June 2021", "supersedes: a.md\n"),
+            },
+            ".md:5:",
+            "these reports supersede each other in a circle",
+        ),
+    ],
+)
+def test_series_mistakes_are_errors_at_their_line(
+    make_site: SiteMaker, files: dict[str, tuple[str, str]], where: str, message: str
+) -> None:
+    root = make_site(
+        {
+            f"content/x/{name}": _report(name, date, _row("Hire two therapists"), extra)
+            for name, (date, extra) in files.items()
+        }
+    )
+    for command in ("check", "build"):
+        result = run_cli(command, "--source", str(root))
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        assert where in result.output and message in result.output, result.output
+        assert "How to fix:" in result.output
+
+
+# --- what readers see ---------------------------------------------------------------------
+
+
+def test_the_report_page_says_what_changed_first(example_site: Path) -> None:
+    html = (example_site / "northdale" / "highlight-2023-q3" / "index.html").read_text()
+    since = html[html.index('id="since-last-report"') :]
+    since = since[: since.index("</section>")]
+    text = fragment_text(since)
+    assert "Since the last report" in text
+    assert "Compared with Highlight report, quarter 2 2023/24:" in text
+    assert "Dropped: Produce an easy-read guide" in text
+    assert "(in the last report)" in text
+    assert 'href="../highlight-2023-q2/#' in since  # a dropped item links to where it was
+    assert "Due date moved: slipped (6 months): Recruit four additional EHC plan coordinators" in (
+        text
+    )
+    assert 'rel="prev" href="../highlight-2023-q2/"' in html
+    assert 'rel="next" href="../highlight-2023-q4/"' in html
+
+
+def test_each_changed_row_is_marked_and_has_its_history(example_site: Path) -> None:
+    html = (example_site / "northdale" / "highlight-2023-q4" / "index.html").read_text()
+    assert '<th scope="col">Since the last report</th>' in html
+    row = html[html.index('id="p1-milestone-1"') :]
+    row = fragment_text(row[: row.index("</tr>")])
+    assert "Status changed: improved" in row
+    assert "Red: significant deviation → Green: on track" in row
+    assert "History" in row and "Highlight report, quarter 1 2023/24: Green: on track" in row
+    first = (example_site / "northdale" / "highlight-2023-q1" / "index.html").read_text()
+    assert "Since the last report" not in first
+
+
+def test_the_area_page_shows_the_series(example_site: Path) -> None:
+    text = page_text(example_site / "northdale" / "index.html")
+    assert "Since the report before" in text
+    assert "First of its series" in text
+    assert "3 status changed, 2 due date moved, 1 new, 6 completed" in text
+    assert "Follow this area's new reports (Atom feed)" in text
+
+
+def test_the_what_changed_page_lists_the_latest_changes(example_site: Path) -> None:
+    html = (example_site / "changes" / "index.html").read_text()
+    q4 = [c for c in _read(EXAMPLE)["highlight-2023-q4"].changes]
+    assert html.count("<tr data-row") == len(q4)
+    text = page_text(example_site / "changes" / "index.html")
+    assert "Northdale: Highlight report, quarter 4 2023/24 since Highlight report, quarter 3" in (
+        text
+    )
+    assert 'data-kind="risk-closed"' in html
+    home = (example_site / "index.html").read_text()
+    assert 'href="changes/"' in home  # in the navigation
+
+
+def test_no_series_no_what_changed_page(demo_site: Path) -> None:
+    assert not (demo_site / "changes").exists()
+    assert (
+        "Since the last report"
+        not in (demo_site / "southend" / "highlight-report-2021-05" / "index.html").read_text()
+    )
+
+
+def test_changes_are_exported(example_site: Path) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO((example_site / "data" / "changes.csv").read_text("utf-8-sig")))
+    )
+    document = json.loads((example_site / "data" / "changes.json").read_text())
+    assert document["schema"] == "sendsite-changes/1"
+    assert (
+        len(rows)
+        == len(document["changes"])
+        == sum(len(e.changes) for e in _read(EXAMPLE).values())
+    )
+    dropped = next(r for r in rows if r["kind"] == "dropped")
+    assert dropped["report"] == "northdale/highlight-2023-q3"
+    assert dropped["previous_report"] == "northdale/highlight-2023-q2"
+    assert dropped["url"].startswith("northdale/highlight-2023-q2/#p2-milestone-")
+    assert dropped["before"] == "Green: on track" and dropped["after"] == "no longer listed"
+    assert {r["how_matched"] for r in rows} >= {"text", ""}
+    assert set(rows[0]) == set(document["changes"][0])
+
+
+def test_feeds_list_new_reports_with_their_changes(example_site: Path) -> None:
+    for feed, base in (
+        (example_site / "feed.xml", example_site),
+        (example_site / "northdale" / "feed.xml", example_site / "northdale"),
+    ):
+        root = ET.parse(feed).getroot()
+        assert root.tag == f"{ATOM}feed"
+        entries = root.findall(f"{ATOM}entry")
+        assert len(entries) == 4
+        newest = entries[0]
+        assert newest.findtext(f"{ATOM}updated") == "2024-03-28T00:00:00Z"
+        href = newest.find(f"{ATOM}link").get("href")
+        assert (base / href / "index.html").is_file(), href
+        assert "Since Highlight report, quarter 3 2023/24" in newest.findtext(f"{ATOM}content")
+
+
+@pytest.fixture(scope="module")
+def served(example_site: Path) -> Iterator[str]:
+    handler = partial(_Quiet, directory=str(example_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_changes_page_filters_in_a_browser(served: str, browser: Any) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served + "changes/?kind=completed")
+        page.wait_for_function(
+            "document.querySelector('form[data-table-filters]').hidden === false"
+        )
+        visible = page.locator("tr[data-row]:visible")
+        assert visible.count() == 6
+        kinds = visible.evaluate_all("rows => rows.map(r => r.dataset.kind)")
+        assert set(kinds) == {"completed"}
+        assert "6 of" in page.locator("[data-filter-summary]").inner_text()
+    finally:
+        page.close()
+
+
+SERIES_PAGES = ["changes/", "northdale/", "northdale/highlight-2023-q3/"]
+
+
+def test_the_series_pages_pass_axe_and_reflow(served: str, browser: Any) -> None:
+    failures = []
+    page = browser.new_page()
+    narrow = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        for path in SERIES_PAGES:
+            page.goto(served + path)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                WCAG,
+            )
+            failures += [
+                f"/{path}: {v['id']} {v['nodes'][0]['target']}" for v in result["violations"]
+            ]
+            narrow.goto(served + path)
+            width = narrow.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                failures.append(f"/{path}: {width}px wide at 320px")
+    finally:
+        page.close()
+        narrow.close()
+    assert failures == []
