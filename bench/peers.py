@@ -63,7 +63,8 @@ no Chromium, only Pagefind's static part is estimated).
 
 Ratios are of medians: sendsite / MkDocs (target <= 0.8 at 2,000 and 10,000),
 sendsite without search / Pelican (target <= 0.5; the same N, so per page).
-``--record FILE`` appends each N's JSON object to FILE as one line.
+``--record FILE`` appends each N's JSON object to FILE as one line; ``--show FILE``
+prints the tables of such a file again.
 """
 
 from __future__ import annotations
@@ -561,13 +562,13 @@ def bench_n(bench: Bench, n: int, args: argparse.Namespace) -> dict:
                 "method": "wall minus the 'index' stage of the same run",
             }
         record["tools"][tool] = summary
-    record["ratios"] = ratios(record["tools"], runs)
+    record["ratios"] = ratios(record["tools"])
     if "sendsite" in runs and runs["sendsite"] and not args.no_query:
         record["first_query"] = first_query(bench, bench.out("sendsite", n))
     return record
 
 
-def ratios(tools: dict, runs: dict[str, list[dict]]) -> dict:
+def ratios(tools: dict) -> dict:
     """Ratios of medians, and the ratio within each round (its median and range)."""
     out = {}
 
@@ -584,6 +585,15 @@ def ratios(tools: dict, runs: dict[str, list[dict]]) -> dict:
     pair("sendsite_nosearch/pelican", "sendsite-nosearch", "pelican")
     pair("sendsite/pelican", "sendsite", "pelican")
     pair("sendsite/hugo", "sendsite", "hugo")
+    if "sendsite" in tools and "mkdocs" in tools:
+        out["cpu sendsite/mkdocs"] = {
+            "of_medians": round(
+                tools["sendsite"]["median_cpu_s"] / tools["mkdocs"]["median_cpu_s"], 3
+            ),
+            "note": "user+system CPU seconds of each whole process tree: less moved by a busy "
+            "machine than wall time; sendsite's is summed over its processes (reading "
+            "workers, Pagefind), so on 2 cores its wall time can be lower",
+        }
     if "sendsite" in tools and "pelican" in tools:
         stages = tools["sendsite"]["median_stages_s"]
         read_render = stages.get("read", 0) + stages.get("render", 0)
@@ -636,6 +646,7 @@ def table(rec: dict) -> str:
         "sendsite/mkdocs": "target <= 0.8 at 2,000 and 10,000",
         "sendsite_nosearch/pelican": "target <= 0.5 (per page)",
         "read_render_stages/pelican": "for information",
+        "cpu sendsite/mkdocs": "CPU time, for information (a busy machine moves it less)",
     }
     for name, value in rec["ratios"].items():
         within = value.get("per_round")
@@ -758,7 +769,16 @@ def main() -> int:
     parser.add_argument("--no-query", action="store_true", help="skip the first-query bytes")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--record", type=Path, help="append each N's JSON object to this file")
+    parser.add_argument(
+        "--show", type=Path, help="print the tables of a --record file again (no runs)"
+    )
     args = parser.parse_args()
+    if args.show:
+        for line in args.show.read_text().splitlines():
+            rec = json.loads(line)
+            rec["ratios"] = ratios(rec["tools"])  # as this version of the script computes them
+            print(table(rec) + "\n")
+        return 0
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     for tool in args.tools:
         if tool not in ("sendsite", "mkdocs", "pelican", "hugo", "pagefind"):
