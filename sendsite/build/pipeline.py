@@ -26,7 +26,6 @@ from sendsite.build.page_maker import PageMaker
 from sendsite.build.pages import Page, site_pages
 from sendsite.build.parallel import read_many
 from sendsite.build.progress import Progress, Stage
-from sendsite.build.series import link_series
 from sendsite.build.reading import (
     MAX_ERRORS,
     BuildFailed,
@@ -35,6 +34,7 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.render import make_environment, render_page
+from sendsite.build.series import link_series
 from sendsite.build.site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
 from sendsite.builtin.crossarea import match_topics
 from sendsite.config import SiteConfig

@@ -100,7 +100,7 @@ def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
 
 
 def _plain_page(doc: Document, area: Area | None) -> PlainPage:
-    title = doc.front.get("title")
+    title = doc.positions.written.get(("title",), doc.front.get("title"))
     if not isinstance(title, str) or not title.strip():
         title = doc.relpath.stem.replace("-", " ").replace("_", " ").capitalize()
     return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))

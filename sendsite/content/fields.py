@@ -155,6 +155,9 @@ class Fields(CommonTables):
                 fix=f"Write '{key}:' followed by the text on the same line"
                 " (in quotes if it contains a colon).",
             )
+        written = self.document.positions.written.get((*self.path, key))
+        if written is not None and not isinstance(value, str):
+            return written.strip()  # as typed: "2.10", not 2.1; "2023-03-31", not a date
         if isinstance(value, date):
             return f"{value.day} {value:%B %Y}"
         return str(value).strip()

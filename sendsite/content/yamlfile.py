@@ -7,6 +7,7 @@ documents are bounded in size, depth and alias expansion.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -24,6 +25,8 @@ MAX_NODES = 200_000
 MAX_DEPTH = 60
 #: Longer runs of digits are not a number anyone types (and Python refuses past 4,300).
 MAX_NUMBER_CHARS = 40
+#: Tags of values YAML turns into something other than text.
+_TYPED = re.compile(r":(int|float|timestamp)$")
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -77,6 +80,9 @@ class Positions:
 
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: The exact characters of each unquoted value YAML reads as a number or a date
+    #: (``2.10``, ``2023-03-31``), so a text field can keep what the author typed.
+    written: dict[Path_, str] = field(default_factory=dict)
 
     def find(self, *path: str | int, value: bool = False) -> tuple[int, int] | None:
         """The position of ``path`` (its value's, if asked), or of its nearest ancestor."""
@@ -225,6 +231,8 @@ def _walk(
                 seen[key] = km.line + 1 + offset
             positions.marks[child] = (km.line + 1 + offset, km.column + 1)
             _walk(value_node, child, positions, offset, file, depth + 1, budget)
+    elif isinstance(node, yaml.ScalarNode) and not node.style and _TYPED.search(node.tag):
+        positions.written[path] = node.value
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), positions, offset, file, depth + 1, budget)
