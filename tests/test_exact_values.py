@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 from .conftest import SiteMaker, page_text, run_cli
@@ -47,3 +48,19 @@ def test_quoted_values_were_always_kept(make_site: SiteMaker) -> None:
     root = make_site({"content/x/r.md": REPORT.replace("title: 2.10", 'title: "2.10"')})
     assert run_cli("build", "--source", str(root)).exit_code == 0
     assert "2.10" in page_text(Path(root) / "site" / "x" / "r" / "index.html")
+
+
+def test_an_items_reference_is_shown_and_exported(make_site: SiteMaker) -> None:
+    report = REPORT.replace(
+        "      - milestone: 3.0\n", "      - milestone: 3.0\n        id: 2.10\n"
+    )
+    root = make_site({"content/x/r.md": report})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    tracker = (root / "site" / "tracker" / "index.html").read_text()
+    assert '<span class="ref">2.10</span> <a href="../x/r/#p1-milestone-1">3.0</a>' in tracker
+    [row] = csv.DictReader(
+        io.StringIO((root / "site" / "data" / "milestones.csv").read_text("utf-8-sig"))
+    )
+    assert row["ref"] == "2.10"
+    exported = json.loads((root / "site" / "data" / "items.json").read_text())
+    assert exported["milestones"][0]["ref"] == "2.10"

@@ -21,12 +21,12 @@ __all__ = ["MILESTONE_COLUMNS", "RISK_COLUMNS", "csv_cell", "export_files"]
 
 MILESTONE_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
-    "kind", "section", "text", "owner", "due_text", "due_start", "due_end",
+    "kind", "section", "ref", "text", "owner", "due_text", "due_start", "due_end",
     "due_precision", "status", "status_label", "status_key", "overdue", "url",
 ]  # fmt: skip
 RISK_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
-    "section", "text", "mitigation", "owner", "status", "status_label", "status_key", "url",
+    "section", "ref", "text", "mitigation", "owner", "status", "status_label", "status_key", "url",
 ]  # fmt: skip
 
 
@@ -50,6 +50,7 @@ def milestone_record(row: TrackerRow) -> dict[str, Any]:
     return {
         **_report_fields(row),
         "kind": item.kind,
+        "ref": item.ref,
         "section": item.section,
         "text": item.text,
         "owner": item.owner,
@@ -70,6 +71,7 @@ def risk_record(row: RiskRow) -> dict[str, Any]:
     return {
         **_report_fields(row),
         "section": risk.section,
+        "ref": risk.ref,
         "text": risk.text,
         "mitigation": risk.mitigation,
         "owner": risk.owner,

@@ -241,7 +241,7 @@ def _item(kind: str, anchor: str, title: str, shown: str | None, thing: Item | R
     status = thing.status
     return SearchItem(
         anchor,
-        title,
+        f"{thing.ref} {title}" if thing.ref else title,  # a reference is searched and shown
         " ".join(rest.split()).strip(" ."),
         kind,
         status.level.label,
