@@ -75,6 +75,18 @@ def test_new_area_writes_a_plugin_content_and_a_test(scaffolded: tuple[Path, Pat
     project = tomllib.loads((plugin / "pyproject.toml").read_text())
     assert project["project"]["entry-points"]["sendsite"] == {"northshire": "sendsite_northshire"}
     assert project["project"]["name"] == "sendsite-northshire"
+    assert project["project"]["dependencies"] == ["sendsite>=0.1"]
+    ignored = (plugin / ".gitignore").read_text().splitlines()
+    assert {"build/", "*.egg-info/"} <= set(ignored)
+
+
+def test_new_area_says_where_the_guide_is(tmp_path: Path) -> None:
+    result = run_cli("new-area", "westshire", "--source", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    where = result.output.strip().splitlines()[-1].strip()
+    assert where.endswith("README.md") and Path(where).is_file(), result.output
+    assert "the plugin author's guide" in Path(where).read_text()
+    assert "sendsite's repository" not in result.output
 
 
 def test_the_new_area_has_its_page(scaffolded: tuple[Path, Path, float]) -> None:

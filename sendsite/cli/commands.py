@@ -364,8 +364,8 @@ def new_area_command(name: str, source: Path | None) -> None:
     Writes content/<area>/ (the area and a sample report) and
     plugins/sendsite_<area>/ (the plugin's reader, model, template, CSS, tests
     and pyproject.toml). The site builds with it at once; adapt the files to
-    the area's own report. Nothing is overwritten. The plugin author's guide
-    (docs/README.md in sendsite's repository) explains every file.
+    the area's own report. Nothing is overwritten. The plugin author's guide,
+    installed with sendsite (the command prints where), explains every file.
     """
     from sendsite.cli.scaffold import loads_local_folder, scaffold_area
 
@@ -383,7 +383,7 @@ def new_area_command(name: str, source: Path | None) -> None:
         f"  python -m pytest {plugin}\n"
         "                       runs the plugin's own tests\n"
         "Then change the reader, model and template to fit the area's own report; the\n"
-        "plugin author's guide (docs/ in sendsite's repository) explains every file."
+        f"plugin author's guide explains every file:\n  {guide_path()}"
     )
     if not loads_local_folder(config):
         click.echo(
@@ -391,6 +391,13 @@ def new_area_command(name: str, source: Path | None) -> None:
             "plugins/ folder; add 'plugins' to that list so the new plugin is loaded.",
             err=True,
         )
+
+
+def guide_path() -> Path:
+    """Where the plugin author's guide is, installed with sendsite (its ``docs/``)."""
+    from importlib.resources import files
+
+    return Path(str(files("sendsite.docs").joinpath("README.md")))
 
 
 def _shown(path: Path) -> str:

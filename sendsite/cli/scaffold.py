@@ -82,6 +82,7 @@ _FILES = (
     ("plugin/tests/test_area.py.tmpl", "{plugin}/tests/test_{test}.py"),
     ("plugin/pyproject.toml.tmpl", "{plugin}/pyproject.toml"),
     ("plugin/README.md.tmpl", "{plugin}/README.md"),
+    ("plugin/gitignore.tmpl", "{plugin}/.gitignore"),
 )
 
 

@@ -172,11 +172,11 @@ class BackgroundIndexer:
             summary = step(folder)
         except SendsiteError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            self.log(f"Search index not updated: {error.problem.message}")
+            self._say(f"Search index not updated: {error.problem.message}")
             return
         except (Exception, SystemExit) as error:  # a plugin's bug must not stop the indexer
             shutil.rmtree(folder, ignore_errors=True)
-            self.log(f"Search index not updated: {type(error).__name__}: {error}")
+            self._say(f"Search index not updated: {type(error).__name__}: {error}")
             return
         fresh = {
             PurePosixPath(p.relative_to(folder).as_posix()): p
@@ -184,10 +184,15 @@ class BackgroundIndexer:
             if p.is_file()
         }
         self._swap(folder, fresh)
-        self.log(
+        self._say(
             f"Search index updated in {time.perf_counter() - started:.2f} s: "
             f"{summary.records} records."
         )
+
+    def _say(self, line: str) -> None:
+        """Log a line, unless the preview is stopping (it has said so already)."""
+        if not self._closed:
+            self.log(line)
 
     def _swap(self, folder: Path | None, files: dict[PurePosixPath, Path]) -> None:
         # The folder before last is removed: a request that looked up a file in the
