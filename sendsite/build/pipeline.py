@@ -370,10 +370,7 @@ class Pipeline:
 
         if defer and self._file_paths is not None:
             group = Deferred(collect)
-            return {
-                path: Deferred(partial(_one_file, group, path))
-                for path in self._file_paths
-            }
+            return {path: Deferred(partial(_one_file, group, path)) for path in self._file_paths}
         made = collect()
         self._file_paths = sorted(made)
         return dict(made)
