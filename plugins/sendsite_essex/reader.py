@@ -119,7 +119,16 @@ def _phase(fields: Fields, anchor: str, title: str, section: str) -> Phase:
         due, status = row.due("due"), row.status("status", PROGRESS_KEY)
         activities.append(
             Activity(
-                "action", text, f"{anchor}-{n}", status, due, "", section, activity, details=details
+                "action",
+                text,
+                f"{anchor}-{n}",
+                status,
+                due,
+                "",
+                section,
+                activity,
+                ref=row.text("id"),
+                details=details,
             )
         )
     return Phase(anchor, title, fields.markdown("intro"), tuple(activities))
