@@ -443,3 +443,71 @@ def test_the_series_pages_pass_axe_and_reflow(served: str, browser: Any) -> None
         page.close()
         narrow.close()
     assert failures == []
+
+
+def _rows_under(value: object) -> list[object] | None:
+    """The first list of two or more rows (mappings) anywhere under ``value``."""
+    if isinstance(value, list):
+        if len(value) >= 2 and all(isinstance(r, dict) for r in value):
+            return value
+        candidates: list[object] = value
+    elif isinstance(value, dict):
+        candidates = list(value.values())
+    else:
+        return None
+    for inner in candidates:
+        if (found := _rows_under(inner)) is not None:
+            return found
+    return None
+
+
+def _shuffle_and_rename(front: object) -> bool:
+    """In the first list of titled entries that hold rows, reverse one entry's rows and
+    rename it; return whether anything was changed."""
+    lists = (
+        [front]
+        if isinstance(front, list)
+        else list(front.values())
+        if isinstance(front, dict)
+        else []
+    )
+    for value in lists:
+        if not isinstance(value, list):
+            if _shuffle_and_rename(value):
+                return True
+            continue
+        for entry in value:
+            if not isinstance(entry, dict):
+                continue
+            title = next((k for k in ("title", "heading", "name", "topic") if k in entry), None)
+            rows = _rows_under({k: v for k, v in entry.items() if k != title})
+            if rows is not None and title is not None:
+                rows.reverse()
+                entry[title] = f"{entry[title]} (renamed)"
+                return True
+    return False
+
+
+@pytest.mark.parametrize("area", sorted(DATES))
+def test_each_format_survives_reordering_and_a_renamed_section(
+    area: str, make_site: SiteMaker
+) -> None:
+    import yaml
+
+    source = next((REPO / "content" / area).glob("*.md"))
+    text = source.read_text()
+    _, front_text, body = text.split("---\n", 2)
+    front = yaml.safe_load(front_text)
+    key, later = DATES[area]
+    front[key] = yaml.safe_load(later)
+    assert _shuffle_and_rename(front), "no section with rows found"
+    copy = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body
+    root = make_site({f"content/{area}/a.md": text, f"content/{area}/b.md": copy})
+    shutil.copy(REPO / "content" / "_glossary.yml", root / "content" / "_glossary.yml")
+    entries = _read(root)
+    first, second = entries["a"], entries["b"]
+    assert second.previous is first
+    assert [row.section for row in second.report.items] != [
+        row.section for row in first.report.items
+    ] or [row.text for row in second.report.items] != [row.text for row in first.report.items]
+    assert second.changes == [], [(c.kind, c.text) for c in second.changes]
