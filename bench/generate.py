@@ -33,7 +33,10 @@ def generate(root: Path, reports: int, areas: int = 10, seed: int = 1) -> Path:
         folder.mkdir()
         (folder / "_area.yml").write_text(f"name: Area {area:02d}\ncouncil: Council {area:02d}\n")
     for n in range(reports):
-        year, month = 2019 + n % 5, n % 12
+        # Each area's reports are monthly, one date each: an area's series has no two
+        # reports of one date (which sendsite refuses).
+        step = n // areas
+        year, month = 2019 + step // 12, step % 12
         body = text.replace(
             "title: Joint Commissioning highlight report, May 2021",
             f"title: Highlight report {n} ({MONTHS[month]} {year}) on {rng.choice(WORDS)}",
