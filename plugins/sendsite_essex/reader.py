@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from markupsafe import Markup
 
 from sendsite import Document, Fields, Report, Section, facts, tally
 from sendsite.content.markdown import plain_text, render_markdown, slugify
-from sendsite.content.status import KeyEntry, Level, StatusKey
+from sendsite.content.status import load_status_key
 
 from .model import Activity, JointCommissioningPaper, Phase, Principle, Workstream
 
-PROGRESS_KEY = StatusKey(
-    name="essex-progress",
-    title="Essex progress",
-    entries=(
-        KeyEntry("Complete", Level.COMPLETE, "done", aliases=("Completed", "Done")),
-        KeyEntry("In progress", Level.IN_PROGRESS, "under way", aliases=("Ongoing", "On going")),
-        KeyEntry("Not started", Level.NOT_STARTED, "not yet begun", aliases=("Planned",)),
-    ),
-    description=(
-        "the paper has no colour key, so a status is given only where its wording says "
-        "an activity is done or under way"
-    ),
-)
+PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
 
 # (front-matter key, heading, id suffix) of each workstream phase.
 PHASES = (("phase_one", "Phase One", "phase-one"), ("phase_two", "Phase Two", "phase-two"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sendsite import Document, Fields, Item, Report, Risk, Section, facts
 from sendsite.content.markdown import plain_text, render_markdown
-from sendsite.content.status import KeyEntry, Level, StatusKey
+from sendsite.content.status import load_status_key
 
 from .model import (
     BoardReport,
@@ -18,16 +19,7 @@ from .model import (
     Priority,
 )
 
-PROGRESS_KEY = StatusKey(
-    name="havering-progress",
-    title="Havering progress",
-    entries=(
-        KeyEntry("Complete", Level.COMPLETE, aliases=("Completed", "Done")),
-        KeyEntry("In progress", Level.IN_PROGRESS, aliases=("Under way", "Ongoing")),
-        KeyEntry("Planned", Level.NOT_STARTED, aliases=("Not started",)),
-    ),
-    description="taken only from what the report's text says about each item",
-)
+PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
 
 HEADINGS = {
     "financial": "Financial implications and risks",

@@ -3,59 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
 from sendsite import Document, DueDate, Fields, Item, Report, Section, facts
 from sendsite.content.markdown import render_markdown
-from sendsite.content.status import KeyEntry, Level, StatusKey
+from sendsite.content.status import load_status_key
 
 from .model import Action, HighlightReport, NextStep, Term
 
-PROGRESS_KEY = StatusKey(
-    name="lancashire-progress",
-    title="Colour key for progress",
-    entries=(
-        KeyEntry("Completed", Level.COMPLETE, aliases=("Complete",)),
-        KeyEntry(
-            "Activity progress – on track",
-            Level.ON_TRACK,
-            aliases=("Activity progress on track", "On track"),
-        ),
-        KeyEntry(
-            "Activity progress – minor deviation from plan",
-            Level.MINOR_DEVIATION,
-            aliases=(
-                "Activity progress minor deviation from plan",
-                "Minor deviation",
-                "Minor deviation from plan",
-            ),
-        ),
-        KeyEntry(
-            "Activity progress – significant deviation from plan (tolerance of 2 weeks)",
-            Level.SIGNIFICANT_DEVIATION,
-            aliases=(
-                "Activity progress significant deviation from plan (tolerance of 2 weeks)",
-                "Activity progress significant deviation from plan (tolerance of 2 week)",
-                "Significant deviation",
-                "Significant deviation from plan",
-            ),
-        ),
-    ),
-    description="the colour of a milestone's status in the original report",
-)
-
-RISK_KEY = StatusKey(
-    name="lancashire-risk",
-    title="Colour key for risk",
-    entries=(
-        KeyEntry("High", Level.SIGNIFICANT_DEVIATION, "High risk"),
-        KeyEntry("Medium", Level.MINOR_DEVIATION, "Medium risk"),
-        KeyEntry("Low", Level.ON_TRACK, "Low risk"),
-    ),
-    description="impact and likelihood of a risk happening determines whether the risk"
-    " is rated as High, Medium or Low",
-)
+PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
+RISK_KEY = load_status_key(Path(__file__).with_name("risk_key.yml"))
 
 #: The three 'action in next …' columns: front-matter key, heading, months ahead.
 TIMESCALES = (

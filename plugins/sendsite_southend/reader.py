@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sendsite import Document, Fields, Item, Report, Section, facts
 from sendsite.content.markdown import render_markdown
-from sendsite.content.status import KeyEntry, Level, Status, StatusKey
+from sendsite.content.status import Level, Status, load_status_key
 
 from .model import Activity, HighlightReport, Priority
 
-RAG_KEY = StatusKey(
-    name="southend-rag",
-    title="Southend RAG rating",
-    entries=(
-        KeyEntry("Blue", Level.COMPLETE, aliases=("Complete", "Completed")),
-        KeyEntry("Green", Level.ON_TRACK),
-        KeyEntry("Yellow", Level.MINOR_DEVIATION),
-        KeyEntry("Amber", Level.MINOR_DEVIATION),
-        KeyEntry("Red", Level.SIGNIFICANT_DEVIATION),
-    ),
-    description="as given by the report's authors",
-)
+RAG_KEY = load_status_key(Path(__file__).with_name("rag_key.yml"))
 
 _DONE_WORDS = {"complete", "completed"}
 _CODE = re.compile(r"^P\d+$")

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 from sendsite import Document, Fields, Item, Report, Section, facts
 from sendsite.content.markdown import render_markdown
-from sendsite.content.status import KeyEntry, Level, StatusKey
+from sendsite.content.status import Level, load_status_key
 
 from .model import Entry, Measure, ResponseGrid, Weakness
 
-STATUS_KEY = StatusKey(
-    name="suffolk-progress",
-    title="Suffolk progress key",
-    entries=(
-        KeyEntry("Blue", Level.COMPLETE, "Completed activity", aliases=("Completed", "Complete")),
-        KeyEntry("Orange", Level.DELAYED, "Delayed activity", aliases=("Delayed",)),
-        KeyEntry(
-            "Black",
-            Level.IN_PROGRESS,
-            "Actions in progress/ in the future",
-            aliases=("In progress", "In the future"),
-        ),
-    ),
-    description="the colour of a response's text in the original grid",
-)
+STATUS_KEY = load_status_key(Path(__file__).with_name("status_key.yml"))
 
 
 def read_report(document: Document) -> Report:

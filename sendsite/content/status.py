@@ -8,10 +8,17 @@ areas. A status is always shown as words and colour together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
+from os import PathLike
+from pathlib import Path
+from typing import Any
 
-__all__ = ["KeyEntry", "Level", "Status", "StatusKey"]
+from sendsite.content.yamlfile import load_yaml
+
+__all__ = ["KeyEntry", "Level", "Status", "StatusKey", "load_status_key"]
 
 
 class Level(Enum):
@@ -103,6 +110,39 @@ class StatusKey:
                 index[_fold(word)] = entry
         object.__setattr__(self, "_index", index)
 
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> StatusKey:
+        """A key written as data (a plugin's YAML or JSON file), e.g.::
+
+            name: northshire-rag
+            title: Northshire RAG rating
+            description: as given by each workstream's lead
+            entries:
+              - label: Blue
+                level: complete
+                meaning: complete
+                aliases: [Complete, Completed]
+              - label: Amber
+                level: minor-deviation
+                meaning: behind plan, but recoverable
+
+        ``name`` and ``title`` and each entry's ``label`` and ``level`` are
+        needed; a level is named by its slug (``on-track``) or its name
+        (``ON_TRACK``), and so is the optional ``blank``. Anything else, or
+        anything missing, is a ``ValueError`` saying where.
+        """
+        _only(data, {"name", "title", "entries", "description", "blank"}, "the key")
+        entries = data.get("entries")
+        if not isinstance(entries, list) or not entries:
+            raise ValueError("the key: 'entries' should be a list of its words")
+        return cls(
+            name=_text(data, "name", "the key"),
+            title=_text(data, "title", "the key"),
+            entries=tuple(_entry(e, f"entry {n}") for n, e in enumerate(entries, start=1)),
+            blank=_level(data, "blank", "the key", default=Level.NOT_RATED),
+            description=_text(data, "description", "the key", required=False),
+        )
+
     def lookup(self, word: str | None) -> Status | None:
         """The status for ``word`` (case and spacing ignored); None if the key lacks it."""
         if word is None or not str(word).strip():
@@ -121,6 +161,66 @@ class StatusKey:
     def allowed(self) -> list[str]:
         """The words this key accepts, for error messages."""
         return [entry.label for entry in self.entries]
+
+
+def load_status_key(path: str | PathLike[str]) -> StatusKey:
+    """The status key in the YAML file at ``path``, as ``StatusKey.from_mapping`` reads it.
+
+    So a plugin can keep its key's words and meanings as data beside its
+    reader, and read them once, as the reader is imported::
+
+        RAG_KEY = load_status_key(Path(__file__).with_name("rag_key.yml"))
+
+    A mistake in the file is a ``ContentError`` (not YAML) or a ``ValueError``
+    naming the file: either stops the plugin loading, with the message.
+    """
+    path = Path(path)
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), file=path, what="status key file")
+    try:
+        if not isinstance(data, Mapping):
+            raise ValueError("expected 'key: value' lines: name, title, entries")
+        return StatusKey.from_mapping(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _entry(data: object, where: str) -> KeyEntry:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where}: expected 'key: value' lines: label, level")
+    _only(data, {"label", "level", "meaning", "aliases"}, where)
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise ValueError(f"{where}: 'aliases' should be a list of words")
+    return KeyEntry(
+        _text(data, "label", where),
+        _level(data, "level", where),
+        _text(data, "meaning", where, required=False),
+        tuple(aliases),
+    )
+
+
+def _only(data: Mapping[str, Any], known: set[str], where: str) -> None:
+    for key in data:
+        if key not in known:
+            raise ValueError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(known))})")
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValueError(f"{where}: '{key}' should be text, not {value!r}")
+    return value
+
+
+def _level(data: Mapping[str, Any], key: str, where: str, *, default: Level | None = None) -> Level:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    if isinstance(value, str):
+        with suppress(KeyError):
+            return Level.from_slug(value)
+    slugs = ", ".join(level.slug for level in Level)
+    raise ValueError(f"{where}: '{key}' should be one of {slugs}, not {value!r}")
 
 
 def _fold(word: str) -> str:
