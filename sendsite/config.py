@@ -41,6 +41,10 @@ class SiteConfig:
     plugins: tuple[str, ...] | None = None
     directory_urls: bool = True
     footer: str = ""
+    #: For the accessibility statement: how readers report a problem, and when the
+    #: statement (and the site's accessibility) was last reviewed.
+    accessibility_contact: str = ""
+    accessibility_reviewed: str = ""
     source: Path | None = field(default=None, compare=False)
     #: The line of ``output:`` in ``sendsite.yml``, for messages about the output folder.
     output_line: int | None = field(default=None, compare=False)
@@ -121,6 +125,8 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "plugins": ("plugins", list, "[plugins, tools/glossary_terms.py]"),
     "directory_urls": ("directory_urls", bool, "true"),
     "footer": ("footer", str, "Published by the SEND partnership"),
+    "accessibility_contact": ("accessibility_contact", str, "send.reports@example.gov.uk"),
+    "accessibility_reviewed": ("accessibility_reviewed", str, "30 November 2026"),
 }
 
 

@@ -190,6 +190,16 @@ def register_pages(site: Site) -> list[Page]:
                 )
             )
     pages.append(search_page(site))
+    pages.append(
+        Page(
+            "accessibility",
+            PurePosixPath("accessibility/index.html"),
+            "accessibility.html",
+            "Accessibility statement",
+            _CRUMBS,
+            areas=frozenset(),
+        )
+    )
     if site.glossary:
         pages.append(
             Page(
@@ -215,8 +225,9 @@ def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
 
 @hookimpl
 def extra_template_vars() -> dict[str, Any]:
-    """Every page's header links its search box to the search page."""
-    return {"search_page": str(SEARCH_PAGE)}
+    """Every page's header links its search box to the search page, and its footer the
+    accessibility statement."""
+    return {"search_page": str(SEARCH_PAGE), "accessibility_page": "accessibility/index.html"}
 
 
 @hookimpl
