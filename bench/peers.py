@@ -106,6 +106,8 @@ NOSEARCH_NOTE = (
     "for it); making the search records runs outside any stage and is still included"
 )
 MB = 1024 * 1024
+#: Other processes using this many cores during a run make it a run on a busy machine.
+BUSY = 0.3
 
 
 def log(message: str) -> None:
@@ -576,10 +578,16 @@ def ratios(tools: dict) -> dict:
         if mine not in tools or peer not in tools:
             return
         within = [a / b for a, b in zip(tools[mine]["wall_s"], tools[peer]["wall_s"], strict=False)]
+        both = zip(within, quiet(mine), quiet(peer), strict=False)
         out[name] = {
             "of_medians": round(tools[mine]["median_wall_s"] / tools[peer]["median_wall_s"], 3),
             "per_round": [round(x, 3) for x in within],
+            "quiet_rounds": [round(x, 3) for x, a, b in both if a and b],
         }
+
+    def quiet(tool: str) -> list[bool]:
+        runs = tools["sendsite" if tool == "sendsite-nosearch" else tool].get("runs", [])
+        return [r["others_cpu_cores"] < BUSY for r in runs]
 
     pair("sendsite/mkdocs", "sendsite", "mkdocs")
     pair("sendsite_nosearch/pelican", "sendsite-nosearch", "pelican")
@@ -651,6 +659,9 @@ def table(rec: dict) -> str:
     for name, value in rec["ratios"].items():
         within = value.get("per_round")
         extra = f"  (per round {', '.join(f'{x:.2f}' for x in within)})" if within else ""
+        calm = value.get("quiet_rounds")
+        if within:
+            extra += f" (quiet rounds: {', '.join(f'{x:.2f}' for x in calm) or 'none'})"
         lines.append(f"ratio {name:28} {value['of_medians']:6.2f}x{extra}  {targets.get(name, '')}")
     if "sendsite" in tools:
         s = tools["sendsite"]
@@ -709,11 +720,11 @@ def table(rec: dict) -> str:
     lines.append("")
     lines.append(
         "Per run: load average before it; CPU other processes used during it, in cores "
-        "('!' from 0.3: a busy machine); seconds waited for quiet before it:"
+        f"('!' from {BUSY}: a busy machine); seconds waited for quiet before it:"
     )
     for tool, t in tools.items():
         for r in t.get("runs", []):
-            busy = "!" if r["others_cpu_cores"] >= 0.3 else " "
+            busy = "!" if r["others_cpu_cores"] >= BUSY else " "
             lines.append(
                 f"  round {r['round']} {tool:9} {r['wall_s']:8.2f} s  load [{r['loadavg_before']}]"
                 f"  others {r['others_cpu_cores']:.2f}{busy} waited {r['waited_for_quiet_s']:.0f} s"

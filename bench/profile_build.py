@@ -2,6 +2,7 @@
 
     python bench/profile_build.py --n 2000                    # profile, print the summary
     python bench/profile_build.py --n 2000 --serial --save bench/results/profile.txt
+    python bench/profile_build.py --n 2000 --threads           # every thread, summed
     python bench/profile_build.py --report OLD.prof            # print a saved profile again
     python bench/profile_build.py --n 2000 --compare OLD.prof  # new run, with OLD beside it
 
@@ -26,7 +27,10 @@ What cProfile sees, and what not:
   core, so sendsite reads in the main process and the reading is profiled
   too (the Pagefind binary is then pinned to that core as well).
 - Pagefind indexes in a separate program, driven from a thread: the ``index``
-  stage shows as waiting.
+  stage shows as waiting. ``--threads`` profiles every thread (each with a
+  profiler of its own, added up at the end; forked workers are not profiled,
+  so reading takes its real time): the thread driving Pagefind shows, and the
+  times are then summed over threads, so they can exceed the wall time.
 - Profiling slows Python-heavy code by roughly 1.5-2x; compare profiles with
   profiles, and take times from ``peers.py``.
 """
@@ -48,6 +52,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # the corpus and the venv paths (standard library only)
 
 Key = tuple[str, int, str]
+
+#: ``--threads``: ``python -m cProfile -m sendsite`` profiles every thread, not only the
+#: main one. Each thread gets a profiler of its own (``threading.Thread.run`` is
+#: wrapped before sendsite is imported); the profiles are added up at exit. Forked
+#: processes (the reading workers) stop profiling, so the reading takes its real time.
+THREADS_BOOT = """
+import cProfile, os, pstats, runpy, sys, threading
+out = sys.argv[1]
+sys.argv = ["sendsite", *sys.argv[2:]]
+profiles = [cProfile.Profile()]
+original = threading.Thread.run
+def run(self):
+    profile = cProfile.Profile()
+    profiles.append(profile)
+    profile.enable()
+    try:
+        original(self)
+    finally:
+        profile.disable()
+threading.Thread.run = run
+os.register_at_fork(after_in_child=lambda: sys.setprofile(None))
+code = 0
+profiles[0].enable()
+try:
+    runpy.run_module("sendsite", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    code = exit.code
+finally:
+    profiles[0].disable()
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        try:
+            stats.add(profile)
+        except TypeError:  # a thread that ran no Python
+            pass
+    stats.dump_stats(out)
+sys.exit(code)
+"""
 
 
 def short(file: str) -> str:
@@ -101,7 +143,7 @@ def summarize(path: Path, top: int) -> tuple[str, dict[str, float], float]:
     stats = pstats.Stats(str(path))
     raw: dict[Key, tuple] = stats.stats  # type: ignore[attr-defined]
     total = stats.total_tt  # type: ignore[attr-defined]
-    lines = [f"profile {path}: {total:.2f} s of profiled time (main thread)"]
+    lines = [f"profile {path}: {total:.2f} s of profiled time"]
     rows = sorted(raw.items(), key=lambda kv: kv[1][3], reverse=True)
     lines += ["", f"Top {top} by cumulative time (the function and everything it calls):"]
     lines.append(f"{'cumulative s':>13}{'%':>6}{'own s':>9}{'calls':>11}  function")
@@ -150,6 +192,9 @@ def main() -> int:
     )
     parser.add_argument("--n", type=int, default=2000, help="reports (default 2000)")
     parser.add_argument("--serial", action="store_true", help="one core: profile reading too")
+    parser.add_argument(
+        "--threads", action="store_true", help="profile every thread (Pagefind's driver too)"
+    )
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--root", default=os.environ.get("BENCH_ROOT", "/tmp/sendsite-bench"))
     parser.add_argument(
@@ -173,10 +218,12 @@ def main() -> int:
         folder.mkdir(exist_ok=True)
         version = bench.versions([])["sendsite"].split()[1]
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        prof = (
-            folder / f"sendsite-{args.n}-{version}-{'serial-' if args.serial else ''}{stamp}.prof"
-        )
-        cmd = [str(bench.python), "-m", "cProfile", "-o", str(prof), "-m", "sendsite", "build"]
+        mode = ("serial-" if args.serial else "") + ("threads-" if args.threads else "")
+        prof = folder / f"sendsite-{args.n}-{version}-{mode}{stamp}.prof"
+        if args.threads:
+            cmd = [str(bench.python), "-c", THREADS_BOOT, str(prof), "build"]
+        else:
+            cmd = [str(bench.python), "-m", "cProfile", "-o", str(prof), "-m", "sendsite", "build"]
         cmd += ["--json", "--source", str(src), "--output", str(out)]
         cpus = sorted(os.sched_getaffinity(0))
 
@@ -201,7 +248,8 @@ def main() -> int:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in built.get("stages", {}).items())
         header = [
             f"sendsite build of {args.n:,} reports under cProfile "
-            f"({'one core: reading in the main process' if args.serial else 'as built: reading in forked workers, not profiled'})",  # noqa: E501
+            f"({'one core: reading in the main process' if args.serial else 'as built: reading in forked workers, not profiled'}"  # noqa: E501
+            f"{'; every thread, summed' if args.threads else '; main thread only'})",
             f"sendsite {bench.versions([])['sendsite']}; {time.strftime('%Y-%m-%d %H:%M')}; "
             f"load average before: {load}",
             f"wall {wall:.2f} s (profiled); build {built.get('seconds', 0):.2f} s; "
