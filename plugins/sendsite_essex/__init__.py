@@ -7,8 +7,6 @@ Offer, Equipment) with what success looks like, a roadmap, and Phase One and
 Phase Two activities; then overall success and a summary review.
 """
 
-from __future__ import annotations
-
 from sendsite import Format
 
 from .reader import PROGRESS_KEY, read_report

@@ -10,8 +10,6 @@ papers. There is no milestone table: the commissioning milestones and actions
 that paragraphs state are recorded beside those paragraphs.
 """
 
-from __future__ import annotations
-
 from sendsite import Format
 
 from .reader import PROGRESS_KEY, read_report

@@ -9,8 +9,6 @@ RAG, key issues and gaps, and the support required; then a glossary. Progress
 and risk each have their own colour key.
 """
 
-from __future__ import annotations
-
 from sendsite import Format
 
 from .reader import PROGRESS_KEY, RISK_KEY, read_report

@@ -6,8 +6,6 @@ and issues with mitigations, a narrative, and next-period activities; then the
 decisions asked of the board.
 """
 
-from __future__ import annotations
-
 from sendsite import Format
 
 from .reader import RAG_KEY, read_report

@@ -7,8 +7,6 @@ progress updates. The original colours each response by its status (Blue
 completed, Orange delayed, Black in progress or in the future).
 """
 
-from __future__ import annotations
-
 from sendsite import Format
 
 from .reader import STATUS_KEY, read_report
