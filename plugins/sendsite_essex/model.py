@@ -11,8 +11,7 @@ from sendsite import GlossaryTerm, Item
 
 @dataclass(frozen=True)
 class Activity(Item):
-    """An activity of a workstream's phase: a common ``Item`` (its words in ``html``),
-    with the details listed under it."""
+    """An activity of a workstream's phase: an ``Item`` (its words in ``html``) and details."""
 
     details: tuple[Markup, ...] = ()
 
@@ -42,6 +41,14 @@ class Workstream:
     def anchor(self) -> str:
         return f"workstream-{self.slug}"
 
+    @property
+    def prose(self) -> list[Markup]:
+        """Its words, its phases' and their activities', for topic pages."""
+        prose = [self.intro, self.success, self.roadmap]
+        for phase in self.phases:
+            prose += [phase.intro, *(a.html for a in phase.activities)]
+        return prose
+
 
 @dataclass(frozen=True)
 class Principle:
@@ -49,11 +56,6 @@ class Principle:
 
     name: Markup
     text: Markup
-
-    @property
-    def ends_sentence(self) -> bool:
-        """True when the name is a whole sentence, so no dash is needed after it."""
-        return str(self.name).rstrip().endswith((".", "!", "?"))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from markupsafe import Markup
-
 from sendsite import Document, Fields, Report, Section, facts, tally
 from sendsite.content.markdown import plain_text, render_markdown, slugify
 from sendsite.content.status import load_status_key
@@ -75,58 +73,45 @@ def read_report(document: Document) -> Report:
 
 
 def _workstreams(root: Fields) -> tuple[Workstream, ...]:
-    workstreams = []
-    seen: set[str] = set()
+    workstreams: list[Workstream] = []
     for fields in root.list("workstreams", required=True):
         title = fields.text("title", required=True)
         slug = slugify(fields.text("id") or title)
-        if not slug or slug in seen:
+        if not slug or slug in (ws.slug for ws in workstreams):
             problem = "has no letters or digits" if not slug else f"'{slug}' is used twice"
             raise fields.error(
                 "id" if fields.has("id") else "title",
                 f"the workstream's id {problem}",
                 fix="Give each workstream its own short 'id:', e.g. 'id: therapies'.",
             )
-        seen.add(slug)
         phases = tuple(
             _phase(fields.mapping(key), f"{slug}-{suffix}", heading, f"{title} – {heading}")
             for key, heading, suffix in PHASES
             if fields.has(key)
         )
-        intro, success = fields.markdown("intro"), fields.markdown("success")
-        workstreams.append(
-            Workstream(slug, title, intro, success, fields.markdown("roadmap"), phases)
-        )
+        intro, success, roadmap = map(fields.markdown, ("intro", "success", "roadmap"))
+        workstreams.append(Workstream(slug, title, intro, success, roadmap, phases))
     return tuple(workstreams)
 
 
 def _phase(fields: Fields, anchor: str, title: str, section: str) -> Phase:
-    activities = []
-    for n, row in enumerate(fields.list("items"), start=1):
-        activity, details = row.inline("activity", required=True), row.inlines("details")
-        # Cross-area pages show the details after the activity; the page lists them under it.
-        text = " ".join([plain_text(activity), "; ".join(map(plain_text, details))]).strip()
-        due, status = row.due("due"), row.status("status", PROGRESS_KEY)
-        activities.append(
-            Activity(
-                "action",
-                text,
-                f"{anchor}-{n}",
-                status,
-                due,
-                "",
-                section,
-                activity,
-                ref=row.text("id"),
-                details=details,
-            )
-        )
-    return Phase(anchor, title, fields.markdown("intro"), tuple(activities))
+    rows = enumerate(fields.list("items"), start=1)
+    activities = tuple(_activity(row, f"{anchor}-{n}", section) for n, row in rows)
+    return Phase(anchor, title, fields.markdown("intro"), activities)
 
 
-def _sections(model: JointCommissioningPaper) -> list[Section]:
+def _activity(row: Fields, anchor: str, section: str) -> Activity:
+    html, details = row.inline("activity", required=True), row.inlines("details")
+    # Cross-area pages show the details after the activity; the page lists them under it.
+    text = " ".join([plain_text(html), "; ".join(map(plain_text, details))]).strip()
+    due, status = row.due("due"), row.status("status", PROGRESS_KEY)
+    return Activity(
+        "action", text, anchor, status, due, "", section, html, ref=row.text("id"), details=details
+    )
+
+
+def _sections(m: JointCommissioningPaper) -> list[Section]:
     """The contents list; each section carries its prose as plain text for topic pages."""
-    m = model
     principles = [*(p.name + " " + p.text for p in m.principles), *m.commitments]
     parts = [
         ("background", "Background", [m.background]),
@@ -137,7 +122,7 @@ def _sections(model: JointCommissioningPaper) -> list[Section]:
         ("principles", "Joint commissioning principles", principles),
         ("engaging-with-families", m.engagement_heading, [m.engagement]),
         ("phase-one", m.phase_one_heading, [m.phase_one_intro, *m.phase_one_covered]),
-        *((ws.anchor, ws.title, _workstream_prose(ws)) for ws in m.workstreams),
+        *((ws.anchor, ws.title, ws.prose) for ws in m.workstreams),
         ("overall-success", "Joint Commissioning overall success", [m.overall_success]),
         ("summary-review", "Summary review", [m.summary_review]),
     ]
@@ -150,11 +135,3 @@ def _sections(model: JointCommissioningPaper) -> list[Section]:
         # No text: a list of every acronym would put this section on every topic.
         sections.append(Section("glossary", "Abbreviations"))
     return sections
-
-
-def _workstream_prose(ws: Workstream) -> list[Markup]:
-    prose = [ws.intro, ws.success, ws.roadmap]
-    for phase in ws.phases:
-        prose.append(phase.intro)
-        prose += [a.html for a in phase.activities]
-    return prose
