@@ -3,11 +3,16 @@ milestones, actions and risks are the common ``Item`` and ``Risk`` themselves)."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from sendsite import Item, Risk
+from sendsite.content.markdown import plain_text
+
+_MONEY = re.compile(r"£\d[\d,]*(?:\.\d\d)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,6 @@ class BoardReport:
     sections: tuple[DetailSection, ...]
     implications: tuple[Implication, ...]
     background_papers: tuple[Markup, ...]
-    money: tuple[MoneyFigure, ...]
 
     @property
     def paragraphs(self) -> tuple[Paragraph, ...]:
@@ -98,3 +102,15 @@ class BoardReport:
     def tracked(self) -> tuple[tuple[Paragraph, Item], ...]:
         """Every milestone and action, with the paragraph stating it, in report order."""
         return tuple((p, i) for p in self.paragraphs for i in p.items)
+
+    @property
+    def money(self) -> tuple[MoneyFigure, ...]:
+        """Every £ figure in the report, with the sentence that states it."""
+        places = [(p.anchor, f"Paragraph {p.number}", p.body) for p in self.paragraphs]
+        places += [(i.anchor, i.heading, i.body) for i in self.implications]
+        return tuple(
+            MoneyFigure(amount, sentence, anchor, where)
+            for anchor, where, body in places
+            for sentence in _SENTENCE_END.split(plain_text(body))
+            for amount in _MONEY.findall(sentence)
+        )

@@ -6,18 +6,10 @@ import re
 from pathlib import Path
 
 from sendsite import Document, Fields, Item, Report, Risk, Section, facts
-from sendsite.content.markdown import plain_text, render_markdown
+from sendsite.content.markdown import render_markdown
 from sendsite.content.status import load_status_key
 
-from .model import (
-    BoardReport,
-    DetailSection,
-    Implication,
-    MoneyFigure,
-    Officer,
-    Paragraph,
-    Priority,
-)
+from .model import BoardReport, DetailSection, Implication, Officer, Paragraph, Priority
 
 PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
 
@@ -29,8 +21,6 @@ HEADINGS = {
 }
 
 _KIND = re.compile(r"^[a-z][a-z-]*$")
-_MONEY = re.compile(r"£\d[\d,]*(?:\.\d\d)?")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def read_report(document: Document) -> Report:
@@ -56,7 +46,6 @@ def read_report(document: Document) -> Report:
         sections=sections,
         implications=implications,
         background_papers=root.inlines("background_papers"),
-        money=_money(sections, implications),
     )
     glossary = root.terms("glossary")
     contents = [Section("cover-sheet", "Cover sheet")]
@@ -114,10 +103,8 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
                 f'"{number}.1", "{number}.2" and so on, in quotes.',
             )
         anchor, where = "para-" + written.replace(".", "-"), f"{heading}, paragraph {written}"
-        items = tuple(
-            _item(item, f"{anchor}-item-{n}", where)
-            for n, item in enumerate(row.list("items"), start=1)
-        )
+        rows = enumerate(row.list("items"), start=1)
+        items = tuple(_item(item, f"{anchor}-item-{n}", where) for n, item in rows)
         risks = _risks(row, f"{anchor}-risk", where)
         body = row.markdown("text", required=True)
         paragraphs.append(Paragraph(written, anchor, body, items, risks))
@@ -133,19 +120,11 @@ def _item(row: Fields, anchor: str, where: str) -> Item:
     return Item(kind, text, anchor, status, due, owner, where, ref=row.text("id"))
 
 
-def _risks(
-    fields: Fields, anchor: str, where: str, owner: str = "", mitigation: str = ""
-) -> tuple[Risk, ...]:
-    """The risks listed under ``fields``: a line each, and the report rates none of them."""
+def _risks(fields: Fields, anchor: str, where: str, **defaults: str) -> tuple[Risk, ...]:
+    """The risks listed under ``fields``: a line each, and the report rates none of them.
+    ``defaults`` are the owner and mitigation of a risk that gives none."""
     return fields.risks(
-        "risks",
-        anchor,
-        PROGRESS_KEY,
-        section=where,
-        owner=owner,
-        mitigation=mitigation,
-        rating="",
-        inline=True,
+        "risks", anchor, PROGRESS_KEY, section=where, rating="", inline=True, **defaults
     )
 
 
@@ -167,17 +146,3 @@ def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
     risks = _risks(fields, f"{anchor}-risk", heading, owner=officer.signed, mitigation=closing)
     body = fields.markdown("text", required=True)
     return Implication(heading, anchor, body, risks, closing, officer)
-
-
-def _money(
-    sections: tuple[DetailSection, ...], implications: tuple[Implication, ...]
-) -> tuple[MoneyFigure, ...]:
-    """Every £ figure in the report, with the sentence that states it."""
-    places = [(p.anchor, f"Paragraph {p.number}", p.body) for s in sections for p in s.paragraphs]
-    places += [(i.anchor, i.heading, i.body) for i in implications]
-    return tuple(
-        MoneyFigure(amount, sentence, anchor, where)
-        for anchor, where, body in places
-        for sentence in _SENTENCE_END.split(plain_text(body))
-        for amount in _MONEY.findall(sentence)
-    )
