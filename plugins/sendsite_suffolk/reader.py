@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from sendsite import Document, Fields, Item, Report, Section, facts
+from sendsite import Document, Fields, Item, Report, Section, facts, tally
 from sendsite.content.markdown import render_markdown
-from sendsite.content.status import Level, load_status_key
+from sendsite.content.status import load_status_key
 
 from .model import Entry, Measure, ResponseGrid, Weakness
 
@@ -30,8 +29,6 @@ def read_report(document: Document) -> Report:
         entries=entries,
     )
     actions = [a for e in entries for a in e.actions]
-    counts = Counter(a.status.level for a in actions)
-    tally = ", ".join(f"{counts[level]} {level.label.lower()}" for level in Level if counts[level])
     has_intro = document.body.strip() or model.status_note
     sections = [Section("introduction", "Introduction")] if has_intro else []
     if model.abbreviations:
@@ -47,7 +44,7 @@ def read_report(document: Document) -> Report:
             ("Revisit", model.revisit),
             ("Date", model.date.text),
             ("Weaknesses", f"{len(seen)} numbered, in {len(entries)} entries"),
-            ("Proposed responses", f"{len(actions)}: {tally}"),
+            ("Proposed responses", f"{len(actions)}: {tally(a.status for a in actions)}"),
         ),
         sections=sections,
         items=actions,
