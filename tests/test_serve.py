@@ -192,9 +192,9 @@ def test_only_affected_pages_are_rendered(with_about_page: Path, server: Preview
     assert found, line
     rendered, total, later = map(int, found.groups())
     # The report's own page at once; every page that lists or aggregates it when
-    # first opened; the About page and the 404 page not at all.
+    # first opened; the About page, the accessibility statement and the 404 page not at all.
     assert rendered == 1
-    assert total - rendered - later == 2
+    assert total - rendered - later == 3  # the About page, the accessibility statement, 404
     assert "1 file read" in line
     assert f"after saving {REPORT}:" in line
     for listing in ("/", "/southend/", "/tracker/", "/dashboard/"):
