@@ -70,11 +70,13 @@ prints the tables of such a file again.
 from __future__ import annotations
 
 import argparse
+import datetime
 import glob
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -116,6 +118,29 @@ def log(message: str) -> None:
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def one_report_a_day(content: Path) -> None:
+    """Give each area's reports dates of their own: the kit spreads dates at random, and
+    sendsite refuses two reports of one series (an area's reports of one format) with the
+    same date. A clash moves to the next free day; the peers do not read the date."""
+    pattern = re.compile(r"^meeting_date: '?(\d{4}-\d{2}-\d{2})'?$", re.M)
+    for area in sorted(p for p in content.iterdir() if p.is_dir()):
+        taken: set[datetime.date] = set()
+        for report in sorted(area.glob("*.md")):
+            text = report.read_text(encoding="utf-8")
+            found = pattern.search(text)
+            if found is None:
+                continue
+            day = datetime.date.fromisoformat(found.group(1))
+            while day in taken:
+                day += datetime.timedelta(days=1)
+            taken.add(day)
+            if day.isoformat() != found.group(1):
+                report.write_text(
+                    pattern.sub(f"meeting_date: '{day.isoformat()}'", text, count=1),
+                    encoding="utf-8",
+                )
 
 
 def run_checked(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
@@ -208,6 +233,7 @@ class Bench:
         glossary = REPO / "content" / "_glossary.yml"
         want = json.dumps(
             {
+                "dates": "one report a day in each area",
                 "plain": (plain / ".generated").read_text(),
                 "to_sendsite": sha(self.kit / "to_sendsite.py"),
                 "glossary": sha(glossary),
@@ -224,6 +250,7 @@ class Bench:
             if not any(line.startswith("ICB:") for line in text.splitlines()):
                 text = text.rstrip("\n") + "\nICB: Integrated care board\n"
             (folder / "content" / "_glossary.yml").write_text(text, encoding="utf-8")
+            one_report_a_day(folder / "content")
             stamp.write_text(want)
         return folder
 
