@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from sendsite import Document, Fields, Item, Report, Risk, Section, facts
@@ -10,6 +9,9 @@ from sendsite.content.markdown import render_markdown
 from sendsite.content.status import load_status_key
 
 from .model import BoardReport, DetailSection, Implication, Officer, Paragraph, Priority
+
+OFFICER = ("name", "title", "phone", "email")
+_KIND = ("[a-z][a-z-]*", "implications", "should be one lower-case word")
 
 PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
 
@@ -19,14 +21,13 @@ HEADINGS = {
     "hr": "Human Resources implications and risks",
     "equalities": "Equalities implications and risks",
 }
-
-_KIND = re.compile(r"^[a-z][a-z-]*$")
+_KIND_FIX = f"Use one of {', '.join(HEADINGS)}, or another word with a 'heading:'."
 
 
 def read_report(document: Document) -> Report:
     """Read a ``havering-board-report`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
-    strategy, author = root.mapping("strategy"), _officer(root.mapping("author"))
+    strategy, author = root.mapping("strategy"), Officer(*root.group("author", *OFFICER))
     date = root.due("date", required=True)
     seen: dict[str, int] = {}
     sections = tuple(_section(s, seen) for s in root.list("sections", required=True))
@@ -79,29 +80,18 @@ def read_report(document: Document) -> Report:
     )
 
 
-def _officer(fields: Fields) -> Officer:
-    """The officer named in ``fields``; nobody if it is empty."""
-    keys = ("name", "title", "phone", "email")
-    if not any(map(fields.has, keys)):
-        return Officer("")
-    return Officer(*(fields.text(key, required=key == "name") for key in keys))
-
-
 def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
     """A numbered section, and its paragraphs with the items and risks they state."""
     number = fields.number("number", "section", required=True, seen=seen)
     heading = f"{number}. {fields.text('title', required=True)}"
     numbers: dict[str, int] = {}
+    belongs = f"does not belong to section {number}"
+    fix = f'Number its paragraphs "{number}.1", "{number}.2" and so on, in quotes.'
     paragraphs = []
     for row in fields.list("paragraphs", required=True):
-        written = row.unique("number", numbers, "paragraph", required=True)
-        if not re.fullmatch(rf"{number}\.\d+", written):
-            raise row.error(
-                "number",
-                f"paragraph number '{written}' does not belong to section {number}",
-                fix=f"Number the paragraphs of section {number} as "
-                f'"{number}.1", "{number}.2" and so on, in quotes.',
-            )
+        written = row.matching(
+            "number", rf"{number}\.\d+", "paragraph", belongs, fix=fix, required=True, seen=numbers
+        )
         anchor, where = "para-" + written.replace(".", "-"), f"{heading}, paragraph {written}"
         rows = enumerate(row.list("items"), start=1)
         items = tuple(_item(item, f"{anchor}-item-{n}", where) for n, item in rows)
@@ -112,9 +102,7 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
 
 
 def _item(row: Fields, anchor: str, where: str) -> Item:
-    kind = row.text("kind", required=True).lower()
-    if kind not in ("milestone", "action"):
-        raise row.error("kind", f"unknown kind '{kind}'", fix="Use 'milestone' or 'action'.")
+    kind = row.choice("kind", ("milestone", "action"), required=True)
     text, owner = row.text("text", required=True), row.text("owner")
     status, due = row.status("status", PROGRESS_KEY), row.due("due", means="due_means")
     return Item(kind, text, anchor, status, due, owner, where, ref=row.text("id"))
@@ -129,19 +117,9 @@ def _risks(fields: Fields, anchor: str, where: str, **defaults: str) -> tuple[Ri
 
 
 def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
-    kind = fields.unique("kind", seen, "implications kind", required=True)
-    if not _KIND.match(kind):
-        raise fields.error(
-            "kind",
-            f"implications kind '{kind}' should be one lower-case word",
-            fix=f"Use one of {', '.join(HEADINGS)}, or another word with a 'heading:'.",
-        )
-    heading = fields.text("heading") or HEADINGS.get(kind, "")
-    if not heading:
-        raise fields.error(
-            None, "'heading' is missing", fix=f"Add a 'heading:' for the '{kind}' implications."
-        )
-    officer = _officer(fields.mapping("officer", required=True))
+    kind = fields.matching("kind", *_KIND, fix=_KIND_FIX, required=True, seen=seen)
+    heading = fields.text("heading", required=kind not in HEADINGS) or HEADINGS[kind]
+    officer = Officer(*fields.group("officer", *OFFICER, required=True))
     closing, anchor = fields.inline("closing"), f"implications-{kind}"
     risks = _risks(fields, f"{anchor}-risk", heading, owner=officer.signed, mitigation=closing)
     body = fields.markdown("text", required=True)

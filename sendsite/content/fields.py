@@ -307,6 +307,65 @@ class Fields(CommonTables):
             )
         return value if seen is None else self.unique(key, seen, what, fix=fix)
 
+    def choice(
+        self, key: str, options: Iterable[str], *, required: bool = False, default: str = ""
+    ) -> str:
+        """A word from a fixed set (``kind: milestone``), in any case, given back as
+        the option is written; empty is ``default``. Any other word is refused,
+        with the options listed."""
+        word, allowed = self.text(key, required=required), tuple(options)
+        if not word:
+            return default
+        for option in allowed:
+            if option.lower() == word.lower():
+                return option
+        close = get_close_matches(word.lower(), allowed, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise self.error(
+            key, f"unknown {key} '{word}'", fix=f"Use one of: {', '.join(allowed)}.{hint}"
+        )
+
+    def matching(
+        self,
+        key: str,
+        pattern: str,
+        what: str,
+        problem: str,
+        *,
+        fix: str,
+        required: bool = False,
+        seen: dict[str, int] | None = None,
+    ) -> str:
+        """Text written to a pattern (a regular expression the whole value must match).
+
+        Anything else is "<what> <key> '<value>' <problem>" ("paragraph number
+        '2.1' does not belong to section 1"), with ``fix``. With ``seen``, no two
+        entries sharing it may have the same value (see ``unique``); that is
+        checked first.
+        """
+        value = (
+            self.text(key, required=required)
+            if seen is None
+            else self.unique(
+                key,
+                seen,
+                f"{what} {key}",
+                required=required,
+                fix=f"Give each {what} its own {key}.",
+            )
+        )
+        if value and not re.fullmatch(pattern, value):
+            raise self.error(key, f"{what} {key} '{value}' {problem}", fix=fix)
+        return value
+
+    def group(self, key: str, *keys: str, required: bool = False) -> tuple[str, ...]:
+        """Related texts in the mapping at ``key``, in the order of ``keys`` (an officer's
+        ``name``, ``title``, ``phone``): all empty if none is given, else the first is
+        required. With ``required``, the mapping itself must be there."""
+        block = self.mapping(key, required=required)
+        given = any([block.has(name) for name in keys])
+        return tuple(block.text(name, required=given and name == keys[0]) for name in keys)
+
     def list(self, key: str, *, required: bool = False) -> list[Fields]:
         """A list of mappings (e.g. table rows), each as its own ``Fields``."""
         value = self._require(key, required, "with one '- ' entry per row, indented under it")

@@ -1,0 +1,75 @@
+"""The ``Fields`` readers for a word from a fixed set, text to a pattern, and a block of texts."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sendsite.content.documents import load_document
+from sendsite.content.fields import Fields
+from sendsite.errors import ContentError
+
+
+def _fields(tmp_path: Path, front: str) -> Fields:
+    path = tmp_path / "area" / "report.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front}---\n", encoding="utf-8")
+    return Fields.of(load_document(path, PurePosixPath("area/report.md")))
+
+
+def test_choice_gives_back_the_option_as_written(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "kind: Milestone\nother: ''\n")
+    assert fields.choice("kind", ("milestone", "action")) == "milestone"
+    assert fields.choice("other", ("a", "b"), default="a") == "a"
+    assert fields.choice("absent", ("a", "b")) == ""
+    with pytest.raises(ContentError, match="'absent' is missing"):
+        fields.choice("absent", ("a", "b"), required=True)
+
+
+def test_choice_refuses_other_words_listing_the_options(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "title: x\nkind: actoin\n")
+    with pytest.raises(ContentError, match="unknown kind 'actoin'") as caught:
+        fields.choice("kind", ("milestone", "action"))
+    assert caught.value.line == 3
+    assert "Use one of: milestone, action." in (caught.value.fix or "")
+    assert "Did you mean 'action'?" in (caught.value.fix or "")
+
+
+def test_matching_checks_the_whole_value(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, 'rows:\n  - number: "1.1"\n  - number: "1.2x"\n')
+    first, second = fields.list("rows")
+    assert first.matching("number", r"1\.\d+", "paragraph", "is not in section 1", fix="F") == "1.1"
+    with pytest.raises(
+        ContentError, match=r"paragraph number '1\.2x' is not in section 1"
+    ) as caught:
+        second.matching("number", r"1\.\d+", "paragraph", "is not in section 1", fix="F")
+    assert caught.value.line == 4
+    assert caught.value.fix == "F"
+
+
+def test_matching_with_seen_refuses_a_repeat(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "rows:\n  - kind: legal\n  - kind: legal\n")
+    seen: dict[str, int] = {}
+    first, second = fields.list("rows")
+    assert (
+        first.matching("kind", "[a-z]+", "implications", "is wrong", fix="F", seen=seen) == "legal"
+    )
+    with pytest.raises(ContentError, match="implications kind legal is already used on line 3"):
+        second.matching("kind", "[a-z]+", "implications", "is wrong", fix="F", seen=seen)
+
+
+def test_group_reads_related_texts(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "author:\n  name: A Officer\n  phone: '01708 000000'\nnone: {}\n")
+    assert fields.group("author", "name", "title", "phone") == ("A Officer", "", "01708 000000")
+    assert fields.group("none", "name", "title") == ("", "")
+    assert fields.group("absent", "name", "title") == ("", "")
+    with pytest.raises(ContentError, match="'absent' is missing"):
+        fields.group("absent", "name", required=True)
+
+
+def test_group_needs_its_first_text_once_any_is_given(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "author:\n  title: Head of Service\n")
+    with pytest.raises(ContentError, match="author: 'name' is missing") as caught:
+        fields.group("author", "name", "title")
+    assert caught.value.line == 2
