@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sendsite import Document, Fields, Item, Report, Risk, Section, facts
+from sendsite import Document, Fields, Report, Risk, Section, facts
 from sendsite.content.markdown import render_markdown
 from sendsite.content.status import load_status_key
 
 from .model import BoardReport, DetailSection, Implication, Officer, Paragraph, Priority
 
 OFFICER = ("name", "title", "phone", "email")
+KINDS, _ITEM = ("milestone", "action"), {"rating": "status", "text": "text", "means": "due_means"}
 _KIND = ("[a-z][a-z-]*", "implications", "should be one lower-case word")
 
 PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
@@ -93,19 +94,11 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
             "number", rf"{number}\.\d+", "paragraph", belongs, fix=fix, required=True, seen=numbers
         )
         anchor, where = "para-" + written.replace(".", "-"), f"{heading}, paragraph {written}"
-        rows = enumerate(row.list("items"), start=1)
-        items = tuple(_item(item, f"{anchor}-item-{n}", where) for n, item in rows)
+        items = row.items("items", KINDS, f"{anchor}-item", PROGRESS_KEY, **_ITEM, section=where)
         risks = _risks(row, f"{anchor}-risk", where)
         body = row.markdown("text", required=True)
         paragraphs.append(Paragraph(written, anchor, body, items, risks))
     return DetailSection(heading, f"section-{number}", tuple(paragraphs))
-
-
-def _item(row: Fields, anchor: str, where: str) -> Item:
-    kind = row.choice("kind", ("milestone", "action"), required=True)
-    text, owner = row.text("text", required=True), row.text("owner")
-    status, due = row.status("status", PROGRESS_KEY), row.due("due", means="due_means")
-    return Item(kind, text, anchor, status, due, owner, where, ref=row.text("id"))
 
 
 def _risks(fields: Fields, anchor: str, where: str, **defaults: str) -> tuple[Risk, ...]:

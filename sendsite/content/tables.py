@@ -40,26 +40,33 @@ class CommonTables:
     def items(
         self: _Table,
         key: str,
-        kind: str,
+        kind: str | tuple[str, ...],
         anchor: str,
         status_key: StatusKey,
         *,
         section: str = "",
         rating: str = "rag",
+        text: str = "",
+        means: str = "",
     ) -> tuple[Item, ...]:
         """A table of milestones or actions (``kind``), each row an ``Item``.
 
         A row holds its words under the kind's own name (``milestone:``, required),
         and ``due``, ``owner`` and its rating (``rating``: a word of
         ``status_key``). Row n is anchored ``<anchor>-<n>``.
+
+        Given the kinds a row may be (``("milestone", "action")``), each row
+        says which in ``kind:`` (see ``Fields.choice``) and holds its words
+        under ``text``. ``text`` also renames the words' key for a single kind;
+        with ``means``, ``due`` may be words explained there (see ``Fields.due``).
         """
         return tuple(
             Item(
-                kind,
-                row.text(kind, required=True),
+                row.choice("kind", kind, required=True) if isinstance(kind, tuple) else kind,
+                row.text(text or str(kind), required=True),
                 f"{anchor}-{n}",
                 row.status(rating, status_key),
-                row.due("due"),
+                row.due("due", means=means),
                 row.text("owner"),
                 section,
                 ref=row.text("id"),
