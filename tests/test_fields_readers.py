@@ -73,3 +73,23 @@ def test_group_needs_its_first_text_once_any_is_given(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="author: 'name' is missing") as caught:
         fields.group("author", "name", "title")
     assert caught.value.line == 2
+
+
+def test_items_whose_rows_choose_their_kind(tmp_path: Path) -> None:
+    from sendsite_havering.reader import PROGRESS_KEY
+
+    fields = _fields(
+        tmp_path,
+        "items:\n  - kind: Action\n    text: Meet\n    due: early next year\n"
+        "    due_means: early 2015\n",
+    )
+    (item,) = fields.items(
+        "items", ("milestone", "action"), "p", PROGRESS_KEY, text="text", means="due_means"
+    )
+    assert (item.kind, item.text, item.anchor, item.due.text) == (
+        "action",
+        "Meet",
+        "p-1",
+        "early next year",
+    )
+    assert item.due.understood
