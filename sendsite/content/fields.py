@@ -358,14 +358,6 @@ class Fields(CommonTables):
             raise self.error(key, f"{what} {key} '{value}' {problem}", fix=fix)
         return value
 
-    def group(self, key: str, *keys: str, required: bool = False) -> tuple[str, ...]:
-        """Related texts in the mapping at ``key``, in the order of ``keys`` (an officer's
-        ``name``, ``title``, ``phone``): all empty if none is given, else the first is
-        required. With ``required``, the mapping itself must be there."""
-        block = self.mapping(key, required=required)
-        given = any([block.has(name) for name in keys])
-        return tuple(block.text(name, required=given and name == keys[0]) for name in keys)
-
     def list(self, key: str, *, required: bool = False) -> list[Fields]:
         """A list of mappings (e.g. table rows), each as its own ``Fields``."""
         value = self._require(key, required, "with one '- ' entry per row, indented under it")

@@ -22,9 +22,12 @@ class _Table(Protocol):
 
     def list(self, key: str, *, required: bool = False) -> Sequence[Fields]: ...
 
+    def mapping(self, key: str, *, required: bool = False) -> Fields: ...
+
 
 class CommonTables:
-    """Readers of whole tables into ``Item``, ``Risk`` and ``GlossaryTerm`` (part of ``Fields``)."""
+    """Readers of whole tables into ``Item``, ``Risk`` and ``GlossaryTerm``, and of a
+    block of related texts (part of ``Fields``)."""
 
     def terms(self: _Table, key: str, *, required: bool = False) -> tuple[GlossaryTerm, ...]:
         """A glossary table: a list of ``term``, ``expansion`` and optional ``description``."""
@@ -107,3 +110,11 @@ class CommonTables:
             )
             for n, row in enumerate(self.list(key), start=1)
         )
+
+    def group(self: _Table, key: str, *keys: str, required: bool = False) -> tuple[str, ...]:
+        """Related texts in the mapping at ``key``, in the order of ``keys`` (an officer's
+        ``name``, ``title``, ``phone``): all empty if none is given, else the first is
+        required. With ``required``, the mapping itself must be there."""
+        block = self.mapping(key, required=required)
+        given = any([block.has(name) for name in keys])
+        return tuple(block.text(name, required=given and name == keys[0]) for name in keys)
