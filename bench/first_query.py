@@ -63,7 +63,7 @@ def chromium_path() -> str | None:
     return path if path and os.path.exists(path) else None
 
 
-class _Counting(http.server.SimpleHTTPRequestHandler):
+class CountingHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site under PREFIX and records every file sent and its size."""
 
     sent: list[tuple[str, int]]
@@ -105,7 +105,7 @@ def browser(site: Path, queries: list[str], executable: str) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     sent: list[tuple[str, int]] = []
-    handler = type("Handler", (_Counting,), {"sent": sent})
+    handler = type("Handler", (CountingHandler,), {"sent": sent})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gzip
 import http.server
 import sys
 import tempfile
@@ -27,11 +26,12 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import quote_plus, unquote, urlsplit
+from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from first_query import PREFIX, CountingHandler, gzipped
 from generate import generate
 
 from sendsite.build.publish import check_site
@@ -42,28 +42,6 @@ from sendsite.plugins.manager import make_plugin_manager
 from tests.browser import ARGS, CHROMIUM
 
 QUERIES = ["EHCP", "autism waiting", "speech and language therapy", "continance"]
-PREFIX = "/intranet/send/"
-_TEXT = (".html", ".css", ".js", ".json")
-
-
-class _Counting(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under PREFIX and records every file sent and its size."""
-
-    sent: list[tuple[str, int]]
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if not path.startswith(PREFIX):
-            return str(Path(self.directory) / ".missing")
-        return super().translate_path("/" + path[len(PREFIX) :])
-
-    def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
-        data = source.read()
-        outputfile.write(data)
-        self.sent.append((unquote(urlsplit(self.path).path)[len(PREFIX) :], len(data)))
 
 
 def _kind(path: str) -> str:
@@ -80,18 +58,11 @@ def _kind(path: str) -> str:
     return "Pagefind runtime (JS, WASM, meta)"
 
 
-def _gzipped(site: Path, path: str, size: int) -> int:
-    file = site / (path + "index.html" if path.endswith("/") or not path else path)
-    if file.suffix in _TEXT and file.is_file():
-        return len(gzip.compress(file.read_bytes(), 6))
-    return size
-
-
 def _measure_queries(site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     sent: list[tuple[str, int]] = []
-    handler = type("Handler", (_Counting,), {"sent": sent})
+    handler = type("Handler", (CountingHandler,), {"sent": sent})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
     )
@@ -119,7 +90,7 @@ def _measure_queries(site: Path) -> None:
                     entry = by_kind[_kind(path)]
                     entry[0] += 1
                     entry[1] += size
-                    entry[2] += _gzipped(site, path, size)
+                    entry[2] += gzipped(site, path, size)
                 total = sum(v[1] for v in by_kind.values())
                 total_gz = sum(v[2] for v in by_kind.values())
                 search_only = sum(v[1] for k, v in by_kind.items() if k.startswith("Pagefind"))

@@ -47,25 +47,19 @@ def _find(
     )
 
 
-def _supersedes(entry: ReportEntry, other: ReportEntry) -> bool:
-    """Whether ``entry`` says it follows ``other``."""
-    name = str(entry.document.front.get("supersedes") or "").strip()
-    return bool(name) and name in (
-        other.slug,
-        other.document.relpath.name,
-        other.document.relpath.stem,
-    )
-
-
-def _order(group: list[ReportEntry], problems: list[Problem]) -> list[ReportEntry]:
-    """The dated reports of one series, oldest first; a second report of one date is an error."""
+def _order(
+    group: list[ReportEntry], named: dict[int, ReportEntry], problems: list[Problem]
+) -> list[ReportEntry]:
+    """The dated reports of one series, oldest first; a second report of one date is an
+    error, unless one names the other in ``supersedes:`` (``named``: report → the one it
+    follows)."""
     dated = sorted(
         (e for e in group if e.report.as_of is not None),
         key=lambda e: (e.report.as_of, str(e.document.relpath)),
     )
     for earlier, later in itertools.pairwise(dated):
         if earlier.report.as_of == later.report.as_of and not (
-            _supersedes(later, earlier) or _supersedes(earlier, later)
+            named.get(id(later)) is earlier or named.get(id(earlier)) is later
         ):
             problems.append(
                 ContentError(
@@ -90,15 +84,35 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
         entry.previous = entry.next = None
         entry.changes, entry.history, entry.marks = [], {}, {}
     by_file = {entry.document.relpath: entry for entry in reports}
+    named = _named_predecessors(reports, by_file, problems)
     groups: dict[tuple[str, str], list[ReportEntry]] = {}
     for entry in reports:
         groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
     previous: dict[int, ReportEntry] = {}
     for group in groups.values():
-        ordered = _order(group, problems)
+        ordered = _order(group, named, problems)
         for earlier, later in itertools.pairwise(ordered):
             previous[id(later)] = earlier
-    for entry in reports:  # an explicit supersedes: wins over the dates
+    previous.update(named)  # an explicit supersedes: wins over the dates
+    problems += _circles(reports, previous)
+    if problems:
+        return problems
+    for entry in reports:
+        before = previous.get(id(entry))
+        if before is not None:
+            entry.previous = before
+            before.next = entry
+    for entry in _oldest_first(reports):
+        _compare(entry)
+    return problems
+
+
+def _named_predecessors(
+    reports: list[ReportEntry], by_file: dict[PurePosixPath, ReportEntry], problems: list[Problem]
+) -> dict[int, ReportEntry]:
+    """Each report that names the one it follows (``supersedes:``) → that report."""
+    named: dict[int, ReportEntry] = {}
+    for entry in reports:
         name = entry.document.front.get("supersedes")
         if name in (None, ""):
             continue
@@ -115,19 +129,9 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
                     "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
                 ).problem
             )
-            continue
-        previous[id(entry)] = target
-    problems += _circles(reports, previous)
-    if problems:
-        return problems
-    for entry in reports:
-        before = previous.get(id(entry))
-        if before is not None:
-            entry.previous = before
-            before.next = entry
-    for entry in _oldest_first(reports):
-        _compare(entry)
-    return problems
+        else:
+            named[id(entry)] = target
+    return named
 
 
 def _circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from sendsite.build.changes import summarise
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
 from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk
@@ -62,8 +63,6 @@ class ReportEntry:
     @property
     def change_summary(self) -> str:
         """The changes since the previous report counted by kind: "3 new, 1 dropped"."""
-        from sendsite.build.changes import summarise
-
         return summarise(self.changes)
 
     def changes_of(self, anchor: str) -> list[Change]:

@@ -17,7 +17,16 @@ from typing import Any
 
 from sendsite.builtin.crossarea import RiskRow, TrackerRow
 
-__all__ = ["MILESTONE_COLUMNS", "RISK_COLUMNS", "csv_cell", "export_files"]
+__all__ = [
+    "MILESTONE_COLUMNS",
+    "RISK_COLUMNS",
+    "array",
+    "csv_cell",
+    "csv_file",
+    "csv_lines",
+    "export_files",
+    "json_lines",
+]
 
 MILESTONE_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
@@ -135,6 +144,27 @@ def _export_lines(
     return csv_lines, json_lines
 
 
+def csv_file(columns: list[str], lines: list[str]) -> bytes:
+    """A CSV export: a byte-order mark (for Excel), the header row, then ``lines``."""
+    header = _csv_line({c: c for c in columns}, columns)
+    return ("\ufeff" + header + "".join(lines)).encode()
+
+
+def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    """Each record as a CSV line, formulas neutralised (``csv_cell``)."""
+    return [_csv_line(record, columns) for record in records]
+
+
+def json_lines(records: list[dict[str, Any]]) -> list[str]:
+    """Each record as one line of JSON, keys sorted: exact values, readable diffs."""
+    return [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
+
+
+def array(lines: list[str]) -> str:
+    """JSON lines as an array, one element a line."""
+    return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+
 def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[PurePosixPath, bytes]:
     """The three export files, by their path in the site."""
     global _last_lines
@@ -144,13 +174,6 @@ def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[Pur
     )
     risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, seen)
     _last_lines = seen  # only what this site holds now: nothing grows without bound
-
-    def csv_file(columns: list[str], lines: list[str]) -> bytes:
-        header = _csv_line({c: c for c in columns}, columns)
-        return ("\ufeff" + header + "".join(lines)).encode()
-
-    def array(lines: list[str]) -> str:
-        return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
 
     document = (
         f'{{"schema": "sendsite-items/1",\n"milestones": {array(milestone_json)},\n'

@@ -14,9 +14,6 @@ Disable it with ``disable_plugins: [changes]``.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,7 +23,7 @@ from sendsite.build.changes import KINDS, Change
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
-from sendsite.builtin.exports import csv_cell
+from sendsite.builtin.exports import array, csv_file, csv_lines, json_lines
 from sendsite.hookspecs import hookimpl
 
 __all__ = ["CHANGE_COLUMNS", "change_record", "latest_changes"]
@@ -86,18 +83,12 @@ def change_record(change: Change) -> dict[str, Any]:
 
 def _exports(site: Site) -> dict[PurePosixPath, bytes]:
     records = [change_record(c) for entry in site.reports for c in entry.changes]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CHANGE_COLUMNS)
-    for record in records:
-        writer.writerow(csv_cell(record[column]) for column in CHANGE_COLUMNS)
-    lines = [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
-    array = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    document = f'{{"schema": "sendsite-changes/1",\n"changes": {array(json_lines(records))}}}\n'
     return {
-        PurePosixPath("data/changes.csv"): ("\ufeff" + buffer.getvalue()).encode(),
-        PurePosixPath("data/changes.json"): (
-            f'{{"schema": "sendsite-changes/1",\n"changes": {array}}}\n'
-        ).encode(),
+        PurePosixPath("data/changes.csv"): csv_file(
+            CHANGE_COLUMNS, csv_lines(records, CHANGE_COLUMNS)
+        ),
+        PurePosixPath("data/changes.json"): document.encode(),
     }
 
 

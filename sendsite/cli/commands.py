@@ -98,8 +98,9 @@ def _fail(
     if options.get("as_json"):
         root = (source or Path.cwd()).resolve()
         command = click.get_current_context().info_name or "sendsite"
-        record = result_record(command, errors=errors, warnings=warnings, base=content, root=root)
-        click.echo(json.dumps(record, indent=2))
+        _echo_json(
+            result_record(command, errors=errors, warnings=warnings, base=content, root=root)
+        )
         sys.exit(1)
     if not options.get("quiet"):
         _echo_problems(warnings, "warning", content)
@@ -107,6 +108,11 @@ def _fail(
     if summary:
         click.echo(summary, err=True)
     sys.exit(1)
+
+
+def _echo_json(record: dict[str, Any]) -> None:
+    """What --json prints: the one object, and nothing else on standard output."""
+    click.echo(json.dumps(record, indent=2))
 
 
 def _plural(count: int, word: str) -> str:
@@ -210,14 +216,15 @@ def build_command(
         check_isolated(config, strict=strict)  # report everything else too, where possible
         raise
     if as_json:
-        record = result_record(
-            "build",
-            warnings=result.warnings,
-            base=config.content_path,
-            root=config.root,
-            result=result,
+        _echo_json(
+            result_record(
+                "build",
+                warnings=result.warnings,
+                base=config.content_path,
+                root=config.root,
+                result=result,
+            )
         )
-        click.echo(json.dumps(record, indent=2))
         return
     if quiet:
         return
@@ -251,14 +258,15 @@ def check_command(
     checked = check_isolated(config, strict=strict)
     site = checked.site
     if as_json:
-        record = result_record(
-            "check",
-            warnings=checked.warnings,
-            base=config.content_path,
-            root=config.root,
-            counts=SiteCounts.of(site),
+        _echo_json(
+            result_record(
+                "check",
+                warnings=checked.warnings,
+                base=config.content_path,
+                root=config.root,
+                counts=SiteCounts.of(site),
+            )
         )
-        click.echo(json.dumps(record, indent=2))
         return
     if quiet:
         return
