@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import itertools
+import multiprocessing
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sendsite.build.publish import build
 from sendsite.config import load_config
 from sendsite.errors import ConfigError
 
-from .conftest import SiteMaker, demo_plugins, run_cli
+from .conftest import SiteMaker, run_cli
 
 
 def _tree_bytes(root: Path) -> dict[str, bytes]:
@@ -225,20 +226,44 @@ def test_help_reads_well() -> None:
     assert "replaced only when the whole build succeeds" in sub.output
 
 
-def test_parallel_and_serial_reads_give_the_same_site(demo_source: Path, monkeypatch) -> None:
-    from sendsite.build import parallel
-    from sendsite.build.publish import check_site
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
-    config = load_config(demo_source)
+
+def test_parallel_and_serial_builds_give_byte_identical_sites(
+    demo_source: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Reading, rendering and search records in forked workers change no byte of the site."""
+    from sendsite.build import parallel
+
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
-    serial = check_site(config, demo_plugins(demo_source))
+    assert (
+        run_cli("build", "--source", str(demo_source), "-o", str(tmp_path / "serial")).exit_code
+        == 0
+    )
+    forks: list[int] = []
+    real_pool = multiprocessing.get_context("fork").Pool
+
+    def counting_pool(*args, **kwargs):  # the workers really are started
+        forks.append(1)
+        return real_pool(*args, **kwargs)
+
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
-    forked = check_site(config, demo_plugins(demo_source))
-    assert [str(r.document.relpath) for r in forked.site.reports] == [
-        str(r.document.relpath) for r in serial.site.reports
-    ]
-    pages = {k: v for k, v in serial.files.items() if isinstance(v, bytes)}
-    assert pages == {k: v for k, v in forked.files.items() if isinstance(v, bytes)}
+    monkeypatch.setattr(
+        multiprocessing.context.ForkContext, "Pool", lambda self, *a, **k: counting_pool(*a, **k)
+    )
+    assert (
+        run_cli("build", "--source", str(demo_source), "-o", str(tmp_path / "forked")).exit_code
+        == 0
+    )
+    assert len(forks) == 3  # read, render, search records
+    serial, forked = _tree(tmp_path / "serial"), _tree(tmp_path / "forked")
+    assert sorted(serial) == sorted(forked)
+    assert len(serial) > 100
+    different = [name for name in serial if serial[name] != forked[name]]
+    assert different == []
 
 
 def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, monkeypatch) -> None:

@@ -1,20 +1,22 @@
-"""Reading many documents on several processor cores.
+"""Pure per-document work on several processor cores: reading, rendering, search records.
 
-Reading a document is a pure function of the file and its area (the plugin
-contract), so a full build can read documents in worker processes. Workers are
-forked, so they share the already-built plugin manager; results come back
-pickled, and errors come back as ``Problem`` values (exceptions do not survive
-pickling with their file and line). Where forking is not available, or there
-are few documents, everything is read in this process.
+Reading a document, rendering a page and making a report's search records are
+pure functions of values the build already holds (the plugin contract), so a
+full build runs them in worker processes. Workers are forked: they inherit the
+function and its inputs (the site, the plugin manager) instead of receiving
+them pickled; only results come back. Errors come back as ``Problem`` values
+(exceptions do not survive pickling with their file and line). Where forking
+is not available, or there is little work, everything runs in this process,
+with the same results in the same order.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from sendsite.build.reading import read_document
 from sendsite.content.documents import Area
@@ -22,32 +24,16 @@ from sendsite.content.model import Format
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["MIN_PARALLEL", "read_many"]
+__all__ = ["MIN_PARALLEL", "map_forked", "portable", "read_many"]
 
-#: Below this many documents, starting workers costs more than it saves.
+#: Below this many jobs, starting workers costs more than it saves.
 MIN_PARALLEL = 200
 
+J = TypeVar("J")
+R = TypeVar("R")
 Outcome = tuple[str, Any, list[Problem]]
-_SHARED: tuple[PluginManager, dict[str, tuple[str, Format]], dict[str, Area]] | None = None
-
-
-def _read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
-    assert _SHARED is not None
-    pm, formats, areas = _SHARED
-    path, rel = job
-    try:
-        item, warnings = read_document(pm, formats, areas, path, rel)
-    except SendsiteError as error:
-        error.problem.cause = error.__cause__  # for --verbose
-        return ("error", error.problem, [])
-    return ("ok", item, warnings)
-
-
-def _read_in_worker(job: tuple[Path, PurePosixPath]) -> Outcome:
-    outcome = _read_one(job)
-    if outcome[0] == "error":
-        outcome[1].cause = None  # a traceback does not cross processes
-    return outcome
+#: The work of the current ``map_forked`` call, inherited by its forked workers.
+_TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None] | None = None
 
 
 def _workers() -> int:
@@ -57,11 +43,69 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
+def _run(index: int) -> Any:
+    assert _TASK is not None
+    work, jobs, portable = _TASK
+    result = work(jobs[index])
+    return portable(result) if portable is not None else result
+
+
+def map_forked(
+    work: Callable[[J], R],
+    jobs: Sequence[J],
+    *,
+    parallel: bool = True,
+    done: Callable[[int], object] | None = None,
+    portable: Callable[[R], R] | None = None,
+) -> list[R]:
+    """``work(job)`` for each job, in forked workers when it pays; results in job order.
+
+    ``work`` and ``jobs`` reach the workers by forking (never pickled); results
+    must pickle. ``portable`` readies a result for the trip back in a worker
+    (drops tracebacks); it is not applied in this process. ``done(1)`` is
+    called as each result arrives (for a progress bar).
+    """
+    count = done or (lambda n: None)
+    workers = _workers()
+    serial = (
+        not parallel
+        or len(jobs) < MIN_PARALLEL
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    )
+    if serial:
+        results = []
+        for job in jobs:
+            results.append(work(job))
+            count(1)
+        return results
+    global _TASK
+    _TASK = (work, jobs, portable)
+    try:
+        context = multiprocessing.get_context("fork")
+        chunk = max(8, len(jobs) // (workers * 8))
+        with context.Pool(workers) as pool:
+            results = []
+            for result in pool.imap(_run, range(len(jobs)), chunksize=chunk):
+                results.append(result)
+                count(1)
+            return results
+    finally:
+        _TASK = None
+
+
+def portable(result: tuple[R, list[Problem]]) -> tuple[R, list[Problem]]:
+    """A result and its problems, without their causes: a traceback does not cross processes."""
+    for problem in result[1]:
+        problem.cause = None
+    return result
+
+
 def read_many(
     pm: PluginManager,
     formats: dict[str, tuple[str, Format]],
     areas: dict[str, Area],
-    jobs: Iterable[tuple[Path, PurePosixPath]],
+    jobs: Sequence[tuple[Path, PurePosixPath]],
     *,
     parallel: bool = True,
     done: Callable[[int], object] | None = None,
@@ -71,26 +115,19 @@ def read_many(
     Each outcome is ``("ok", item, warnings)`` or ``("error", problem, [])``.
     ``done(1)`` is called as each document has been read (for a progress bar).
     """
-    count = done or (lambda n: None)
-    global _SHARED
-    jobs = list(jobs)
-    _SHARED = (pm, formats, areas)
-    try:
-        workers = _workers()
-        methods = multiprocessing.get_all_start_methods()
-        if not parallel or len(jobs) < MIN_PARALLEL or workers < 2 or "fork" not in methods:
-            outcomes = []
-            for job in jobs:
-                outcomes.append(_read_one(job))
-                count(1)
-            return outcomes
-        context = multiprocessing.get_context("fork")
-        chunk = max(8, len(jobs) // (workers * 8))
-        with context.Pool(workers) as pool:
-            outcomes = []
-            for outcome in pool.imap(_read_in_worker, jobs, chunksize=chunk):
-                outcomes.append(outcome)
-                count(1)
-            return outcomes
-    finally:
-        _SHARED = None
+
+    def read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
+        path, rel = job
+        try:
+            item, warnings = read_document(pm, formats, areas, path, rel)
+        except SendsiteError as error:
+            error.problem.cause = error.__cause__  # for --verbose
+            return ("error", error.problem, [])
+        return ("ok", item, warnings)
+
+    def without_cause(outcome: Outcome) -> Outcome:
+        if outcome[0] == "error":
+            outcome[1].cause = None
+        return outcome
+
+    return map_forked(read_one, jobs, parallel=parallel, done=done, portable=without_cause)

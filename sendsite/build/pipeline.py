@@ -24,7 +24,7 @@ from sendsite.build.collisions import Claim, collisions, page_claim, site_collis
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.page_maker import PageMaker
 from sendsite.build.pages import Page, site_pages
-from sendsite.build.parallel import read_many
+from sendsite.build.parallel import map_forked, portable, read_many
 from sendsite.build.progress import Progress, Stage
 from sendsite.build.reading import (
     MAX_ERRORS,
@@ -319,12 +319,10 @@ class Pipeline:
         changed = self._unrendered
         first = not self._pages  # nothing rendered yet, or templates changed: check every page
         changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
-        rendered = deferred = 0
+        deferred = 0
         fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
+        to_make: list[Page] = []
         for page in pages:
-            stage.advance()
-            if len(problems.errors) >= MAX_ERRORS:
-                break  # enough to be going on with; the build fails below
             own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
             if keep is not None and not everything and not own_changed:
@@ -336,6 +334,7 @@ class Pipeline:
                 shows_other_areas = page.areas is not None and not page.areas & changed_areas
                 if shows_only_itself or not changed or shows_other_areas:
                     fresh[page.path] = keep
+                    stage.advance()
                     continue
             now = (
                 own_changed
@@ -345,13 +344,20 @@ class Pipeline:
             if defer and not now:
                 fresh[page.path] = Deferred(partial(make.now, page))
                 deferred += 1
+                stage.advance()
                 continue
-            html, errors = make(page)
+            fresh[page.path] = b""  # keeps the pages' order; filled in below
+            to_make.append(page)
+        parallel = self.parallel and not defer
+        made = map_forked(make, to_make, parallel=parallel, done=stage.advance, portable=portable)
+        for page, (html, errors) in zip(to_make, made, strict=True):
             problems.errors.extend(errors)
-            if html is not None:
+            if html is None:
+                del fresh[page.path]
+            else:
                 fresh[page.path] = html
-                rendered += 1
-        return rendered, deferred, fresh
+        del problems.errors[MAX_ERRORS:]  # enough to be going on with; the build fails
+        return len(to_make), deferred, fresh
 
     def _names_md(self, rel: PurePosixPath) -> bool:
         read = self._read.get(rel)

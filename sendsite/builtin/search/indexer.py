@@ -99,7 +99,7 @@ def index_step(
     """
     if SEARCH_PAGE not in files:
         return None
-    records = search_records(site, files, pm)
+    records = search_records(site, files, pm, parallel=True)
     language = site.config.language
     return lambda folder: write_search_index(folder, records, language)
 

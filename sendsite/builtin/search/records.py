@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.parallel import map_forked
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.builtin.search.synonyms import Synonyms
@@ -142,35 +143,49 @@ def search_records(
     site: Site,
     files: Mapping[PurePosixPath, FileContent],
     pm: PluginManager | None = None,
+    *,
+    parallel: bool = False,
 ) -> list[SearchRecord]:
-    """Every record for ``site`` from its rendered ``files``; plugins adjust them last."""
+    """Every record for ``site`` from its rendered ``files``; plugins adjust them last.
+
+    With ``parallel`` (a build, not the preview's indexing thread), reports'
+    records are made in forked workers; the records are the same either way.
+    """
     synonyms = Synonyms(site.glossary)
     link = _Linker(site)
+
+    def with_aka(*made: SearchRecord) -> list[SearchRecord]:
+        for record in made:
+            record.aka = synonyms.aka(record.words())
+        return list(made)
+
+    def of_report(entry: ReportEntry) -> list[SearchRecord]:
+        return with_aka(*_report_records(entry, _html(files.get(entry.path)), link))
+
+    entries = [entry for area_entry in site.areas for entry in area_entry.reports]
+    by_report = iter(map_forked(of_report, entries, parallel=parallel))
     records: list[SearchRecord] = []
     for area_entry in site.areas:
         area = area_entry.area
         text = " ".join(
             part for part in (area.council, ", ".join(area.partners), area.description) if part
         )
-        records.append(
-            SearchRecord(link(area_entry.path), area_entry.title, text, "Area", area=area.name)
-        )
-        for entry in area_entry.reports:
-            records += _report_records(entry, _html(files.get(entry.path)), link)
+        url = link(area_entry.path)
+        records += with_aka(SearchRecord(url, area_entry.title, text, "Area", area=area.name))
+        for _ in area_entry.reports:
+            records += next(by_report)
         for page in area_entry.pages:
-            records += _page_records(page.title, page.path, files, link, area.name)
+            records += with_aka(*_page_records(page.title, page.path, files, link, area.name))
     for page in site.pages:
-        records += _page_records(page.title, page.path, files, link, "")
+        records += with_aka(*_page_records(page.title, page.path, files, link, ""))
     if site.home is not None and (intro := plain_text(str(site.home.html))):
-        records.append(
-            SearchRecord(link(PurePosixPath("index.html")), site.config.title, intro, "Page")
-        )
+        home = link(PurePosixPath("index.html"))
+        records += with_aka(SearchRecord(home, site.config.title, intro, "Page"))
     for topic in site.topics:
         path = PurePosixPath("topics", topic.slug, "index.html")
         if path in files:
-            records.append(SearchRecord(link(path), topic.name, topic.description, "Topic"))
-    for record in records:
-        record.aka = synonyms.aka(record.words())
+            url = link(path)
+            records += with_aka(SearchRecord(url, topic.name, topic.description, "Topic"))
     if pm is not None:
         call_each(pm, "prepare_search_records", site=site, records=records)
     return records
