@@ -13,6 +13,7 @@ and marking up the first use of each acronym on a page as ``<abbr title="…">``
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -79,7 +80,6 @@ def merge_terms(terms: Iterable[GlossaryTerm]) -> list[GlossaryTerm]:
     return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
 
 
-_TAG = re.compile(r"<[^>]*>")
 _SKIP = {"abbr", "a", "script", "style", "title", "code", "pre", "textarea", "svg", "button"}
 
 
@@ -98,14 +98,20 @@ class AbbrMarker:
                 expansions.setdefault(term.term, []).append(term.expansion)
         self.titles = {t: " or ".join(dict.fromkeys(e)) for t, e in expansions.items()}
         words = sorted(self.titles, key=len, reverse=True)
+        # The look-ahead for a term's first letter lets most positions fail at once.
+        firsts = "".join(sorted({re.escape(word[0]) for word in words}))
         self.pattern = (
-            re.compile(r"(?<![\w&/-])(" + "|".join(map(re.escape, words)) + r")(?![\w/-])")
+            re.compile(rf"(?=[{firsts}])(?<![\w&/-])({'|'.join(map(re.escape, words))})(?![\w/-])")
             if words
             else None
         )
 
     def mark(self, html: str) -> str:
-        """Return ``html`` with the first use of each known acronym in ``<main>`` marked."""
+        """Return ``html`` with the first use of each known acronym in ``<main>`` marked.
+
+        The terms are found first; tags and skipped elements are looked at only
+        around them, so a long page with few acronyms costs little.
+        """
         if self.pattern is None:
             return html
         start = html.find("<main")
@@ -113,36 +119,50 @@ class AbbrMarker:
         if start == -1 or end == -1:
             return html
         done: set[str] = set()
-        out: list[str] = []
-        skipping: list[str] = []
-        position = start
-        for match in _TAG.finditer(html, start, end):
-            out.append(self._text(html[position : match.start()], done, bool(skipping)))
-            tag = match.group(0)
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", tag)
-            if name and name.group(1).lower() in _SKIP and not tag.endswith("/>"):
-                if tag.startswith("</"):
-                    if skipping:
-                        skipping.pop()
-                else:
-                    skipping.append(name.group(1).lower())
-            out.append(tag)
-            position = match.end()
-        out.append(self._text(html[position:end], done, bool(skipping)))
-        return html[:start] + "".join(out) + html[end:]
-
-    def _text(self, text: str, done: set[str], skipping: bool) -> str:
-        if skipping or not text.strip():
-            return text
-
-        def replace(match: re.Match[str]) -> str:
-            word = match.group(1)
-            if word in done:
-                return word
+        firsts: list[re.Match[str]] = []
+        skipped: list[tuple[int, int]] | None = None
+        for match in self.pattern.finditer(html, start, end):
+            word, at = match.group(1), match.start()
+            if word in done or html.rfind("<", start, at) > html.rfind(">", start, at):
+                continue  # marked already, or inside a tag
+            if skipped is None:
+                skipped = _skipped(html, start, end)
+            if _within(skipped, at):
+                continue
             done.add(word)
-            return f'<abbr title="{escape(self.titles[word])}">{word}</abbr>'
+            firsts.append(match)
+            if len(done) == len(self.titles):
+                break
+        out, position = [], 0
+        for match in firsts:
+            word = match.group(1)
+            out += [html[position : match.start()], f'<abbr title="{escape(self.titles[word])}">']
+            out += [word, "</abbr>"]
+            position = match.end()
+        return "".join([*out, html[position:]]) if firsts else html
 
-        return self.pattern.sub(replace, text)  # type: ignore[union-attr]
+
+# An opening or closing tag of an element whose text is never marked.
+_SKIP_TAG = re.compile(r"<(/?)\s*(?:" + "|".join(sorted(_SKIP)) + r")(?![a-zA-Z0-9])[^>]*>", re.I)
+
+
+def _skipped(html: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of ``html[start:end]`` inside links, code, ``abbr`` and the like."""
+    spans: list[tuple[int, int]] = []
+    depth, opened = 0, start
+    for tag in _SKIP_TAG.finditer(html, start, end):
+        if tag.group(1):
+            if depth and not (depth := depth - 1):
+                spans.append((opened, tag.end()))
+        elif not tag.group(0).endswith("/>"):
+            opened = tag.start() if not depth else opened
+            depth += 1
+    return [*spans, (opened, end)] if depth else spans
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    index = bisect_right(spans, (at, 1 << 62)) - 1
+    return index >= 0 and spans[index][0] <= at < spans[index][1]
 
 
 def _is_acronym(term: str) -> bool:

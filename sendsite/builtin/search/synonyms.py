@@ -80,17 +80,9 @@ class Synonyms:
         # Regular expressions find where a term may start, so the word-by-word
         # check below runs only there (sites have thousands of records).
         exact = sorted(self._exact, key=len, reverse=True)
-        self._exact_re = (
-            re.compile(r"(?<![^\W_])(" + "|".join(map(re.escape, exact)) + r")s?(?![^\W_])")
-            if exact
-            else None
-        )
+        self._exact_re = _starting(exact, r"s?(?![^\W_])") if exact else None
         starts = sorted({f[:3] for f in self._folded}, key=len, reverse=True)
-        self._start_re = (
-            re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts)) + ")", re.IGNORECASE)
-            if starts
-            else None
-        )
+        self._start_re = _starting(starts, "", re.IGNORECASE) if starts else None
 
     def groups_in(self, text: str) -> dict[str, set[str]]:
         """The groups mentioned in ``text``: group key -> the forms found in it."""
@@ -130,3 +122,11 @@ class Synonyms:
             if forms not in seen:
                 seen.append(forms)
         return seen
+
+
+def _starting(words: list[str], after: str, flags: int = 0) -> re.Pattern[str]:
+    """Any of ``words`` where a word starts, then ``after``. A look-ahead for their
+    first characters lets most positions of a long text fail at once."""
+    first = "".join(sorted({re.escape(word[0]) for word in words}))
+    either = "|".join(map(re.escape, words))
+    return re.compile(rf"(?=[{first}])(?<![^\W_])({either}){after}", flags)
