@@ -511,3 +511,42 @@ def test_each_format_survives_reordering_and_a_renamed_section(
         row.section for row in first.report.items
     ] or [row.text for row in second.report.items] != [row.text for row in first.report.items]
     assert second.changes == [], [(c.kind, c.text) for c in second.changes]
+
+
+def test_a_refresh_after_an_edit_gives_the_changes_a_cold_read_gives(tmp_path: Path) -> None:
+    """The preview re-compares only the saved report and those after it; what every report
+    says changed must still be what reading everything afresh says."""
+    from sendsite.build.pipeline import Pipeline
+
+    root = tmp_path / "northdale"
+    shutil.copytree(EXAMPLE, root)
+    config = load_config(root)
+    pipeline = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    pipeline.refresh()
+    folder = next(p for p in (root / "content").iterdir() if p.is_dir())
+
+    def seen(entry: ReportEntry) -> tuple[object, ...]:
+        history = {
+            anchor: [(e.slug, thing.status.text) for e, thing in steps]
+            for anchor, steps in entry.history.items()
+        }
+        return (_changes(entry), history)
+
+    def refreshed() -> dict[str, tuple[object, ...]]:
+        return {e.slug: seen(e) for e in pipeline.refresh().site.reports}
+
+    def cold() -> dict[str, tuple[object, ...]]:
+        return {slug: seen(entry) for slug, entry in _read(root).items()}
+
+    for name, old, new in [
+        ("highlight-2023-q2.md", "rag: Amber", "rag: Red"),  # the middle of the series
+        ("highlight-2023-q4.md", "rag: Green", "rag: Amber"),  # the newest
+        ("highlight-2023-q1.md", "rag: Blue", "rag: Green"),  # the oldest
+    ]:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        after = refreshed()
+        assert after == cold()
+        assert all(changes for slug, (changes, _) in after.items() if not slug.endswith("q1"))

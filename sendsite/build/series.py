@@ -80,9 +80,9 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
     """Link every report to its neighbours and work out its changes; return the problems."""
     reports = list(reports)
     problems: list[Problem] = []
+    linked_before = {id(entry): entry.previous for entry in reports}
     for entry in reports:
         entry.previous = entry.next = None
-        entry.changes, entry.history, entry.marks = [], {}, {}
     by_file = {entry.document.relpath: entry for entry in reports}
     named = _named_predecessors(reports, by_file, problems)
     groups: dict[tuple[str, str], list[ReportEntry]] = {}
@@ -96,14 +96,24 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
     previous.update(named)  # an explicit supersedes: wins over the dates
     problems += _circles(reports, previous)
     if problems:
+        for entry in reports:
+            entry.changes, entry.history, entry.marks = [], {}, {}
         return problems
     for entry in reports:
         before = previous.get(id(entry))
         if before is not None:
             entry.previous = before
             before.next = entry
+    # A report keeps its changes while it and every report before it are the very
+    # ones (not read again) it was compared with last time: a save re-compares
+    # only the saved report and those after it in its series.
+    compared: set[int] = set()
     for entry in _oldest_first(reports):
-        _compare(entry)
+        before = entry.previous
+        if before is None or before is not linked_before[id(entry)] or id(before) in compared:
+            entry.changes, entry.history, entry.marks = [], {}, {}
+            _compare(entry)
+            compared.add(id(entry))
     return problems
 
 
@@ -135,27 +145,31 @@ def _named_predecessors(
 
 
 def _circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:
+    """A problem for each circle of reports that follow each other (linear in the reports)."""
     problems = []
-    reported: set[int] = set()
+    settled: set[int] = set()  # reports whose chain back is known: no circle, or reported
     for entry in reports:
-        seen: list[ReportEntry] = []
+        walked: dict[int, int] = {}  # id -> place in this walk
+        chain: list[ReportEntry] = []
         step: ReportEntry | None = entry
-        while step is not None and step not in seen:
-            seen.append(step)
+        while step is not None and id(step) not in settled and id(step) not in walked:
+            walked[id(step)] = len(chain)
+            chain.append(step)
             step = previous.get(id(step))
-        if step is not None and id(step) not in reported:
-            loop = seen[seen.index(step) :]
-            reported.update(id(e) for e in loop)
-            names = " → ".join(str(e.document.relpath.name) for e in [*loop, loop[0]])
-            problems.append(
-                ContentError(
-                    f"these reports supersede each other in a circle: {names}",
-                    file=step.document.relpath,
-                    line=step.document.line("supersedes"),
-                    fix="Each report can only follow one that came before it: remove or "
-                    "correct one of the 'supersedes:' lines.",
-                ).problem
-            )
+        settled.update(walked)
+        if step is None or id(step) not in walked:
+            continue  # the chain ended, or joined one already walked
+        loop = chain[walked[id(step)] :]
+        names = " → ".join(str(e.document.relpath.name) for e in [*loop, loop[0]])
+        problems.append(
+            ContentError(
+                f"these reports supersede each other in a circle: {names}",
+                file=step.document.relpath,
+                line=step.document.line("supersedes"),
+                fix="Each report can only follow one that came before it: remove or "
+                "correct one of the 'supersedes:' lines.",
+            ).problem
+        )
     return problems
 
 
