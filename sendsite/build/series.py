@@ -110,7 +110,9 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
     compared: set[int] = set()
     for entry in _oldest_first(reports):
         before = entry.previous
-        if before is None or before is not linked_before[id(entry)] or id(before) in compared:
+        if before is None:  # the first of its series: nothing to compare
+            entry.changes, entry.history, entry.marks = [], {}, {}
+        elif before is not linked_before[id(entry)] or id(before) in compared:
             entry.changes, entry.history, entry.marks = [], {}, {}
             _compare(entry)
             compared.add(id(entry))
