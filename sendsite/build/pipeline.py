@@ -12,6 +12,7 @@ alive and refreshes it on every save.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -415,7 +416,9 @@ class Pipeline:
         first asked for (see ``render``).
         """
         problems = Collector()
+        gc.unfreeze()  # last refresh's site may be garbage now: let a full collection see it
         site, reread = self.read(problems)
+        gc.freeze()  # the site lives on: collections while rendering need not scan it again
         try:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
