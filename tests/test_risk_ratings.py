@@ -192,7 +192,7 @@ def test_the_documented_rule_from_progress_to_rating() -> None:
         Level.DELAYED: RiskLevel.HIGH,
         Level.MINOR_DEVIATION: RiskLevel.MEDIUM,
         Level.ON_TRACK: RiskLevel.LOW,
-        Level.COMPLETE: RiskLevel.LOW,
+        Level.COMPLETE: RiskLevel.CLOSED,
         Level.IN_PROGRESS: RiskLevel.NOT_RATED,
         Level.NOT_STARTED: RiskLevel.NOT_RATED,
         Level.NOT_RATED: RiskLevel.NOT_RATED,
@@ -236,7 +236,7 @@ def test_an_old_style_plugin_still_builds_with_ratings(
     with pytest.warns(DeprecationWarning):
         build(load_config(root), pm=pm, output=tmp_path / "site")
     register = (tmp_path / "site" / "risks" / "index.html").read_text()
-    for shown in ("Red (High)", "Amber (Medium)", "Blue (Low)"):
+    for shown in ("Red (High)", "Amber (Medium)", "Blue (Closed)"):
         assert shown in register
     assert register.index("Red (High)") < register.index("Amber (Medium)")
     rows = list(
@@ -245,5 +245,5 @@ def test_an_old_style_plugin_still_builds_with_ratings(
     assert [(r["text"], r["rating"], r["rating_label"]) for r in rows] == [
         ("Staff leave", "high", "Red"),
         ("Rising demand", "medium", "Amber"),
-        ("Closed risk", "low", "Blue"),
+        ("Closed risk", "closed", "Blue"),
     ]

@@ -165,9 +165,10 @@ def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk])
     before, after = match.before.rating, match.after.rating
     if (before.level, before.score) == (after.level, after.score):
         return []
+    closed = after.is_complete and not before.is_complete
     return [
         Change(
-            "risk-rated",
+            "risk-closed" if closed else "risk-rated",
             entry,
             previous,
             match.after.text,
@@ -175,7 +176,7 @@ def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk])
             before.text + (f", {before.score_text}" if before.score_text else ""),
             after.text + (f", {after.score_text}" if after.score_text else ""),
             _how(match),
-            _risk_direction(before, after),
+            "" if closed else _risk_direction(before, after),
         )
     ]
 
@@ -246,16 +247,17 @@ def changes_between(
             Change("risk-new", entry, previous, risk.text, risk.anchor, "", risk.rating.text)
         )
     for risk in gone_risks:
-        found.append(
-            Change(
-                "risk-closed",
-                entry,
-                previous,
-                risk.text,
-                risk.anchor,
-                risk.rating.text,
-                "no longer listed",
-                gone=True,
+        if not risk.rating.is_complete:
+            found.append(
+                Change(
+                    "risk-closed",
+                    entry,
+                    previous,
+                    risk.text,
+                    risk.anchor,
+                    risk.rating.text,
+                    "no longer listed",
+                    gone=True,
+                )
             )
-        )
     return found

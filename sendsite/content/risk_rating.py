@@ -1,4 +1,4 @@
-"""Risk ratings: their own scale (High, Medium, Low), not the progress scale.
+"""Risk ratings: their own scale (High, Medium, Low; closed), not the progress scale.
 
 A risk is rated by how likely and how harmful it is, not by how far a plan has
 slipped. An area keeps its own words (a RAG column, High/Medium/Low) in a
@@ -31,12 +31,13 @@ __all__ = [
 
 
 class RiskLevel(Enum):
-    """The risk rating scale, most serious first."""
+    """The risk rating scale, most serious first; a closed risk (no longer live) last."""
 
     HIGH = ("high", "High", "red")
     MEDIUM = ("medium", "Medium", "orange")
     LOW = ("low", "Low", "green")
     NOT_RATED = ("not-rated", "Not rated", "none")
+    CLOSED = ("closed", "Closed", "blue")
 
     def __init__(self, slug: str, label: str, tone: str) -> None:
         self.slug = slug
@@ -104,8 +105,8 @@ class RiskRating:
 
     @property
     def is_complete(self) -> bool:
-        """Never: a rating is not progress (so code written for a ``Status`` still works)."""
-        return False
+        """True for a closed risk (as a ``Status`` says of a finished item)."""
+        return self.level is RiskLevel.CLOSED
 
 
 #: The documented rule that rates a risk given only a progress ``Status`` (the old API).
@@ -114,14 +115,14 @@ _FROM_LEVEL = {
     Level.DELAYED: RiskLevel.HIGH,
     Level.MINOR_DEVIATION: RiskLevel.MEDIUM,
     Level.ON_TRACK: RiskLevel.LOW,
-    Level.COMPLETE: RiskLevel.LOW,
+    Level.COMPLETE: RiskLevel.CLOSED,
 }
 
 
 def rating_from_status(status: Status) -> RiskRating:
     """The rating of a risk rated on the progress scale (the old API): significant
-    deviation and delayed are High, minor deviation Medium, on track and complete
-    Low, anything else Not rated. The area's word is kept."""
+    deviation and delayed are High, minor deviation Medium, on track Low, complete
+    Closed, anything else Not rated. The area's word is kept."""
     level = _FROM_LEVEL.get(status.level, RiskLevel.NOT_RATED)
     label = status.label if status.level is not Level.NOT_RATED else ""
     return RiskRating(level, label, status.meaning, status.key)
