@@ -120,7 +120,8 @@ def test_the_built_in_keys_are_their_files(area: str, constant: str, file: str) 
 @pytest.mark.parametrize("area", ["lancashire", "southend"])
 def test_the_built_in_risk_keys_are_their_files(area: str) -> None:
     reader = importlib.import_module(f"sendsite_{area}.reader")
-    assert reader.RISK_KEY == load_risk_key(REPO / "plugins" / f"sendsite_{area}" / "risk_key.yml")
+    path = REPO / "plugins" / f"sendsite_{area}" / "risk_key.yml"
+    assert load_risk_key(path) == reader.RISK_KEY
 
 
 def test_the_key_files_ship_with_the_plugins() -> None:
