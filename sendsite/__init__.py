@@ -12,6 +12,7 @@ from sendsite.content.dates import DueDate, parse_due
 from sendsite.content.documents import Area, Document
 from sendsite.content.fields import Fields
 from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk, Section, facts, tally
+from sendsite.content.risk_rating import RatingEntry, RiskKey, RiskLevel, RiskRating, load_risk_key
 from sendsite.content.status import KeyEntry, Level, Status, StatusKey
 from sendsite.errors import ContentError, PluginError, SendsiteError
 from sendsite.hookspecs import hookimpl
@@ -29,14 +30,19 @@ __all__ = [
     "Level",
     "Page",
     "PluginError",
+    "RatingEntry",
     "Report",
     "Risk",
+    "RiskKey",
+    "RiskLevel",
+    "RiskRating",
     "Section",
     "SendsiteError",
     "Status",
     "StatusKey",
     "facts",
     "hookimpl",
+    "load_risk_key",
     "parse_due",
     "tally",
 ]

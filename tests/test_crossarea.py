@@ -72,7 +72,9 @@ def test_dashboard_counts_equal_the_reports_items(demo, demo_site: Path) -> None
 def test_dashboard_numbers_link_to_the_filtered_tracker(demo_site: Path) -> None:
     html = (demo_site / "dashboard" / "index.html").read_text()
     assert 'href="../tracker/southend/?status=on-track" aria-label="5 on track">5</a>' in html
-    assert 'href="../risks/southend/?status=minor-deviation"' in html
+    # Risks are counted by rating, and link to the register filtered to that rating.
+    assert 'href="../risks/southend/?rating=medium" aria-label="2 medium">2</a>' in html
+    assert 'aria-label="Risk rating scale"' in html
     assert '<svg class="bar"' in html and 'aria-hidden="true"' in html
 
 
@@ -134,11 +136,44 @@ def test_exports_round_trip(demo, demo_site: Path) -> None:
         assert record["overdue"] == ("yes" if row.overdue else "no")
         assert record["area"] == row.entry.area.slug
     data = json.loads((demo_site / "data" / "items.json").read_text())
-    assert data["schema"] == "sendsite-items/1"
+    assert data["schema"] == "sendsite-items/2"
     assert [m["text"] for m in data["milestones"]] == [r.item.text for r in rows]
     assert data["milestones"][0]["overdue"] in (True, False)
     risks = list(csv.DictReader(io.StringIO((demo_site / "data/risks.csv").read_text("utf-8-sig"))))
     assert len(risks) == len(data["risks"]) == sum(len(e.report.risks) for e in demo.reports)
+
+
+def test_exports_give_each_risk_its_rating_in_its_own_columns(demo_site: Path) -> None:
+    text = (demo_site / "data/risks.csv").read_text("utf-8-sig")
+    risks = list(csv.DictReader(io.StringIO(text)))
+    header = text.splitlines()[0].split(",")
+    assert header[11:18] == [
+        "rating", "rating_label", "rating_text", "rating_key", "likelihood", "impact", "score"
+    ]  # fmt: skip
+    assert "status" not in header  # a risk has no progress status
+    first = risks[0]  # most serious first: Southend's Yellow risk
+    assert first["text"].startswith("P2 Joint Commissioning of Therapies - Variation")
+    assert (first["rating"], first["rating_label"], first["rating_text"]) == (
+        "medium",
+        "Yellow",
+        "Yellow (Medium)",
+    )
+    assert (first["rating_key"], first["likelihood"], first["score"]) == ("southend-risk", "", "")
+    assert {r["rating"] for r in risks} == {"medium", "not-rated"}
+    data = json.loads((demo_site / "data" / "items.json").read_text())
+    assert data["risks"][0]["rating"] == "medium"
+    assert data["risks"][0]["score"] is None and "status" not in data["risks"][0]
+
+
+def test_risk_register_shows_ratings_most_serious_first(demo_site: Path) -> None:
+    html = (demo_site / "risks" / "index.html").read_text()
+    cells = re.findall(r'<td data-label="Rating" data-value="(\d+)">(.*?)</td>', html)
+    ratings = [re.sub(r"<[^>]+>", "", cell) for _, cell in cells]
+    assert ratings == ["Yellow (Medium)"] * 2 + ["Not rated"] * (len(cells) - 2)
+    assert [int(v) for v, _ in cells] == sorted(int(v) for v, _ in cells)
+    assert "deviation" not in html  # not the progress scale's words
+    assert '<select id="filter-rating" name="rating" data-field="rating">' in html
+    assert '<option value="medium">Medium</option><option value="not-rated">' in html
 
 
 def test_glossary_page_has_site_and_report_terms(demo, demo_site: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sendsite_havering.reader import PROGRESS_KEY
 
+from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 
 from .conftest import (
@@ -317,7 +318,8 @@ def test_common_risks(report) -> None:
     )
     assert equalities.section == "Equalities implications and risks"
     assert report.risks[0].section == "4. Special School Nursing, paragraph 4.3"
-    assert all(r.status.level is Level.NOT_RATED for r in report.risks)
+    # The report rates none of its risks: not rated on the risk scale, and no progress status.
+    assert all(r.rating.level is RiskLevel.NOT_RATED and r.status is None for r in report.risks)
 
 
 def test_dates_are_understood(report) -> None:

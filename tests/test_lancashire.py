@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sendsite_lancashire.reader import PROGRESS_KEY, RISK_KEY
 
+from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 
 from .conftest import (
@@ -248,8 +249,13 @@ def test_statuses_are_words_and_colour(html: str) -> None:
     tags = re.findall(
         r'<strong class="tag tag--none" data-status="not-rated">([^<]+)</strong>', html
     )
-    assert len(tags) == 19 + 13
+    assert len(tags) == 19
     assert set(tags) == {"Not rated"}
+    # The risks' RAG cells are colour only in the original: not rated, on the risk scale.
+    risks = re.findall(
+        r'<strong class="tag tag--none" data-rating="not-rated">([^<]+)</strong>', html
+    )
+    assert risks == ["Not rated"] * 13
 
 
 def test_summary_and_legend(html: str) -> None:
@@ -292,15 +298,26 @@ def test_summary_and_legend(html: str) -> None:
         (PROGRESS_KEY, "Significant deviation", Level.SIGNIFICANT_DEVIATION),
         (PROGRESS_KEY, "", Level.NOT_RATED),
         (PROGRESS_KEY, None, Level.NOT_RATED),
-        (RISK_KEY, "High", Level.SIGNIFICANT_DEVIATION),
-        (RISK_KEY, "medium", Level.MINOR_DEVIATION),
-        (RISK_KEY, "Low", Level.ON_TRACK),
-        (RISK_KEY, "", Level.NOT_RATED),
     ],
 )
 def test_status_words(key, word: str | None, level: Level) -> None:
     status = key.lookup(word)
     assert status is not None and status.level is level
+
+
+@pytest.mark.parametrize(
+    ("word", "level", "shown"),
+    [
+        ("High", RiskLevel.HIGH, "High"),
+        ("medium", RiskLevel.MEDIUM, "Medium"),
+        ("Low", RiskLevel.LOW, "Low"),
+        ("", RiskLevel.NOT_RATED, "Not rated"),
+    ],
+)
+def test_risk_words_are_ratings_not_progress(word: str, level: RiskLevel, shown: str) -> None:
+    """The report's colour key for risk: "rated as High, Medium or Low"."""
+    rating = RISK_KEY.lookup(word)
+    assert rating is not None and rating.level is level and rating.text == shown
 
 
 def test_words_outside_the_keys_are_refused() -> None:
@@ -319,7 +336,8 @@ def test_common_items(report) -> None:
     assert len(actions) == 28 + 44  # priorities, then next month / 3 months / 6 months
     assert len(report.items) == 19 + 28 + 44
     assert [r.anchor for r in report.risks] == [r[0] for r in RISKS]
-    assert {r.status.level for r in report.risks} == {Level.NOT_RATED}
+    assert {r.rating.level for r in report.risks} == {RiskLevel.NOT_RATED}
+    assert {r.status for r in report.risks} == {None}  # no progress status on a risk
     assert {i.status.level for i in report.items} == {Level.NOT_RATED}
     by_anchor = {i.anchor: i for i in report.items}
     assert by_anchor["action-3-milestone-1"].section == "Action 3 – ASD Pathway"

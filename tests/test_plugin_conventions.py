@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from sendsite import ContentError, Document, Fields, Format, StatusKey
+from sendsite import ContentError, Document, Fields, Format, RiskKey, StatusKey
 from sendsite.config import load_config
 from sendsite.content.documents import load_document
 from sendsite.content.fields import read_checked
@@ -69,9 +69,15 @@ def conventions_broken(area: str, module: ModuleType, content: Path, tests: Path
         for key in fmt.status_keys:
             if not key.name.startswith(f"{area}-"):
                 broken.append(f"4: status key '{key.name}' does not start with '{area}-'")
-    keys = [v for n, v in vars(reader).items() if n.endswith("_KEY") and isinstance(v, StatusKey)]
+    keys = [
+        v
+        for n, v in vars(reader).items()
+        if n.endswith("_KEY") and isinstance(v, StatusKey | RiskKey)
+    ]
     if not keys or any(k not in f.status_keys for k in keys for f in formats):
-        broken.append("4: the reader's *_KEY status keys are not all in Format.status_keys")
+        broken.append(
+            "4: the reader's *_KEY status and risk keys are not all in Format.status_keys"
+        )
     # 5. The report template.
     template = folder / "templates" / area / "report.html"
     if [f.template for f in formats] != [f"{area}/report.html"] * len(formats):

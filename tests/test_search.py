@@ -159,15 +159,15 @@ def test_records_are_sections_holding_their_items(demo_records: list[SearchRecor
     risk = next(i for i in p2.items if i.anchor == "p2-risk-1")
     assert (risk.kind, risk.status, risk.status_label) == (
         "Risk or issue",
-        "Minor deviation",
-        "Yellow: minor deviation",
+        "Medium",  # a risk is filtered by its rating, not on the progress scale
+        "Yellow (Medium)",
     )
     assert risk.title.startswith("P2 Joint Commissioning of Therapies - Variation in capacity")
     assert "Ongoing monitoring" in risk.text or "providers are actively engaged" in risk.text
     assert "Variation in capacity" not in p2.text  # the table rows are items, not prose
     filters = p2.filters()
     assert filters["kind"] == ["Section", "Milestone", "Risk or issue"]
-    assert {"On track", "Minor deviation"} <= set(filters["status"])
+    assert {"On track", "Minor deviation", "Medium"} <= set(filters["status"])
     weakness = by_url["suffolk/revisit-response-2019-09/#weakness-17"]
     assert "Waiting times for specialist assessments" in weakness.text
     assert all(i.anchor.startswith("weakness-17-action-") for i in weakness.items)
@@ -413,9 +413,9 @@ def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: s
 
 
 def test_status_filter_alone_lists_matching_items(page: object, base: str) -> None:
-    page.goto(base + "search/?kind=Risk+or+issue&status=Minor+deviation")
+    page.goto(base + "search/?kind=Risk+or+issue&status=Medium")
     status = _status(page)
-    assert status.startswith("1 result") and "Minor deviation" in status
+    assert status.startswith("1 result") and "Medium" in status
     assert _paths(page, base) == ["southend/highlight-report-2021-05/#p2"]
     links = page.locator(".search-result__item-link")
     assert [h.split("#")[1] for h in [links.nth(n).get_attribute("href") for n in range(2)]] == [
@@ -423,7 +423,7 @@ def test_status_filter_alone_lists_matching_items(page: object, base: str) -> No
         "p2-risk-2",
     ]
     tags = page.locator(".search-result .tag").all_inner_texts()
-    assert tags == ["Yellow: minor deviation"] * 2  # words, not colour alone
+    assert tags == ["Yellow (Medium)"] * 2  # words, not colour alone
 
 
 def test_a_result_link_lands_on_its_section(page: object, base: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sendsite import ContentError, KeyEntry, Level, StatusKey
+from sendsite.content.risk_rating import load_risk_key
 from sendsite.content.status import load_status_key
 
 from .conftest import REPO
@@ -105,7 +106,6 @@ def test_a_mistake_in_a_file_names_the_file(tmp_path: Path) -> None:
         ("essex", "PROGRESS_KEY", "progress_key.yml"),
         ("havering", "PROGRESS_KEY", "progress_key.yml"),
         ("lancashire", "PROGRESS_KEY", "progress_key.yml"),
-        ("lancashire", "RISK_KEY", "risk_key.yml"),
         ("southend", "RAG_KEY", "rag_key.yml"),
         ("suffolk", "STATUS_KEY", "status_key.yml"),
     ],
@@ -115,6 +115,13 @@ def test_the_built_in_keys_are_their_files(area: str, constant: str, file: str) 
     assert getattr(reader, constant) == load_status_key(
         REPO / "plugins" / f"sendsite_{area}" / file
     )
+
+
+@pytest.mark.parametrize("area", ["lancashire", "southend"])
+def test_the_built_in_risk_keys_are_their_files(area: str) -> None:
+    reader = importlib.import_module(f"sendsite_{area}.reader")
+    path = REPO / "plugins" / f"sendsite_{area}" / "risk_key.yml"
+    assert load_risk_key(path) == reader.RISK_KEY
 
 
 def test_the_key_files_ship_with_the_plugins() -> None:

@@ -35,6 +35,10 @@ priorities:
       - risk: Provider market is thin
         mitigation: Market engagement events
         rag: Red
+      - risk: Families are not aware of the new offer
+        mitigation: A Local Offer campaign
+        likelihood: 2
+        impact: 3
 ---
 """
 
@@ -138,3 +142,49 @@ def test_tracker_reads_fully_without_javascript(served: str, browser) -> None:
         expect(page.locator("#p1-milestone-1")).to_be_visible()
     finally:
         context.close()
+
+
+def _ratings(page) -> list[str]:
+    cells = page.locator("#risk-table tr[data-row]:visible td[data-label='Rating']")
+    return [" ".join(text.split()) for text in cells.all_inner_texts()]
+
+
+def test_register_filters_and_sorts_by_risk_rating(served: str, browser) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served + "risks/")
+        total = page.locator("#risk-table tr[data-row]").count()
+        assert total == 6 + 2
+        options = page.locator("#filter-rating option").all_inner_texts()
+        assert options == ["Any rating", "High", "Medium", "Not rated"]
+        # Most serious first; Southend's Yellow is a medium risk, not a "minor deviation".
+        assert _ratings(page)[:4] == [
+            "Red (High)",
+            "Medium score 6 (likelihood 2 × impact 3)",
+            "Yellow (Medium)",
+            "Yellow (Medium)",
+        ]
+        assert "deviation" not in page.locator("#risk-table").inner_text()
+        page.select_option("#filter-rating", "high")
+        assert _ratings(page) == ["Red (High)"]
+        assert "Provider market is thin" in page.locator("#risk-table").inner_text()
+        assert page.locator("[data-filter-status]").inner_text() == f"Showing 1 of {total} risks."
+        assert "rating=high" in page.url
+        page.select_option("#filter-rating", "medium")
+        assert len(_ratings(page)) == 3 and all("Medium" in r for r in _ratings(page))
+        page.select_option("#filter-rating", "not-rated")
+        assert _ratings(page) == ["Not rated"] * 4
+        # Sorting by the Rating column orders by severity, either way round.
+        page.select_option("#filter-rating", "")
+        page.click("th[data-sort='rating'] button")
+        assert _ratings(page)[0] == "Red (High)" and _ratings(page)[-1] == "Not rated"
+        page.click("th[data-sort='rating'] button")
+        assert _ratings(page)[0] == "Not rated" and _ratings(page)[-1] == "Red (High)"
+        # The dashboard counts risks by rating and links to the register filtered to one.
+        page.goto(served + "dashboard/")
+        page.click("a[aria-label='1 high']")
+        expect(page).to_have_url(re.compile(r"risks/northshire/\?rating=high$"))
+        assert page.locator("#filter-rating").input_value() == "high"
+        assert _ratings(page) == ["Red (High)"]
+    finally:
+        page.close()

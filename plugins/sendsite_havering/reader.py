@@ -104,9 +104,7 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
 def _risks(fields: Fields, anchor: str, where: str, **defaults: str) -> tuple[Risk, ...]:
     """The risks listed under ``fields``: a line each, and the report rates none of them.
     ``defaults`` are the owner and mitigation of a risk that gives none."""
-    return fields.risks(
-        "risks", anchor, PROGRESS_KEY, section=where, rating="", inline=True, **defaults
-    )
+    return fields.risks("risks", anchor, None, section=where, inline=True, **defaults)
 
 
 def _implication(fields: Fields, seen: dict[str, int]) -> Implication:

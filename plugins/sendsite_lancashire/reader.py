@@ -7,14 +7,14 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from sendsite import Document, DueDate, Fields, Item, Report, Section, facts
+from sendsite import Document, DueDate, Fields, Item, Report, Section, facts, load_risk_key
 from sendsite.content.markdown import render_markdown
 from sendsite.content.status import load_status_key
 
 from .model import Action, HighlightReport, NextStep, Term
 
 PROGRESS_KEY = load_status_key(Path(__file__).with_name("progress_key.yml"))
-RISK_KEY = load_status_key(Path(__file__).with_name("risk_key.yml"))
+RISK_KEY = load_risk_key(Path(__file__).with_name("risk_key.yml"))
 
 #: The three 'action in next …' columns: front-matter key, heading, months ahead.
 TIMESCALES = (

@@ -8,7 +8,7 @@ decisions asked of the board.
 
 from sendsite import Format
 
-from .reader import RAG_KEY, read_report
+from .reader import RAG_KEY, RISK_KEY, read_report
 
 __version__ = "0.1.0"
 
@@ -17,6 +17,6 @@ FORMAT = Format(
     "Highlight report",
     read_report,
     "southend/report.html",
-    (RAG_KEY,),
+    (RAG_KEY, RISK_KEY),
     date_field="meeting_date",
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sendsite import Document, Fields, Item, Report, Section, facts
+from sendsite import Document, Fields, Item, Report, Section, facts, load_risk_key
 from sendsite.content.markdown import render_markdown
 from sendsite.content.status import Level, Status, load_status_key
 
 from .model import Activity, HighlightReport, Priority
 
 RAG_KEY = load_status_key(Path(__file__).with_name("rag_key.yml"))
+RISK_KEY = load_risk_key(Path(__file__).with_name("risk_key.yml"))
 
 _DONE_WORDS = {"complete", "completed"}
 _CODE = re.compile(r"^P\d+$")
@@ -83,7 +84,7 @@ def _priority(fields: Fields) -> Priority:
                 ref=row.text("id"),
             )
         )
-    risks = fields.risks("risks", f"{anchor}-risk", RAG_KEY, section=section)
+    risks = fields.risks("risks", f"{anchor}-risk", RISK_KEY, section=section)
     activities = tuple(
         Activity(
             f"{anchor}-activity-{n}",

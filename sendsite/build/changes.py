@@ -4,7 +4,8 @@ For two consecutive reports of a series, the matched items and risks (see
 ``matching``) become a list of ``Change``: a status that moved on the shared
 scale (improved or worsened), a due date that moved (slipped or brought
 forward, and by how much), an item that is new, completed, or gone without
-being completed (dropped), a risk added, closed or re-rated.
+being completed (dropped), a risk added, closed (no longer listed) or re-rated
+on the risk scale (its level or its likelihood × impact score).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sendsite.build.matching import Match, match_rows
 from sendsite.content.model import Item, Risk
+from sendsite.content.risk_rating import RiskLevel, RiskRating
 from sendsite.content.status import Level, Status
 
 if TYPE_CHECKING:
@@ -160,23 +162,30 @@ def _item_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Item])
 
 
 def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk]) -> list[Change]:
-    before, after = match.before, match.after
-    if before.status.level == after.status.level:
+    before, after = match.before.rating, match.after.rating
+    if (before.level, before.score) == (after.level, after.score):
         return []
-    closed = after.status.is_complete and not before.status.is_complete
+    closed = after.is_complete and not before.is_complete
     return [
         Change(
             "risk-closed" if closed else "risk-rated",
             entry,
             previous,
-            after.text,
-            after.anchor,
-            before.status.text,
-            after.status.text,
+            match.after.text,
+            match.after.anchor,
+            before.text + (f", {before.score_text}" if before.score_text else ""),
+            after.text + (f", {after.score_text}" if after.score_text else ""),
             _how(match),
-            "" if closed else _direction(before.status, after.status),
+            "" if closed else _risk_direction(before, after),
         )
     ]
+
+
+def _risk_direction(before: RiskRating, after: RiskRating) -> str:
+    """A rating that went up (High is up) is worse; not rated has no direction."""
+    if RiskLevel.NOT_RATED in (before.level, after.level) or before.severity == after.severity:
+        return ""
+    return "improved" if after.severity > before.severity else "worsened"
 
 
 def matches_between(
@@ -235,10 +244,10 @@ def changes_between(
         found += _risk_changes(entry, previous, risk_match)
     for risk in new_risks:
         found.append(
-            Change("risk-new", entry, previous, risk.text, risk.anchor, "", risk.status.text)
+            Change("risk-new", entry, previous, risk.text, risk.anchor, "", risk.rating.text)
         )
     for risk in gone_risks:
-        if not risk.status.is_complete:
+        if not risk.rating.is_complete:
             found.append(
                 Change(
                     "risk-closed",
@@ -246,7 +255,7 @@ def changes_between(
                     previous,
                     risk.text,
                     risk.anchor,
-                    risk.status.text,
+                    risk.rating.text,
                     "no longer listed",
                     gone=True,
                 )

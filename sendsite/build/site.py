@@ -16,6 +16,7 @@ from sendsite.build.changes import summarise
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
 from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk
+from sendsite.content.risk_rating import RiskKey
 from sendsite.content.status import StatusKey
 from sendsite.errors import ContentError, Problem
 
@@ -80,7 +81,7 @@ class ReportEntry:
         return self.document.slug
 
     @property
-    def status_keys(self) -> tuple[StatusKey, ...]:
+    def status_keys(self) -> tuple[StatusKey | RiskKey, ...]:
         return self.format.status_keys
 
 
@@ -109,9 +110,9 @@ class AreaEntry:
         return self.area.name
 
     @property
-    def status_keys(self) -> list[StatusKey]:
-        """The status keys used by this area's reports, once each."""
-        keys: dict[str, StatusKey] = {}
+    def status_keys(self) -> list[StatusKey | RiskKey]:
+        """The status and risk keys used by this area's reports, once each."""
+        keys: dict[str, StatusKey | RiskKey] = {}
         for entry in self.reports:
             for key in entry.status_keys:
                 keys.setdefault(key.name, key)

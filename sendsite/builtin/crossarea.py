@@ -1,8 +1,9 @@
 """Cross-area views computed from the common items only: no area is named here.
 
 - the milestone tracker: every milestone and action, with overdue flagged;
-- the risk register: every risk with its mitigation;
-- the dashboard: counts on the shared status scale per area and per report;
+- the risk register: every risk with its mitigation, most serious first;
+- the dashboard: items counted on the shared status scale, risks on the risk
+  scale, per area and per report;
 - topics: items and sections matching each theme, area by area.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
+from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 from sendsite.content.topics import Topic, TopicMatch
 
@@ -101,12 +103,12 @@ def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow
 
 
 def risk_rows(site: Site) -> list[RiskRow]:
-    """Every risk, most serious first, then by area and report."""
+    """Every risk, most serious first (by rating, then score), then by area and report."""
     rows = [RiskRow(entry, risk) for entry in site.reports for risk in entry.report.risks]
     return sorted(
         rows,
         key=lambda r: (
-            _severity(r.risk.status.level),
+            r.risk.rating.severity,
             r.entry.area.name.casefold(),
             r.entry.title.casefold(),
             r.risk.anchor,
@@ -114,38 +116,24 @@ def risk_rows(site: Site) -> list[RiskRow]:
     )
 
 
-_SEVERITY = [
-    Level.SIGNIFICANT_DEVIATION,
-    Level.DELAYED,
-    Level.MINOR_DEVIATION,
-    Level.IN_PROGRESS,
-    Level.ON_TRACK,
-    Level.NOT_STARTED,
-    Level.NOT_RATED,
-    Level.COMPLETE,
-]
-
-
-def _severity(level: Level) -> int:
-    return _SEVERITY.index(level)
-
-
 @dataclass
 class Counts:
-    """Items per level on the shared scale, with the number overdue."""
+    """Items per level on a scale (the shared status scale, or the risk scale for
+    risks), with the number overdue."""
 
-    by_level: Counter[Level] = field(default_factory=Counter)
+    by_level: Counter[Level | RiskLevel] = field(default_factory=Counter)
     overdue: int = 0
+    scale: tuple[Level | RiskLevel, ...] = tuple(Level)
 
     @property
     def total(self) -> int:
         return sum(self.by_level.values())
 
-    def segments(self) -> list[tuple[Level, int, float, float]]:
+    def segments(self) -> list[tuple[Level | RiskLevel, int, float, float]]:
         """``(level, count, start %, width %)`` for drawing a stacked bar."""
         total = self.total or 1
         out, start = [], 0.0
-        for level in Level:
+        for level in self.scale:
             count = self.by_level[level]
             if count:
                 width = 100 * count / total
@@ -189,13 +177,13 @@ class Dashboard:
 
 
 def _counts(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
-    items, risks = Counts(), Counts()
+    items, risks = Counts(), Counts(scale=tuple(RiskLevel))
     for entry in entries:
         for item in entry.report.items:
             items.by_level[item.status.level] += 1
             items.overdue += item.is_overdue(entry.report.as_of)
         for risk in entry.report.risks:
-            risks.by_level[risk.status.level] += 1
+            risks.by_level[risk.rating.level] += 1
     return items, risks
 
 

@@ -35,7 +35,8 @@ MILESTONE_COLUMNS = [
 ]  # fmt: skip
 RISK_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
-    "section", "ref", "text", "mitigation", "owner", "status", "status_label", "status_key", "url",
+    "section", "ref", "text", "mitigation", "owner", "rating", "rating_label", "rating_text",
+    "rating_key", "likelihood", "impact", "score", "url",
 ]  # fmt: skip
 
 
@@ -75,8 +76,9 @@ def milestone_record(row: TrackerRow) -> dict[str, Any]:
 
 
 def risk_record(row: RiskRow) -> dict[str, Any]:
-    """One risk as a flat record."""
-    risk = row.risk
+    """One risk as a flat record: its rating on the risk scale (``high``), the area's
+    word (``Amber``), both as shown, and its likelihood, impact and score where given."""
+    risk, rating = row.risk, row.risk.rating
     return {
         **_report_fields(row),
         "section": risk.section,
@@ -84,9 +86,13 @@ def risk_record(row: RiskRow) -> dict[str, Any]:
         "text": risk.text,
         "mitigation": risk.mitigation,
         "owner": risk.owner,
-        "status": risk.status.level.slug,
-        "status_label": risk.status.label,
-        "status_key": risk.status.key,
+        "rating": rating.level.slug,
+        "rating_label": rating.label,
+        "rating_text": rating.text,
+        "rating_key": rating.key,
+        "likelihood": rating.likelihood,
+        "impact": rating.impact,
+        "score": rating.score,
     }
 
 
@@ -176,7 +182,7 @@ def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[Pur
     _last_lines = seen  # only what this site holds now: nothing grows without bound
 
     document = (
-        f'{{"schema": "sendsite-items/1",\n"milestones": {array(milestone_json)},\n'
+        f'{{"schema": "sendsite-items/2",\n"milestones": {array(milestone_json)},\n'
         f'"risks": {array(risk_json)}}}\n'
     )
     return {

@@ -22,6 +22,7 @@ from sendsite.builtin.crossarea import (
 )
 from sendsite.builtin.exports import export_files
 from sendsite.builtin.search.indexer import SEARCH_PAGE, search_page
+from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 from sendsite.hookspecs import hookimpl
 
@@ -80,7 +81,7 @@ def _risks_page(
     menu: str | None = None,
     scope: frozenset[str] | None = None,
 ) -> Page:
-    levels = [lv for lv in Level if any(r.risk.status.level is lv for r in rows)]
+    ratings = [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)]
     return Page(
         "risks",
         path,
@@ -89,7 +90,7 @@ def _risks_page(
         crumbs,
         {
             "rows": rows,
-            "levels": levels,
+            "ratings": ratings,
             "areas": areas,
             "total": total,
             "combined": menu is not None,
@@ -105,11 +106,10 @@ def register_pages(site: Site) -> list[Page]:
     risks = risk_rows(site)
     areas = [(a.area.slug, a.title) for a in site.areas]
     shown_rows = rows if len(rows) <= ROW_LIMIT else [r for r in rows if r.overdue][:ROW_LIMIT]
-    serious = {Level.SIGNIFICANT_DEVIATION, Level.DELAYED}
     shown_risks = (
         risks
         if len(risks) <= ROW_LIMIT
-        else [r for r in risks if r.risk.status.level in serious][:ROW_LIMIT]
+        else [r for r in risks if r.risk.rating.level is RiskLevel.HIGH][:ROW_LIMIT]
     )
     pages = [
         Page(
@@ -118,7 +118,7 @@ def register_pages(site: Site) -> list[Page]:
             "dashboard.html",
             "Status dashboard",
             _CRUMBS,
-            {"dashboard": Dashboard.of(site), "levels": list(Level)},
+            {"dashboard": Dashboard.of(site), "levels": list(Level), "ratings": list(RiskLevel)},
             menu="Dashboard",
         ),
         _tracker_page(

@@ -9,6 +9,7 @@ only the format's own templates do.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from markupsafe import Markup, escape
 
 from sendsite.content.dates import DueDate
 from sendsite.content.markdown import plain_text
+from sendsite.content.risk_rating import RiskKey, RiskRating, rating_from_status
 from sendsite.content.status import Level, Status, StatusKey
 
 #: A day (``Report.date`` is a field, so the type has another name inside the class).
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Format", "GlossaryTerm", "Item", "Report", "Risk", "Section", "facts", "tally"]
 
 _EMPTY = Markup()
+#: A risk given no rating (told apart from one rated "Not rated" on purpose).
+_NOT_GIVEN = RiskRating()
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,18 @@ class Item:
 class Risk:
     """A risk or issue, with what is being done about it and its rating.
 
+    ``rating`` is a ``RiskRating`` on the risk scale (High, Medium, Low, Not
+    rated), keeping the area's own word and any likelihood × impact score.
     ``text`` and ``mitigation`` may be given as rendered Markdown, as an
     ``Item``'s text: ``html`` and ``mitigation_html`` keep them for the page.
+
+    ``status`` is the old API: a progress ``Status`` given without a rating is
+    turned into one (``rating_from_status``), with a ``DeprecationWarning``.
     """
 
     text: str
     anchor: str
-    status: Status
+    status: Status | None = None
     mitigation: str = ""
     owner: str = ""
     section: str = ""
@@ -98,10 +107,22 @@ class Risk:
     mitigation_html: Markup = _EMPTY
     #: The risk's own reference or id, if the register gives one (see ``Item.ref``).
     ref: str = ""
+    rating: RiskRating = _NOT_GIVEN
 
     def __post_init__(self) -> None:
         _keep_html(self, "text", "html")
         _keep_html(self, "mitigation", "mitigation_html")
+        if self.rating is _NOT_GIVEN:
+            rating = RiskRating()
+            if self.status is not None:
+                warnings.warn(
+                    "Risk(status=…) rates a risk on the progress scale; give it"
+                    " rating=RiskRating(…) from a RiskKey instead (see docs/model.md)",
+                    DeprecationWarning,
+                    stacklevel=3,
+                )
+                rating = rating_from_status(self.status)
+            object.__setattr__(self, "rating", rating)
 
 
 def _keep_html(row: object, name: str, html: str) -> None:
@@ -173,8 +194,9 @@ class Format:
 
     ``read`` turns a loaded document into a ``Report`` and must be a pure
     function of that document. ``template`` is the Jinja2 template that
-    renders the report page. ``status_keys`` are the area's colour keys, shown
-    as a legend on its pages. ``date_field`` names the front-matter key holding
+    renders the report page. ``status_keys`` are the area's colour keys for
+    progress (``StatusKey``) and for risk (``RiskKey``), shown as a legend on
+    its pages in that order. ``date_field`` names the front-matter key holding
     the report's own date (the one ``Report.date`` is read from), so a problem
     with the order of a series can point at it.
     """
@@ -183,6 +205,6 @@ class Format:
     title: str
     read: Reader
     template: str
-    status_keys: tuple[StatusKey, ...] = ()
+    status_keys: tuple[StatusKey | RiskKey, ...] = ()
     description: str = ""
     date_field: str = ""

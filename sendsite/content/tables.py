@@ -5,16 +5,42 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
+from dataclasses import replace
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Protocol
 
 from sendsite.content.model import GlossaryTerm, Item, Risk
+from sendsite.content.risk_rating import RiskKey, RiskRating, rating_from_status
 from sendsite.content.status import StatusKey
+from sendsite.errors import ContentError
 
 if TYPE_CHECKING:
     from sendsite.content.fields import Fields
 
 __all__ = ["CommonTables"]
+
+_OLD_KEY = (
+    "Fields.risks with a progress StatusKey rates risks on the progress scale; give it a"
+    " RiskKey (load_risk_key) instead (see docs/model.md)"
+)
+_DIGITS = re.compile(r"\d{1,3}")
+
+
+def _whole(row: _Table, key: str, most: int) -> int | None:
+    """The whole number from 1 to ``most`` at ``key``, or None if not given."""
+    written = row.text(key)
+    if not written:
+        return None
+    if not _DIGITS.fullmatch(written) or not 1 <= int(written) <= most:
+        raise row.error(
+            key,
+            f"the {key} '{written}' should be a whole number from 1 to {most}",
+            fix=f"Write e.g. '{key}: 3', or leave '{key}:' out if the register does not give it.",
+        )
+    return int(written)
 
 
 class _Table(Protocol):
@@ -23,6 +49,12 @@ class _Table(Protocol):
     def list(self, key: str, *, required: bool = False) -> Sequence[Fields]: ...
 
     def mapping(self, key: str, *, required: bool = False) -> Fields: ...
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str: ...
+
+    def error(
+        self, key: str | int | None, message: str, fix: str | None = None
+    ) -> ContentError: ...
 
 
 class CommonTables:
@@ -81,7 +113,7 @@ class CommonTables:
         self: _Table,
         key: str,
         anchor: str,
-        status_key: StatusKey,
+        risk_key: RiskKey | StatusKey | None,
         *,
         section: str = "",
         owner: str = "",
@@ -92,23 +124,82 @@ class CommonTables:
         """A table of risks and issues, each row a ``Risk``.
 
         A row holds ``risk:`` (required), ``mitigation:`` (as Markdown; one
-        line each with ``inline``), ``owner:``, and its rating (``rating``: a
-        word of ``status_key``; with ``rating=""`` the report rates none).
-        ``owner`` and ``mitigation`` are for rows that give none. Row n is
-        anchored ``<anchor>-<n>``.
+        line each with ``inline``), ``owner:``, and its rating (see
+        ``risk_rating``: a word of ``risk_key`` at ``rating``, and any
+        ``likelihood:``, ``impact:`` or ``score:``). With ``rating=""`` or no
+        key the report rates none. ``owner`` and ``mitigation`` are for rows
+        that give none. Row n is anchored ``<anchor>-<n>``.
+
+        A progress ``StatusKey`` (the old API) still works, its levels made
+        ratings by ``rating_from_status``, with a ``DeprecationWarning``.
         """
-        unrated = status_key.blank_status
-        return tuple(
-            Risk(
-                (row.inline if inline else row.markdown)("risk", required=True),
-                f"{anchor}-{n}",
-                row.status(rating, status_key) if rating else unrated,
-                (row.inline if inline else row.markdown)("mitigation") or mitigation,
-                row.text("owner") or owner,
-                section,
-                ref=row.text("id"),
+        if isinstance(risk_key, StatusKey):
+            warnings.warn(_OLD_KEY, DeprecationWarning, stacklevel=2)
+        risks = []
+        for n, row in enumerate(self.list(key), start=1):
+            status, rated = None, RiskRating(key=risk_key.name if risk_key else "")
+            if isinstance(risk_key, StatusKey):
+                status = row.status(rating, risk_key) if rating else risk_key.blank_status
+                rated = rating_from_status(status)
+            elif risk_key is not None and rating:
+                rated = row.risk_rating(rating, risk_key)
+            risks.append(
+                Risk(
+                    (row.inline if inline else row.markdown)("risk", required=True),
+                    f"{anchor}-{n}",
+                    status,
+                    (row.inline if inline else row.markdown)("mitigation") or mitigation,
+                    row.text("owner") or owner,
+                    section,
+                    ref=row.text("id"),
+                    rating=rated,
+                )
             )
-            for n, row in enumerate(self.list(key), start=1)
+        return tuple(risks)
+
+    def risk_rating(self: _Table, key: str, risk_key: RiskKey) -> RiskRating:
+        """A risk's rating: a word of ``risk_key`` at ``key`` (empty is Not rated), and
+        ``likelihood:`` and ``impact:`` (whole numbers up to the key's ``scale``) or
+        ``score:`` where the row gives them. A row scored but given no word is rated
+        by the key's score bands; one given both keeps its word, and shows the score.
+        """
+        word = self.text(key)
+        found = risk_key.lookup(word)
+        if found is None:
+            close = get_close_matches(word, risk_key.allowed, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise self.error(
+                key,
+                f"unknown rating '{word}' for the {risk_key.title}",
+                fix=f"Use one of: {', '.join(risk_key.allowed)}, or leave it empty if not"
+                f" rated.{hint}",
+            )
+        scale = risk_key.scale
+        likelihood, impact = _whole(self, "likelihood", scale), _whole(self, "impact", scale)
+        score = _whole(self, "score", scale * scale)
+        if (likelihood is None) != (impact is None):
+            given, missing = (
+                ("likelihood", "impact") if impact is None else ("impact", "likelihood")
+            )
+            raise self.error(
+                given,
+                f"a {given} with no {missing}: a score is likelihood × impact",
+                fix=f"Add '{missing}:' beside it (1 to {scale}), or give the 'score:' alone.",
+            )
+        if likelihood and impact:
+            if score is not None and score != likelihood * impact:
+                raise self.error(
+                    "score",
+                    f"the score {score} is not likelihood {likelihood} × impact {impact}",
+                    fix=f"Write 'score: {likelihood * impact}', or leave 'score:' out.",
+                )
+            score = likelihood * impact
+        level, label = found.level, found.label
+        if not word.strip() and score is not None:
+            level = risk_key.rate_score(score)
+            label = level.label
+        return replace(
+            found, level=level, label=label, likelihood=likelihood, impact=impact, score=score
         )
 
     def group(self: _Table, key: str, *keys: str, required: bool = False) -> tuple[str, ...]:

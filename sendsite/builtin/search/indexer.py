@@ -28,6 +28,7 @@ from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_
 from sendsite.builtin.search.pagefind import index_language
 from sendsite.builtin.search.records import KINDS, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
+from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 from sendsite.errors import SendsiteError
 from sendsite.plugins.manager import PluginManager
@@ -81,11 +82,14 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
         "Page": bool(site.all_pages),
     }
     levels = {i.status.level for r in reports for i in r.items}
-    levels |= {k.status.level for r in reports for k in r.risks}
+    ratings = {k.rating.level for r in reports for k in r.risks}
+    # A risk's rating is in the same filter, after the progress levels (both say "Not rated").
+    statuses = [level.label for level in Level if level in levels]
+    statuses += [lv.label for lv in RiskLevel if lv in ratings and lv.label not in statuses]
     return [
         ("area", "Area", [area.title for area in site.areas]),
         ("kind", "Kind of result", [kind for kind in KINDS if present[kind]]),
-        ("status", "Status", [level.label for level in Level if level in levels]),
+        ("status", "Status or rating", statuses),
     ]
 
 

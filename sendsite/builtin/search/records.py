@@ -58,8 +58,9 @@ class SearchItem:
 
     ``anchor`` is its element id on the page; ``title`` its own words (a
     heading in the index), ``text`` the rest of its row (owner, date, status,
-    mitigation). ``status`` is the shared level's label (the "status" filter),
-    ``status_label`` the area's own words and ``status_tone`` its colour.
+    mitigation). ``status`` is the shared level's label (the "status" filter;
+    for a risk, its rating: High, Medium, Low), ``status_label`` the area's own
+    words and ``status_tone`` its colour.
     """
 
     anchor: str
@@ -253,7 +254,7 @@ def _item(kind: str, anchor: str, title: str, shown: str | None, thing: Item | R
     title = plain_text(title) if "<" in title else title
     text = shown or " ".join(filter(None, (title, getattr(thing, "mitigation", ""))))
     rest = text.replace(title, " ", 1) if title in text else text
-    status = thing.status
+    status = thing.rating if isinstance(thing, Risk) else thing.status
     return SearchItem(
         anchor,
         f"{thing.ref} {title}" if thing.ref else title,  # a reference is searched and shown
