@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from sendsite import Document, Fields, Report, Risk, Section, facts
+from sendsite import Document, Fields, Report, Section, facts
 from sendsite.content.markdown import render_markdown
 from sendsite.content.status import load_status_key
 
@@ -30,10 +31,8 @@ def read_report(document: Document) -> Report:
     root = Fields.of(document)
     strategy, author = root.mapping("strategy"), Officer(*root.group("author", *OFFICER))
     date = root.due("date", required=True)
-    seen: dict[str, int] = {}
-    sections = tuple(_section(s, seen) for s in root.list("sections", required=True))
-    seen = {}
-    implications = tuple(_implication(i, seen) for i in root.list("implications"))
+    sections = tuple(map(partial(_section, seen={}), root.list("sections", required=True)))
+    implications = tuple(map(partial(_implication, seen={}), root.list("implications")))
     model = BoardReport(
         author=author,
         strategy_intro=strategy.text("intro"),
@@ -56,9 +55,8 @@ def read_report(document: Document) -> Report:
     contents += [Section("at-a-glance", "At a glance")] if model.tracked or model.money else []
     contents.append(Section("report-detail", "Report detail"))
     contents += [Section(s.anchor, s.heading, level=3) for s in sections]
-    if implications:
-        contents.append(Section("implications", "Implications and risks"))
-        contents += [Section(i.anchor, i.heading, level=3) for i in implications]
+    contents += [Section("implications", "Implications and risks")] if implications else []
+    contents += [Section(i.anchor, i.heading, level=3) for i in implications]
     contents.append(Section("background-papers", "Background papers"))
     contents += [Section("abbreviations", "Abbreviations")] if glossary else []
     subject = root.text("subject")
@@ -86,25 +84,17 @@ def _section(fields: Fields, seen: dict[str, int]) -> DetailSection:
     number = fields.number("number", "section", required=True, seen=seen)
     heading = f"{number}. {fields.text('title', required=True)}"
     numbers: dict[str, int] = {}
-    belongs = f"does not belong to section {number}"
+    paragraph = (rf"{number}\.\d+", "paragraph", f"does not belong to section {number}")
     fix = f'Number its paragraphs "{number}.1", "{number}.2" and so on, in quotes.'
     paragraphs = []
     for row in fields.list("paragraphs", required=True):
-        written = row.matching(
-            "number", rf"{number}\.\d+", "paragraph", belongs, fix=fix, required=True, seen=numbers
-        )
+        written = row.matching("number", *paragraph, fix=fix, required=True, seen=numbers)
         anchor, where = "para-" + written.replace(".", "-"), f"{heading}, paragraph {written}"
         items = row.items("items", KINDS, f"{anchor}-item", PROGRESS_KEY, **_ITEM, section=where)
-        risks = _risks(row, f"{anchor}-risk", where)
+        risks = row.risks("risks", f"{anchor}-risk", None, section=where, inline=True)
         body = row.markdown("text", required=True)
         paragraphs.append(Paragraph(written, anchor, body, items, risks))
     return DetailSection(heading, f"section-{number}", tuple(paragraphs))
-
-
-def _risks(fields: Fields, anchor: str, where: str, **defaults: str) -> tuple[Risk, ...]:
-    """The risks listed under ``fields``: a line each, and the report rates none of them.
-    ``defaults`` are the owner and mitigation of a risk that gives none."""
-    return fields.risks("risks", anchor, None, section=where, inline=True, **defaults)
 
 
 def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
@@ -112,6 +102,7 @@ def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
     heading = fields.text("heading", required=kind not in HEADINGS) or HEADINGS[kind]
     officer = Officer(*fields.group("officer", *OFFICER, required=True))
     closing, anchor = fields.inline("closing"), f"implications-{kind}"
-    risks = _risks(fields, f"{anchor}-risk", heading, owner=officer.signed, mitigation=closing)
+    owned = {"owner": officer.signed, "mitigation": closing}  # unless a risk says otherwise
+    risks = fields.risks("risks", f"{anchor}-risk", None, section=heading, inline=True, **owned)
     body = fields.markdown("text", required=True)
     return Implication(heading, anchor, body, risks, closing, officer)
