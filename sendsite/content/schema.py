@@ -122,7 +122,8 @@ def front_matter_schema(fmt: Format) -> dict[str, Any]:
     }
     if fmt.schema is None:
         schema["additionalProperties"] = True  # the format's keys are not known
-    return _expand(schema, definitions)
+    expanded: dict[str, Any] = _expand(schema, definitions)
+    return expanded
 
 
 def schema_text(schema: Mapping[str, Any]) -> str:
