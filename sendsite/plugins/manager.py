@@ -40,7 +40,7 @@ import pluggy
 
 from sendsite import __version__, hookspecs
 from sendsite.content.model import Format
-from sendsite.content.schema import SCHEMA_FILE, read_format_schema
+from sendsite.content.schema import SCHEMA_FILE, front_matter_schema, read_format_schema
 from sendsite.errors import PluginError, SendsiteError
 from sendsite.plugins.local import LocalPlugin, find_local_plugins, import_local_plugin
 from sendsite.plugins.results import check_result
@@ -322,11 +322,13 @@ def _with_schema(fmt: Format, file: str | None, name: str) -> Format:
     if fmt.schema is not None or path is None or not path.is_file():
         return fmt
     try:
-        return replace(fmt, schema=read_format_schema(path))
+        described = replace(fmt, schema=read_format_schema(path))
+        front_matter_schema(described)  # a '$ref' to no definition is found now
     except ValueError as exc:
         raise PluginError(
             str(exc), plugin=name, fix="Correct the file: it is JSON Schema (draft-07)."
         ) from None
+    return described
 
 
 def _check_hook_names(pm: PluginManager, tolerant: bool) -> None:
