@@ -20,6 +20,7 @@ whole number, and an editor does not flag it.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -315,3 +316,25 @@ def test_edge_values_get_one_verdict(tmp_path: Path, key: str, value: Any, accep
     variant = _variant(_load(path), (key,), value)
     assert reader_accepts(CORE_FORMAT, variant) is accepted
     assert schema_accepts(front_matter_schema(CORE_FORMAT), variant.front) is accepted
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from [value] if key == "pattern" else _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_patterns_escape_only_what_javascripts_strict_mode_allows(
+    formats: dict[str, Format],
+) -> None:
+    # Editors run the patterns as JavaScript, whose unicode mode refuses escapes such as
+    # '\–' (Lancashire's status words have an en dash) or '\-' outside brackets.
+    escaped = set()
+    for fmt in formats.values():
+        for pattern in _patterns(front_matter_schema(fmt)):
+            escaped |= set(re.findall(r"\\(.)", pattern.replace("[\\s-]", "")))
+    assert escaped <= set("sS^$.|?*+()[]{}/\\")
+    assert {"(", "s"} <= escaped

@@ -85,6 +85,8 @@ _CORE = {
         "additionalProperties": {"type": ["string", "array"], "items": {"type": "string"}},
     },
 }
+#: Characters with a meaning in a regular expression (in Python and JavaScript alike).
+_SPECIAL = set("\\^$.|?*+()[]{}/")
 #: Keys whose values are data, not schemas.
 _DATA = {"enum", "const", "required", "examples", "default"}
 
@@ -200,13 +202,17 @@ def _status(key: StatusKey) -> dict[str, Any]:
 
 
 def _any_case(word: str) -> str:
-    """A regular expression for ``word`` in upper or lower case, or a mix."""
+    """A regular expression for ``word`` in upper or lower case, or a mix.
+
+    Only the characters special in a pattern are escaped: an editor may read it as
+    a JavaScript pattern in its strict (unicode) mode, which refuses other escapes.
+    """
     out = ""
     for char in word:
         if char.lower() != char.upper():
             out += f"[{char.upper()}{char.lower()}]"
         else:
-            out += "\\" + char if not char.isalnum() and char != " " else char
+            out += "\\" + char if char in _SPECIAL else char
     return out
 
 
