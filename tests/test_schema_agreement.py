@@ -39,8 +39,8 @@ from sendsite.content.yamlfile import Positions
 from sendsite.errors import ContentError
 from sendsite.plugins.manager import make_plugin_manager
 
-REPO = Path(__file__).resolve().parent.parent
-DEMOS = sorted((REPO / "content").glob("*/*.md"))
+from .conftest import DEMO_AREAS
+
 DROP = object()
 WRONG: tuple[Any, ...] = (True, 42, "some words", ["a list"], {"a": "mapping"})
 
@@ -171,11 +171,17 @@ def _load(path: Path) -> Document:
     return load_document(path, PurePosixPath(path.parent.name, path.name))
 
 
-@pytest.mark.parametrize("path", DEMOS, ids=lambda p: p.parent.name)
+def _demo(source: Path, area: str) -> Document:
+    """The demo report of ``area`` (each demo area has one)."""
+    [path] = sorted((source / "content" / area).glob("*.md"))
+    return _load(path)
+
+
+@pytest.mark.parametrize("area", DEMO_AREAS)
 def test_every_demo_report_validates_against_its_formats_schema(
-    path: Path, formats: dict[str, Format]
+    area: str, demo_source: Path, formats: dict[str, Format]
 ) -> None:
-    document = _load(path)
+    document = _demo(demo_source, area)
     fmt = formats[str(document.format)]
     assert fmt.schema is not None, f"{fmt.name} has no schema.json"
     schema = front_matter_schema(fmt)
@@ -185,11 +191,11 @@ def test_every_demo_report_validates_against_its_formats_schema(
     assert reader_accepts(fmt, document)
 
 
-@pytest.mark.parametrize("path", DEMOS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("area", DEMO_AREAS)
 def test_schema_and_reader_agree_on_variations_of_each_demo_report(
-    path: Path, formats: dict[str, Format]
+    area: str, demo_source: Path, formats: dict[str, Format]
 ) -> None:
-    document = _load(path)
+    document = _demo(demo_source, area)
     wrong, accepted, refused = _disagreements(formats[str(document.format)], document)
     assert wrong == []
     assert accepted > 10 and refused > 50  # both verdicts are tried, many times
