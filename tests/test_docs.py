@@ -242,6 +242,7 @@ def test_the_tutorial_shows_the_files_new_area_writes() -> None:
 
 def test_every_scaffold_file_has_a_known_language_in_the_tutorial() -> None:
     kinds = {".py": "python", ".yml": "yaml", ".md": "markdown", ".html": "jinja", ".css": "css"}
+    kinds[".json"] = "json"
     for block in blocks_of(TUTORIAL):
         if block.title:
             suffix = PurePosixPath(block.title).suffix

@@ -93,3 +93,52 @@ def test_items_whose_rows_choose_their_kind(tmp_path: Path) -> None:
         "early next year",
     )
     assert item.due.understood
+
+
+def test_integer_reads_a_whole_number_in_range(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, 'places: 12\nquoted: "40"\nempty: ""\n')
+    assert fields.integer("places", minimum=0, maximum=100) == 12
+    assert fields.integer("quoted", minimum=0, maximum=100) == 40
+    assert fields.integer("empty") is None
+    assert fields.integer("absent", default=3) == 3
+    with pytest.raises(ContentError, match="'absent' is missing") as missing:
+        fields.integer("absent", minimum=1, maximum=5, required=True)
+    assert "followed by a whole number from 1 to 5" in (missing.value.fix or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("yes", "expected a whole number but found yes/no (true)"),
+        ("2.5", "expected a whole number but found 2.5, which is not whole"),
+        ("3.0", "expected a whole number but found 3, which is not whole"),
+        ("ten", "expected a whole number but found the text 'ten'"),
+        ('"12 pupils"', "expected a whole number but found the text '12 pupils'"),
+        ("[1, 2]", "expected a whole number but found a list"),
+        ("101", "101 is out of range: it should be a whole number from 0 to 100"),
+        ("-1", "-1 is out of range: it should be a whole number from 0 to 100"),
+    ],
+)
+def test_integer_refuses_anything_else_naming_the_range(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    fields = _fields(tmp_path, f"title: x\npercent: {value}\n")
+    with pytest.raises(ContentError) as caught:
+        fields.integer("percent", minimum=0, maximum=100)
+    assert str(caught.value.problem.message) == f"percent: {message}"
+    assert caught.value.line == 3
+    assert caught.value.fix == (
+        "Write a whole number from 0 to 100, e.g. 'percent: 0' (no decimal point)."
+    )
+
+
+def test_integer_ranges_open_at_one_end(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "low: -5\nhigh: 5000\n")
+    assert fields.integer("high", minimum=1) == 5000
+    with pytest.raises(ContentError, match="should be a whole number of 0 or more") as caught:
+        fields.integer("low", minimum=0)
+    assert (
+        caught.value.fix == "Write a whole number of 0 or more, e.g. 'low: 0' (no decimal point)."
+    )
+    with pytest.raises(ContentError, match="should be a whole number of 10 or less"):
+        fields.integer("high", maximum=10)

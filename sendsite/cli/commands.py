@@ -19,6 +19,7 @@ from sendsite.build.publish import MAX_ERRORS, BuildFailed, SiteCounts, StrictWa
 from sendsite.build.writer import shown_path
 from sendsite.cli.messages import format_problem
 from sendsite.cli.outcome import result_record, summary_lines
+from sendsite.cli.schema import leave_schemas, schema_listing, schema_of
 from sendsite.config import SiteConfig, load_config
 from sendsite.errors import PluginError, Problem, SendsiteError
 from sendsite.plugins.isolation import check_isolated
@@ -215,6 +216,7 @@ def build_command(
     except PluginError:
         check_isolated(config, strict=strict)  # report everything else too, where possible
         raise
+    leave_schemas(pm, config.root, quiet=quiet or as_json)
     if as_json:
         _echo_json(
             result_record(
@@ -359,6 +361,25 @@ def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
         click.echo(plugins_as_text(reports, pm.disabled))
     if any(r.error for r in reports):
         sys.exit(1)
+
+
+@main.command("schema")
+@click.argument("format_name", metavar="[FORMAT]", required=False)
+@_source_option
+@_friendly_errors
+def schema_command(format_name: str | None, source: Path | None) -> None:
+    """Print the JSON Schema of a format's front matter; without FORMAT, list the formats.
+
+    Editors use it to flag mistakes and complete keys as you type. 'sendsite
+    build' also writes each format's schema to .sendsite/schemas/<format>.json
+    in the site folder (the README says how to point VS Code at it).
+    """
+    config = _config(source)
+    pm = make_plugin_manager(config=config)
+    if format_name is None:
+        click.echo(schema_listing(pm, config))
+    else:
+        click.echo(schema_of(pm, format_name), nl=False)
 
 
 @main.command("new-area")

@@ -6,6 +6,7 @@ Writes into the site folder, from the templates in ``scaffold_templates/``::
     content/<area>/highlight-report-2024-03.md  a sample report in the new format
     plugins/sendsite_<area>/                    the plugin (loaded from the site as it is):
         __init__.py  reader.py  model.py        hooks; reader; typed model
+        schema.json                             its front matter's schema, for editors
         templates/<area>/report.html            the report page
         static/<area>.css                       its styles
         tests/test_<area>.py                    its tests
@@ -76,6 +77,7 @@ _FILES = (
     ("plugin/__init__.py.tmpl", "{plugin}/__init__.py"),
     ("plugin/model.py.tmpl", "{plugin}/model.py"),
     ("plugin/reader.py.tmpl", "{plugin}/reader.py"),
+    ("plugin/schema.json.tmpl", "{plugin}/schema.json"),
     ("plugin/templates/report.html.tmpl", "{plugin}/templates/{slug}/report.html"),
     ("plugin/static/area.css.tmpl", "{plugin}/static/{slug}.css"),
     ("plugin/tests/__init__.py.tmpl", "{plugin}/tests/__init__.py"),

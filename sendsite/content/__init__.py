@@ -10,5 +10,7 @@ model        the common model: Report, Item, Risk, Section, Format, GlossaryTerm
 glossary     the glossary file, merging terms, marking abbreviations
 topics       the topics file
 tables       tables every format has, read into the common model
+integers     whole numbers in a range: the reader and its schema
+schema       JSON Schemas of front matter for editors
 attachments  which other files in content/ may be published, and where
 """

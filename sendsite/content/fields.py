@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
 from sendsite.content.documents import Document
+from sendsite.content.integers import Integers
 from sendsite.content.markdown import render_inline, render_markdown
 from sendsite.content.status import Status, StatusKey
 from sendsite.content.tables import CommonTables
@@ -84,7 +85,7 @@ def _warn_unread(opened: list[Fields]) -> None:
             views[0]._warn_unknown(set().union(*(view.asked for view in views)))
 
 
-class Fields(CommonTables):
+class Fields(CommonTables, Integers):
     """A validated view of one mapping in a document's front matter."""
 
     def __init__(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -198,7 +198,9 @@ class Format:
     progress (``StatusKey``) and for risk (``RiskKey``), shown as a legend on
     its pages in that order. ``date_field`` names the front-matter key holding
     the report's own date (the one ``Report.date`` is read from), so a problem
-    with the order of a series can point at it.
+    with the order of a series can point at it. ``schema`` is the JSON Schema
+    of the format's own front-matter keys, for editors (see
+    ``sendsite.content.schema``; a plugin's ``schema.json`` gives it by convention).
     """
 
     name: str
@@ -208,3 +210,4 @@ class Format:
     status_keys: tuple[StatusKey | RiskKey, ...] = ()
     description: str = ""
     date_field: str = ""
+    schema: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)

@@ -19,7 +19,8 @@ them itself: a module's ``FORMAT`` is what ``register_formats`` returns, and a
 package's ``templates/`` and ``static/`` folders (beside the ``__init__.py``
 that is its module's ``__file__``) are what ``register_template_dirs`` and
 ``register_static_dirs`` return: ``[<package>/templates]`` and
-``{<plugin name>: <package>/static}``.
+``{<plugin name>: <package>/static}``; a ``schema.json`` there is the
+``FORMAT``'s schema (``Format.schema``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import importlib.metadata
 import importlib.util
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
 from types import ModuleType
@@ -39,6 +40,7 @@ import pluggy
 
 from sendsite import __version__, hookspecs
 from sendsite.content.model import Format
+from sendsite.content.schema import SCHEMA_FILE, front_matter_schema, read_format_schema
 from sendsite.errors import PluginError, SendsiteError
 from sendsite.plugins.local import LocalPlugin, find_local_plugins, import_local_plugin
 from sendsite.plugins.results import check_result
@@ -266,7 +268,11 @@ def _register(pm: PluginManager, plugin: object, info: LoadedPlugin) -> None:
     except (pluggy.PluginValidationError, ValueError) as exc:
         raise PluginError(str(exc), plugin=info.name) from None
     pm.loaded[info.name] = info
-    _add_conventions(pm, plugin, info.name)
+    try:
+        _add_conventions(pm, plugin, info.name)
+    except PluginError:
+        pm.remove(info.name)
+        raise
 
 
 def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
@@ -275,17 +281,19 @@ def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
     A module's ``FORMAT`` (a ``Format``) answers ``register_formats``; a
     package's ``templates/`` and ``static/`` folders, beside its
     ``__init__.py``, answer ``register_template_dirs`` and
-    ``register_static_dirs``. A hook the plugin implements itself is left
-    alone. Each is added in the plugin's name, so ``sendsite plugins`` lists
-    it, an error names the plugin, and the order between plugins is kept.
+    ``register_static_dirs``; a ``schema.json`` there is the ``FORMAT``'s schema.
+    A hook the plugin implements itself is left alone. Each is added in the
+    plugin's name, so ``sendsite plugins`` lists it, an error names the plugin,
+    and the order between plugins is kept.
     """
     if not isinstance(plugin, ModuleType):
         return
     found: list[tuple[str, Callable[[], object]]] = []
     fmt = getattr(plugin, "FORMAT", None)
-    if isinstance(fmt, Format):
-        found.append(("register_formats", lambda: [fmt]))
     file = getattr(plugin, "__file__", None)
+    if isinstance(fmt, Format):
+        fmt = _with_schema(fmt, file, name)
+        found.append(("register_formats", lambda: [fmt]))
     if file and Path(file).name == "__init__.py":
         templates, static = Path(file).parent / "templates", Path(file).parent / "static"
         if templates.is_dir():
@@ -304,6 +312,23 @@ def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
                 specname=None,
             )
             caller._add_hookimpl(pluggy.HookImpl(plugin, name, function, opts))
+
+
+def _with_schema(fmt: Format, file: str | None, name: str) -> Format:
+    """``fmt`` with the schema of its keys from the ``schema.json`` beside its package's
+    ``__init__.py``, if it has none and the file is there."""
+    package = file is not None and Path(file).name == "__init__.py"
+    path = Path(file).with_name(SCHEMA_FILE) if file and package else None
+    if fmt.schema is not None or path is None or not path.is_file():
+        return fmt
+    try:
+        described = replace(fmt, schema=read_format_schema(path))
+        front_matter_schema(described)  # a '$ref' to no definition is found now
+    except ValueError as exc:
+        raise PluginError(
+            str(exc), plugin=name, fix="Correct the file: it is JSON Schema (draft-07)."
+        ) from None
+    return described
 
 
 def _check_hook_names(pm: PluginManager, tolerant: bool) -> None:
