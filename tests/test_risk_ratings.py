@@ -134,7 +134,7 @@ def test_words_scores_and_bands(tmp_path: Path) -> None:
         ("    rag: Purple\n", "unknown rating 'Purple' for the North risk rating", "Red, Amber"),
         ("    rag: Amberr\n", "unknown rating 'Amberr'", "Did you mean 'Amber'?"),
         ("    likelihood: 3\n", "a likelihood with no impact", "Add 'impact:'"),
-        ("    likelihood: 6\n    impact: 1\n", "should be a whole number from 1 to 5", "3"),
+        ("    likelihood: 6\n    impact: 1\n", "should be a whole number from 1 to 5", "1 to 5"),
         ("    likelihood: 2\n    impact: 3\n    score: 9\n", "is not likelihood 2 × impact 3", "6"),
     ],
 )

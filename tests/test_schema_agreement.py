@@ -344,3 +344,41 @@ def test_patterns_escape_only_what_javascripts_strict_mode_allows(
             escaped |= set(re.findall(r"\\(.)", pattern.replace("[\\s-]", "")))
     assert escaped <= set("sS^$.|?*+()[]{}/\\")
     assert {"(", "s"} <= escaped
+
+
+def _first_risk(front: dict[str, Any]) -> Path_:
+    """Where the first risk row of a demo report is (a path of keys and positions)."""
+    for path, value in _places(front, (), set()):
+        if path and path[-1] == "risks" and isinstance(value, list) and value:
+            return (*path, 0)
+    raise AssertionError("no risks")
+
+
+@pytest.mark.parametrize("area", ["southend", "lancashire"])
+@pytest.mark.parametrize(
+    ("scores", "accepted"),
+    [
+        ({"likelihood": 4, "impact": 5}, True),
+        ({"likelihood": "3", "impact": 2, "score": 6}, True),
+        ({"score": 25}, True),
+        ({"likelihood": 6, "impact": 1}, False),
+        ({"likelihood": 0, "impact": 1}, False),
+        ({"score": 26}, False),
+        ({"likelihood": 2.5, "impact": 2}, False),
+        ({"impact": True, "likelihood": 1}, False),
+    ],
+)
+def test_schema_and_reader_agree_on_risk_scores(
+    area: str, scores: dict[str, Any], accepted: bool, demo_source: Path, formats: dict[str, Format]
+) -> None:
+    """A risk's likelihood, impact and score (see the risk ratings): one verdict."""
+    document = _demo(demo_source, area)
+    fmt = formats[str(document.format)]
+    row = _first_risk(document.front)
+    parent = copy.deepcopy(document.front)
+    target = parent
+    for part in row:
+        target = target[part]
+    variant = _variant(document, row, {**target, **scores})
+    assert schema_accepts(front_matter_schema(fmt), variant.front) is accepted
+    assert reader_accepts(fmt, variant) is accepted

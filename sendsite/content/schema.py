@@ -33,6 +33,7 @@ from sendsite.content.integers import integer_schema
 
 if TYPE_CHECKING:
     from sendsite.content.model import Format
+    from sendsite.content.risk_rating import RiskKey
     from sendsite.content.status import StatusKey
 
 __all__ = ["DRAFT", "SCHEMA_FILE", "front_matter_schema", "read_format_schema", "schema_text"]
@@ -186,7 +187,7 @@ def _choice(options: list[str]) -> dict[str, Any]:
     }
 
 
-def _status(key: StatusKey) -> dict[str, Any]:
+def _status(key: StatusKey | RiskKey) -> dict[str, Any]:
     """A word of ``key`` or one of its other words, in any case and spacing, or nothing."""
     words = [word for entry in key.entries for word in (entry.label, *entry.aliases)]
     spelled = "|".join(r"[\s-]+".join(map(_any_case, w.replace("-", " ").split())) for w in words)

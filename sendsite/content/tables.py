@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
@@ -26,21 +25,6 @@ _OLD_KEY = (
     "Fields.risks with a progress StatusKey rates risks on the progress scale; give it a"
     " RiskKey (load_risk_key) instead (see docs/model.md)"
 )
-_DIGITS = re.compile(r"\d{1,3}")
-
-
-def _whole(row: _Table, key: str, most: int) -> int | None:
-    """The whole number from 1 to ``most`` at ``key``, or None if not given."""
-    written = row.text(key)
-    if not written:
-        return None
-    if not _DIGITS.fullmatch(written) or not 1 <= int(written) <= most:
-        raise row.error(
-            key,
-            f"the {key} '{written}' should be a whole number from 1 to {most}",
-            fix=f"Write e.g. '{key}: 3', or leave '{key}:' out if the register does not give it.",
-        )
-    return int(written)
 
 
 class _Table(Protocol):
@@ -51,6 +35,10 @@ class _Table(Protocol):
     def mapping(self, key: str, *, required: bool = False) -> Fields: ...
 
     def text(self, key: str, *, required: bool = False, default: str = "") -> str: ...
+
+    def integer(
+        self, key: str, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None: ...
 
     def error(
         self, key: str | int | None, message: str, fix: str | None = None
@@ -175,8 +163,9 @@ class CommonTables:
                 f" rated.{hint}",
             )
         scale = risk_key.scale
-        likelihood, impact = _whole(self, "likelihood", scale), _whole(self, "impact", scale)
-        score = _whole(self, "score", scale * scale)
+        likelihood = self.integer("likelihood", minimum=1, maximum=scale)
+        impact = self.integer("impact", minimum=1, maximum=scale)
+        score = self.integer("score", minimum=1, maximum=scale * scale)
         if (likelihood is None) != (impact is None):
             given, missing = (
                 ("likelihood", "impact") if impact is None else ("impact", "likelihood")
