@@ -13,7 +13,7 @@ alive and refreshes it on every save.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 
@@ -42,7 +42,7 @@ from sendsite.content.attachments import attachment_path
 from sendsite.content.documents import Area, discover, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker, acronyms_in, load_glossary, merge_terms
 from sendsite.content.markdown import slugify
-from sendsite.content.model import Format
+from sendsite.content.model import Format, GlossaryTerm
 from sendsite.content.topics import Topic, load_topics
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, call_each
@@ -214,16 +214,21 @@ class Pipeline:
             if item.area is not None:
                 areas.setdefault(item.area.slug, item.area)
         problems.errors.extend(duplicate_outputs(items))
-        glossary = [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
-        topics: list[Topic] = []
+        # The site's own glossary wins over plugins' terms, and those over reports'.
+        glossary: list[GlossaryTerm] = []
         if "_glossary.yml" in tree.site_files:
             glossary += (
                 problems.attempt(lambda: load_glossary(*tree.site_files["_glossary.yml"])) or []
             )
+        glossary += [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
+        topics: list[Topic] = []
         if "_topics.yml" in tree.site_files:
             topics = problems.attempt(lambda: load_topics(*tree.site_files["_topics.yml"])) or []
-        for entry in reports:
-            glossary.extend(entry.report.glossary)
+        glossary += [
+            replace(t, source=f"{entry.area.name}: {entry.title}", page=str(entry.path))
+            for entry in reports
+            for t in entry.report.glossary
+        ]
         tags = topic_tags(reports, topics, problems)
         problems.errors.extend(link_series(reports))
         assets = [
@@ -238,7 +243,7 @@ class Pipeline:
             for read in current.values()
             if isinstance(read.item, ReportEntry)
         ]
-        problems.warnings.extend(undefined_acronyms(found, {t.term for t in merged}))
+        problems.warnings.extend(undefined_acronyms(found, merged))
         site = link_site(self.config, areas, reports, pages, merged, assets)
         site.topics = topics
         match_topics(site, topics, tags)

@@ -22,6 +22,7 @@ from sendsite.builtin.crossarea import (
 )
 from sendsite.builtin.exports import export_files
 from sendsite.builtin.search.indexer import SEARCH_PAGE, search_page
+from sendsite.content.glossary import glossary_rows
 from sendsite.content.status import Level
 from sendsite.hookspecs import hookimpl
 
@@ -208,7 +209,7 @@ def register_pages(site: Site) -> list[Page]:
                 "glossary.html",
                 "Glossary",
                 _CRUMBS,
-                {"terms": site.glossary},
+                {"terms": site.glossary, "rows": glossary_rows(site.glossary)},
                 menu="Glossary",
             )
         )
