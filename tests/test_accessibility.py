@@ -46,7 +46,7 @@ def _pages(site: Path) -> list[str]:
 
 def _one_of_each_template(site: Path) -> list[str]:
     wanted = ["", "dashboard/", "tracker/", "risks/", "topics/", "glossary/", "southend/"]
-    wanted.append("accessibility/")
+    wanted += ["accessibility/", "a-z/"]
     wanted += [p for p in _pages(site) if p.count("/") == 2 and not p.startswith("topics/")]
     wanted.append(next(p for p in _pages(site) if p.startswith("topics/") and p != "topics/"))
     return wanted

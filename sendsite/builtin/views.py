@@ -12,6 +12,7 @@ from typing import Any
 
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import Site
+from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
     Dashboard,
     RiskRow,
@@ -213,7 +214,7 @@ def register_pages(site: Site) -> list[Page]:
                 menu="Glossary",
             )
         )
-    return pages
+    return pages + a_to_z_pages(site)
 
 
 def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
@@ -227,8 +228,12 @@ def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
 @hookimpl
 def extra_template_vars() -> dict[str, Any]:
     """Every page's header links its search box to the search page, and its footer the
-    accessibility statement."""
-    return {"search_page": str(SEARCH_PAGE), "accessibility_page": "accessibility/index.html"}
+    accessibility statement and the A to Z index."""
+    return {
+        "search_page": str(SEARCH_PAGE),
+        "accessibility_page": "accessibility/index.html",
+        "a_to_z_page": str(A_TO_Z_PAGE),
+    }
 
 
 @hookimpl

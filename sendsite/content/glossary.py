@@ -44,7 +44,7 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
             fix="Write e.g. 'EHCP: Education, Health and Care Plan'.",
         )
     terms = []
-    named: dict[str, str] = {}  # every term and alias, folded -> the term it names
+    named: dict[str, str] = {}  # every term and alias -> the term it names
     for key, value in data.items():
         term = str(key).strip()
         line = positions.line(key)
@@ -73,7 +73,7 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
                 fix=f"Write '{term}: what it stands for' on one line.",
             )
         for name in (found.term, *found.aliases):
-            other = named.setdefault(name.casefold(), term)
+            other = named.setdefault(name, term)
             if other != term:
                 raise ContentError(
                     f"glossary term '{term}': '{name}' is already in the glossary, "
