@@ -7,10 +7,12 @@ their numbering: "Weakness 2: Timeliness of EHC assessments" is under T, with
 
 **Size.** A heading shared by several reports of one area (a series repeats its
 sections every month) is one entry linking to that area's newest report holding
-it, with a count of the earlier ones and a link to the area's list; so the index
-grows with the headings an area uses, not with its reports times their
-sections. Up to ``PAGE_LIMIT`` links it is one page; beyond, ``a-z/`` lists the
-letters and each letter has a page of its own (``a-z/s/``).
+it, with a count of the earlier ones and a link to the area's list; so are an
+area's reports whose titles differ only in their dates ("Highlight report, May
+2021", "…, June 2021"). So the index grows with the headings and kinds of report
+an area has, not with its reports times their sections. Up to ``PAGE_LIMIT``
+links it is one page; beyond, ``a-z/`` lists the letters and each letter has a
+page of its own (``a-z/s/``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ _TITLE = "A to Z index"
 _NUMBERING = re.compile(
     r"^\s*((?:[^\W\d_]+\s+)?[A-Z]?\d+[a-z]?(?:\.\d+)*(?:\s*(?:–|-|and|&|to)\s*\d+)?)"
     r"\s*[:.–—-]\s+(?=\w)"
+)
+#: The words that date a report's title: an area's reports of one kind are one entry.
+_DATES = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)?|q[1-4]|quarter|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?"
+    r"|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
 )
 _KEYS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["0–9", "Other"]
 
@@ -123,7 +130,8 @@ def _area_entries(area: AreaEntry, entries: dict[tuple[str, str], Entry]) -> Non
             headings.append(("section", section.title, section.anchor, parent))
         for kind, title, anchor, parent in headings:
             text, label = filed(title)
-            key = (kind, " ".join(re.sub(r"[^\w\s]", "", text.casefold()).split()))
+            words = text.casefold() if kind == "section" else _DATES.sub(" ", text.casefold())
+            key = (kind, " ".join(re.sub(r"[^\w\s]", "", words).split()) or text.casefold())
             if not key[1]:
                 continue
             entries.setdefault(key, Entry(text, kind))
