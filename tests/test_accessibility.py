@@ -3,7 +3,8 @@
 - axe-core (the engine GDS's monitoring uses) finds no WCAG 2.0/2.1/2.2 A or AA
   violations on one page of each template;
 - every page reflows at 320 CSS pixels wide (WCAG 1.4.10) with no sideways scrolling;
-- the skip link is the first thing a keyboard reaches and moves focus to the content.
+- the skip link is the first thing a keyboard reaches and moves focus to the content;
+- no two landmarks of a page share a name (a screen reader's list of them tells each apart).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _pages(site: Path) -> list[str]:
 
 def _one_of_each_template(site: Path) -> list[str]:
     wanted = ["", "dashboard/", "tracker/", "risks/", "topics/", "glossary/", "southend/"]
-    wanted.append("accessibility/")
+    wanted += ["accessibility/", "a-z/"]
     wanted += [p for p in _pages(site) if p.count("/") == 2 and not p.startswith("topics/")]
     wanted.append(next(p for p in _pages(site) if p.startswith("topics/") and p != "topics/"))
     return wanted
@@ -69,6 +70,38 @@ def test_axe_finds_no_wcag_violations(demo_site: Path, base_url: str, browser) -
     finally:
         page.close()
     assert failures == []
+
+
+def test_no_two_landmarks_on_a_page_share_a_name(demo_site: Path, base_url: str, browser) -> None:
+    """axe's landmark-unique rule, on every page: names as the browser computes them.
+
+    Essex's report has "What success will look like" in four workstreams; each is
+    named with its workstream ("What success will look like: Therapies").
+    """
+    page = browser.new_page()
+    clashes = []
+    try:
+        for path in _pages(demo_site):
+            page.goto(base_url + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'rule', values: ['landmark-unique']}})"
+            )
+            assert result["passes"] or result["inapplicable"], "the rule ran"
+            for violation in result["violations"]:
+                clashes += [f"/{path}: {node['target']}" for node in violation["nodes"]]
+        page.goto(base_url + "essex/joint-commissioning-progress/")
+        regions = page.get_by_role("region", name="What success will look like", exact=False)
+        names = [regions.nth(i).get_attribute("aria-label") for i in range(regions.count())]
+    finally:
+        page.close()
+    assert clashes == []
+    assert names == [
+        "What success will look like: Therapies",
+        "What success will look like: Neuro Development",
+        "What success will look like: SENDIASS",
+        "What success will look like: Equipment",
+    ]
 
 
 def test_every_page_reflows_at_320_pixels(demo_site: Path, base_url: str, browser) -> None:

@@ -180,7 +180,7 @@ def test_glossary_page_has_site_and_report_terms(demo, demo_site: Path) -> None:
     text = page_text(demo_site / "glossary" / "index.html")
     assert "EHCP Education, Health and Care Plan" in text
     assert "CAMHS Child and Adolescent Mental Health Services" in text
-    terms = {t.term for t in demo.glossary}
+    terms = {name for t in demo.glossary for name in (t.term, *t.aliases)}
     assert {
         "EHCP",
         "SEND",

@@ -40,9 +40,9 @@ def test_core_builds_with_no_area_plugin(make_site: SiteMaker, tmp_path: Path) -
     pm = make_plugin_manager(entry_points=False)
     assert collect_formats(pm) == {}
     result = build(load_config(root), pm=pm, output=tmp_path / "out")
-    # home, about, 404, the (empty) dashboard, tracker, register and search page, and
-    # the accessibility statement
-    assert result.pages == 8
+    # home, about, 404, the (empty) dashboard, tracker, register, search page and A to Z
+    # index, and the accessibility statement
+    assert result.pages == 9
     for page in ("tracker", "risks", "dashboard", "search"):
         assert (tmp_path / "out" / page / "index.html").is_file()
     about = (tmp_path / "out" / "about" / "index.html").read_text()

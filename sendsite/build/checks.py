@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from sendsite.build.reading import Collector
 from sendsite.build.site import ReportEntry
 from sendsite.builtin.crossarea import anchors_of
+from sendsite.content.model import GlossaryTerm
 from sendsite.content.topics import Topic
 from sendsite.errors import Problem
 
@@ -15,12 +16,14 @@ __all__ = ["topic_tags", "undefined_acronyms"]
 
 
 def undefined_acronyms(
-    found: Iterable[tuple[PurePosixPath, dict[str, int]]], known: set[str]
+    found: Iterable[tuple[PurePosixPath, dict[str, int]]], glossary: Iterable[GlossaryTerm]
 ) -> list[Problem]:
     """A warning per report that uses abbreviations the glossary does not explain.
 
-    ``found`` gives each report's file and the acronym-like words in it, with their lines.
+    ``found`` gives each report's file and the acronym-like words in it, with their
+    lines; a term's aliases explain it as the term does.
     """
+    known = {name for term in glossary for name in (term.term, *term.aliases)}
     warnings = []
     for relpath, words_found in found:
         missing = {word: line for word, line in words_found.items() if word not in known}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +31,7 @@ from sendsite.build.reading import (
     MAX_ERRORS,
     BuildFailed,
     Collector,
+    ReadFile,
     StrictWarnings,
     collect_formats,
 )
@@ -41,9 +42,9 @@ from sendsite.builtin.crossarea import match_topics
 from sendsite.config import SiteConfig
 from sendsite.content.attachments import attachment_path
 from sendsite.content.documents import Area, discover, load_area, same_area_address
-from sendsite.content.glossary import AbbrMarker, acronyms_in, load_glossary, merge_terms
+from sendsite.content.glossary import AbbrMarker, load_glossary, merge_terms
 from sendsite.content.markdown import slugify
-from sendsite.content.model import Format
+from sendsite.content.model import Format, GlossaryTerm
 from sendsite.content.topics import Topic, load_topics
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, call_each
@@ -66,33 +67,6 @@ class Refreshed:
     warnings: list[Problem] = field(default_factory=list)
     #: Pages left to be rendered when first asked for (``refresh(defer=True)``).
     deferred: int = 0
-
-
-@dataclass
-class _Read:
-    signature: tuple[int, int, str]
-    item: ReportEntry | PlainPage
-    warnings: list[Problem]
-    #: What its source text shows, found once per read (``scan``).
-    _acronyms: dict[str, int] | None = None
-    _names_md: bool = True
-
-    def scan(self) -> dict[str, int]:
-        """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
-        if self._acronyms is None:
-            try:
-                text = self.item.document.source.read_text(encoding="utf-8-sig")
-            except OSError:
-                return {}  # gone since it was read: the next change will say
-            self._acronyms = acronyms_in(text)
-            self._names_md = ".md" in text
-        return self._acronyms
-
-    @property
-    def names_md(self) -> bool:
-        """Whether the source mentions another Markdown file (a link the build checks)."""
-        self.scan()
-        return self._names_md
 
 
 def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
@@ -120,7 +94,7 @@ class Pipeline:
         self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
-        self._read: dict[PurePosixPath, _Read] = {}
+        self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
         self._shape: tuple[object, ...] = ()
         #: The paths plugins' ``register_files`` gave when last called at once.
@@ -179,7 +153,7 @@ class Pipeline:
                 problems.errors.append(same_area_address(areas[area.slug], area))
             elif area is not None:
                 areas[area.slug] = area
-        current: dict[PurePosixPath, _Read] = {}
+        current: dict[PurePosixPath, ReadFile] = {}
         stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
         for path, rel in tree.documents:
             area = areas.get(slugify(rel.parts[0])) if len(rel.parts) > 1 else None
@@ -201,7 +175,7 @@ class Pipeline:
             if kind == "error":
                 problems.errors.append(value)
             else:
-                current[rel] = _Read(signature, value, warnings)
+                current[rel] = ReadFile(signature, value, warnings)
         current = dict(sorted(current.items()))
         for cached in current.values():
             problems.warnings.extend(cached.warnings)
@@ -215,16 +189,21 @@ class Pipeline:
             if item.area is not None:
                 areas.setdefault(item.area.slug, item.area)
         problems.errors.extend(duplicate_outputs(items))
-        glossary = [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
-        topics: list[Topic] = []
+        # The site's own glossary wins over plugins' terms, and those over reports'.
+        glossary: list[GlossaryTerm] = []
         if "_glossary.yml" in tree.site_files:
             glossary += (
                 problems.attempt(lambda: load_glossary(*tree.site_files["_glossary.yml"])) or []
             )
+        glossary += [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
+        topics: list[Topic] = []
         if "_topics.yml" in tree.site_files:
             topics = problems.attempt(lambda: load_topics(*tree.site_files["_topics.yml"])) or []
-        for entry in reports:
-            glossary.extend(entry.report.glossary)
+        glossary += [
+            replace(t, source=f"{entry.area.name}: {entry.title}", page=str(entry.path))
+            for entry in reports
+            for t in entry.report.glossary
+        ]
         tags = topic_tags(reports, topics, problems)
         problems.errors.extend(link_series(reports))
         assets = [
@@ -239,7 +218,7 @@ class Pipeline:
             for read in current.values()
             if isinstance(read.item, ReportEntry)
         ]
-        problems.warnings.extend(undefined_acronyms(found, {t.term for t in merged}))
+        problems.warnings.extend(undefined_acronyms(found, merged))
         site = link_site(self.config, areas, reports, pages, merged, assets)
         site.topics = topics
         match_topics(site, topics, tags)

@@ -7,6 +7,7 @@ which is what lets ``serve`` re-read only the files that changed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -14,6 +15,7 @@ from typing import TypeVar
 from sendsite.build.site import PlainPage, ReportEntry, page_path, report_path
 from sendsite.content.documents import Area, Document, load_document
 from sendsite.content.fields import read_checked
+from sendsite.content.glossary import acronyms_in
 from sendsite.content.markdown import render_markdown
 from sendsite.content.model import Format, Report
 from sendsite.errors import ContentError, PluginError, Problem, SendsiteError
@@ -23,6 +25,7 @@ __all__ = [
     "MAX_ERRORS",
     "BuildFailed",
     "Collector",
+    "ReadFile",
     "StrictWarnings",
     "collect_formats",
     "read_document",
@@ -164,3 +167,32 @@ def read_document(
             fix=f"Move it to content/<area>/{rel.name}, e.g. content/northshire/{rel.name}.",
         )
     return _read_report(pm, formats, doc, area), doc.warnings
+
+
+@dataclass
+class ReadFile:
+    """A content file as last read: its signature, what it became, its warnings."""
+
+    signature: tuple[int, int, str]
+    item: ReportEntry | PlainPage
+    warnings: list[Problem]
+    #: What its source text shows, found once per read (``scan``).
+    _acronyms: dict[str, int] | None = None
+    _names_md: bool = True
+
+    def scan(self) -> dict[str, int]:
+        """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
+        if self._acronyms is None:
+            try:
+                text = self.item.document.source.read_text(encoding="utf-8-sig")
+            except OSError:
+                return {}  # gone since it was read: the next change will say
+            self._acronyms = acronyms_in(text)
+            self._names_md = ".md" in text
+        return self._acronyms
+
+    @property
+    def names_md(self) -> bool:
+        """Whether the source mentions another Markdown file (a link the build checks)."""
+        self.scan()
+        return self._names_md

@@ -12,6 +12,7 @@ from typing import Any
 
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import Site
+from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
     Dashboard,
     RiskRow,
@@ -22,6 +23,7 @@ from sendsite.builtin.crossarea import (
 )
 from sendsite.builtin.exports import export_files
 from sendsite.builtin.search.indexer import SEARCH_PAGE, search_page
+from sendsite.content.glossary import glossary_rows
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
 from sendsite.hookspecs import hookimpl
@@ -208,11 +210,11 @@ def register_pages(site: Site) -> list[Page]:
                 "glossary.html",
                 "Glossary",
                 _CRUMBS,
-                {"terms": site.glossary},
+                {"terms": site.glossary, "rows": glossary_rows(site.glossary)},
                 menu="Glossary",
             )
         )
-    return pages
+    return pages + a_to_z_pages(site)
 
 
 def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
@@ -226,8 +228,12 @@ def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
 @hookimpl
 def extra_template_vars() -> dict[str, Any]:
     """Every page's header links its search box to the search page, and its footer the
-    accessibility statement."""
-    return {"search_page": str(SEARCH_PAGE), "accessibility_page": "accessibility/index.html"}
+    accessibility statement and the A to Z index."""
+    return {
+        "search_page": str(SEARCH_PAGE),
+        "accessibility_page": "accessibility/index.html",
+        "a_to_z_page": str(A_TO_Z_PAGE),
+    }
 
 
 @hookimpl

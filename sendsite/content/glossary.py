@@ -2,12 +2,16 @@
 and marking up the first use of each acronym on a page as ``<abbr title="…">``.
 
 ``_glossary.yml`` maps a term to its expansion, or to a mapping with
-``expansion`` and ``description``::
+``expansion`` and optional ``description`` and ``aliases`` (other ways of writing
+the term, which share its one definition)::
 
     EHCP: Education, Health and Care Plan
     SALT:
       expansion: Speech and Language Therapy
-      description: Also written SLT.
+      aliases: [SLT, SaLT]
+
+One entry per term in the site glossary: the site's own file wins, then plugins'
+terms, then each report's (see ``merge_terms``).
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path, PurePosixPath
 
 from sendsite.content.documents import read_text
+from sendsite.content.markdown import slugify
 from sendsite.content.model import GlossaryTerm
 from sendsite.content.yamlfile import load_yaml
 from sendsite.errors import ContentError
 
-__all__ = ["AbbrMarker", "acronyms_in", "load_glossary", "merge_terms"]
+__all__ = ["AbbrMarker", "acronyms_in", "glossary_rows", "load_glossary", "merge_terms"]
 
 
 def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
@@ -39,22 +45,26 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
             fix="Write e.g. 'EHCP: Education, Health and Care Plan'.",
         )
     terms = []
+    named: dict[str, str] = {}  # every term and alias -> the term it names
     for key, value in data.items():
         term = str(key).strip()
         line = positions.line(key)
         if isinstance(value, str) and value.strip():
-            terms.append(GlossaryTerm(term, value.strip()))
+            found = GlossaryTerm(term, value.strip())
         elif isinstance(value, dict) and isinstance(value.get("expansion"), str):
-            unknown = set(value) - {"expansion", "description"}
+            unknown = set(value) - {"expansion", "description", "aliases"}
             if unknown:
                 raise ContentError(
                     f"glossary term '{term}': unknown key '{sorted(unknown)[0]}'",
                     file=rel,
                     line=positions.line(key, sorted(unknown)[0]),
-                    fix="Use only 'expansion' and 'description'.",
+                    fix="Use only 'expansion', 'description' and 'aliases'.",
                 )
-            terms.append(
-                GlossaryTerm(term, value["expansion"].strip(), str(value.get("description", "")))
+            found = GlossaryTerm(
+                term,
+                value["expansion"].strip(),
+                str(value.get("description", "")),
+                _aliases(value.get("aliases"), term, rel, positions.line(key, "aliases")),
             )
         else:
             raise ContentError(
@@ -63,21 +73,105 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
                 line=line,
                 fix=f"Write '{term}: what it stands for' on one line.",
             )
+        for name in (found.term, *found.aliases):
+            other = named.setdefault(name, term)
+            if other != term:
+                raise ContentError(
+                    f"glossary term '{term}': '{name}' is already in the glossary, "
+                    f"as '{other}' or one of its aliases",
+                    file=rel,
+                    line=line,
+                    fix=f"Keep one entry: list '{name}' once, as a term or as an alias "
+                    "under 'aliases:'.",
+                )
+        terms.append(found)
     return terms
 
 
-def merge_terms(terms: Iterable[GlossaryTerm]) -> list[GlossaryTerm]:
-    """One entry per (term, expansion), sorted A to Z; the first description wins.
+def _aliases(value: object, term: str, rel: PurePosixPath, line: int | None) -> tuple[str, ...]:
+    """The ``aliases:`` of a glossary term: a list of other spellings (or just one)."""
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ContentError(
+            f"glossary term '{term}': aliases must be a list of other ways to write it",
+            file=rel,
+            line=line,
+            fix=f"Write e.g. 'aliases: [{term}s]', or leave 'aliases:' out.",
+        )
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip() != term))
 
-    Terms are kept as spelt ("SaLT" and "SALT" are both listed); expansions are
-    compared ignoring case and spacing.
+
+def _same_words(expansion: str) -> str:
+    """An expansion compared ignoring case, punctuation, hyphens and '&' for 'and'."""
+    text = re.sub(r"[^\w\s]", "", expansion.casefold().replace("&", " and "))
+    return " ".join(text.split())
+
+
+@dataclass
+class _Entry:
+    first: GlossaryTerm
+    aliases: list[str] = field(default_factory=list)
+    also: dict[str, GlossaryTerm] = field(default_factory=dict)
+
+    def add(self, term: GlossaryTerm) -> None:
+        for name in (term.term, *term.aliases):
+            if name != self.first.term and name not in self.aliases:
+                self.aliases.append(name)
+        words = _same_words(term.expansion)
+        if words != _same_words(self.first.expansion):
+            self.also.setdefault(words, replace(term, aliases=()))
+
+    def merged(self) -> GlossaryTerm:
+        return replace(self.first, aliases=tuple(self.aliases), also=tuple(self.also.values()))
+
+
+def merge_terms(terms: Iterable[GlossaryTerm]) -> list[GlossaryTerm]:
+    """One entry per term, sorted A to Z, whatever spells it and however often.
+
+    A term and its aliases are one entry, matched ignoring case (``WSoA``,
+    ``WSOA``); every spelling met is kept as an alias, so each is marked on the
+    page. The **first definition wins**, with its description (give the site
+    glossary's terms first): a later one in the same words (ignoring case,
+    punctuation and "&") adds only its spellings; one in other words is kept in
+    ``also``, once per wording, with its description and source, to be shown under it.
     """
-    seen: dict[tuple[str, str], GlossaryTerm] = {}
+    entries: list[_Entry] = []
+    by_name: dict[str, _Entry] = {}
     for term in terms:
-        key = (term.term, " ".join(term.expansion.casefold().split()))
-        if key not in seen or (term.description and not seen[key].description):
-            seen[key] = term
-    return sorted(seen.values(), key=lambda t: (t.term.casefold(), t.expansion.casefold()))
+        names = [n for n in (term.term.strip(), *term.aliases) if n]
+        entry = next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
+        if entry is None:
+            entry = _Entry(term)
+            entries.append(entry)
+        entry.add(term)
+        for name in names:
+            by_name.setdefault(name.casefold(), entry)
+    merged = [entry.merged() for entry in entries]
+    return sorted(merged, key=lambda t: (t.term.casefold(), t.term))
+
+
+def glossary_rows(terms: Iterable[GlossaryTerm]) -> list[tuple[str, str, GlossaryTerm]]:
+    """The glossary page's rows, A to Z: ``(anchor, name, term)``.
+
+    Each term is one row with its own anchor (``term-ehcp``); each alias spelt
+    other than by case (``SLT`` for ``SALT``) is a row of its own whose ``name``
+    is the alias and whose anchor is its term's, for a "see SALT" link.
+    """
+    anchors: dict[str, str] = {}
+    rows = []
+    for term in terms:
+        base = "term-" + (slugify(term.term) or "entry")
+        anchor, n = base, 1
+        while anchor in anchors.values():
+            n += 1
+            anchor = f"{base}-{n}"
+        anchors[term.term] = anchor
+        rows.append((anchor, term.term, term))
+        folded = term.term.casefold()
+        rows += [(anchor, alias, term) for alias in term.aliases if alias.casefold() != folded]
+    return sorted(rows, key=lambda row: (row[1].casefold(), row[1] != row[2].term, row[1]))
 
 
 _SKIP = {"abbr", "a", "script", "style", "title", "code", "pre", "textarea", "svg", "button"}
@@ -88,15 +182,16 @@ class AbbrMarker:
 
     Only text inside ``<main>`` is touched, never tags or attribute values,
     and never text already inside an ``abbr``, a link, code or a script.
-    Terms are matched as whole words, case-sensitively (``LO`` is not "lo").
+    Terms and their aliases are matched as whole words, case-sensitively (``LO``
+    is not "lo"); each has one title, its term's expansion (give merged terms).
     """
 
     def __init__(self, terms: Iterable[GlossaryTerm]) -> None:
-        expansions: dict[str, list[str]] = {}
+        self.titles: dict[str, str] = {}
         for term in terms:
-            if _is_acronym(term.term):
-                expansions.setdefault(term.term, []).append(term.expansion)
-        self.titles = {t: " or ".join(dict.fromkeys(e)) for t, e in expansions.items()}
+            for name in (term.term, *term.aliases):
+                if _is_acronym(name):
+                    self.titles.setdefault(name, term.expansion)
         words = sorted(self.titles, key=len, reverse=True)
         # The look-ahead for a term's first letter lets most positions fail at once.
         firsts = "".join(sorted({re.escape(word[0]) for word in words}))

@@ -137,11 +137,23 @@ def _keep_html(row: object, name: str, html: str) -> None:
 
 @dataclass(frozen=True)
 class GlossaryTerm:
-    """An abbreviation or term and what it stands for."""
+    """An abbreviation or term and what it stands for.
+
+    ``aliases`` are other ways of writing it (``SLT`` and ``SaLT`` for ``SALT``): they
+    are marked, searched and listed as the term is, with its one definition.
+    ``source`` names where a definition was found (empty for the site's own
+    glossary and plugins' terms; a report's area and title), ``page`` that report's
+    page. In the merged site glossary, ``also`` holds the different definitions
+    other sources give the same term, shown under the one that wins.
+    """
 
     term: str
     expansion: str
     description: str = ""
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+    page: str = ""
+    also: tuple[GlossaryTerm, ...] = ()
 
 
 @dataclass

@@ -4,7 +4,8 @@ Pagefind has no synonyms, so each search record carries the *other* forms of
 every glossary term it mentions in a hidden ``aka`` field that is searched but
 never shown: a section that says "SALT" also answers "speech and language
 therapy" (and "SLT"), and one that says "speech and language therapy" answers
-"SALT". Terms that share an expansion (SALT, SLT, SaLT) form one group.
+"SALT". Terms that share an expansion (SALT, SLT, SaLT) form one group, as do a
+term's aliases and the other wordings reports give it.
 
 Acronyms match as whole words in their own capitals (``LO`` is not "lo"), with
 an optional plural "s" (``EHCPs``). Expansions match ignoring case,
@@ -38,6 +39,17 @@ def _joined(text: str) -> str:
     return "".join(_WORD.findall(_PARENTHESES.sub(" ", text).casefold()))
 
 
+def _pairs(terms: Iterable[GlossaryTerm]) -> list[tuple[str, str]]:
+    """Every spelling of every term (its aliases too) with every wording it is given
+    (``also`` too: each is searched, though the page shows one definition)."""
+    return [
+        (name, meaning)
+        for term in terms
+        for name in (term.term, *term.aliases)
+        for meaning in (term.expansion, *(other.expansion for other in term.also))
+    ]
+
+
 @dataclass
 class _Group:
     forms: list[str] = field(default_factory=list)
@@ -49,16 +61,16 @@ class Synonyms:
     def __init__(self, terms: Iterable[GlossaryTerm]) -> None:
         groups: dict[str, _Group] = {}
         by_term: dict[str, list[str]] = {}
-        for term in terms:
-            key = _joined(term.expansion)
-            if not key or not term.term.strip():
+        for name, meaning in _pairs(terms):
+            key = _joined(meaning)
+            if not key or not name.strip():
                 continue
             group = groups.setdefault(key, _Group())
-            expansion = " ".join(_PARENTHESES.sub(" ", term.expansion).split())
-            for form in (expansion, term.term.strip()):
+            expansion = " ".join(_PARENTHESES.sub(" ", meaning).split())
+            for form in (expansion, name.strip()):
                 if form not in group.forms:
                     group.forms.append(form)
-            by_term.setdefault(term.term.strip(), []).append(key)
+            by_term.setdefault(name.strip(), []).append(key)
         # A term with two expansions (ND: "Neurodevelopmental", "Neuro developmental
         # pathway") joins its groups, so each expansion finds the other's records too.
         merged: dict[str, list[str]] = {}
