@@ -1,18 +1,15 @@
 """What sendsite relies on in Pagefind: a Pagefind upgrade that changes any of it fails here.
 
 ``sendsite/builtin/search/pagefind.py`` is the one module that knows about Pagefind.
-Beyond its documented API it relies on private members of Pagefind's Python
-service, on the files Pagefind writes and on the CBOR inside them (see that
-module's docstring). Each test names what changed; when one fails after an
-upgrade, adapt ``search_pagefind`` and widen the pin in pyproject.toml only
-once everything here passes.
+Beyond its documented options it relies on the files Pagefind's program writes,
+the JSON and CBOR inside them (see that module's docstring). Each test names
+what changed; when one fails after an upgrade, adapt ``search_pagefind`` and
+widen the pin in pyproject.toml only once everything here passes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-import inspect
 import json
 import re
 import shutil
@@ -82,11 +79,17 @@ def _gunzip(path: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def raw_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The records as the pages Pagefind indexes, and each page's record address."""
+    folder = tmp_path_factory.mktemp("pages")
+    return folder, search_pagefind._write_pages(_records(), folder, "en")
+
+
+@pytest.fixture(scope="module")
+def raw_bundle(tmp_path_factory: pytest.TempPathFactory, pages: tuple[Path, Any]) -> Path:
     """The bundle exactly as Pagefind writes it (nothing removed or rewritten)."""
     bundle = tmp_path_factory.mktemp("raw") / "pagefind"
-    indexed = search_pagefind._run_pagefind(_records(), bundle, "en")
-    assert indexed == len(_records()), "Pagefind's replies no longer give 'page_word_count'"
+    search_pagefind._run_pagefind(pages[0], bundle, "en")
     return bundle
 
 
@@ -116,63 +119,23 @@ def test_the_installed_pagefind_is_in_the_pinned_range() -> None:
         assert pin.specifier.contains(installed, prereleases=True), (
             f"{distribution} {installed} is installed, outside the tested range {pin.specifier}"
         )
-    from pagefind.service import get_executable
+    from pagefind_bin import get_executable
 
     program = get_executable()
     assert program is not None and program.is_file(), "Pagefind's program was not found"
     said = subprocess.run([program, "--version"], capture_output=True, text=True, check=True)
-    assert said.stdout.split() == ["pagefind", version("pagefind")], (
-        f"the Pagefind program says {said.stdout.strip()!r}, the Python package is "
-        f"{version('pagefind')}"
+    assert said.stdout.split() == ["pagefind", version("pagefind-bin")], (
+        f"the Pagefind program says {said.stdout.strip()!r}, pagefind-bin is "
+        f"{version('pagefind-bin')}"
     )
 
 
-# --- the Python API -----------------------------------------------------------------------
+def test_the_program_takes_the_options_sendsite_gives() -> None:
+    from pagefind_bin import get_executable
 
-
-def test_the_python_api_sendsite_uses_is_there() -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-    from pagefind.service import PagefindService
-
-    for name in ("launch", "close", "create_index", "_wait_for_responses"):
-        assert inspect.iscoroutinefunction(getattr(PagefindService, name, None)), (
-            f"PagefindService.{name} is gone or no longer a coroutine (search_pagefind._Service)"
-        )
-    for key in ("output_path", "force_language"):
-        assert key in IndexConfig.__annotations__, f"IndexConfig has no {key!r} any more"
-    for method, wanted in (("add_html_file", {"content", "url"}), ("write_files", {"output_path"})):
-        parameters = set(inspect.signature(getattr(PagefindIndex, method)).parameters)
-        assert wanted <= parameters, f"PagefindIndex.{method} takes {sorted(parameters)} now"
-
-
-def test_the_private_members_of_the_service_are_as_overridden() -> None:
-    def page(text: str) -> str:
-        record = SearchRecord("a/", "", text, "Page")
-        return search_pagefind._record_html(record)
-
-    async def probe() -> int:
-        from pagefind.index import IndexConfig
-
-        service = await search_pagefind._make_service().launch()
-        try:
-            backend = service._backend
-            assert isinstance(backend, asyncio.subprocess.Process), (
-                "PagefindService._backend is no longer the program's process"
-            )
-            assert backend.stdin is not None and backend.stdout is not None
-            assert isinstance(service._responses, dict), "PagefindService._responses changed"
-            reader = service._poll_task.get_coro().__qualname__
-            assert reader == "_service_class.<locals>._Service._wait_for_responses", (
-                f"PagefindService.launch polls with {reader}, not sendsite's faster reader"
-            )
-            index = await service.create_index(IndexConfig(force_language="en"))
-            words = await index.add_html_file(content=page("Three little words"), url="a/")
-        finally:
-            await service.close()
-        assert backend.returncode == 0, "Pagefind did not finish on its own at end of input"
-        return int(words["page_word_count"])
-
-    assert search_pagefind._in_own_thread(probe) == 3, "Pagefind's 'page_word_count' changed"
+    said = subprocess.run([get_executable(), "--help"], capture_output=True, text=True, check=True)
+    for option in ("--site", "--output-path", "--force-language", "--silent"):
+        assert option in said.stdout, f"Pagefind's program has no {option} option any more"
 
 
 def test_a_missing_program_is_a_clear_error(
@@ -180,6 +143,20 @@ def test_a_missing_program_is_a_clear_error(
 ) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-program"))
     with pytest.raises(SearchIndexError, match="the Pagefind program was not found"):
+        index_records(_records(), tmp_path, "en")
+
+
+def test_a_failing_program_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bin").mkdir()
+    program = tmp_path / "bin" / "pagefind"
+    program.write_text("#!/bin/sh\necho 'Error: the disk is on fire' >&2\nexit 3\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with pytest.raises(
+        SearchIndexError, match=r"Pagefind failed \(exit 3\): Error: the disk is on fire"
+    ):
         index_records(_records(), tmp_path, "en")
 
 
@@ -229,13 +206,22 @@ def test_the_cbor_that_is_rewritten_has_the_shape_sendsite_reads(raw_bundle: Pat
         assert cbor2.dumps(cbor2.loads(body)) == body, f"{path.name} does not re-encode to itself"
 
 
-def test_the_fragments_hold_what_the_search_page_shows(raw_bundle: Path) -> None:
+def test_the_fragments_hold_what_the_search_page_shows(
+    raw_bundle: Path, pages: tuple[Path, dict[str, str]]
+) -> None:
     fragments = {}
     for path in (raw_bundle / "fragment").iterdir():
-        fragment = json.loads(_gunzip(path))
+        body = _gunzip(path)
+        fragment = json.loads(body)
+        assert body.startswith(b'{"url":' + json.dumps(fragment["url"]).encode()), (
+            f"a fragment no longer starts with its address: {body[:80]!r}"
+        )
         fragments[fragment["url"]] = fragment
+    assert sorted(fragments) == sorted(pages[1]), (
+        f"results are no longer named after their pages' files: {sorted(fragments)}"
+    )
     record = _records()[0]
-    fragment = fragments[record.url]
+    fragment = fragments["/000000.html"]
     assert fragment["meta"] == record.meta(), f"a fragment's metadata changed: {fragment}"
     assert fragment["filters"] == record.filters(), f"a fragment's filters changed: {fragment}"
     anchors = [(a["id"], a["text"]) for a in fragment["anchors"]]
@@ -244,21 +230,40 @@ def test_the_fragments_hold_what_the_search_page_shows(raw_bundle: Path) -> None
     )
 
 
-def test_stabilising_understands_and_sorts_what_pagefind_wrote(
-    raw_bundle: Path, tmp_path: Path
+def test_finishing_gives_results_their_addresses_and_sorts_filters(
+    raw_bundle: Path, pages: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     bundle = _copy(raw_bundle, tmp_path)
-    search_pagefind._stabilising_plans(bundle)  # raises, saying why, if anything is unexpected
-    assert search_pagefind._stabilise(bundle), "the index was left as Pagefind wrote it"
+    _, raw_meta = _meta(raw_bundle)
+    search_pagefind._finish(bundle, pages[1])  # raises, saying why, if anything is unexpected
     _, meta = _meta(bundle)  # the entry file names the rewritten meta file
     assert len(list(bundle.glob("*.pf_meta"))) == 1
+    page_list = next(p for p in meta if search_pagefind._is_page_list(p, bundle))
+    raw_pages = next(p for p in raw_meta if search_pagefind._is_page_list(p, raw_bundle))
+    assert [count for _, count in page_list] == [count for _, count in raw_pages]
+    urls = [
+        json.loads(_gunzip(bundle / "fragment" / f"{name}.pf_fragment"))["url"]
+        for name, _ in page_list
+    ]
+    assert sorted(urls) == sorted(record.url for record in _records())
+    assert len(list((bundle / "fragment").iterdir())) == len(page_list)
     filter_list = next(p for p in meta if search_pagefind._is_filter_list(p, bundle))
     assert filter_list == sorted(filter_list)
     for _, file_hash in filter_list:
         values = cbor2.loads(_gunzip(bundle / "filter" / f"{file_hash}.pf_filter"))[1]
         assert values == sorted(values)
-    assert search_pagefind._complete(bundle)
     assert len(list((bundle / "filter").iterdir())) == len(filter_list)
+    assert all(p.stat().st_size for p in bundle.rglob("*") if p.is_file()), "an empty file"
+
+
+def test_an_index_sendsite_cannot_read_is_an_error(
+    raw_bundle: Path, pages: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    bundle = _copy(raw_bundle, tmp_path)
+    fragment = next((bundle / "fragment").iterdir())
+    fragment.write_bytes(gzip.compress(b"pagefind_dcd" + b'{"content":"no address first"}'))
+    with pytest.raises(SearchIndexError, match="Pagefind wrote an index sendsite cannot read"):
+        search_pagefind._finish(bundle, pages[1])
 
 
 def test_the_same_records_give_the_same_bytes(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ from playwright.sync_api import expect
 
 from sendsite import GlossaryTerm, hookimpl
 from sendsite.build.publish import build, check_site
-from sendsite.builtin.search import pagefind as search_pagefind
 from sendsite.builtin.search.indexer import (
     SearchIndexError,
     SearchRecord,
@@ -270,10 +269,12 @@ def test_a_failed_index_keeps_the_last_good_site(
     assert first.search is not None and first.search.records == 1
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
-    def broken(*args: object, **kwargs: object) -> object:
-        raise FileNotFoundError("no pagefind binary")
+    def missing() -> Path:  # as pagefind_bin says when its program is not there
+        raise FileNotFoundError("Could not find any of [pagefind_extended, pagefind]")
 
-    monkeypatch.setattr(search_pagefind, "_make_service", broken)
+    import pagefind_bin
+
+    monkeypatch.setattr(pagefind_bin, "get_executable", missing)
     (root / "content" / "index.md").write_text("Changed.\n", encoding="utf-8")
     result = run_cli("build", "--source", str(root), "--output", str(out))
     assert result.exit_code == 1

@@ -1,42 +1,42 @@
 """Pagefind, behind one door: the only module that knows it is there.
 
-Pagefind (``pagefind[bin]``) is a Rust program, driven here through its Python
-API, that writes a chunked index into ``pagefind/`` so a browser downloads only
-what a query needs; each record goes to it as one small HTML page. The rest of
-sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
-``BUNDLE`` and ``IGNORE_ATTRIBUTE``. Beyond Pagefind's documented API it relies
-on the following, pinned in pyproject.toml and checked by
+Pagefind (``pagefind[bin]``) is a Rust program that writes a chunked index into
+``pagefind/`` so a browser downloads only what a query needs. Each search
+record becomes one small HTML page in a temporary folder, and Pagefind's own
+program indexes the folder on every core. The rest of sendsite uses only
+``index_records``, ``index_language``, ``SearchIndexError``, ``BUNDLE`` and
+``IGNORE_ATTRIBUTE``. Beyond Pagefind's documented options it relies on the
+following, pinned in pyproject.toml and checked by
 ``tests/test_pagefind_contract.py``:
 
-- *Speed.* The Python wrapper reads each reply only after a 0.1-second pause
-  (``PagefindService._wait_for_responses``): 17 minutes for 10,000 records.
-  ``_Service`` reads replies as they arrive, through the wrapper's private
-  ``_backend``, ``_responses`` and ``_poll_task``.
-- *Whole files.* Pagefind replies that it has written the index while its last
-  writes can still be under way, and stops as soon as its input closes: sendsite
-  waits until the files are whole, lets it finish on its own, and indexes again
-  (at most twice) if some files are still empty.
+- *Addresses.* Pagefind names each result after its page's file
+  (``/000123.html``); a record's address is its own (``area/report/#section``).
+  Each fragment (gzipped JSON behind a ``pagefind_dcd`` signature, starting
+  ``{"url":``) gets its record's address, is renamed after its new contents, and
+  the list of pages in the ``.pf_meta`` file (gzipped CBOR, read and written
+  with cbor2) follows.
 - *Same bytes.* Pagefind writes each filter's values, and the list of filters in
   its ``.pf_meta`` file, in a Rust hash map's order, which changes every run; the
-  file names are hashes of the contents. ``_stabilise`` sorts those lists
-  (gzipped CBOR behind a ``pagefind_dcd`` signature, read and written with cbor2)
-  and renames the files after their new contents. A file that does not decode
-  and re-encode to exactly its own bytes leaves the bundle as Pagefind wrote it.
+  file names are hashes of the contents. Those lists are sorted and the files
+  renamed after their new contents.
+
+A file that does not decode and re-encode to exactly its own bytes, or anything
+else unexpected, is a ``SearchIndexError`` naming it: an index whose results
+point nowhere is never published.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import contextlib
-import functools
 import gzip
 import hashlib
+import importlib
 import json
+import os
 import shutil
-import threading
-from collections.abc import Callable, Coroutine, Sequence
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -67,14 +67,6 @@ _UNUSED = (
 _ENTRY = "pagefind-entry.json"
 #: What Pagefind's binary files start with, once gunzipped.
 _SIGNATURE = b"pagefind_dcd"
-#: Seconds Pagefind may take to finish writing once asked to stop.
-_CLOSE_SECONDS = 120.0
-#: Seconds to wait for Pagefind's files to be whole before letting it stop.
-_SETTLE_LIMIT = 30.0
-#: Times to run Pagefind before giving up on an incomplete index.
-_ATTEMPTS = 3
-#: Records sent to Pagefind before waiting for its replies.
-_IN_FLIGHT = 64
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
 _TIMEOUT = 900.0
 
@@ -94,32 +86,40 @@ def index_records(
     """Index ``records`` into ``site_dir/pagefind``; return the files written.
 
     The same records give the same bytes. Raises ``SearchIndexError`` if
-    Pagefind is missing, fails, or indexes fewer records than it was given (it
-    does not fail on empty input itself: a record with no words is dropped).
+    Pagefind is missing, fails, indexes fewer records than it was given (a
+    record with no words is dropped), or writes what sendsite cannot read.
     """
     language = index_language(language)
     bundle = site_dir.joinpath(*BUNDLE.parts)
-    for attempt in range(1, _ATTEMPTS + 1):
-        if bundle.exists():
-            shutil.rmtree(bundle)
-        indexed = _run_pagefind(records, bundle, language)
-        if _complete(bundle) or attempt == _ATTEMPTS:
-            break
-        # Pagefind can stop with files it had started still empty: index again.
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    with tempfile.TemporaryDirectory(prefix="sendsite-records-") as folder:
+        addresses = _write_pages(records, Path(folder), language)
+        _run_pagefind(Path(folder), bundle, language)
     try:
         counts = json.loads((bundle / _ENTRY).read_text(encoding="utf-8"))["languages"]
         written = sum(int(lang["page_count"]) for lang in counts.values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
-    if indexed != len(records) or written != len(records):
+    if written != len(records):
         raise SearchIndexError(
             f"Pagefind indexed {written} of {len(records)} search records",
             fix="A record with no words cannot be found: give every record some text.",
         )
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
-    _stabilise(bundle)
+    _finish(bundle, addresses)
     return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+
+def _write_pages(records: Sequence[SearchRecord], folder: Path, language: str) -> dict[str, str]:
+    """Write each record as a page Pagefind will index; return each page's record address."""
+    addresses = {}
+    for n, record in enumerate(records):
+        name = f"{n:06d}.html"
+        (folder / name).write_text(_record_html(record, language), encoding="utf-8")
+        addresses[f"/{name}"] = record.url
+    return addresses
 
 
 def _record_html(record: SearchRecord, language: str = "en") -> str:
@@ -152,232 +152,153 @@ def _record_html(record: SearchRecord, language: str = "en") -> str:
 # --- running Pagefind -----------------------------------------------------------------------
 
 
-def _run_pagefind(records: Sequence[SearchRecord], bundle: Path, language: str) -> int:
-    """Index ``records`` into ``bundle`` with Pagefind; return how many it indexed."""
-    try:
-        return _in_own_thread(lambda: _index(records, bundle, language))
-    except SearchIndexError:
-        raise
-    except FileNotFoundError as exc:
-        raise SearchIndexError(
-            f"the Pagefind program was not found ({exc})",
-            fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
-        ) from None
-    except TimeoutError:
-        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
-    except Exception as exc:
-        raise SearchIndexError(f"Pagefind failed: {type(exc).__name__}: {exc}") from None
-
-
-def _in_own_thread(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
-    """Run a coroutine to the end in a thread of its own (with its own event loop).
-
-    The caller may already be inside an event loop (a web server, Playwright's
-    sync API in tests), where ``asyncio.run`` is not allowed.
-    """
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(asyncio.run(asyncio.wait_for(make(), _TIMEOUT)))
-        except BaseException as exc:  # handed to the caller's thread
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, name="sendsite-pagefind")
-    thread.start()
-    thread.join()
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return int(outcome[0])
-
-
-async def _index(records: Sequence[SearchRecord], bundle: Path, language: str) -> int:
-    from pagefind.index import IndexConfig
-
-    config = IndexConfig(output_path=str(bundle), force_language=language)
-    service = await _make_service().launch()
-    try:
-        index = await service.create_index(config)
-        indexed = 0
-        # A few requests in flight at once keep Pagefind busy while the next are encoded;
-        # Pagefind handles them in the order sent, so the index is the same every time.
-        for start in range(0, len(records), _IN_FLIGHT):
-            replies = await asyncio.gather(
-                *(
-                    index.add_html_file(content=_record_html(record, language), url=record.url)
-                    for record in records[start : start + _IN_FLIGHT]
-                )
+def _program() -> Path:
+    """Pagefind's program: ``$PAGEFIND_BINARY_PATH`` (as Pagefind's own Python package
+    reads it, e.g. for ``pagefind_extended``), or the one ``pagefind[bin]`` installs."""
+    if chosen := os.environ.get("PAGEFIND_BINARY_PATH"):
+        if not Path(chosen).is_file():
+            raise SearchIndexError(
+                f"the Pagefind program was not found (PAGEFIND_BINARY_PATH is {chosen})",
+                fix="Point PAGEFIND_BINARY_PATH at Pagefind's program, or unset it.",
             )
-            indexed += sum(1 for reply in replies if reply.get("page_word_count", 0))
-        await index.write_files(str(bundle))
-        await _until_written(bundle)
-        return indexed
-    finally:
-        await service.close()
+        return Path(chosen)
+    problem: Exception = ImportError("pagefind_bin is not installed")
+    for package in ("pagefind_bin_extended", "pagefind_bin"):  # as Pagefind's package looks
+        try:
+            return Path(importlib.import_module(package).get_executable())
+        except (ImportError, FileNotFoundError) as exc:
+            problem = exc if isinstance(exc, FileNotFoundError) else problem
+    raise SearchIndexError(
+        f"the Pagefind program was not found ({problem})",
+        fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
+    )
 
 
-def _sizes(bundle: Path) -> dict[str, int]:
-    """Every file in the bundle and its size."""
-    if not bundle.exists():
-        return {}
-    return {str(p): p.stat().st_size for p in bundle.rglob("*") if p.is_file()}
-
-
-def _complete(bundle: Path, sizes: dict[str, int] | None = None) -> bool:
-    """Whether Pagefind's bundle is whole: its entry file readable and no file left empty."""
+def _run_pagefind(pages: Path, bundle: Path, language: str) -> None:
+    """Index the record pages in ``pages`` into ``bundle`` with Pagefind's program."""
+    command = [str(_program()), "--site", str(pages), "--output-path", str(bundle)]
+    command += ["--force-language", language, "--silent"]
     try:
-        json.loads((bundle / _ENTRY).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return all((_sizes(bundle) if sizes is None else sizes).values())
-
-
-async def _until_written(bundle: Path) -> None:
-    """Wait until the bundle is whole and has stopped changing (or ``_SETTLE_LIMIT``)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _SETTLE_LIMIT
-    last: dict[str, int] | None = None
-    while loop.time() < deadline:
-        now = _sizes(bundle)
-        if now == last and _complete(bundle, now):
-            return
-        last = now
-        await asyncio.sleep(0.05)
-
-
-@functools.cache
-def _service_class() -> type:
-    from pagefind.service import PagefindService
-
-    class _Service(PagefindService):
-        """Pagefind's service, reading each reply as soon as it arrives.
-
-        It also lets the program finish on its own when closed (end of input)
-        rather than stopping it at once: Pagefind can still be writing the last
-        files of the index when it has replied that it wrote them.
-        """
-
-        async def close(self) -> None:
-            stdin = self._backend.stdin
-            if stdin is not None and not stdin.is_closing():
-                stdin.close()
-            try:
-                await asyncio.wait_for(self._backend.wait(), _CLOSE_SECONDS)
-            except TimeoutError:
-                self._backend.terminate()
-                await self._backend.wait()
-            self._poll_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poll_task
-
-        async def _wait_for_responses(self) -> None:
-            stdout = self._backend.stdout
-            assert stdout is not None
-            try:
-                while True:
-                    line = await stdout.readuntil(b",")
-                    reply: Any = json.loads(base64.b64decode(line[:-1]))
-                    if not isinstance(reply, dict):
-                        continue
-                    message_id = reply.get("message_id")
-                    payload: Any = reply.get("payload") or {}  # JSON: Pagefind's reply
-                    if message_id is None and payload.get("original_message"):
-                        message_id = json.loads(payload["original_message"]).get("message_id")
-                    future = self._responses.get(message_id) if message_id is not None else None
-                    if future is None or future.done():
-                        continue
-                    if payload.get("type") == "Error":
-                        error = f"Pagefind: {payload.get('message')}"
-                        future.set_exception(SearchIndexError(error))
-                    else:
-                        future.set_result(payload)
-            except (asyncio.IncompleteReadError, binascii.Error, ValueError) as exc:
-                # The program stopped or wrote something else: fail what is waiting.
-                for future in self._responses.values():
-                    if not future.done():
-                        future.set_exception(SearchIndexError(f"Pagefind stopped: {exc}"))
-
-    return _Service
-
-
-def _make_service() -> Any:
-    """A Pagefind service (imported lazily: only building the index needs Pagefind)."""
-    return _service_class()()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
+    except OSError as exc:
+        raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
+    if done.returncode != 0:
+        said = " ".join((done.stderr or done.stdout).split())[-500:]
+        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}): {said}")
 
 
 # --- the same bytes every time --------------------------------------------------------------
 
 
 class _Unexpected(Exception):
-    """Pagefind wrote something ``_stabilise`` does not understand."""
+    """Pagefind wrote something sendsite does not understand."""
 
 
-#: For one language: its meta file's hash, its contents, its list of filters
-#: (``[[name, file hash], ...]``, part of the meta) and each filter file's contents.
-_Plan = tuple[str, list[Any], list[Any], dict[str, Any]]
+@dataclass
+class _Plan:
+    """One language's index, read and checked before anything is rewritten."""
+
+    meta_hash: str
+    meta: list[Any]
+    #: ``[[name, file hash], ...]`` (part of the meta) and each filter file's contents.
+    filters: list[Any]
+    contents: dict[str, Any]
+    #: ``[[fragment hash, word count], ...]`` (part of the meta): one a result.
+    pages: list[Any]
+    #: Each fragment's new payload (its record's address in it), by its old hash.
+    fragments: dict[str, bytes] = field(default_factory=dict)
 
 
-def _stabilise(bundle: Path) -> bool:
-    """Sort Pagefind's filters in ``bundle`` and rename files to match; False if left alone."""
+def _finish(bundle: Path, addresses: dict[str, str]) -> None:
+    """Give each result its record's address, sort the filters, and rename files to match."""
     try:
-        plans = _stabilising_plans(bundle)
-    except (_Unexpected, OSError, EOFError, ValueError, KeyError, TypeError, cbor2.CBORError):
-        return False
+        plans = _plans(bundle)
+        for plan in plans:
+            plan.fragments = {h: _addressed(bundle, h, addresses) for h, _ in plan.pages}
+    except (
+        _Unexpected, OSError, EOFError, ValueError, KeyError, TypeError, cbor2.CBORError
+    ) as exc:  # fmt: skip
+        raise SearchIndexError(
+            f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
+            fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
+        ) from None
     try:
         _rewrite(bundle, plans)
     except OSError as exc:
         raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
-    return True
+
+
+def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> bytes:
+    """A fragment's payload (JSON) with its record's address for the page's file name."""
+    body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
+    named = json.loads(body)["url"]
+    head = '{"url":' + json.dumps(named, ensure_ascii=False)
+    if not body.startswith(head) or named not in addresses:
+        raise _Unexpected(f"fragment {fragment} does not start with a record page's address")
+    return (
+        '{"url":' + json.dumps(addresses[named], ensure_ascii=False) + body[len(head) :]
+    ).encode()
 
 
 def _rewrite(bundle: Path, plans: list[_Plan]) -> None:
-    """Sort the filters that ``_stabilising_plans`` read, and rename the files to match."""
+    """Write what ``_finish`` planned: fragments, sorted filters, the meta, the entry file."""
     entry_path = bundle / _ENTRY
     text = entry_path.read_text(encoding="utf-8")
-    for meta_hash, meta, filter_list, contents in plans:
+    for plan in plans:
+        moved = {}
+        for old, payload in plan.fragments.items():
+            (bundle / "fragment" / f"{old}.pf_fragment").unlink()
+            moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
+        for page in plan.pages:
+            page[0] = moved[page[0]]
         renamed = {}
-        for file_hash, content in contents.items():
+        for file_hash, content in plan.contents.items():
             content[1].sort(key=lambda value: value[0])
             (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
             renamed[file_hash] = _write(bundle / "filter", "", file_hash, content, ".pf_filter")
-        for pair in filter_list:
+        for pair in plan.filters:
             pair[1] = renamed[pair[1]]
-        filter_list.sort(key=lambda pair: pair[0])
-        (bundle / f"pagefind.{meta_hash}.pf_meta").unlink()
-        new_meta = _write(bundle, "pagefind.", meta_hash, meta, ".pf_meta")
-        text = text.replace(f'"{meta_hash}"', f'"{new_meta}"')
+        plan.filters.sort(key=lambda pair: pair[0])
+        (bundle / f"pagefind.{plan.meta_hash}.pf_meta").unlink()
+        new_meta = _write(bundle, "pagefind.", plan.meta_hash, plan.meta, ".pf_meta")
+        text = text.replace(f'"{plan.meta_hash}"', f'"{new_meta}"')
     entry_path.write_text(text, encoding="utf-8")
 
 
-def _stabilising_plans(bundle: Path) -> list[_Plan]:
-    """For each language: its meta hash, meta, list of filters and their files' contents.
-
-    Everything is read and checked before anything is rewritten.
-    """
+def _plans(bundle: Path) -> list[_Plan]:
+    """For each language: its meta, its filters and their files' contents, its pages."""
     entry = json.loads((bundle / _ENTRY).read_text(encoding="utf-8"))
     plans = []
     for language in entry["languages"].values():
         meta_hash = language["hash"]
         meta = _read(bundle / f"pagefind.{meta_hash}.pf_meta")
         filters = [part for part in meta if _is_filter_list(part, bundle)]
-        if len(filters) > 1:
-            raise _Unexpected("more than one list of filters in the meta file")
+        pages = [part for part in meta if _is_page_list(part, bundle)]
+        if len(filters) > 1 or len(pages) != 1:
+            raise _Unexpected("the meta file's lists of filters and pages")
         contents = {}
         for name, file_hash in filters[0] if filters else []:
             content = _read(bundle / "filter" / f"{file_hash}.pf_filter")
             if not _is_filter(content) or content[0] != name:
                 raise _Unexpected(f"filter {name}")
             contents[file_hash] = content
-        plans.append((meta_hash, meta, filters[0] if filters else [], contents))
+        plans.append(_Plan(meta_hash, meta, filters[0] if filters else [], contents, pages[0]))
     return plans
+
+
+def _payload(path: Path) -> bytes:
+    """What a gzipped Pagefind file holds after its signature."""
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise _Unexpected(f"{path.name}: no signature")
+    return raw[len(_SIGNATURE) :]
 
 
 def _read(path: Path) -> Any:
     """A gzipped, signed CBOR file's contents, if they re-encode to exactly its bytes."""
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise _Unexpected(f"{path.name}: no signature")
-    body = raw[len(_SIGNATURE) :]
+    body = _payload(path)
     item = cbor2.loads(body)
     if cbor2.dumps(item) != body:
         raise _Unexpected(f"{path.name}: does not re-encode to itself")
@@ -385,8 +306,13 @@ def _read(path: Path) -> Any:
 
 
 def _write(folder: Path, prefix: str, old_hash: str, item: Any, suffix: str) -> str:
-    """Write ``item`` as Pagefind would, named after its contents; return its new hash."""
-    data = gzip.compress(_SIGNATURE + cbor2.dumps(item), compresslevel=9, mtime=0)
+    """Write ``item`` as Pagefind would (CBOR), named after its contents; return its hash."""
+    return _write_payload(folder, prefix, old_hash, cbor2.dumps(item), suffix)
+
+
+def _write_payload(folder: Path, prefix: str, old_hash: str, payload: bytes, suffix: str) -> str:
+    """Write a payload as Pagefind would, named after its contents; return its new hash."""
+    data = gzip.compress(_SIGNATURE + payload, compresslevel=9, mtime=0)
     language, _, digest = old_hash.rpartition("_")
     new_hash = f"{language}_{hashlib.sha256(data).hexdigest()[: len(digest)]}"
     (folder / f"{prefix}{new_hash}{suffix}").write_bytes(data)
@@ -414,6 +340,22 @@ def _is_filter_list(part: Any, bundle: Path) -> bool:
             and len(p) == 2
             and all(isinstance(x, str) for x in p)
             and (bundle / "filter" / f"{p[1]}.pf_filter").is_file()
+            for p in part
+        )
+    )
+
+
+def _is_page_list(part: Any, bundle: Path) -> bool:
+    """``[[fragment hash, word count], ...]`` naming fragment files that exist."""
+    return (
+        isinstance(part, list)
+        and bool(part)
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and isinstance(p[0], str)
+            and isinstance(p[1], int)
+            and (bundle / "fragment" / f"{p[0]}.pf_fragment").is_file()
             for p in part
         )
     )
