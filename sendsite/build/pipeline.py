@@ -12,14 +12,17 @@ alive and refreshes it on every save.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
 
+from sendsite.build.cache import content_hash
 from sendsite.build.checks import topic_tags, undefined_acronyms
 from sendsite.build.collisions import Claim, collisions, page_claim, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
@@ -383,6 +386,25 @@ class Pipeline:
         )
         if errors:
             raise BuildFailed(errors, [])
+
+    # --- from one build to the next ----------------------------------------------------
+
+    def keep(self) -> tuple[Any, ...]:
+        """What a later build can start from (kept by ``build.cache``)."""
+        reads = {rel: (content_hash(r.item.document.source), r) for rel, r in self._read.items()}
+        return (reads, self._pages, self._shape)
+
+    def resume(self, kept: tuple[Any, ...]) -> None:
+        """Start from what ``keep`` returned: a file whose bytes are as they were is not read
+        again, and a page that shows nothing read again is not rendered again."""
+        reads, self._pages, self._shape = kept
+        for rel, (digest, read) in reads.items():
+            source = read.item.document.source
+            with contextlib.suppress(OSError):
+                if content_hash(source) == digest:
+                    stat = source.stat()
+                    read.signature = (stat.st_mtime_ns, stat.st_size, read.signature[2])
+                    self._read[rel] = read
 
     # --- both ------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sendsite.build.cache import fingerprint, load_cache, save_cache
 from sendsite.build.deferred import FileContent
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
@@ -86,6 +87,10 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)
     #: The size of every file written, search index included.
     output_bytes: int = 0
+    #: Content files read, and pages rendered, by this build (fewer than all of them when
+    #: the last build's cache held the rest).
+    read: int = 0
+    rendered: int = 0
 
 
 def check_site(
@@ -156,12 +161,15 @@ def build(
     output: Path | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Check the whole site, then write it into ``output`` (default: the config's).
 
     Nothing is written unless every check passes (with ``strict``, warnings
     count too); the previous output is replaced only when the new one is whole.
-    ``progress`` is told of each stage (default: timed only).
+    ``progress`` is told of each stage (default: timed only). With ``cache``,
+    what the last build read and rendered is used where it still holds (see
+    ``build.cache``) and kept for the next.
     """
     started = time.perf_counter()
     progress = progress or Progress()
@@ -169,7 +177,11 @@ def build(
     check_output_place(config, target, from_config=output is None)
     if pm is None:
         pm = make_plugin_manager(config=config)
-    checked = check_site(config, pm, strict=strict, progress=progress)
+    pipeline = Pipeline(config, pm, progress=progress)
+    key = fingerprint(config, pm) if cache else ""
+    if cache and (kept := load_cache(config, key)) is not None:
+        pipeline.resume(kept)
+    checked = pipeline.refresh(strict=strict)
     files: dict[PurePosixPath, FileContent] = checked.files
     step = index_step(checked.site, files, pm)
     indexed: list[IndexSummary] = []
@@ -182,6 +194,8 @@ def build(
                 indexed.append(step(staging))
 
     write_site(target, files, before_swap=index, progress=progress)
+    if cache:
+        save_cache(config, key, pipeline.keep())
     return BuildResult(
         target,
         checked.pages,
@@ -192,6 +206,8 @@ def build(
         SiteCounts.of(checked.site),
         dict(progress.seconds),
         _size_of(target),
+        checked.reread,
+        checked.rendered,
     )
 
 

@@ -182,6 +182,13 @@ def _progress(quiet: bool, as_json: bool) -> Progress:
     help="Folder to write the site into. [default: site/ in the site folder]",
 )
 @_strict_option
+@click.option(
+    "--no-cache",
+    "cache",
+    flag_value=False,
+    default=True,
+    help="Read and render everything again, ignoring what the last build kept in .sendsite/cache/.",
+)
 @_quiet_option
 @_json_option
 @_verbose_option
@@ -190,6 +197,7 @@ def build_command(
     source: Path | None,
     output: Path | None,
     strict: bool,
+    cache: bool,
     quiet: bool,
     as_json: bool,
     verbose: bool,
@@ -212,6 +220,7 @@ def build_command(
             output=output.resolve() if output else None,
             strict=strict,
             progress=_progress(quiet, as_json),
+            cache=cache,
         )
     except PluginError:
         check_isolated(config, strict=strict)  # report everything else too, where possible

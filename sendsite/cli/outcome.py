@@ -53,6 +53,12 @@ def summary_lines(result: BuildResult) -> list[str]:
             f"{_plural(result.search.files, 'file')} ({_plural(result.search.records, 'record')})"
         )
     lines += ["", sizes + "."]
+    if result.rendered < result.pages:
+        lines.append(
+            f"  From the last build's cache: {result.pages - result.rendered:,} of "
+            f"{_plural(result.pages, 'page')}; {_plural(result.read, 'content file')} read "
+            "again (sendsite build --no-cache reads and renders everything)."
+        )
     return lines
 
 
@@ -118,6 +124,8 @@ def result_record(
             "seconds": round(result.seconds, 3),
             "stages": {key: round(seconds, 3) for key, seconds in result.stages.items()},
             "output_bytes": result.output_bytes,
+            "read": result.read,
+            "rendered": result.rendered,
             "search": None
             if result.search is None
             else {

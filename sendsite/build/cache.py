@@ -1,0 +1,94 @@
+"""The build cache: what the last ``sendsite build`` read and rendered, kept for the next.
+
+A second build re-reads only the content files whose bytes changed, and
+re-renders only the pages that show them (and the pages that list or
+aggregate reports), exactly as ``sendsite serve`` does after a save; the site
+is byte for byte what a cold build makes. The cache lives in the site folder
+(``.sendsite/cache/``) and is used only while everything else that shapes the
+output is as it was: sendsite itself, every plugin's folder, the theme, the
+site's ``templates/`` and ``sendsite.yml`` (their files' bytes), and Python.
+A cache that cannot be read is ignored, and written again after the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sendsite
+from sendsite.config import CONFIG_FILE, SiteConfig
+from sendsite.plugins.manager import PluginManager
+
+__all__ = ["CACHE_FILE", "content_hash", "fingerprint", "load_cache", "save_cache"]
+
+#: Where the cache is kept, in the site folder (never inside the published site).
+CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
+#: Raised when what the cache holds changes shape, so an old cache is not read.
+_LAYOUT = 1
+
+
+def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
+    """A hash of everything besides content that shapes the output."""
+    digest = hashlib.sha256(f"{_LAYOUT} {sys.version}".encode())
+    folders = {Path(sendsite.__file__).parent, config.theme_path(), config.templates_path}
+    for _, plugin in pm.list_name_plugin():
+        module = inspect.getmodule(plugin)
+        if module is not None and getattr(module, "__file__", None):
+            folders.add(Path(str(module.__file__)).parent)
+    for folder in sorted(folders):
+        for path in _files(folder):
+            digest.update(f"\0{path}\0".encode())
+            digest.update(path.read_bytes())
+    config_file = config.root / CONFIG_FILE
+    digest.update(config_file.read_bytes() if config_file.is_file() else b"")
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    """The files under ``folder`` that can change the output (not bytecode caches)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    )
+
+
+def content_hash(path: Path) -> str:
+    """The hash of a content file's bytes (what decides whether it is read again)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_cache(config: SiteConfig, key: str) -> Any | None:
+    """What ``save_cache`` kept under ``key``, or None (no cache, another key, unreadable)."""
+    path = config.root / CACHE_FILE
+    try:
+        with path.open("rb") as file:
+            kept_key, state = pickle.load(file)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a cache from another version, cut short, or damaged: build cold
+        return None
+    return state if kept_key == key else None
+
+
+def save_cache(config: SiteConfig, key: str, state: Any) -> None:
+    """Keep ``state`` for the next build; a cache that cannot be written is skipped."""
+    path = config.root / CACHE_FILE
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as file:
+            pickle.dump((key, state), file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)

@@ -1,0 +1,107 @@
+"""The build cache: a second ``sendsite build`` re-reads and re-renders only what changed,
+and the site it writes is byte for byte the one a cold build writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import copy_demo, run_cli
+
+REPORT = Path("content", "southend", "highlight-report-2021-05.md")
+
+
+def _build(source: Path, output: Path, *options: str) -> dict[str, Any]:
+    result = run_cli("build", "--source", str(source), "--output", str(output), "--json", *options)
+    assert result.exit_code == 0, result.output
+    record: dict[str, Any] = json.loads(result.output)
+    return record
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _same_as_cold(source: Path, built: Path, tmp_path: Path) -> None:
+    cold = tmp_path / "cold"
+    record = _build(source, cold, "--no-cache")
+    assert record["rendered"] == record["pages"]  # --no-cache renders everything
+    one, two = _tree(built), _tree(cold)
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    source = copy_demo(tmp_path / "src")
+    first = _build(source, tmp_path / "site")
+    assert first["read"] >= 5 and first["rendered"] == first["pages"]  # no cache yet: cold
+    assert (source / ".sendsite" / "cache" / "build.pickle").is_file()
+    return source
+
+
+def test_an_edit_reads_one_file_and_the_site_is_the_cold_build(site: Path, tmp_path: Path) -> None:
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    assert "rag: Yellow" in text
+    report.write_text(text.replace("rag: Yellow", "rag: Red", 1), encoding="utf-8")
+    again = _build(site, tmp_path / "site")
+    assert again["read"] == 1
+    assert 0 < again["rendered"] < again["pages"]  # the other areas' report pages were kept
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_nothing_changed_reads_and_renders_nothing(site: Path, tmp_path: Path) -> None:
+    before = _tree(tmp_path / "site")
+    again = _build(site, tmp_path / "site")
+    assert (again["read"], again["rendered"]) == (0, 0)
+    assert _tree(tmp_path / "site") == before
+    result = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert "From the last build's cache:" in result.output
+    assert "--no-cache" in result.output
+
+
+def test_added_and_deleted_reports_match_a_cold_build(site: Path, tmp_path: Path) -> None:
+    report = site / REPORT
+    copy = report.with_name("highlight-report-2021-06.md")
+    copy.write_text(
+        report.read_text(encoding="utf-8").replace("28th May 2021", "25th June 2021"),
+        encoding="utf-8",
+    )
+    added = _build(site, tmp_path / "site")
+    assert added["read"] == 1 and added["counts"]["reports"] == 6
+    _same_as_cold(site, tmp_path / "site", tmp_path / "one")
+    copy.unlink()
+    removed = _build(site, tmp_path / "site")
+    assert removed["read"] == 0 and removed["counts"]["reports"] == 5
+    _same_as_cold(site, tmp_path / "site", tmp_path / "two")
+
+
+@pytest.mark.parametrize("change", ["config", "template"])
+def test_a_changed_config_or_template_builds_cold(site: Path, tmp_path: Path, change: str) -> None:
+    if change == "config":
+        config = site / "sendsite.yml"
+        config.write_text(
+            config.read_text(encoding="utf-8") + "\ndirectory_urls: false\n", encoding="utf-8"
+        )
+    else:
+        (site / "templates").mkdir()
+        (site / "templates" / "404.html").write_text(
+            '{% extends "base.html" %}{% block content %}<h1>Not here</h1>{% endblock %}',
+            encoding="utf-8",
+        )
+    again = _build(site, tmp_path / "site")
+    assert again["rendered"] == again["pages"] and again["read"] >= 5
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
+    (site / ".sendsite" / "cache" / "build.pickle").write_bytes(b"not a cache at all")
+    again = _build(site, tmp_path / "site")
+    assert again["rendered"] == again["pages"]
+    _same_as_cold(site, tmp_path / "site", tmp_path)
