@@ -23,6 +23,7 @@ __all__ = [
     "Dashboard",
     "RiskRow",
     "TrackerRow",
+    "counts_of",
     "match_topics",
     "month_groups",
     "risk_rows",
@@ -176,10 +177,11 @@ class Dashboard:
         areas = []
         for area in site.areas:
             report_rows = [
-                DashboardRow(entry.title, area, entry, *_counts([entry])) for entry in area.reports
+                DashboardRow(entry.title, area, entry, *counts_of([entry]))
+                for entry in area.reports
             ]
             areas.append(
-                (DashboardRow(area.title, area, None, *_counts(area.reports)), report_rows)
+                (DashboardRow(area.title, area, None, *counts_of(area.reports)), report_rows)
             )
         return cls(areas)
 
@@ -188,7 +190,8 @@ class Dashboard:
         return list(Level)
 
 
-def _counts(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
+def counts_of(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
+    """The items and the risks of ``entries``, counted per level."""
     items, risks = Counts(), Counts()
     for entry in entries:
         for item in entry.report.items:
