@@ -20,7 +20,7 @@ from sendsite.content.model import GlossaryTerm, Item
 from sendsite.content.status import Level, Status
 from sendsite.plugins.manager import make_plugin_manager
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import SiteMaker, page_text, run_cli
 
 
 def _status(level: Level) -> Status:
