@@ -20,7 +20,7 @@ from sendsite.content.model import GlossaryTerm, Item
 from sendsite.content.status import Level, Status
 from sendsite.plugins.manager import make_plugin_manager
 
-from .conftest import REPO, SiteMaker, page_text, run_cli
+from .conftest import SiteMaker, page_text, run_cli
 
 
 def _status(level: Level) -> Status:
@@ -326,25 +326,6 @@ def test_each_area_has_its_own_tracker_and_register(demo, demo_site: Path) -> No
         assert len(re.findall(r"<tr data-row ", register)) == sum(
             len(e.report.risks) for e in area.reports
         )
-
-
-def test_big_sites_keep_the_all_areas_pages_small(
-    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from sendsite.builtin import views
-
-    monkeypatch.setattr(views, "ROW_LIMIT", 5)
-    southend = (REPO / "content" / "southend" / "highlight-report-2021-05.md").read_text()
-    root = make_site({"content/southend/r.md": southend})
-    build(load_config(root), output=tmp_path / "out")
-    tracker = (tmp_path / "out" / "tracker" / "index.html").read_text()
-    assert "There are 18 milestones and actions, too many to show on one page" in tracker
-    assert len(re.findall(r"<tr data-row ", tracker)) == 5  # overdue ones only, capped
-    assert all('data-overdue="1"' in row for row in re.findall(r"<tr data-row [^>]*>", tracker))
-    area = (tmp_path / "out" / "tracker" / "southend" / "index.html").read_text()
-    assert len(re.findall(r"<tr data-row ", area)) == 18
-    register = (tmp_path / "out" / "risks" / "index.html").read_text()
-    assert "There are 6 risks and issues, too many to show on one page" in register
 
 
 def test_undefined_abbreviations_are_a_warning(make_site: SiteMaker) -> None:

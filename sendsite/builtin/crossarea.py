@@ -25,6 +25,7 @@ __all__ = [
     "Dashboard",
     "RiskRow",
     "TrackerRow",
+    "counts_of",
     "match_topics",
     "month_groups",
     "risk_rows",
@@ -164,10 +165,11 @@ class Dashboard:
         areas = []
         for area in site.areas:
             report_rows = [
-                DashboardRow(entry.title, area, entry, *_counts([entry])) for entry in area.reports
+                DashboardRow(entry.title, area, entry, *counts_of([entry]))
+                for entry in area.reports
             ]
             areas.append(
-                (DashboardRow(area.title, area, None, *_counts(area.reports)), report_rows)
+                (DashboardRow(area.title, area, None, *counts_of(area.reports)), report_rows)
             )
         return cls(areas)
 
@@ -176,7 +178,8 @@ class Dashboard:
         return list(Level)
 
 
-def _counts(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
+def counts_of(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
+    """The items (per progress level) and the risks (per rating) of ``entries``."""
     items, risks = Counts(), Counts(scale=tuple(RiskLevel))
     for entry in entries:
         for item in entry.report.items:

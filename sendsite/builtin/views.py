@@ -7,11 +7,13 @@ area a plugin adds. Disable them all with ``disable_plugins: [views]``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import Site
+from sendsite.builtin import paging
 from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
     Dashboard,
@@ -35,12 +37,6 @@ def _options(values: list[str]) -> list[str]:
     return sorted({v for v in values if v}, key=str.casefold)
 
 
-#: Above this many rows, the all-areas tracker and register show only what needs
-#: attention (overdue items; the most serious risks) and link to each area's page,
-#: so no page grows past a few megabytes however many reports there are.
-ROW_LIMIT = 2000
-
-
 def _tracker_page(
     path: PurePosixPath,
     title: str,
@@ -50,6 +46,7 @@ def _tracker_page(
     total: int,
     menu: str | None = None,
     scope: frozenset[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Page:
     levels = [lv for lv in Level if any(r.item.status.level is lv for r in rows)]
     return Page(
@@ -67,6 +64,7 @@ def _tracker_page(
             "overdue_count": sum(r.overdue for r in rows),
             "total": total,
             "combined": menu is not None,
+            **(extra or {}),
         },
         menu=menu,
         areas=scope,
@@ -82,6 +80,7 @@ def _risks_page(
     total: int,
     menu: str | None = None,
     scope: frozenset[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Page:
     ratings = [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)]
     return Page(
@@ -96,10 +95,25 @@ def _risks_page(
             "areas": areas,
             "total": total,
             "combined": menu is not None,
+            **(extra or {}),
         },
         menu=menu,
         areas=scope,
     )
+
+
+def _paging(
+    pages: Sequence[paging.PageOfRows[Any]], folder: PurePosixPath, number: int
+) -> dict[str, Any]:
+    """What a page of an area's tracker or register says about its pages (none if one)."""
+    if len(pages) == 1:
+        return {}
+    links = [(p.number, p.label, str(p.path(folder))) for p in pages]
+    return {"paging": {"number": number, "count": len(pages), "links": links}}
+
+
+def _titled(title: str, number: int, count: int) -> str:
+    return title if count == 1 else f"{title} (page {number} of {count})"
 
 
 @hookimpl
@@ -107,12 +121,10 @@ def register_pages(site: Site) -> list[Page]:
     rows = tracker_rows(site)
     risks = risk_rows(site)
     areas = [(a.area.slug, a.title) for a in site.areas]
-    shown_rows = rows if len(rows) <= ROW_LIMIT else [r for r in rows if r.overdue][:ROW_LIMIT]
-    shown_risks = (
-        risks
-        if len(risks) <= ROW_LIMIT
-        else [r for r in risks if r.risk.rating.level is RiskLevel.HIGH][:ROW_LIMIT]
-    )
+    shown_rows, rows_cap = paging.urgent_items(rows)
+    shown_risks, risks_cap = paging.serious_risks(risks)
+    dashboard = Dashboard.of(site)
+    many = len(site.reports) > paging.DASHBOARD_REPORTS
     pages = [
         Page(
             "dashboard",
@@ -120,7 +132,13 @@ def register_pages(site: Site) -> list[Page]:
             "dashboard.html",
             "Status dashboard",
             _CRUMBS,
-            {"dashboard": Dashboard.of(site), "levels": list(Level), "ratings": list(RiskLevel)},
+            {
+                "dashboard": paging.summarised(dashboard) if many else dashboard,
+                "months": paging.month_rows(site.reports) if many else [],
+                "reports": len(site.reports),
+                "levels": list(Level),
+                "ratings": list(RiskLevel),
+            },
             menu="Dashboard",
         ),
         _tracker_page(
@@ -131,6 +149,7 @@ def register_pages(site: Site) -> list[Page]:
             areas,
             len(rows),
             menu="Milestone tracker",
+            extra={"cap": rows_cap},
         ),
         _risks_page(
             PurePosixPath("risks/index.html"),
@@ -140,33 +159,42 @@ def register_pages(site: Site) -> list[Page]:
             areas,
             len(risks),
             menu="Risk register",
+            extra={"cap": risks_cap},
         ),
     ]
     for slug, name in areas:
         area_rows = [r for r in rows if r.entry.area.slug == slug]
         area_risks = [r for r in risks if r.entry.area.slug == slug]
-        pages.append(
-            _tracker_page(
-                PurePosixPath("tracker", slug, "index.html"),
-                f"Milestone tracker: {name}",
-                [*_CRUMBS, ("Milestone tracker", "tracker/index.html")],
-                area_rows,
-                [(slug, name)],
-                len(area_rows),
-                scope=frozenset({slug}),
+        folder = PurePosixPath("tracker", slug)
+        book = paging.pages_of_tracker(area_rows)
+        for part in book:
+            pages.append(
+                _tracker_page(
+                    part.path(folder),
+                    _titled(f"Milestone tracker: {name}", part.number, len(book)),
+                    [*_CRUMBS, ("Milestone tracker", "tracker/index.html")],
+                    part.rows,
+                    [(slug, name)],
+                    len(area_rows),
+                    scope=frozenset({slug}),
+                    extra=_paging(book, folder, part.number),
+                )
             )
-        )
-        pages.append(
-            _risks_page(
-                PurePosixPath("risks", slug, "index.html"),
-                f"Risk register: {name}",
-                [*_CRUMBS, ("Risk register", "risks/index.html")],
-                area_risks,
-                [(slug, name)],
-                len(area_risks),
-                scope=frozenset({slug}),
+        folder = PurePosixPath("risks", slug)
+        register = paging.pages_of_risks(area_risks)
+        for sheet in register:
+            pages.append(
+                _risks_page(
+                    sheet.path(folder),
+                    _titled(f"Risk register: {name}", sheet.number, len(register)),
+                    [*_CRUMBS, ("Risk register", "risks/index.html")],
+                    sheet.rows,
+                    [(slug, name)],
+                    len(area_risks),
+                    scope=frozenset({slug}),
+                    extra=_paging(register, folder, sheet.number),
+                )
             )
-        )
     if site.topics:
         pages.append(
             Page(

@@ -128,7 +128,9 @@ def _record_html(record: SearchRecord, language: str = "en") -> str:
     Its items become headings with their anchors, so Pagefind returns them as
     sub-results (linked straight to the row) with their own excerpts; their
     weight is that of plain text, so a long table does not outrank prose.
-    Metadata, filters and the sort key go in ``data-pagefind-*`` attributes.
+    Metadata and filters go in ``data-pagefind-*`` attributes. There is no sort key:
+    the search page ranks by relevance only, and a sort adds about two bytes a record
+    to the file every first query downloads (60 KB at 30,000 records).
     """
     out = [f'<!DOCTYPE html><html lang="{escape(language)}"><body>']
     for key, value in record.meta().items():
@@ -136,8 +138,6 @@ def _record_html(record: SearchRecord, language: str = "en") -> str:
     for key, values in record.filters().items():
         for value in values:
             out.append(f'<span data-pagefind-filter="{escape(key)}:{escape(value)}"></span>')
-    if record.date:
-        out.append(f'<span data-pagefind-sort="date:{escape(record.date)}"></span>')
     out.append(f"<p>{escape(record.text or record.title)}</p>")
     for item in record.items:
         out.append(

@@ -18,6 +18,8 @@
   var controls = Array.prototype.slice.call(form.querySelectorAll("[data-field]"));
   var status = form.querySelector("[data-filter-status]");
   var noun = table.id === "risk-table" ? "risks" : "items";
+  /* A page that holds only some of the rows (a big site's) says the filters cover it only. */
+  if (document.querySelector("[data-page-only]")) { noun += " on this page"; }
   var summary = document.querySelector("[data-filter-summary]");
   var summaryHTML = summary && summary.innerHTML;
   var summaryHidden = summary && summary.hidden;

@@ -1,0 +1,186 @@
+"""Keeping the cross-area pages small however many reports a site has.
+
+Below the limits every page lists everything, as a small site expects. Above them:
+
+- the all-areas tracker and register list the rows of each area's latest reports
+  (the last of each series), at most ``ROWS_PER_PAGE`` of them, the most urgent
+  first, and say what they leave out and where it is;
+- an area's own tracker and register are split into pages of at most
+  ``ROWS_PER_PAGE`` rows (``tracker/<area>/page-2/``), the tracker's by due month;
+- the dashboard counts per area and per month instead of per report once there
+  are more than ``DASHBOARD_REPORTS`` reports.
+
+A row of the tracker or register is about 1.2 KB of HTML, so a page stays well
+under a megabyte.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Generic, TypeVar
+
+from sendsite.build.site import ReportEntry
+from sendsite.builtin.crossarea import (
+    Counts,
+    Dashboard,
+    RiskRow,
+    TrackerRow,
+    counts_of,
+    month_groups,
+)
+
+__all__ = [
+    "DASHBOARD_REPORTS",
+    "ROWS_PER_PAGE",
+    "Cap",
+    "MonthRow",
+    "PageOfRows",
+    "latest",
+    "month_rows",
+    "pages_of_risks",
+    "pages_of_tracker",
+    "serious_risks",
+    "summarised",
+    "urgent_items",
+]
+
+#: The most rows of milestones, actions or risks one page lists.
+ROWS_PER_PAGE = 400
+#: Above this many reports the dashboard counts per area and month, not per report.
+DASHBOARD_REPORTS = 150
+#: The latest reports the summarised dashboard names under each area.
+LATEST_SHOWN = 3
+
+_Row = TypeVar("_Row", TrackerRow, RiskRow)
+
+
+@dataclass(frozen=True)
+class Cap:
+    """What an all-areas page shows of all there is: ``shown`` of ``total`` rows,
+    from ``reports`` latest reports holding ``latest`` rows."""
+
+    total: int
+    shown: int
+    reports: int
+    latest: int
+
+
+@dataclass(frozen=True)
+class PageOfRows(Generic[_Row]):
+    """One page of an area's tracker or register: its rows, number and label."""
+
+    rows: list[_Row]
+    number: int
+    label: str
+
+    def path(self, folder: PurePosixPath) -> PurePosixPath:
+        """``folder/index.html`` for the first page, ``folder/page-N/index.html`` after."""
+        if self.number == 1:
+            return folder / "index.html"
+        return folder / f"page-{self.number}" / "index.html"
+
+
+def latest(entry: ReportEntry) -> bool:
+    """Whether a report is the latest of its series (or stands alone)."""
+    return entry.next is None
+
+
+def _capped(rows: list[_Row], first: Callable[[_Row], bool]) -> tuple[list[_Row], Cap | None]:
+    """All rows if few enough; else the latest reports' rows, those ``first`` picks
+    before the others, at most ``ROWS_PER_PAGE``, in their original order."""
+    if len(rows) <= ROWS_PER_PAGE:
+        return rows, None
+    current = [r for r in rows if latest(r.entry)]
+    if len(current) > ROWS_PER_PAGE:
+        chosen = {id(r) for r in sorted(current, key=lambda r: not first(r))[:ROWS_PER_PAGE]}
+        current = [r for r in current if id(r) in chosen]
+    reports = len({id(r.entry) for r in rows if latest(r.entry)})
+    latest_rows = sum(1 for r in rows if latest(r.entry))
+    return current, Cap(len(rows), len(current), reports, latest_rows)
+
+
+def urgent_items(rows: list[TrackerRow]) -> tuple[list[TrackerRow], Cap | None]:
+    """What the all-areas tracker lists: overdue first when the latest reports' items
+    are too many (``rows`` are soonest due first)."""
+    return _capped(rows, lambda r: r.overdue)
+
+
+def serious_risks(rows: list[RiskRow]) -> tuple[list[RiskRow], Cap | None]:
+    """What the all-areas register lists (``rows`` are most serious first)."""
+    return _capped(rows, lambda r: True)
+
+
+def pages_of_tracker(rows: list[TrackerRow]) -> list[PageOfRows[TrackerRow]]:
+    """An area's items in pages of whole due months where it can (a month longer than
+    a page is split), each labelled with the months it holds."""
+    pages: list[list[TrackerRow]] = [[]]
+    for _, _, members in month_groups(rows):
+        if pages[-1] and len(pages[-1]) + len(members) > ROWS_PER_PAGE:
+            pages.append([])
+        for row in members:
+            if len(pages[-1]) >= ROWS_PER_PAGE:
+                pages.append([])
+            pages[-1].append(row)
+    return [PageOfRows(p, n, _months(p)) for n, p in enumerate(pages, 1)]
+
+
+def _months(rows: list[TrackerRow]) -> str:
+    groups = month_groups(rows)
+    if not groups:
+        return ""
+    first, last = groups[0][1], groups[-1][1]
+    first = first.removeprefix("Due by ")
+    last = last.removeprefix("Due by ")
+    return first if first == last else f"{first} to {last}"
+
+
+def pages_of_risks(rows: list[RiskRow]) -> list[PageOfRows[RiskRow]]:
+    """An area's risks in pages of ``ROWS_PER_PAGE``, most serious first."""
+    chunks = _chunks(rows, ROWS_PER_PAGE) or [[]]
+    out, start = [], 1
+    for number, chunk in enumerate(chunks, 1):
+        out.append(PageOfRows(chunk, number, f"Risks {start} to {start + len(chunk) - 1}"))
+        start += len(chunk)
+    return out
+
+
+def _chunks(rows: Sequence[_Row], size: int) -> list[list[_Row]]:
+    return [list(rows[i : i + size]) for i in range(0, len(rows), size)]
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """The reports dated in one month (all areas): their items and risks counted."""
+
+    title: str
+    reports: int
+    items: Counts
+    risks: Counts
+
+
+def month_rows(entries: list[ReportEntry]) -> list[MonthRow]:
+    """One row per month of the reports' dates, newest first; undated reports last."""
+    by_month: dict[tuple[int, int] | None, list[ReportEntry]] = {}
+    for entry in entries:
+        day = entry.report.as_of
+        by_month.setdefault((day.year, day.month) if day else None, []).append(entry)
+    dated = sorted((k for k in by_month if k is not None), reverse=True)
+    keys: list[tuple[int, int] | None] = [*dated, *([None] if None in by_month else [])]
+    rows = []
+    for key in keys:
+        title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
+        rows.append(MonthRow(title, len(by_month[key]), *counts_of(by_month[key])))
+    return rows
+
+
+def summarised(dashboard: Dashboard) -> Dashboard:
+    """The dashboard with each area's latest reports only (at most ``LATEST_SHOWN``)."""
+    return Dashboard(
+        [
+            (area, [row for row in rows if row.entry and latest(row.entry)][:LATEST_SHOWN])
+            for area, rows in dashboard.areas
+        ]
+    )

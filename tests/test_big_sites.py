@@ -1,0 +1,218 @@
+"""A big site's cross-area pages stay small: caps, pages of rows, the summarised dashboard.
+
+The limits are lowered so a few dozen synthetic reports stand for thousands.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from playwright.sync_api import expect
+
+from sendsite.build.publish import build
+from sendsite.builtin import paging
+from sendsite.config import load_config
+
+AREAS = ["ashcombe", "brackenfield", "coldwater"]
+REPORTS = 8  # per area, a series: one a month in 2024
+ROWS = 12  # the limit for these tests
+RAGS = ["Red", "Amber", "Green"]
+
+
+def _report(area: str, number: int) -> str:
+    month = number + 1
+    milestones = "".join(
+        f"      - milestone: {area.title()} milestone {number}-{i}\n"
+        f"        completed_by: 2024-{(month + i) % 12 + 1:02d}-15\n"
+        f"        rag: {RAGS[(number + i) % 3]}\n"
+        for i in range(5)
+    )
+    risks = "".join(
+        f"      - risk: {area.title()} risk {number}-{i}\n"
+        f"        mitigation: Mitigation {i}\n"
+        f"        rag: {RAGS[(number + i) % 3]}\n"
+        for i in range(3)
+    )
+    return (
+        f"---\nformat: southend-highlight\n"
+        f"title: {area.title()} highlight report {number}\n"
+        f"meeting_date: 2024-{month:02d}-20\n"
+        f"priorities:\n  - code: P1\n    title: Transport\n"
+        f"    milestones:\n{milestones}    risks:\n{risks}---\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 areas of 8 reports (120 milestones, 72 risks) built with a limit of 12 rows a
+    page and a dashboard that summarises above 10 reports."""
+    root = tmp_path_factory.mktemp("big-src")
+    for area in AREAS:
+        (root / "content" / area).mkdir(parents=True)
+        for number in range(REPORTS):
+            (root / "content" / area / f"r{number}.md").write_text(_report(area, number))
+    out = tmp_path_factory.mktemp("big") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paging, "ROWS_PER_PAGE", ROWS)
+        patch.setattr(paging, "DASHBOARD_REPORTS", 10)
+        build(load_config(root), output=out)
+    return out
+
+
+def _rows(html: str) -> int:
+    return len(re.findall(r"<tr data-row ", html))
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def _links_resolve(site: Path, page: Path, html: str) -> None:
+    for href in re.findall(r'href="([^"#?]+)', html):
+        if href.startswith(("http:", "https:", "mailto:")):
+            continue
+        target = (page.parent / href).resolve()
+        target = target / "index.html" if target.is_dir() else target
+        assert target.is_file(), f"{page.relative_to(site)} links to {href}, which is missing"
+
+
+def test_no_tracker_or_register_page_lists_more_than_the_limit(big_site: Path) -> None:
+    pages = [*big_site.glob("tracker/**/index.html"), *big_site.glob("risks/**/index.html")]
+    assert len(pages) > 2 + 2 * len(AREAS), "an area's pages are split"
+    for page in pages:
+        assert _rows(page.read_text()) <= ROWS, page
+
+
+def test_the_all_areas_tracker_says_what_it_leaves_out(big_site: Path) -> None:
+    page = big_site / "tracker" / "index.html"
+    html = page.read_text()
+    text = _text(html)
+    # The latest reports hold 3 x 5 = 15 items: the 12 most urgent are shown.
+    assert (
+        "There are 120 milestones and actions, too many to show on one page. This page "
+        "shows the 12 most urgent (overdue first, then soonest due) of the 15 in each "
+        "area's latest reports (3 reports)"
+    ) in text
+    assert "Every milestone and action is on its area's own tracker" in text
+    assert _rows(html) == 12
+    assert all(
+        " highlight report 7</a>" in row for row in re.findall(r"<tr data-row.*?</tr>", html, re.S)
+    )
+    for area in AREAS:
+        assert f'href="{area}/"' in html
+    assert 'href="../data/milestones.csv"' in html
+    _links_resolve(big_site, page, html)
+
+
+def test_the_all_areas_register_says_what_it_leaves_out(big_site: Path) -> None:
+    page = big_site / "risks" / "index.html"
+    html = page.read_text()
+    assert (
+        "There are 72 risks and issues, too many to show on one page. This page shows the "
+        "9 in each area's latest reports (3 reports)"
+    ) in _text(html)
+    assert _rows(html) == 9
+    _links_resolve(big_site, page, html)
+
+
+def test_an_areas_tracker_is_split_into_pages_by_due_month(big_site: Path) -> None:
+    folder = big_site / "tracker" / "ashcombe"
+    pages = [folder / "index.html", *sorted(folder.glob("page-*/index.html"))]
+    assert len(pages) == 4  # 40 items, at most 12 a page, whole months where they fit
+    assert sum(_rows(p.read_text()) for p in pages) == 40
+    first = pages[0].read_text()
+    text = _text(first)
+    assert "Milestone tracker: Ashcombe (page 1 of 4)" in text
+    assert (
+        "Ashcombe's reports have 40 milestones and actions, too many to show on one page: " in text
+    )
+    assert "the filters below cover this page only" in text
+    assert re.search(r'<a href="page-2/">Page 2</a> <span class="muted">\w+ 2024', first)
+    for page in pages:
+        _links_resolve(big_site, page, page.read_text())
+    # Months are not split across pages here: each month's heading is on one page only.
+    headings = [h for p in pages for h in re.findall(r'id="(due-[\d-]+)"', p.read_text())]
+    assert len(headings) == len(set(headings))
+
+
+def test_an_areas_register_is_split_into_pages(big_site: Path) -> None:
+    folder = big_site / "risks" / "coldwater"
+    second = (folder / "page-2" / "index.html").read_text()
+    assert "Risk register: Coldwater (page 2 of 2)" in _text(second)
+    assert "This is page 2 (risks 13 to 24)" in _text(second)
+    assert _rows(second) == 12
+    _links_resolve(big_site, folder / "page-2" / "index.html", second)
+
+
+def test_the_dashboard_counts_per_area_and_month(big_site: Path) -> None:
+    page = big_site / "dashboard" / "index.html"
+    html = page.read_text()
+    text = _text(html)
+    assert "There are 24 reports, too many to list one by one." in text
+    assert "By month of report" in text
+    # One latest report under each area, twice (milestones, risks); no other report rows.
+    assert len(re.findall(r'class="dashboard__report"', html)) == 2 * len(AREAS)
+    assert "Latest: Ashcombe highlight report 7" in text
+    assert "Ashcombe highlight report 6" not in text
+    # August 2024: the 3 reports numbered 7, 15 milestones and 9 risks.
+    month = re.search(
+        r"<th scope=\"row\" data-label=\"Month\">August 2024</th>(.*?)</tr>", html, re.S
+    )
+    assert month is not None
+    cells = re.findall(r">(\d+)<", month.group(1))
+    assert cells[0] == "3" and "15" in cells
+    _links_resolve(big_site, page, html)
+
+
+def test_a_small_site_is_not_capped(demo_site: Path) -> None:
+    for page in ("tracker/index.html", "risks/index.html", "dashboard/index.html"):
+        html = (demo_site / page).read_text()
+        assert "too many" not in html and "data-page-only" not in html
+    assert not list(demo_site.glob("tracker/*/page-*"))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(big_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(big_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_capped_tracker_still_filters_what_it_shows(served: str, browser) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(urljoin(served, "tracker/"))
+        status = page.locator("[data-filter-status]")
+        expect(status).to_have_text("Showing all 12 items on this page.")
+        page.select_option("#filter-area", "brackenfield")
+        shown = page.locator("#tracker-table tr[data-row]:visible")
+        assert 0 < shown.count() < 12
+        assert all(t == "Brackenfield" for t in shown.locator("td:first-child").all_inner_texts())
+        expect(status).to_have_text(f"Showing {shown.count()} of 12 items on this page.")
+        # A dashboard link to an area's tracker, filtered, on a later page of it.
+        page.goto(urljoin(served, "tracker/ashcombe/page-2/"))
+        wanted = page.locator("#tracker-table tr[data-row]").first.get_attribute("data-status")
+        page.goto(urljoin(served, f"tracker/ashcombe/page-2/?status={wanted}"))
+        rows = page.locator("#tracker-table tr[data-row]:visible")
+        expect(page.locator("[data-filter-status]")).to_have_text(
+            re.compile(r"Showing \d+ of \d+ items on this page\.")
+        )
+        assert rows.count() > 0
+        assert {r.get_attribute("data-status") for r in rows.all()} == {wanted}
+    finally:
+        page.close()
