@@ -502,6 +502,8 @@ def bench_n(bench: Bench, n: int, args: argparse.Namespace) -> dict:
                     aside = out.with_name(f"{out.name}.trash-{os.getpid()}-{r}")
                     os.rename(out, aside)
                     trash.append(aside)
+                if tool == "sendsite":  # a cold build every time: no build cache from the last
+                    shutil.rmtree(cwd / ".sendsite" / "cache", ignore_errors=True)
                 subprocess.run(["sync"])
                 waited, busy = (0.0, -1.0)
                 if args.quiet > 0 and args.quiet_wait > 0:

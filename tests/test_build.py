@@ -240,7 +240,9 @@ def test_parallel_and_serial_builds_give_byte_identical_sites(
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
     assert (
-        run_cli("build", "--source", str(demo_source), "-o", str(tmp_path / "serial")).exit_code
+        run_cli(
+            "build", "--no-cache", "--source", str(demo_source), "-o", str(tmp_path / "serial")
+        ).exit_code
         == 0
     )
     forks: list[int] = []
@@ -255,7 +257,9 @@ def test_parallel_and_serial_builds_give_byte_identical_sites(
         multiprocessing.context.ForkContext, "Pool", lambda self, *a, **k: counting_pool(*a, **k)
     )
     assert (
-        run_cli("build", "--source", str(demo_source), "-o", str(tmp_path / "forked")).exit_code
+        run_cli(
+            "build", "--no-cache", "--source", str(demo_source), "-o", str(tmp_path / "forked")
+        ).exit_code
         == 0
     )
     assert len(forks) == 3  # read, render, search records

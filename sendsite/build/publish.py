@@ -161,15 +161,15 @@ def build(
     output: Path | None = None,
     strict: bool = False,
     progress: Progress | None = None,
-    cache: bool = True,
+    cache: bool = False,
 ) -> BuildResult:
     """Check the whole site, then write it into ``output`` (default: the config's).
 
     Nothing is written unless every check passes (with ``strict``, warnings
     count too); the previous output is replaced only when the new one is whole.
-    ``progress`` is told of each stage (default: timed only). With ``cache``,
-    what the last build read and rendered is used where it still holds (see
-    ``build.cache``) and kept for the next.
+    ``progress`` is told of each stage (default: timed only). With ``cache``
+    (as ``sendsite build`` does), what the last build read and rendered is used
+    where it still holds (see ``build.cache``) and kept for the next.
     """
     started = time.perf_counter()
     progress = progress or Progress()

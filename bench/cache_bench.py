@@ -1,0 +1,120 @@
+"""Benchmark: a build after editing one report, with the build cache, against a cold build.
+
+    python bench/cache_bench.py --n 2000 --runs 3
+    python bench/cache_bench.py --source /tmp/sendsite-bench/corpus/sendsite-2000
+
+Copies the peer comparison's sendsite corpus (``peers.py`` makes it under
+``$BENCH_ROOT``, default ``/tmp/sendsite-bench``) into a temporary folder, then
+for each round: a cold build (no cache), a build with the cache after one
+report's status was changed, and one with nothing changed, each into a fresh
+output folder. It prints the medians, the ratio of the edited build to the
+cold one (issue target: at most 0.2 at 2,000 reports) and each build's stages,
+and checks that the cached build wrote what a cold build of the same files writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SENDSITE = REPO / ".venv" / "bin" / "sendsite"
+
+
+def build(source: Path, output: Path, *options: str) -> tuple[float, dict]:
+    """One ``sendsite build --json`` into a fresh ``output``: wall seconds and its JSON."""
+    shutil.rmtree(output, ignore_errors=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            str(SENDSITE),
+            "build",
+            "--json",
+            "--source",
+            str(source),
+            "--output",
+            str(output),
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return wall, json.loads(done.stdout)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=2000, help="reports (the peers' corpus)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--source", type=Path, help="a site folder instead of the corpus")
+    args = parser.parse_args()
+    root = Path(os.environ.get("BENCH_ROOT", "/tmp/sendsite-bench"))
+    corpus = args.source or root / "corpus" / f"sendsite-{args.n}"
+    if not (corpus / "content").is_dir():
+        raise SystemExit(f"no corpus at {corpus}: run python bench/peers.py --n {args.n} first")
+    with tempfile.TemporaryDirectory(prefix="sendsite-cache-bench-") as tmp:
+        site, out = Path(tmp) / "site", Path(tmp) / "out"
+        shutil.copytree(corpus, site, ignore=shutil.ignore_patterns(".sendsite"))
+        report = sorted((site / "content").rglob("*.md"))[
+            len(list((site / "content").rglob("*.md"))) // 2
+        ]
+        words = ("Green", "Amber")
+        times: dict[str, list[float]] = {"cold": [], "one edit": [], "no change": []}
+        last: dict[str, dict] = {}
+        for r in range(args.runs):
+            shutil.rmtree(site / ".sendsite", ignore_errors=True)
+            wall, last["cold"] = build(site, out)
+            times["cold"].append(wall)
+            text = report.read_text(encoding="utf-8")
+            old, new = words if r % 2 == 0 else words[::-1]
+            changed = re.sub(rf"\b{old}\b", new, text, count=1)
+            if changed == text:
+                raise SystemExit(f"{report.name} has no '{old}' to change")
+            report.write_text(changed, encoding="utf-8")
+            wall, last["one edit"] = build(site, out)
+            times["one edit"].append(wall)
+            edited = tree(out)
+            wall, last["no change"] = build(site, out)
+            times["no change"].append(wall)
+            print(
+                f"round {r}: cold {times['cold'][-1]:.2f} s, one edit "
+                f"{times['one edit'][-1]:.2f} s, no change {times['no change'][-1]:.2f} s",
+                flush=True,
+            )
+        build(site, Path(tmp) / "cold", "--no-cache")
+        same = edited == tree(Path(tmp) / "cold")
+    median = {k: statistics.median(v) for k, v in times.items()}
+    print(
+        f"\n{corpus} ({last['cold']['counts']['reports']:,} reports), {args.runs} rounds, medians:"
+    )
+    for name, value in median.items():
+        record = last[name]
+        print(
+            f"  {name:10} {value:7.2f} s  read {record['read']:>6,}  rendered "
+            f"{record['rendered']:>6,} of {record['pages']:,} pages  stages {record['stages']}"
+        )
+    print(f"  ratio one edit / cold   {median['one edit'] / median['cold']:.2f}x  (target <= 0.2)")
+    print(f"  ratio no change / cold  {median['no change'] / median['cold']:.2f}x")
+    print(f"  the edited build is byte for byte the cold build of the same files: {same}")
+
+
+if __name__ == "__main__":
+    main()
