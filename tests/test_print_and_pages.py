@@ -391,6 +391,9 @@ def test_a_missing_page_at_any_depth_is_the_sites_own_page(
         page.goto(served + missing)
         page.get_by_role("link", name="search the reports").click()
         expect(page).to_have_url(served + "search/")
+        page.goto(served + missing)
+        page.get_by_role("main").get_by_role("link", name="A to Z index").click()
+        expect(page).to_have_url(served + "a-z/")
     finally:
         page.close()
 
