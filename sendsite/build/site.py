@@ -52,6 +52,14 @@ class ReportEntry:
     #: The changes shown beside each item of this page, by the item's anchor.
     marks: dict[str, list[Change]] = field(default_factory=dict, compare=False, repr=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (for worker processes and the build cache) without its series: the
+        links run report to report, too deep to pickle on a long series, and every
+        refresh makes them again (see ``series.link_series``)."""
+        state = dict(self.__dict__)
+        state.update(previous=None, next=None, changes=[], history={}, marks={})
+        return state
+
     @property
     def title(self) -> str:
         return self.report.title
