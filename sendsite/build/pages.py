@@ -6,7 +6,7 @@ no page lists every report, so output grows linearly with the content.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from sendsite.build.site import Site
 from sendsite.content.documents import Document
 
-__all__ = ["Page", "site_pages"]
+__all__ = ["LazyContext", "Page", "site_pages"]
 
 HOME = "index.html"
 
@@ -28,7 +28,8 @@ class Page:
     template: str
     title: str
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
-    context: dict[str, Any] = field(default_factory=dict)
+    #: What the template shows; a ``LazyContext`` is worked out when the page is rendered.
+    context: Mapping[str, Any] = field(default_factory=dict)
     #: The content file the page shows, if any (links in it are checked).
     source: Document | None = None
     #: A label to list the page in every page's navigation under.
@@ -36,6 +37,29 @@ class Page:
     #: The areas (slugs) whose reports the page shows, so ``sendsite serve`` need
     #: not re-render it when another area's report changes; ``None``: any area.
     areas: frozenset[str] | None = None
+
+
+class LazyContext(Mapping[str, Any]):
+    """A page's context worked out only when it is first needed: a page that the
+    preview leaves to be made when asked for costs nothing until then."""
+
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
+        self._make: Callable[[], dict[str, Any]] | None = make
+        self._values: dict[str, Any] = {}
+
+    def _get(self) -> dict[str, Any]:
+        if self._make is not None:
+            self._values, self._make = self._make(), None
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def site_pages(site: Site) -> Iterator[Page]:

@@ -8,10 +8,11 @@ area a plugin adds. Disable them all with ``disable_plugins: [views]``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
-from sendsite.build.pages import HOME, Page
+from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
 from sendsite.builtin import paging
 from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
@@ -48,24 +49,25 @@ def _tracker_page(
     scope: frozenset[str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Page:
-    levels = [lv for lv in Level if any(r.item.status.level is lv for r in rows)]
     return Page(
         "tracker",
         path,
         "tracker.html",
         title,
         crumbs,
-        {
-            "rows": rows,
-            "groups": month_groups(rows),
-            "levels": levels,
-            "areas": areas,
-            "owners": _options([r.item.owner for r in rows]),
-            "overdue_count": sum(r.overdue for r in rows),
-            "total": total,
-            "combined": menu is not None,
-            **(extra or {}),
-        },
+        LazyContext(
+            lambda: {
+                "rows": rows,
+                "groups": month_groups(rows),
+                "levels": [lv for lv in Level if any(r.item.status.level is lv for r in rows)],
+                "areas": areas,
+                "owners": _options([r.item.owner for r in rows]),
+                "overdue_count": sum(r.overdue for r in rows),
+                "total": total,
+                "combined": menu is not None,
+                **(extra or {}),
+            }
+        ),
         menu=menu,
         areas=scope,
     )
@@ -82,21 +84,22 @@ def _risks_page(
     scope: frozenset[str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Page:
-    ratings = [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)]
     return Page(
         "risks",
         path,
         "risks.html",
         title,
         crumbs,
-        {
-            "rows": rows,
-            "ratings": ratings,
-            "areas": areas,
-            "total": total,
-            "combined": menu is not None,
-            **(extra or {}),
-        },
+        LazyContext(
+            lambda: {
+                "rows": rows,
+                "ratings": [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)],
+                "areas": areas,
+                "total": total,
+                "combined": menu is not None,
+                **(extra or {}),
+            }
+        ),
         menu=menu,
         areas=scope,
     )
@@ -123,7 +126,6 @@ def register_pages(site: Site) -> list[Page]:
     areas = [(a.area.slug, a.title) for a in site.areas]
     shown_rows, rows_cap = paging.urgent_items(rows)
     shown_risks, risks_cap = paging.serious_risks(risks)
-    dashboard = Dashboard.of(site)
     many = len(site.reports) > paging.DASHBOARD_REPORTS
     pages = [
         Page(
@@ -132,13 +134,15 @@ def register_pages(site: Site) -> list[Page]:
             "dashboard.html",
             "Status dashboard",
             _CRUMBS,
-            {
-                "dashboard": paging.summarised(dashboard) if many else dashboard,
-                "months": paging.month_rows(site.reports) if many else [],
-                "reports": len(site.reports),
-                "levels": list(Level),
-                "ratings": list(RiskLevel),
-            },
+            LazyContext(
+                lambda: {
+                    "dashboard": _dashboard(site, many),
+                    "months": paging.month_rows(site.reports) if many else [],
+                    "reports": len(site.reports),
+                    "levels": list(Level),
+                    "ratings": list(RiskLevel),
+                }
+            ),
             menu="Dashboard",
         ),
         _tracker_page(
@@ -162,9 +166,14 @@ def register_pages(site: Site) -> list[Page]:
             extra={"cap": risks_cap},
         ),
     ]
+    rows_of: dict[str, list[TrackerRow]] = {slug: [] for slug, _ in areas}
+    risks_of: dict[str, list[RiskRow]] = {slug: [] for slug, _ in areas}
+    for row in rows:
+        rows_of[row.entry.area.slug].append(row)
+    for risk in risks:
+        risks_of[risk.entry.area.slug].append(risk)
     for slug, name in areas:
-        area_rows = [r for r in rows if r.entry.area.slug == slug]
-        area_risks = [r for r in risks if r.entry.area.slug == slug]
+        area_rows, area_risks = rows_of[slug], risks_of[slug]
         folder = PurePosixPath("tracker", slug)
         book = paging.pages_of_tracker(area_rows)
         for part in book:
@@ -216,7 +225,7 @@ def register_pages(site: Site) -> list[Page]:
                     "topic.html",
                     topic.name,
                     crumbs,
-                    {"topic": topic, "by_area": _by_area(site, topic)},
+                    LazyContext(partial(_topic_context, site, topic)),
                 )
             )
     pages.append(search_page(site))
@@ -245,12 +254,19 @@ def register_pages(site: Site) -> list[Page]:
     return pages + a_to_z_pages(site)
 
 
-def _by_area(site: Site, topic: Any) -> list[tuple[Any, list[Any]]]:
+def _topic_context(site: Site, topic: Any) -> dict[str, Any]:
+    """A topic page's matches, area by area."""
     groups = []
     for area in site.areas:
         matches = [m for m in topic.matches if m.report.area.slug == area.area.slug]
         groups.append((area, matches))
-    return groups
+    return {"topic": topic, "by_area": groups}
+
+
+def _dashboard(site: Site, many: bool) -> Dashboard:
+    """The dashboard's rows: per report, or summarised per area on a big site."""
+    dashboard = Dashboard.of(site)
+    return paging.summarised(dashboard) if many else dashboard
 
 
 @hookimpl

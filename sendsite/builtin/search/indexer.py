@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.deferred import FileContent
-from sendsite.build.pages import HOME, Page
+from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
 from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_search_index
 from sendsite.builtin.search.pagefind import index_language
@@ -60,7 +60,9 @@ def search_page(site: Site) -> Page:
         "search.html",
         "Search",
         [("Home", HOME)],
-        {"synonyms": Synonyms(site.glossary).table(), "filters": filter_options(site)},
+        LazyContext(
+            lambda: {"synonyms": Synonyms(site.glossary).table(), "filters": filter_options(site)}
+        ),
     )
 
 
