@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from enum import Enum
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from sendsite.content.status import Level, Status, _fold, _only, _text
+from sendsite.content.status import Level, Scale, Status, _fold, _only, _text
 from sendsite.content.yamlfile import load_yaml
 
 __all__ = [
@@ -30,33 +29,15 @@ __all__ = [
 ]
 
 
-class RiskLevel(Enum):
-    """The risk rating scale, most serious first; a closed risk (no longer live) last."""
+class RiskLevel(Scale):
+    """The risk rating scale, most serious first (rank 0); a closed risk (no longer
+    live) last."""
 
     HIGH = ("high", "High", "red")
     MEDIUM = ("medium", "Medium", "orange")
     LOW = ("low", "Low", "green")
     NOT_RATED = ("not-rated", "Not rated", "none")
     CLOSED = ("closed", "Closed", "blue")
-
-    def __init__(self, slug: str, label: str, tone: str) -> None:
-        self.slug = slug
-        self.label = label
-        self.tone = tone
-
-    @classmethod
-    def from_slug(cls, slug: str) -> RiskLevel:
-        """The level whose slug (``high``) or name (``HIGH``) is given."""
-        wanted = slug.strip().lower().replace("_", "-").replace(" ", "-")
-        for level in cls:
-            if level.slug == wanted:
-                return level
-        raise KeyError(slug)
-
-    @property
-    def rank(self) -> int:
-        """Position on the scale: 0 is the most serious."""
-        return list(RiskLevel).index(self)
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,38 @@ from dataclasses import dataclass, field
 from enum import Enum
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sendsite.content.yamlfile import load_yaml
 
-__all__ = ["KeyEntry", "Level", "Status", "StatusKey", "load_status_key"]
+__all__ = ["KeyEntry", "Level", "Scale", "Status", "StatusKey", "load_status_key"]
 
 
-class Level(Enum):
+class Scale(Enum):
+    """A scale of levels (progress, or risk ratings), each with a slug, a label and a
+    colour tone; the members are listed in the scale's order."""
+
+    def __init__(self, slug: str, label: str, tone: str) -> None:
+        self.slug = slug
+        self.label = label
+        self.tone = tone
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Self:
+        """The level whose slug (``on-track``) or name (``ON_TRACK``) is given."""
+        wanted = slug.strip().lower().replace("_", "-").replace(" ", "-")
+        for level in cls:
+            if level.slug == wanted:
+                return level
+        raise KeyError(slug)
+
+    @property
+    def rank(self) -> int:
+        """Position on the scale, for stable sorting (0 comes first)."""
+        return list(type(self)).index(self)
+
+
+class Level(Scale):
     """The shared status scale, in the order dashboards list it."""
 
     COMPLETE = ("complete", "Complete", "blue")
@@ -32,25 +56,6 @@ class Level(Enum):
     DELAYED = ("delayed", "Delayed", "orange")
     NOT_STARTED = ("not-started", "Not started", "grey")
     NOT_RATED = ("not-rated", "Not rated", "none")
-
-    def __init__(self, slug: str, label: str, tone: str) -> None:
-        self.slug = slug
-        self.label = label
-        self.tone = tone
-
-    @classmethod
-    def from_slug(cls, slug: str) -> Level:
-        """The level whose slug (``on-track``) or name (``ON_TRACK``) is given."""
-        wanted = slug.strip().lower().replace("_", "-").replace(" ", "-")
-        for level in cls:
-            if level.slug == wanted:
-                return level
-        raise KeyError(slug)
-
-    @property
-    def rank(self) -> int:
-        """Position on the scale, for stable sorting."""
-        return list(Level).index(self)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -332,30 +332,26 @@ def _is_filter(item: Any) -> bool:
 
 def _is_filter_list(part: Any, bundle: Path) -> bool:
     """``[[name, file hash], ...]`` naming filter files that exist."""
-    return (
-        isinstance(part, list)
-        and bool(part)
-        and all(
-            isinstance(p, list)
-            and len(p) == 2
-            and all(isinstance(x, str) for x in p)
-            and (bundle / "filter" / f"{p[1]}.pf_filter").is_file()
-            for p in part
-        )
-    )
+    return _is_pairs(part, str, lambda pair: bundle / "filter" / f"{pair[1]}.pf_filter")
 
 
 def _is_page_list(part: Any, bundle: Path) -> bool:
     """``[[fragment hash, word count], ...]`` naming fragment files that exist."""
+    return _is_pairs(part, int, lambda pair: bundle / "fragment" / f"{pair[0]}.pf_fragment")
+
+
+def _is_pairs(part: Any, second: type, file: Callable[[list[Any]], Path]) -> bool:
+    """A non-empty list of ``[text, second]`` pairs, each naming a file that exists."""
     return (
         isinstance(part, list)
         and bool(part)
         and all(
-            isinstance(p, list)
-            and len(p) == 2
-            and isinstance(p[0], str)
-            and isinstance(p[1], int)
-            and (bundle / "fragment" / f"{p[0]}.pf_fragment").is_file()
-            for p in part
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], second)
+            and not isinstance(pair[1], bool)
+            and file(pair).is_file()
+            for pair in part
         )
     )
