@@ -53,6 +53,7 @@ def test_an_edit_reads_one_file_and_the_site_is_the_cold_build(site: Path, tmp_p
     again = _build(site, tmp_path / "site")
     assert again["read"] == 1
     assert 0 < again["rendered"] < again["pages"]  # the other areas' report pages were kept
+    assert again["search"]["reused"] is False  # the records changed: indexed afresh
     _same_as_cold(site, tmp_path / "site", tmp_path)
 
 
@@ -60,6 +61,7 @@ def test_nothing_changed_reads_and_renders_nothing(site: Path, tmp_path: Path) -
     before = _tree(tmp_path / "site")
     again = _build(site, tmp_path / "site")
     assert (again["read"], again["rendered"]) == (0, 0)
+    assert again["search"]["reused"] is True  # the same records: the last index, copied
     assert _tree(tmp_path / "site") == before
     result = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
     assert "From the last build's cache:" in result.output
@@ -104,4 +106,26 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     (site / ".sendsite" / "cache" / "build.pickle").write_bytes(b"not a cache at all")
     again = _build(site, tmp_path / "site")
     assert again["rendered"] == again["pages"]
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_last_index_that_is_gone_is_made_again(site: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(tmp_path / "site" / "pagefind")
+    again = _build(site, tmp_path / "site")
+    assert again["search"]["reused"] is False
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_build_that_fails_leaves_the_index_to_be_made_again(site: Path, tmp_path: Path) -> None:
+    """The cache says which records the published index holds only once it is published."""
+    report = site / REPORT
+    good = report.read_text(encoding="utf-8")
+    report.write_text(good.replace("rag: Yellow", "rag: Purple", 1), encoding="utf-8")
+    failed = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert failed.exit_code == 1
+    report.write_text(good, encoding="utf-8")
+    again = _build(site, tmp_path / "site")
+    assert again["search"]["reused"] is True  # the site on disk is still the first build's
     _same_as_cold(site, tmp_path / "site", tmp_path)

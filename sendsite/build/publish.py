@@ -179,11 +179,13 @@ def build(
         pm = make_plugin_manager(config=config)
     pipeline = Pipeline(config, pm, progress=progress)
     key = fingerprint(config, pm) if cache else ""
-    if cache and (kept := load_cache(config, key)) is not None:
-        pipeline.resume(kept)
+    kept = load_cache(config, key) if cache else None
+    if kept is not None:
+        pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
     files: dict[PurePosixPath, FileContent] = checked.files
-    step = index_step(checked.site, files, pm)
+    last = (target, kept[1]) if kept is not None and kept[1] else None
+    step = index_step(checked.site, files, pm, parallel=True, last=last)
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
@@ -194,8 +196,8 @@ def build(
                 indexed.append(step(staging))
 
     write_site(target, files, before_swap=index, progress=progress)
-    if cache:
-        save_cache(config, key, pipeline.keep())
+    if cache:  # only now: the site just written holds the index these records made
+        save_cache(config, key, (pipeline.keep(), step.digest if step is not None else ""))
     return BuildResult(
         target,
         checked.pages,

@@ -50,7 +50,12 @@ def summary_lines(result: BuildResult) -> list[str]:
     if result.search is not None:
         sizes += (
             f"; the search index {_megabytes(result.search.bytes)} in "
-            f"{_plural(result.search.files, 'file')} ({_plural(result.search.records, 'record')})"
+            f"{_plural(result.search.files, 'file')} ({_plural(result.search.records, 'record')}"
+            + (
+                "; the same records as last time, so copied from the last build)"
+                if result.search.reused
+                else ")"
+            )
         )
     lines += ["", sizes + "."]
     if result.rendered < result.pages:
@@ -133,6 +138,7 @@ def result_record(
                 "words": result.search.words,
                 "files": result.search.files,
                 "bytes": result.search.bytes,
+                "reused": result.search.reused,
             },
         }
     return record

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, index_records
+from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, copy_index, index_records
 from sendsite.builtin.search.records import SearchRecord
 
 __all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_index"]
@@ -38,22 +38,28 @@ class IndexSummary:
     words: int
     files: int
     bytes: int
+    #: Copied from the last site, made from the very same records (see ``build.cache``).
+    reused: bool = False
 
 
 def write_search_index(
-    site_dir: Path, records: list[SearchRecord], language: str = "en"
+    site_dir: Path, records: list[SearchRecord], language: str = "en", *, reuse: Path | None = None
 ) -> IndexSummary:
     """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
 
+    With ``reuse`` (a site whose index was made from these very records), its
+    index is copied rather than made again; the bytes are the same either way.
     Raises ``SearchIndexError`` if the index cannot be written or holds fewer
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
     """
     if not records:
         return IndexSummary(0, 0, 0, 0)
-    files = index_records(records, site_dir, language)
+    copied = copy_index(reuse, site_dir) if reuse is not None else None
+    files = copied if copied is not None else index_records(records, site_dir, language)
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
-    return IndexSummary(len(records), words, len(files), sum(p.stat().st_size for p in files))
+    size = sum(p.stat().st_size for p in files)
+    return IndexSummary(len(records), words, len(files), size, reused=copied is not None)
 
 
 def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:

@@ -19,13 +19,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.deferred import FileContent
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
 from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_search_index
-from sendsite.builtin.search.pagefind import index_language
+from sendsite.builtin.search.pagefind import index_language, records_digest
 from sendsite.builtin.search.records import KINDS, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.content.risk_rating import RiskLevel
@@ -37,6 +38,7 @@ __all__ = [
     "KINDS",
     "SEARCH_PAGE",
     "BackgroundIndexer",
+    "IndexStep",
     "IndexSummary",
     "SearchIndexError",
     "SearchRecord",
@@ -95,19 +97,46 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
     ]
 
 
+@dataclass
+class IndexStep:
+    """The search index of a build, made in the staging folder just before the swap.
+
+    ``digest`` names the records exactly (see ``records_digest``); ``reuse`` is the
+    last site's folder when its index was made from the very same records, so it is
+    copied instead of made again.
+    """
+
+    records: list[SearchRecord]
+    language: str
+    digest: str
+    reuse: Path | None = None
+
+    def __call__(self, folder: Path) -> IndexSummary:
+        return write_search_index(folder, self.records, self.language, reuse=self.reuse)
+
+
 def index_step(
-    site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager | None
-) -> Callable[[Path], IndexSummary] | None:
+    site: Site,
+    files: Mapping[PurePosixPath, FileContent],
+    pm: PluginManager | None,
+    *,
+    parallel: bool = False,
+    last: tuple[Path, str] | None = None,
+) -> IndexStep | None:
     """What to run in the staging folder before it becomes the site, or None without search.
 
     The records are made now (so plugin errors surface before anything is
-    written); Pagefind runs when the returned function is called.
+    written; in worker processes with ``parallel``, which only a single-threaded
+    build may ask for); Pagefind runs when the returned step is called. ``last``
+    is the last site's folder and its records' digest: the same records reuse its index.
     """
     if SEARCH_PAGE not in files:
         return None
-    records = search_records(site, files, pm, parallel=True)
+    records = search_records(site, files, pm, parallel=parallel)
     language = site.config.language
-    return lambda folder: write_search_index(folder, records, language)
+    digest = records_digest(records, language)
+    reuse = last[0] if last is not None and last[1] == digest else None
+    return IndexStep(records, language, digest, reuse)
 
 
 class BackgroundIndexer:

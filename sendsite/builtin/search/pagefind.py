@@ -38,6 +38,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,15 @@ from sendsite.errors import SendsiteError
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["BUNDLE", "IGNORE_ATTRIBUTE", "SearchIndexError", "index_language", "index_records"]
+__all__ = [
+    "BUNDLE",
+    "IGNORE_ATTRIBUTE",
+    "SearchIndexError",
+    "copy_index",
+    "index_language",
+    "index_records",
+    "records_digest",
+]
 
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
@@ -109,6 +118,29 @@ def index_records(
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
     _finish(bundle, addresses)
+    return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+
+def records_digest(records: Sequence[SearchRecord], language: str = "en") -> str:
+    """A hash naming these records as Pagefind would index them (and Pagefind's version)."""
+    digest = hashlib.sha256(f"{version('pagefind-bin')} {index_language(language)}".encode())
+    for record in records:
+        digest.update(b"\0" + _record_html(record, index_language(language)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
+    """Copy the index of the site at ``site_dir`` into ``into``; None if it has none whole."""
+    source, bundle = site_dir.joinpath(*BUNDLE.parts), into.joinpath(*BUNDLE.parts)
+    if not (source / _ENTRY).is_file():
+        return None
+    try:
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        shutil.copytree(source, bundle)
+    except OSError:
+        shutil.rmtree(bundle, ignore_errors=True)
+        return None
     return sorted(p for p in bundle.rglob("*") if p.is_file())
 
 
