@@ -42,7 +42,9 @@ def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
         module = inspect.getmodule(plugin)
         if module is not None and getattr(module, "__file__", None):
             folders.add(Path(str(module.__file__)).parent)
-    for folder in sorted(folders):
+    # A folder inside another (the built-in theme inside sendsite) is read once.
+    outer = [f for f in sorted(folders) if not any(o in f.parents for o in folders)]
+    for folder in outer:
         for path in _files(folder):
             digest.update(f"\0{path}\0".encode())
             digest.update(path.read_bytes())

@@ -13,11 +13,18 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
-from sendsite.content.status import Level, Scale, Status, _fold, _only, _text
-from sendsite.content.yamlfile import load_yaml
+from sendsite.content.status import (
+    Level,
+    Scale,
+    Status,
+    _aliases,
+    _fold,
+    _only,
+    _text,
+    load_key_file,
+)
 
 __all__ = [
     "RatingEntry",
@@ -207,29 +214,19 @@ def load_risk_key(path: str | PathLike[str]) -> RiskKey:
     A mistake in the file is a ``ContentError`` (not YAML) or a ``ValueError``
     naming the file: either stops the plugin loading, with the message.
     """
-    path = Path(path)
-    data, _ = load_yaml(path.read_text(encoding="utf-8"), file=path, what="risk key file")
-    try:
-        if not isinstance(data, Mapping):
-            raise ValueError("expected 'key: value' lines: name, title, entries")
-        return RiskKey.from_mapping(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+    return load_key_file(path, "risk key file", RiskKey.from_mapping)
 
 
 def _entry(data: object, where: str) -> RatingEntry:
     if not isinstance(data, Mapping):
         raise ValueError(f"{where}: expected 'key: value' lines: label, rating")
     _only(data, {"label", "rating", "meaning", "aliases"}, where)
-    aliases = data.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
-        raise ValueError(f"{where}: 'aliases' should be a list of words")
     value = data.get("rating")
     if isinstance(value, str):
         with suppress(KeyError):
             level = RiskLevel.from_slug(value)
             meaning = _text(data, "meaning", where, required=False)
-            return RatingEntry(_text(data, "label", where), level, meaning, tuple(aliases))
+            return RatingEntry(_text(data, "label", where), level, meaning, _aliases(data, where))
     slugs = ", ".join(level.slug for level in RiskLevel)
     raise ValueError(f"{where}: 'rating' should be one of {slugs}, not {value!r}")
 

@@ -8,17 +8,27 @@ areas. A status is always shown as words and colour together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from os import PathLike
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sendsite.content.yamlfile import load_yaml
 
-__all__ = ["KeyEntry", "Level", "Scale", "Status", "StatusKey", "load_status_key"]
+__all__ = [
+    "KeyEntry",
+    "Level",
+    "Scale",
+    "Status",
+    "StatusKey",
+    "load_key_file",
+    "load_status_key",
+]
+
+_Key = TypeVar("_Key")
 
 
 class Scale(Enum):
@@ -179,28 +189,41 @@ def load_status_key(path: str | PathLike[str]) -> StatusKey:
     A mistake in the file is a ``ContentError`` (not YAML) or a ``ValueError``
     naming the file: either stops the plugin loading, with the message.
     """
+    return load_key_file(path, "status key file", StatusKey.from_mapping)
+
+
+def load_key_file(
+    path: str | PathLike[str], what: str, read: Callable[[Mapping[str, Any]], _Key]
+) -> _Key:
+    """A key (status or risk) read by ``read`` from the YAML file at ``path``; a mistake
+    is a ``ContentError`` (not YAML) or a ``ValueError`` naming the file."""
     path = Path(path)
-    data, _ = load_yaml(path.read_text(encoding="utf-8"), file=path, what="status key file")
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), file=path, what=what)
     try:
         if not isinstance(data, Mapping):
             raise ValueError("expected 'key: value' lines: name, title, entries")
-        return StatusKey.from_mapping(data)
+        return read(data)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
+
+
+def _aliases(data: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """An entry's other words for its label."""
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise ValueError(f"{where}: 'aliases' should be a list of words")
+    return tuple(aliases)
 
 
 def _entry(data: object, where: str) -> KeyEntry:
     if not isinstance(data, Mapping):
         raise ValueError(f"{where}: expected 'key: value' lines: label, level")
     _only(data, {"label", "level", "meaning", "aliases"}, where)
-    aliases = data.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
-        raise ValueError(f"{where}: 'aliases' should be a list of words")
     return KeyEntry(
         _text(data, "label", where),
         _level(data, "level", where),
         _text(data, "meaning", where, required=False),
-        tuple(aliases),
+        _aliases(data, where),
     )
 
 
