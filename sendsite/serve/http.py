@@ -30,7 +30,7 @@ _WAIT_SECONDS = 20.0
 _SINCE = re.compile(r"[0-9]{1,15}")
 
 _RELOAD_SCRIPT = """
-<script>/* sendsite serve: reloads this page when the site is rebuilt */
+<script data-sendsite-preview>/* sendsite serve: reloads this page when the site is rebuilt */
 (function () {
   var generation = %d;
   function wait() {

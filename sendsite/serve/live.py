@@ -41,7 +41,7 @@ from sendsite.build.pipeline import Pipeline
 from sendsite.build.progress import Progress
 from sendsite.build.reading import BuildFailed, StrictWarnings
 from sendsite.build.render import render_page
-from sendsite.builtin.search.indexer import BackgroundIndexer
+from sendsite.builtin.search.live_index import BackgroundIndexer
 from sendsite.cli.messages import view_problem
 from sendsite.config import CONFIG_FILE, SiteConfig, load_config
 from sendsite.errors import Problem, SendsiteError
@@ -351,11 +351,11 @@ class LiveSite:
         content: FileContent | None
         if rel in snapshot.files:
             content, folders = snapshot.files[rel], snapshot.folders
-        else:  # the search index, written by the indexer to a temporary folder of its own
+        else:  # the search index, written by the indexer to temporary folders of its own
             content = self.search.files.get(rel)
             if not isinstance(content, Path):
                 return None
-            folders = Folders([content.parents[len(rel.parts) - 1]])
+            folders = Folders(self.search.serving)
         if isinstance(content, Path):
             return read_confined(content, folders)
         return content_bytes(content)

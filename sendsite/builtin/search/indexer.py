@@ -5,8 +5,8 @@
 
 ``sendsite build`` indexes inside the staging folder, before it replaces the
 old site, so a failed index never costs the last good site. ``sendsite
-serve`` indexes in the background once edits settle (see ``BackgroundIndexer``)
-and serves the result beside the in-memory pages.
+serve`` indexes in the background once edits settle (see ``live_index``) and
+serves the result beside the in-memory pages.
 
 The search page itself (``search/``) is registered by the built-in views
 plugin; the index is built whenever that page is part of the site.
@@ -14,11 +14,7 @@ plugin; the index is built whenever that page is part of the site.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,13 +27,11 @@ from sendsite.builtin.search.records import KINDS, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
-from sendsite.errors import SendsiteError
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
     "KINDS",
     "SEARCH_PAGE",
-    "BackgroundIndexer",
     "IndexStep",
     "IndexSummary",
     "SearchIndexError",
@@ -137,104 +131,3 @@ def index_step(
     digest = records_digest(records, language)
     reuse = last[0] if last is not None and last[1] == digest else None
     return IndexStep(records, language, digest, reuse)
-
-
-class BackgroundIndexer:
-    """Keeps a search index for ``sendsite serve``, rebuilt after edits settle.
-
-    ``schedule(site, files, pm)`` is cheap and returns at once; indexing runs
-    in a thread ``settle`` seconds after the last call, so a burst of saves
-    is indexed once and never slows the preview's own rebuilds. ``files``
-    maps the index's site paths to files in a temporary folder (the last good
-    index; empty until the first one is ready).
-    """
-
-    def __init__(self, log: Callable[[str], None] = print, settle: float = 1.0) -> None:
-        self.log = log
-        self.settle = settle
-        self.files: dict[PurePosixPath, Path] = {}
-        self._pending: _Job | None = None
-        self._due = 0.0
-        self._wake = threading.Condition()
-        self._closed = False
-        self._folder: Path | None = None
-        self._retired: list[Path] = []
-        self._thread = threading.Thread(target=self._run, name="sendsite-search", daemon=True)
-        self._thread.start()
-
-    def schedule(
-        self, site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager
-    ) -> None:
-        with self._wake:
-            self._pending = (site, files, pm)
-            self._due = time.monotonic() + self.settle
-            self._wake.notify_all()
-
-    def close(self) -> None:
-        with self._wake:
-            self._closed = True
-            self._wake.notify_all()
-        self._thread.join(timeout=30)
-        for folder in [*self._retired, *filter(None, [self._folder])]:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while not self._closed and (self._pending is None or time.monotonic() < self._due):
-                    wait = None if self._pending is None else self._due - time.monotonic()
-                    self._wake.wait(wait)
-                if self._closed:
-                    return
-                job = self._pending
-                assert job is not None  # the wait ends with a job to do, or closed
-                site, files, pm = job
-                self._pending = None
-            self._index(site, files, pm)
-
-    def _index(
-        self, site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager
-    ) -> None:
-        step = None
-        folder = Path(tempfile.mkdtemp(prefix="sendsite-search-"))
-        started = time.perf_counter()
-        try:
-            step = index_step(site, files, pm)
-            if step is None:
-                self._swap(None, {})
-                shutil.rmtree(folder, ignore_errors=True)
-                return
-            summary = step(folder)
-        except SendsiteError as error:
-            shutil.rmtree(folder, ignore_errors=True)
-            self._say(f"Search index not updated: {error.problem.message}")
-            return
-        except (Exception, SystemExit) as error:  # a plugin's bug must not stop the indexer
-            shutil.rmtree(folder, ignore_errors=True)
-            self._say(f"Search index not updated: {type(error).__name__}: {error}")
-            return
-        fresh = {
-            PurePosixPath(p.relative_to(folder).as_posix()): p
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        }
-        self._swap(folder, fresh)
-        self._say(
-            f"Search index updated in {time.perf_counter() - started:.2f} s: "
-            f"{summary.records} records."
-        )
-
-    def _say(self, line: str) -> None:
-        """Log a line, unless the preview is stopping (it has said so already)."""
-        if not self._closed:
-            self.log(line)
-
-    def _swap(self, folder: Path | None, files: dict[PurePosixPath, Path]) -> None:
-        # The folder before last is removed: a request that looked up a file in the
-        # last one a moment ago can still read it.
-        for old in self._retired[:-1]:
-            shutil.rmtree(old, ignore_errors=True)
-        self._retired = self._retired[-1:]
-        if self._folder is not None:
-            self._retired.append(self._folder)
-        self._folder, self.files = folder, files

@@ -54,6 +54,7 @@ __all__ = [
     "IGNORE_ATTRIBUTE",
     "SearchIndexError",
     "copy_index",
+    "fragments_by_page",
     "index_language",
     "index_records",
     "records_digest",
@@ -142,6 +143,32 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
         shutil.rmtree(bundle, ignore_errors=True)
         return None
     return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+
+def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
+    """Each page's results in the index at ``bundle``: the page's address -> its results' ids.
+
+    A result's id (Pagefind's ``result.id``) is its fragment's hash; the search page
+    hides a result by it (the preview does, for a page indexed again on its own).
+    """
+    found: dict[str, list[str]] = {}
+    try:
+        for plan in _plans(bundle):
+            for fragment, _ in plan.pages:
+                body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment")
+                url = str(json.loads(body)["url"])
+                found.setdefault(url.partition("#")[0], []).append(fragment)
+    except (
+        _Unexpected,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        TypeError,
+        cbor2.CBORError,
+    ) as exc:
+        raise SearchIndexError(f"the search index could not be read ({exc})") from None
+    return found
 
 
 def _write_pages(records: Sequence[SearchRecord], folder: Path, language: str) -> dict[str, str]:

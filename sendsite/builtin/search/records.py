@@ -37,7 +37,7 @@ from sendsite.content.markdown import plain_text
 from sendsite.content.model import Item, Risk
 from sendsite.plugins.manager import PluginManager, call_each
 
-__all__ = ["KINDS", "SearchItem", "SearchRecord", "search_records"]
+__all__ = ["KINDS", "RecordMemo", "SearchItem", "SearchRecord", "search_records"]
 
 #: The kinds of thing the search page can filter on, in the order it lists them.
 KINDS = (
@@ -140,20 +140,40 @@ class SearchRecord:
         return " ".join([self.title, self.text, *(f"{i.title} {i.text}" for i in self.items)])
 
 
+@dataclass
+class RecordMemo:
+    """Reports' records kept between calls (the preview's), by the rendered page they came from.
+
+    A report's records are made again only when its page is a new object (it
+    was rendered again) or the glossary changed; the records of the others are
+    the very same objects as last time.
+    """
+
+    glossary: object = None
+    reports: dict[PurePosixPath, tuple[object, list[SearchRecord]]] = field(default_factory=dict)
+
+
 def search_records(
     site: Site,
     files: Mapping[PurePosixPath, FileContent],
     pm: PluginManager | None = None,
     *,
     parallel: bool = False,
+    memo: RecordMemo | None = None,
 ) -> list[SearchRecord]:
     """Every record for ``site`` from its rendered ``files``; plugins adjust them last.
 
     With ``parallel`` (a build, not the preview's indexing thread), reports'
     records are made in forked workers; the records are the same either way.
+    ``memo`` keeps reports' records for the next call (not used when a plugin
+    adjusts records: it may change them in place).
     """
     synonyms = Synonyms(site.glossary)
     link = _Linker(site)
+    if pm is not None and pm.hook.prepare_search_records.get_hookimpls():
+        memo = None
+    if memo is not None and memo.glossary != site.glossary:
+        memo.glossary, memo.reports = list(site.glossary), {}
 
     def with_aka(*made: SearchRecord) -> list[SearchRecord]:
         for record in made:
@@ -163,8 +183,21 @@ def search_records(
     def of_report(entry: ReportEntry) -> list[SearchRecord]:
         return with_aka(*_report_records(entry, _html(files.get(entry.path)), link))
 
+    def remembered(entry: ReportEntry) -> list[SearchRecord]:
+        assert memo is not None
+        page = files.get(entry.path)
+        kept = memo.reports.get(entry.path)
+        if kept is None or kept[0] is not page:
+            kept = memo.reports[entry.path] = (page, of_report(entry))
+        return kept[1]
+
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
-    by_report = iter(map_forked(of_report, entries, parallel=parallel))
+    if memo is not None:
+        by_report = iter([remembered(entry) for entry in entries])
+        paths = {entry.path for entry in entries}
+        memo.reports = {p: kept for p, kept in memo.reports.items() if p in paths}
+    else:
+        by_report = iter(map_forked(of_report, entries, parallel=parallel))
     records: list[SearchRecord] = []
     for area_entry in site.areas:
         area = area_entry.area

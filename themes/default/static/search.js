@@ -70,9 +70,57 @@
             report: 0.3, section: 0.8, area: 0.3, kind: 0.3, status: 0.2, tone: 0.0,
             date: 0.0, due: 0.5, owner: 1.5 } }
         });
-      }).then(function () { return pagefind.init(); });
+      }).then(function () { return pagefind.init(); }).then(mergeRecent);
     }
     return loading;
+  }
+
+  /* In the preview (`sendsite serve`) the pages saved since the whole index was made are
+     in a small index of their own: merge it, and hide the whole index's results for those
+     pages. A published site has one whole index and never asks. */
+  var preview = !!document.querySelector("script[data-sendsite-preview]");
+  var recent = { version: "", stale: {}, words: "" };
+
+  function recentManifest() {
+    if (!preview) { return Promise.resolve(null); }
+    return fetch(new URL("pagefind-preview/stale.json", siteRoot).href, { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .catch(function () { return null; });
+  }
+
+  function mergeRecent() {
+    return recentManifest().then(function (text) {
+      var data = null;
+      try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+      recent = { version: text || "", stale: {}, words: (data && data.bundle) || "" };
+      if (!data) { return; }
+      data.stale.forEach(function (id) { recent.stale[id] = true; });
+      if (data.bundle) {
+        return pagefind.mergeIndex(new URL(data.bundle, siteRoot).pathname,
+          { baseUrl: siteRoot.pathname });
+      }
+    });
+  }
+
+  /* Before a search in the preview: if the small index changed since it was merged,
+     start Pagefind again with the new one (a merged index cannot be taken out). */
+  function fresh() {
+    if (!preview || !loading) { return load(); }
+    return loading.then(recentManifest).then(function (text) {
+      if ((text || "") === recent.version) { return; }
+      wordLists = {};
+      var old = pagefind;
+      loading = null;
+      return Promise.resolve(old && old.destroy ? old.destroy() : null).then(load);
+    });
+  }
+
+  /* Pagefind's search, less the results a newer small index replaces. */
+  function find(query, options) {
+    return pagefind.search(query, options).then(function (found) {
+      found.results = found.results.filter(function (r) { return !recent.stale[r.id]; });
+      return found;
+    });
   }
 
   // --- the query -----------------------------------------------------------------------
@@ -113,10 +161,15 @@
      the list cannot be had (then every word counts as known). */
   function wordList(letter) {
     if (!wordLists[letter]) {
-      wordLists[letter] = fetch(new URL("search/words/" + letter + ".json", siteRoot).href)
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { return data && data.w ? data.w : null; })
-        .catch(function () { return null; });
+      var lists = ["search/words/"].concat(recent.words ? [recent.words + "words/"] : []);
+      wordLists[letter] = Promise.all(lists.map(function (folder) {
+        return fetch(new URL(folder + letter + ".json", siteRoot).href)
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) { return data && data.w ? data.w : null; })
+          .catch(function () { return null; });
+      })).then(function (found) {
+        return found[0] === null ? null : found[0].concat(found[1] || []);
+      });
     }
     return wordLists[letter];
   }
@@ -453,7 +506,7 @@
     return Promise.all(chosen.map(function (group) {
       var others = {};
       GROUPS.forEach(function (g) { others[g] = g === group ? [] : state.filters[g]; });
-      return pagefind.search(query, { filters: pagefindFilters({ filters: others }, true) })
+      return find(query, { filters: pagefindFilters({ filters: others }, true) })
         .then(function (without) { counts[group] = (without.filters || {})[group] || counts[group]; });
     })).then(function () { return counts; });
   }
@@ -472,7 +525,9 @@
     var asked = state.q || null;
     var filters = pagefindFilters(state);
     // The word lists load while Pagefind starts; only then is anything searched.
-    return Promise.all([load(), asked ? corrected(asked) : null]).then(function (ready) {
+    return fresh().then(function () {
+      return Promise.all([load(), asked ? corrected(asked) : null]);
+    }).then(function (ready) {
       var check = ready[1];
       if (check && check.unknown && !check.query) {
         // A word the index does not have, nor anything like it: Pagefind would match
@@ -480,14 +535,14 @@
         return { found: { results: [], filters: {} }, query: asked };
       }
       if (check && check.query) {
-        return pagefind.search(pagefindQuery(check.query), { filters: filters }).then(function (better) {
+        return find(pagefindQuery(check.query), { filters: filters }).then(function (better) {
           if (better.results.length) { return { found: better, query: check.query, instead: asked }; }
-          return pagefind.search(pagefindQuery(asked), { filters: filters }).then(function (found) {
+          return find(pagefindQuery(asked), { filters: filters }).then(function (found) {
             return { found: found, query: asked };
           });
         });
       }
-      return pagefind.search(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
+      return find(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
         return { found: found, query: asked };
       });
     }).then(function (outcome) {
@@ -550,9 +605,9 @@
   var initial = readState();
   input.value = initial.q;
   setFilters(initial);
-  load().then(function () {
-    return search(initial, false);
-  }).catch(function (error) {
+  // Searched at once (it waits for Pagefind itself), so a query typed while Pagefind
+  // loads comes after this one and is not overtaken by it.
+  search(initial, false).catch(function (error) {
     say("Search is not available right now: the search index could not be loaded. " +
       "Try again later, or browse the reports from the home page.");
     if (window.console) { window.console.error(error); }
