@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from sendsite.build.pipeline import Pipeline
 from sendsite.build.publish import build
 from sendsite.config import load_config
 from sendsite.errors import ConfigError
+from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import SiteMaker, run_cli
 
@@ -268,6 +270,61 @@ def test_parallel_and_serial_builds_give_byte_identical_sites(
     assert len(serial) > 100
     different = [name for name in serial if serial[name] != forked[name]]
     assert different == []
+
+
+ACRONYMS = """\
+---
+format: southend-highlight
+meeting_date: 28th May 2021
+priorities:
+  - code: P1
+    title: DATA SYSTEMS REVIEW BOARD
+    milestones:
+      - milestone: New wheelchairs ordered via the WCS and NHS
+        completed_by: May 2021
+---
+"""
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_abbreviation_warnings_are_the_same_when_read_in_workers(
+    make_site: SiteMaker, monkeypatch, forked: bool
+) -> None:
+    """The acronym scan is made where each file is read (in a worker process when the
+    reading is forked); the warnings keep their file and line either way, and a file
+    edited between two checks is scanned again."""
+    from sendsite.build import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1 if forked else 10**9)
+    root = make_site(
+        {
+            "content/_glossary.yml": "NHS: National Health Service\n",
+            "content/southend/a.md": ACRONYMS,
+            "content/southend/b.md": ACRONYMS.replace("WCS", "SALT").replace("28th", "29th"),
+        }
+    )
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert "southend/a.md:8: warning: abbreviations not in the glossary: WCS" in result.output
+    assert "southend/b.md:8: warning: abbreviations not in the glossary: SALT" in result.output
+    assert "DATA" not in result.output  # a heading in capitals is not an abbreviation
+    # The preview's refresh: only the edited file is read (and scanned) again.
+    pipeline = Pipeline(load_config(root), make_plugin_manager(), parallel=forked)
+    first = pipeline.refresh()
+    assert [(str(w.file), w.line, w.message) for w in first.warnings] == [
+        ("southend/a.md", 8, "abbreviations not in the glossary: WCS"),
+        ("southend/b.md", 8, "abbreviations not in the glossary: SALT"),
+    ]
+    edited = (
+        ACRONYMS.replace("WCS", "NHS").replace("28th", "29th").replace("prio", "# a\n# b\nprio")
+    )
+    (root / "content" / "southend" / "b.md").write_text(edited.replace("NHS and", "EHCP and"))
+    second = pipeline.refresh()
+    assert second.reread == 1
+    assert [(str(w.file), w.line, w.message) for w in second.warnings] == [
+        ("southend/a.md", 8, "abbreviations not in the glossary: WCS"),
+        ("southend/b.md", 10, "abbreviations not in the glossary: EHCP"),
+    ]
 
 
 def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, monkeypatch) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from sendsite.build.reading import read_document
+from sendsite.build.reading import read_document, scan_source
 from sendsite.content.documents import Area
 from sendsite.content.model import Format
 from sendsite.errors import Problem, SendsiteError
@@ -31,7 +31,7 @@ MIN_PARALLEL = 200
 
 J = TypeVar("J")
 R = TypeVar("R")
-Outcome = tuple[str, Any, list[Problem]]
+Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool] | None]
 #: The work of the current ``map_forked`` call, inherited by its forked workers.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None] | None = None
 
@@ -112,7 +112,9 @@ def read_many(
 ) -> list[Outcome]:
     """Read documents, in parallel when it pays; outcomes are in the order of ``jobs``.
 
-    Each outcome is ``("ok", item, warnings)`` or ``("error", problem, [])``.
+    Each outcome is ``("ok", item, warnings, scanned)`` or ``("error", problem, [], None)``;
+    ``scanned`` is what ``scan_source`` found in the file (its acronyms, whether it
+    names a ``.md``), so the build's checks need not read every file again.
     ``done(1)`` is called as each document has been read (for a progress bar).
     """
 
@@ -122,8 +124,8 @@ def read_many(
             item, warnings = read_document(pm, formats, areas, path, rel)
         except SendsiteError as error:
             error.problem.cause = error.__cause__  # for --verbose
-            return ("error", error.problem, [])
-        return ("ok", item, warnings)
+            return ("error", error.problem, [], None)
+        return ("ok", item, warnings, scan_source(path))
 
     def without_cause(outcome: Outcome) -> Outcome:
         if outcome[0] == "error":

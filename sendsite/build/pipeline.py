@@ -174,11 +174,11 @@ class Pipeline:
             outcomes = read_many(
                 self.pm, self.formats, areas, jobs, parallel=self.parallel, done=stage.advance
             )
-        for (_, rel, signature), (kind, value, warnings) in zip(stale, outcomes, strict=True):
+        for (_, rel, sig), (kind, value, warnings, scanned) in zip(stale, outcomes, strict=True):
             if kind == "error":
                 problems.errors.append(value)
             else:
-                current[rel] = ReadFile(signature, value, warnings)
+                current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True)))
         current = dict(sorted(current.items()))
         for cached in current.values():
             problems.warnings.extend(cached.warnings)

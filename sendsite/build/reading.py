@@ -29,6 +29,7 @@ __all__ = [
     "StrictWarnings",
     "collect_formats",
     "read_document",
+    "scan_source",
 ]
 
 T = TypeVar("T")
@@ -169,6 +170,16 @@ def read_document(
     return _read_report(pm, formats, doc, area), doc.warnings
 
 
+def scan_source(path: Path) -> tuple[dict[str, int], bool] | None:
+    """Acronym-like words in a content file and their lines, and whether it names a
+    ``.md`` (a link the build checks); None if the file cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        return None
+    return acronyms_in(text), ".md" in text
+
+
 @dataclass
 class ReadFile:
     """A content file as last read: its signature, what it became, its warnings."""
@@ -176,19 +187,18 @@ class ReadFile:
     signature: tuple[int, int, str]
     item: ReportEntry | PlainPage
     warnings: list[Problem]
-    #: What its source text shows, found once per read (``scan``).
+    #: What its source text shows (``scan_source``), found once per read: by the
+    #: worker that read it, or else when first asked for.
     _acronyms: dict[str, int] | None = None
     _names_md: bool = True
 
     def scan(self) -> dict[str, int]:
         """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
         if self._acronyms is None:
-            try:
-                text = self.item.document.source.read_text(encoding="utf-8-sig")
-            except OSError:
+            scanned = scan_source(self.item.document.source)
+            if scanned is None:
                 return {}  # gone since it was read: the next change will say
-            self._acronyms = acronyms_in(text)
-            self._names_md = ".md" in text
+            self._acronyms, self._names_md = scanned
         return self._acronyms
 
     @property

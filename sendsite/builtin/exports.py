@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -112,13 +113,46 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+#: First characters after which ``csv_cell`` may have something to do.
+_MAYBE_FORMULA = frozenset(" =+-@\t\r\n")
+
+
+def _cell(value: Any) -> Any:
+    """A value as its CSV cell: ``yes``/``no`` for booleans, text through ``csv_cell``."""
+    if value.__class__ is str:  # most cells: plain text that cannot start a formula
+        return csv_cell(value) if value[:1] in _MAYBE_FORMULA else value
+    return "yes" if value is True else "no" if value is False else csv_cell(value)
+
+
+class _CsvLines:
+    """Records as CSV lines, by one writer (a writer and a buffer a line cost more
+    than the line itself)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self._values = itemgetter(*columns)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def __call__(self, record: dict[str, Any]) -> str:
+        self._writer.writerow(
+            [
+                v if v.__class__ is str and v[:1] not in _MAYBE_FORMULA else _cell(v)
+                for v in self._values(record)
+            ]
+        )
+        line = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return line
+
+
 def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(
-        "yes" if v is True else "no" if v is False else csv_cell(v)
-        for v in map(record.__getitem__, columns)
-    )
-    return buffer.getvalue()
+    return _CsvLines(columns)(record)
+
+
+#: ``json.dumps(record, ensure_ascii=False, sort_keys=True)``, without making an
+#: encoder for every record.
+_json_line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 #: Each item's export lines, reused while the item and its report are the same
@@ -132,6 +166,7 @@ def _export_lines(
 ) -> tuple[list[str], list[str]]:
     """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
     csv_lines, json_lines = [], []
+    csv_line = _CsvLines(columns)
     for row in rows:
         thing = row.item if isinstance(row, TrackerRow) else row.risk
         key = (id(thing), id(row.entry))
@@ -141,8 +176,8 @@ def _export_lines(
             hit = (
                 thing,
                 row.entry,
-                _csv_line(record, columns),
-                json.dumps(record, ensure_ascii=False, sort_keys=True),
+                csv_line(record),
+                _json_line(record),
             )
         seen[key] = hit
         csv_lines.append(hit[2])
@@ -158,12 +193,12 @@ def csv_file(columns: list[str], lines: list[str]) -> bytes:
 
 def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[str]:
     """Each record as a CSV line, formulas neutralised (``csv_cell``)."""
-    return [_csv_line(record, columns) for record in records]
+    return list(map(_CsvLines(columns), records))
 
 
 def json_lines(records: list[dict[str, Any]]) -> list[str]:
     """Each record as one line of JSON, keys sorted: exact values, readable diffs."""
-    return [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
+    return list(map(_json_line, records))
 
 
 def array(lines: list[str]) -> str:

@@ -14,6 +14,7 @@ Disable it with ``disable_plugins: [changes]``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,7 +27,7 @@ from sendsite.build.urls import relative_url
 from sendsite.builtin.exports import array, csv_file, csv_lines, json_lines
 from sendsite.hookspecs import hookimpl
 
-__all__ = ["CHANGE_COLUMNS", "change_record", "latest_changes"]
+__all__ = ["CHANGE_COLUMNS", "change_record", "change_records", "latest_changes"]
 
 CHANGES_PAGE = PurePosixPath("changes/index.html")
 #: The newest reports a feed lists.
@@ -55,12 +56,44 @@ def _url(change: Change) -> str:
 
 def change_record(change: Change) -> dict[str, Any]:
     """One change as a flat record (a CSV row, a JSON object)."""
-    entry, previous = change.entry, change.previous
-    shown = change.page.report
-    sections = {i.anchor: i.section for i in shown.items} | {
-        r.anchor: r.section for r in shown.risks
-    }
-    section = sections.get(change.anchor, "")
+    return change_records([change])[0]
+
+
+def change_records(changes: Iterable[Change]) -> list[dict[str, Any]]:
+    """Each change as a flat record (``change_record``); what a report gives every one
+    of its changes (its fields, its sections) is worked out once."""
+    reports: dict[tuple[int, int], dict[str, Any]] = {}
+    sections_of: dict[int, dict[str, str]] = {}
+    records = []
+    for change in changes:
+        entry, previous = change.entry, change.previous
+        fields = reports.get((id(entry), id(previous)))
+        if fields is None:
+            fields = reports[id(entry), id(previous)] = _report_fields(entry, previous)
+        shown = change.page.report
+        sections = sections_of.get(id(shown))
+        if sections is None:
+            sections = sections_of[id(shown)] = {i.anchor: i.section for i in shown.items} | {
+                r.anchor: r.section for r in shown.risks
+            }
+        records.append(
+            {
+                **fields,
+                "section": sections.get(change.anchor, ""),
+                "text": change.text,
+                "kind": change.kind,
+                "direction": change.direction,
+                "before": change.before,
+                "after": change.after,
+                "detail": change.detail,
+                "how_matched": change.how,
+                "url": _url(change),
+            }
+        )
+    return records
+
+
+def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
     return {
         "area": entry.area.slug,
         "area_name": entry.area.name,
@@ -69,20 +102,11 @@ def change_record(change: Change) -> dict[str, Any]:
         "report_date": entry.report.as_of.isoformat() if entry.report.as_of else "",
         "previous_report": str(previous.path.parent),
         "previous_report_date": previous.report.as_of.isoformat() if previous.report.as_of else "",
-        "section": section,
-        "text": change.text,
-        "kind": change.kind,
-        "direction": change.direction,
-        "before": change.before,
-        "after": change.after,
-        "detail": change.detail,
-        "how_matched": change.how,
-        "url": _url(change),
     }
 
 
 def _exports(site: Site) -> dict[PurePosixPath, bytes]:
-    records = [change_record(c) for entry in site.reports for c in entry.changes]
+    records = change_records(c for entry in site.reports for c in entry.changes)
     document = f'{{"schema": "sendsite-changes/1",\n"changes": {array(json_lines(records))}}}\n'
     return {
         PurePosixPath("data/changes.csv"): csv_file(

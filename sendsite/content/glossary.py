@@ -279,17 +279,23 @@ def acronyms_in(text: str) -> dict[str, int]:
     """
     found: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
+        shouting: bool | None = None  # worked out once a line, and only when needed
         for match in _ACRONYM_LIKE.finditer(line):
             word = match.group(1)
-            upper = sum(c.isupper() for c in word)
-            if word in found or word in _NOT_ACRONYMS or upper < len(word) - upper:
-                continue  # seen, a numeral, or a name such as "McCarron"
-            if word.isupper() and _looks_like_shouting(line):
-                continue  # a heading in capitals: its words are not abbreviations
+            if word in found or word in _NOT_ACRONYMS:
+                continue  # seen, or a numeral
+            upper = sum(map(str.isupper, word))
+            if upper < len(word) - upper:
+                continue  # a name such as "McCarron"
+            if word.isupper():
+                if shouting is None:
+                    shouting = _looks_like_shouting(line)
+                if shouting:
+                    continue  # a heading in capitals: its words are not abbreviations
             found[word] = number
     return found
 
 
 def _looks_like_shouting(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    letters = list(filter(str.isalpha, line))
+    return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.6

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,7 +28,9 @@ __all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_
 
 #: Where the word lists go in the site (the index goes in ``BUNDLE``).
 WORDS = PurePosixPath("search", "words")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: A word of three characters or more: a run of letters or digits that is not shorter
+#: (matches start only where a run starts, as a shorter run cannot match from within).
+_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,7 @@ def write_search_index(
 
 def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
     """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``)."""
-    counts: Counter[str] = Counter()
-    for record in records:
-        text = " ".join((record.words(), *record.aka))
-        counts.update({w for w in _WORD.findall(text.casefold()) if len(w) > 2})
+    counts = Counter(chain.from_iterable(map(_record_words, records)))
     groups: dict[str, list[list[Any]]] = {}
     for word, count in sorted(counts.items()):
         groups.setdefault(_letter(word), []).append([word, count])
@@ -80,6 +80,11 @@ def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
             json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
     return len(counts)
+
+
+def _record_words(record: SearchRecord) -> set[str]:
+    """The record's distinct words of three characters or more, casefolded."""
+    return set(_WORD.findall(" ".join((record.words(), *record.aka)).casefold()))
 
 
 def _letter(word: str) -> str:
