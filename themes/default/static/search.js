@@ -386,10 +386,11 @@
         if (wanted(facts[id])) { home.score += weight; }
       } else if (!overview) { overview = sub; }
     });
+    // A section that mentions the query's term in another form ("SLT" for "speech and
+    // language therapy") counts as much as the best section that has the words.
+    var best = order.reduce(function (m, s) { return Math.max(m, s.score); }, 0.5);
     var found = order.filter(function (s) {
-      if (!s.score && !s.prose && !s.hits.length && terms.length && akaMatches(s.aka, terms)) {
-        s.score = 0.5; // found by another form of a term it mentions (e.g. "SLT")
-      }
+      if (terms.length && akaMatches(s.aka, terms)) { s.score = Math.max(s.score, best); }
       s.items = s.hits.filter(function (sub) { return wanted(sub.facts); });
       s.items.sort(function (a, b) { return b.weight - a.weight; });
       var matched = s.score > 0 || s.prose !== null || s.hits.length > 0 || !terms.length;
@@ -410,6 +411,9 @@
   /* An excerpt may start with its heading's words (the section's or item's link): how
      many characters of it to leave out (the heading, or its end) to show what follows. */
   function headingSkip(plain, title) {
+    if (title && plain && title.lastIndexOf(plain.replace(/[\s.,;:…]+$/, ""), 0) === 0) {
+      return plain.length; // all of it is in the heading
+    }
     for (var i = 0; title && i <= title.length - 8; i++) {
       if (plain.lastIndexOf(title.slice(i), 0) === 0) { return title.length - i; }
     }
