@@ -355,11 +355,12 @@
   /* A result is a page (a report): the sections that match the query, best first, each
      with its matching milestones, actions and risks (Pagefind's sub-results: a section
      is a heading, its items lower headings), narrowed by the kind and status filters.
-     {sections: [{anchor, title, score, prose, items}], overview: sub-result or null}. */
+     {sections: [{anchor, title, score, prose, items}, ...], overview: the same for the
+     text before the first section (anchor ""), or null if it did not match}. */
   function matchingSections(data, state, terms) {
     var meta = data.meta || {};
     var sections = {}, order = [], facts = {};
-    parsed(meta.sections).forEach(function (s, n) {
+    [["", meta.title || ""]].concat(parsed(meta.sections)).forEach(function (s, n) {
       sections[s[0]] = { anchor: s[0], title: s[1], kind: s[2], aka: s[3], n: n, score: 0, prose: null, hits: [] };
       order.push(sections[s[0]]);
     });
@@ -371,26 +372,25 @@
       return (!kinds.length || kinds.indexOf(f[1]) !== -1) &&
         (!statuses.length || statuses.indexOf(f[2]) !== -1);
     }
-    var overview = null;
     (data.sub_results || []).forEach(function (sub) {
-      var id = sub.anchor && sub.anchor.id;
+      var id = (sub.anchor && sub.anchor.id) || "";
       var weight = (sub.weighted_locations || []).reduce(function (t, l) { return t + (l.balanced_score || l.weight || 1); }, 0);
-      if (id && sections[id]) {
+      if (sections[id]) { // a section's own words, or the overview's (before any section)
         sections[id].prose = sections[id].prose || sub;
         sections[id].score += weight;
-      } else if (id && facts[id] && sections[facts[id][8]]) {
-        var home = sections[facts[id][8]];
+      } else if (facts[id] && sections[facts[id][8] || ""]) {
+        var home = sections[facts[id][8] || ""];
         sub.facts = facts[id];
         sub.weight = weight;
         home.hits.push(sub);
         if (wanted(facts[id])) { home.score += weight; }
-      } else if (!overview) { overview = sub; }
+      }
     });
     // A section that mentions the query's term in another form ("SLT" for "speech and
     // language therapy") counts as much as the best section that has the words.
     var best = order.reduce(function (m, s) { return Math.max(m, s.score); }, 0.5);
     var found = order.filter(function (s) {
-      if (terms.length && akaMatches(s.aka, terms)) { s.score = Math.max(s.score, best); }
+      if (s.anchor && terms.length && akaMatches(s.aka, terms)) { s.score = Math.max(s.score, best); }
       s.items = s.hits.filter(function (sub) { return wanted(sub.facts); });
       s.items.sort(function (a, b) { return b.weight - a.weight; });
       var matched = s.score > 0 || s.prose !== null || s.hits.length > 0 || !terms.length;
@@ -398,14 +398,15 @@
         // Found by the section's own words (or by filters alone): the items the
         // filters chose, without excerpts.
         s.items = Object.keys(facts).filter(function (a) {
-          return facts[a][8] === s.anchor && wanted(facts[a]);
+          return (facts[a][8] || "") === s.anchor && wanted(facts[a]);
         }).map(function (a) { return { facts: facts[a], title: "", excerpt: "" }; });
       }
-      if (narrowed) { return s.items.length > 0 && (matched || !terms.length); }
+      if (narrowed) { return s.items.length > 0 && matched; }
       return terms.length > 0 && (s.score > 0 || s.prose !== null);
     });
     found.sort(function (a, b) { return b.score - a.score || a.n - b.n; });
-    return { sections: found, overview: overview };
+    var overview = found.filter(function (s) { return !s.anchor; })[0] || null;
+    return { sections: found.filter(function (s) { return s.anchor; }), overview: overview };
   }
 
   /* An excerpt may start with its heading's words (the section's or item's link): how
@@ -474,10 +475,14 @@
     heading.appendChild(link);
     item.appendChild(heading);
     var found = matchingSections(data, state, terms);
-    if (found.overview || !found.sections.length) {
-      item.appendChild(excerptPara((found.overview || data).excerpt));
+    var lead = found.overview;
+    if ((lead && lead.prose) || !found.sections.length) {
+      item.appendChild(excerptPara((lead && lead.prose ? lead.prose : data).excerpt));
     }
     item.appendChild(factsLine(meta.kind || "Page", meta.area));
+    if (lead && lead.items.length) { // items shown before the report's first section
+      item.appendChild(itemList(lead.items.slice(0, ITEMS_SHOWN), page, terms));
+    }
     if (found.sections.length) {
       var shown = found.sections.slice(0, SECTIONS_SHOWN);
       var sectionList = el("ul", "search-result__sections");
