@@ -35,7 +35,7 @@ from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 from sendsite.serve.server import PreviewServer
 
-from .conftest import REPO, SiteMaker, run_cli
+from .conftest import REPO, SiteMaker, copy_demo, run_cli
 from .test_serve import Log
 
 PREFIX = "/intranet/send/"
@@ -492,6 +492,35 @@ def test_a_report_found_only_in_its_overview_links_to_the_report(page: object, b
         "../southend/highlight-report-2021-05/"
     )
     assert "Ross Gerrie" in result.locator(".search-result__excerpt").inner_text()
+
+
+def test_items_before_a_reports_first_section_are_listed_under_the_report(
+    browser: object, tmp_path: Path
+) -> None:
+    class Overview:  # a format whose report shows risks before its first section
+        @hookimpl
+        def prepare_search_records(self, site: object, records: list[SearchRecord]) -> None:
+            by_url = {r.url: r for r in records}
+            report = by_url["southend/highlight-report-2021-05/"]
+            p2 = by_url["southend/highlight-report-2021-05/#p2"]
+            report.items, p2.items = [i for i in p2.items if i.kind == "Risk or issue"], []
+
+    config = load_config(copy_demo(tmp_path / "src"))
+    pm = make_plugin_manager(config=config, plugins=(("overview", Overview()),))
+    build(config, pm=pm, output=tmp_path / "site")
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        with served(tmp_path / "site") as base:
+            tab.goto(base + "search/?q=Variation+in+capacity&kind=Risk+or+issue")
+            wait_for_results(tab)
+            result = tab.locator(".search-result").first
+            link = result.locator(".search-result__link")
+            assert link.get_attribute("href") == "../southend/highlight-report-2021-05/"
+            under = result.locator(":scope > .search-result__items .search-result__item-link")
+            assert under.first.get_attribute("href").endswith("#p2-risk-1")
+            assert "Variation in capacity" in under.first.inner_text()
+    finally:
+        tab.close()
 
 
 def _texts(page: object, base: str, demo_records: list[SearchRecord]) -> dict[str, str]:
