@@ -42,6 +42,14 @@ def _records() -> list[SearchRecord]:
 
     return [
         SearchRecord(
+            "north/may/",
+            "May report",
+            "Highlights of the month.",
+            "Report",
+            area="North",
+            date="2021-05-01",
+        ),
+        SearchRecord(
             "north/may/#p1",
             "P1 Speech and language therapy",
             "Waiting lists for therapy are long.",
@@ -49,6 +57,7 @@ def _records() -> list[SearchRecord]:
             area="North",
             report="May report",
             date="2021-05-01",
+            aka=["SALT"],
             items=[
                 item("m1", "Recruit therapists", "Milestone", "Complete"),
                 item("r1", "Staff leave", "Risk or issue", "Significant deviation"),
@@ -56,6 +65,16 @@ def _records() -> list[SearchRecord]:
         ),
         SearchRecord("south/", "South", "Assessment pathway for autism.", "Area", area="South"),
         SearchRecord(
+            "north/may/#p3",
+            "P3 Short breaks",
+            "More places at weekends.",
+            "Section",
+            area="North",
+            report="May report",
+            date="2021-05-01",
+            items=[item("a3", "Open a second centre", "Action", "Complete")],
+        ),
+        SearchRecord(  # a section whose page has no overview record (as a plugin may add)
             "east/june/#p2",
             "P2 Preparing for adulthood",
             "Transition plans at fourteen.",
@@ -67,6 +86,11 @@ def _records() -> list[SearchRecord]:
         ),
         SearchRecord("about/", "About", "Board papers and minutes.", "Page"),
     ]
+
+
+def _pages() -> list[str]:
+    """The site pages of ``_records()``: one Pagefind page each, in order of first record."""
+    return list(dict.fromkeys(record.page() for record in _records()))
 
 
 def _gunzip(path: Path) -> bytes:
@@ -177,10 +201,10 @@ def test_the_bundle_holds_the_files_sendsite_expects(raw_bundle: Path) -> None:
     assert entry["version"] == version("pagefind")
     assert list(entry["languages"]) == ["en"]
     language = entry["languages"]["en"]
-    assert language["page_count"] == len(_records()), f"pagefind-entry.json changed: {entry}"
+    assert language["page_count"] == len(_pages()) == 4, f"pagefind-entry.json changed: {entry}"
     assert _HASH.match(language["hash"]), f"the meta file's hash looks different: {entry}"
     assert metas == {f"pagefind.{language['hash']}.pf_meta"}
-    assert len(list((raw_bundle / "fragment").iterdir())) == len(_records())
+    assert len(list((raw_bundle / "fragment").iterdir())) == len(_pages())
 
 
 def test_the_cbor_that_is_rewritten_has_the_shape_sendsite_reads(raw_bundle: Path) -> None:
@@ -229,14 +253,31 @@ def test_the_fragments_hold_what_the_search_page_shows(
     assert sorted(fragments) == sorted(pages[1]), (
         f"results are no longer named after their pages' files: {sorted(fragments)}"
     )
-    record = _records()[0]
-    fragment = fragments["/000000.html"]
-    assert fragment["meta"] == record.meta(), f"a fragment's metadata changed: {fragment}"
-    assert fragment["filters"] == record.filters(), f"a fragment's filters changed: {fragment}"
-    anchors = [(a["id"], a["text"]) for a in fragment["anchors"]]
-    assert anchors == [(i.anchor, i.title) for i in record.items], (
-        f"items are no longer sub-results with their anchors: {fragment['anchors']}"
-    )
+    assert pages[1]["/000000.html"] == "north/may/"
+    fragment = fragments["/000000.html"]  # the May report: its overview, then two sections
+    overview, p1, p3 = (r for r in _records() if r.page() == "north/may/")
+    assert fragment["meta"] == search_pagefind._page_meta([overview, p1, p3])
+    assert fragment["meta"]["title"] == "May report" and fragment["meta"]["kind"] == "Report"
+    sections = json.loads(fragment["meta"]["sections"])
+    assert sections == [["p1", p1.title, "Section", "SALT"], ["p3", p3.title, "Section", ""]]
+    items = json.loads(fragment["meta"]["items"])
+    assert [(i[0], i[-1]) for i in items] == [("m1", "p1"), ("r1", "p1"), ("a3", "p3")]
+    assert fragment["filters"] == {
+        "area": ["North"],
+        "kind": ["Report", "Section", "Milestone", "Risk or issue", "Action"],
+        "status": ["Complete", "Significant deviation"],
+    }, f"a fragment's filters changed: {fragment}"
+    anchors = [(a["element"], a["id"], a["text"]) for a in fragment["anchors"]]
+    assert anchors == [
+        ("h2", "p1", p1.title),
+        ("h3", "m1", "Recruit therapists"),
+        ("h3", "r1", "Staff leave"),
+        ("h2", "p3", p3.title),
+        ("h3", "a3", "Open a second centre"),
+    ], f"sections and items are no longer sub-results with their anchors: {anchors}"
+    assert fragment["content"].startswith("Highlights of the month. P1 Speech")
+    june = fragments["/000002.html"]  # sections with no overview: named after their report
+    assert (june["meta"]["title"], june["meta"]["kind"]) == ("June report", "Report")
 
 
 def test_finishing_gives_results_their_addresses_and_sorts_filters(
@@ -254,7 +295,7 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
         json.loads(_gunzip(bundle / "fragment" / f"{name}.pf_fragment"))["url"]
         for name, _ in page_list
     ]
-    assert sorted(urls) == sorted(record.url for record in _records())
+    assert sorted(urls) == sorted(_pages())  # one result per site page, no anchor
     assert len(list((bundle / "fragment").iterdir())) == len(page_list)
     filter_list = next(p for p in meta if search_pagefind._is_filter_list(p, bundle))
     assert filter_list == sorted(filter_list)

@@ -1,18 +1,19 @@
 """Pagefind, behind one door: the only module that knows it is there.
 
 Pagefind (``pagefind[bin]``) is a Rust program that writes a chunked index into
-``pagefind/`` so a browser downloads only what a query needs. Each search
-record becomes one small HTML page in a temporary folder, and Pagefind's own
-program indexes the folder on every core. The rest of sendsite uses only
+``pagefind/`` so a browser downloads only what a query needs. The search records
+of each site page (a report's overview and sections) become one small HTML page
+in a temporary folder, its sections and their items headings with their
+anchors, and Pagefind's own program indexes the folder on every core. The rest of sendsite uses only
 ``index_records``, ``index_language``, ``SearchIndexError``, ``BUNDLE`` and
 ``IGNORE_ATTRIBUTE``. Beyond Pagefind's documented options it relies on the
 following, pinned in pyproject.toml and checked by
 ``tests/test_pagefind_contract.py``:
 
 - *Addresses.* Pagefind names each result after its page's file
-  (``/000123.html``); a record's address is its own (``area/report/#section``).
+  (``/000123.html``); a result's address is its site page's (``area/report/``).
   Each fragment (gzipped JSON behind a ``pagefind_dcd`` signature, starting
-  ``{"url":``) gets its record's address, is renamed after its new contents, and
+  ``{"url":``) gets its site page's address, is renamed after its new contents, and
   the list of pages in the ``.pf_meta`` file (gzipped CBOR, read and written
   with cbor2) follows.
 - *Same bytes.* Pagefind writes each filter's values, and the list of filters in
@@ -96,8 +97,8 @@ def index_records(
     """Index ``records`` into ``site_dir/pagefind``; return the files written.
 
     The same records give the same bytes. Raises ``SearchIndexError`` if
-    Pagefind is missing, fails, indexes fewer records than it was given (a
-    record with no words is dropped), or writes what sendsite cannot read.
+    Pagefind is missing, fails, indexes fewer pages than it was given (a page
+    with no words is dropped), or writes what sendsite cannot read.
     """
     language = index_language(language)
     bundle = site_dir.joinpath(*BUNDLE.parts)
@@ -111,10 +112,10 @@ def index_records(
         written = sum(int(lang["page_count"]) for lang in counts.values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
-    if written != len(records):
+    if written != len(addresses):
         raise SearchIndexError(
-            f"Pagefind indexed {written} of {len(records)} search records",
-            fix="A record with no words cannot be found: give every record some text.",
+            f"Pagefind indexed {written} of {len(addresses)} pages of search records",
+            fix="A page whose records have no words cannot be found: give every record some text.",
         )
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
@@ -125,8 +126,8 @@ def index_records(
 def records_digest(records: Sequence[SearchRecord], language: str = "en") -> str:
     """A hash naming these records as Pagefind would index them (and Pagefind's version)."""
     digest = hashlib.sha256(f"{version('pagefind-bin')} {index_language(language)}".encode())
-    for record in records:
-        digest.update(b"\0" + _record_html(record, index_language(language)).encode("utf-8"))
+    for group in _group(records):
+        digest.update(b"\0" + _page_html(group, index_language(language)).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -172,40 +173,88 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
 
 
 def _write_pages(records: Sequence[SearchRecord], folder: Path, language: str) -> dict[str, str]:
-    """Write each record as a page Pagefind will index; return each page's record address."""
+    """Write one page per site page for Pagefind to index; return each file's site page."""
     addresses = {}
-    for n, record in enumerate(records):
+    for n, group in enumerate(_group(records)):
         name = f"{n:06d}.html"
-        (folder / name).write_text(_record_html(record, language), encoding="utf-8")
-        addresses[f"/{name}"] = record.url
+        (folder / name).write_text(_page_html(group, language), encoding="utf-8")
+        addresses[f"/{name}"] = group[0].page()
     return addresses
 
 
-def _record_html(record: SearchRecord, language: str = "en") -> str:
-    """A record as the small HTML page Pagefind indexes.
+def _group(records: Sequence[SearchRecord]) -> list[list[SearchRecord]]:
+    """The records by site page (in order); on each, those with no anchor lead."""
+    pages: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        pages.setdefault(record.page(), []).append(record)
+    return [sorted(group, key=lambda r: "#" in r.url) for group in pages.values()]
 
-    Its items become headings with their anchors, so Pagefind returns them as
-    sub-results (linked straight to the row) with their own excerpts; their
-    weight is that of plain text, so a long table does not outrank prose.
-    Metadata and filters go in ``data-pagefind-*`` attributes. There is no sort key:
-    the search page ranks by relevance only, and a sort adds about two bytes a record
-    to the file every first query downloads (60 KB at 30,000 records).
+
+def _page_html(group: Sequence[SearchRecord], language: str = "en") -> str:
+    """The records of one site page as the small HTML page Pagefind indexes.
+
+    The page's lead record (a report's overview) comes first; each section is a
+    heading with its anchor, and its items lower headings with theirs, so Pagefind
+    returns them as sub-results (linked straight to the section or the row) with
+    their own excerpts. Items weigh as plain text, so a long table does not
+    outrank prose. Metadata and filters go in ``data-pagefind-*`` attributes.
+    There is no sort key: the search page ranks by relevance only, and a sort adds
+    about two bytes a page to the file every first query downloads.
     """
     out = [f'<!DOCTYPE html><html lang="{escape(language)}"><body>']
-    for key, value in record.meta().items():
+    for key, value in _page_meta(group).items():
         out.append(f'<span data-pagefind-meta="{escape(key)}:{escape(value)}"></span>')
-    for key, values in record.filters().items():
+    for key, values in _page_filters(group).items():
         for value in values:
             out.append(f'<span data-pagefind-filter="{escape(key)}:{escape(value)}"></span>')
-    out.append(f"<p>{escape(record.text or record.title)}</p>")
-    for item in record.items:
-        out.append(
-            f'<h2 id="{escape(item.anchor)}" data-pagefind-weight="1">{escape(item.title)}</h2>'
-        )
-        if item.text:
-            out.append(f"<p>{escape(item.text)}</p>")
+    for record in group:
+        if anchor := _anchor(record):
+            out.append(f'<h2 id="{escape(anchor)}">{escape(record.title)}</h2>')
+        if record.text or not anchor:
+            out.append(f"<p>{escape(record.text or record.title)}</p>")
+        for item in record.items:
+            out.append(
+                f'<h3 id="{escape(item.anchor)}" data-pagefind-weight="1">{escape(item.title)}</h3>'
+            )
+            if item.text:
+                out.append(f"<p>{escape(item.text)}</p>")
     out.append("</body></html>")
     return "".join(out)
+
+
+def _page_meta(group: Sequence[SearchRecord]) -> dict[str, str]:
+    """Its lead record's title, kind, area and date; every record's ``aka``; JSON
+    ``sections`` (``[[anchor, title, kind, aka], ...]``) and ``items`` (each item's
+    ``facts()`` and then its section's anchor)."""
+    lead, sections = group[0], [r for r in group if "#" in r.url]
+    led = "#" not in lead.url  # else a plugin's sections with no overview
+    values = {
+        "title": lead.title if led else lead.report or lead.title,
+        "kind": lead.kind if led else "Report" if lead.report else lead.kind,
+        "area": next((r.area for r in group if r.area), ""),
+        "date": lead.date,
+        "aka": " · ".join(dict.fromkeys(a for r in group for a in r.aka)),
+        "sections": _json([[_anchor(r), r.title, r.kind, " · ".join(r.aka)] for r in sections]),
+        "items": _json([[*i.facts(), _anchor(r)] for r in group for i in r.items]),
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _page_filters(group: Sequence[SearchRecord]) -> dict[str, list[str]]:
+    """Area, kind and status: what its records' filters hold, together."""
+    values: dict[str, dict[str, None]] = {}
+    for record in group:
+        for key, chosen in record.filters().items():
+            values.setdefault(key, {}).update(dict.fromkeys(chosen))
+    return {key: list(chosen) for key, chosen in values.items()}
+
+
+def _anchor(record: SearchRecord) -> str:
+    return record.url.partition("#")[2]
+
+
+def _json(rows: list[list[str]]) -> str:
+    return json.dumps(rows, ensure_ascii=False) if rows else ""
 
 
 # --- running Pagefind -----------------------------------------------------------------------
@@ -266,12 +315,12 @@ class _Plan:
     contents: dict[str, Any]
     #: ``[[fragment hash, word count], ...]`` (part of the meta): one a result.
     pages: list[Any]
-    #: Each fragment's new payload (its record's address in it), by its old hash.
+    #: Each fragment's new payload (its site page's address in it), by its old hash.
     fragments: dict[str, bytes] = field(default_factory=dict)
 
 
 def _finish(bundle: Path, addresses: dict[str, str]) -> None:
-    """Give each result its record's address, sort the filters, and rename files to match."""
+    """Give each result its site page's address, sort the filters, and rename files to match."""
     try:
         plans = _plans(bundle)
         for plan in plans:
@@ -290,7 +339,7 @@ def _finish(bundle: Path, addresses: dict[str, str]) -> None:
 
 
 def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> bytes:
-    """A fragment's payload (JSON) with its record's address for the page's file name."""
+    """A fragment's payload (JSON) with its site page's address for its file name."""
     body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
     named = json.loads(body)["url"]
     head = '{"url":' + json.dumps(named, ensure_ascii=False)

@@ -14,6 +14,10 @@
  *   find "language").
  * - Typos: a word the index does not know is replaced by the nearest known word
  *   (from search/words/<letter>.json), and the page says so.
+ * - Results: the index holds one Pagefind page per site page, so a result is a report
+ *   (or an area, topic or page); under it, the report's sections that match, best
+ *   first, each linked to its anchor with its excerpt and its matching milestones,
+ *   actions and risks (Pagefind's sub-results: sections and items are headings).
  * - Accessibility: a real label, the result count in a role="status" region,
  *   results as a list of headed links, filters as labelled checkboxes.
  */
@@ -22,6 +26,7 @@
 
   var PAGE_SIZE = 10;
   var ITEMS_SHOWN = 3;
+  var SECTIONS_SHOWN = 3;
   var TYPING_DELAY = 250;
   var GROUPS = ["area", "kind", "status"];
 
@@ -389,44 +394,132 @@
     return p;
   }
 
-  /* The milestones, actions and risks of a result that match the query (Pagefind's
-     sub-results), most matches first, narrowed by the kind and status filters. */
-  function matchingItems(data, state) {
-    var facts = {};
-    try {
-      JSON.parse((data.meta || {}).items || "[]").forEach(function (f) { facts[f[0]] = f; });
-    } catch (e) { facts = {}; }
+  function parsed(text) {
+    try { return JSON.parse(text || "[]"); } catch (e) { return []; }
+  }
+
+  /* Does a section's "aka" (the other forms of the terms it mentions) hold every word of
+     the query, as a whole word? Then it matched by another form alone ("SLT"). */
+  function akaMatches(aka, terms) {
+    var known = " " + fold(aka || "") + " ";
+    return terms.length > 0 && terms.every(function (t) { return known.indexOf(" " + fold(t) + " ") !== -1; });
+  }
+
+  /* A result is a page (a report): the sections that match the query, best first, each
+     with its matching milestones, actions and risks (Pagefind's sub-results: a section
+     is a heading, its items lower headings), narrowed by the kind and status filters.
+     {sections: [{anchor, title, score, prose, items}, ...], overview: the same for the
+     text before the first section (anchor ""), or null if it did not match}. */
+  function matchingSections(data, state, terms) {
+    var meta = data.meta || {};
+    var sections = {}, order = [], facts = {};
+    [["", meta.title || ""]].concat(parsed(meta.sections)).forEach(function (s, n) {
+      sections[s[0]] = { anchor: s[0], title: s[1], kind: s[2], aka: s[3], n: n, score: 0, prose: null, hits: [] };
+      order.push(sections[s[0]]);
+    });
+    parsed(meta.items).forEach(function (f) { facts[f[0]] = f; });
     var kinds = state.filters.kind.filter(function (k) { return k !== "Section" && k !== "Report"; });
     var statuses = state.filters.status;
+    var narrowed = kinds.length > 0 || statuses.length > 0;
     function wanted(f) {
       return (!kinds.length || kinds.indexOf(f[1]) !== -1) &&
         (!statuses.length || statuses.indexOf(f[2]) !== -1);
     }
-    var items = (data.sub_results || []).filter(function (sub) {
-      var f = sub.anchor && facts[sub.anchor.id];
-      if (!f) { return false; }
-      sub.facts = f;
-      return wanted(f);
+    (data.sub_results || []).forEach(function (sub) {
+      var id = (sub.anchor && sub.anchor.id) || "";
+      var weight = (sub.weighted_locations || []).reduce(function (t, l) { return t + (l.balanced_score || l.weight || 1); }, 0);
+      if (sections[id]) { // a section's own words, or the overview's (before any section)
+        sections[id].prose = sections[id].prose || sub;
+        sections[id].score += weight;
+      } else if (facts[id] && sections[facts[id][8] || ""]) {
+        var home = sections[facts[id][8] || ""];
+        sub.facts = facts[id];
+        sub.weight = weight;
+        home.hits.push(sub);
+        if (wanted(facts[id])) { home.score += weight; }
+      }
     });
-    if (!items.length && (kinds.length || statuses.length)) {
-      // Listed by filters alone (or found by the section's own words): the items the
-      // filters chose, without excerpts.
-      items = Object.keys(facts).map(function (anchor) {
-        return { facts: facts[anchor], title: "", excerpt: "" };
-      }).filter(function (sub) { return wanted(sub.facts); });
+    // A section that mentions the query's term in another form ("SLT" for "speech and
+    // language therapy") counts as much as the best section that has the words.
+    var best = order.reduce(function (m, s) { return Math.max(m, s.score); }, 0.5);
+    var found = order.filter(function (s) {
+      if (s.anchor && terms.length && akaMatches(s.aka, terms)) { s.score = Math.max(s.score, best); }
+      s.items = s.hits.filter(function (sub) { return wanted(sub.facts); });
+      s.items.sort(function (a, b) { return b.weight - a.weight; });
+      var matched = s.score > 0 || s.prose !== null || s.hits.length > 0 || !terms.length;
+      if (narrowed && !s.items.length && matched) {
+        // Found by the section's own words (or by filters alone): the items the
+        // filters chose, without excerpts.
+        s.items = Object.keys(facts).filter(function (a) {
+          return (facts[a][8] || "") === s.anchor && wanted(facts[a]);
+        }).map(function (a) { return { facts: facts[a], title: "", excerpt: "" }; });
+      }
+      if (narrowed) { return s.items.length > 0 && matched; }
+      return terms.length > 0 && (s.score > 0 || s.prose !== null);
+    });
+    found.sort(function (a, b) { return b.score - a.score || a.n - b.n; });
+    var overview = found.filter(function (s) { return !s.anchor; })[0] || null;
+    return { sections: found.filter(function (s) { return s.anchor; }), overview: overview };
+  }
+
+  /* An excerpt may start with its heading's words (the section's or item's link): how
+     many characters of it to leave out (the heading, or its end) to show what follows. */
+  function headingSkip(plain, title) {
+    if (title && plain && title.lastIndexOf(plain.replace(/[\s.,;:…]+$/, ""), 0) === 0) {
+      return plain.length; // all of it is in the heading
     }
-    items.forEach(function (sub, n) { sub.order = n; });
-    items.sort(function (a, b) {
-      return (b.weighted_locations || []).length - (a.weighted_locations || []).length || a.order - b.order;
+    for (var i = 0; title && i <= title.length - 8; i++) {
+      if (plain.lastIndexOf(title.slice(i), 0) === 0) { return title.length - i; }
+    }
+    return 0;
+  }
+
+  function itemList(items, page, terms) {
+    var sub = el("ul", "search-result__items");
+    items.forEach(function (match) {
+      var f = match.facts;
+      var li = el("li", "search-result__item");
+      var a = el("a", "search-result__item-link");
+      a.setAttribute("href", page + "#" + encodeURIComponent(f[0]));
+      a.appendChild(highlighted(match.title || f[7] || f[0], terms));
+      li.appendChild(a);
+      var plain = (match.excerpt || "").replace(/<[^>]*>/g, "");
+      var skip = headingSkip(plain, match.title || "");
+      if (plain.length - skip > 12) { li.appendChild(excerptPara(match.excerpt, skip)); }
+      li.appendChild(factsLine(f[1], "", f[3], f[4], f[5], f[6]));
+      sub.appendChild(li);
     });
-    var prose = (data.sub_results || []).filter(function (sub) { return !(sub.anchor && facts[sub.anchor.id]); });
-    return { items: items, prose: prose[0] || null };
+    return sub;
+  }
+
+  function renderSection(section, page, terms) {
+    var li = el("li", "search-result__section");
+    var heading = el("h3", "search-result__section-title");
+    var link = el("a", "search-result__section-link");
+    link.setAttribute("href", page + "#" + encodeURIComponent(section.anchor));
+    link.appendChild(highlighted(section.title, terms));
+    heading.appendChild(link);
+    li.appendChild(heading);
+    if (section.prose) {
+      var plain = (section.prose.excerpt || "").replace(/<[^>]*>/g, "");
+      var skip = headingSkip(plain, section.prose.title || "");
+      if (plain.length - skip > 12) { li.appendChild(excerptPara(section.prose.excerpt, skip)); }
+    }
+    if (section.items.length) {
+      var shown = section.items.slice(0, ITEMS_SHOWN);
+      li.appendChild(itemList(shown, page, terms));
+      if (section.items.length > shown.length) {
+        li.appendChild(el("p", "search-result__more",
+          "and " + plural(section.items.length - shown.length, "more matching item") + " in this section"));
+      }
+    }
+    return li;
   }
 
   function renderResult(data, terms, state) {
     var meta = data.meta || {};
     // Links stay relative, like every other link in the site.
-    var page = rootLink + (data.raw_url || "").replace(/^\//, "");
+    var page = rootLink + (data.raw_url || "").replace(/^\//, "").replace(/#.*$/, "");
     var item = el("li", "search-result");
     var heading = el("h2", "search-result__title");
     var link = el("a", "search-result__link");
@@ -434,36 +527,31 @@
     link.appendChild(highlighted(meta.title || data.raw_url, terms));
     heading.appendChild(link);
     item.appendChild(heading);
-    if (meta.report && meta.report !== meta.title) {
-      item.appendChild(el("p", "search-result__where", meta.report));
+    var found = matchingSections(data, state, terms);
+    var lead = found.overview;
+    if ((lead && lead.prose) || !found.sections.length) {
+      item.appendChild(excerptPara((lead && lead.prose ? lead.prose : data).excerpt));
     }
-    var found = matchingItems(data, state);
-    if (found.prose) { item.appendChild(excerptPara(found.prose.excerpt)); }
-    else if (!found.items.length) { item.appendChild(excerptPara(data.excerpt)); }
     item.appendChild(factsLine(meta.kind || "Page", meta.area));
-    if (found.items.length) {
-      var shown = found.items.slice(0, ITEMS_SHOWN);
-      var sub = el("ul", "search-result__items");
-      shown.forEach(function (match) {
-        var f = match.facts;
-        var li = el("li", "search-result__item");
-        var a = el("a", "search-result__item-link");
-        a.setAttribute("href", page.replace(/#.*$/, "") + "#" + encodeURIComponent(f[0]));
-        a.appendChild(highlighted(match.title || f[7] || f[0], terms));
-        li.appendChild(a);
-        // The excerpt starts with the item's own words (its link): show what follows.
-        var plain = (match.excerpt || "").replace(/<[^>]*>/g, "");
-        var title = match.title || "";
-        var skip = title && plain.lastIndexOf(title, 0) === 0 ? title.length : 0;
-        if (plain.length - skip > 12) { li.appendChild(excerptPara(match.excerpt, skip)); }
-        li.appendChild(factsLine(f[1], "", f[3], f[4], f[5], f[6]));
-        sub.appendChild(li);
-      });
-      item.appendChild(sub);
-      if (found.items.length > shown.length) {
-        var more = found.items.length - shown.length;
-        item.appendChild(el("p", "search-result__more",
-          "and " + plural(more, "more matching item") + " in this section"));
+    if (lead && lead.items.length) { // items shown before the report's first section
+      item.appendChild(itemList(lead.items.slice(0, ITEMS_SHOWN), page, terms));
+    }
+    if (found.sections.length) {
+      var shown = found.sections.slice(0, SECTIONS_SHOWN);
+      var sectionList = el("ul", "search-result__sections");
+      shown.forEach(function (section) { sectionList.appendChild(renderSection(section, page, terms)); });
+      item.appendChild(sectionList);
+      var rest = found.sections.slice(SECTIONS_SHOWN);
+      if (rest.length) {
+        var also = el("p", "search-result__more", "Also matching in this report: ");
+        rest.forEach(function (section, n) {
+          var a = el("a", "search-result__section-link");
+          a.setAttribute("href", page + "#" + encodeURIComponent(section.anchor));
+          a.textContent = section.title;
+          if (n) { also.appendChild(document.createTextNode("; ")); }
+          also.appendChild(a);
+        });
+        item.appendChild(also);
       }
     }
     return item;
@@ -557,9 +645,12 @@
         terms: outcome.query ? words(outcome.query) : [] };
       list.textContent = "";
       updateCounts(outcome.counts, state);
+      // Each result is a page: a report (with its matching sections), an area, a topic.
       var n = found.results.length;
-      var what = outcome.query ? " for " + quoted(outcome.query) : "";
-      var text = (n ? plural(n, "result") : "No results") + what + filterSummary(state) + ".";
+      var text = n ? (n === 1 ? "1 report or page" : n + " reports or pages") +
+        (outcome.query ? (n === 1 ? " matches " : " match ") + quoted(outcome.query) : "")
+        : "No results" + (outcome.query ? " for " + quoted(outcome.query) : "");
+      text += filterSummary(state) + ".";
       if (outcome.instead) { text = "No results for " + quoted(outcome.instead) + ". " + text; }
       var note = outcome.query ? glossaryNote(outcome.query) : "";
       if (!n) { note = "Check the spelling, use fewer words, or remove a filter."; }
