@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=0, help="0 = the repository's content")
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--verbose", action="store_true", help="print the server's messages")
+    parser.add_argument("--search", action="store_true", help="also time save -> search index")
     parser.add_argument(
         "--create", action="store_true", help="add a new report each time instead of editing one"
     )
@@ -60,14 +61,25 @@ def main() -> None:
             report = root / "content" / "southend" / "highlight-report-2021-05.md"
             page = "/southend/highlight-report-2021-05/"
         started = time.perf_counter()
-        log = (lambda line: print(line, file=sys.stderr)) if args.verbose else (lambda line: None)
+        indexed: list[tuple[float, str]] = []
+
+        def log(line: str) -> None:
+            if line.startswith("Search index updated"):
+                indexed.append((time.perf_counter(), line))
+            if args.verbose:
+                print(line, file=sys.stderr)
+
         server = PreviewServer(root, "127.0.0.1", 0, log=log)
         first = time.perf_counter() - started
         server.start()
         port = server.httpd.server_address[1]
         original = report.read_text()
         count = sum(1 for _ in (root / "content").rglob("*.md"))
-        times = []
+        times: list[float] = []
+        searchable: list[float] = []
+        if args.search:
+            whole = _wait_for(indexed, 1, 600)
+            print(f"whole index at start-up: {whole[0] - started:.2f} s ({whole[1]})")
         try:
             for n in range(args.saves):
                 generation = server.live.snapshot.generation
@@ -85,6 +97,10 @@ def main() -> None:
                 took = time.perf_counter() - saved
                 assert marker in body, "the new page was not served"
                 times.append(took)
+                if args.search:
+                    done = _wait_for(indexed, len(indexed) + 1, 120)
+                    searchable.append(done[0] - saved)
+                    last = done[1]
                 time.sleep(0.1)
         finally:
             server.stop()
@@ -98,6 +114,22 @@ def main() -> None:
         f"median {statistics.median(times) * 1000:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms"
     )
+    if searchable:
+        print(
+            f"save-to-searchable over {len(searchable)} saves (the index's 1 s settle"
+            f" included): median {statistics.median(searchable):.2f} s,"
+            f" max {max(searchable):.2f} s; last: {last}"
+        )
+
+
+def _wait_for(lines: list[tuple[float, str]], count: int, seconds: float) -> tuple[float, str]:
+    """Wait until ``lines`` has ``count`` entries; return the last."""
+    end = time.perf_counter() + seconds
+    while len(lines) < count:
+        if time.perf_counter() > end:
+            raise SystemExit(f"no search index within {seconds} s")
+        time.sleep(0.02)
+    return lines[count - 1]
 
 
 if __name__ == "__main__":

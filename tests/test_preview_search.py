@@ -70,7 +70,7 @@ def test_a_save_is_found_at_once_and_its_old_words_are_not(browser: object, tmp_
 
         tab.goto(preview.url + "search/?q=Quokka")
         wait_for_results(tab)
-        assert _links(tab, preview.url)[:1] == [SOUTHEND + "#p1"]
+        assert SOUTHEND + "#p1" in _links(tab, preview.url)
         # The whole index still has the old words; its result for the saved page is hidden.
         tab.goto(preview.url + "search/?q=Liquid")
         wait_for_results(tab)
@@ -83,7 +83,7 @@ def test_a_save_is_found_at_once_and_its_old_words_are_not(browser: object, tmp_
         tab.fill("#search-input", "Wombat")
         tab.press("#search-input", "Enter")
         expect(tab.locator(STATUS)).to_contain_text("Wombat", timeout=15000)
-        assert _links(tab, preview.url)[:1] == [SOUTHEND + "#p1"]
+        assert SOUTHEND + "#p1" in _links(tab, preview.url)
         tab.fill("#search-input", "Quokka")
         tab.press("#search-input", "Enter")
         expect(tab.locator(STATUS)).to_contain_text("No results", timeout=15000)
