@@ -51,30 +51,18 @@ if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
 __all__ = [
-    "BUNDLE",
-    "IGNORE_ATTRIBUTE",
-    "SearchIndexError",
-    "copy_index",
-    "fragments_by_page",
-    "index_language",
-    "index_records",
-    "records_digest",
-]
+    "BUNDLE", "IGNORE_ATTRIBUTE", "SearchIndexError", "copy_index", "fragments_by_page",
+    "index_language", "index_records", "records_digest",
+]  # fmt: skip
 
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: Pagefind's own ready-made interfaces: sendsite has its own search page.
-_UNUSED = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-)
+_UNUSED = ["pagefind-highlight.js"] + [
+    f"pagefind-{ui}{end}" for ui in ("ui", "modular-ui", "component-ui") for end in (".js", ".css")
+]  # fmt: skip
 _ENTRY = "pagefind-entry.json"
 #: What Pagefind's binary files start with, once gunzipped.
 _SIGNATURE = b"pagefind_dcd"
@@ -147,11 +135,8 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
 
 
 def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
-    """Each page's results in the index at ``bundle``: the page's address -> its results' ids.
-
-    A result's id (Pagefind's ``result.id``) is its fragment's hash; the search page
-    hides a result by it (the preview does, for a page indexed again on its own).
-    """
+    """Each page's address -> its results' ids (``result.id``: fragment hashes) in ``bundle``;
+    the preview's search page hides a page's results by them when it is indexed again."""
     found: dict[str, list[str]] = {}
     try:
         for plan in _plans(bundle):
