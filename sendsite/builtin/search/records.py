@@ -144,13 +144,15 @@ class SearchRecord:
 class RecordMemo:
     """Reports' records kept between calls (the preview's), by the rendered page they came from.
 
-    A report's records are made again only when its page is a new object (it
-    was rendered again) or the glossary changed; the records of the others are
-    the very same objects as last time.
+    A report's records are made again only when its page's HTML changed or the
+    glossary did; the records of the others are the very same objects as last
+    time (a page rendered again to the same bytes is compared, not split again).
     """
 
     glossary: object = None
-    reports: dict[PurePosixPath, tuple[object, list[SearchRecord]]] = field(default_factory=dict)
+    reports: dict[PurePosixPath, tuple[object, str, list[SearchRecord]]] = field(
+        default_factory=dict
+    )
 
 
 def search_records(
@@ -187,9 +189,14 @@ def search_records(
         assert memo is not None
         page = files.get(entry.path)
         kept = memo.reports.get(entry.path)
-        if kept is None or kept[0] is not page:
-            kept = memo.reports[entry.path] = (page, of_report(entry))
-        return kept[1]
+        if kept is not None and kept[0] is page:
+            return kept[2]
+        # Rendered again (a report before it in its series changed) but maybe the same bytes.
+        html = _html(page)
+        if kept is None or kept[1] != html:
+            kept = (page, html, with_aka(*_report_records(entry, html, link)))
+        memo.reports[entry.path] = (page, html, kept[2])
+        return kept[2]
 
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
     if memo is not None:
