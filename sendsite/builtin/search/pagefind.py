@@ -141,18 +141,9 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     try:
         for plan in _plans(bundle):
             for fragment, _ in plan.pages:
-                body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment")
-                url = str(json.loads(body)["url"])
+                url = _fragment_url(bundle, fragment)[1]
                 found.setdefault(url.partition("#")[0], []).append(fragment)
-    except (
-        _Unexpected,
-        OSError,
-        EOFError,
-        ValueError,
-        KeyError,
-        TypeError,
-        cbor2.CBORError,
-    ) as exc:
+    except _READ_ERRORS as exc:
         raise SearchIndexError(f"the search index could not be read ({exc})") from None
     return found
 
@@ -289,6 +280,10 @@ class _Unexpected(Exception):
     """Pagefind wrote something sendsite does not understand."""
 
 
+#: What reading an index sendsite does not understand can raise.
+_READ_ERRORS = (_Unexpected, OSError, EOFError, ValueError, KeyError, TypeError, cbor2.CBORError)
+
+
 @dataclass
 class _Plan:
     """One language's index, read and checked before anything is rewritten."""
@@ -310,9 +305,7 @@ def _finish(bundle: Path, addresses: dict[str, str]) -> None:
         plans = _plans(bundle)
         for plan in plans:
             plan.fragments = {h: _addressed(bundle, h, addresses) for h, _ in plan.pages}
-    except (
-        _Unexpected, OSError, EOFError, ValueError, KeyError, TypeError, cbor2.CBORError
-    ) as exc:  # fmt: skip
+    except _READ_ERRORS as exc:
         raise SearchIndexError(
             f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
             fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
@@ -323,10 +316,15 @@ def _finish(bundle: Path, addresses: dict[str, str]) -> None:
         raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
 
 
+def _fragment_url(bundle: Path, fragment: str) -> tuple[str, str]:
+    """A fragment's payload (JSON text) and the address it names."""
+    body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
+    return body, str(json.loads(body)["url"])
+
+
 def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> bytes:
     """A fragment's payload (JSON) with its site page's address for its file name."""
-    body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
-    named = json.loads(body)["url"]
+    body, named = _fragment_url(bundle, fragment)
     head = '{"url":' + json.dumps(named, ensure_ascii=False)
     if not body.startswith(head) or named not in addresses:
         raise _Unexpected(f"fragment {fragment} does not start with a record page's address")
