@@ -4,6 +4,7 @@ pages it keeps or leaves for later are exactly those a full build writes."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -117,36 +118,62 @@ def test_a_page_made_on_request_reports_its_own_failure(root: Path) -> None:
     )
 
 
-def _rename_area(root: Path) -> None:
+# Each change returns the paths a file watcher would report for it.
+
+
+def _rename_area(root: Path) -> list[Path]:
     edit(root / "content" / "west" / "_area.yml", "Westshire", "West Riding")
+    return [root / "content" / "west" / "_area.yml"]
 
 
-def _new_glossary_term(root: Path) -> None:
+def _new_glossary_term(root: Path) -> list[Path]:
     glossary = root / "content" / "_glossary.yml"
     glossary.write_text(glossary.read_text() + "QAF: Quality assurance framework\n")
+    return [glossary]
 
 
-def _topic_words(root: Path) -> None:
+def _topic_words(root: Path) -> list[Path]:
     edit(root / "content" / "_topics.yml", "    - autism\n", "    - autism\n    - handbook\n")
+    return [root / "content" / "_topics.yml"]
 
 
-def _new_report(root: Path) -> None:
+def _new_report(root: Path) -> list[Path]:
     # A later report of the same series: the earlier one's page gains a "next" link.
-    (root / "content" / "west" / "june.md").write_text(
+    june = root / "content" / "west" / "june.md"
+    june.write_text(
         SOUTHEND.read_text()
         .replace(TITLE, "west report, June")
         .replace("meeting_date: 28th May 2021", "meeting_date: 25th June 2021")
     )
+    return [june]
 
 
-def _deleted_report(root: Path) -> None:
+def _deleted_report(root: Path) -> list[Path]:
     (root / "content" / "east" / "report.md").unlink()
+    return [root / "content" / "east" / "report.md"]
 
 
-def _edited_about_page(root: Path) -> None:
+def _edited_about_page(root: Path) -> list[Path]:
     edit(root / "content" / "about.md", "About us.", "About us, and what we do.")
+    return [root / "content" / "about.md"]
 
 
+def _saved_by_rename(root: Path) -> list[Path]:
+    # As vim does: a temporary written, then renamed over the report (both reported).
+    report = root / "content" / "west" / "report.md"
+    temp = report.with_name("report.md.tmp")
+    temp.write_text(report.read_text().replace("west report", "west report, saved"))
+    temp.replace(report)
+    return [temp, report]
+
+
+def _renamed_report(root: Path) -> list[Path]:
+    old, new = root / "content" / "west" / "report.md", root / "content" / "west" / "may.md"
+    old.rename(new)
+    return [old, new]
+
+
+@pytest.mark.parametrize("told", [False, True], ids=["looked-through", "told-by-watcher"])
 @pytest.mark.parametrize(
     "change",
     [
@@ -156,16 +183,39 @@ def _edited_about_page(root: Path) -> None:
         _new_report,
         _deleted_report,
         _edited_about_page,
+        _saved_by_rename,
+        _renamed_report,
     ],
 )
-def test_after_any_change_the_preview_equals_a_full_build(root: Path, change) -> None:
+def test_after_any_change_the_preview_equals_a_full_build(
+    root: Path, change: Callable[[Path], list[Path]], told: bool
+) -> None:
+    # Told what changed (as the preview's watcher tells it), the pipeline looks at those
+    # files only when they are edits of documents it knows: the site is the same.
     live = pipeline(root)
     live.refresh(defer=True)
     edit(root / "content" / "east" / "report.md", "east report", "east report, revised")
-    live.refresh(defer=True)
-    change(root)
-    files = live.refresh(defer=True).files
+    first = live.refresh(defer=True, changed=[root / "content/east/report.md"] if told else None)
+    assert first.reread == 1
+    paths = change(root)
+    files = live.refresh(defer=True, changed=paths if told else None).files
     assert {p: content_bytes(c) for p, c in files.items()} == full_build(root)
+
+
+def test_a_save_the_watcher_reports_is_all_that_is_read_again(root: Path) -> None:
+    live = pipeline(root)
+    live.refresh(defer=True)
+    east, west = root / "content" / "east" / "report.md", root / "content" / "west" / "report.md"
+    edit(east, "east report", "east report, revised")
+    edit(west, "west report", "west report, revised")
+    result = live.refresh(defer=True, changed=[east])  # the watcher has not seen west yet
+    assert result.reread == 1
+    assert b"west report, revised" not in content_bytes(
+        result.files[PurePosixPath("west/report/index.html")]
+    )
+    result = live.refresh(defer=True, changed=[west])
+    assert result.reread == 1
+    assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
 
 
 def test_a_new_report_renders_its_own_page_at_once_and_the_rest_when_asked(root: Path) -> None:

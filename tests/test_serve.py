@@ -232,6 +232,20 @@ def test_editor_temporaries_are_ignored(server: PreviewServer, site_root: Path) 
     assert status == 200 and "Saved after the temporaries" in body
 
 
+def test_an_areas_own_file_and_the_glossary_are_content_too(
+    server: PreviewServer, site_root: Path
+) -> None:
+    # They start with "_" as the files content leaves out do, but a save of either shows.
+    area = site_root / "content" / "southend" / "_area.yml"
+    save_by_rename(area, area.read_text().replace("name: Southend", "name: Southend-on-Sea"))
+    wait_until(lambda: "Southend-on-Sea</a>" in get(server, "/")[1], 2.0)
+    glossary = site_root / "content" / "_glossary.yml"
+    save_in_place(glossary, "QZX: Quality zone exchange\n")
+    wait_until(lambda: "Quality zone exchange" in get(server, "/glossary/")[1], 2.0)
+    save_in_place(glossary, "QZX: Quality zone exchanges\n")
+    wait_until(lambda: "Quality zone exchanges" in get(server, "/glossary/")[1], 2.0)
+
+
 def test_broken_file_shows_error_page_then_recovers(server: PreviewServer, site_root: Path) -> None:
     report = site_root / REPORT
     good = report.read_text()

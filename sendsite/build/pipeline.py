@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,9 +23,10 @@ from typing import Any
 import jinja2
 
 from sendsite.build.cache import content_hash
-from sendsite.build.checks import topic_tags, undefined_acronyms
 from sendsite.build.collisions import Claim, collisions, page_claim, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
+from sendsite.build.edits import ContentFiles
+from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker
 from sendsite.build.pages import Page, site_pages
 from sendsite.build.parallel import map_forked, portable, read_many
@@ -39,16 +40,16 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.render import make_environment, render_page
-from sendsite.build.series import link_series
-from sendsite.build.site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
-from sendsite.builtin.crossarea import match_topics
+from sendsite.build.site import Site
 from sendsite.config import SiteConfig
-from sendsite.content.attachments import attachment_path
-from sendsite.content.documents import Area, discover, load_area, same_area_address
-from sendsite.content.glossary import AbbrMarker, load_glossary, merge_terms
+from sendsite.content.documents import (
+    Area,
+    load_area,
+    same_area_address,
+)
+from sendsite.content.glossary import AbbrMarker
 from sendsite.content.markdown import slugify
-from sendsite.content.model import Format, GlossaryTerm
-from sendsite.content.topics import Topic, load_topics
+from sendsite.content.model import Format
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, call_each
 
@@ -107,6 +108,8 @@ class Pipeline:
         #: What makes each page's address, and which plugin made each generated file.
         self._page_claims: list[Claim] = []
         self._file_origins: dict[PurePosixPath, str] = {}
+        self._memo: dict[str, Any] = {}  # what plugins keep between refreshes: build.memo
+        self._content = ContentFiles(config.content_path)
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -146,9 +149,12 @@ class Pipeline:
 
     # --- read and link -----------------------------------------------------------
 
-    def read(self, problems: Collector) -> tuple[Site, set[PurePosixPath]]:
-        """Read what changed since last time and link the site; return it and the re-read files."""
-        tree = discover(self.config.content_path)
+    def read(
+        self, problems: Collector, changed: Collection[Path] | None = None
+    ) -> tuple[Site, set[PurePosixPath]]:
+        """Read what changed since last time and link the site; return it and the re-read
+        files. ``changed``: the paths saved since the last refresh, if known."""
+        tree, edits = self._content.look(changed)
         areas: dict[str, Area] = {}
         for path, rel in tree.areas:
             area = problems.attempt(partial(load_area, path, rel))
@@ -159,12 +165,15 @@ class Pipeline:
         current: dict[PurePosixPath, ReadFile] = {}
         stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
         for path, rel in tree.documents:
+            cached = self._read.get(rel)
+            if cached is not None and edits is not None and rel not in edits:
+                current[rel] = cached  # not saved since it was read
+                continue
             area = areas.get(slugify(rel.parts[0])) if len(rel.parts) > 1 else None
             try:
                 signature = _signature(path, area)
             except OSError:
                 continue  # deleted while we looked: the next event will tell us
-            cached = self._read.get(rel)
             if cached is None or cached.signature != signature:
                 stale.append((path, rel, signature))
             else:
@@ -185,46 +194,8 @@ class Pipeline:
         reread = {rel for _, rel, _ in stale}
         self._read = current
         self._unrendered |= reread
-        items = [entry.item for entry in current.values()]
-        reports = [i for i in items if isinstance(i, ReportEntry)]
-        pages = [i for i in items if isinstance(i, PlainPage)]
-        for item in items:
-            if item.area is not None:
-                areas.setdefault(item.area.slug, item.area)
-        problems.errors.extend(duplicate_outputs(items))
-        # The site's own glossary wins over plugins' terms, and those over reports'.
-        glossary: list[GlossaryTerm] = []
-        if "_glossary.yml" in tree.site_files:
-            glossary += (
-                problems.attempt(lambda: load_glossary(*tree.site_files["_glossary.yml"])) or []
-            )
-        glossary += [t for _, terms in call_each(self.pm, "register_glossary_terms") for t in terms]
-        topics: list[Topic] = []
-        if "_topics.yml" in tree.site_files:
-            topics = problems.attempt(lambda: load_topics(*tree.site_files["_topics.yml"])) or []
-        glossary += [
-            replace(t, source=f"{entry.area.name}: {entry.title}", page=str(entry.path))
-            for entry in reports
-            for t in entry.report.glossary
-        ]
-        tags = topic_tags(reports, topics, problems)
-        problems.errors.extend(link_series(reports))
-        assets = [
-            (path, published)
-            for path, rel in tree.assets
-            if (published := problems.attempt(partial(attachment_path, path, rel)))
-        ]
-        problems.raise_if_failed()
-        merged = merge_terms(glossary)
-        found = [
-            (read.item.document.relpath, read.scan())
-            for read in current.values()
-            if isinstance(read.item, ReportEntry)
-        ]
-        problems.warnings.extend(undefined_acronyms(found, merged))
-        site = link_site(self.config, areas, reports, pages, merged, assets)
-        site.topics = topics
-        match_topics(site, topics, tags)
+        site = link(self.config, self.pm, tree, areas, current, problems)
+        site.memo = self._memo
         return site, reread
 
     # --- render --------------------------------------------------------------------
@@ -408,17 +379,20 @@ class Pipeline:
 
     # --- both ------------------------------------------------------------------------
 
-    def refresh(self, *, strict: bool = False, defer: bool = False) -> Refreshed:
+    def refresh(
+        self, *, strict: bool = False, defer: bool = False, changed: Collection[Path] | None = None
+    ) -> Refreshed:
         """Bring the in-memory site up to date with the files on disk.
 
-        Raises ``BuildFailed`` with every error found (the previous state is
-        kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
+        ``changed`` (the preview's watcher): the paths saved since the last refresh
+        (see ``ContentFiles.look``). Raises ``BuildFailed`` with every error found (the
+        previous state is kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
         ``defer``, what only lists or aggregates the changed files is made when
         first asked for (see ``render``).
         """
         problems = Collector()
         gc.unfreeze()  # last refresh's site may be garbage now: let a full collection see it
-        site, reread = self.read(problems)
+        site, reread = self.read(problems, changed)
         gc.freeze()  # the site lives on: collections while rendering need not scan it again
         try:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)

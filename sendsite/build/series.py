@@ -191,17 +191,25 @@ def _oldest_first(reports: list[ReportEntry]) -> list[ReportEntry]:
 
 
 def _compare(entry: ReportEntry) -> None:
-    """The changes in ``entry`` since its previous report, and each item's history."""
+    """The changes in ``entry`` since its previous report, and each item's history.
+
+    Matching the two reports' items is the costly part, and depends on the pair only:
+    it is kept (``entry.compared``) while the previous report is the very one it was
+    matched with, so a save re-matches the saved report and the one after it, and
+    only rebuilds the histories of the rest of its series.
+    """
     before = entry.previous
     if before is None:
         return
-    items, risks = matches_between(before, entry)
-    entry.changes = changes_between(before, entry, items, risks)
+    if entry.compared is None or entry.compared[0] is not before:
+        items, risks = matches_between(before, entry)
+        pairs: list[tuple[Item | Risk, Item | Risk]] = [(m.before, m.after) for m in items[0]]
+        pairs += [(m.before, m.after) for m in risks[0]]
+        entry.compared = (before, changes_between(before, entry, items, risks), pairs)
+    _, entry.changes, pairs = entry.compared
     for change in entry.changes:
         if not change.gone:
             entry.marks.setdefault(change.anchor, []).append(change)
-    pairs: list[tuple[Item | Risk, Item | Risk]] = [(m.before, m.after) for m in items[0]]
-    pairs += [(m.before, m.after) for m in risks[0]]
     for was, now in pairs:
         earlier = before.history.get(was.anchor, ((before, was),))
         entry.history[now.anchor] = (*earlier, (entry, now))

@@ -51,13 +51,18 @@ class ReportEntry:
     )
     #: The changes shown beside each item of this page, by the item's anchor.
     marks: dict[str, list[Change]] = field(default_factory=dict, compare=False, repr=False)
+    #: The report this one was last compared with, the changes found and the matched
+    #: (before, after) pairs: kept while both are the very same objects (see ``series``).
+    compared: tuple[ReportEntry, list[Change], list[tuple[Any, Any]]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (for worker processes and the build cache) without its series: the
         links run report to report, too deep to pickle on a long series, and every
         refresh makes them again (see ``series.link_series``)."""
         state = dict(self.__dict__)
-        state.update(previous=None, next=None, changes=[], history={}, marks={})
+        state.update(previous=None, next=None, changes=[], history={}, marks={}, compared=None)
         return state
 
     @property
@@ -142,6 +147,8 @@ class Site:
     topics: list[Any] = field(default_factory=list)
     #: (label, site path) of pages listed in every page's navigation.
     menu: list[tuple[str, str]] = field(default_factory=list)
+    #: What plugins keep between refreshes of one pipeline (see ``build.memo``).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def all_pages(self) -> list[PlainPage]:

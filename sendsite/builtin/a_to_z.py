@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Section
@@ -118,8 +119,13 @@ def _parents(sections: list[Section]) -> list[str]:
     return parents
 
 
-def _area_entries(area: AreaEntry, entries: dict[tuple[str, str], Entry]) -> None:
-    """Add an area's reports and their sections; its reports are newest first."""
+#: An area's entries: (kind, words filed under) → (heading as first seen, its places).
+_AreaEntries = dict[tuple[str, str], tuple[str, list[Place]]]
+
+
+def _area_entries(area: AreaEntry) -> _AreaEntries:
+    """An area's reports and their sections; its reports are newest first."""
+    texts: dict[tuple[str, str], str] = {}
     found: dict[tuple[str, str], tuple[ReportEntry, list[Place]]] = {}
     counts: dict[tuple[str, str], int] = {}
     for report in area.reports:
@@ -134,7 +140,7 @@ def _area_entries(area: AreaEntry, entries: dict[tuple[str, str], Entry]) -> Non
             key = (kind, " ".join(re.sub(r"[^\w\s]", "", words).split()) or text.casefold())
             if not key[1]:
                 continue
-            entries.setdefault(key, Entry(text, kind))
+            texts.setdefault(key, text)
             if key not in seen:
                 seen.add(key)
                 counts[key] = counts.get(key, 0) + 1
@@ -151,11 +157,13 @@ def _area_entries(area: AreaEntry, entries: dict[tuple[str, str], Entry]) -> Non
                     area=area.title,
                 )
             )
-    for key, (_, places) in found.items():
-        earlier = counts[key] - 1
+    out: _AreaEntries = {}
+    for key, text in texts.items():
+        places = found[key][1]
         # The count of earlier reports goes after the area's last link.
-        places[-1] = replace(places[-1], earlier=earlier)
-        entries[key].places += places
+        places[-1] = replace(places[-1], earlier=counts[key] - 1)
+        out[key] = (text, places)
+    return out
 
 
 def letters(site: Site) -> list[Letter]:
@@ -172,7 +180,9 @@ def letters(site: Site) -> list[Letter]:
             area.title,
             Place(area.title, str(area.path), f"{count} report{'s' * (count != 1)}"),
         )
-        _area_entries(area, entries)
+        # Kept between refreshes of the preview while the area's reports are the same.
+        for key, (text, places) in per_area(site, "a_to_z", area, _area_entries).items():
+            entries.setdefault(key, Entry(text, kind=key[0])).places += places
     for topic in site.topics:
         path = f"topics/{topic.slug}/index.html"
         add(

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import calendar
+import heapq
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
@@ -25,10 +27,15 @@ __all__ = [
     "Dashboard",
     "RiskRow",
     "TrackerRow",
+    "area_risk_rows",
+    "area_tracker_rows",
     "counts_of",
     "match_topics",
+    "merged",
     "month_groups",
+    "risk_key",
     "risk_rows",
+    "row_key",
     "tracker_rows",
 ]
 
@@ -67,17 +74,29 @@ class RiskRow:
         return f"{self.entry.path}#{self.risk.anchor}"
 
 
-def tracker_rows(site: Site) -> list[TrackerRow]:
-    """Every milestone and action, soonest due first; undated ones last."""
+def area_tracker_rows(area: AreaEntry) -> list[TrackerRow]:
+    """An area's milestones and actions, soonest due first; undated ones last."""
     rows = [
         TrackerRow(entry, item, item.is_overdue(entry.report.as_of))
-        for entry in site.reports
+        for entry in area.reports
         for item in entry.report.items
     ]
-    return sorted(rows, key=_row_key)
+    return sorted(rows, key=row_key)
 
 
-def _row_key(row: TrackerRow) -> tuple[Any, ...]:
+def tracker_rows(site: Site) -> list[TrackerRow]:
+    """Every milestone and action, soonest due first; undated ones last."""
+    return merged([area_tracker_rows(area) for area in site.areas], row_key)
+
+
+def merged(lists: Iterable[list[_Row]], key: Callable[[_Row], Any]) -> list[_Row]:
+    """Lists each sorted by ``key`` (an area's rows, areas in the site's order) as one
+    sorted list: the order ``sorted`` gives their concatenation, ties included."""
+    return list(heapq.merge(*lists, key=key))
+
+
+def row_key(row: TrackerRow) -> tuple[Any, ...]:
+    """Where a tracker row goes: by due date (undated last), area, report, anchor."""
     day = row.item.due.sort_key
     return (
         day is None,
@@ -103,18 +122,28 @@ def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow
     return out
 
 
+def area_risk_rows(area: AreaEntry) -> list[RiskRow]:
+    """An area's risks, most serious first (by rating, then score), then by report."""
+    rows = [RiskRow(entry, risk) for entry in area.reports for risk in entry.report.risks]
+    return sorted(rows, key=risk_key)
+
+
 def risk_rows(site: Site) -> list[RiskRow]:
     """Every risk, most serious first (by rating, then score), then by area and report."""
-    rows = [RiskRow(entry, risk) for entry in site.reports for risk in entry.report.risks]
-    return sorted(
-        rows,
-        key=lambda r: (
-            r.risk.rating.severity,
-            r.entry.area.name.casefold(),
-            r.entry.title.casefold(),
-            r.risk.anchor,
-        ),
+    return merged([area_risk_rows(area) for area in site.areas], risk_key)
+
+
+def risk_key(row: RiskRow) -> tuple[Any, ...]:
+    """Where a risk row goes: by severity, area, report, anchor."""
+    return (
+        row.risk.rating.severity,
+        row.entry.area.name.casefold(),
+        row.entry.title.casefold(),
+        row.risk.anchor,
     )
+
+
+_Row = TypeVar("_Row", TrackerRow, RiskRow)
 
 
 @dataclass

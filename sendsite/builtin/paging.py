@@ -20,7 +20,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sendsite.build.site import ReportEntry
 from sendsite.builtin.crossarea import (
@@ -29,7 +29,10 @@ from sendsite.builtin.crossarea import (
     RiskRow,
     TrackerRow,
     counts_of,
+    merged,
     month_groups,
+    risk_key,
+    row_key,
 )
 
 __all__ = [
@@ -88,29 +91,33 @@ def latest(entry: ReportEntry) -> bool:
     return entry.next is None
 
 
-def _capped(rows: list[_Row], first: Callable[[_Row], bool]) -> tuple[list[_Row], Cap | None]:
-    """All rows if few enough; else the latest reports' rows, those ``first`` picks
-    before the others, at most ``ROWS_PER_PAGE``, in their original order."""
-    if len(rows) <= ROWS_PER_PAGE:
-        return rows, None
-    current = [r for r in rows if latest(r.entry)]
+def _capped(
+    per_area: Sequence[list[_Row]], key: Callable[[_Row], Any], first: Callable[[_Row], bool]
+) -> tuple[list[_Row], Cap | None]:
+    """All rows (each area's, sorted by ``key``, merged) if few enough; else the latest
+    reports' rows, those ``first`` picks before the others, at most ``ROWS_PER_PAGE``,
+    in their sorted order."""
+    total = sum(len(rows) for rows in per_area)
+    if total <= ROWS_PER_PAGE:
+        return merged(per_area, key), None
+    current = merged([[r for r in rows if latest(r.entry)] for rows in per_area], key)
+    reports = len({id(r.entry) for r in current})
+    latest_rows = len(current)
     if len(current) > ROWS_PER_PAGE:
         chosen = {id(r) for r in sorted(current, key=lambda r: not first(r))[:ROWS_PER_PAGE]}
         current = [r for r in current if id(r) in chosen]
-    reports = len({id(r.entry) for r in rows if latest(r.entry)})
-    latest_rows = sum(1 for r in rows if latest(r.entry))
-    return current, Cap(len(rows), len(current), reports, latest_rows)
+    return current, Cap(total, len(current), reports, latest_rows)
 
 
-def urgent_items(rows: list[TrackerRow]) -> tuple[list[TrackerRow], Cap | None]:
-    """What the all-areas tracker lists: overdue first when the latest reports' items
-    are too many (``rows`` are soonest due first)."""
-    return _capped(rows, lambda r: r.overdue)
+def urgent_items(per_area: Sequence[list[TrackerRow]]) -> tuple[list[TrackerRow], Cap | None]:
+    """What the all-areas tracker lists (each area's rows soonest due first): overdue
+    first when the latest reports' items are too many."""
+    return _capped(per_area, row_key, lambda r: r.overdue)
 
 
-def serious_risks(rows: list[RiskRow]) -> tuple[list[RiskRow], Cap | None]:
-    """What the all-areas register lists (``rows`` are most serious first)."""
-    return _capped(rows, lambda r: True)
+def serious_risks(per_area: Sequence[list[RiskRow]]) -> tuple[list[RiskRow], Cap | None]:
+    """What the all-areas register lists (each area's rows most serious first)."""
+    return _capped(per_area, risk_key, lambda r: True)
 
 
 def pages_of_tracker(rows: list[TrackerRow]) -> list[PageOfRows[TrackerRow]]:

@@ -7,22 +7,27 @@ area a plugin adds. Disable them all with ``disable_plugins: [views]``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
+from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, LazyContext, Page
-from sendsite.build.site import Site
+from sendsite.build.site import AreaEntry, Site
 from sendsite.builtin import paging
 from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
     Dashboard,
     RiskRow,
     TrackerRow,
+    area_risk_rows,
+    area_tracker_rows,
+    merged,
     month_groups,
-    risk_rows,
-    tracker_rows,
+    risk_key,
+    row_key,
 )
 from sendsite.builtin.exports import export_files
 from sendsite.builtin.search.indexer import SEARCH_PAGE, search_page
@@ -38,38 +43,56 @@ def _options(values: list[str]) -> list[str]:
     return sorted({v for v in values if v}, key=str.casefold)
 
 
+@dataclass(frozen=True)
+class _AreaViews:
+    """An area's rows of the tracker and register, sorted and split into pages."""
+
+    rows: list[TrackerRow]
+    risks: list[RiskRow]
+    book: list[paging.PageOfRows[TrackerRow]]
+    register: list[paging.PageOfRows[RiskRow]]
+
+
+def _area_views(area: AreaEntry) -> _AreaViews:
+    rows, risks = area_tracker_rows(area), area_risk_rows(area)
+    return _AreaViews(rows, risks, paging.pages_of_tracker(rows), paging.pages_of_risks(risks))
+
+
+def _views_of(site: Site) -> list[_AreaViews]:
+    """Each area's views, kept between refreshes for areas whose reports did not change."""
+    return [per_area(site, "views.areas", area, _area_views) for area in site.areas]
+
+
+#: What a tracker or register page lists, made when the page is rendered:
+#: ``(rows, how many in all, more of the page's context)``.
+_Rows = Callable[[], tuple[list[Any], int, dict[str, Any]]]
+
+
 def _tracker_page(
     path: PurePosixPath,
     title: str,
     crumbs: list[tuple[str, str]],
-    rows: list[TrackerRow],
+    listed: _Rows,
     areas: list[tuple[str, str]],
-    total: int,
     menu: str | None = None,
     scope: frozenset[str] | None = None,
-    extra: dict[str, Any] | None = None,
 ) -> Page:
+    def context() -> dict[str, Any]:
+        rows, total, extra = listed()
+        return {
+            "rows": rows,
+            "groups": month_groups(rows),
+            "levels": [lv for lv in Level if any(r.item.status.level is lv for r in rows)],
+            "areas": areas,
+            "owners": _options([r.item.owner for r in rows]),
+            "overdue_count": sum(r.overdue for r in rows),
+            "total": total,
+            "combined": menu is not None,
+            **extra,
+        }
+
     return Page(
-        "tracker",
-        path,
-        "tracker.html",
-        title,
-        crumbs,
-        LazyContext(
-            lambda: {
-                "rows": rows,
-                "groups": month_groups(rows),
-                "levels": [lv for lv in Level if any(r.item.status.level is lv for r in rows)],
-                "areas": areas,
-                "owners": _options([r.item.owner for r in rows]),
-                "overdue_count": sum(r.overdue for r in rows),
-                "total": total,
-                "combined": menu is not None,
-                **(extra or {}),
-            }
-        ),
-        menu=menu,
-        areas=scope,
+        "tracker", path, "tracker.html", title, crumbs, LazyContext(context), menu=menu, areas=scope
     )
 
 
@@ -77,31 +100,24 @@ def _risks_page(
     path: PurePosixPath,
     title: str,
     crumbs: list[tuple[str, str]],
-    rows: list[RiskRow],
+    listed: _Rows,
     areas: list[tuple[str, str]],
-    total: int,
     menu: str | None = None,
     scope: frozenset[str] | None = None,
-    extra: dict[str, Any] | None = None,
 ) -> Page:
+    def context() -> dict[str, Any]:
+        rows, total, extra = listed()
+        return {
+            "rows": rows,
+            "ratings": [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)],
+            "areas": areas,
+            "total": total,
+            "combined": menu is not None,
+            **extra,
+        }
+
     return Page(
-        "risks",
-        path,
-        "risks.html",
-        title,
-        crumbs,
-        LazyContext(
-            lambda: {
-                "rows": rows,
-                "ratings": [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)],
-                "areas": areas,
-                "total": total,
-                "combined": menu is not None,
-                **(extra or {}),
-            }
-        ),
-        menu=menu,
-        areas=scope,
+        "risks", path, "risks.html", title, crumbs, LazyContext(context), menu=menu, areas=scope
     )
 
 
@@ -119,13 +135,26 @@ def _titled(title: str, number: int, count: int) -> str:
     return title if count == 1 else f"{title} (page {number} of {count})"
 
 
+def _part(
+    book: Sequence[paging.PageOfRows[Any]], folder: PurePosixPath, number: int, total: int
+) -> tuple[list[Any], int, dict[str, Any]]:
+    """One page of an area's tracker or register: its rows, the area's total, its links."""
+    return book[number - 1].rows, total, _paging(book, folder, number)
+
+
+def _all_areas(views: list[_AreaViews], risks: bool) -> tuple[list[Any], int, dict[str, Any]]:
+    """What the all-areas tracker (or register) lists, and what it leaves out."""
+    if risks:
+        shown, cap = paging.serious_risks([v.risks for v in views])
+        return shown, sum(len(v.risks) for v in views), {"cap": cap}
+    rows, cap = paging.urgent_items([v.rows for v in views])
+    return rows, sum(len(v.rows) for v in views), {"cap": cap}
+
+
 @hookimpl
 def register_pages(site: Site) -> list[Page]:
-    rows = tracker_rows(site)
-    risks = risk_rows(site)
+    views = _views_of(site)
     areas = [(a.area.slug, a.title) for a in site.areas]
-    shown_rows, rows_cap = paging.urgent_items(rows)
-    shown_risks, risks_cap = paging.serious_risks(risks)
     many = len(site.reports) > paging.DASHBOARD_REPORTS
     pages = [
         Page(
@@ -149,59 +178,42 @@ def register_pages(site: Site) -> list[Page]:
             PurePosixPath("tracker/index.html"),
             "Milestone tracker",
             _CRUMBS,
-            shown_rows,
+            partial(_all_areas, views, False),
             areas,
-            len(rows),
             menu="Milestone tracker",
-            extra={"cap": rows_cap},
         ),
         _risks_page(
             PurePosixPath("risks/index.html"),
             "Risk register",
             _CRUMBS,
-            shown_risks,
+            partial(_all_areas, views, True),
             areas,
-            len(risks),
             menu="Risk register",
-            extra={"cap": risks_cap},
         ),
     ]
-    rows_of: dict[str, list[TrackerRow]] = {slug: [] for slug, _ in areas}
-    risks_of: dict[str, list[RiskRow]] = {slug: [] for slug, _ in areas}
-    for row in rows:
-        rows_of[row.entry.area.slug].append(row)
-    for risk in risks:
-        risks_of[risk.entry.area.slug].append(risk)
-    for slug, name in areas:
-        area_rows, area_risks = rows_of[slug], risks_of[slug]
+    for (slug, name), view in zip(areas, views, strict=True):
         folder = PurePosixPath("tracker", slug)
-        book = paging.pages_of_tracker(area_rows)
-        for part in book:
+        for part in view.book:
             pages.append(
                 _tracker_page(
                     part.path(folder),
-                    _titled(f"Milestone tracker: {name}", part.number, len(book)),
+                    _titled(f"Milestone tracker: {name}", part.number, len(view.book)),
                     [*_CRUMBS, ("Milestone tracker", "tracker/index.html")],
-                    part.rows,
+                    partial(_part, view.book, folder, part.number, len(view.rows)),
                     [(slug, name)],
-                    len(area_rows),
                     scope=frozenset({slug}),
-                    extra=_paging(book, folder, part.number),
                 )
             )
         folder = PurePosixPath("risks", slug)
-        register = paging.pages_of_risks(area_risks)
-        for sheet in register:
+        for sheet in view.register:
             pages.append(
                 _risks_page(
                     sheet.path(folder),
-                    _titled(f"Risk register: {name}", sheet.number, len(register)),
+                    _titled(f"Risk register: {name}", sheet.number, len(view.register)),
                     [*_CRUMBS, ("Risk register", "risks/index.html")],
-                    sheet.rows,
+                    partial(_part, view.register, folder, sheet.number, len(view.risks)),
                     [(slug, name)],
-                    len(area_risks),
                     scope=frozenset({slug}),
-                    extra=_paging(register, folder, sheet.number),
                 )
             )
     if site.topics:
@@ -282,4 +294,7 @@ def extra_template_vars() -> dict[str, Any]:
 
 @hookimpl
 def register_files(site: Site) -> dict[PurePosixPath, bytes]:
-    return export_files(tracker_rows(site), risk_rows(site))
+    views = _views_of(site)
+    return export_files(
+        merged([v.rows for v in views], row_key), merged([v.risks for v in views], risk_key)
+    )

@@ -25,6 +25,7 @@ __all__ = [
     "load_area",
     "load_document",
     "published_folder",
+    "resolved",
     "same_area_address",
 ]
 
@@ -293,6 +294,14 @@ class ContentTree:
     areas: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
     assets: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
     site_files: dict[str, tuple[Path, PurePosixPath]] = field(default_factory=dict)
+
+
+def resolved(path: Path) -> Path:
+    """The path with links resolved; as given if that fails (gone, or a loop of links)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -44,6 +44,7 @@ from sendsite.build.render import render_page
 from sendsite.builtin.search.live_index import BackgroundIndexer
 from sendsite.cli.messages import view_problem
 from sendsite.config import CONFIG_FILE, SiteConfig, load_config
+from sendsite.content.documents import resolved
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each, make_plugin_manager
 
@@ -149,7 +150,7 @@ class LiveSite:
         try:
             pipeline = self._pipeline_for(changed)
             try:
-                result = pipeline.refresh(defer=True)
+                result = pipeline.refresh(defer=True, changed=changed)
             finally:
                 pipeline.progress = Progress()  # bars for the first build only
             folders = self._source_folders(pipeline)
@@ -386,11 +387,3 @@ def _shown_under(path: Path, root: Path) -> str:
 def _static_dirs(pm: PluginManager) -> list[Path]:
     """The plugins' static folders."""
     return [Path(d) for _, dirs in call_each(pm, "register_static_dirs") for d in dirs.values()]
-
-
-def resolved(path: Path) -> Path:
-    """The path with links resolved; as given if that fails (gone, or a loop of links)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sendsite.build.progress import Progress
+from sendsite.content.documents import resolved
 from sendsite.errors import SendsiteError
 from sendsite.serve.http import PreviewHTTPServer
-from sendsite.serve.live import LiveSite, resolved
+from sendsite.serve.live import LiveSite
 from sendsite.serve.watch import ChangeQueue, Watcher
 
 __all__ = ["PreviewServer"]

@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from sendsite.content.documents import is_ignored
+from sendsite.content.documents import AREA_FILE, SITE_FILES, is_ignored
 
 __all__ = ["ChangeQueue", "Watcher"]
 
@@ -82,7 +82,13 @@ class _Handler(FileSystemEventHandler):
 
 
 def _ignored(path: Path) -> bool:
-    """Editor temporaries, and Python's byte-code caches written when plugins are imported."""
+    """Editor temporaries, and Python's byte-code caches written when plugins are imported.
+
+    An area's ``_area.yml`` and the site's ``_glossary.yml`` and ``_topics.yml`` start
+    with ``_`` like the files content leaves out, but are content all the same.
+    """
+    if path.name == AREA_FILE or path.name in SITE_FILES:
+        return False
     return is_ignored(path.name) or path.suffix == ".pyc" or "__pycache__" in path.parts
 
 
