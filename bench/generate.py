@@ -20,14 +20,22 @@ WORDS = ["EHCP", "autism", "speech", "therapy", "CAMHS", "transition", "equipmen
          "Local Offer", "short breaks", "co-production", "dashboard", "waiting list"]  # fmt: skip
 
 
-def generate(root: Path, reports: int, areas: int = 10, seed: int = 1) -> Path:
-    """Write ``reports`` reports over ``areas`` areas under ``root/content``; return ``root``."""
+def generate(
+    root: Path, reports: int, areas: int = 10, seed: int = 1, site_files: bool = False
+) -> Path:
+    """Write ``reports`` reports over ``areas`` areas under ``root/content``; return ``root``.
+
+    With ``site_files``, the demo's glossary and topics come too (every report's
+    abbreviations explained, and topics matched against every report)."""
     rng = random.Random(seed)
     text = TEMPLATE.read_text(encoding="utf-8")
     if root.exists():
         shutil.rmtree(root)
     (root / "content").mkdir(parents=True)
     (root / "sendsite.yml").write_text("title: Benchmark site\n")
+    if site_files:
+        for name in ("_glossary.yml", "_topics.yml"):
+            shutil.copyfile(REPO / "content" / name, root / "content" / name)
     for area in range(areas):
         folder = root / "content" / f"area-{area:02d}"
         folder.mkdir()
@@ -52,6 +60,7 @@ if __name__ == "__main__":
     parser.add_argument("folder", type=Path)
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--areas", type=int, default=10)
+    parser.add_argument("--site-files", action="store_true", help="the demo's glossary, topics")
     args = parser.parse_args()
-    generate(args.folder, args.reports, args.areas)
+    generate(args.folder, args.reports, args.areas, site_files=args.site_files)
     print(f"Wrote {args.reports} reports into {args.folder}/content")

@@ -3,6 +3,7 @@
     python bench/serve_latency.py --reports 0      # the demo site's own content
     python bench/serve_latency.py --reports 500    # a generated site
     python bench/serve_latency.py --reports 500 --create   # new report files instead
+    python bench/serve_latency.py --reports 2000 --pages /tracker/,/dashboard/,/a-z/
 
 Starts the real preview server, then repeatedly saves one report (by the
 write-then-rename that most editors use) and does what the page's reload
@@ -46,13 +47,20 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print the server's messages")
     parser.add_argument("--search", action="store_true", help="also time save -> search index")
     parser.add_argument(
+        "--site-files", action="store_true", help="with the demo's glossary and topics"
+    )
+    parser.add_argument("--areas", type=int, default=10, help="areas of the generated site")
+    parser.add_argument(
+        "--pages", default="", help="comma-separated cross-area pages to time too, in turn"
+    )
+    parser.add_argument(
         "--create", action="store_true", help="add a new report each time instead of editing one"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site-src"
         if args.reports:
-            generate(root, args.reports)
+            generate(root, args.reports, args.areas, site_files=args.site_files)
             report = root / "content" / "area-00" / "report-00000.md"
             page = "/area-00/report-00000/"
         else:
@@ -76,6 +84,8 @@ def main() -> None:
         original = report.read_text()
         count = sum(1 for _ in (root / "content").rglob("*.md"))
         times: list[float] = []
+        others = [p for p in args.pages.split(",") if p]
+        by_page: dict[str, list[float]] = {p: [] for p in others}
         searchable: list[float] = []
         if args.search:
             whole = _wait_for(indexed, 1, 600)
@@ -93,6 +103,13 @@ def main() -> None:
                 temp.write_text(original.replace("title: ", f"title: {marker} ", 1))
                 os.replace(temp, target)
                 _get(port, f"{RELOAD_PATH}?since={generation}")
+                turn = n % (len(others) + 1)
+                if turn:  # a cross-area page, made on this request from the new site
+                    assert server.live.snapshot.generation > generation
+                    _get(port, others[turn - 1])
+                    by_page[others[turn - 1]].append(time.perf_counter() - saved)
+                    time.sleep(0.1)
+                    continue
                 body = _get(port, address)
                 took = time.perf_counter() - saved
                 assert marker in body, "the new page was not served"
@@ -114,6 +131,11 @@ def main() -> None:
         f"median {statistics.median(times) * 1000:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms"
     )
+    for other, seconds in by_page.items():
+        print(
+            f"save-to-{other} over {len(seconds)} saves: "
+            f"median {statistics.median(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms"
+        )
     if searchable:
         print(
             f"save-to-searchable over {len(searchable)} saves (the index's 1 s settle"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePosixPath
+from typing import Any
 
 from sendsite.build.checks import topic_tags, undefined_acronyms
 from sendsite.build.reading import Collector, ReadFile
@@ -33,9 +34,11 @@ def link(
     areas: dict[str, Area],
     current: dict[PurePosixPath, ReadFile],
     problems: Collector,
+    memo: dict[str, Any],
 ) -> Site:
     """The site of the files read (``current``, by content path), or the problems found
-    in ``problems`` (raised once everything that can be checked is)."""
+    in ``problems`` (raised once everything that can be checked is). ``memo``: what
+    plugins keep between refreshes (``Site.memo``)."""
     items = [entry.item for entry in current.values()]
     reports = [i for i in items if isinstance(i, ReportEntry)]
     pages = [i for i in items if isinstance(i, PlainPage)]
@@ -72,6 +75,6 @@ def link(
     ]
     problems.warnings.extend(undefined_acronyms(found, merged))
     site = link_site(config, areas, reports, pages, merged, assets)
-    site.topics = topics
+    site.topics, site.memo = topics, memo
     match_topics(site, topics, tags)
     return site

@@ -5,34 +5,60 @@ page shows is worked out per area (its tracker rows, its risks, its A to Z
 entries); an area whose reports are the very same objects as last time (none
 was read again, added or removed) gives the very same result, so it is kept in
 ``Site.memo`` (one dict for the life of a ``Pipeline``) instead of being worked
-out again. A save then costs the saved area's share, not the whole site's.
+out again. A save then costs the saved area's share, not the whole site's. Work
+done one report at a time (which topics it matches) is kept per report instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from pathlib import PurePosixPath
 from typing import TypeVar
 
-from sendsite.build.site import AreaEntry, Site
+from sendsite.build.site import AreaEntry, ReportEntry, Site
 
-__all__ = ["per_area"]
+__all__ = ["per_area", "per_report"]
 
 _T = TypeVar("_T")
 
 
-def per_area(site: Site, name: str, area: AreaEntry, make: Callable[[AreaEntry], _T]) -> _T:
+def per_area(
+    site: Site,
+    name: str,
+    area: AreaEntry,
+    make: Callable[[AreaEntry], _T],
+    depends: Hashable = None,
+) -> _T:
     """``make(area)``, or what it gave last time for the same area and reports.
 
     ``name`` says which result (one plugin's own, e.g. ``"views.tracker"``). The
-    result must depend on the area and the report objects only (a report read
-    again is a new object).
+    result must depend on the area, the report objects (a report read again is a
+    new object) and ``depends`` (compared by value, e.g. the topics' words) only.
     """
-    store: dict[str, tuple[AreaEntry, _T]] = site.memo.setdefault(name, {})
+    store: dict[str, tuple[AreaEntry, Hashable, _T]] = site.memo.setdefault(name, {})
     kept = store.get(area.area.slug)
-    if kept is not None and _same(kept[0], area):
-        return kept[1]
+    if kept is not None and _same(kept[0], area) and kept[1] == depends:
+        return kept[2]
     value = make(area)
-    store[area.area.slug] = (AreaEntry(area.area, area.path, list(area.reports)), value)
+    store[area.area.slug] = (AreaEntry(area.area, area.path, list(area.reports)), depends, value)
+    return value
+
+
+def per_report(
+    site: Site,
+    name: str,
+    entry: ReportEntry,
+    make: Callable[[ReportEntry], _T],
+    depends: Hashable = None,
+) -> _T:
+    """``make(entry)``, or what it gave last time for the same report object and
+    ``depends`` (compared by value): for work on one report at a time."""
+    store: dict[PurePosixPath, tuple[ReportEntry, Hashable, _T]] = site.memo.setdefault(name, {})
+    kept = store.get(entry.document.relpath)
+    if kept is not None and kept[0] is entry and kept[1] == depends:
+        return kept[2]
+    value = make(entry)
+    store[entry.document.relpath] = (entry, depends, value)
     return value
 
 

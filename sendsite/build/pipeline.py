@@ -194,8 +194,7 @@ class Pipeline:
         reread = {rel for _, rel, _ in stale}
         self._read = current
         self._unrendered |= reread
-        site = link(self.config, self.pm, tree, areas, current, problems)
-        site.memo = self._memo
+        site = link(self.config, self.pm, tree, areas, current, problems, self._memo)
         return site, reread
 
     # --- render --------------------------------------------------------------------

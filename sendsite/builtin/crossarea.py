@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
+from sendsite.build.memo import per_area, per_report
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
 from sendsite.content.risk_rating import RiskLevel
@@ -159,6 +161,9 @@ class Counts:
     def total(self) -> int:
         return sum(self.by_level.values())
 
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.by_level + other.by_level, self.overdue + other.overdue, self.scale)
+
     def segments(self) -> list[tuple[Level | RiskLevel, int, float, float]]:
         """``(level, count, start %, width %)`` for drawing a stacked bar."""
         total = self.total or 1
@@ -191,20 +196,21 @@ class Dashboard:
 
     @classmethod
     def of(cls, site: Site) -> Dashboard:
-        areas = []
-        for area in site.areas:
-            report_rows = [
-                DashboardRow(entry.title, area, entry, *counts_of([entry]))
-                for entry in area.reports
-            ]
-            areas.append(
-                (DashboardRow(area.title, area, None, *counts_of(area.reports)), report_rows)
-            )
-        return cls(areas)
+        """Every area's row and its reports' (kept per area between the preview's refreshes)."""
+        return cls([per_area(site, "dashboard", area, _area_rows) for area in site.areas])
 
     @property
     def levels(self) -> list[Level]:
         return list(Level)
+
+
+def _area_rows(area: AreaEntry) -> tuple[DashboardRow, list[DashboardRow]]:
+    """An area's row of the dashboard (its reports' counts added up) and its reports'."""
+    rows = [DashboardRow(entry.title, area, entry, *counts_of([entry])) for entry in area.reports]
+    items, risks = Counts(), Counts(scale=tuple(RiskLevel))
+    for row in rows:
+        items, risks = items + row.items, risks + row.risks
+    return DashboardRow(area.title, area, None, items, risks), rows
 
 
 def counts_of(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
@@ -223,38 +229,57 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
     """Fill each topic's matches from every report's items, risks and sections.
 
     ``tags`` maps (report source path, anchor) to topic slugs tagged explicitly
-    in the report's front matter.
+    in the report's front matter. A report's matches are kept between refreshes of
+    the preview while it, the topics' words and its tags are the same.
     """
+    words = tuple((t.slug, t.words) for t in topics)
     for topic in topics:
         topic.matches.clear()
-    by_slug = {t.slug: t for t in topics}
+    by_report: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for (path, anchor), slugs in tags.items():
+        by_report.setdefault(path, {})[(path, anchor)] = slugs
     for entry in site.reports:
-        source = str(entry.document.relpath)
-        seen: set[tuple[str, str]] = set()
-        for (path, anchor), slugs in tags.items():
-            if path != source:
-                continue
-            for slug in slugs:
-                title = _anchor_text(entry, anchor)
-                by_slug[slug].matches.append(
-                    TopicMatch(entry, anchor, "section", title, "tagged by the report")
+        own = by_report.get(str(entry.document.relpath), {})
+        found = per_report(
+            site,
+            "topics",
+            entry,
+            partial(_report_matches, topics=topics, tags=own),
+            depends=(words, tuple((k, tuple(v)) for k, v in own.items())),
+        )
+        for topic, matches in zip(topics, found, strict=True):
+            topic.matches += matches
+
+
+def _report_matches(
+    entry: ReportEntry, topics: list[Topic], tags: dict[tuple[str, str], list[str]]
+) -> list[list[TopicMatch]]:
+    """Each topic's matches in one report (``tags``: the report's own)."""
+    matches: dict[str, list[TopicMatch]] = {t.slug: [] for t in topics}
+    seen: set[tuple[str, str]] = set()
+    for (_, anchor), slugs in tags.items():
+        for slug in slugs:
+            title = _anchor_text(entry, anchor)
+            matches[slug].append(
+                TopicMatch(entry, anchor, "section", title, "tagged by the report")
+            )
+            seen.add((slug, anchor))
+    for topic in topics:
+        for section in entry.report.sections:
+            word = topic.match_section(section)
+            if word and (topic.slug, section.anchor) not in seen:
+                matches[topic.slug].append(
+                    TopicMatch(entry, section.anchor, "section", section.title, word)
                 )
-                seen.add((slug, anchor))
-        for topic in topics:
-            for section in entry.report.sections:
-                word = topic.match_section(section)
-                if word and (topic.slug, section.anchor) not in seen:
-                    topic.matches.append(
-                        TopicMatch(entry, section.anchor, "section", section.title, word)
+        for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
+            for thing in things:
+                word = topic.match_item(thing)
+                if word and (topic.slug, thing.anchor) not in seen:
+                    label = thing.kind if isinstance(thing, Item) else kind
+                    matches[topic.slug].append(
+                        TopicMatch(entry, thing.anchor, label, thing.text, word)
                     )
-            for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
-                for thing in things:
-                    word = topic.match_item(thing)
-                    if word and (topic.slug, thing.anchor) not in seen:
-                        label = thing.kind if isinstance(thing, Item) else kind
-                        topic.matches.append(
-                            TopicMatch(entry, thing.anchor, label, thing.text, word)
-                        )
+    return [matches[t.slug] for t in topics]
 
 
 def _anchor_text(entry: ReportEntry, anchor: str) -> str:

@@ -28,7 +28,6 @@ from sendsite.builtin.crossarea import (
     Dashboard,
     RiskRow,
     TrackerRow,
-    counts_of,
     merged,
     month_groups,
     risk_key,
@@ -168,19 +167,27 @@ class MonthRow:
     risks: Counts
 
 
-def month_rows(entries: list[ReportEntry]) -> list[MonthRow]:
-    """One row per month of the reports' dates, newest first; undated reports last."""
-    by_month: dict[tuple[int, int] | None, list[ReportEntry]] = {}
-    for entry in entries:
-        day = entry.report.as_of
-        by_month.setdefault((day.year, day.month) if day else None, []).append(entry)
+def month_rows(dashboard: Dashboard) -> list[MonthRow]:
+    """One row per month of the reports' dates, newest first; undated reports last
+    (added up from the dashboard's rows of each report)."""
+    by_month: dict[tuple[int, int] | None, tuple[int, Counts, Counts]] = {}
+    for _, rows in dashboard.areas:
+        for row in rows:
+            day = row.entry.report.as_of if row.entry else None
+            key = (day.year, day.month) if day else None
+            reports, items, risks = by_month.get(key) or (
+                0,
+                Counts(),
+                Counts(scale=row.risks.scale),
+            )
+            by_month[key] = (reports + 1, items + row.items, risks + row.risks)
     dated = sorted((k for k in by_month if k is not None), reverse=True)
     keys: list[tuple[int, int] | None] = [*dated, *([None] if None in by_month else [])]
-    rows = []
+    rows_out = []
     for key in keys:
         title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
-        rows.append(MonthRow(title, len(by_month[key]), *counts_of(by_month[key])))
-    return rows
+        rows_out.append(MonthRow(title, *by_month[key]))
+    return rows_out
 
 
 def summarised(dashboard: Dashboard) -> Dashboard:

@@ -163,15 +163,7 @@ def register_pages(site: Site) -> list[Page]:
             "dashboard.html",
             "Status dashboard",
             _CRUMBS,
-            LazyContext(
-                lambda: {
-                    "dashboard": _dashboard(site, many),
-                    "months": paging.month_rows(site.reports) if many else [],
-                    "reports": len(site.reports),
-                    "levels": list(Level),
-                    "ratings": list(RiskLevel),
-                }
-            ),
+            LazyContext(partial(_dashboard_context, site, many)),
             menu="Dashboard",
         ),
         _tracker_page(
@@ -275,10 +267,16 @@ def _topic_context(site: Site, topic: Any) -> dict[str, Any]:
     return {"topic": topic, "by_area": groups}
 
 
-def _dashboard(site: Site, many: bool) -> Dashboard:
-    """The dashboard's rows: per report, or summarised per area on a big site."""
+def _dashboard_context(site: Site, many: bool) -> dict[str, Any]:
+    """The dashboard's rows: per report, or summarised per area and month on a big site."""
     dashboard = Dashboard.of(site)
-    return paging.summarised(dashboard) if many else dashboard
+    return {
+        "dashboard": paging.summarised(dashboard) if many else dashboard,
+        "months": paging.month_rows(dashboard) if many else [],
+        "reports": len(site.reports),
+        "levels": list(Level),
+        "ratings": list(RiskLevel),
+    }
 
 
 @hookimpl
