@@ -23,7 +23,11 @@ from sendsite.content.status import Level, Status
 if TYPE_CHECKING:
     from sendsite.build.site import ReportEntry
 
-__all__ = ["KINDS", "Change", "changes_between", "matches_between", "summarise"]
+__all__ = ["HISTORY_SHOWN", "KINDS", "Change", "changes_between", "matches_between", "summarise"]
+
+#: How many reports of an item's history its row shows (the newest; the page says how
+#: many earlier ones there are), so a long series does not make every page longer.
+HISTORY_SHOWN = 6
 
 #: Every kind of change, with the words a reader sees for it.
 KINDS = {

@@ -188,7 +188,8 @@ class Pipeline:
                 problems.errors.append(value)
             else:
                 current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True)))
-        current = dict(sorted(current.items()))
+        # In the content folder's (sorted) order, whatever was read again.
+        current = {rel: current[rel] for _, rel in tree.documents if rel in current}
         for cached in current.values():
             problems.warnings.extend(cached.warnings)
         reread = {rel for _, rel, _ in stale}

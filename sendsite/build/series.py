@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from sendsite.build.changes import changes_between, matches_between
+from sendsite.build.changes import HISTORY_SHOWN, changes_between, matches_between
 from sendsite.errors import ContentError, Problem
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
     problems += _circles(reports, previous)
     if problems:
         for entry in reports:
-            entry.changes, entry.history, entry.marks = [], {}, {}
+            entry.forget_series()
         return problems
     for entry in reports:
         before = previous.get(id(entry))
@@ -111,9 +111,9 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
     for entry in _oldest_first(reports):
         before = entry.previous
         if before is None:  # the first of its series: nothing to compare
-            entry.changes, entry.history, entry.marks = [], {}, {}
+            entry.forget_series()
         elif before is not linked_before[id(entry)] or id(before) in compared:
-            entry.changes, entry.history, entry.marks = [], {}, {}
+            entry.forget_series()
             _compare(entry)
             compared.add(id(entry))
     return problems
@@ -210,6 +210,8 @@ def _compare(entry: ReportEntry) -> None:
     for change in entry.changes:
         if not change.gone:
             entry.marks.setdefault(change.anchor, []).append(change)
+    # Only the last HISTORY_SHOWN steps are kept: a long series costs no more per report.
     for was, now in pairs:
         earlier = before.history.get(was.anchor, ((before, was),))
-        entry.history[now.anchor] = (*earlier, (entry, now))
+        entry.history[now.anchor] = (*earlier[1 - HISTORY_SHOWN :], (entry, now))
+        entry.history_length[now.anchor] = before.history_length.get(was.anchor, 1) + 1

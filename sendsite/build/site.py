@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from sendsite.build.changes import summarise
+from sendsite.build.changes import HISTORY_SHOWN, summarise
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
 from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from sendsite.build.changes import Change
 
 __all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "link_site"]
-
-
-#: How many reports of an item's history its row shows (the newest; the page says how
-#: many earlier ones there are), so a long series does not make every page longer.
-HISTORY_SHOWN = 6
 
 
 @dataclass
@@ -45,10 +40,12 @@ class ReportEntry:
     next: ReportEntry | None = field(default=None, compare=False, repr=False)
     #: What changed since ``previous``, in the order the page shows the items.
     changes: list[Change] = field(default_factory=list, compare=False, repr=False)
-    #: An item's or risk's anchor → where it was in each report of the series so far.
+    #: An item's or risk's anchor → where it was in the last ``HISTORY_SHOWN`` reports of
+    #: the series so far (oldest first), and in how many reports in all.
     history: dict[str, tuple[tuple[ReportEntry, Item | Risk], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    history_length: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     #: The changes shown beside each item of this page, by the item's anchor.
     marks: dict[str, list[Change]] = field(default_factory=dict, compare=False, repr=False)
     #: The report this one was last compared with, the changes found and the matched
@@ -62,7 +59,8 @@ class ReportEntry:
         links run report to report, too deep to pickle on a long series, and every
         refresh makes them again (see ``series.link_series``)."""
         state = dict(self.__dict__)
-        state.update(previous=None, next=None, changes=[], history={}, marks={}, compared=None)
+        state.update(previous=None, next=None, changes=[], history={}, history_length={}, marks={})
+        state["compared"] = None
         return state
 
     @property
@@ -83,11 +81,17 @@ class ReportEntry:
         """The changes shown beside the item at ``anchor`` on this report's page."""
         return self.marks.get(anchor, [])
 
+    def forget_series(self) -> None:
+        """Drop what was worked out from the series: changes, histories, marks."""
+        self.changes, self.history, self.history_length, self.marks = [], {}, {}, {}
+
     def history_of(self, anchor: str, last: int = HISTORY_SHOWN) -> tuple[int, list[Any]]:
-        """How many earlier reports are left out, and the ``last`` reports of an item's
-        history (oldest first): ``(report, item or risk)`` pairs."""
+        """How many earlier reports are left out, and the ``last`` (at most
+        ``HISTORY_SHOWN``) reports of an item's history (oldest first): ``(report, item
+        or risk)`` pairs."""
         history = self.history.get(anchor, ())
-        return max(0, len(history) - last), list(history[-last:])
+        length = self.history_length.get(anchor, len(history))
+        return max(0, length - last), list(history[-last:])
 
     @property
     def slug(self) -> str:

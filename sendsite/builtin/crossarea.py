@@ -161,8 +161,11 @@ class Counts:
     def total(self) -> int:
         return sum(self.by_level.values())
 
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.by_level + other.by_level, self.overdue + other.overdue, self.scale)
+    def add(self, other: Counts) -> None:
+        """Count ``other``'s items too."""
+        for level, count in other.by_level.items():
+            self.by_level[level] += count
+        self.overdue += other.overdue
 
     def segments(self) -> list[tuple[Level | RiskLevel, int, float, float]]:
         """``(level, count, start %, width %)`` for drawing a stacked bar."""
@@ -209,7 +212,8 @@ def _area_rows(area: AreaEntry) -> tuple[DashboardRow, list[DashboardRow]]:
     rows = [DashboardRow(entry.title, area, entry, *counts_of([entry])) for entry in area.reports]
     items, risks = Counts(), Counts(scale=tuple(RiskLevel))
     for row in rows:
-        items, risks = items + row.items, risks + row.risks
+        items.add(row.items)
+        risks.add(row.risks)
     return DashboardRow(area.title, area, None, items, risks), rows
 
 

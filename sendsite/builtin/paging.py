@@ -157,7 +157,7 @@ def _chunks(rows: Sequence[_Row], size: int) -> list[list[_Row]]:
     return [list(rows[i : i + size]) for i in range(0, len(rows), size)]
 
 
-@dataclass(frozen=True)
+@dataclass
 class MonthRow:
     """The reports dated in one month (all areas): their items and risks counted."""
 
@@ -170,24 +170,22 @@ class MonthRow:
 def month_rows(dashboard: Dashboard) -> list[MonthRow]:
     """One row per month of the reports' dates, newest first; undated reports last
     (added up from the dashboard's rows of each report)."""
-    by_month: dict[tuple[int, int] | None, tuple[int, Counts, Counts]] = {}
+    by_month: dict[tuple[int, int] | None, MonthRow] = {}
     for _, rows in dashboard.areas:
         for row in rows:
             day = row.entry.report.as_of if row.entry else None
             key = (day.year, day.month) if day else None
-            reports, items, risks = by_month.get(key) or (
-                0,
-                Counts(),
-                Counts(scale=row.risks.scale),
-            )
-            by_month[key] = (reports + 1, items + row.items, risks + row.risks)
+            month = by_month.get(key)
+            if month is None:
+                title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
+                scale = row.risks.scale
+                month = by_month[key] = MonthRow(title, 0, Counts(), Counts(scale=scale))
+            month.reports += 1
+            month.items.add(row.items)
+            month.risks.add(row.risks)
     dated = sorted((k for k in by_month if k is not None), reverse=True)
     keys: list[tuple[int, int] | None] = [*dated, *([None] if None in by_month else [])]
-    rows_out = []
-    for key in keys:
-        title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
-        rows_out.append(MonthRow(title, *by_month[key]))
-    return rows_out
+    return [by_month[key] for key in keys]
 
 
 def summarised(dashboard: Dashboard) -> Dashboard:
