@@ -202,6 +202,50 @@ def test_after_any_change_the_preview_equals_a_full_build(
     assert {p: content_bytes(c) for p, c in files.items()} == full_build(root)
 
 
+def _edit_may(root: Path, old: str, new: str) -> list[Path]:
+    report = root / "content" / "west" / "report.md"
+    edit(report, old, new)
+    return [report]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # An item reworded, its topic (EHC plans) kept: patched into the last site.
+        ("Health EHCP process and handbook", "Health EHCP process and guide"),
+        # A status changed: the June report's changes since May change with it.
+        ("completed_by: 15 th May 2021", "completed_by: 15 th July 2021"),
+        # A word of a topic the report matched nowhere before: linked again.
+        ("Agreement on common clinical", "Agreement on autism and common clinical"),
+        # The date: the series is ordered again.
+        ("meeting_date: 28th May 2021", "meeting_date: 27th May 2021"),
+    ],
+    ids=["reworded", "status", "new-topic", "date"],
+)
+def test_an_edit_in_a_series_equals_a_full_build(root: Path, old: str, new: str) -> None:
+    live = pipeline(root)
+    _new_report(root)  # west: May, then June
+    live.refresh(defer=True)
+    first = live.refresh(defer=True, changed=_edit_may(root, old, new))
+    assert first.reread == 1
+    assert {p: content_bytes(c) for p, c in first.files.items()} == full_build(root)
+    # And back again, for the series' histories and the topics' lists to be undone.
+    second = live.refresh(defer=True, changed=_edit_may(root, new, old))
+    assert {p: content_bytes(c) for p, c in second.files.items()} == full_build(root)
+
+
+def test_a_save_that_keeps_how_a_report_is_linked_keeps_the_site(root: Path) -> None:
+    # The reworded item leaves the report's address, title, date and series as they
+    # were: the report takes its old place in the same site, which is not linked again.
+    live = pipeline(root)
+    _new_report(root)
+    site = live.refresh(defer=True).site
+    changed = _edit_may(root, "handbook agreed", "handbook written")
+    assert live.refresh(defer=True, changed=changed).site is site
+    changed = _edit_may(root, "west report", "west report, renamed")
+    assert live.refresh(defer=True, changed=changed).site is not site
+
+
 def test_a_save_the_watcher_reports_is_all_that_is_read_again(root: Path) -> None:
     live = pipeline(root)
     live.refresh(defer=True)

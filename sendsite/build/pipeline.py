@@ -30,6 +30,7 @@ from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker
 from sendsite.build.pages import Page, site_pages
 from sendsite.build.parallel import map_forked, portable, read_many
+from sendsite.build.patch import Linked, patch
 from sendsite.build.progress import Progress, Stage
 from sendsite.build.reading import (
     MAX_ERRORS,
@@ -110,6 +111,8 @@ class Pipeline:
         self._file_origins: dict[PurePosixPath, str] = {}
         self._memo: dict[str, Any] = {}  # what plugins keep between refreshes: build.memo
         self._content = ContentFiles(config.content_path)
+        #: The last site linked, for a save of edits only to be patched into (``patch``).
+        self._linked: Linked | None = None
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -193,9 +196,19 @@ class Pipeline:
         for cached in current.values():
             problems.warnings.extend(cached.warnings)
         reread = {rel for _, rel, _ in stale}
-        self._read = current
+        before, self._read = self._read, current
         self._unrendered |= reread
+        linked, self._linked = self._linked, None
+        pairs = [(before[r], current[r]) for r in reread if r in before and r in current]
+        edited = edits is not None and not problems.errors and len(pairs) == len(reread)
+        if edited and linked and patch(linked, pairs):  # each linked as before: no need to link
+            problems.warnings += linked.warnings(current)
+            self._linked = linked
+            return linked.site, reread
+        readers = len(problems.warnings)
         site = link(self.config, self.pm, tree, areas, current, problems, self._memo)
+        acronyms = {PurePosixPath(w.file): w for w in problems.warnings[readers:] if w.file}
+        self._linked = Linked(site, acronyms)
         return site, reread
 
     # --- render --------------------------------------------------------------------

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sendsite.build.site import ReportEntry
     from sendsite.content.model import Item, Risk
 
-__all__ = ["link_series"]
+__all__ = ["link_series", "relink"]
 
 
 def _series_name(entry: ReportEntry) -> str:
@@ -215,3 +215,18 @@ def _compare(entry: ReportEntry) -> None:
         earlier = before.history.get(was.anchor, ((before, was),))
         entry.history[now.anchor] = (*earlier[1 - HISTORY_SHOWN :], (entry, now))
         entry.history_length[now.anchor] = before.history_length.get(was.anchor, 1) + 1
+
+
+def relink(old: ReportEntry, new: ReportEntry) -> None:
+    """Put ``new`` in ``old``'s place in its series (it has the same date, series and
+    predecessor), and work out again its changes and those of the reports after it."""
+    new.previous, new.next = old.previous, old.next
+    if new.previous is not None:
+        new.previous.next = new
+    if new.next is not None:
+        new.next.previous = new
+    step: ReportEntry | None = new
+    while step is not None:
+        step.forget_series()
+        _compare(step)
+        step = step.next

@@ -35,6 +35,7 @@ __all__ = [
     "match_topics",
     "merged",
     "month_groups",
+    "report_matches",
     "risk_key",
     "risk_rows",
     "row_key",
@@ -248,14 +249,14 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
             site,
             "topics",
             entry,
-            partial(_report_matches, topics=topics, tags=own),
+            partial(report_matches, topics=topics, tags=own),
             depends=(words, tuple((k, tuple(v)) for k, v in own.items())),
         )
         for topic, matches in zip(topics, found, strict=True):
             topic.matches += matches
 
 
-def _report_matches(
+def report_matches(
     entry: ReportEntry, topics: list[Topic], tags: dict[tuple[str, str], list[str]]
 ) -> list[list[TopicMatch]]:
     """Each topic's matches in one report (``tags``: the report's own)."""
