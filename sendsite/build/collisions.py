@@ -18,7 +18,14 @@ from sendsite.errors import ContentError, Problem
 if TYPE_CHECKING:
     from sendsite.build.pages import Page
 
-__all__ = ["RESERVED", "Claim", "collisions", "page_claim", "site_collisions"]
+__all__ = [
+    "RESERVED",
+    "Claim",
+    "ClaimMemo",
+    "collisions",
+    "page_claim",
+    "site_collisions",
+]
 
 #: Folders and files the build writes itself once the pages are written.
 RESERVED: dict[str, str] = {
@@ -108,3 +115,38 @@ def site_collisions(
             ),
         ]
     )
+
+
+class ClaimMemo:
+    """Each page's claim, kept while the page is the very same object, and whether the
+    claims of one refresh are those of the last one checked (then nothing clashes)."""
+
+    def __init__(self) -> None:
+        self._by_page: dict[int, tuple[Page, Claim]] = {}
+        self._last: list[Claim] = []
+        #: Whether the claims last given to ``same`` were the same as those before.
+        self.kept = False
+
+    def of(self, pages: Iterable[Page]) -> list[Claim]:
+        """The pages' claims (``page_claim``), made again only for new pages."""
+        kept, self._by_page = self._by_page, {}
+        claims = []
+        for page in pages:
+            was = kept.get(id(page))
+            if was is None or was[0] is not page:
+                was = (page, page_claim(page))
+            self._by_page[id(page)] = was
+            claims.append(was[1])
+        return claims
+
+    def same(self, claims: list[Claim]) -> bool:
+        """Whether ``claims`` are those last ``remember``-ed (found clear then)."""
+        last = self._last
+        self.kept = len(last) == len(claims) and all(
+            a is b or a == b for a, b in zip(last, claims, strict=True)
+        )
+        return self.kept
+
+    def remember(self, claims: list[Claim]) -> None:
+        """Note ``claims`` as found clear."""
+        self._last = claims

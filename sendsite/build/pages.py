@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from sendsite.build.site import Site
+from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.documents import Document
 
 __all__ = ["LazyContext", "Page", "site_pages"]
@@ -64,6 +64,9 @@ class LazyContext(Mapping[str, Any]):
 
 def site_pages(site: Site) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
+    kept: dict[int, tuple[Any, Any, Page]] = site.memo.get("site_pages", {})
+    made: dict[int, tuple[Any, Any, Page]] = {}
+    site.memo["site_pages"] = made
     yield Page(
         "home",
         PurePosixPath(HOME),
@@ -85,23 +88,17 @@ def site_pages(site: Site) -> Iterator[Page]:
         )
         crumbs = [*area_crumbs, (area_entry.title, str(area_entry.path))]
         for entry in area_entry.reports:
-            yield Page(
-                "report",
-                entry.path,
-                entry.format.template,
-                entry.title,
-                breadcrumbs=crumbs,
-                context={
-                    "entry": entry,
-                    "report": entry.report,
-                    "model": entry.report.model,
-                    "area": area_entry,
-                    "status_keys": entry.status_keys,
-                },
-                source=entry.document,
-                # A report in a series shows its neighbours' changes too.
-                areas=frozenset({area_entry.area.slug}) if entry.in_series else None,
-            )
+            # The same report in the same area gives the same page (see ``build.memo``).
+            was = kept.get(id(entry))
+            if (
+                was is None
+                or was[0] is not entry
+                or was[1] is not area_entry
+                or bool(was[2].areas) != entry.in_series
+            ):
+                was = (entry, area_entry, _report_page(entry, area_entry, crumbs))
+            made[id(entry)] = was
+            yield was[2]
         for plain in area_entry.pages:
             yield Page(
                 "page",
@@ -124,4 +121,24 @@ def site_pages(site: Site) -> Iterator[Page]:
         )
     yield Page(
         "not-found", PurePosixPath("404.html"), "404.html", "Page not found", areas=frozenset()
+    )
+
+
+def _report_page(entry: ReportEntry, area_entry: AreaEntry, crumbs: list[tuple[str, str]]) -> Page:
+    return Page(
+        "report",
+        entry.path,
+        entry.format.template,
+        entry.title,
+        breadcrumbs=crumbs,
+        context={
+            "entry": entry,
+            "report": entry.report,
+            "model": entry.report.model,
+            "area": area_entry,
+            "status_keys": entry.status_keys,
+        },
+        source=entry.document,
+        # A report in a series shows its neighbours' changes too.
+        areas=frozenset({area_entry.area.slug}) if entry.in_series else None,
     )

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 
 from sendsite.build.cache import content_hash
-from sendsite.build.collisions import Claim, collisions, page_claim, site_collisions
+from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
 from sendsite.build.linking import link
@@ -108,6 +108,9 @@ class Pipeline:
         self._unrendered: set[PurePosixPath] = set()
         #: What makes each page's address, and which plugin made each generated file.
         self._page_claims: list[Claim] = []
+        self._claims = ClaimMemo()
+        #: What ``_check_addresses`` last found clear (static files, generated, attachments).
+        self._checked: tuple[Any, ...] = (None, None, None)
         self._file_origins: dict[PurePosixPath, str] = {}
         self._memo: dict[str, Any] = {}  # what plugins keep between refreshes: build.memo
         self._content = ContentFiles(config.content_path)
@@ -238,12 +241,15 @@ class Pipeline:
             for page in pages
         ]
         extra = [page for _, page in by_plugin]
-        self._page_claims = [
+        claims = [
             *(Claim(p.path, f"the '{p.title}' page of plugin '{name}'") for name, p in by_plugin),
-            *map(page_claim, site_pages(site)),
+            *self._claims.of(site_pages(site)),
         ]
-        problems.errors.extend(collisions(self._page_claims))
+        if not self._claims.same(claims):  # the same claims as last time raise nothing
+            problems.errors.extend(collisions(claims))
         problems.raise_if_failed()
+        self._page_claims = claims
+        self._claims.remember(claims)
         site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
         shape = (
             tuple(sorted(map(str, targets))),
@@ -361,15 +367,19 @@ class Pipeline:
 
     def _check_addresses(self, site: Site, generated: Iterable[PurePosixPath]) -> None:
         """Raise ``BuildFailed`` if two things (or content and the build) share an address."""
-        errors = site_collisions(
+        static, origins = (
             self.static_files(),
             {p: self._file_origins.get(p, "?") for p in generated},
-            self._page_claims,
-            site.assets,
-            self.config.content_path,
+        )
+        checked = (static, origins, site.assets)
+        if self._checked[0] is static and self._checked[1:] == checked[1:] and self._claims.kept:
+            return  # nothing that has an address changed since the last check
+        errors = site_collisions(
+            static, origins, self._page_claims, site.assets, self.config.content_path
         )
         if errors:
             raise BuildFailed(errors, [])
+        self._checked = checked
 
     # --- from one build to the next ----------------------------------------------------
 
