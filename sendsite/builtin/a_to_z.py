@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import PurePosixPath
 
-from sendsite.build.memo import per_area
+from sendsite.build.memo import per_area, per_report
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Section
@@ -123,40 +124,50 @@ def _parents(sections: list[Section]) -> list[str]:
 _AreaEntries = dict[tuple[str, str], tuple[str, list[Place]]]
 
 
-def _area_entries(area: AreaEntry) -> _AreaEntries:
-    """An area's reports and their sections; its reports are newest first."""
+#: A report's headings: (key, heading as filed, its place), and its keys once each.
+_Headings = tuple[list[tuple[tuple[str, str], str, Place]], list[tuple[str, str]]]
+
+
+def _report_headings(report: ReportEntry) -> _Headings:
+    """A report's title and sections as the index files them."""
+    items: list[tuple[tuple[str, str], str, Place]] = []
+    headings = [("report", report.title, "", "")]
+    sections = report.report.sections
+    for section, parent in zip(sections, _parents(sections), strict=True):
+        headings.append(("section", section.title, section.anchor, parent))
+    for kind, title, anchor, parent in headings:
+        text, label = filed(title)
+        words = text.casefold() if kind == "section" else _DATES.sub(" ", text.casefold())
+        key = (kind, " ".join(re.sub(r"[^\w\s]", "", words).split()) or text.casefold())
+        if not key[1]:
+            continue
+        where = [w for w in (label, f"part of “{parent}”" if parent else "") if w]
+        place = Place(
+            report.title,
+            f"{report.path}#{anchor}" if anchor else str(report.path),
+            " · ".join([_when(report), *where]),
+            area_path=str(PurePosixPath(report.area.slug, "index.html")),
+            area=report.area.name,
+        )
+        items.append((key, text, place))
+    return items, list(dict.fromkeys(key for key, _, _ in items))
+
+
+def _area_entries(site: Site, area: AreaEntry) -> _AreaEntries:
+    """An area's reports and their sections; its reports are newest first. Each
+    report's headings are kept between the preview's refreshes while it is the same."""
     texts: dict[tuple[str, str], str] = {}
     found: dict[tuple[str, str], tuple[ReportEntry, list[Place]]] = {}
     counts: dict[tuple[str, str], int] = {}
     for report in area.reports:
-        seen: set[tuple[str, str]] = set()
-        headings = [("report", report.title, "", "")]
-        sections = report.report.sections
-        for section, parent in zip(sections, _parents(sections), strict=True):
-            headings.append(("section", section.title, section.anchor, parent))
-        for kind, title, anchor, parent in headings:
-            text, label = filed(title)
-            words = text.casefold() if kind == "section" else _DATES.sub(" ", text.casefold())
-            key = (kind, " ".join(re.sub(r"[^\w\s]", "", words).split()) or text.casefold())
-            if not key[1]:
-                continue
+        items, keys = per_report(site, "a_to_z", report, _report_headings)
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        for key, text, place in items:
             texts.setdefault(key, text)
-            if key not in seen:
-                seen.add(key)
-                counts[key] = counts.get(key, 0) + 1
             newest = found.setdefault(key, (report, []))
-            if newest[0] is not report:
-                continue
-            where = [w for w in (label, f"part of “{parent}”" if parent else "") if w]
-            newest[1].append(
-                Place(
-                    report.title,
-                    f"{report.path}#{anchor}" if anchor else str(report.path),
-                    " · ".join([_when(report), *where]),
-                    area_path=str(area.path),
-                    area=area.title,
-                )
-            )
+            if newest[0] is report:
+                newest[1].append(place)
     out: _AreaEntries = {}
     for key, text in texts.items():
         places = found[key][1]
@@ -169,6 +180,7 @@ def _area_entries(area: AreaEntry) -> _AreaEntries:
 def letters(site: Site) -> list[Letter]:
     """Every letter (A–Z, then 0–9 and Other), each with its entries sorted."""
     entries: dict[tuple[str, str], Entry] = {}
+    make = partial(_area_entries, site)
 
     def add(kind: str, title: str, place: Place) -> None:
         entries.setdefault((kind, title.casefold()), Entry(title, kind)).places.append(place)
@@ -181,7 +193,7 @@ def letters(site: Site) -> list[Letter]:
             Place(area.title, str(area.path), f"{count} report{'s' * (count != 1)}"),
         )
         # Kept between refreshes of the preview while the area's reports are the same.
-        for key, (text, places) in per_area(site, "a_to_z", area, _area_entries).items():
+        for key, (text, places) in per_area(site, "a_to_z", area, make).items():
             entries.setdefault(key, Entry(text, kind=key[0])).places += places
     for topic in site.topics:
         path = f"topics/{topic.slug}/index.html"

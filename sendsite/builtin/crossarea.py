@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sendsite.build.memo import per_area, per_report
@@ -32,7 +33,10 @@ __all__ = [
     "area_risk_rows",
     "area_tracker_rows",
     "counts_of",
+    "keyed_risk_rows",
+    "keyed_tracker_rows",
     "match_topics",
+    "merge_keyed",
     "merged",
     "month_groups",
     "report_matches",
@@ -58,7 +62,7 @@ class TrackerRow:
         """The item's place on its report page, as a site path with an anchor."""
         return f"{self.entry.path}#{self.item.anchor}"
 
-    @property
+    @cached_property
     def due_month(self) -> str:
         """``2021-03`` for the month the item is due by (end of its range), else ``""``."""
         day = self.item.due.sort_key
@@ -77,14 +81,34 @@ class RiskRow:
         return f"{self.entry.path}#{self.risk.anchor}"
 
 
+_Row = TypeVar("_Row", TrackerRow, RiskRow)
+
+#: Rows of one report, each with its ``row_key`` or ``risk_key``, sorted by it.
+Keyed = list[tuple[tuple[Any, ...], _Row]]
+
+
+def keyed_tracker_rows(entry: ReportEntry) -> Keyed[TrackerRow]:
+    """A report's milestones and actions, soonest due first, each with its key."""
+    as_of = entry.report.as_of
+    rows = [TrackerRow(entry, item, item.is_overdue(as_of)) for item in entry.report.items]
+    return sorted(((row_key(row), row) for row in rows), key=itemgetter(0))
+
+
+def keyed_risk_rows(entry: ReportEntry) -> Keyed[RiskRow]:
+    """A report's risks, most serious first, each with its key."""
+    rows = [RiskRow(entry, risk) for risk in entry.report.risks]
+    return sorted(((risk_key(row), row) for row in rows), key=itemgetter(0))
+
+
+def merge_keyed(lists: Iterable[Keyed[_Row]]) -> list[_Row]:
+    """Reports' keyed rows (in the area's order of reports) as one sorted list: the
+    order ``sorted`` gives all the rows, ties included."""
+    return [row for _, row in heapq.merge(*lists, key=itemgetter(0))]
+
+
 def area_tracker_rows(area: AreaEntry) -> list[TrackerRow]:
     """An area's milestones and actions, soonest due first; undated ones last."""
-    rows = [
-        TrackerRow(entry, item, item.is_overdue(entry.report.as_of))
-        for entry in area.reports
-        for item in entry.report.items
-    ]
-    return sorted(rows, key=row_key)
+    return merge_keyed([keyed_tracker_rows(entry) for entry in area.reports])
 
 
 def tracker_rows(site: Site) -> list[TrackerRow]:
@@ -127,8 +151,7 @@ def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow
 
 def area_risk_rows(area: AreaEntry) -> list[RiskRow]:
     """An area's risks, most serious first (by rating, then score), then by report."""
-    rows = [RiskRow(entry, risk) for entry in area.reports for risk in entry.report.risks]
-    return sorted(rows, key=risk_key)
+    return merge_keyed([keyed_risk_rows(entry) for entry in area.reports])
 
 
 def risk_rows(site: Site) -> list[RiskRow]:
@@ -144,9 +167,6 @@ def risk_key(row: RiskRow) -> tuple[Any, ...]:
         row.entry.title.casefold(),
         row.risk.anchor,
     )
-
-
-_Row = TypeVar("_Row", TrackerRow, RiskRow)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
-from sendsite.build.memo import per_area
+from sendsite.build.memo import per_area, per_report
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import AreaEntry, Site
 from sendsite.builtin import paging
@@ -22,8 +22,9 @@ from sendsite.builtin.crossarea import (
     Dashboard,
     RiskRow,
     TrackerRow,
-    area_risk_rows,
-    area_tracker_rows,
+    keyed_risk_rows,
+    keyed_tracker_rows,
+    merge_keyed,
     merged,
     month_groups,
     risk_key,
@@ -53,14 +54,19 @@ class _AreaViews:
     register: list[paging.PageOfRows[RiskRow]]
 
 
-def _area_views(area: AreaEntry) -> _AreaViews:
-    rows, risks = area_tracker_rows(area), area_risk_rows(area)
+def _area_views(site: Site, area: AreaEntry) -> _AreaViews:
+    rows = merge_keyed(
+        [per_report(site, "views.rows", e, keyed_tracker_rows) for e in area.reports]
+    )
+    risks = merge_keyed([per_report(site, "views.risks", e, keyed_risk_rows) for e in area.reports])
     return _AreaViews(rows, risks, paging.pages_of_tracker(rows), paging.pages_of_risks(risks))
 
 
 def _views_of(site: Site) -> list[_AreaViews]:
-    """Each area's views, kept between refreshes for areas whose reports did not change."""
-    return [per_area(site, "views.areas", area, _area_views) for area in site.areas]
+    """Each area's views, kept between refreshes for areas whose reports did not change
+    (and each report's rows, for reports that did not change)."""
+    make = partial(_area_views, site)
+    return [per_area(site, "views.areas", area, make) for area in site.areas]
 
 
 #: What a tracker or register page lists, made when the page is rendered:
