@@ -21,7 +21,7 @@ from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
-from sendsite.content.topics import Topic, TopicMatch
+from sendsite.content.topics import Topic, TopicMatch, TopicMatcher, item_text, section_text
 
 __all__ = [
     "Dashboard",
@@ -228,28 +228,30 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
     for topic in topics:
         topic.matches.clear()
     by_slug = {t.slug: t for t in topics}
+    tagged: dict[str, list[tuple[str, list[str]]]] = {}
+    for (path, anchor), slugs in tags.items():
+        tagged.setdefault(path, []).append((anchor, slugs))
+    matcher = TopicMatcher(topics)
     for entry in site.reports:
-        source = str(entry.document.relpath)
         seen: set[tuple[str, str]] = set()
-        for (path, anchor), slugs in tags.items():
-            if path != source:
-                continue
+        for anchor, slugs in tagged.get(str(entry.document.relpath), []):
             for slug in slugs:
                 title = _anchor_text(entry, anchor)
                 by_slug[slug].matches.append(
                     TopicMatch(entry, anchor, "section", title, "tagged by the report")
                 )
                 seen.add((slug, anchor))
-        for topic in topics:
-            for section in entry.report.sections:
-                word = topic.match_section(section)
+        # Text by text, all topics at once: each topic's matches keep the order of
+        # sections, then items, then risks.
+        for section in entry.report.sections:
+            for topic, word in matcher.why(section_text(section)):
                 if word and (topic.slug, section.anchor) not in seen:
                     topic.matches.append(
                         TopicMatch(entry, section.anchor, "section", section.title, word)
                     )
-            for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
-                for thing in things:
-                    word = topic.match_item(thing)
+        for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
+            for thing in things:
+                for topic, word in matcher.why(item_text(thing)):
                     if word and (topic.slug, thing.anchor) not in seen:
                         label = thing.kind if isinstance(thing, Item) else kind
                         topic.matches.append(
