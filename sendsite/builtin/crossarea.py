@@ -24,7 +24,7 @@ from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.content.model import Item, Risk
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
-from sendsite.content.topics import Topic, TopicMatch
+from sendsite.content.topics import Topic, TopicMatch, TopicMatcher, item_text, section_text
 
 __all__ = [
     "Dashboard",
@@ -260,6 +260,7 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
     words = tuple((t.slug, t.words) for t in topics)
     for topic in topics:
         topic.matches.clear()
+    matcher = TopicMatcher(topics)
     by_report: dict[str, dict[tuple[str, str], list[str]]] = {}
     for (path, anchor), slugs in tags.items():
         by_report.setdefault(path, {})[(path, anchor)] = slugs
@@ -269,7 +270,7 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
             site,
             "topics",
             entry,
-            partial(report_matches, topics=topics, tags=own),
+            partial(report_matches, topics=topics, tags=own, matcher=matcher),
             depends=(words, tuple((k, tuple(v)) for k, v in own.items())),
         )
         for topic, matches in zip(topics, found, strict=True):
@@ -277,28 +278,32 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
 
 
 def report_matches(
-    entry: ReportEntry, topics: list[Topic], tags: dict[tuple[str, str], list[str]]
+    entry: ReportEntry,
+    topics: list[Topic],
+    tags: dict[tuple[str, str], list[str]],
+    matcher: TopicMatcher | None = None,
 ) -> list[list[TopicMatch]]:
     """Each topic's matches in one report (``tags``: the report's own)."""
+    matcher = matcher or TopicMatcher(topics)
     matches: dict[str, list[TopicMatch]] = {t.slug: [] for t in topics}
     seen: set[tuple[str, str]] = set()
     for (_, anchor), slugs in tags.items():
         for slug in slugs:
             title = _anchor_text(entry, anchor)
-            matches[slug].append(
-                TopicMatch(entry, anchor, "section", title, "tagged by the report")
-            )
+            tagged = TopicMatch(entry, anchor, "section", title, "tagged by the report")
+            matches[slug].append(tagged)
             seen.add((slug, anchor))
-    for topic in topics:
-        for section in entry.report.sections:
-            word = topic.match_section(section)
+    # Text by text, all topics at once: each topic's matches keep the order of
+    # sections, then items, then risks.
+    for section in entry.report.sections:
+        for topic, word in matcher.why(section_text(section)):
             if word and (topic.slug, section.anchor) not in seen:
                 matches[topic.slug].append(
                     TopicMatch(entry, section.anchor, "section", section.title, word)
                 )
-        for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
-            for thing in things:
-                word = topic.match_item(thing)
+    for kind, things in (("item", entry.report.items), ("risk", entry.report.risks)):
+        for thing in things:
+            for topic, word in matcher.why(item_text(thing)):
                 if word and (topic.slug, thing.anchor) not in seen:
                     label = thing.kind if isinstance(thing, Item) else kind
                     matches[topic.slug].append(

@@ -28,7 +28,7 @@ from sendsite.content.model import Item, Risk, Section
 from sendsite.content.yamlfile import load_yaml
 from sendsite.errors import ContentError
 
-__all__ = ["Topic", "TopicMatch", "load_topics"]
+__all__ = ["Topic", "TopicMatch", "TopicMatcher", "item_text", "load_topics", "section_text"]
 
 
 @dataclass
@@ -70,11 +70,20 @@ class Topic:
         return None
 
     def match_item(self, item: Item | Risk) -> str | None:
-        text = f"{item.text} {getattr(item, 'mitigation', '')}"
-        return self.why(text)
+        return self.why(item_text(item))
 
     def match_section(self, section: Section) -> str | None:
-        return self.why(f"{section.title} {section.text}")
+        return self.why(section_text(section))
+
+
+def item_text(item: Item | Risk) -> str:
+    """What topics are looked for in an item or risk: its text and any mitigation."""
+    return f"{item.text} {getattr(item, 'mitigation', '')}"
+
+
+def section_text(section: Section) -> str:
+    """What topics are looked for in a section: its title and text."""
+    return f"{section.title} {section.text}"
 
 
 def _is_caps(word: str) -> bool:
@@ -85,6 +94,127 @@ def _is_caps(word: str) -> bool:
 def _alternation(words: list[str]) -> str:
     parts = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
     return r"(?<![\w-])(" + "|".join(parts) + r")(?:s|es)?(?![\w-])"
+
+
+#: Runs of word characters and hyphens: where a topic's word can start and end
+#: (``(?<![\w-])``, ``(?![\w-])``), and what the word is looked up by.
+_RUNS = re.compile(r"[\w-]+")
+#: Each byte of an ASCII character that is not a word character or hyphen, as a space.
+_SPACES = bytes(b if b >= 128 or chr(b).isalnum() or b in b"_-" else 32 for b in range(256))
+#: UTF-8 of common separators beyond ASCII (no-break space, pound sign, quotes, dashes,
+#: bullet, ellipsis), also spaces.
+_SEPARATORS = [c.encode() for c in "\u00a0\u00a3\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026"]
+#: The letters beyond ASCII that ``re.IGNORECASE`` matches to an ASCII letter and whose
+#: lower case is not that letter (dotless i, dotted capital I, long s; the Kelvin sign's
+#: is ``k``): folded with these, what an ASCII character matches has its lower case.
+_FOLD = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
+
+
+def _fold(text: str) -> str:
+    return (text if text.isascii() else text.translate(_FOLD)).lower()
+
+
+def _folded_runs(text: str) -> list[str]:
+    """``[_fold(run) for run in _RUNS.findall(text)]``, sooner: the text split at its
+    separators as bytes, the regex left only the pieces with other characters."""
+    utf8 = text.encode("utf-8", "surrogatepass").translate(_SPACES)
+    if not text.isascii():
+        for separator in _SEPARATORS:
+            utf8 = utf8.replace(separator, b" ")
+    spaced = utf8.decode("utf-8", "surrogatepass")
+    if spaced.isascii():
+        return spaced.lower().split()
+    runs = [run for p in spaced.split() for run in ((p,) if p.isascii() else _RUNS.findall(p))]
+    return _fold(" ".join(runs)).split(" ") if runs else []
+
+
+def _foldable(word: str) -> bool:
+    """Whether ``_fold`` compares ``word`` as ``re.IGNORECASE`` does: every character
+    ASCII or without case (others, such as é or ß, leave their topic to its regex)."""
+    return all(c.isascii() or c.lower() == c == c.upper() for c in word)
+
+
+#: A phrase, by its first folded run: its topic, whether it is in capitals, its folded
+#: runs but the last, and what the last may be (with "s" or "es").
+_Phrase = tuple[int, bool, list[str], frozenset[str]]
+
+
+class TopicMatcher:
+    """``Topic.why`` of many topics at once: one pass over a text's runs of word
+    characters and hyphens finds which topics' words may be in it, and only those
+    topics' regexes are searched, so the words found are the regexes' own.
+
+    None is passed over: where a word matches, the text has the word's runs in a row,
+    the last perhaps with "s" or "es", and their folds are the word's folds (what
+    ``re.IGNORECASE`` matches to an ASCII character folds as it does and is a word
+    character as it is; tests/test_topic_matching.py checks every character). A
+    word that cannot be looked up so (one without letters or digits, or with letters
+    with a case beyond ASCII, as in "café") has its topic's regex for its kind of
+    word (capitals or not) searched in every text.
+    """
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self.topics = topics
+        #: Words of one run, by its folds (alone, with "s", with "es"): topic, capitals.
+        self._words: dict[str, list[tuple[int, bool]]] = {}
+        self._phrases: dict[str, list[_Phrase]] = {}
+        #: Topics searched in every text: for words of any case, and in capitals.
+        self._whole: tuple[set[int], set[int]] = (set(), set())
+        for index, topic in enumerate(topics):
+            for caps in (True, False):
+                self._add(index, caps, [w for w in topic.words if _is_caps(w) == caps])
+        self._firsts = self._words.keys() | self._phrases.keys()
+
+    def _add(self, index: int, caps: bool, words: list[str]) -> None:
+        found = [[_fold(r) for r in _RUNS.findall(w)] for w in words]
+        if not all(found) or not (caps or all(map(_foldable, words))):
+            self._whole[caps].add(index)
+            return
+        for *head, last in found:
+            ends = frozenset((last, f"{last}s", f"{last}es"))
+            if head:
+                self._phrases.setdefault(head[0], []).append((index, caps, head, ends))
+            else:
+                for end in ends:
+                    self._words.setdefault(end, []).append((index, caps))
+
+    def why(self, text: str) -> list[tuple[Topic, str]]:
+        """Each topic whose ``why(text)`` is not None, in order, with that word."""
+        runs = _folded_runs(text)
+        plain, caps = self._whole
+        if hits := self._firsts.intersection(runs):
+            plain, caps = set(plain), set(caps)
+            for key in hits:
+                for index, in_caps in self._words.get(key, ()):
+                    (caps if in_caps else plain).add(index)
+                for index, in_caps, head, ends in self._phrases.get(key, ()):
+                    if index not in (caps if in_caps else plain) and _has(runs, head, ends):
+                        (caps if in_caps else plain).add(index)
+        found: list[tuple[Topic, str]] = []
+        for index in sorted(plain | caps):
+            topic = self.topics[index]
+            # Capitals first, as in ``Topic.why``; a regex not to search is None.
+            for pattern in (
+                topic._caps if index in caps else None,
+                topic._pattern if index in plain else None,
+            ):
+                if pattern is not None and (match := pattern.search(text)):
+                    found.append((topic, match.group(1)))
+                    break
+        return found
+
+
+def _has(runs: list[str], head: list[str], ends: frozenset[str]) -> bool:
+    """Whether ``runs`` holds the runs ``head`` then one of ``ends``."""
+    at = runs.index(head[0])
+    while True:
+        end = at + len(head)
+        if end < len(runs) and runs[end] in ends and runs[at:end] == head:
+            return True
+        try:
+            at = runs.index(head[0], at + 1)
+        except ValueError:
+            return False
 
 
 def load_topics(path: Path, rel: PurePosixPath) -> list[Topic]:
