@@ -12,8 +12,7 @@ done one report at a time (which topics it matches) is kept per report instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from pathlib import PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 
@@ -35,13 +34,14 @@ def per_area(
     result must depend on the area, the report objects (a report read again is a
     new object) and ``depends`` (compared by value, e.g. the topics' words) only.
     """
-    store: dict[str, tuple[AreaEntry, Hashable, _T]] = site.memo.setdefault(name, {})
-    kept = store.get(area.area.slug)
-    if kept is not None and _same(kept[0], area) and kept[1] == depends:
-        return kept[2]
-    value = make(area)
-    store[area.area.slug] = (AreaEntry(area.area, area.path, list(area.reports)), depends, value)
-    return value
+    store: dict[Hashable, tuple[Any, Hashable, _T]] = site.memo.setdefault(name, {})
+    return _kept(
+        store,
+        area.area.slug,
+        lambda old: _same(old, area),
+        lambda: (AreaEntry(area.area, area.path, list(area.reports)), make(area)),
+        depends,
+    )
 
 
 def per_report(
@@ -53,12 +53,30 @@ def per_report(
 ) -> _T:
     """``make(entry)``, or what it gave last time for the same report object and
     ``depends`` (compared by value): for work on one report at a time."""
-    store: dict[PurePosixPath, tuple[ReportEntry, Hashable, _T]] = site.memo.setdefault(name, {})
-    kept = store.get(entry.document.relpath)
-    if kept is not None and kept[0] is entry and kept[1] == depends:
+    store: dict[Hashable, tuple[Any, Hashable, _T]] = site.memo.setdefault(name, {})
+    return _kept(
+        store,
+        entry.document.relpath,
+        lambda old: old is entry,
+        lambda: (entry, make(entry)),
+        depends,
+    )
+
+
+def _kept(
+    store: dict[Hashable, tuple[Any, Hashable, _T]],
+    key: Hashable,
+    still: Callable[[Any], bool],
+    make: Callable[[], tuple[Any, _T]],
+    depends: Hashable,
+) -> _T:
+    """The value kept under ``key`` if what it was made from is ``still`` the same and
+    ``depends`` is equal; else one made now (with what it is made from) and kept."""
+    kept = store.get(key)
+    if kept is not None and kept[1] == depends and still(kept[0]):
         return kept[2]
-    value = make(entry)
-    store[entry.document.relpath] = (entry, depends, value)
+    source, value = make()
+    store[key] = (source, depends, value)
     return value
 
 

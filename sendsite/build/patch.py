@@ -58,31 +58,33 @@ def _link_key(item: ReportEntry | PlainPage) -> tuple[Any, ...] | None:
     )
 
 
-def patch(linked: Linked, pairs: list[tuple[ReadFile, ReadFile]]) -> bool:
-    """Put each pair's new item in place of its old one in ``linked``; ``False``, with
-    nothing changed, if one would be linked differently (link the site again)."""
+def patch(linked: Linked, pairs: list[tuple[ReadFile, ReadFile]]) -> set[PurePosixPath] | None:
+    """Put each pair's new item in place of its old one in ``linked``; return the files
+    of the other reports whose pages show changed series data (changes, histories).
+    ``None``, with nothing changed, if one would be linked differently (link again)."""
     site = linked.site
     plan: list[tuple[Any, int, int, list[Any]]] = []
     for old, new in pairs:
         key = _link_key(old.item)
         if key is None or key != _link_key(new.item):
-            return False
+            return None
         if isinstance(new.item, ReportEntry):
             spliced = _topic_splices(site, old.item, new.item)
             if spliced is None:
-                return False
+                return None
             plan += spliced
     for topic, start, end, matches in plan:
         topic.matches[start:end] = matches
+    touched: set[PurePosixPath] = set()
     for old, new in pairs:
         _replace(site, old.item, new.item)
         if isinstance(new.item, ReportEntry) and isinstance(old.item, ReportEntry):
-            relink(old.item, new.item)
+            touched |= {e.document.relpath for e in relink(old.item, new.item)}
             rel = new.item.document.relpath
             linked.acronyms.pop(rel, None)
             for warning in undefined_acronyms([(rel, new.scan())], site.glossary):
                 linked.acronyms[rel] = warning
-    return True
+    return touched
 
 
 def _topic_splices(

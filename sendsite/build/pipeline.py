@@ -116,6 +116,7 @@ class Pipeline:
         self._content = ContentFiles(config.content_path)
         #: The last site linked, for a save of edits only to be patched into (``patch``).
         self._linked: Linked | None = None
+        self._touched: set[PurePosixPath] | None = None  # after a patch: series pages it changed
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -204,7 +205,8 @@ class Pipeline:
         linked, self._linked = self._linked, None
         pairs = [(before[r], current[r]) for r in reread if r in before and r in current]
         edited = edits is not None and not problems.errors and len(pairs) == len(reread)
-        if edited and linked and patch(linked, pairs):  # each linked as before: no need to link
+        self._touched = patch(linked, pairs) if edited and linked else None
+        if linked is not None and self._touched is not None:  # each linked as before
             problems.warnings += linked.warnings(current)
             self._linked = linked
             return linked.site, reread
@@ -299,10 +301,11 @@ class Pipeline:
             own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
             if keep is not None and not everything and not own_changed:
+                series = page.kind == "report" and page.context["entry"].in_series
+                if series and self._touched is not None:  # a patch says which changed
+                    series = page.source is not None and page.source.relpath in self._touched
                 shows_only_itself = (
-                    page.kind in _OWN_CONTENT_KINDS
-                    and page.source is not None
-                    and not (page.kind == "report" and page.context["entry"].in_series)
+                    page.kind in _OWN_CONTENT_KINDS and page.source is not None and not series
                 )
                 shows_other_areas = page.areas is not None and not page.areas & changed_areas
                 if shows_only_itself or not changed or shows_other_areas:

@@ -217,16 +217,33 @@ def _compare(entry: ReportEntry) -> None:
         entry.history_length[now.anchor] = before.history_length.get(was.anchor, 1) + 1
 
 
-def relink(old: ReportEntry, new: ReportEntry) -> None:
+def relink(old: ReportEntry, new: ReportEntry) -> list[ReportEntry]:
     """Put ``new`` in ``old``'s place in its series (it has the same date, series and
-    predecessor), and work out again its changes and those of the reports after it."""
+    predecessor), and work out again its changes and those of the reports after it;
+    return the reports whose changes or histories are not what they were.
+
+    Once a report after the next one comes out as it was, so do all after it (each
+    report's history is its previous one's, one step on), and the walk stops there.
+    """
     new.previous, new.next = old.previous, old.next
     if new.previous is not None:
         new.previous.next = new
     if new.next is not None:
         new.next.previous = new
+    touched: list[ReportEntry] = []
     step: ReportEntry | None = new
     while step is not None:
+        was = _shown(step)
         step.forget_series()
         _compare(step)
+        if step is not new and step.previous is not new and _shown(step) == was:
+            break
+        touched.append(step)
         step = step.next
+    return touched
+
+
+def _shown(entry: ReportEntry) -> tuple[object, ...]:
+    """What a report's page shows of its series, by identity (the very same objects)."""
+    tails = {a: tuple((id(e), id(thing)) for e, thing in h) for a, h in entry.history.items()}
+    return (id(entry.changes), tails, dict(entry.history_length))
