@@ -13,6 +13,7 @@ from sendsite.build.deferred import Deferred, content_bytes
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.reading import BuildFailed
 from sendsite.config import load_config
+from sendsite.errors import ContentError
 from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import FAILING_TRACKER, REPO
@@ -260,6 +261,24 @@ def test_a_save_the_watcher_reports_is_all_that_is_read_again(root: Path) -> Non
     result = live.refresh(defer=True, changed=[west])
     assert result.reread == 1
     assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
+
+
+def test_a_file_the_watcher_names_that_became_a_link_outside_is_refused(
+    root: Path, tmp_path: Path
+) -> None:
+    plan = root / "content" / "east" / "plan.pdf"
+    plan.write_bytes(b"%PDF-1.4 the plan")
+    live = pipeline(root)
+    live.refresh(defer=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    link = plan.with_name(".swap-link")
+    link.symlink_to(secret)
+    link.replace(plan)  # swapped in one step: the watcher names plan.pdf, not the secret
+    with pytest.raises(ContentError) as caught:
+        live.refresh(defer=True, changed=[plan])
+    assert str(caught.value.file) == "east/plan.pdf"
+    assert "outside the content folder" in str(caught.value)
 
 
 def test_a_new_report_renders_its_own_page_at_once_and_the_rest_when_asked(root: Path) -> None:

@@ -48,7 +48,8 @@ class ContentFiles:
         content = resolved(self.content)
         edits: set[PurePosixPath] = set()
         for given in changed:
-            path = resolved(given) if given.exists() else resolved(given.parent) / given.name
+            # the folder resolved, not the file: a file swapped for a link points out
+            path = resolved(given.parent) / given.name
             if content not in path.parents:
                 continue  # a template, theme or plugin file: not content
             rel = self._known.get(path)

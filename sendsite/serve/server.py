@@ -76,7 +76,9 @@ class PreviewServer:
             changed = self.queue.take(timeout=0.2)
             if changed and not self._stop.is_set():
                 try:
-                    self._rebuild({resolved(p) if p.exists() else p for p in changed})
+                    # the folder resolved, not the file: a file swapped for a link
+                    # outside must be named as itself, not as what it points at
+                    self._rebuild({resolved(p.parent) / p.name for p in changed})
                 except BaseException as error:  # not the main thread: Ctrl-C never lands here
                     with contextlib.suppress(BaseException):
                         self.live.crashed(error)
