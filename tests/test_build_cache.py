@@ -84,6 +84,21 @@ def test_added_and_deleted_reports_match_a_cold_build(site: Path, tmp_path: Path
     _same_as_cold(site, tmp_path / "site", tmp_path / "two")
 
 
+def test_a_glossary_edit_matches_a_cold_build(site: Path, tmp_path: Path) -> None:
+    glossary = site / "content" / "_glossary.yml"
+    text = glossary.read_text(encoding="utf-8")
+    assert "CYP: Children and young people\n" in text
+    glossary.write_text(
+        text.replace("CYP: Children and young people\n", "CYP: Children and young persons\n")
+        + "SEMH: Social, emotional and mental health needs\n",
+        encoding="utf-8",
+    )
+    again = _build(site, tmp_path / "site")
+    assert again["read"] == 0 and again["rendered"] > 0  # no report read again
+    assert again["search"]["reused"] is False
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
 @pytest.mark.parametrize("change", ["config", "template"])
 def test_a_changed_config_or_template_builds_cold(site: Path, tmp_path: Path, change: str) -> None:
     if change == "config":

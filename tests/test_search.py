@@ -11,19 +11,22 @@ import contextlib
 import functools
 import http.server
 import json
+import pickle
 import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from playwright.sync_api import expect
 
 from sendsite import GlossaryTerm, hookimpl
+from sendsite.build.deferred import content_bytes
 from sendsite.build.publish import build, check_site
 from sendsite.builtin.search.indexer import (
+    RecordMemo,
     SearchIndexError,
     SearchRecord,
     search_records,
@@ -270,6 +273,34 @@ def test_a_plugin_can_add_and_remove_records(demo_source: Path) -> None:
     records = _records(demo_source, plugins=(("extra", Extra()),))
     assert not any(r.kind == "Topic" for r in records)
     assert records[-1].title == "Board minutes"
+
+
+def test_kept_records_come_back_only_for_pages_as_they_were(demo_source: Path) -> None:
+    config = load_config(demo_source)
+    pm = make_plugin_manager(config=config)
+    checked = check_site(config, pm)
+    site, files = checked.site, dict(checked.files)
+    memo = RecordMemo()
+    first = search_records(site, files, pm, memo=memo)
+    kept = pickle.loads(pickle.dumps(memo.portable()))  # as the build cache keeps it
+    kept_one = kept.reports[site.reports[-1].path][2]
+    edited, other = site.reports[0].path, site.reports[-1].path
+    files[edited] = content_bytes(files[edited]).replace(b"</main>", b"<p>Zyzzogeton</p></main>")
+    files[other] = bytes(content_bytes(files[other]))  # rendered again, to the same bytes
+    again = search_records(site, files, pm, memo=kept)
+    assert again == search_records(site, files, pm)  # the same records as made afresh
+
+    def report_records(records: list[SearchRecord], path: PurePosixPath) -> list[SearchRecord]:
+        return [r for r in records if r.page() == path.parent.as_posix() + "/"]
+
+    assert report_records(first, edited) != report_records(again, edited)
+    assert any("Zyzzogeton" in r.text for r in report_records(again, edited))
+    assert report_records(again, other)
+    assert all(any(r is k for k in kept_one) for r in report_records(again, other))
+    site.glossary.append(GlossaryTerm("ZYZ", "Zyzzogeton"))
+    for record in search_records(site, files, pm, memo=kept):  # a new glossary: made again
+        if record.page() == other.parent.as_posix() + "/":
+            assert not any(record is k for k in kept_one)
 
 
 def test_a_failed_index_keeps_the_last_good_site(

@@ -31,7 +31,7 @@ __all__ = ["CACHE_FILE", "content_hash", "fingerprint", "load_cache", "save_cach
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 2
+_LAYOUT = 3
 
 
 def fingerprint(config: SiteConfig, pm: PluginManager) -> str:

@@ -29,7 +29,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.site import Site
 from sendsite.build.writer import OutputError, write_site
-from sendsite.builtin.search.indexer import IndexSummary, index_step
+from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, index_step
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, make_plugin_manager
@@ -185,7 +185,8 @@ def build(
     checked = pipeline.refresh(strict=strict)
     files: dict[PurePosixPath, FileContent] = checked.files
     last = (target, kept[1]) if kept is not None and kept[1] else None
-    step = index_step(checked.site, files, pm, parallel=True, last=last)
+    memo = kept[2] if kept is not None else RecordMemo()
+    step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
@@ -197,7 +198,8 @@ def build(
 
     write_site(target, files, before_swap=index, progress=progress)
     if cache:  # only now: the site just written holds the index these records made
-        save_cache(config, key, (pipeline.keep(), step.digest if step is not None else ""))
+        digest = step.digest if step is not None else ""
+        save_cache(config, key, (pipeline.keep(), digest, memo.portable()))
     return BuildResult(
         target,
         checked.pages,

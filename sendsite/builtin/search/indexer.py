@@ -23,7 +23,7 @@ from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
 from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_search_index
 from sendsite.builtin.search.pagefind import index_language, records_digest
-from sendsite.builtin.search.records import KINDS, SearchRecord, search_records
+from sendsite.builtin.search.records import KINDS, RecordMemo, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
@@ -34,6 +34,7 @@ __all__ = [
     "SEARCH_PAGE",
     "IndexStep",
     "IndexSummary",
+    "RecordMemo",
     "SearchIndexError",
     "SearchRecord",
     "index_language",
@@ -116,6 +117,7 @@ def index_step(
     *,
     parallel: bool = False,
     last: tuple[Path, str] | None = None,
+    memo: RecordMemo | None = None,
 ) -> IndexStep | None:
     """What to run in the staging folder before it becomes the site, or None without search.
 
@@ -123,10 +125,11 @@ def index_step(
     written; in worker processes with ``parallel``, which only a single-threaded
     build may ask for); Pagefind runs when the returned step is called. ``last``
     is the last site's folder and its records' digest: the same records reuse its index.
+    ``memo`` (the build cache's) gives back the records of report pages as they were.
     """
     if SEARCH_PAGE not in files:
         return None
-    records = search_records(site, files, pm, parallel=parallel)
+    records = search_records(site, files, pm, parallel=parallel, memo=memo)
     language = site.config.language
     digest = records_digest(records, language)
     reuse = last[0] if last is not None and last[1] == digest else None

@@ -21,9 +21,10 @@ reports say and are not indexed, so each finding appears once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -142,17 +143,55 @@ class SearchRecord:
 
 @dataclass
 class RecordMemo:
-    """Reports' records kept between calls (the preview's), by the rendered page they came from.
+    """Reports' records kept between calls, by the rendered page they came from.
 
-    A report's records are made again only when its page's HTML changed or the
-    glossary did; the records of the others are the very same objects as last
-    time (a page rendered again to the same bytes is compared, not split again).
+    The preview keeps one between indexings, and the build cache one between
+    builds. A report's records are made again only when its page's HTML changed
+    or the glossary did; the records of the others are the very same objects as
+    last time (a page rendered again is compared by a hash of its bytes, not
+    split again).
     """
 
     glossary: object = None
-    reports: dict[PurePosixPath, tuple[object, str, list[SearchRecord]]] = field(
+    #: Per report page: the page content last seen (None once kept on disk), the hash
+    #: of its bytes, and its records.
+    reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = field(
         default_factory=dict
     )
+
+    def records(
+        self,
+        entries: Sequence[ReportEntry],
+        files: Mapping[PurePosixPath, FileContent],
+        make: Callable[[list[ReportEntry]], list[list[SearchRecord]]],
+    ) -> list[list[SearchRecord]]:
+        """Each entry's records: kept ones where its page is as it was, ``make``'s for the rest."""
+        kept_now: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {}
+        todo: list[ReportEntry] = []
+        for entry in entries:
+            page = files.get(entry.path)
+            kept = self.reports.get(entry.path)
+            if kept is not None and kept[0] is page:
+                kept_now[entry.path] = kept
+                continue
+            digest = hashlib.blake2b(content_bytes(page), digest_size=16).digest()
+            if kept is not None and kept[1] == digest:
+                kept_now[entry.path] = (page, digest, kept[2])
+            else:
+                kept_now[entry.path] = (page, digest, [])
+                todo.append(entry)
+        for entry, made in zip(todo, make(todo), strict=True):
+            seen, digest, _ = kept_now[entry.path]
+            kept_now[entry.path] = (seen, digest, made)
+        self.reports = kept_now
+        return [kept_now[entry.path][2] for entry in entries]
+
+    def portable(self) -> RecordMemo:
+        """The memo without the pages themselves (for the build cache: hashes suffice)."""
+        reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {
+            path: (None, digest, made) for path, (_, digest, made) in self.reports.items()
+        }
+        return RecordMemo(self.glossary, reports)
 
 
 def search_records(
@@ -167,8 +206,9 @@ def search_records(
 
     With ``parallel`` (a build, not the preview's indexing thread), reports'
     records are made in forked workers; the records are the same either way.
-    ``memo`` keeps reports' records for the next call (not used when a plugin
-    adjusts records: it may change them in place).
+    ``memo`` keeps reports' records for the next call, and gives back those of
+    pages that are as they were (not used when a plugin adjusts records: it may
+    change them in place).
     """
     synonyms = Synonyms(site.glossary)
     link = _Linker(site)
@@ -185,26 +225,12 @@ def search_records(
     def of_report(entry: ReportEntry) -> list[SearchRecord]:
         return with_aka(*_report_records(entry, _html(files.get(entry.path)), link))
 
-    def remembered(entry: ReportEntry) -> list[SearchRecord]:
-        assert memo is not None
-        page = files.get(entry.path)
-        kept = memo.reports.get(entry.path)
-        if kept is not None and kept[0] is page:
-            return kept[2]
-        # Rendered again (a report before it in its series changed) but maybe the same bytes.
-        html = _html(page)
-        if kept is None or kept[1] != html:
-            kept = (page, html, with_aka(*_report_records(entry, html, link)))
-        memo.reports[entry.path] = (page, html, kept[2])
-        return kept[2]
-
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
-    if memo is not None:
-        by_report = iter([remembered(entry) for entry in entries])
-        paths = {entry.path for entry in entries}
-        memo.reports = {p: kept for p, kept in memo.reports.items() if p in paths}
-    else:
-        by_report = iter(map_forked(of_report, entries, parallel=parallel))
+
+    def make(todo: list[ReportEntry]) -> list[list[SearchRecord]]:
+        return map_forked(of_report, todo, parallel=parallel)
+
+    by_report = iter(make(entries) if memo is None else memo.records(entries, files, make))
     records: list[SearchRecord] = []
     for area_entry in site.areas:
         area = area_entry.area
