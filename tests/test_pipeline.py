@@ -235,6 +235,36 @@ def test_an_edit_in_a_series_equals_a_full_build(root: Path, old: str, new: str)
     assert {p: content_bytes(c) for p, c in second.files.items()} == full_build(root)
 
 
+@pytest.mark.parametrize("edit_of", ["title", "item"])
+def test_an_edit_early_in_a_long_series_renders_only_the_pages_it_changes(
+    root: Path, edit_of: str
+) -> None:
+    # Twelve monthly reports in one series; the first is edited. A new title is linked
+    # again (a full link), a reworded item is patched in place: either way, the reports
+    # whose pages show it (the next one's "previous" link, the histories of the next
+    # few) are rendered again, and the rest of the series is kept as it was.
+    months = ["June", "July", "August", "September", "October", "November", "December"]
+    months += ["January", "February", "March", "April"]
+    for number, month in enumerate(months):
+        year = 2021 if number < 7 else 2022
+        (root / "content" / "west" / f"{number + 2:02}.md").write_text(
+            SOUTHEND.read_text()
+            .replace(TITLE, f"west report, {month}")
+            .replace("meeting_date: 28th May 2021", f"meeting_date: 20th {month} {year}")
+        )
+    live = pipeline(root)
+    before = live.refresh(defer=True).files
+    old, new = ("west report", "west report, May") if edit_of == "title" else ("handbook", "guide")
+    after = live.refresh(defer=True, changed=_edit_may(root, old, new)).files
+    series = sorted(p for p in after if p.parts[0] == "west" and p.name == "index.html")
+    series = [p for p in series if len(p.parts) == 3]
+    assert len(series) == 12
+    again = [p.parts[1] for p in series if after[p] is not before[p]]
+    assert "report" in again and "02" in again  # the edited one, and the next
+    assert len(again) <= 7 and "13" not in again  # not the whole series
+    assert {p: content_bytes(c) for p, c in after.items()} == full_build(root)
+
+
 def test_a_save_that_keeps_how_a_report_is_linked_keeps_the_site(root: Path) -> None:
     # The reworded item leaves the report's address, title, date and series as they
     # were: the report takes its old place in the same site, which is not linked again.

@@ -35,10 +35,12 @@ def link(
     current: dict[PurePosixPath, ReadFile],
     problems: Collector,
     memo: dict[str, Any],
+    touched: set[PurePosixPath] | None = None,
 ) -> Site:
     """The site of the files read (``current``, by content path), or the problems found
     in ``problems`` (raised once everything that can be checked is). ``memo``: what
-    plugins keep between refreshes (``Site.memo``)."""
+    plugins keep between refreshes (``Site.memo``); ``touched`` is given the reports
+    whose pages show their series differently from the last link (see ``link_series``)."""
     items = [entry.item for entry in current.values()]
     reports = [i for i in items if isinstance(i, ReportEntry)]
     pages = [i for i in items if isinstance(i, PlainPage)]
@@ -60,7 +62,7 @@ def link(
         for t in entry.report.glossary
     ]
     tags = topic_tags(reports, topics, problems)
-    problems.errors.extend(link_series(reports))
+    problems.errors.extend(link_series(reports, touched))
     assets = [
         (path, published)
         for path, rel in tree.assets

@@ -40,14 +40,10 @@ from sendsite.build.reading import (
     StrictWarnings,
     collect_formats,
 )
-from sendsite.build.render import make_environment, render_page
+from sendsite.build.render import make_environment, render_page, static_files
 from sendsite.build.site import Site
 from sendsite.config import SiteConfig
-from sendsite.content.documents import (
-    Area,
-    load_area,
-    same_area_address,
-)
+from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
 from sendsite.content.markdown import slugify
 from sendsite.content.model import Format
@@ -116,7 +112,8 @@ class Pipeline:
         self._content = ContentFiles(config.content_path)
         #: The last site linked, for a save of edits only to be patched into (``patch``).
         self._linked: Linked | None = None
-        self._touched: set[PurePosixPath] | None = None  # after a patch: series pages it changed
+        #: Series pages shown differently since the last render (None: not known).
+        self._touched: set[PurePosixPath] | None = None
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -140,18 +137,7 @@ class Pipeline:
             for _, dirs in call_each(self.pm, "register_static_dirs"):
                 for name, folder in sorted(dirs.items()):
                     sources.append((PurePosixPath("static", name), Path(folder)))
-            files: dict[PurePosixPath, Path] = {}
-            for prefix, folder in sources:
-                if folder.is_dir():
-                    real = folder.resolve()
-                    for path in sorted(folder.rglob("*")):
-                        if path.name.startswith(".") or not path.is_file():
-                            continue
-                        if path.is_symlink() and real not in path.resolve().parents:
-                            continue  # a link out of the theme's or plugin's folder
-                        rel = PurePosixPath(path.relative_to(folder).as_posix())
-                        files[prefix / rel] = path
-            self._static = files
+            self._static = static_files(sources)
         return self._static
 
     # --- read and link -----------------------------------------------------------
@@ -205,13 +191,17 @@ class Pipeline:
         linked, self._linked = self._linked, None
         pairs = [(before[r], current[r]) for r in reread if r in before and r in current]
         edited = edits is not None and not problems.errors and len(pairs) == len(reread)
-        self._touched = patch(linked, pairs) if edited and linked else None
-        if linked is not None and self._touched is not None:  # each linked as before
+        patched = patch(linked, pairs) if edited and linked else None
+        pending, self._touched = self._touched, None  # not known while linking part-way
+        if linked is not None and patched is not None:  # each linked as before
+            self._touched = None if pending is None else pending | patched
             problems.warnings += linked.warnings(current)
             self._linked = linked
             return linked.site, reread
         readers = len(problems.warnings)
-        site = link(self.config, self.pm, tree, areas, current, problems, self._memo)
+        touched: set[PurePosixPath] = set()
+        site = link(self.config, self.pm, tree, areas, current, problems, self._memo, touched)
+        self._touched = None if pending is None else pending | touched
         acronyms = {PurePosixPath(w.file): w for w in problems.warnings[readers:] if w.file}
         self._linked = Linked(site, acronyms)
         return site, reread
@@ -278,7 +268,7 @@ class Pipeline:
         problems.raise_if_failed()
         self._pages = fresh
         self._shape = shape
-        self._unrendered = set()
+        self._unrendered, self._touched = set(), set()
         return rendered, deferred, not everything
 
     def _render_pages(
@@ -301,9 +291,10 @@ class Pipeline:
             own_changed = page.source is not None and page.source.relpath in changed
             keep = self._pages.get(page.path)
             if keep is not None and not everything and not own_changed:
-                series = page.kind == "report" and page.context["entry"].in_series
-                if series and self._touched is not None:  # a patch says which changed
+                if self._touched is not None:  # the link said which series pages changed
                     series = page.source is not None and page.source.relpath in self._touched
+                else:
+                    series = page.kind == "report" and page.context["entry"].in_series
                 shows_only_itself = (
                     page.kind in _OWN_CONTENT_KINDS and page.source is not None and not series
                 )

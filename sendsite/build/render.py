@@ -18,7 +18,7 @@ import jinja2
 from sendsite.build.urls import relative_url
 from sendsite.errors import SendsiteError
 
-__all__ = ["TemplateError", "make_environment", "render_page"]
+__all__ = ["TemplateError", "make_environment", "render_page", "static_files"]
 
 
 class TemplateError(SendsiteError):
@@ -92,3 +92,20 @@ def render_page(
             fix="A template uses a name that is not set: check its spelling, "
             "or guard it with {% if name is defined %}.",
         ) from None
+
+
+def static_files(sources: Iterable[tuple[PurePosixPath, Path]]) -> dict[PurePosixPath, Path]:
+    """The files under each ``(output prefix, folder)`` by output path; hidden files and
+    links out of their folder are left out."""
+    files: dict[PurePosixPath, Path] = {}
+    for prefix, folder in sources:
+        if folder.is_dir():
+            real = folder.resolve()
+            for path in sorted(folder.rglob("*")):
+                if path.name.startswith(".") or not path.is_file():
+                    continue
+                if path.is_symlink() and real not in path.resolve().parents:
+                    continue  # a link out of the theme's or plugin's folder
+                rel = PurePosixPath(path.relative_to(folder).as_posix())
+                files[prefix / rel] = path
+    return files

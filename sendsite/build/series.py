@@ -76,11 +76,17 @@ def _order(
     return dated
 
 
-def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
-    """Link every report to its neighbours and work out its changes; return the problems."""
+def link_series(
+    reports: Iterable[ReportEntry], touched: set[PurePosixPath] | None = None
+) -> list[Problem]:
+    """Link every report to its neighbours and work out its changes; return the problems.
+
+    ``touched`` is given the files of the reports whose pages show their series
+    differently from the last call (another neighbour, other changes or histories).
+    """
     reports = list(reports)
     problems: list[Problem] = []
-    linked_before = {id(entry): entry.previous for entry in reports}
+    linked_before = {id(entry): (entry.previous, entry.next) for entry in reports}
     for entry in reports:
         entry.previous = entry.next = None
     by_file = {entry.document.relpath: entry for entry in reports}
@@ -105,17 +111,26 @@ def link_series(reports: Iterable[ReportEntry]) -> list[Problem]:
             entry.previous = before
             before.next = entry
     # A report keeps its changes while it and every report before it are the very
-    # ones (not read again) it was compared with last time: a save re-compares
-    # only the saved report and those after it in its series.
+    # ones (not read again) it was compared with last time. A save re-compares the
+    # saved report and those after it in its series, until one comes out as it was:
+    # each report's history is its previous one's, one step on, so all after it do too.
     compared: set[int] = set()
+    shown: list[ReportEntry] = []
     for entry in _oldest_first(reports):
         before = entry.previous
+        was_before, was_next = linked_before[id(entry)]
         if before is None:  # the first of its series: nothing to compare
             entry.forget_series()
-        elif before is not linked_before[id(entry)] or id(before) in compared:
+        elif before is not was_before or id(before) in compared:
+            was = _shown(entry)
             entry.forget_series()
             _compare(entry)
-            compared.add(id(entry))
+            if before is not was_before or _shown(entry) != was:
+                compared.add(id(entry))
+        if id(entry) in compared or before is not was_before or entry.next is not was_next:
+            shown.append(entry)
+    if touched is not None:
+        touched.update(entry.document.relpath for entry in shown)
     return problems
 
 
