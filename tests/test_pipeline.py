@@ -220,8 +220,10 @@ def _edit_may(root: Path, old: str, new: str) -> list[Path]:
         ("Agreement on common clinical", "Agreement on autism and common clinical"),
         # The date: the series is ordered again.
         ("meeting_date: 28th May 2021", "meeting_date: 27th May 2021"),
+        # The title: patched; the June report's "previous" link follows it.
+        ("title: west report", "title: west report, May"),
     ],
-    ids=["reworded", "status", "new-topic", "date"],
+    ids=["reworded", "status", "new-topic", "date", "title"],
 )
 def test_an_edit_in_a_series_equals_a_full_build(root: Path, old: str, new: str) -> None:
     live = pipeline(root)
@@ -266,15 +268,47 @@ def test_an_edit_early_in_a_long_series_renders_only_the_pages_it_changes(
 
 
 def test_a_save_that_keeps_how_a_report_is_linked_keeps_the_site(root: Path) -> None:
-    # The reworded item leaves the report's address, title, date and series as they
-    # were: the report takes its old place in the same site, which is not linked again.
+    # A reworded item, or a new title (no other report of the area has its date), leaves
+    # the report's address, date and series as they were: the report takes its old place
+    # in the same site, which is not linked again. A new date orders the series again.
     live = pipeline(root)
     _new_report(root)
     site = live.refresh(defer=True).site
     changed = _edit_may(root, "handbook agreed", "handbook written")
     assert live.refresh(defer=True, changed=changed).site is site
     changed = _edit_may(root, "west report", "west report, renamed")
+    result = live.refresh(defer=True, changed=changed)
+    assert result.site is site
+    assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
+    changed = _edit_may(root, "meeting_date: 28th May 2021", "meeting_date: 27th May 2021")
     assert live.refresh(defer=True, changed=changed).site is not site
+
+
+def test_a_new_title_of_a_later_report_is_shown_by_the_one_before(root: Path) -> None:
+    live = pipeline(root)
+    [june] = _new_report(root)
+    live.refresh(defer=True)
+    edit(june, "west report, June", "west report for June")
+    result = live.refresh(defer=True, changed=[june])
+    may = content_bytes(result.files[PurePosixPath("west/report/index.html")])
+    assert b"west report for June" in may  # its "next" link
+    assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
+
+
+def test_a_new_title_among_reports_of_one_date_orders_the_area_again(root: Path) -> None:
+    # Two reports of one date in two series: their titles order them on the area's page.
+    (root / "content" / "west" / "minutes.md").write_text(
+        SOUTHEND.read_text()
+        .replace("---\n", "---\nseries: minutes\n", 1)
+        .replace(TITLE, "west minutes")
+    )
+    live = pipeline(root)
+    site = live.refresh(defer=True).site
+    assert [r.title for r in site.areas[-1].reports] == ["west minutes", "west report"]
+    result = live.refresh(defer=True, changed=_edit_may(root, "west report", "a west report"))
+    assert result.site is not site
+    assert [r.title for r in result.site.areas[-1].reports] == ["a west report", "west minutes"]
+    assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
 
 
 def test_a_save_the_watcher_reports_is_all_that_is_read_again(root: Path) -> None:

@@ -2,8 +2,9 @@
 
 Linking a site (``linking``) looks at every report: its series, topics, glossary
 and abbreviations. When the preview's watcher says a save only edited documents
-it knows, and each edited document is linked as it was (the same address, title,
-date, series and predecessor, glossary terms, no topic tags of its own), the new
+it knows, and each edited document is linked as it was (the same address, date,
+series and predecessor, glossary terms, no topic tags of its own; a new title only
+where no report of its area has its date), the new
 report or page takes the old one's place in the last site instead: its series is
 compared again from it onwards, its topic matches and its abbreviation warning
 are worked out again, and nothing else is touched. Anything else links the site
@@ -52,7 +53,7 @@ def _link_key(item: ReportEntry | PlainPage) -> tuple[Any, ...] | None:
         "report",
         item.path,
         item.area,
-        item.title,
+        item.title if item.report.glossary else None,  # its terms are listed under it
         item.report.as_of,
         item.format.name,
         repr(front.get("series")),
@@ -71,7 +72,9 @@ def patch(linked: Linked, pairs: list[tuple[ReadFile, ReadFile]]) -> set[PurePos
         key = _link_key(old.item)
         if key is None or key != _link_key(new.item):
             return None
-        if isinstance(new.item, ReportEntry):
+        if isinstance(new.item, ReportEntry) and isinstance(old.item, ReportEntry):
+            if new.item.title != old.item.title and _shares_its_date(site, old.item):
+                return None  # the title orders it among its area's reports of that date
             spliced = _topic_splices(site, old.item, new.item)
             if spliced is None:
                 return None
@@ -83,6 +86,8 @@ def patch(linked: Linked, pairs: list[tuple[ReadFile, ReadFile]]) -> set[PurePos
         _replace(site, old.item, new.item)
         if isinstance(new.item, ReportEntry) and isinstance(old.item, ReportEntry):
             touched |= {e.document.relpath for e in relink(old.item, new.item)}
+            if new.item.previous is not None and new.item.title != old.item.title:
+                touched.add(new.item.previous.document.relpath)  # its "next" link
             rel = new.item.document.relpath
             linked.acronyms.pop(rel, None)
             for warning in undefined_acronyms([(rel, new.scan())], site.glossary):
@@ -108,6 +113,12 @@ def _topic_splices(
             end += 1
         splices.append((topic, start, end, found))
     return splices
+
+
+def _shares_its_date(site: Site, entry: ReportEntry) -> bool:
+    """Whether another report of ``entry``'s area has its date."""
+    area = next(a for a in site.areas if a.area.slug == entry.area.slug)
+    return any(r.report.as_of == entry.report.as_of and r is not entry for r in area.reports)
 
 
 def _replace(site: Site, old: Any, new: ReportEntry | PlainPage) -> None:
