@@ -13,8 +13,8 @@ again, as ``sendsite build`` does.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -26,8 +26,6 @@ from sendsite.builtin.crossarea import report_matches
 from sendsite.errors import Problem
 
 __all__ = ["Linked", "patch"]
-
-_REPORT = attrgetter("report")
 
 
 @dataclass
@@ -101,17 +99,16 @@ def _topic_splices(
     """Where the old report's matches are in each topic's list, and the new report's;
     ``None`` if the new one matches a topic the old one did not (it has no place yet)."""
     splices = []
+    # Each topic lists its matches in the site's order of reports: find old's by halves.
+    order = {id(report): index for index, report in enumerate(site.reports)}
+    place, at = order[id(old)], (lambda match: order[id(match.report)])
     for topic, found in zip(site.topics, report_matches(new, site.topics, {}), strict=True):
-        reports = list(map(id, map(_REPORT, topic.matches)))  # C speed: no Python loop
-        if id(old) not in reports:
-            if found:
-                return None
-            continue
-        start = reports.index(id(old))
-        end = start + 1
-        while end < len(reports) and reports[end] == id(old):
-            end += 1
-        splices.append((topic, start, end, found))
+        start = bisect_left(topic.matches, place, key=at)
+        end = bisect_right(topic.matches, place, lo=start, key=at)
+        if start == end and found:
+            return None
+        if start < end:
+            splices.append((topic, start, end, found))
     return splices
 
 

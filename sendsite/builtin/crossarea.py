@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import calendar
-import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
+from itertools import chain
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -102,8 +102,9 @@ def keyed_risk_rows(entry: ReportEntry) -> Keyed[RiskRow]:
 
 def merge_keyed(lists: Iterable[Keyed[_Row]]) -> list[_Row]:
     """Reports' keyed rows (in the area's order of reports) as one sorted list: the
-    order ``sorted`` gives all the rows, ties included."""
-    return [row for _, row in heapq.merge(*lists, key=itemgetter(0))]
+    order ``sorted`` gives all the rows, ties included (a stable sort of the lists one
+    after another, which finds each list's run already in order)."""
+    return [row for _, row in sorted(chain.from_iterable(lists), key=itemgetter(0))]
 
 
 def area_tracker_rows(area: AreaEntry) -> list[TrackerRow]:
@@ -119,7 +120,7 @@ def tracker_rows(site: Site) -> list[TrackerRow]:
 def merged(lists: Iterable[list[_Row]], key: Callable[[_Row], Any]) -> list[_Row]:
     """Lists each sorted by ``key`` (an area's rows, areas in the site's order) as one
     sorted list: the order ``sorted`` gives their concatenation, ties included."""
-    return list(heapq.merge(*lists, key=key))
+    return sorted(chain.from_iterable(lists), key=key)
 
 
 def row_key(row: TrackerRow) -> tuple[Any, ...]:

@@ -21,8 +21,9 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from sendsite.build.changes import KINDS, Change
+from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, Page
-from sendsite.build.site import ReportEntry, Site
+from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.builtin.exports import array, csv_file, csv_lines, json_lines
 from sendsite.hookspecs import hookimpl
@@ -41,13 +42,15 @@ CHANGE_COLUMNS = [
 
 def latest_changes(site: Site) -> list[tuple[ReportEntry, list[Change]]]:
     """Each area's newest report that follows another, with its changes."""
-    latest = []
-    for area in site.areas:
-        followed = [e for e in area.reports if e.previous is not None]
-        if followed:
-            newest = max(followed, key=lambda e: (e.report.as_of or date.min, e.title))
-            latest.append((newest, newest.changes))
-    return latest
+    found = [per_area(site, "changes.latest", area, _area_latest) for area in site.areas]
+    return [(newest, newest.changes) for newest in found if newest is not None]
+
+
+def _area_latest(area: AreaEntry) -> ReportEntry | None:
+    followed = [e for e in area.reports if e.previous is not None]
+    if not followed:
+        return None
+    return max(followed, key=lambda e: (e.report.as_of or date.min, e.title))
 
 
 def _url(change: Change) -> str:
