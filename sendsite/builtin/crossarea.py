@@ -222,21 +222,32 @@ class Dashboard:
     @classmethod
     def of(cls, site: Site) -> Dashboard:
         """Every area's row and its reports' (kept per area between the preview's refreshes)."""
-        return cls([per_area(site, "dashboard", area, _area_rows) for area in site.areas])
+        make = partial(_area_rows, site)
+        return cls([per_area(site, "dashboard", area, make) for area in site.areas])
 
     @property
     def levels(self) -> list[Level]:
         return list(Level)
 
 
-def _area_rows(area: AreaEntry) -> tuple[DashboardRow, list[DashboardRow]]:
-    """An area's row of the dashboard (its reports' counts added up) and its reports'."""
-    rows = [DashboardRow(entry.title, area, entry, *counts_of([entry])) for entry in area.reports]
+def _area_rows(site: Site, area: AreaEntry) -> tuple[DashboardRow, list[DashboardRow]]:
+    """An area's row of the dashboard (its reports' counts added up) and its reports'
+    (each report's counts kept per report)."""
+    rows = [
+        DashboardRow(
+            entry.title, area, entry, *per_report(site, "dashboard.report", entry, _counts)
+        )
+        for entry in area.reports
+    ]
     items, risks = Counts(), Counts(scale=tuple(RiskLevel))
     for row in rows:
         items.add(row.items)
         risks.add(row.risks)
     return DashboardRow(area.title, area, None, items, risks), rows
+
+
+def _counts(entry: ReportEntry) -> tuple[Counts, Counts]:
+    return counts_of([entry])
 
 
 def counts_of(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
