@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 
-from sendsite.content.documents import ContentTree, discover, resolved
+from sendsite.content.documents import ContentTree, discover, resolved, saved_as
 
 __all__ = ["ContentFiles"]
 
@@ -48,8 +48,7 @@ class ContentFiles:
         content = resolved(self.content)
         edits: set[PurePosixPath] = set()
         for given in changed:
-            # the folder resolved, not the file: a file swapped for a link points out
-            path = resolved(given.parent) / given.name
+            path = saved_as(given)
             if content not in path.parents:
                 continue  # a template, theme or plugin file: not content
             rel = self._known.get(path)

@@ -82,6 +82,7 @@ class RiskRow:
 
 
 _Row = TypeVar("_Row", TrackerRow, RiskRow)
+_T = TypeVar("_T")
 
 #: Rows of one report, each with its ``row_key`` or ``risk_key``, sorted by it.
 Keyed = list[tuple[tuple[Any, ...], _Row]]
@@ -102,9 +103,8 @@ def keyed_risk_rows(entry: ReportEntry) -> Keyed[RiskRow]:
 
 def merge_keyed(lists: Iterable[Keyed[_Row]]) -> list[_Row]:
     """Reports' keyed rows (in the area's order of reports) as one sorted list: the
-    order ``sorted`` gives all the rows, ties included (a stable sort of the lists one
-    after another, which finds each list's run already in order)."""
-    return [row for _, row in sorted(chain.from_iterable(lists), key=itemgetter(0))]
+    order ``sorted`` gives all the rows, ties included."""
+    return [row for _, row in merged(lists, itemgetter(0))]
 
 
 def area_tracker_rows(area: AreaEntry) -> list[TrackerRow]:
@@ -117,9 +117,10 @@ def tracker_rows(site: Site) -> list[TrackerRow]:
     return merged([area_tracker_rows(area) for area in site.areas], row_key)
 
 
-def merged(lists: Iterable[list[_Row]], key: Callable[[_Row], Any]) -> list[_Row]:
+def merged(lists: Iterable[list[_T]], key: Callable[[_T], Any]) -> list[_T]:
     """Lists each sorted by ``key`` (an area's rows, areas in the site's order) as one
-    sorted list: the order ``sorted`` gives their concatenation, ties included."""
+    sorted list: the order ``sorted`` gives their concatenation, ties included (one
+    stable sort, which finds each list's run already in order)."""
     return sorted(chain.from_iterable(lists), key=key)
 
 

@@ -304,6 +304,12 @@ def resolved(path: Path) -> Path:
         return path
 
 
+def saved_as(path: Path) -> Path:
+    """A saved file's path with its folder's links resolved but not its own: a file
+    swapped for a link is named as itself, never as what it points at."""
+    return resolved(path.parent) / path.name
+
+
 def _inside(path: Path, root: Path) -> bool:
     """Whether ``path`` really is inside ``root`` (a link that loops is not)."""
     try:

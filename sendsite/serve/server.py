@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sendsite.build.progress import Progress
-from sendsite.content.documents import resolved
+from sendsite.content.documents import saved_as
 from sendsite.errors import SendsiteError
 from sendsite.serve.http import PreviewHTTPServer
 from sendsite.serve.live import LiveSite
@@ -76,9 +76,7 @@ class PreviewServer:
             changed = self.queue.take(timeout=0.2)
             if changed and not self._stop.is_set():
                 try:
-                    # the folder resolved, not the file: a file swapped for a link
-                    # outside must be named as itself, not as what it points at
-                    self._rebuild({resolved(p.parent) / p.name for p in changed})
+                    self._rebuild({saved_as(p) for p in changed})
                 except BaseException as error:  # not the main thread: Ctrl-C never lands here
                     with contextlib.suppress(BaseException):
                         self.live.crashed(error)

@@ -167,7 +167,7 @@ class RecordMemo:
     ) -> list[list[SearchRecord]]:
         """Each entry's records: kept ones where its page is as it was, ``make``'s for the rest."""
         kept_now: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {}
-        todo: list[ReportEntry] = []
+        todo: list[tuple[ReportEntry, object, bytes]] = []
         for entry in entries:
             page = files.get(entry.path)
             kept = self.reports.get(entry.path)
@@ -178,11 +178,10 @@ class RecordMemo:
             if kept is not None and kept[1] == digest:
                 kept_now[entry.path] = (page, digest, kept[2])
             else:
-                kept_now[entry.path] = (page, digest, [])
-                todo.append(entry)
-        for entry, made in zip(todo, make(todo), strict=True):
-            seen, digest, _ = kept_now[entry.path]
-            kept_now[entry.path] = (seen, digest, made)
+                todo.append((entry, page, digest))
+        made = make([entry for entry, _, _ in todo])
+        for (entry, seen, digest), records in zip(todo, made, strict=True):
+            kept_now[entry.path] = (seen, digest, records)
         self.reports = kept_now
         return [kept_now[entry.path][2] for entry in entries]
 
