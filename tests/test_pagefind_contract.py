@@ -24,6 +24,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from sendsite.builtin.search import pagefind as search_pagefind
+from sendsite.builtin.search import pagefind_bundle
 from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, index_records
 from sendsite.builtin.search.records import SearchItem, SearchRecord
 
@@ -95,18 +96,20 @@ def _pages() -> list[str]:
 
 def _gunzip(path: Path) -> bytes:
     raw = gzip.decompress(path.read_bytes())
-    assert raw.startswith(search_pagefind._SIGNATURE), (
+    assert raw.startswith(pagefind_bundle.SIGNATURE), (
         f"Pagefind's {path.parent.name}/{path.name} no longer starts with "
-        f"{search_pagefind._SIGNATURE!r} once gunzipped"
+        f"{pagefind_bundle.SIGNATURE!r} once gunzipped"
     )
-    return raw[len(search_pagefind._SIGNATURE) :]
+    return raw[len(pagefind_bundle.SIGNATURE) :]
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The records as the pages Pagefind indexes, and each page's record address."""
     folder = tmp_path_factory.mktemp("pages")
-    return folder, search_pagefind._write_pages(_records(), folder, "en")
+    return folder, search_pagefind._write_pages(
+        search_pagefind._record_pages(_records(), "en"), folder
+    )
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +215,7 @@ def test_the_cbor_that_is_rewritten_has_the_shape_sendsite_reads(raw_bundle: Pat
     assert isinstance(meta, list) and meta[0] == version("pagefind"), (
         f"the .pf_meta file no longer starts with Pagefind's version: {meta!r:.200}"
     )
-    filter_lists = [part for part in meta if search_pagefind._is_filter_list(part, raw_bundle)]
+    filter_lists = [part for part in meta if pagefind_bundle._is_filter_list(part, raw_bundle)]
     assert len(filter_lists) == 1, f"no single list of filters in the .pf_meta file: {meta!r:.300}"
     filters = dict(filter_lists[0])
     assert sorted(filters) == ["area", "kind", "status"]
@@ -220,7 +223,7 @@ def test_the_cbor_that_is_rewritten_has_the_shape_sendsite_reads(raw_bundle: Pat
     for name, file_hash in filters.items():
         assert _HASH.match(file_hash), f"the {name} filter file's hash looks different"
         content = cbor2.loads(_gunzip(raw_bundle / "filter" / f"{file_hash}.pf_filter"))
-        assert search_pagefind._is_filter(content) and content[0] == name, (
+        assert pagefind_bundle._is_filter(content) and content[0] == name, (
             f"the {name} filter file is no longer [name, [[value, [page, ...]], ...]]: {content}"
         )
         assert all(isinstance(p, int) for _, numbers in content[1] for p in numbers)
@@ -288,8 +291,8 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
     search_pagefind._finish(bundle, pages[1])  # raises, saying why, if anything is unexpected
     _, meta = _meta(bundle)  # the entry file names the rewritten meta file
     assert len(list(bundle.glob("*.pf_meta"))) == 1
-    page_list = next(p for p in meta if search_pagefind._is_page_list(p, bundle))
-    raw_pages = next(p for p in raw_meta if search_pagefind._is_page_list(p, raw_bundle))
+    page_list = next(p for p in meta if pagefind_bundle._is_page_list(p, bundle))
+    raw_pages = next(p for p in raw_meta if pagefind_bundle._is_page_list(p, raw_bundle))
     assert [count for _, count in page_list] == [count for _, count in raw_pages]
     urls = [
         json.loads(_gunzip(bundle / "fragment" / f"{name}.pf_fragment"))["url"]
@@ -297,7 +300,7 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
     ]
     assert sorted(urls) == sorted(_pages())  # one result per site page, no anchor
     assert len(list((bundle / "fragment").iterdir())) == len(page_list)
-    filter_list = next(p for p in meta if search_pagefind._is_filter_list(p, bundle))
+    filter_list = next(p for p in meta if pagefind_bundle._is_filter_list(p, bundle))
     assert filter_list == sorted(filter_list)
     for _, file_hash in filter_list:
         values = cbor2.loads(_gunzip(bundle / "filter" / f"{file_hash}.pf_filter"))[1]
@@ -325,3 +328,56 @@ def test_the_same_records_give_the_same_bytes(tmp_path: Path) -> None:
     assert one.keys() == two.keys() and one == two
     assert all(name.startswith(f"{BUNDLE}/") for name in one)
     assert not any(name.removeprefix(f"{BUNDLE}/") in search_pagefind._UNUSED for name in one)
+
+
+def test_a_big_index_is_made_in_parts_each_page_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each record page is a few hundred bytes: 700 bytes a part makes three or more parts.
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
+
+    def index(folder: Path) -> dict[str, bytes]:
+        files = index_records(_records(), folder, "en")
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+    one, two = index(tmp_path / "one"), index(tmp_path / "two")
+    assert one == two  # the same parts, the same bytes
+    bundle = tmp_path / "one" / "pagefind"
+    parts = json.loads((bundle / search_pagefind.PARTS).read_text(encoding="utf-8"))["parts"]
+    assert len(parts) >= 2 and parts == [f"part-{n}/" for n in range(1, len(parts) + 1)]
+    assert sorted(p.name for p in bundle.iterdir() if p.name.startswith("part-")) == [
+        name.rstrip("/") for name in parts
+    ]
+    assert not list(tmp_path.joinpath("one").glob(".pagefind-part-*"))  # no folder left over
+    counts = []
+    for name in parts:
+        part = bundle / name
+        entry, _ = _meta(part)  # each part is an index Pagefind's mergeIndex loads
+        counts.append(entry["languages"]["en"]["page_count"])
+        # The search page runs the first part's program for every part.
+        assert not {"pagefind.js", "pagefind-worker.js"} & {p.name for p in part.iterdir()}
+        assert not list(part.glob("wasm.*"))
+    entry, _ = _meta(bundle)
+    counts.append(entry["languages"]["en"]["page_count"])
+    # Each part has its pages and one page of every word, whose results are hidden.
+    assert sum(counts) == len(_pages()) + len(counts)
+    listed = json.loads((bundle / search_pagefind.PARTS).read_text(encoding="utf-8"))
+    assert len(listed["hidden"]) == 1  # the same page in each part: the same id
+    # Every site page's result is in exactly one part; the word pages are none of them.
+    found = search_pagefind.fragments_by_page(bundle)
+    assert sorted(found) == sorted(_pages())
+    assert all(len(ids) == 1 for ids in found.values())
+    assert not set(listed["hidden"]) & {i for ids in found.values() for i in ids}
+    # A word of one page is in every part (the word page), so no part makes do with
+    # the nearest word it has.
+    for part in [bundle, *(bundle / name for name in parts)]:
+        (word_page,) = [f for f in (part / "fragment").iterdir() if f.stem in listed["hidden"]]
+        content = json.loads(_gunzip(word_page))["content"]
+        assert {"autism.", "therapists", "Highlights", "SALT"} <= set(content.split()), content
+
+
+def test_a_small_index_is_one_part(tmp_path: Path) -> None:
+    index_records(_records(), tmp_path, "en")
+    listed = json.loads((tmp_path / "pagefind" / search_pagefind.PARTS).read_text("utf-8"))
+    assert listed == {"parts": [], "hidden": []}
+    assert not list((tmp_path / "pagefind").glob("part-*"))

@@ -38,7 +38,7 @@ from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 from sendsite.serve.server import PreviewServer
 
-from .conftest import REPO, SiteMaker, copy_demo, run_cli
+from .conftest import REPO, SiteMaker, build_demo, copy_demo, run_cli
 from .test_serve import Log
 
 PREFIX = "/intranet/send/"
@@ -709,6 +709,40 @@ def test_opened_from_disk_the_page_explains(browser: object, demo_site: Path) ->
         assert message.is_visible()
         assert "web server" in message.inner_text()
         assert not tab.locator("[data-search-needs]").is_visible()
+    finally:
+        tab.close()
+
+
+@pytest.fixture(scope="module")
+def parted_base(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site with its index in parts, as a big site's is (a part per ~30 KB of
+    record pages instead of per 12 MB)."""
+    from sendsite.builtin.search import pagefind
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pagefind, "PART_BYTES", 30_000)
+        site = build_demo(demo_source, tmp_path_factory.mktemp("parted") / "site")
+    with served(site) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["autism", "EHCP", "speech and language therapy", "Quality"])
+def test_an_index_in_parts_finds_what_one_index_finds(
+    browser: object, base: str, parted_base: str, query: str
+) -> None:
+    fetched: list[str] = []
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        tab.on("request", lambda request: fetched.append(request.url))
+        found = {}
+        for root in (base, parted_base):
+            tab.goto(root + "search/?q=" + query.replace(" ", "+"))
+            found[root] = (_status(tab), sorted(_all_results(tab, root)))
+        assert found[parted_base] == found[base]
+        assert found[base][1], query
+        # The parts were merged: their index files were fetched from the parted site.
+        parts = {u.split("/pagefind/")[1].split("/")[0] for u in fetched if "/pagefind/part-" in u}
+        assert len(parts) >= 3, parts
     finally:
         tab.close()
 

@@ -1,71 +1,76 @@
-"""Pagefind, behind one door: the only module that knows it is there.
+"""Pagefind, behind one door: the only module that runs it (``pagefind_bundle`` reads its files).
 
 Pagefind (``pagefind[bin]``) is a Rust program that writes a chunked index into
 ``pagefind/`` so a browser downloads only what a query needs. The search records
 of each site page (a report's overview and sections) become one small HTML page
 in a temporary folder, its sections and their items headings with their
-anchors, and Pagefind's own program indexes the folder on every core. The rest of sendsite uses only
-``index_records``, ``index_language``, ``SearchIndexError``, ``BUNDLE`` and
-``IGNORE_ATTRIBUTE``. Beyond Pagefind's documented options it relies on the
-following, pinned in pyproject.toml and checked by
-``tests/test_pagefind_contract.py``:
+anchors, and Pagefind's own program indexes the folder on every core. The rest
+of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
+``BUNDLE``, ``PARTS`` and ``IGNORE_ATTRIBUTE``.
 
-- *Addresses.* Pagefind names each result after its page's file
-  (``/000123.html``); a result's address is its site page's (``area/report/``).
-  Each fragment (gzipped JSON behind a ``pagefind_dcd`` signature, starting
-  ``{"url":``) gets its site page's address, is renamed after its new contents, and
-  the list of pages in the ``.pf_meta`` file (gzipped CBOR, read and written
-  with cbor2) follows.
-- *Same bytes.* Pagefind writes each filter's values, and the list of filters in
-  its ``.pf_meta`` file, in a Rust hash map's order, which changes every run; the
-  file names are hashes of the contents. Those lists are sorted and the files
-  renamed after their new contents.
+*Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of
+the pages it is given), so a big site is indexed in parts of at most
+``PART_BYTES`` of record pages, each by a run of its own, one after another: the
+first part is ``pagefind/``, the others ``pagefind/part-N/``, listed in
+``pagefind/sendsite-parts.json``; the search page merges them (Pagefind's
+``mergeIndex``, which shares the first part's program). Pages are dealt to the
+parts in turn, so every part holds a like mix of areas and years, and scores
+from different parts compare as they would in one index.
 
-A file that does not decode and re-encode to exactly its own bytes, or anything
-else unexpected, is a ``SearchIndexError`` naming it: an index whose results
-point nowhere is never published.
+Beyond Pagefind's documented options, sendsite relies on the files it writes
+(see ``pagefind_bundle``), pinned in pyproject.toml and checked by
+``tests/test_pagefind_contract.py``. The same records give the same bytes.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import importlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from html import escape
+from collections.abc import Sequence
+from html import escape, unescape
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import cbor2
-
+from sendsite.builtin.search import pagefind_bundle
+from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.errors import SendsiteError
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
 __all__ = [
-    "BUNDLE", "IGNORE_ATTRIBUTE", "SearchIndexError", "copy_index", "fragments_by_page",
-    "index_language", "index_records", "records_digest",
+    "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "copy_index",
+    "fragments_by_page", "index_language", "index_records", "records_digest",
 ]  # fmt: skip
 
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
+#: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``.
+PARTS = "sendsite-parts.json"
+#: The most bytes of record pages one Pagefind run indexes (about 2,400 of a big site's
+#: reports, some 1 GB of Pagefind's memory); a bigger site is indexed in parts, one
+#: after another. Each part costs a first search an index chunk and a meta file more
+#: (some 40 KB), so parts are as big as memory allows, not small.
+PART_BYTES = 32_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: Pagefind's own ready-made interfaces: sendsite has its own search page.
 _UNUSED = ["pagefind-highlight.js"] + [
     f"pagefind-{ui}{end}" for ui in ("ui", "modular-ui", "component-ui") for end in (".js", ".css")
 ]  # fmt: skip
-_ENTRY = "pagefind-entry.json"
-#: What Pagefind's binary files start with, once gunzipped.
-_SIGNATURE = b"pagefind_dcd"
+#: The address given to each part's page of every word (see ``_word_page``).
+_WORDS = "search/?every-word"
+_TAG = re.compile(r"<[^>]*>")
+_META = re.compile(r'data-pagefind-meta="[^":]*:([^"]*)"')
+#: What a part after the first does not need: the search page loads the first part's.
+_PROGRAM = ["pagefind.js", "pagefind-worker.js"]
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
 _TIMEOUT = 900.0
 
@@ -90,30 +95,40 @@ def index_records(
     """
     language = index_language(language)
     bundle = site_dir.joinpath(*BUNDLE.parts)
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    with tempfile.TemporaryDirectory(prefix="sendsite-records-") as folder:
-        addresses = _write_pages(records, Path(folder), language)
-        _run_pagefind(Path(folder), bundle, language)
+    pages = _record_pages(records, language)
+    parts = _parts(pages)
+    if len(parts) > 1:  # each part knows every word of the site (see _word_page)
+        every = _word_page(pages, language)
+        parts = [[*part, every] for part in parts]
+    outputs = [bundle] + [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(parts))]
+    for output in outputs:
+        shutil.rmtree(output, ignore_errors=True)
     try:
-        counts = json.loads((bundle / _ENTRY).read_text(encoding="utf-8"))["languages"]
-        written = sum(int(lang["page_count"]) for lang in counts.values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
-    if written != len(addresses):
-        raise SearchIndexError(
-            f"Pagefind indexed {written} of {len(addresses)} pages of search records",
-            fix="A page whose records have no words cannot be found: give every record some text.",
-        )
-    for name in _UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    _finish(bundle, addresses)
+        with tempfile.TemporaryDirectory(prefix="sendsite-records-") as temporary:
+            jobs: list[tuple[Path, Path, dict[str, str]]] = []
+            for n, part in enumerate(parts):
+                (folder := Path(temporary, f"part-{n}")).mkdir()
+                jobs.append((folder, outputs[n], _write_pages(part, folder)))
+            for job in jobs:  # one at a time: each holds its part in memory
+                _index_part(*job, language)
+        for n, output in enumerate(outputs[1:], start=1):
+            for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
+                (output / name).unlink()
+            output.rename(bundle / f"part-{n}")
+        names = [f"part-{n}/" for n in range(1, len(parts))]
+        hidden = sorted(set(_fragments(bundle, names).get(_WORDS, [])))
+        listed = json.dumps({"parts": names, "hidden": hidden})
+        (bundle / PARTS).write_text(listed, encoding="utf-8")
+    finally:
+        for output in outputs[1:]:
+            shutil.rmtree(output, ignore_errors=True)
     return sorted(p for p in bundle.rglob("*") if p.is_file())
 
 
 def records_digest(records: Sequence[SearchRecord], language: str = "en") -> str:
     """A hash naming these records as Pagefind would index them (and Pagefind's version)."""
-    digest = hashlib.sha256(f"{version('pagefind-bin')} {index_language(language)}".encode())
+    seed = f"{version('pagefind-bin')} {index_language(language)} {PART_BYTES}"
+    digest = hashlib.sha256(seed.encode())
     for group in _group(records):
         digest.update(b"\0" + _page_html(group, index_language(language)).encode("utf-8"))
     return digest.hexdigest()
@@ -122,7 +137,7 @@ def records_digest(records: Sequence[SearchRecord], language: str = "en") -> str
 def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
     """Copy the index of the site at ``site_dir`` into ``into``; None if it has none whole."""
     source, bundle = site_dir.joinpath(*BUNDLE.parts), into.joinpath(*BUNDLE.parts)
-    if not (source / _ENTRY).is_file():
+    if not (source / ENTRY).is_file() or not (source / PARTS).is_file():
         return None
     try:
         if bundle.exists():
@@ -135,27 +150,102 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
 
 
 def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
-    """Each page's address -> its results' ids (``result.id``: fragment hashes) in ``bundle``;
-    the preview's search page hides a page's results by them when it is indexed again."""
-    found: dict[str, list[str]] = {}
+    """Each page's address -> its results' ids (``result.id``: fragment hashes) in every
+    part of ``bundle``; the preview's search page hides a page's results by them when it
+    is indexed again."""
     try:
-        for plan in _plans(bundle):
-            for fragment, _ in plan.pages:
-                url = _fragment_url(bundle, fragment)[1]
-                found.setdefault(url.partition("#")[0], []).append(fragment)
-    except _READ_ERRORS as exc:
+        names = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["parts"]
+        found = _fragments(bundle, names)
+    except READ_ERRORS as exc:
         raise SearchIndexError(f"the search index could not be read ({exc})") from None
+    found.pop(_WORDS, None)
     return found
 
 
-def _write_pages(records: Sequence[SearchRecord], folder: Path, language: str) -> dict[str, str]:
-    """Write one page per site page for Pagefind to index; return each file's site page."""
+def _fragments(bundle: Path, names: list[str]) -> dict[str, list[str]]:
+    """``fragments_by_page`` of the parts ``names``; raises ``READ_ERRORS``."""
+    found: dict[str, list[str]] = {}
+    for part in [bundle, *(bundle / name for name in names)]:
+        for page, ids in pagefind_bundle.fragments_by_page(part).items():
+            found.setdefault(page, []).extend(ids)
+    return found
+
+
+def _word_page(pages: list[tuple[str, str]], language: str) -> tuple[str, str]:
+    """A page holding every word of ``pages`` once, added to each part of an index.
+
+    Pagefind matches a word it does not have to the indexed words sharing its
+    longest beginning ("autism" -> "autumn"). Alone, a part lacking a word the
+    site has would do that, and the search page would list its nonsense beside
+    the true results of the other parts; with this page every part has every
+    word (as Pagefind splits them: at spaces). The search page never shows it:
+    ``PARTS`` lists its results as ``hidden``.
+    """
+    words: dict[str, None] = {}
+    for html, _ in pages:
+        text = _TAG.sub(" ", html) + " " + " ".join(_META.findall(html))
+        words.update(dict.fromkeys(unescape(text).split()))
+    body = escape(" ".join(sorted(words)))
+    return (
+        f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>',
+        _WORDS,
+    )
+
+
+def _record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[str, str]]:
+    """Each site page's records as the HTML page Pagefind indexes, with its address."""
+    return [(_page_html(group, language), group[0].page()) for group in _group(records)]
+
+
+def _parts(pages: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The pages (HTML, site page) dealt in turn to as few parts as keep each within
+    ``PART_BYTES``: a like mix in each, and the same parts for the same pages."""
+    size = sum(len(html) for html, _ in pages)
+    count = max(1, min(len(pages), -(-size // PART_BYTES)))
+    return [pages[n::count] for n in range(count)]
+
+
+def _write_pages(pages: list[tuple[str, str]], folder: Path) -> dict[str, str]:
+    """Write each page into ``folder`` for Pagefind to index; return each file's site page."""
     addresses = {}
-    for n, group in enumerate(_group(records)):
+    for n, (html, address) in enumerate(pages):
         name = f"{n:06d}.html"
-        (folder / name).write_text(_page_html(group, language), encoding="utf-8")
-        addresses[f"/{name}"] = group[0].page()
+        (folder / name).write_text(html, encoding="utf-8")
+        addresses[f"/{name}"] = address
     return addresses
+
+
+def _index_part(pages: Path, bundle: Path, addresses: dict[str, str], language: str) -> None:
+    """Index one part's pages into ``bundle``, check it, and give results their addresses."""
+    _run_pagefind(pages, bundle, language)
+    try:
+        counts = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
+        written = sum(int(lang["page_count"]) for lang in counts.values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
+    if written != len(addresses):
+        raise SearchIndexError(
+            f"Pagefind indexed {written} of {len(addresses)} pages of search records",
+            fix="A page whose records have no words cannot be found: give every record some text.",
+        )
+    _finish(bundle, addresses)
+
+
+def _finish(bundle: Path, addresses: dict[str, str]) -> None:
+    """Give each result its site page's address, sort the filters, and rename files to match."""
+    for name in _UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    try:
+        plans = pagefind_bundle.plan(bundle, addresses)
+    except READ_ERRORS as exc:
+        raise SearchIndexError(
+            f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
+            fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
+        ) from None
+    try:
+        pagefind_bundle.rewrite(bundle, plans)
+    except OSError as exc:
+        raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
 
 
 def _group(records: Sequence[SearchRecord]) -> list[list[SearchRecord]]:
@@ -271,178 +361,3 @@ def _run_pagefind(pages: Path, bundle: Path, language: str) -> None:
     if done.returncode != 0:
         said = " ".join((done.stderr or done.stdout).split())[-500:]
         raise SearchIndexError(f"Pagefind failed (exit {done.returncode}): {said}")
-
-
-# --- the same bytes every time --------------------------------------------------------------
-
-
-class _Unexpected(Exception):
-    """Pagefind wrote something sendsite does not understand."""
-
-
-#: What reading an index sendsite does not understand can raise.
-_READ_ERRORS = (_Unexpected, OSError, EOFError, ValueError, KeyError, TypeError, cbor2.CBORError)
-
-
-@dataclass
-class _Plan:
-    """One language's index, read and checked before anything is rewritten."""
-
-    meta_hash: str
-    meta: list[Any]
-    #: ``[[name, file hash], ...]`` (part of the meta) and each filter file's contents.
-    filters: list[Any]
-    contents: dict[str, Any]
-    #: ``[[fragment hash, word count], ...]`` (part of the meta): one a result.
-    pages: list[Any]
-    #: Each fragment's new payload (its site page's address in it), by its old hash.
-    fragments: dict[str, bytes] = field(default_factory=dict)
-
-
-def _finish(bundle: Path, addresses: dict[str, str]) -> None:
-    """Give each result its site page's address, sort the filters, and rename files to match."""
-    try:
-        plans = _plans(bundle)
-        for plan in plans:
-            plan.fragments = {h: _addressed(bundle, h, addresses) for h, _ in plan.pages}
-    except _READ_ERRORS as exc:
-        raise SearchIndexError(
-            f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
-            fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
-        ) from None
-    try:
-        _rewrite(bundle, plans)
-    except OSError as exc:
-        raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
-
-
-def _fragment_url(bundle: Path, fragment: str) -> tuple[str, str]:
-    """A fragment's payload (JSON text) and the address it names."""
-    body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
-    return body, str(json.loads(body)["url"])
-
-
-def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> bytes:
-    """A fragment's payload (JSON) with its site page's address for its file name."""
-    body, named = _fragment_url(bundle, fragment)
-    head = '{"url":' + json.dumps(named, ensure_ascii=False)
-    if not body.startswith(head) or named not in addresses:
-        raise _Unexpected(f"fragment {fragment} does not start with a record page's address")
-    return (
-        '{"url":' + json.dumps(addresses[named], ensure_ascii=False) + body[len(head) :]
-    ).encode()
-
-
-def _rewrite(bundle: Path, plans: list[_Plan]) -> None:
-    """Write what ``_finish`` planned: fragments, sorted filters, the meta, the entry file."""
-    entry_path = bundle / _ENTRY
-    text = entry_path.read_text(encoding="utf-8")
-    for plan in plans:
-        moved = {}
-        for old, payload in plan.fragments.items():
-            (bundle / "fragment" / f"{old}.pf_fragment").unlink()
-            moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
-        for page in plan.pages:
-            page[0] = moved[page[0]]
-        renamed = {}
-        for file_hash, content in plan.contents.items():
-            content[1].sort(key=lambda value: value[0])
-            (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
-            renamed[file_hash] = _write(bundle / "filter", "", file_hash, content, ".pf_filter")
-        for pair in plan.filters:
-            pair[1] = renamed[pair[1]]
-        plan.filters.sort(key=lambda pair: pair[0])
-        (bundle / f"pagefind.{plan.meta_hash}.pf_meta").unlink()
-        new_meta = _write(bundle, "pagefind.", plan.meta_hash, plan.meta, ".pf_meta")
-        text = text.replace(f'"{plan.meta_hash}"', f'"{new_meta}"')
-    entry_path.write_text(text, encoding="utf-8")
-
-
-def _plans(bundle: Path) -> list[_Plan]:
-    """For each language: its meta, its filters and their files' contents, its pages."""
-    entry = json.loads((bundle / _ENTRY).read_text(encoding="utf-8"))
-    plans = []
-    for language in entry["languages"].values():
-        meta_hash = language["hash"]
-        meta = _read(bundle / f"pagefind.{meta_hash}.pf_meta")
-        filters = [part for part in meta if _is_filter_list(part, bundle)]
-        pages = [part for part in meta if _is_page_list(part, bundle)]
-        if len(filters) > 1 or len(pages) != 1:
-            raise _Unexpected("the meta file's lists of filters and pages")
-        contents = {}
-        for name, file_hash in filters[0] if filters else []:
-            content = _read(bundle / "filter" / f"{file_hash}.pf_filter")
-            if not _is_filter(content) or content[0] != name:
-                raise _Unexpected(f"filter {name}")
-            contents[file_hash] = content
-        plans.append(_Plan(meta_hash, meta, filters[0] if filters else [], contents, pages[0]))
-    return plans
-
-
-def _payload(path: Path) -> bytes:
-    """What a gzipped Pagefind file holds after its signature."""
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise _Unexpected(f"{path.name}: no signature")
-    return raw[len(_SIGNATURE) :]
-
-
-def _read(path: Path) -> Any:
-    """A gzipped, signed CBOR file's contents, if they re-encode to exactly its bytes."""
-    body = _payload(path)
-    item = cbor2.loads(body)
-    if cbor2.dumps(item) != body:
-        raise _Unexpected(f"{path.name}: does not re-encode to itself")
-    return item
-
-
-def _write(folder: Path, prefix: str, old_hash: str, item: Any, suffix: str) -> str:
-    """Write ``item`` as Pagefind would (CBOR), named after its contents; return its hash."""
-    return _write_payload(folder, prefix, old_hash, cbor2.dumps(item), suffix)
-
-
-def _write_payload(folder: Path, prefix: str, old_hash: str, payload: bytes, suffix: str) -> str:
-    """Write a payload as Pagefind would, named after its contents; return its new hash."""
-    data = gzip.compress(_SIGNATURE + payload, compresslevel=9, mtime=0)
-    language, _, digest = old_hash.rpartition("_")
-    new_hash = f"{language}_{hashlib.sha256(data).hexdigest()[: len(digest)]}"
-    (folder / f"{prefix}{new_hash}{suffix}").write_bytes(data)
-    return new_hash
-
-
-def _is_filter(item: Any) -> bool:
-    """``[name, [[value, [page, ...]], ...]]``: a filter file's contents."""
-    return (
-        isinstance(item, list)
-        and len(item) == 2
-        and isinstance(item[0], str)
-        and isinstance(item[1], list)
-        and all(isinstance(v, list) and v and isinstance(v[0], str) for v in item[1])
-    )
-
-
-def _is_filter_list(part: Any, bundle: Path) -> bool:
-    """``[[name, file hash], ...]`` naming filter files that exist."""
-    return _is_pairs(part, str, lambda pair: bundle / "filter" / f"{pair[1]}.pf_filter")
-
-
-def _is_page_list(part: Any, bundle: Path) -> bool:
-    """``[[fragment hash, word count], ...]`` naming fragment files that exist."""
-    return _is_pairs(part, int, lambda pair: bundle / "fragment" / f"{pair[0]}.pf_fragment")
-
-
-def _is_pairs(part: Any, second: type, file: Callable[[list[Any]], Path]) -> bool:
-    """A non-empty list of ``[text, second]`` pairs, each naming a file that exists."""
-    return (
-        isinstance(part, list)
-        and bool(part)
-        and all(
-            isinstance(pair, list)
-            and len(pair) == 2
-            and isinstance(pair[0], str)
-            and isinstance(pair[1], second)
-            and not isinstance(pair[1], bool)
-            and file(pair).is_file()
-            for pair in part
-        )
-    )

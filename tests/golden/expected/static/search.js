@@ -56,6 +56,7 @@
 
   var pagefind = null;
   var loading = null;
+  var hidden = {}; // result ids never shown (see load)
   var sequence = 0;
   var current = null; // {results, shown, terms}
   var wordLists = {};
@@ -66,6 +67,17 @@
   function load() {
     if (!loading) {
       var bundle = new URL("pagefind/", siteRoot);
+      // A big site's index is in parts (see sendsite-parts.json): the first part is
+      // Pagefind itself, the others are merged into it before any search. Each part
+      // has a page of every word of the site, never shown (its results are "hidden").
+      var parts = fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; })
+        .then(function (data) {
+          hidden = {};
+          ((data && data.hidden) || []).forEach(function (id) { hidden[id] = true; });
+          return (data && data.parts) || [];
+        });
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
         pagefind = module;
         return pagefind.options({
@@ -75,7 +87,13 @@
             report: 0.3, section: 0.8, area: 0.3, kind: 0.3, status: 0.2, tone: 0.0,
             date: 0.0, due: 0.5, owner: 1.5 } }
         });
-      }).then(function () { return pagefind.init(); }).then(mergeRecent);
+      }).then(function () { return pagefind.init(); }).then(function () {
+        return parts.then(function (names) {
+          return Promise.all(names.map(function (name) {
+            return pagefind.mergeIndex(new URL(name, bundle).pathname, { baseUrl: siteRoot.pathname });
+          }));
+        });
+      }).then(mergeRecent);
     }
     return loading;
   }
@@ -120,10 +138,11 @@
     });
   }
 
-  /* Pagefind's search, less the results a newer small index replaces. */
+  /* Pagefind's search, less the results a newer small index replaces and the parts'
+     pages of every word. */
   function find(query, options) {
     return pagefind.search(query, options).then(function (found) {
-      found.results = found.results.filter(function (r) { return !recent.stale[r.id]; });
+      found.results = found.results.filter(function (r) { return !recent.stale[r.id] && !hidden[r.id]; });
       return found;
     });
   }
