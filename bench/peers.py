@@ -45,8 +45,11 @@ every live process of the build's tree (sendsite, its reading workers, the
 Pagefind binary), sampled every 0.1 s from ``/proc``. Forked reading workers
 share pages with their parent (copy on write) and each counts them, so during
 the reading stage this sum can overstate. ``max RSS (one)`` is ``ru_maxrss``
-from ``wait4``: the largest single process of the tree (exact, not sampled). The
-build's true peak lies between the two.
+from ``wait4``: the largest single process of the tree (exact, not sampled).
+``peak PSS tree`` is the highest sum of their proportional set sizes (``Pss`` in
+``/proc/PID/smaps_rollup``, sampled with the RSS): a page shared by forked
+processes counts once in all, so this is the memory the build really held at
+that moment.
 
 **sendsite without search** is not a separate run: sendsite has no switch for
 it, and disabling the ``views`` plugin would also drop the cross-area pages. It
@@ -365,6 +368,8 @@ class TreeSampler(threading.Thread):
         self.stop = threading.Event()
         self.peak = 0
         self.peak_parts: dict[str, int] = {}
+        self.peak_pss = 0
+        self.peak_pss_parts: dict[str, int] = {}
         self.known: dict[int, int] = {}  # pid -> parent, for pids >= the root's
         self.samples = 0
 
@@ -398,20 +403,34 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             parts: dict[str, int] = {}
+            pss_parts: dict[str, int] = {}
             for pid in self._tree():
                 try:
                     with open(f"/proc/{pid}/statm") as f:
                         rss = int(f.read().split()[1]) * self.page
                     with open(f"/proc/{pid}/comm") as f:
                         comm = f.read().strip()
+                    pss = _pss(pid)
                 except (OSError, IndexError, ValueError):
                     continue
                 parts[comm] = parts.get(comm, 0) + rss
+                pss_parts[comm] = pss_parts.get(comm, 0) + pss
             total = sum(parts.values())
             self.samples += 1
             if total > self.peak:
                 self.peak, self.peak_parts = total, parts
+            if sum(pss_parts.values()) > self.peak_pss:
+                self.peak_pss, self.peak_pss_parts = sum(pss_parts.values()), pss_parts
             self.stop.wait(self.interval)
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (its shared pages divided among sharers)."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def run_once(cmd: list[str], cwd: Path, log_prefix: Path) -> dict:
@@ -435,6 +454,8 @@ def run_once(cmd: list[str], cwd: Path, log_prefix: Path) -> dict:
         "max_rss_one_mb": round(usage.ru_maxrss / 1024, 1),
         "peak_rss_tree_mb": round(sampler.peak / MB, 1),
         "peak_rss_tree_parts_mb": {k: round(v / MB, 1) for k, v in sampler.peak_parts.items()},
+        "peak_pss_tree_mb": round(sampler.peak_pss / MB, 1),
+        "peak_pss_tree_parts_mb": {k: round(v / MB, 1) for k, v in sampler.peak_pss_parts.items()},
         "rss_samples": sampler.samples,
         "loadavg_before": load,
         "others_cpu_cores": round(max(busy - cpu, 0.0) / wall, 2),
@@ -561,6 +582,7 @@ def bench_n(bench: Bench, n: int, args: argparse.Namespace) -> dict:
             "median_cpu_s": median([r["cpu_s"] for r in rs]),
             "median_peak_rss_tree_mb": median([r["peak_rss_tree_mb"] for r in rs]),
             "median_max_rss_one_mb": median([r["max_rss_one_mb"] for r in rs]),
+            "median_peak_pss_tree_mb": median([r.get("peak_pss_tree_mb", 0.0) for r in rs]),
             "output_bytes": size,
             "output_files": files,
             "largest_page": {"path": page, "bytes": page_size},
@@ -664,7 +686,8 @@ def table(rec: dict) -> str:
     n, tools = rec["n"], rec["tools"]
     lines = [
         f"N = {n:,} reports; {rec['runs']} interleaved rounds, medians; {rec['date']}",
-        f"{'':26}{'wall s':>9}{'ms/page':>9}{'peak RSS tree':>15}{'max RSS one':>13}{'CPU s':>8}",
+        f"{'':26}{'wall s':>9}{'ms/page':>9}{'peak RSS tree':>15}{'max RSS one':>13}{'CPU s':>8}"
+        f"{'peak PSS tree':>15}",
     ]
     for tool in ("sendsite", "sendsite-nosearch", "mkdocs", "pelican", "hugo", "pagefind"):
         if tool not in tools:
@@ -677,6 +700,11 @@ def table(rec: dict) -> str:
             f"{NAMES[tool]:26}{t['median_wall_s']:9.2f}{t['per_page_ms']:9.2f}"
             f"{t['median_peak_rss_tree_mb']:12,.0f} MB{t['median_max_rss_one_mb']:10,.0f} MB"
             f"{t['median_cpu_s']:8.1f}"
+            + (
+                f"{t['median_peak_pss_tree_mb']:12,.0f} MB"
+                if t.get("median_peak_pss_tree_mb")
+                else f"{'-':>15}"
+            )
         )
     lines.append("")
     targets = {
@@ -706,6 +734,15 @@ def table(rec: dict) -> str:
             + ", ".join(f"{k} {v:,.0f} MB" for k, v in sorted(peak_parts.items()))
             + "  (target: whole build <= 1 GB at 10,000)"
         )
+        pss_run = max(s["runs"], key=lambda r: r.get("peak_pss_tree_mb", 0.0))
+        if pss_run.get("peak_pss_tree_mb"):
+            lines.append(
+                "sendsite memory really held (PSS) at its highest: "
+                f"{pss_run['peak_pss_tree_mb']:,.0f} MB: "
+                + ", ".join(
+                    f"{k} {v:,.0f} MB" for k, v in sorted(pss_run["peak_pss_tree_parts_mb"].items())
+                )
+            )
         lines.append(
             f"sendsite: {s['pages']:,} pages, output {kb(s['output_bytes'])} in "
             f"{s['output_files']:,} files, {s['warnings']} warnings; search "
