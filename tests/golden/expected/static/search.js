@@ -67,17 +67,10 @@
   function load() {
     if (!loading) {
       var bundle = new URL("pagefind/", siteRoot);
-      // A big site's index is in parts (see sendsite-parts.json): the first part is
-      // Pagefind itself, the others are merged into it before any search. Each part
-      // has a page of every word of the site, never shown (its results are "hidden").
-      var parts = fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .catch(function () { return null; })
-        .then(function (data) {
-          hidden = {};
-          ((data && data.hidden) || []).forEach(function (id) { hidden[id] = true; });
-          return (data && data.parts) || [];
-        });
+      // A big site's index is in parts (see partsOf): the first is Pagefind itself,
+      // the others are merged into it before any search.
+      hidden = {};
+      var parts = partsOf(bundle);
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
         pagefind = module;
         return pagefind.options({
@@ -88,14 +81,28 @@
             date: 0.0, due: 0.5, owner: 1.5 } }
         });
       }).then(function () { return pagefind.init(); }).then(function () {
-        return parts.then(function (names) {
-          return Promise.all(names.map(function (name) {
-            return pagefind.mergeIndex(new URL(name, bundle).pathname, { baseUrl: siteRoot.pathname });
-          }));
-        });
+        return parts.then(mergeAll);
       }).then(mergeRecent);
     }
     return loading;
+  }
+
+  /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json; each
+     part has a page of every word of the site, never shown: its results are "hidden". */
+  function partsOf(bundle) {
+    return fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; })
+      .then(function (data) {
+        ((data && data.hidden) || []).forEach(function (id) { hidden[id] = true; });
+        return ((data && data.parts) || []).map(function (name) { return new URL(name, bundle); });
+      });
+  }
+
+  function mergeAll(bundles) {
+    return Promise.all(bundles.map(function (url) {
+      return pagefind.mergeIndex(url.pathname, { baseUrl: siteRoot.pathname });
+    }));
   }
 
   /* In the preview (`sendsite serve`) the pages saved since the whole index was made are
@@ -119,8 +126,8 @@
       if (!data) { return; }
       data.stale.forEach(function (id) { recent.stale[id] = true; });
       if (data.bundle) {
-        return pagefind.mergeIndex(new URL(data.bundle, siteRoot).pathname,
-          { baseUrl: siteRoot.pathname });
+        var small = new URL(data.bundle, siteRoot);
+        return partsOf(small).then(function (more) { return mergeAll([small].concat(more)); });
       }
     });
   }
