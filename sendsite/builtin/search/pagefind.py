@@ -109,15 +109,15 @@ def index_records(
             for n, part in enumerate(parts):
                 (folder := Path(temporary, f"part-{n}")).mkdir()
                 jobs.append((folder, outputs[n], _write_pages(part, folder)))
+            hidden: set[str] = set()
             for job in jobs:  # one at a time: each holds its part in memory
-                _index_part(*job, language)
+                hidden.update(_index_part(*job, language).get(_WORDS, []))
         for n, output in enumerate(outputs[1:], start=1):
             for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
                 (output / name).unlink()
             output.rename(bundle / f"part-{n}")
         names = [f"part-{n}/" for n in range(1, len(parts))]
-        hidden = sorted(set(_fragments(bundle, names).get(_WORDS, [])))
-        listed = json.dumps({"parts": names, "hidden": hidden})
+        listed = json.dumps({"parts": names, "hidden": sorted(hidden)})
         (bundle / PARTS).write_text(listed, encoding="utf-8")
     finally:
         for output in outputs[1:]:
@@ -153,21 +153,15 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     """Each page's address -> its results' ids (``result.id``: fragment hashes) in every
     part of ``bundle``; the preview's search page hides a page's results by them when it
     is indexed again."""
+    found: dict[str, list[str]] = {}
     try:
         names = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["parts"]
-        found = _fragments(bundle, names)
+        for part in [bundle, *(bundle / name for name in names)]:
+            for page, ids in pagefind_bundle.fragments_by_page(part).items():
+                found.setdefault(page, []).extend(ids)
     except READ_ERRORS as exc:
         raise SearchIndexError(f"the search index could not be read ({exc})") from None
     found.pop(_WORDS, None)
-    return found
-
-
-def _fragments(bundle: Path, names: list[str]) -> dict[str, list[str]]:
-    """``fragments_by_page`` of the parts ``names``; raises ``READ_ERRORS``."""
-    found: dict[str, list[str]] = {}
-    for part in [bundle, *(bundle / name for name in names)]:
-        for page, ids in pagefind_bundle.fragments_by_page(part).items():
-            found.setdefault(page, []).extend(ids)
     return found
 
 
@@ -215,8 +209,11 @@ def _write_pages(pages: list[tuple[str, str]], folder: Path) -> dict[str, str]:
     return addresses
 
 
-def _index_part(pages: Path, bundle: Path, addresses: dict[str, str], language: str) -> None:
-    """Index one part's pages into ``bundle``, check it, and give results their addresses."""
+def _index_part(
+    pages: Path, bundle: Path, addresses: dict[str, str], language: str
+) -> dict[str, list[str]]:
+    """Index one part's pages into ``bundle``, check it, and give results their addresses;
+    return each site page's results' ids."""
     _run_pagefind(pages, bundle, language)
     try:
         counts = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
@@ -228,11 +225,12 @@ def _index_part(pages: Path, bundle: Path, addresses: dict[str, str], language: 
             f"Pagefind indexed {written} of {len(addresses)} pages of search records",
             fix="A page whose records have no words cannot be found: give every record some text.",
         )
-    _finish(bundle, addresses)
+    return _finish(bundle, addresses)
 
 
-def _finish(bundle: Path, addresses: dict[str, str]) -> None:
-    """Give each result its site page's address, sort the filters, and rename files to match."""
+def _finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
+    """Give each result its site page's address, sort the filters, and rename files to match;
+    return each site page's results' ids."""
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
     try:
@@ -243,7 +241,7 @@ def _finish(bundle: Path, addresses: dict[str, str]) -> None:
             fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
         ) from None
     try:
-        pagefind_bundle.rewrite(bundle, plans)
+        return pagefind_bundle.rewrite(bundle, plans)
     except OSError as exc:
         raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
 

@@ -54,6 +54,8 @@ class _Plan:
     pages: list[Any]
     #: Each fragment's new payload (its site page's address in it), by its old hash.
     fragments: dict[str, bytes] = field(default_factory=dict)
+    #: Each fragment's site page's address, by its old hash.
+    addresses: dict[str, str] = field(default_factory=dict)
 
 
 def plan(bundle: Path, addresses: dict[str, str]) -> list[_Plan]:
@@ -61,12 +63,18 @@ def plan(bundle: Path, addresses: dict[str, str]) -> list[_Plan]:
     page's address (``addresses``: record page -> site page); raises ``READ_ERRORS``."""
     plans = _plans(bundle)
     for one in plans:
-        one.fragments = {h: _addressed(bundle, h, addresses) for h, _ in one.pages}
+        for fragment, _ in one.pages:
+            one.addresses[fragment], one.fragments[fragment] = _addressed(
+                bundle, fragment, addresses
+            )
     return plans
 
 
-def rewrite(bundle: Path, plans: list[_Plan]) -> None:
-    """Write what ``plan`` worked out: fragments, sorted filters, the meta, the entry file."""
+def rewrite(bundle: Path, plans: list[_Plan]) -> dict[str, list[str]]:
+    """Write what ``plan`` worked out: fragments, sorted filters, the meta, the entry file.
+
+    Returns each site page's address -> its results' ids (the fragments' new hashes)."""
+    written: dict[str, list[str]] = {}
     entry_path = bundle / ENTRY
     text = entry_path.read_text(encoding="utf-8")
     for one in plans:
@@ -74,6 +82,7 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> None:
         for old, payload in one.fragments.items():
             (bundle / "fragment" / f"{old}.pf_fragment").unlink()
             moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
+            written.setdefault(one.addresses[old], []).append(moved[old])
         for page in one.pages:
             page[0] = moved[page[0]]
         renamed = {}
@@ -88,6 +97,7 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> None:
         new_meta = _write(bundle, "pagefind.", one.meta_hash, one.meta, ".pf_meta")
         text = text.replace(f'"{one.meta_hash}"', f'"{new_meta}"')
     entry_path.write_text(text, encoding="utf-8")
+    return written
 
 
 def _fragment_url(bundle: Path, fragment: str) -> tuple[str, str]:
@@ -96,14 +106,15 @@ def _fragment_url(bundle: Path, fragment: str) -> tuple[str, str]:
     return body, str(json.loads(body)["url"])
 
 
-def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> bytes:
-    """A fragment's payload (JSON) with its site page's address for its file name."""
+def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> tuple[str, bytes]:
+    """A fragment's site page's address, and its payload (JSON) with that address."""
     body, named = _fragment_url(bundle, fragment)
     head = '{"url":' + json.dumps(named, ensure_ascii=False)
     if not body.startswith(head) or named not in addresses:
         raise Unexpected(f"fragment {fragment} does not start with a record page's address")
-    return (
-        '{"url":' + json.dumps(addresses[named], ensure_ascii=False) + body[len(head) :]
+    address = addresses[named]
+    return address, (
+        '{"url":' + json.dumps(address, ensure_ascii=False) + body[len(head) :]
     ).encode()
 
 
