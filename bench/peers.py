@@ -425,11 +425,15 @@ class TreeSampler(threading.Thread):
 
 
 def _pss(pid: int) -> int:
-    """A process's proportional set size in bytes (its shared pages divided among sharers)."""
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
+    """A process's proportional set size in bytes (its shared pages divided among sharers);
+    0 where the kernel does not say (the RSS is still counted)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
 
 
