@@ -23,7 +23,8 @@ Two methods, both printed:
   needs before any query (``pagefind.js``, ``pagefind-entry.json``, the
   language's WebAssembly and ``.pf_meta``) plus the index chunk holding each
   query word (looked up in the chunk ranges of the ``.pf_meta``) and five
-  median result fragments. It ignores sendsite's own search page, word lists
+  median result fragments; for an index in parts (``sendsite-parts.json``), each
+  part's entry file, meta file and chunk. It ignores sendsite's own search page, word lists
   and any filter files, so it is a lower bound of the browser figure.
 """
 
@@ -164,44 +165,52 @@ def static(site: Path, queries: list[str]) -> dict:
     import cbor2
 
     bundle = site / "pagefind"
+    listed = bundle / "sendsite-parts.json"  # a big site's index is in parts, all searched
+    names = json.loads(listed.read_text(encoding="utf-8"))["parts"] if listed.is_file() else []
+    parts = [bundle, *(bundle / name for name in names)]
     top = {p.name: p.stat().st_size for p in bundle.iterdir() if p.is_file()}
-    metas = [name for name in top if name.endswith(".pf_meta")]
     wasm = [v for k, v in top.items() if k.startswith("wasm.") and "unknown" not in k]
     runtime = (
         top.get("pagefind.js", 0)
-        + top.get("pagefind-entry.json", 0)
         + (max(wasm) if wasm else top.get("wasm.unknown.pagefind", 0))
-        + sum(top[m] for m in metas)
+        + sum(f.stat().st_size for part in parts for f in part.glob("pagefind-entry.json"))
+        + sum(f.stat().st_size for part in parts for f in part.glob("*.pf_meta"))
     )
-    fragments = sorted(p.stat().st_size for p in (bundle / "fragment").iterdir())
+    fragments = sorted(p.stat().st_size for part in parts for p in (part / "fragment").iterdir())
     five = 5 * (fragments[len(fragments) // 2] if fragments else 0)
-    chunks_dir = bundle / "index"
-    chunk_sizes = sorted(p.stat().st_size for p in chunks_dir.iterdir())
+    chunk_sizes = sorted(p.stat().st_size for part in parts for p in (part / "index").iterdir())
     out: dict = {
+        "parts": len(parts),
         "runtime_bytes": runtime,
         "five_fragments_bytes": five,
         "index_chunks": len(chunk_sizes),
         "index_chunk_bytes_median": chunk_sizes[len(chunk_sizes) // 2] if chunk_sizes else 0,
         "index_chunk_bytes_max": chunk_sizes[-1] if chunk_sizes else 0,
-        "filter_bytes_total": sum(p.stat().st_size for p in (bundle / "filter").iterdir())
-        if (bundle / "filter").is_dir()
-        else 0,
+        "filter_bytes_total": sum(
+            p.stat().st_size
+            for part in parts
+            if (part / "filter").is_dir()
+            for p in (part / "filter").iterdir()
+        ),
         "queries": {},
     }
+    ranges = []  # (part, [[first word, last word, chunk hash], ...]) for each part
     try:
-        raw = gzip.decompress((bundle / metas[0]).read_bytes())
-        meta = cbor2.loads(raw[len(b"pagefind_dcd") :])
-        ranges = meta[2]  # [[first word, last word, chunk hash], ...]
+        for part in parts:
+            meta_file = next(part.glob("*.pf_meta"))
+            meta = cbor2.loads(gzip.decompress(meta_file.read_bytes())[len(b"pagefind_dcd") :])
+            ranges.append((part, meta[2]))
     except Exception as error:  # the format is Pagefind's, not ours
         out["error"] = f"cannot read the chunk ranges of the .pf_meta: {error!r}"
         ranges = []
     for query in queries:
         total = runtime + five
         for word in query.lower().split():
-            for first, last, digest in ranges:
-                if first <= word <= last or word.startswith(last):
-                    total += (chunks_dir / f"{digest}.pf_index").stat().st_size
-                    break
+            for part, chunks in ranges:  # each part's chunk holding the word
+                for first, last, digest in chunks:
+                    if first <= word <= last or word.startswith(last):
+                        total += (part / "index" / f"{digest}.pf_index").stat().st_size
+                        break
         out["queries"][query] = total
     return out
 
