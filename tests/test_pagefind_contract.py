@@ -108,7 +108,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     """The records as the pages Pagefind indexes, and each page's record address."""
     folder = tmp_path_factory.mktemp("pages")
     return folder, search_pagefind._write_pages(
-        search_pagefind._record_pages(_records(), "en"), folder
+        search_pagefind.record_pages(_records(), "en"), folder
     )
 
 

@@ -46,12 +46,18 @@ class IndexSummary:
 
 
 def write_search_index(
-    site_dir: Path, records: list[SearchRecord], language: str = "en", *, reuse: Path | None = None
+    site_dir: Path,
+    records: list[SearchRecord],
+    language: str = "en",
+    *,
+    reuse: Path | None = None,
+    pages: list[tuple[str, str]] | None = None,
 ) -> IndexSummary:
     """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
 
     With ``reuse`` (a site whose index was made from these very records), its
-    index is copied rather than made again; the bytes are the same either way.
+    index is copied rather than made again; the bytes are the same either way
+    (``pages``: see ``index_records``).
     Raises ``SearchIndexError`` if the index cannot be written or holds fewer
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
@@ -59,7 +65,9 @@ def write_search_index(
     if not records:
         return IndexSummary(0, 0, 0, 0)
     copied = copy_index(reuse, site_dir) if reuse is not None else None
-    files = copied if copied is not None else index_records(records, site_dir, language)
+    files = (
+        copied if copied is not None else index_records(records, site_dir, language, pages=pages)
+    )
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     size = sum(p.stat().st_size for p in files)
     return IndexSummary(len(records), words, len(files), size, reused=copied is not None)

@@ -22,7 +22,7 @@ from sendsite.build.deferred import FileContent
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
 from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_search_index
-from sendsite.builtin.search.pagefind import index_language, records_digest
+from sendsite.builtin.search.pagefind import index_language, record_pages, records_digest
 from sendsite.builtin.search.records import KINDS, RecordMemo, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.content.risk_rating import RiskLevel
@@ -98,16 +98,20 @@ class IndexStep:
 
     ``digest`` names the records exactly (see ``records_digest``); ``reuse`` is the
     last site's folder when its index was made from the very same records, so it is
-    copied instead of made again.
+    copied instead of made again. ``pages`` are the records as Pagefind's pages, made
+    once for the digest and the index.
     """
 
     records: list[SearchRecord]
     language: str
     digest: str
+    pages: list[tuple[str, str]]
     reuse: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
-        return write_search_index(folder, self.records, self.language, reuse=self.reuse)
+        return write_search_index(
+            folder, self.records, self.language, reuse=self.reuse, pages=self.pages
+        )
 
 
 def index_step(
@@ -131,6 +135,7 @@ def index_step(
         return None
     records = search_records(site, files, pm, parallel=parallel, memo=memo)
     language = site.config.language
-    digest = records_digest(records, language)
+    pages = record_pages(records, language)
+    digest = records_digest(records, language, pages=pages)
     reuse = last[0] if last is not None and last[1] == digest else None
-    return IndexStep(records, language, digest, reuse)
+    return IndexStep(records, language, digest, pages, reuse)

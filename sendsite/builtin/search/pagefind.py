@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "copy_index",
-    "fragments_by_page", "index_language", "index_records", "records_digest",
+    "fragments_by_page", "index_language", "index_records", "record_pages", "records_digest",
 ]  # fmt: skip
 
 #: Where the index goes in the site.
@@ -85,9 +85,15 @@ def index_language(language: str) -> str:
 
 
 def index_records(
-    records: Sequence[SearchRecord], site_dir: Path, language: str = "en"
+    records: Sequence[SearchRecord],
+    site_dir: Path,
+    language: str = "en",
+    *,
+    pages: list[tuple[str, str]] | None = None,
 ) -> list[Path]:
     """Index ``records`` into ``site_dir/pagefind``; return the files written.
+
+    ``pages`` is ``record_pages(records, language)`` if the caller made it already.
 
     The same records give the same bytes. Raises ``SearchIndexError`` if
     Pagefind is missing, fails, indexes fewer pages than it was given (a page
@@ -95,7 +101,8 @@ def index_records(
     """
     language = index_language(language)
     bundle = site_dir.joinpath(*BUNDLE.parts)
-    pages = _record_pages(records, language)
+    if pages is None:
+        pages = record_pages(records, language)
     parts = _parts(pages)
     if len(parts) > 1:  # each part knows every word of the site (see _word_page)
         every = _word_page(pages, language)
@@ -125,12 +132,18 @@ def index_records(
     return sorted(p for p in bundle.rglob("*") if p.is_file())
 
 
-def records_digest(records: Sequence[SearchRecord], language: str = "en") -> str:
-    """A hash naming these records as Pagefind would index them (and Pagefind's version)."""
+def records_digest(
+    records: Sequence[SearchRecord],
+    language: str = "en",
+    *,
+    pages: list[tuple[str, str]] | None = None,
+) -> str:
+    """A hash naming these records as Pagefind would index them (and Pagefind's version);
+    ``pages`` is ``record_pages(records, language)`` if the caller made it already."""
     seed = f"{version('pagefind-bin')} {index_language(language)} {PART_BYTES}"
     digest = hashlib.sha256(seed.encode())
-    for group in _group(records):
-        digest.update(b"\0" + _page_html(group, index_language(language)).encode("utf-8"))
+    for html, _ in pages if pages is not None else record_pages(records, language):
+        digest.update(b"\0" + html.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -186,8 +199,9 @@ def _word_page(pages: list[tuple[str, str]], language: str) -> tuple[str, str]:
     )
 
 
-def _record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[str, str]]:
+def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[str, str]]:
     """Each site page's records as the HTML page Pagefind indexes, with its address."""
+    language = index_language(language)
     return [(_page_html(group, language), group[0].page()) for group in _group(records)]
 
 
