@@ -56,8 +56,8 @@ BUNDLE = PurePosixPath("pagefind")
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 2,400 of a big site's
 #: reports, some 1 GB of Pagefind's memory); a bigger site is indexed in parts, one
-#: after another. Each part costs a first search an index chunk and a meta file more
-#: (some 40 KB), so parts are as big as memory allows, not small.
+#: after another. Each part costs a first search its meta file and one or two index
+#: chunks (up to ~70 KB), so parts are as big as memory allows, not small.
 PART_BYTES = 32_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
