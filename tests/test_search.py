@@ -263,6 +263,23 @@ def test_text_is_split_at_anchors_and_skips_furniture() -> None:
     assert parts[""] == "Report. Next. Other."
 
 
+def test_skipped_content_is_passed_over_whole_but_its_anchors_still_count() -> None:
+    # Nested elements of the skipped one's name, a comment holding its closing tag,
+    # and a tag whose name only begins with it: none ends the skipped element early.
+    page = """<main><p>Before</p>
+    <section data-pagefind-ignore><section><p>Inner</p></section><!-- </section> -->
+      <sections>Odd</sections><p>Still skipped</p></section>
+    <ul><li id="r1">Row one</li><li>See <span hidden><a href="#r1">the row</a></span> too</li></ul>
+    <div data-pagefind-ignore><h2 id="lost">Heading</h2><p>Not read</p></div>
+    <p>After</p></main>"""
+    parts = split_text(page, {"r1", "lost"}, {"r1"})
+    assert parts[""] == "Before. After."  # a row linking to an item, even unseen, is left out
+    assert parts["r1"] == "Row one."
+    # A wanted id found in skipped content is still found, with no text of its own.
+    assert list(parts) == ["", "r1", "lost"]
+    assert parts["lost"] == ""
+
+
 def test_a_plugin_can_add_and_remove_records(demo_source: Path) -> None:
     class Extra:
         @hookimpl

@@ -9,23 +9,27 @@ the page itself (key ``""``).
 
 Only ``<main>`` is read. Navigation, table headers, scripts, and anything
 marked ``data-pagefind-ignore``, ``hidden`` or ``aria-hidden="true"`` are
-skipped, as Pagefind itself would skip them. A regular-expression scanner is
-used rather than a full HTML parser: sendsite's own templates and sanitized
-Markdown are well formed, and this is several times faster on big sites.
+skipped, as Pagefind itself would skip them; a skipped element is passed over
+in one step, to its closing tag (about half of a report page's tags are in
+skipped parts: navigation, "since the last report"). A regular-expression
+scanner is used rather than a full HTML parser: sendsite's own templates and
+sanitized Markdown are well formed, and this is several times faster on big sites.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from html import unescape
 
 from sendsite.builtin.search.pagefind import IGNORE_ATTRIBUTE
 
 __all__ = ["split_text"]
 
+# Possessive quantifiers (Python 3.11+): an attribute list is taken in runs, never re-tried.
 _TOKEN = re.compile(
-    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
+    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>", re.S
 )
 _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _IGNORE_ATTR = re.compile(
@@ -43,7 +47,6 @@ _BLOCK = {
     "tr", "ul",
 }  # fmt: skip
 _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_SPACE = re.compile(r"\s+")
 
 
 _HREF = re.compile(r"""\shref\s*=\s*["']#([^"']+)["']""")
@@ -85,21 +88,15 @@ def split_text(
     if start == -1 or end == -1:
         return {}
     parts: dict[str, list[str]] = {"": []}
-    stack: list[_Open] = [_Open("", "", False)]
+    top = _Open("", "", False)
+    stack: list[_Open] = [top]
     opened: dict[str, int] = {}  # how many elements of each name are open
-
-    def current() -> str:
-        top = stack[-1]
-        return top.heading[1] if top.heading is not None else top.owner
-
-    def add(text: str) -> None:
-        if text and not stack[-1].skip:
-            parts[current()].append(unescape(text) if "&" in text else text)
+    # The innermost open element, whose text it is, and where that text goes; kept in
+    # step with the stack (this loop runs for every tag of every page: it is kept tight).
+    owner = ""
+    chunks = parts[""]
 
     def boundary() -> None:
-        if stack[-1].skip:
-            return
-        chunks = parts[current()]
         if chunks and chunks[-1] != " ":
             tail = chunks[-1].rstrip()
             if tail and tail[-1].isalnum():
@@ -107,9 +104,12 @@ def split_text(
             chunks.append(" ")
 
     position = html.find(">", start) + 1
-    for match in _TOKEN.finditer(html, position, end):
-        if match.start() > position:
-            add(html[position : match.start()])
+    tokens = _TOKEN.finditer(html, position, end)
+    while (match := next(tokens, None)) is not None:
+        at = match.start()
+        if at > position and not top.skip:
+            text = html[position:at]
+            chunks.append(unescape(text) if "&" in text else text)
         position = match.end()
         closing, name, attrs = match.groups()
         if not name:
@@ -117,33 +117,37 @@ def split_text(
         name = name.lower()
         if closing:
             if opened.get(name):
-                if name in _BLOCK:
+                if name in _BLOCK and not top.skip:
                     boundary()
                 while len(stack) > 1:
                     closed = stack.pop()
                     opened[closed.name] -= 1
                     if closed.reference and closed.mark is not None:
-                        owner, length = closed.mark
-                        del parts[owner][length:]
+                        del parts[closed.mark[0]][closed.mark[1] :]
                     if closed.name == name:
                         break
+                top = stack[-1]
+                owner = top.heading[1] if top.heading is not None else top.owner
+                chunks = parts[owner]
             continue
-        if name in _BLOCK:
+        if name in _BLOCK and not top.skip:
             boundary()
-        if name in _VOID or attrs.rstrip().endswith("/"):
+        if name in _VOID or attrs.endswith("/") or (attrs and attrs.rstrip().endswith("/")):
             continue
         key: str | None = None
         if "id" in attrs and (found := _ID.search(attrs)) is not None:
             ident = next((g for g in found.groups() if g is not None), None)
             key = ident if ident is not None and ident in wanted else None
-        parent = stack[-1]
+        parent = top
         level = _HEADING.get(name)
         if level is not None:
             if parent.heading is not None and parent.heading[0] >= level:
                 parent.heading = None  # a heading of the same level or above ends the scope
+                owner = parent.owner
             if key is not None:
                 parent.heading, key = (level, key), None
-                parts.setdefault(parent.heading[1], [])
+                owner = parent.heading[1]
+                parts.setdefault(owner, [])
         href = _HREF.search(attrs) if name == "a" and references else None
         if href is not None and href.group(1) in references:
             row = next((e for e in reversed(stack) if e.name in _ROWS), None)
@@ -155,11 +159,66 @@ def split_text(
             or (("hidden" in attrs or "ignore" in attrs) and bool(_IGNORE_ATTR.search(attrs)))
         )
         if key is not None:
+            owner = key
             parts.setdefault(key, [])
-        element = _Open(name, key if key is not None else current(), skip)
+        top = _Open(name, owner, skip)
+        chunks = parts[owner]
         if name in _ROWS:
-            element.mark = (element.owner, len(parts[element.owner]))
-        stack.append(element)
+            top.mark = (owner, len(chunks))
+        stack.append(top)
         opened[name] = opened.get(name, 0) + 1
-    add(html[position:end])
-    return {key: _SPACE.sub(" ", "".join(chunks)).strip() for key, chunks in parts.items()}
+        if skip and not parent.skip:  # nothing inside is read: go straight to its end
+            close = _skipped_to(html, name, position, end, wanted, references)
+            if close is not None:
+                position = close
+                tokens = _TOKEN.finditer(html, position, end)
+    if not top.skip:
+        chunks.append(html[position:end])
+    return {key: " ".join("".join(chunks).split()) for key, chunks in parts.items()}
+
+
+@lru_cache(maxsize=64)
+def _tags_named(name: str) -> re.Pattern[str]:
+    """Comments, and opening and closing tags named ``name`` (group 1: "/" for a closing one)."""
+    return re.compile(
+        rf"<!--.*?-->|<(/?){re.escape(name)}((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>",
+        re.S | re.I,
+    )
+
+
+def _skipped_to(
+    html: str,
+    name: str,
+    start: int,
+    end: int,
+    wanted: Collection[str],
+    references: Collection[str],
+) -> int | None:
+    """Where the skipped element ``name`` opened just before ``start`` closes (the start of
+    its closing tag), so its content need not be scanned tag by tag; None if it does not
+    close before ``end``, or holds a wanted id or a link to a reference (which count even
+    in skipped content: they are left to the scan)."""
+    depth = 1
+    for match in _tags_named(name).finditer(html, start, end):
+        closing, attrs = match.groups()
+        if attrs is not None and attrs[:1] not in ("", " ", "\t", "\n", "\r", "/"):
+            continue  # a longer name: <sectionx>
+        if closing is None:
+            continue  # a comment
+        if closing:
+            depth -= 1
+            if depth == 0:
+                inside = html[start : match.start()]
+                if "id" in inside and any(
+                    next(g for g in found.groups() if g is not None) in wanted
+                    for found in _ID.finditer(inside)
+                ):
+                    return None
+                if references and any(
+                    href.group(1) in references for href in _HREF.finditer(inside)
+                ):
+                    return None
+                return match.start()
+        elif not attrs.rstrip().endswith("/"):
+            depth += 1
+    return None
