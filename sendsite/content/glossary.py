@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -192,12 +192,18 @@ class AbbrMarker:
             for name in (term.term, *term.aliases):
                 if _is_acronym(name):
                     self.titles.setdefault(name, term.expansion)
-        words = sorted(self.titles, key=len, reverse=True)
-        # The look-ahead for a term's first letter lets most positions fail at once.
-        firsts = "".join(sorted({re.escape(word[0]) for word in words}))
+        # The terms by first letter, so the pattern starts with a set of letters and the
+        # scan jumps between them (a term's start is checked after: see ``_terms``).
+        by_first: dict[str, list[str]] = {}
+        for word in sorted(self.titles, key=len, reverse=True):
+            by_first.setdefault(word[0], []).append(re.escape(word[1:]))
         self.pattern = (
-            re.compile(rf"(?=[{firsts}])(?<![\w&/-])({'|'.join(map(re.escape, words))})(?![\w/-])")
-            if words
+            re.compile(
+                "("
+                + "|".join(f"{re.escape(k)}(?:{'|'.join(v)})" for k, v in sorted(by_first.items()))
+                + r")(?![\w/-])"
+            )
+            if by_first
             else None
         )
 
@@ -216,7 +222,7 @@ class AbbrMarker:
         done: set[str] = set()
         firsts: list[re.Match[str]] = []
         skipped: list[tuple[int, int]] | None = None
-        for match in self.pattern.finditer(html, start, end):
+        for match in _terms(self.pattern, html, start, end):
             word, at = match.group(1), match.start()
             if word in done or html.rfind("<", start, at) > html.rfind(">", start, at):
                 continue  # marked already, or inside a tag
@@ -235,6 +241,20 @@ class AbbrMarker:
             out += [word, "</abbr>"]
             position = match.end()
         return "".join([*out, html[position:]]) if firsts else html
+
+
+def _terms(pattern: re.Pattern[str], html: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``pattern``'s matches in ``html[start:end]`` that start a word (not after a letter,
+    digit, ``_``, ``&``, ``/`` or ``-``), as ``(?<![\\w&/-])`` before it would find them."""
+    position = start
+    while (match := pattern.search(html, position, end)) is not None:
+        at = match.start()
+        before = html[at - 1] if at > 0 else ""
+        if before and (before.isalnum() or before in "_&/-"):
+            position = at + 1  # inside a word: a term may still start further on
+            continue
+        yield match
+        position = match.end()
 
 
 # An opening or closing tag of an element whose text is never marked.
