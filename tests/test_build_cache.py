@@ -144,3 +144,28 @@ def test_a_build_that_fails_leaves_the_index_to_be_made_again(site: Path, tmp_pa
     again = _build(site, tmp_path / "site")
     assert again["search"]["reused"] is True  # the site on disk is still the first build's
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_an_index_that_fails_keeps_the_last_cache_and_site(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next build's cache is written before the index is made, beside the one in
+    use; a build that fails at the index leaves both the site and the cache as they were."""
+    cache = site / ".sendsite" / "cache"
+    kept, published = (cache / "build.pickle").read_bytes(), _tree(tmp_path / "site")
+    report = site / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'out of memory' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    failed = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert failed.exit_code == 1
+    assert "Pagefind failed (exit 3): out of memory" in failed.output
+    assert sorted(p.name for p in cache.iterdir()) == ["build.pickle"]
+    assert (cache / "build.pickle").read_bytes() == kept
+    assert _tree(tmp_path / "site") == published
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    again = _build(site, tmp_path / "site")
+    assert again["read"] == 1  # the edited report only: the last good cache was used
+    _same_as_cold(site, tmp_path / "site", tmp_path)

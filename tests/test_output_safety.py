@@ -23,6 +23,7 @@ import pytest
 from click.testing import Result
 
 from sendsite.build import writer
+from sendsite.build.deferred import FileContent
 from sendsite.build.writer import MARKER, write_site
 
 from .conftest import SiteMaker, run_cli
@@ -386,3 +387,17 @@ def test_any_other_os_error_is_one_line(
     monkeypatch.setattr("sendsite.cli.commands.build", broken)
     result = run_cli("build", "--source", str(root))
     _refused(result, "error: Permission denied: '/srv/reports/site'")
+
+
+def test_a_released_file_is_let_go_once_written(tmp_path: Path) -> None:
+    """``release``: the build's bytes are not held while the search index is made."""
+    files: dict[PurePosixPath, FileContent] = {
+        PurePosixPath("index.html"): b"home",
+        PurePosixPath("a/index.html"): b"a",
+    }
+    seen: list[int] = []
+    write_site(
+        tmp_path / "site", files, before_swap=lambda _: seen.append(len(files)), release=True
+    )
+    assert seen == [0] and files == {}
+    assert (tmp_path / "site" / "a" / "index.html").read_bytes() == b"a"

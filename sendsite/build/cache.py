@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ import sendsite
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["CACHE_FILE", "content_hash", "fingerprint", "load_cache", "save_cache"]
+__all__ = [
+    "CACHE_FILE", "StagedCache", "content_hash", "fingerprint", "load_cache", "save_cache",
+]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
@@ -82,15 +85,38 @@ def load_cache(config: SiteConfig, key: str) -> Any | None:
     return state if kept_key == key else None
 
 
-def save_cache(config: SiteConfig, key: str, state: Any) -> None:
-    """Keep ``state`` for the next build; a cache that cannot be written is skipped."""
+def save_cache(config: SiteConfig, key: str, state: Any) -> StagedCache | None:
+    """Write ``state`` for the next build beside the cache, where it is not yet used;
+    ``StagedCache.keep`` puts it in place (once the build has succeeded). None if it
+    cannot be written: the next build is then a cold one."""
     path = config.root / CACHE_FILE
     partial = path.with_name(f"{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("wb") as file:
             pickle.dump((key, state), file, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        return None
+    return StagedCache(partial, path)
+
+
+@dataclass
+class StagedCache:
+    """A cache written beside the one in use, to replace it or to be dropped."""
+
+    partial: Path
+    path: Path
+
+    def keep(self) -> None:
+        """Make it the cache the next build reads (if it cannot be, there is none)."""
+        try:
+            self.partial.replace(self.path)
+        except OSError:
+            self.drop()
+
+    def drop(self) -> None:
+        """Remove it: the build it describes failed."""
+        with contextlib.suppress(OSError):
+            self.partial.unlink(missing_ok=True)

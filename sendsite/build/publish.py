@@ -11,6 +11,7 @@ succeeded.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -187,6 +188,19 @@ def build(
     last = (target, kept[1]) if kept is not None and kept[1] else None
     memo = kept[2] if kept is not None else RecordMemo()
     step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
+    # Written beside the cache in use, and put in place only once the site is.
+    staged = (
+        save_cache(config, key, (pipeline.keep(), step.digest if step else "", memo.portable()))
+        if cache
+        else None
+    )
+    done = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
+    reread, rendered = checked.reread, checked.rendered
+    # From here only the files (each let go once written) and the index step are needed:
+    # what was read and rendered is freed before Pagefind runs, not held beside it.
+    del checked, pipeline, kept, memo
+    gc.unfreeze()  # the refresh froze the site (see Pipeline.refresh): let it be collected
+    gc.collect()
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
@@ -196,22 +210,27 @@ def build(
             with progress.stage("index"):
                 indexed.append(step(staging))
 
-    write_site(target, files, before_swap=index, progress=progress)
-    if cache:  # only now: the site just written holds the index these records made
-        digest = step.digest if step is not None else ""
-        save_cache(config, key, (pipeline.keep(), digest, memo.portable()))
+    try:
+        write_site(target, files, before_swap=index, progress=progress, release=True)
+    except BaseException:
+        if staged is not None:
+            staged.drop()
+        raise
+    if staged is not None:  # only now: the site just written holds the index these records made
+        staged.keep()
+    pages, count, warnings, counts = done
     return BuildResult(
         target,
-        checked.pages,
-        len(files),
+        pages,
+        count,
         time.perf_counter() - started,
-        checked.warnings,
+        warnings,
         indexed[0] if indexed else None,
-        SiteCounts.of(checked.site),
+        counts,
         dict(progress.seconds),
         _size_of(target),
-        checked.reread,
-        checked.rendered,
+        reread,
+        rendered,
     )
 
 

@@ -64,8 +64,14 @@ def write_site(
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None = None,
     progress: Progress | None = None,
+    *,
+    release: bool = False,
 ) -> None:
     """Write ``files`` (text as bytes, or a source file to copy) as the new ``output``.
+
+    With ``release`` (``files`` must then be a ``dict``), each file is taken out of
+    ``files`` once written, so a caller holding nothing else frees the site's bytes
+    before ``before_swap`` runs.
 
     The previous output is replaced only after every file is written and
     ``before_swap(staging_folder)`` (e.g. building the search index into the
@@ -86,7 +92,7 @@ def write_site(
     except OSError as exc:
         raise _io_error("cannot write the site into", output, output, exc) from exc
     try:
-        _write(output, files, before_swap, progress or Progress())
+        _write(output, files, before_swap, progress or Progress(), release)
     finally:
         lock.release()
 
@@ -112,6 +118,7 @@ def _write(
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None,
     progress: Progress,
+    release: bool,
 ) -> None:
     _remove_leftovers(output)
     with _os_errors("cannot read the output folder", output):
@@ -120,7 +127,7 @@ def _write(
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         with _os_errors("cannot write the site into", output):
-            _fill(staging, files, before_swap, progress)
+            _fill(staging, files, before_swap, progress, release)
         with _os_errors("cannot replace", output):
             _swap(staging, output)
     except BaseException:
@@ -189,9 +196,12 @@ def _fill(
     files: Mapping[PurePosixPath, FileContent],
     before_swap: Callable[[Path], object] | None,
     progress: Progress,
+    release: bool,
 ) -> None:
+    taken = files.pop if release and isinstance(files, dict) else files.__getitem__
     with progress.stage("write", len(files)) as stage:
-        for rel, content in sorted(files.items()):
+        for rel in sorted(files):
+            content = taken(rel)
             _check_relative(rel)
             target = staging.joinpath(*rel.parts)
             target.parent.mkdir(parents=True, exist_ok=True)

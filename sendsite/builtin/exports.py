@@ -158,11 +158,17 @@ _json_line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 #: Each item's export lines, reused while the item and its report are the same
 #: objects (``sendsite serve`` keeps unchanged reports between rebuilds).
 _Lines = dict[tuple[int, int], tuple[object, object, str, str]]
-_last_lines: _Lines = {}
+#: Where the lines are kept, in ``Site.memo``: they live as long as the pipeline does
+#: (the preview's), not the process (a build's would hold them, unused, to the end).
+_MEMO_KEY = "exports.lines"
 
 
 def _export_lines(
-    rows: list[Any], record_of: Callable[[Any], dict[str, Any]], columns: list[str], seen: _Lines
+    rows: list[Any],
+    record_of: Callable[[Any], dict[str, Any]],
+    columns: list[str],
+    last: _Lines,
+    seen: _Lines,
 ) -> tuple[list[str], list[str]]:
     """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
     csv_lines, json_lines = [], []
@@ -170,7 +176,7 @@ def _export_lines(
     for row in rows:
         thing = row.item if isinstance(row, TrackerRow) else row.risk
         key = (id(thing), id(row.entry))
-        hit = _last_lines.get(key)
+        hit = last.get(key)
         if hit is None or hit[0] is not thing or hit[1] is not row.entry:
             record = record_of(row)
             hit = (
@@ -206,15 +212,19 @@ def array(lines: list[str]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
 
 
-def export_files(milestones: list[TrackerRow], risks: list[RiskRow]) -> dict[PurePosixPath, bytes]:
-    """The three export files, by their path in the site."""
-    global _last_lines
+def export_files(
+    milestones: list[TrackerRow], risks: list[RiskRow], memo: dict[str, Any] | None = None
+) -> dict[PurePosixPath, bytes]:
+    """The three export files, by their path in the site. ``memo`` (``Site.memo``) keeps
+    each item's lines for the next call, which reuses those of items as they were."""
+    last: _Lines = memo.get(_MEMO_KEY, {}) if memo is not None else {}
     seen: _Lines = {}
     milestone_csv, milestone_json = _export_lines(
-        milestones, milestone_record, MILESTONE_COLUMNS, seen
+        milestones, milestone_record, MILESTONE_COLUMNS, last, seen
     )
-    risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, seen)
-    _last_lines = seen  # only what this site holds now: nothing grows without bound
+    risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, last, seen)
+    if memo is not None:
+        memo[_MEMO_KEY] = seen  # only what this site holds now: nothing grows without bound
 
     document = (
         f'{{"schema": "sendsite-items/2",\n"milestones": {array(milestone_json)},\n'

@@ -300,5 +300,7 @@ def extra_template_vars() -> dict[str, Any]:
 def register_files(site: Site) -> dict[PurePosixPath, bytes]:
     views = _views_of(site)
     return export_files(
-        merged([v.rows for v in views], row_key), merged([v.risks for v in views], risk_key)
+        merged([v.rows for v in views], row_key),
+        merged([v.risks for v in views], risk_key),
+        site.memo,
     )

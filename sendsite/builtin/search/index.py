@@ -51,7 +51,7 @@ def write_search_index(
     language: str = "en",
     *,
     reuse: Path | None = None,
-    pages: list[tuple[str, str]] | None = None,
+    pages: list[tuple[bytes, str]] | None = None,
 ) -> IndexSummary:
     """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
 

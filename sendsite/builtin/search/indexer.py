@@ -105,7 +105,7 @@ class IndexStep:
     records: list[SearchRecord]
     language: str
     digest: str
-    pages: list[tuple[str, str]]
+    pages: list[tuple[bytes, str]]
     reuse: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
