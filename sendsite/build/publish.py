@@ -185,6 +185,7 @@ def build(
     if kept is not None:
         pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
+    _give_back()  # what making the data exports used and let go
     files: dict[PurePosixPath, FileContent] = checked.files
     last = (target, kept[1]) if kept is not None and kept[1] else None
     memo = kept[2] if kept is not None else RecordMemo()
@@ -200,7 +201,9 @@ def build(
     # From here only the files (each let go once written) and the index step are needed:
     # what was read and rendered is freed before Pagefind runs, not held beside it.
     del checked, pipeline, kept, memo
-    _let_go()
+    gc.unfreeze()  # the refresh froze the site (see Pipeline.refresh): let it be collected
+    gc.collect()
+    _give_back()
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
@@ -234,15 +237,9 @@ def build(
     )
 
 
-def _let_go() -> None:
-    """Free what nothing refers to any more, and give the memory back to the system.
-
-    The refresh froze the site (see ``Pipeline.refresh``): it is unfrozen to be
-    collected. glibc keeps freed memory for reuse unless asked to return it, and
-    Pagefind, which runs next, needs it more.
-    """
-    gc.unfreeze()
-    gc.collect()
+def _give_back() -> None:
+    """Give memory freed since the last call back to the system: glibc keeps it for
+    reuse unless asked, and the search records and Pagefind, which come next, need it."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
