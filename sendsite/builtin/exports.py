@@ -155,9 +155,10 @@ def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
 _json_line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
-#: Each item's export lines, reused while the item and its report are the same
-#: objects (``sendsite serve`` keeps unchanged reports between rebuilds).
-_Lines = dict[tuple[int, int], tuple[object, object, str, str]]
+#: Each item's export lines (UTF-8: half the memory of text with a dash in it), reused
+#: while the item and its report are the same objects (``sendsite serve`` keeps
+#: unchanged reports between rebuilds).
+_Lines = dict[tuple[int, int], tuple[object, object, bytes, bytes]]
 #: Where the lines are kept, in ``Site.memo``: they live as long as the pipeline does
 #: (the preview's), not the process (a build's would hold them, unused, to the end).
 _MEMO_KEY = "exports.lines"
@@ -169,7 +170,7 @@ def _export_lines(
     columns: list[str],
     last: _Lines,
     seen: _Lines,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[bytes], list[bytes]]:
     """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
     csv_lines, json_lines = [], []
     csv_line = _CsvLines(columns)
@@ -182,8 +183,8 @@ def _export_lines(
             hit = (
                 thing,
                 row.entry,
-                csv_line(record),
-                _json_line(record),
+                csv_line(record).encode(),
+                _json_line(record).encode(),
             )
         seen[key] = hit
         csv_lines.append(hit[2])
@@ -191,25 +192,26 @@ def _export_lines(
     return csv_lines, json_lines
 
 
-def csv_file(columns: list[str], lines: list[str]) -> bytes:
+def csv_file(columns: list[str], lines: list[bytes]) -> bytes:
     """A CSV export: a byte-order mark (for Excel), the header row, then ``lines``."""
     header = _csv_line({c: c for c in columns}, columns)
-    return ("\ufeff" + header + "".join(lines)).encode()
+    return b"".join([("\ufeff" + header).encode(), *lines])
 
 
-def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[str]:
-    """Each record as a CSV line, formulas neutralised (``csv_cell``)."""
-    return list(map(_CsvLines(columns), records))
+def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[bytes]:
+    """Each record as a CSV line (UTF-8), formulas neutralised (``csv_cell``)."""
+    line = _CsvLines(columns)
+    return [line(record).encode() for record in records]
 
 
-def json_lines(records: list[dict[str, Any]]) -> list[str]:
-    """Each record as one line of JSON, keys sorted: exact values, readable diffs."""
-    return list(map(_json_line, records))
+def json_lines(records: list[dict[str, Any]]) -> list[bytes]:
+    """Each record as one line of JSON (UTF-8), keys sorted: exact values, readable diffs."""
+    return [_json_line(record).encode() for record in records]
 
 
-def array(lines: list[str]) -> str:
+def array(lines: list[bytes]) -> bytes:
     """JSON lines as an array, one element a line."""
-    return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    return b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
 
 
 def export_files(
@@ -226,12 +228,17 @@ def export_files(
     if memo is not None:
         memo[_MEMO_KEY] = seen  # only what this site holds now: nothing grows without bound
 
-    document = (
-        f'{{"schema": "sendsite-items/2",\n"milestones": {array(milestone_json)},\n'
-        f'"risks": {array(risk_json)}}}\n'
+    document = b"".join(
+        [
+            b'{"schema": "sendsite-items/2",\n"milestones": ',
+            array(milestone_json),
+            b',\n"risks": ',
+            array(risk_json),
+            b"}\n",
+        ]
     )
     return {
         PurePosixPath("data/milestones.csv"): csv_file(MILESTONE_COLUMNS, milestone_csv),
         PurePosixPath("data/risks.csv"): csv_file(RISK_COLUMNS, risk_csv),
-        PurePosixPath("data/items.json"): document.encode(),
+        PurePosixPath("data/items.json"): document,
     }

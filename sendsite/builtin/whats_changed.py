@@ -110,12 +110,13 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
 
 def _exports(site: Site) -> dict[PurePosixPath, bytes]:
     records = change_records(c for entry in site.reports for c in entry.changes)
-    document = f'{{"schema": "sendsite-changes/1",\n"changes": {array(json_lines(records))}}}\n'
+    changes = array(json_lines(records))
+    document = b'{"schema": "sendsite-changes/1",\n"changes": ' + changes + b"}\n"
     return {
         PurePosixPath("data/changes.csv"): csv_file(
             CHANGE_COLUMNS, csv_lines(records, CHANGE_COLUMNS)
         ),
-        PurePosixPath("data/changes.json"): document.encode(),
+        PurePosixPath("data/changes.json"): document,
     }
 
 
