@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -68,6 +68,23 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 
 Path_ = tuple[str | int, ...]
+_T = TypeVar("_T")
+
+#: One copy of each key path and (line, column) pair for every file read by this process:
+#: thousands of reports share the same paths (``("priorities", 0, "milestones", 3)``) and
+#: positions, so each is kept once. Emptied when it grows past ``_SHARED_MAX`` entries.
+_SHARED: dict[object, object] = {}
+_SHARED_MAX = 1_000_000
+
+
+def _shared(value: _T) -> _T:
+    """The one copy of ``value`` (a tuple of strings and numbers)."""
+    kept = _SHARED.get(value)
+    if kept is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        kept = _SHARED[value] = value
+    return kept  # type: ignore[return-value]
 
 
 @dataclass
@@ -206,7 +223,7 @@ def _walk(
             fix="Split the content into smaller files; avoid YAML anchors and aliases (& and *).",
         )
     mark = node.start_mark
-    here = (mark.line + 1 + offset, mark.column + 1)
+    here = _shared((mark.line + 1 + offset, mark.column + 1))
     positions.marks.setdefault(path, here)
     positions.values[path] = here
     if isinstance(node, yaml.MappingNode):
@@ -215,7 +232,7 @@ def _walk(
             key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             if isinstance(key, str) and key.isdigit() and key_node.tag.endswith(":int"):
                 key = int(key)
-            child = (*path, key)
+            child = _shared((*path, key))
             km = key_node.start_mark
             if isinstance(key_node, yaml.ScalarNode) and key != "<<":
                 if key in seen:
@@ -229,10 +246,10 @@ def _walk(
                         "are needed).",
                     )
                 seen[key] = km.line + 1 + offset
-            positions.marks[child] = (km.line + 1 + offset, km.column + 1)
+            positions.marks[child] = _shared((km.line + 1 + offset, km.column + 1))
             _walk(value_node, child, positions, offset, file, depth + 1, budget)
     elif isinstance(node, yaml.ScalarNode) and not node.style and _TYPED.search(node.tag):
         positions.written[path] = node.value
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), positions, offset, file, depth + 1, budget)
+            _walk(item, _shared((*path, index)), positions, offset, file, depth + 1, budget)
