@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -199,10 +198,9 @@ def build(
     done = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
     # From here only the files (each let go once written) and the index step are needed:
-    # what was read and rendered is freed before Pagefind runs, not held beside it.
+    # what only they held is freed before Pagefind runs, not held beside it. (No forced
+    # collection: it would run other code's finalizers in a process sendsite may share.)
     del checked, pipeline, kept, memo
-    gc.unfreeze()  # the refresh froze the site (see Pipeline.refresh): let it be collected
-    gc.collect()
     _give_back()
     indexed: list[IndexSummary] = []
 
