@@ -333,7 +333,10 @@ def serve_command(
     if open_browser:
         webbrowser.open(server.url)
     try:
-        threading.Event().wait()
+        # Woken twice a second, not only by a signal: Linux may hand Ctrl-C to any of the
+        # server's threads, and Python acts on it in the main thread only once that runs.
+        while not threading.Event().wait(0.5):
+            pass
     except KeyboardInterrupt:
         click.echo("\nStopping.")
     finally:
