@@ -424,3 +424,52 @@ def test_the_command_says_where_it_listens_and_stops_cleanly_on_ctrl_c(
     assert process.returncode == 0
     assert "Stopping." in rest
     assert "Traceback" not in "".join(lines) + rest
+
+
+FORKS_SCRIPT = """
+import os, sys
+from pathlib import Path
+from sendsite.build import parallel
+from sendsite.serve.server import PreviewServer
+
+forks = []
+real_fork = os.fork
+def fork():
+    forks.append(1)
+    return real_fork()
+os.fork = fork
+parallel.MIN_PARALLEL = 1  # the demo's few reports are read in workers where they may be
+parallel._workers = lambda: 2  # as on any machine with two cores
+root = Path(sys.argv[1])
+server = PreviewServer(root, "127.0.0.1", 0, log=lambda line: None)
+print("first build", len(forks), flush=True)
+server.start()
+changed = set()
+for report in sorted((root / "content" / "southend").glob("*.md"))[:3]:
+    report.write_text(report.read_text().replace("title: ", "title: Edited ", 1))
+    changed.add(report)
+snapshot = server.live.rebuild(changed)
+assert not snapshot.errors, snapshot.errors
+print("rebuild", len(forks), flush=True)
+server.stop()
+"""
+
+
+def test_the_preview_reads_in_worker_processes_only_before_its_threads_start(
+    site_root: Path,
+) -> None:
+    """The first build reads on every core, as ``sendsite build`` does; once the server's
+    threads run, forking is unsafe and a rebuild reads in the server's own process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FORKS_SCRIPT, str(site_root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    first, rebuild = (int(line.split()[-1]) for line in done.stdout.splitlines())
+    assert first >= 2  # a worker per core
+    assert rebuild == first  # three reports read again, none in a new worker

@@ -153,6 +153,8 @@ class LiveSite:
                 result = pipeline.refresh(defer=True, changed=changed)
             finally:
                 pipeline.progress = Progress()  # bars for the first build only
+                # Workers are forked only for the first build, before the server's threads run.
+                pipeline.parallel = False
             folders = self._source_folders(pipeline)
         except (BuildFailed, StrictWarnings) as failed:
             errors = getattr(failed, "errors", [])

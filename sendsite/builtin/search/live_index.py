@@ -89,8 +89,9 @@ class BackgroundIndexer:
         self._pages = _Pages()
         #: How many small indexes have been made (each is served at an address of its own).
         self._made = 0
-        self._thread = threading.Thread(target=self._run, name="sendsite-search", daemon=True)
-        self._thread.start()
+        #: Started by the first ``schedule``: the preview's first build, before it, may
+        #: fork reading workers, which is only safe while no other thread runs.
+        self._thread: threading.Thread | None = None
 
     def schedule(
         self, site: Site, files: Mapping[PurePosixPath, FileContent], pm: PluginManager
@@ -100,6 +101,11 @@ class BackgroundIndexer:
             self._pending = (site, files, pm)
             self._due = time.monotonic() + self.settle
             self._wake.notify_all()
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(
+                    target=self._run, name="sendsite-search", daemon=True
+                )
+                self._thread.start()
 
     @property
     def serving(self) -> list[Path]:
@@ -111,7 +117,8 @@ class BackgroundIndexer:
         with self._wake:
             self._closed = True
             self._wake.notify_all()
-        self._thread.join(timeout=30)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
         for folder in [*self._retired, *self._serving]:
             shutil.rmtree(folder, ignore_errors=True)
 
