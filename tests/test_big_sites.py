@@ -9,16 +9,20 @@ import functools
 import http.server
 import re
 import threading
-from collections.abc import Iterator
-from pathlib import Path
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
 
+from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.pipeline import Pipeline
 from sendsite.build.publish import build
 from sendsite.builtin import paging
 from sendsite.config import load_config
+from sendsite.plugins.manager import make_plugin_manager
 
 AREAS = ["ashcombe", "brackenfield", "coldwater"]
 REPORTS = 8  # per area, a series: one a month in 2024
@@ -216,3 +220,55 @@ def test_the_capped_tracker_still_filters_what_it_shows(served: str, browser) ->
         assert {r.get_attribute("data-status") for r in rows.all()} == {wanted}
     finally:
         page.close()
+
+
+def _write_site(root: Path) -> None:
+    for area in AREAS:
+        (root / "content" / area).mkdir(parents=True, exist_ok=True)
+        for number in range(REPORTS):
+            (root / "content" / area / f"r{number}.md").write_text(_report(area, number))
+
+
+def _all_bytes(files: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, bytes]:
+    return {path: content_bytes(content) for path, content in files.items()}
+
+
+def _moved_to_november(root: Path) -> Path:
+    report = root / "content" / "ashcombe" / "r3.md"
+    report.write_text(
+        report.read_text().replace("meeting_date: 2024-04-20", "meeting_date: 2024-11-21")
+    )
+    return report
+
+
+def _a_newer_report(root: Path) -> Path:
+    report = root / "content" / "brackenfield" / "r8.md"
+    report.write_text(_report("brackenfield", 8).replace("2024-09-20", "2024-12-20"))
+    return report
+
+
+def _a_status_changed(root: Path) -> Path:
+    report = root / "content" / "coldwater" / "r7.md"
+    report.write_text(report.read_text().replace("rag: Red", "rag: Green"))
+    return report
+
+
+@pytest.mark.parametrize("change", [_moved_to_november, _a_newer_report, _a_status_changed])
+def test_after_an_edit_the_previews_capped_pages_equal_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], Path]
+) -> None:
+    """The preview keeps each area's share of the capped tracker and register and of
+    the dashboard's months; after an edit they are what a full build makes."""
+    monkeypatch.setattr(paging, "ROWS_PER_PAGE", ROWS)
+    monkeypatch.setattr(paging, "DASHBOARD_REPORTS", 10)
+    root = tmp_path / "src"
+    _write_site(root)
+    config = load_config(root)
+    live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    before = _all_bytes(live.refresh(defer=True).files)  # every page made: all kept
+    time.sleep(0.01)  # a new modification time, as a real save gives
+    after = _all_bytes(live.refresh(defer=True, changed=[change(root)]).files)
+    fresh = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    assert after == _all_bytes(fresh.refresh().files)
+    dashboard = PurePosixPath("dashboard/index.html")
+    assert after[dashboard] != before[dashboard]

@@ -39,6 +39,7 @@ __all__ = [
     "merge_keyed",
     "merged",
     "month_groups",
+    "month_title",
     "report_matches",
     "risk_key",
     "risk_rows",
@@ -141,14 +142,14 @@ def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow
     groups: dict[str, list[TrackerRow]] = {}
     for row in rows:
         groups.setdefault(row.due_month, []).append(row)
-    out = []
-    for month, members in groups.items():
-        if month:
-            year, number = int(month[:4]), int(month[5:])
-            out.append((f"due-{month}", f"Due by {calendar.month_name[number]} {year}", members))
-        else:
-            out.append(("due-none", NO_DATE, members))
-    return out
+    return [(f"due-{m}" if m else "due-none", month_title(m), rows) for m, rows in groups.items()]
+
+
+def month_title(month: str) -> str:
+    """A tracker row's ``due_month`` as a heading: "Due by March 2021" (or ``NO_DATE``)."""
+    if not month:
+        return NO_DATE
+    return f"Due by {calendar.month_name[int(month[5:])]} {int(month[:4])}"
 
 
 def area_risk_rows(area: AreaEntry) -> list[RiskRow]:

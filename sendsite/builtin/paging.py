@@ -26,10 +26,12 @@ from sendsite.build.site import ReportEntry
 from sendsite.builtin.crossarea import (
     Counts,
     Dashboard,
+    DashboardRow,
     RiskRow,
     TrackerRow,
     merged,
     month_groups,
+    month_title,
     risk_key,
     row_key,
 )
@@ -41,7 +43,9 @@ __all__ = [
     "MonthRow",
     "PageOfRows",
     "latest",
+    "latest_rows",
     "month_rows",
+    "months_of",
     "pages_of_risks",
     "pages_of_tracker",
     "serious_risks",
@@ -90,16 +94,24 @@ def latest(entry: ReportEntry) -> bool:
     return entry.next is None
 
 
+def latest_rows(rows: list[_Row]) -> list[_Row]:
+    """The rows of the latest reports, in their order (kept with each area's views, so
+    the all-areas pages do not pass over every row of the site to find them)."""
+    return [row for row in rows if latest(row.entry)]
+
+
 def _capped(
-    per_area: Sequence[list[_Row]], key: Callable[[_Row], Any], first: Callable[[_Row], bool]
+    per_area: Sequence[tuple[list[_Row], list[_Row]]],
+    key: Callable[[_Row], Any],
+    first: Callable[[_Row], bool],
 ) -> tuple[list[_Row], Cap | None]:
     """All rows (each area's, sorted by ``key``, merged) if few enough; else the latest
     reports' rows, those ``first`` picks before the others, at most ``ROWS_PER_PAGE``,
-    in their sorted order."""
-    total = sum(len(rows) for rows in per_area)
+    in their sorted order. ``per_area``: each area's rows and ``latest_rows`` of them."""
+    total = sum(len(rows) for rows, _ in per_area)
     if total <= ROWS_PER_PAGE:
-        return merged(per_area, key), None
-    current = merged([[r for r in rows if latest(r.entry)] for rows in per_area], key)
+        return merged([rows for rows, _ in per_area], key), None
+    current = merged([latest for _, latest in per_area], key)
     reports = len({id(r.entry) for r in current})
     latest_rows = len(current)
     if len(current) > ROWS_PER_PAGE:
@@ -108,14 +120,19 @@ def _capped(
     return current, Cap(total, len(current), reports, latest_rows)
 
 
-def urgent_items(per_area: Sequence[list[TrackerRow]]) -> tuple[list[TrackerRow], Cap | None]:
-    """What the all-areas tracker lists (each area's rows soonest due first): overdue
-    first when the latest reports' items are too many."""
+def urgent_items(
+    per_area: Sequence[tuple[list[TrackerRow], list[TrackerRow]]],
+) -> tuple[list[TrackerRow], Cap | None]:
+    """What the all-areas tracker lists (each area's rows soonest due first, and the
+    latest reports' of them): overdue first when the latest reports' items are too many."""
     return _capped(per_area, row_key, lambda r: r.overdue)
 
 
-def serious_risks(per_area: Sequence[list[RiskRow]]) -> tuple[list[RiskRow], Cap | None]:
-    """What the all-areas register lists (each area's rows most serious first)."""
+def serious_risks(
+    per_area: Sequence[tuple[list[RiskRow], list[RiskRow]]],
+) -> tuple[list[RiskRow], Cap | None]:
+    """What the all-areas register lists (each area's rows most serious first, and the
+    latest reports' of them)."""
     return _capped(per_area, risk_key, lambda r: True)
 
 
@@ -134,12 +151,11 @@ def pages_of_tracker(rows: list[TrackerRow]) -> list[PageOfRows[TrackerRow]]:
 
 
 def _months(rows: list[TrackerRow]) -> str:
-    groups = month_groups(rows)
-    if not groups:
+    """The months a page of rows (in due order) holds: "March 2021 to May 2021"."""
+    if not rows:
         return ""
-    first, last = groups[0][1], groups[-1][1]
-    first = first.removeprefix("Due by ")
-    last = last.removeprefix("Due by ")
+    first = month_title(rows[0].due_month).removeprefix("Due by ")
+    last = month_title(rows[-1].due_month).removeprefix("Due by ")
     return first if first == last else f"{first} to {last}"
 
 
@@ -167,22 +183,41 @@ class MonthRow:
     risks: Counts
 
 
-def month_rows(dashboard: Dashboard) -> list[MonthRow]:
+_Months = dict[tuple[int, int] | None, MonthRow]
+
+
+def months_of(rows: Sequence[DashboardRow]) -> _Months:
+    """Reports' dashboard rows added up by the month of their dates (None: undated)."""
+    by_month: _Months = {}
+    for row in rows:
+        day = row.entry.report.as_of if row.entry else None
+        key = (day.year, day.month) if day else None
+        month = by_month.get(key)
+        if month is None:
+            month = by_month[key] = _month_row(key, row.risks.scale)
+        month.reports += 1
+        month.items.add(row.items)
+        month.risks.add(row.risks)
+    return by_month
+
+
+def _month_row(key: tuple[int, int] | None, scale: tuple[Any, ...]) -> MonthRow:
+    title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
+    return MonthRow(title, 0, Counts(), Counts(scale=scale))
+
+
+def month_rows(per_area: Sequence[_Months]) -> list[MonthRow]:
     """One row per month of the reports' dates, newest first; undated reports last
-    (added up from the dashboard's rows of each report)."""
-    by_month: dict[tuple[int, int] | None, MonthRow] = {}
-    for _, rows in dashboard.areas:
-        for row in rows:
-            day = row.entry.report.as_of if row.entry else None
-            key = (day.year, day.month) if day else None
+    (each area's ``months_of`` its reports' dashboard rows, added up)."""
+    by_month: _Months = {}
+    for months in per_area:
+        for key, counted in months.items():
             month = by_month.get(key)
             if month is None:
-                title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
-                scale = row.risks.scale
-                month = by_month[key] = MonthRow(title, 0, Counts(), Counts(scale=scale))
-            month.reports += 1
-            month.items.add(row.items)
-            month.risks.add(row.risks)
+                month = by_month[key] = _month_row(key, counted.risks.scale)
+            month.reports += counted.reports
+            month.items.add(counted.items)
+            month.risks.add(counted.risks)
     dated = sorted((k for k in by_month if k is not None), reverse=True)
     keys: list[tuple[int, int] | None] = [*dated, *([None] if None in by_month else [])]
     return [by_month[key] for key in keys]

@@ -20,6 +20,7 @@ from sendsite.builtin import paging
 from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
     Dashboard,
+    DashboardRow,
     RiskRow,
     TrackerRow,
     keyed_risk_rows,
@@ -52,6 +53,9 @@ class _AreaViews:
     risks: list[RiskRow]
     book: list[paging.PageOfRows[TrackerRow]]
     register: list[paging.PageOfRows[RiskRow]]
+    #: The rows and risks of the area's latest reports (what a capped all-areas page lists).
+    latest_rows: list[TrackerRow]
+    latest_risks: list[RiskRow]
 
 
 def _area_views(site: Site, area: AreaEntry) -> _AreaViews:
@@ -59,7 +63,10 @@ def _area_views(site: Site, area: AreaEntry) -> _AreaViews:
         [per_report(site, "views.rows", e, keyed_tracker_rows) for e in area.reports]
     )
     risks = merge_keyed([per_report(site, "views.risks", e, keyed_risk_rows) for e in area.reports])
-    return _AreaViews(rows, risks, paging.pages_of_tracker(rows), paging.pages_of_risks(risks))
+    book, register = paging.pages_of_tracker(rows), paging.pages_of_risks(risks)
+    return _AreaViews(
+        rows, risks, book, register, paging.latest_rows(rows), paging.latest_rows(risks)
+    )
 
 
 def _views_of(site: Site) -> list[_AreaViews]:
@@ -151,9 +158,9 @@ def _part(
 def _all_areas(views: list[_AreaViews], risks: bool) -> tuple[list[Any], int, dict[str, Any]]:
     """What the all-areas tracker (or register) lists, and what it leaves out."""
     if risks:
-        shown, cap = paging.serious_risks([v.risks for v in views])
+        shown, cap = paging.serious_risks([(v.risks, v.latest_risks) for v in views])
         return shown, sum(len(v.risks) for v in views), {"cap": cap}
-    rows, cap = paging.urgent_items([v.rows for v in views])
+    rows, cap = paging.urgent_items([(v.rows, v.latest_rows) for v in views])
     return rows, sum(len(v.rows) for v in views), {"cap": cap}
 
 
@@ -276,13 +283,26 @@ def _topic_context(site: Site, topic: Any) -> dict[str, Any]:
 def _dashboard_context(site: Site, many: bool) -> dict[str, Any]:
     """The dashboard's rows: per report, or summarised per area and month on a big site."""
     dashboard = Dashboard.of(site)
+    months: list[paging.MonthRow] = []
+    if many:  # each area's months kept, as its dashboard rows are, while its reports are
+        per_area_months = [
+            per_area(site, "dashboard.months", area, partial(_months_of, rows))
+            for (_, rows), area in zip(dashboard.areas, site.areas, strict=True)
+        ]
+        months = paging.month_rows(per_area_months)
     return {
         "dashboard": paging.summarised(dashboard) if many else dashboard,
-        "months": paging.month_rows(dashboard) if many else [],
+        "months": months,
         "reports": len(site.reports),
         "levels": list(Level),
         "ratings": list(RiskLevel),
     }
+
+
+def _months_of(
+    rows: list[DashboardRow], _: AreaEntry
+) -> dict[tuple[int, int] | None, paging.MonthRow]:
+    return paging.months_of(rows)
 
 
 @hookimpl
