@@ -233,9 +233,10 @@ class Pipeline:
             for page in pages
         ]
         extra = [page for _, page in by_plugin]
+        own = list(site_pages(site))
         claims = [
             *(Claim(p.path, f"the '{p.title}' page of plugin '{name}'") for name, p in by_plugin),
-            *self._claims.of(site_pages(site)),
+            *self._claims.of(own),
         ]
         if not self._claims.same(claims):  # the same claims as last time raise nothing
             problems.errors.extend(collisions(claims))
@@ -263,7 +264,7 @@ class Pipeline:
         )
         with self.progress.stage("render", len(self._page_claims)) as stage:
             rendered, deferred, fresh = self._render_pages(
-                [*site_pages(site), *extra], make, problems, stage, everything, defer
+                [*own, *extra], make, problems, stage, everything, defer
             )
         problems.raise_if_failed()
         self._pages = fresh
