@@ -33,13 +33,14 @@ __all__ = [
     "area_risk_rows",
     "area_tracker_rows",
     "counts_of",
+    "due_month_name",
     "keyed_risk_rows",
     "keyed_tracker_rows",
     "match_topics",
     "merge_keyed",
     "merged",
     "month_groups",
-    "month_title",
+    "month_name",
     "report_matches",
     "risk_key",
     "risk_rows",
@@ -142,14 +143,22 @@ def month_groups(rows: list[TrackerRow]) -> list[tuple[str, str, list[TrackerRow
     groups: dict[str, list[TrackerRow]] = {}
     for row in rows:
         groups.setdefault(row.due_month, []).append(row)
-    return [(f"due-{m}" if m else "due-none", month_title(m), rows) for m, rows in groups.items()]
+    return [(f"due-{m}" if m else "due-none", _month_title(m), rows) for m, rows in groups.items()]
 
 
-def month_title(month: str) -> str:
+def _month_title(month: str) -> str:
     """A tracker row's ``due_month`` as a heading: "Due by March 2021" (or ``NO_DATE``)."""
-    if not month:
-        return NO_DATE
-    return f"Due by {calendar.month_name[int(month[5:])]} {int(month[:4])}"
+    return f"Due by {due_month_name(month)}" if month else NO_DATE
+
+
+def due_month_name(month: str) -> str:
+    """A tracker row's ``due_month`` as "March 2021" (or ``NO_DATE``)."""
+    return month_name(int(month[:4]), int(month[5:])) if month else NO_DATE
+
+
+def month_name(year: int, month: int) -> str:
+    """A month as the site names it: "March 2021"."""
+    return f"{calendar.month_name[month]} {year}"
 
 
 def area_risk_rows(area: AreaEntry) -> list[RiskRow]:

@@ -16,7 +16,6 @@ under a megabyte.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -29,9 +28,10 @@ from sendsite.builtin.crossarea import (
     DashboardRow,
     RiskRow,
     TrackerRow,
+    due_month_name,
     merged,
     month_groups,
-    month_title,
+    month_name,
     risk_key,
     row_key,
 )
@@ -154,8 +154,7 @@ def _months(rows: list[TrackerRow]) -> str:
     """The months a page of rows (in due order) holds: "March 2021 to May 2021"."""
     if not rows:
         return ""
-    first = month_title(rows[0].due_month).removeprefix("Due by ")
-    last = month_title(rows[-1].due_month).removeprefix("Due by ")
+    first, last = due_month_name(rows[0].due_month), due_month_name(rows[-1].due_month)
     return first if first == last else f"{first} to {last}"
 
 
@@ -202,7 +201,7 @@ def months_of(rows: Sequence[DashboardRow]) -> _Months:
 
 
 def _month_row(key: tuple[int, int] | None, scale: tuple[Any, ...]) -> MonthRow:
-    title = calendar.month_name[key[1]] + f" {key[0]}" if key else "Not dated"
+    title = month_name(*key) if key else "Not dated"
     return MonthRow(title, 0, Counts(), Counts(scale=scale))
 
 

@@ -310,7 +310,7 @@ def serve_command(
     naming the file and line, and the page comes back once the file is fixed.
     Press Ctrl-C to stop. For publishing, use 'sendsite build' instead.
     """
-    import threading
+    import time
     import webbrowser
 
     from sendsite.serve.server import PreviewServer
@@ -335,8 +335,8 @@ def serve_command(
     try:
         # Woken twice a second, not only by a signal: Linux may hand Ctrl-C to any of the
         # server's threads, and Python acts on it in the main thread only once that runs.
-        while not threading.Event().wait(0.5):
-            pass
+        while True:
+            time.sleep(0.5)
     except KeyboardInterrupt:
         click.echo("\nStopping.")
     finally:
