@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
 from itertools import chain
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import Any, TypeVar
 
 from sendsite.build.memo import per_area, per_report
@@ -184,28 +183,51 @@ def risk_key(row: RiskRow) -> tuple[Any, ...]:
 @dataclass
 class Counts:
     """Items per level on a scale (the shared status scale, or the risk scale for
-    risks), with the number overdue."""
+    risks), with the number overdue.
 
-    by_level: Counter[Level | RiskLevel] = field(default_factory=Counter)
-    overdue: int = 0
+    The numbers are kept in the scale's order (a list, not a mapping keyed by level):
+    the dashboard adds up thousands of these, and hashing an enum member is slow."""
+
     scale: tuple[Level | RiskLevel, ...] = tuple(Level)
+    #: How many items are at each level of ``scale``, in its order.
+    numbers: list[int] = field(default_factory=list)
+    overdue: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.numbers:
+            self.numbers = [0] * len(self.scale)
 
     @property
     def total(self) -> int:
-        return sum(self.by_level.values())
+        return sum(self.numbers)
+
+    @property
+    def by_level(self) -> dict[Level | RiskLevel, int]:
+        """The number at each level of the scale."""
+        return dict(zip(self.scale, self.numbers, strict=True))
+
+    def count(self, level: Level | RiskLevel) -> int:
+        """The number at ``level``."""
+        return self.numbers[self.scale.index(level)]
+
+    def tally(self, level: Level | RiskLevel) -> None:
+        """Count one more item at ``level``."""
+        self.numbers[self.scale.index(level)] += 1
+
+    def cells(self, levels: Iterable[Level | RiskLevel]) -> list[tuple[Level | RiskLevel, int]]:
+        """``(level, number)`` for each of ``levels`` (a table's columns)."""
+        return [(level, self.numbers[self.scale.index(level)]) for level in levels]
 
     def add(self, other: Counts) -> None:
-        """Count ``other``'s items too."""
-        for level, count in other.by_level.items():
-            self.by_level[level] += count
+        """Count ``other``'s items too (on the same scale)."""
+        self.numbers = list(map(add, self.numbers, other.numbers))
         self.overdue += other.overdue
 
     def segments(self) -> list[tuple[Level | RiskLevel, int, float, float]]:
         """``(level, count, start %, width %)`` for drawing a stacked bar."""
         total = self.total or 1
         out, start = [], 0.0
-        for level in self.scale:
-            count = self.by_level[level]
+        for level, count in zip(self.scale, self.numbers, strict=True):
             if count:
                 width = 100 * count / total
                 out.append((level, count, round(start, 3), round(width, 3)))
@@ -266,10 +288,10 @@ def counts_of(entries: list[ReportEntry]) -> tuple[Counts, Counts]:
     items, risks = Counts(), Counts(scale=tuple(RiskLevel))
     for entry in entries:
         for item in entry.report.items:
-            items.by_level[item.status.level] += 1
+            items.tally(item.status.level)
             items.overdue += item.is_overdue(entry.report.as_of)
         for risk in entry.report.risks:
-            risks.by_level[risk.rating.level] += 1
+            risks.tally(risk.rating.level)
     return items, risks
 
 
