@@ -175,6 +175,35 @@ def test_the_dashboard_counts_per_area_and_month(big_site: Path) -> None:
     _links_resolve(big_site, page, html)
 
 
+def test_the_dashboard_counts_earlier_years_whole(tmp_path: Path) -> None:
+    """Reports over six years: the last two years with reports by month, the rest by year,
+    so the table stays short however long a partnership has been reporting."""
+    root = tmp_path / "src"
+    (root / "content" / "ashcombe").mkdir(parents=True)
+    dates = ["2019-03-20", "2019-11-20", "2021-06-20", "2023-02-20", "2024-05-20", "2024-09-20"]
+    for number, day in enumerate(dates):
+        text = _report("ashcombe", number).replace(f"meeting_date: 2024-{number + 1:02d}-20", "")
+        (root / "content" / "ashcombe" / f"r{number}.md").write_text(
+            text.replace("---\nformat:", f"---\nmeeting_date: {day}\nformat:", 1)
+        )
+    out = tmp_path / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paging, "DASHBOARD_REPORTS", 3)
+        patch.setattr(paging, "MONTH_YEARS", 2)
+        build(load_config(root), output=out)
+    html = (out / "dashboard" / "index.html").read_text()
+    table = html[html.index('id="by-month-items"') : html.index('id="by-month-risks"')]
+    rows = re.findall(r'data-label="Month">([^<]+)</th>\s*<td[^>]*>(\d+)</td>', table)
+    assert rows == [
+        ("September 2024", "1"),
+        ("May 2024", "1"),
+        ("February 2023", "1"),
+        ("2021 (whole year)", "1"),
+        ("2019 (whole year)", "2"),
+    ]
+    assert "counted by year" in _text(html)
+
+
 def test_a_small_site_is_not_capped(demo_site: Path) -> None:
     for page in ("tracker/index.html", "risks/index.html", "dashboard/index.html"):
         html = (demo_site / page).read_text()

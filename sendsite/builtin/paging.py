@@ -8,7 +8,8 @@ Below the limits every page lists everything, as a small site expects. Above the
 - an area's own tracker and register are split into pages of at most
   ``ROWS_PER_PAGE`` rows (``tracker/<area>/page-2/``), the tracker's by due month;
 - the dashboard counts per area and per month instead of per report once there
-  are more than ``DASHBOARD_REPORTS`` reports.
+  are more than ``DASHBOARD_REPORTS`` reports (per year before its last
+  ``MONTH_YEARS`` years of reports).
 
 A row of the tracker or register is about 1.2 KB of HTML, so a page stays well
 under a megabyte.
@@ -38,6 +39,7 @@ from sendsite.builtin.crossarea import (
 
 __all__ = [
     "DASHBOARD_REPORTS",
+    "MONTH_YEARS",
     "ROWS_PER_PAGE",
     "Cap",
     "MonthRow",
@@ -59,6 +61,10 @@ ROWS_PER_PAGE = 400
 DASHBOARD_REPORTS = 150
 #: The latest reports the summarised dashboard names under each area.
 LATEST_SHOWN = 3
+#: The summarised dashboard counts the reports of its latest this many years (that have
+#: reports) by month, and earlier reports by year: a page of a few dozen rows however long
+#: a partnership has been reporting.
+MONTH_YEARS = 3
 
 _Row = TypeVar("_Row", TrackerRow, RiskRow)
 
@@ -201,25 +207,37 @@ def months_of(rows: Sequence[DashboardRow]) -> _Months:
 
 
 def _month_row(key: tuple[int, int] | None, scale: tuple[Any, ...]) -> MonthRow:
-    title = month_name(*key) if key else "Not dated"
+    """An empty row for a month (``(year, month)``), a whole year (``(year, 0)``) or
+    undated reports (``None``)."""
+    title = "Not dated" if key is None else month_name(*key) if key[1] else f"{key[0]} (whole year)"
     return MonthRow(title, 0, Counts(), Counts(scale=scale))
 
 
 def month_rows(per_area: Sequence[_Months]) -> list[MonthRow]:
-    """One row per month of the reports' dates, newest first; undated reports last
+    """One row per month of the reports' dates in the latest ``MONTH_YEARS`` years that
+    have reports, newest first; then one row per earlier year; undated reports last
     (each area's ``months_of`` its reports' dashboard rows, added up)."""
     by_month: _Months = {}
     for months in per_area:
         for key, counted in months.items():
-            month = by_month.get(key)
-            if month is None:
-                month = by_month[key] = _month_row(key, counted.risks.scale)
-            month.reports += counted.reports
-            month.items.add(counted.items)
-            month.risks.add(counted.risks)
+            _add_to(by_month, key, counted)
     dated = sorted((k for k in by_month if k is not None), reverse=True)
-    keys: list[tuple[int, int] | None] = [*dated, *([None] if None in by_month else [])]
-    return [by_month[key] for key in keys]
+    recent = sorted({year for year, _ in dated}, reverse=True)[:MONTH_YEARS]
+    rows = [by_month[key] for key in dated if key[0] >= recent[-1]] if recent else []
+    by_year: _Months = {}
+    for key in dated[len(rows) :]:
+        _add_to(by_year, (key[0], 0), by_month[key])
+    return [*rows, *by_year.values(), *([by_month[None]] if None in by_month else [])]
+
+
+def _add_to(rows: _Months, key: tuple[int, int] | None, counted: MonthRow) -> None:
+    """Count ``counted``'s reports, items and risks in ``rows[key]`` (made if new)."""
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = _month_row(key, counted.risks.scale)
+    row.reports += counted.reports
+    row.items.add(counted.items)
+    row.risks.add(counted.risks)
 
 
 def summarised(dashboard: Dashboard) -> Dashboard:

@@ -293,6 +293,7 @@ def _dashboard_context(site: Site, many: bool) -> dict[str, Any]:
     return {
         "dashboard": paging.summarised(dashboard) if many else dashboard,
         "months": months,
+        "month_years": paging.MONTH_YEARS,
         "reports": len(site.reports),
         "levels": list(Level),
         "ratings": list(RiskLevel),
