@@ -7,7 +7,9 @@
 
 Starts the real preview server, then repeatedly saves one report (by the
 write-then-rename that most editors use) and does what the page's reload
-script does: waits on the live-reload endpoint, then fetches the page. The
+script does: waits on the live-reload endpoint until the page it shows has
+changed (the saved report's page is published before the rest of the rebuild;
+a listing page once the rebuild is done), then fetches the page. The
 time from the save to having the new page is the latency a reader sees,
 minus the browser's own paint.
 """
@@ -102,8 +104,10 @@ def main() -> None:
                 saved = time.perf_counter()
                 temp.write_text(original.replace("title: ", f"title: {marker} ", 1))
                 os.replace(temp, target)
-                _get(port, f"{RELOAD_PATH}?since={generation}")
                 turn = n % (len(others) + 1)
+                # As a tab showing the page does: wait until the page it shows changed.
+                shown = others[turn - 1] if turn else address
+                _get(port, f"{RELOAD_PATH}?since={generation}&page={shown}")
                 if turn:  # a cross-area page, made on this request from the new site
                     assert server.live.snapshot.generation > generation
                     _get(port, others[turn - 1])

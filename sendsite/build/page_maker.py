@@ -6,12 +6,13 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from sendsite.build.links import rewrite_content_links
-from sendsite.build.pages import Page
+from sendsite.build.pages import Page, document_page
 from sendsite.build.reading import BuildFailed, Collector
+from sendsite.build.site import PlainPage, ReportEntry, Site
 from sendsite.content.glossary import AbbrMarker
 from sendsite.errors import Problem
 
-__all__ = ["PageMaker"]
+__all__ = ["PageMaker", "first_pages"]
 
 
 class PageMaker:
@@ -53,3 +54,21 @@ class PageMaker:
         if errors or html is None:
             raise BuildFailed(errors, [])
         return html
+
+
+def first_pages(
+    site: Site, items: list[ReportEntry | PlainPage], make: PageMaker
+) -> dict[PurePosixPath, bytes]:
+    """The pages of ``items`` (the documents just saved), made before the rest of the
+    site is; nothing if one of them has no page of its own or fails (the full render
+    reports why)."""
+    made: dict[PurePosixPath, bytes] = {}
+    for item in items:
+        page = document_page(site, item)
+        if page is None:
+            return {}
+        html, errors = make(page)
+        if html is None or errors:
+            return {}
+        made[page.path] = html
+    return made

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from sendsite.build.site import AreaEntry, ReportEntry, Site
+from sendsite.build.site import AreaEntry, PlainPage, ReportEntry, Site
 from sendsite.content.documents import Document
 
-__all__ = ["LazyContext", "Page", "site_pages"]
+__all__ = ["LazyContext", "Page", "document_page", "site_pages"]
 
 HOME = "index.html"
 
@@ -86,7 +86,7 @@ def site_pages(site: Site) -> Iterator[Page]:
             context={"area": area_entry},
             areas=frozenset({area_entry.area.slug}),
         )
-        crumbs = [*area_crumbs, (area_entry.title, str(area_entry.path))]
+        crumbs = _area_crumbs(area_entry)
         for entry in area_entry.reports:
             # The same report in the same area gives the same page (see ``build.memo``).
             was = kept.get(id(entry))
@@ -100,27 +100,53 @@ def site_pages(site: Site) -> Iterator[Page]:
             made[id(entry)] = was
             yield was[2]
         for plain in area_entry.pages:
-            yield Page(
-                "page",
-                plain.path,
-                "page.html",
-                plain.title,
-                breadcrumbs=crumbs,
-                context={"plain": plain, "area": area_entry},
-                source=plain.document,
-            )
+            yield _plain_page(plain, area_entry)
     for plain in site.pages:
-        yield Page(
-            "page",
-            plain.path,
-            "page.html",
-            plain.title,
-            breadcrumbs=[("Home", HOME)],
-            context={"plain": plain},
-            source=plain.document,
-        )
+        yield _plain_page(plain, None)
     yield Page(
         "not-found", PurePosixPath("404.html"), "404.html", "Page not found", areas=frozenset()
+    )
+
+
+def document_page(site: Site, item: ReportEntry | PlainPage) -> Page | None:
+    """The page of one report or plain page, as ``site_pages`` makes it (None for the
+    home page's text, or an item the site does not hold): the preview renders a saved
+    report's page with this before the rest of the site."""
+    if isinstance(item, PlainPage):
+        if item is site.home:
+            return None
+        if item.area is None:
+            return _plain_page(item, None) if any(p is item for p in site.pages) else None
+    slug = item.area.slug if item.area is not None else None
+    for area_entry in site.areas:
+        if area_entry.area.slug != slug:
+            continue
+        if isinstance(item, PlainPage):
+            listed = any(p is item for p in area_entry.pages)
+            return _plain_page(item, area_entry) if listed else None
+        if any(r is item for r in area_entry.reports):
+            return _report_page(item, area_entry, _area_crumbs(area_entry))
+    return None
+
+
+def _area_crumbs(area_entry: AreaEntry) -> list[tuple[str, str]]:
+    return [("Home", HOME), (area_entry.title, str(area_entry.path))]
+
+
+def _plain_page(plain: PlainPage, area_entry: AreaEntry | None) -> Page:
+    context: dict[str, Any]
+    if area_entry is None:
+        crumbs, context = [("Home", HOME)], {"plain": plain}
+    else:
+        crumbs, context = _area_crumbs(area_entry), {"plain": plain, "area": area_entry}
+    return Page(
+        "page",
+        plain.path,
+        "page.html",
+        plain.title,
+        breadcrumbs=crumbs,
+        context=context,
+        source=plain.document,
     )
 
 

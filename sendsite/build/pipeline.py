@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -27,7 +27,7 @@ from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisi
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
 from sendsite.build.linking import link
-from sendsite.build.page_maker import PageMaker
+from sendsite.build.page_maker import PageMaker, first_pages
 from sendsite.build.pages import Page, site_pages
 from sendsite.build.parallel import map_forked, portable, read_many
 from sendsite.build.patch import Linked, patch
@@ -114,6 +114,8 @@ class Pipeline:
         self._linked: Linked | None = None
         #: Series pages shown differently since the last render (None: not known).
         self._touched: set[PurePosixPath] | None = None
+        #: The site last rendered and what rendered its pages (for ``refresh``'s ``early``).
+        self._made: tuple[Site, PageMaker] | None = None
 
     def forget_templates(self) -> None:
         """Drop compiled templates and the static file list (after a theme edit)."""
@@ -214,16 +216,13 @@ class Pipeline:
         """Render the pages that need it; return how many were rendered and deferred,
         and whether the site kept its shape.
 
-        A page is kept from last time when the site's shape (its pages, glossary,
-        menu, areas and topics) is unchanged and none of what it shows was read
-        again: its own file, for a report or plain page; a re-read file in one of
-        its ``areas``, for a page that lists only some areas. With ``defer`` (and
-        the same shape), pages that only list or aggregate what was re-read are
-        made when first asked for; pages of re-read files are rendered now, so
-        their mistakes are reported at once. When the shape changes too, pages
-        whose source links to other content files are also rendered now (a link
-        may have lost its target); the rest wait until asked for. The first
-        refresh, and the first after ``forget_templates``, renders every page.
+        A page is kept when the site's shape (pages, glossary, menu, areas, topics)
+        is unchanged and nothing it shows was read again: its own file (a report or
+        plain page), a re-read file in one of its ``areas`` (a page of some areas).
+        With ``defer``, pages that only list what was re-read are made when asked
+        for; pages of re-read files, and (if the shape changed) pages whose source
+        links to other content files, are rendered now, so mistakes show at once.
+        The first refresh, and the first after ``forget_templates``, renders all.
         """
         targets = {entry.document.relpath: entry.path for entry in site.reports}
         targets.update({plain.document.relpath: plain.path for plain in site.all_pages})
@@ -267,8 +266,7 @@ class Pipeline:
                 [*own, *extra], make, problems, stage, everything, defer
             )
         problems.raise_if_failed()
-        self._pages = fresh
-        self._shape = shape
+        self._pages, self._shape, self._made = fresh, shape, (site, make)
         self._unrendered, self._touched = set(), set()
         return rendered, deferred, not everything
 
@@ -398,7 +396,12 @@ class Pipeline:
     # --- both ------------------------------------------------------------------------
 
     def refresh(
-        self, *, strict: bool = False, defer: bool = False, changed: Collection[Path] | None = None
+        self,
+        *,
+        strict: bool = False,
+        defer: bool = False,
+        changed: Collection[Path] | None = None,
+        early: Callable[[dict[PurePosixPath, bytes]], None] | None = None,
     ) -> Refreshed:
         """Bring the in-memory site up to date with the files on disk.
 
@@ -406,11 +409,16 @@ class Pipeline:
         (see ``ContentFiles.look``). Raises ``BuildFailed`` with every error found (the
         previous state is kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
         ``defer``, what only lists or aggregates the changed files is made when
-        first asked for (see ``render``).
+        first asked for (see ``render``). ``early`` (the preview) is given the pages of the
+        saved reports as soon as they are made, when the save was patched into the site
+        last rendered: before the pages that list them and the checks of the whole site.
         """
         problems = Collector()
         gc.unfreeze()  # last refresh's site may be garbage now: let a full collection see it
         site, reread = self.read(problems, changed)
+        if early and self._made and self._made[0] is site and self._pages and not problems.errors:
+            items = [self._read[rel].item for rel in sorted(reread) if rel in self._read]
+            early(first_pages(site, items, self._made[1]))
         gc.freeze()  # the site lives on: collections while rendering need not scan it again
         try:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import mimetypes
 import posixpath
 import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sendsite.build.deferred import FileContent, content_bytes
-from sendsite.serve.live import LiveSite
+from sendsite.serve.live import LiveSite, Snapshot
 
 __all__ = ["RELOAD_PATH", "AllowedHosts", "PreviewHTTPServer", "allowed_hosts"]
 
@@ -34,9 +36,12 @@ _RELOAD_SCRIPT = """
 (function () {
   var generation = %d;
   function wait() {
-    fetch("%s?since=" + generation, {cache: "no-store"})
-      .then(function (r) { return r.text(); })
-      .then(function (t) { if (Number(t) !== generation) { location.reload(); } else { wait(); } })
+    fetch("%s?since=" + generation + "&page=" + encodeURIComponent(location.pathname),
+          {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        if (a.reload) { location.reload(); } else { generation = a.generation; wait(); }
+      })
       .catch(function () { setTimeout(wait, 1000); });
   }
   wait();
@@ -93,8 +98,18 @@ class _Handler(BaseHTTPRequestHandler):
                     "a whole number of up to 15 digits.\n",
                 )
                 return
-            generation = live.wait_for_change(since, _WAIT_SECONDS)
-            self._send(HTTPStatus.OK, str(generation).encode(), "text/plain", head)
+            page = _query_value(url.query, "page")
+            if page is None:  # any newer build: its number
+                generation = live.wait_for_change(since, _WAIT_SECONDS)
+                self._send(HTTPStatus.OK, str(generation).encode(), "text/plain", head)
+                return
+            # A tab's page: reload only if a newer build changed it (a save elsewhere
+            # does not, nor does the rest of a rebuild after the saved page was shown).
+            generation, changed = live.wait_for_page(
+                since, _WAIT_SECONDS, partial(_served, urlsplit(page).path)
+            )
+            answer = json.dumps({"generation": generation, "reload": changed}).encode()
+            self._send(HTTPStatus.OK, answer, "application/json", head)
             return
         snapshot = live.snapshot
         files = live.files(snapshot)
@@ -166,13 +181,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _since(query: str) -> int | None:
     """The build number given as ``since=``; None unless given once and well formed."""
+    value = _query_value(query, "since")
+    if value is None or not _SINCE.fullmatch(value):
+        return None
+    return int(value)
+
+
+def _query_value(query: str, name: str) -> str | None:
+    """The value of ``name=`` in a query; None unless given once."""
     try:
-        values = parse_qs(query, keep_blank_values=True, max_num_fields=10).get("since", [])
+        values = parse_qs(query, keep_blank_values=True, max_num_fields=10).get(name, [])
     except ValueError:  # too many fields
         return None
-    if len(values) != 1 or not _SINCE.fullmatch(values[0]):
-        return None
-    return int(values[0])
+    return values[0] if len(values) == 1 else None
+
+
+def _served(raw_path: str, snapshot: Snapshot) -> object:
+    """What a request for ``raw_path`` shows from ``snapshot`` (for comparing builds)."""
+    if snapshot.errors:
+        return snapshot  # its error page, at every path
+    target = _resolve(raw_path, snapshot.files)
+    if isinstance(target, str):
+        return target
+    return snapshot.files.get(target or PurePosixPath("404.html"))
 
 
 def _resolve(

@@ -100,6 +100,8 @@ class LiveSite:
         self._start_afresh = False
         #: The search index, rebuilt in the background once edits settle.
         self.search = BackgroundIndexer(log)
+        #: The last few snapshots published, by generation (what a waiting tab shows).
+        self._recent: dict[int, Snapshot] = {}
 
     def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, FileContent]:
         """The snapshot's files plus the search index's (kept separately, updated later)."""
@@ -150,7 +152,7 @@ class LiveSite:
         try:
             pipeline = self._pipeline_for(changed)
             try:
-                result = pipeline.refresh(defer=True, changed=changed)
+                result = pipeline.refresh(defer=True, changed=changed, early=self._publish_first)
             finally:
                 pipeline.progress = Progress()  # bars for the first build only
                 # Workers are forked only for the first build, before the server's threads run.
@@ -363,16 +365,55 @@ class LiveSite:
             return read_confined(content, folders)
         return content_bytes(content)
 
+    def _publish_first(self, pages: dict[PurePosixPath, bytes]) -> None:
+        """Show the saved reports' new pages at once, while the rest is rebuilt: a tab
+        showing one of them reloads now; the pages listing them follow with the rebuild."""
+        old = self.snapshot
+        if pages and not old.errors and old.files:
+            files = {**old.files, **pages}
+            self._publish(
+                Snapshot(old.generation + 1, files, [], old.warnings, folders=old.folders)
+            )
+
     def _publish(self, snapshot: Snapshot) -> None:
         with self._cond:
             self.snapshot = snapshot
+            self._recent[snapshot.generation] = snapshot
+            while len(self._recent) > _RECENT:
+                del self._recent[min(self._recent)]
             self._cond.notify_all()
 
     def wait_for_change(self, since: int, timeout: float) -> int:
         """Block until a build newer than ``since`` is published (or ``timeout``)."""
+        return self.wait_for_page(since, timeout)[0]
+
+    def wait_for_page(
+        self, since: int, timeout: float, served: Callable[[Snapshot], object] | None = None
+    ) -> tuple[int, bool]:
+        """Block until a build newer than ``since`` changes what ``served`` (a tab's page
+        in a snapshot) gives, or ``timeout``; return the newest build's number and
+        whether the page changed. Without ``served``, any newer build is a change."""
+
+        def changed() -> bool:
+            now = self.snapshot
+            if now.generation == since:
+                return False
+            then = self._recent.get(since)
+            return served is None or then is None or not _same(served(then), served(now))
+
         with self._cond:
-            self._cond.wait_for(lambda: self.snapshot.generation != since, timeout)
-            return self.snapshot.generation
+            self._cond.wait_for(changed, timeout)
+            return self.snapshot.generation, changed()
+
+
+#: How many of the last snapshots are kept for tabs to compare their page with.
+_RECENT = 8
+
+
+def _same(then: object, now: object) -> bool:
+    """Whether a tab's page is as it was: the same page kept between builds, or the
+    same bytes (a saved report's page, shown first and then kept by the rebuild)."""
+    return then is now or (type(then) is type(now) and isinstance(now, bytes) and then == now)
 
 
 def _count(number: int, word: str) -> str:

@@ -1,0 +1,199 @@
+"""`sendsite serve` after a save: the saved report's page first, then the rest; tabs
+reload only when the page they show changed, and only once."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sendsite.build.deferred import content_bytes
+from sendsite.serve.live import LiveSite, Snapshot
+from sendsite.serve.server import PreviewServer
+
+from .conftest import REPO
+from .test_serve import Rebuilds, get, save_by_rename
+
+REPORT = "content/southend/highlight-report-2021-05.md"
+PAGE = "/southend/highlight-report-2021-05/"
+AREA_PAGE = "/southend/"
+OTHER_PAGE = "/essex/joint-commissioning-progress/"
+TITLE = "Joint Commissioning highlight report, May 2021"
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    root = tmp_path / "site-src"
+    for area in ("southend", "essex"):
+        shutil.copytree(REPO / "content" / area, root / "content" / area)
+    (root / "sendsite.yml").write_text("title: Reload test\n")
+    return root
+
+
+@pytest.fixture
+def live(site_root: Path) -> Iterator[LiveSite]:
+    site = LiveSite(site_root, log=lambda line: None)
+    site.rebuild(None)
+    yield site
+    site.close()
+
+
+def _rel(url: str) -> PurePosixPath:
+    return PurePosixPath(url.strip("/"), "index.html")
+
+
+def _page(snapshot: Snapshot, url: str) -> str:
+    return content_bytes(snapshot.files[_rel(url)]).decode()
+
+
+def _published(live: LiveSite) -> list[Snapshot]:
+    """Every snapshot ``live`` publishes from now on."""
+    seen: list[Snapshot] = []
+    publish = live._publish
+
+    def recording(snapshot: Snapshot) -> None:
+        seen.append(snapshot)
+        publish(snapshot)
+
+    live._publish = recording  # type: ignore[method-assign]
+    return seen
+
+
+def test_the_saved_reports_page_is_shown_before_the_pages_that_list_it(
+    live: LiveSite, site_root: Path
+) -> None:
+    before = live.snapshot
+    seen = _published(live)
+    report = site_root / REPORT
+    report.write_text(report.read_text().replace(TITLE, "Shown first"), encoding="utf-8")
+    live.rebuild({report})
+    first, last = seen
+    assert first.generation == before.generation + 1 and last.generation == first.generation + 1
+    assert "Shown first" in _page(first, PAGE)
+    # Everything else is still the last build's, until the rebuild publishes the rest.
+    assert first.files[_rel(AREA_PAGE)] is before.files[_rel(AREA_PAGE)]
+    assert "Shown first" not in _page(first, AREA_PAGE)
+    assert "Shown first" in _page(last, AREA_PAGE)
+    # The rebuild's own render of the page is byte for byte the one shown first.
+    assert _page(last, PAGE) == _page(first, PAGE)
+    assert not last.errors
+
+
+def test_a_save_the_site_must_be_linked_again_for_is_published_once(
+    live: LiveSite, site_root: Path
+) -> None:
+    seen = _published(live)
+    report = site_root / REPORT
+    text = report.read_text()
+    # A new date moves the report among its area's: the site is linked again, not patched.
+    dated = re.sub(r"(?m)^(meeting_date|date): .*$", r"\1: 3rd June 2021", text, count=1)
+    assert dated != text
+    report.write_text(dated, encoding="utf-8")
+    live.rebuild({report})
+    assert len(seen) == 1 and not seen[0].errors
+    # A mistake: no page is shown first, the error page is.
+    seen.clear()
+    report.write_text(text.replace("        rag: Yellow\n", "        rag: Purple\n", 1))
+    live.rebuild({report})
+    assert len(seen) == 1 and seen[0].errors
+
+
+def test_a_tab_waits_for_its_own_page_to_change(live: LiveSite, site_root: Path) -> None:
+    since = live.snapshot.generation
+    report = site_root / REPORT
+    report.write_text(report.read_text().replace(TITLE, "Waited for"), encoding="utf-8")
+    live.rebuild({report})
+
+    def served(url: str):
+        return lambda snapshot: snapshot.files.get(_rel(url))
+
+    assert live.wait_for_page(since, 5, served(PAGE)) == (since + 2, True)
+    assert live.wait_for_page(since, 5, served(AREA_PAGE)) == (since + 2, True)
+    # Another area's report is kept as it was: the tab is told the newest build, no more.
+    assert live.wait_for_page(since, 0.05, served(OTHER_PAGE)) == (since + 2, False)
+    assert live.wait_for_page(since + 1, 0.05, served(PAGE)) == (since + 2, False)
+    # A build too old to compare with: reload, to be safe.
+    assert live.wait_for_page(-1, 5, served(OTHER_PAGE)) == (since + 2, True)
+
+
+def test_the_reload_endpoint_answers_a_tab_for_its_page(site_root: Path) -> None:
+    server = PreviewServer(site_root, "127.0.0.1", 0, log=lambda line: None)
+    server.start()
+    try:
+        rebuilds = Rebuilds(server)
+        since = server.live.snapshot.generation
+        report = site_root / REPORT
+        save_by_rename(report, report.read_text().replace(TITLE, "Asked for"))
+        rebuilds.until(report, 10)
+        status, body, headers = get(server, f"/.sendsite/livereload?since={since}&page={PAGE}")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"generation": since + 2, "reload": True}
+        # Without a page: any newer build, as a number (as before).
+        assert get(server, f"/.sendsite/livereload?since={since}")[1] == str(since + 2)
+    finally:
+        server.stop()
+
+
+def test_open_tabs_reload_once_and_only_if_their_page_changed(site_root: Path, browser) -> None:
+    server = PreviewServer(site_root, "127.0.0.1", 0, log=lambda line: None)
+    server.start()
+    tabs = {url: browser.new_page() for url in (PAGE, AREA_PAGE, OTHER_PAGE)}
+    try:
+        rebuilds = Rebuilds(server)
+        loads: dict[str, int] = {}
+        asked: dict[str, list[int]] = {url: [] for url in tabs}
+        answered: dict[str, int] = {url: 0 for url in tabs}
+        for url, tab in tabs.items():
+            tab.on("request", lambda request, url=url: _since(asked[url], request.url))
+            tab.goto(server.url + url.lstrip("/"))
+            tab.on("framenavigated", lambda frame, url=url: _count(loads, url, frame))
+            tab.on("requestfinished", lambda request, url=url: _answered(answered, url, request))
+        _wait_until(lambda: all(asked.values()), tabs[PAGE])  # every tab is waiting
+        report = site_root / REPORT
+        save_by_rename(report, report.read_text().replace(TITLE, "Reloaded once"))
+        rebuilds.until(report, 10)
+        final = server.live.snapshot.generation
+        for url in (PAGE, AREA_PAGE):
+            # The tab asks about the newest build once it has seen the rebuild's end.
+            _wait_until(lambda url=url: final in asked[url], tabs[url])
+        assert "Reloaded once" in tabs[PAGE].locator("h1").inner_text()
+        assert "Reloaded once" in tabs[AREA_PAGE].content()
+        assert loads == {PAGE: 1, AREA_PAGE: 1}
+        # The other area's report did not change: its tab is still waiting, not reloaded.
+        tabs[OTHER_PAGE].wait_for_timeout(300)
+        assert OTHER_PAGE not in loads and answered[OTHER_PAGE] == 0
+    finally:
+        for tab in tabs.values():
+            tab.close()
+        server.stop()
+
+
+def _count(counts: dict[str, int], url: str, frame) -> None:
+    """Count a tab's navigations (of its page, not of a frame in it)."""
+    if frame.parent_frame is None:
+        counts[url] = counts.get(url, 0) + 1
+
+
+def _answered(counts: dict[str, int], url: str, request) -> None:
+    """Count a tab's reload requests that were answered."""
+    if "/.sendsite/livereload" in request.url:
+        counts[url] = counts.get(url, 0) + 1
+
+
+def _since(asked: list[int], address: str) -> None:
+    found = re.search(r"/\.sendsite/livereload\?since=([0-9]+)", address)
+    if found:
+        asked.append(int(found[1]))
+
+
+def _wait_until(check, tab, seconds: float = 5.0) -> None:
+    """Wait until ``check()`` (the tab's events are delivered while it waits)."""
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        tab.wait_for_timeout(20)  # lets the page's events be delivered
+    pytest.fail("the tab did not ask about the newest build")
