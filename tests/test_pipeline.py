@@ -327,6 +327,28 @@ def test_a_save_the_watcher_reports_is_all_that_is_read_again(root: Path) -> Non
     assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
 
 
+def test_a_saved_file_does_not_hide_a_broken_one_the_watcher_named_before(root: Path) -> None:
+    """Saves read only what was saved, but a file that failed to read is not forgotten:
+    it fails every refresh until it is fixed, whatever else is saved meanwhile."""
+    live = pipeline(root)
+    live.refresh(defer=True)
+    east, west = root / "content" / "east" / "report.md", root / "content" / "west" / "report.md"
+    original = west.read_text()
+    west.write_text(original.replace("title:", "title: [unclosed", 1))
+    with pytest.raises(BuildFailed):
+        live.refresh(defer=True, changed=[west])
+    edit(east, "east report", "east report, revised")
+    with pytest.raises(BuildFailed) as failed:
+        live.refresh(defer=True, changed=[east])
+    assert [Path(e.file).name for e in failed.value.errors] == ["report.md"]
+    assert "west" in str(failed.value.errors[0].file)
+    west.write_text(original)
+    result = live.refresh(defer=True, changed=[west])
+    assert {p: content_bytes(c) for p, c in result.files.items()} == full_build(root)
+    edit(east, "east report, revised", "east report, again")  # saves read one file again
+    assert live.refresh(defer=True, changed=[east]).reread == 1
+
+
 def test_a_file_the_watcher_names_that_became_a_link_outside_is_refused(
     root: Path, tmp_path: Path
 ) -> None:

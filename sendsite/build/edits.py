@@ -24,6 +24,8 @@ class ContentFiles:
         self.content = content
         self._tree: ContentTree | None = None
         self._known: dict[Path, PurePosixPath] | None = None
+        #: The tree's documents: where each one's file is, by its path in the content folder.
+        self._paths: dict[PurePosixPath, Path] = {}
 
     def look(
         self, changed: Collection[Path] | None
@@ -39,8 +41,13 @@ class ContentFiles:
         if edits is None or self._tree is None:
             self._tree = discover(self.content)
             self._known = _documents_by_path(self._tree, self.content)
+            self._paths = {rel: path for path, rel in self._tree.documents}
             return self._tree, None
         return self._tree, edits
+
+    def path_of(self, rel: PurePosixPath) -> Path:
+        """The file of the document at ``rel`` in the content folder as last looked through."""
+        return self._paths[rel]
 
     def _edits(self, changed: Collection[Path] | None) -> set[PurePosixPath] | None:
         if changed is None or self._known is None:

@@ -26,6 +26,7 @@ from sendsite.build.cache import content_hash
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
+from sendsite.build.generated import GeneratedFiles
 from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker, first_pages
 from sendsite.build.pages import Page, site_pages
@@ -97,9 +98,7 @@ class Pipeline:
         self._static: dict[PurePosixPath, Path] | None = None
         self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
-        self._shape: tuple[object, ...] = ()
-        #: The paths plugins' ``register_files`` gave when last called at once.
-        self._file_paths: list[PurePosixPath] | None = None
+        self._shape: tuple[Any, ...] = ()
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
         #: What makes each page's address, and which plugin made each generated file.
@@ -107,7 +106,7 @@ class Pipeline:
         self._claims = ClaimMemo()
         #: What ``_check_addresses`` last found clear (static files, generated, attachments).
         self._checked: tuple[Any, ...] = (None, None, None)
-        self._file_origins: dict[PurePosixPath, str] = {}
+        self._generated = GeneratedFiles(pm)
         self._memo: dict[str, Any] = {}  # what plugins keep between refreshes: build.memo
         self._content = ContentFiles(config.content_path)
         #: The last site linked, for a save of edits only to be patched into (``patch``).
@@ -157,9 +156,15 @@ class Pipeline:
                 problems.errors.append(same_area_address(areas[area.slug], area))
             elif area is not None:
                 areas[area.slug] = area
-        current: dict[PurePosixPath, ReadFile] = {}
+        # Only the saved documents, when the preview knows what was saved and all the
+        # others were read (and still are as they were): the rest are kept in order.
+        only_saved = edits is not None and len(self._read) == len(tree.documents)
+        current: dict[PurePosixPath, ReadFile] = dict(self._read) if only_saved else {}
+        look = tree.documents
+        if only_saved:
+            look = [(self._content.path_of(rel), rel) for rel in sorted(edits or ())]
         stale: list[tuple[Path, PurePosixPath, tuple[int, int, str]]] = []
-        for path, rel in tree.documents:
+        for path, rel in look:
             cached = self._read.get(rel)
             if cached is not None and edits is not None and rel not in edits:
                 current[rel] = cached  # not saved since it was read
@@ -168,6 +173,7 @@ class Pipeline:
             try:
                 signature = _signature(path, area)
             except OSError:
+                current.pop(rel, None)
                 continue  # deleted while we looked: the next event will tell us
             if cached is None or cached.signature != signature:
                 stale.append((path, rel, signature))
@@ -181,10 +187,11 @@ class Pipeline:
         for (_, rel, sig), (kind, value, warnings, scanned) in zip(stale, outcomes, strict=True):
             if kind == "error":
                 problems.errors.append(value)
+                current.pop(rel, None)
             else:
                 current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True)))
-        # In the content folder's (sorted) order, whatever was read again.
-        current = {rel: current[rel] for _, rel in tree.documents if rel in current}
+        if not only_saved:  # in the content folder's (sorted) order, whatever was read again
+            current = {rel: current[rel] for _, rel in tree.documents if rel in current}
         for cached in current.values():
             problems.warnings.extend(cached.warnings)
         reread = {rel for _, rel, _ in stale}
@@ -224,8 +231,7 @@ class Pipeline:
         links to other content files, are rendered now, so mistakes show at once.
         The first refresh, and the first after ``forget_templates``, renders all.
         """
-        targets = {entry.document.relpath: entry.path for entry in site.reports}
-        targets.update({plain.document.relpath: plain.path for plain in site.all_pages})
+        targets, documents = self._addresses(site)
         by_plugin = [
             (name, page)
             for name, pages in call_each(self.pm, "register_pages", site=site)
@@ -244,7 +250,7 @@ class Pipeline:
         self._claims.remember(claims)
         site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
         shape = (
-            tuple(sorted(map(str, targets))),
+            documents,
             tuple(rel for _, rel in site.assets),
             tuple(site.glossary),
             tuple(site.menu),
@@ -252,9 +258,6 @@ class Pipeline:
             tuple((t.slug, t.name, t.description, t.words) for t in site.topics),
         )
         everything = shape != self._shape
-        content = self.config.content_path
-        for path, published in site.assets:
-            targets[PurePosixPath(path.relative_to(content).as_posix())] = published
         make = PageMaker(
             lambda page: self._render_one(site, page),
             targets,
@@ -269,6 +272,20 @@ class Pipeline:
         self._pages, self._shape, self._made = fresh, shape, (site, make)
         self._unrendered, self._touched = set(), set()
         return rendered, deferred, not everything
+
+    def _addresses(self, site: Site) -> tuple[dict[PurePosixPath, PurePosixPath], tuple[str, ...]]:
+        """Where each content file is published (reports, pages, attachments), and the
+        reports' and pages' files in order (part of the site's shape). A save patched into
+        the site last rendered moves nothing: its addresses are kept."""
+        if self._made is not None and self._made[0] is site and self._shape:
+            return self._made[1].targets, self._shape[0]
+        targets = {entry.document.relpath: entry.path for entry in site.reports}
+        targets.update({plain.document.relpath: plain.path for plain in site.all_pages})
+        documents = tuple(sorted(map(str, targets)))
+        for path, published in site.assets:
+            rel = path.relative_to(self.config.content_path).as_posix()
+            targets[PurePosixPath(rel)] = published
+        return targets, documents
 
     def _render_pages(
         self,
@@ -329,24 +346,6 @@ class Pipeline:
         read = self._read.get(rel)
         return read is None or read.names_md
 
-    def _plugin_files(self, site: Site, defer: bool) -> dict[PurePosixPath, FileContent]:
-        """Plugins' generated files; with ``defer``, made when asked for under their last paths."""
-
-        def collect() -> dict[PurePosixPath, bytes]:
-            made: dict[PurePosixPath, bytes] = {}
-            for name, extra in call_each(self.pm, "register_files", site=site):
-                for path, data in extra.items():
-                    made[PurePosixPath(path)] = data
-                    self._file_origins[PurePosixPath(path)] = name
-            return made
-
-        if defer and self._file_paths is not None:
-            group = Deferred(collect)
-            return {path: Deferred(partial(_one_file, group, path)) for path in self._file_paths}
-        made = collect()
-        self._file_paths = sorted(made)
-        return dict(made)
-
     def _render_one(self, site: Site, page: Page) -> str:
         context = {"site": site, "config": self.config, "page": page, **page.context}
         file = page.source.relpath if page.source else None
@@ -362,7 +361,7 @@ class Pipeline:
         """Raise ``BuildFailed`` if two things (or content and the build) share an address."""
         static, origins = (
             self.static_files(),
-            {p: self._file_origins.get(p, "?") for p in generated},
+            {p: self._generated.origins.get(p, "?") for p in generated},
         )
         checked = (static, origins, site.assets)
         if self._checked[0] is static and self._checked[1:] == checked[1:] and self._claims.kept:
@@ -428,7 +427,7 @@ class Pipeline:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # the data exports and other plugins' files
-            generated = self._plugin_files(site, defer and same_shape)
+            generated = self._generated.of(site, defer and same_shape)
         files.update(generated)
         for path, rel in site.assets:
             files[rel] = path
@@ -443,8 +442,3 @@ class Pipeline:
             problems.warnings,
             deferred,
         )
-
-
-def _one_file(group: Deferred[dict[PurePosixPath, bytes]], path: PurePosixPath) -> bytes:
-    """One file of a group of generated files made together when first asked for."""
-    return group.get().get(path, b"")
