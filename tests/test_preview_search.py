@@ -7,15 +7,20 @@ search page merges, hiding the whole index's results for those pages.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from sendsite.build.pipeline import Pipeline
-from sendsite.builtin.search.live_index import PREVIEW_BUNDLE, BackgroundIndexer
+from sendsite.builtin.search.live_index import NICENESS, PREVIEW_BUNDLE, BackgroundIndexer
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 from sendsite.serve.server import PreviewServer
@@ -128,5 +133,52 @@ def test_many_changed_pages_make_a_whole_index_again(tmp_path: Path) -> None:
         log.wait_for(INDEXED, 3, 60)
         assert not [p for p in indexer.files if p.parts[0] == PREVIEW_BUNDLE.name]
         assert "records." in log[-1] and "beside" not in log[-1]
+    finally:
+        indexer.close()
+
+
+def _nice(task: Path) -> int:
+    """A Linux task's nice value, from its ``stat`` (the 19th field)."""
+    stat = (task / "stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
+def _pagefind_children() -> list[Path]:
+    """This process's child processes running Pagefind, as /proc folders."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (proc / "stat").read_text()
+            name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") :]
+            if name.startswith("pagefind") and int(rest.split()[2]) == os.getpid():
+                found.append(proc)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_the_index_runs_at_a_lower_priority_than_the_preview(tmp_path: Path) -> None:
+    """The whole index (minutes on a big site) must not slow saves and pages: its thread,
+    and the Pagefind runs it starts, yield the CPU to the preview's own work."""
+    _source(tmp_path / "src")
+    config = load_config(tmp_path / "src")
+    pipeline = Pipeline(config, make_plugin_manager(config=config))
+    log = Log()
+    indexer = BackgroundIndexer(log, settle=0.0)
+    ours = _nice(Path("/proc/self"))
+    seen: dict[str, int] = {}
+    try:
+        result = pipeline.refresh()
+        indexer.schedule(result.site, result.files, pipeline.pm)
+        deadline = time.monotonic() + 60
+        while not log.count(INDEXED) and time.monotonic() < deadline:
+            for child in _pagefind_children():
+                with contextlib.suppress(OSError, ValueError):
+                    seen[child.name] = _nice(child)
+            time.sleep(0.005)
+        thread = next(t for t in threading.enumerate() if t.name == "sendsite-search")
+        assert _nice(Path(f"/proc/self/task/{thread.native_id}")) == ours + NICENESS
+        assert seen, "no Pagefind run was seen"
+        assert set(seen.values()) == {ours + NICENESS}
+        assert _nice(Path("/proc/self")) == ours  # the preview's own thread is as it was
     finally:
         indexer.close()

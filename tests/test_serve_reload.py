@@ -16,17 +16,15 @@ from sendsite.serve.live import LiveSite, Snapshot
 from sendsite.serve.server import PreviewServer
 
 from .conftest import REPO
-from .test_serve import Rebuilds, get, save_by_rename
+from .test_serve import PAGE, REPORT, TITLE, Rebuilds, get, save_by_rename
 
-REPORT = "content/southend/highlight-report-2021-05.md"
-PAGE = "/southend/highlight-report-2021-05/"
 AREA_PAGE = "/southend/"
 OTHER_PAGE = "/essex/joint-commissioning-progress/"
-TITLE = "Joint Commissioning highlight report, May 2021"
 
 
 @pytest.fixture
 def site_root(tmp_path: Path) -> Path:
+    """The Southend report (saved in the tests) and, in another area, the Essex one."""
     root = tmp_path / "site-src"
     for area in ("southend", "essex"):
         shutil.copytree(REPO / "content" / area, root / "content" / area)

@@ -16,7 +16,9 @@ site (``sendsite build``) never has a small index: its one index is always whole
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -34,7 +36,7 @@ from sendsite.builtin.search.records import RecordMemo, SearchRecord, search_rec
 from sendsite.errors import SendsiteError
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["PREVIEW_BUNDLE", "BackgroundIndexer"]
+__all__ = ["NICENESS", "PREVIEW_BUNDLE", "BackgroundIndexer"]
 
 #: Where the small index of recent changes is served in the preview.
 PREVIEW_BUNDLE = PurePosixPath("pagefind-preview")
@@ -123,6 +125,7 @@ class BackgroundIndexer:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _run(self) -> None:
+        _yield_to_the_preview()
         while True:
             with self._wake:
                 while not self._closed and (self._pending is None or time.monotonic() < self._due):
@@ -235,6 +238,22 @@ class BackgroundIndexer:
         now = [f for f in serving if f is not None]
         self._retired = [f for f in self._serving if f not in now]
         self._serving, self.files = now, files
+
+
+#: How much lower the indexer's priority is than the preview's own (Unix "nice" steps).
+NICENESS = 10
+
+
+def _yield_to_the_preview() -> None:
+    """Lower this thread's CPU priority, and so that of the Pagefind runs it starts (a
+    child takes its parent thread's): the whole index at start-up takes minutes on a big
+    site, and a save's rebuild and the pages a browser asks for should not wait for it.
+
+    Linux keeps a priority per thread; elsewhere this may not apply, and is skipped.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS)
 
 
 def _files_under(folder: Path) -> dict[PurePosixPath, Path]:
