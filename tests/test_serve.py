@@ -358,6 +358,8 @@ def test_a_listing_page_that_fails_when_opened_shows_the_error(site_root: Path) 
         original = report.read_text()
         save_by_rename(report, original.replace("milestone: ", "milestone: BOOM ", 1))
         wait_until(lambda: "BOOM" in get(preview, PAGE)[1], 2.0)
+        # The saved page is shown first; the tracker, made on request, once the rebuild is done.
+        wait_until(lambda: get(preview, "/tracker/")[0] == 500, 2.0)
         status, body, _ = get(preview, "/tracker/")
         assert status == 500
         assert "while rendering tracker/index.html with &#39;tracker.html&#39;" in body

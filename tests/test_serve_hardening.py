@@ -367,6 +367,8 @@ def test_a_page_made_on_request_that_fails_unexpectedly_is_a_500(start, faulty_s
     original = report.read_text()
     save_by_rename(report, original.replace("milestone: ", "milestone: HALT ", 1))
     wait_until(lambda: "HALT" in request(server, PAGE, "127.0.0.1:PORT")[1], 3.0)
+    # The saved page is shown first; the tracker, made on request, once the rebuild is done.
+    wait_until(lambda: request(server, "/tracker/", "127.0.0.1:PORT")[0] == 500, 3.0)
     for _ in range(2):  # the failure is kept: asking again gives the same page
         status, body = request(server, "/tracker/", "127.0.0.1:PORT")
         assert status == 500 and "the plugin stopped everything" in body
