@@ -109,24 +109,18 @@ def site_pages(site: Site) -> Iterator[Page]:
 
 
 def document_page(site: Site, item: ReportEntry | PlainPage) -> Page | None:
-    """The page of one report or plain page, as ``site_pages`` makes it (None for the
-    home page's text, or an item the site does not hold): the preview renders a saved
-    report's page with this before the rest of the site."""
-    if isinstance(item, PlainPage):
-        if item is site.home:
-            return None
-        if item.area is None:
-            return _plain_page(item, None) if any(p is item for p in site.pages) else None
+    """The page of one report or plain page of ``site``, as ``site_pages`` makes it (None
+    for the home page's text): the preview renders a saved report's page with this
+    before the rest of the site."""
+    if item is site.home:
+        return None
     slug = item.area.slug if item.area is not None else None
-    for area_entry in site.areas:
-        if area_entry.area.slug != slug:
-            continue
-        if isinstance(item, PlainPage):
-            listed = any(p is item for p in area_entry.pages)
-            return _plain_page(item, area_entry) if listed else None
-        if any(r is item for r in area_entry.reports):
-            return _report_page(item, area_entry, _area_crumbs(area_entry))
-    return None
+    area_entry = next((a for a in site.areas if a.area.slug == slug), None)
+    if slug is not None and area_entry is None:
+        return None
+    if isinstance(item, PlainPage):
+        return _plain_page(item, area_entry)
+    return _report_page(item, area_entry, _area_crumbs(area_entry)) if area_entry else None
 
 
 def _area_crumbs(area_entry: AreaEntry) -> list[tuple[str, str]]:

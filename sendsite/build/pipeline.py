@@ -277,7 +277,7 @@ class Pipeline:
         """Where each content file is published (reports, pages, attachments), and the
         reports' and pages' files in order (part of the site's shape). A save patched into
         the site last rendered moves nothing: its addresses are kept."""
-        if self._made is not None and self._made[0] is site and self._shape:
+        if self._made is not None and self._made[0] is site:
             return self._made[1].targets, self._shape[0]
         targets = {entry.document.relpath: entry.path for entry in site.reports}
         targets.update({plain.document.relpath: plain.path for plain in site.all_pages})

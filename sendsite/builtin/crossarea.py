@@ -206,10 +206,6 @@ class Counts:
         """The number at each level of the scale."""
         return dict(zip(self.scale, self.numbers, strict=True))
 
-    def count(self, level: Level | RiskLevel) -> int:
-        """The number at ``level``."""
-        return self.numbers[self.scale.index(level)]
-
     def tally(self, level: Level | RiskLevel) -> None:
         """Count one more item at ``level``."""
         self.numbers[self.scale.index(level)] += 1

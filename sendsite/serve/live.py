@@ -369,7 +369,7 @@ class LiveSite:
         """Show the saved reports' new pages at once, while the rest is rebuilt: a tab
         showing one of them reloads now; the pages listing them follow with the rebuild."""
         old = self.snapshot
-        if pages and not old.errors and old.files:
+        if pages and not old.errors:
             files = {**old.files, **pages}
             self._publish(
                 Snapshot(old.generation + 1, files, [], old.warnings, folders=old.folders)
@@ -413,7 +413,7 @@ _RECENT = 8
 def _same(then: object, now: object) -> bool:
     """Whether a tab's page is as it was: the same page kept between builds, or the
     same bytes (a saved report's page, shown first and then kept by the rebuild)."""
-    return then is now or (type(then) is type(now) and isinstance(now, bytes) and then == now)
+    return then is now or (isinstance(then, bytes) and then == now)
 
 
 def _count(number: int, word: str) -> str:
