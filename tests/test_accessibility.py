@@ -14,6 +14,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import axe_playwright_python
 import pytest
@@ -35,6 +36,35 @@ def base_url(demo_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+def axe_and_reflow_failures(browser: Any, base: str, paths: list[str]) -> list[str]:
+    """What axe finds on each page (every ``<details>`` opened) and any page wider than
+    320 CSS pixels at that width, as "/path: ..." lines."""
+    failures = []
+    page = browser.new_page()
+    narrow = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        for path in paths:
+            page.goto(base + path)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                WCAG,
+            )
+            failures += [
+                f"/{path}: {v['id']} {v['nodes'][0]['target']}" for v in result["violations"]
+            ]
+            narrow.goto(base + path)
+            width = narrow.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                failures.append(f"/{path}: {width}px wide at 320px")
+    finally:
+        page.close()
+        narrow.close()
+    return failures
 
 
 def _pages(site: Path) -> list[str]:

@@ -24,6 +24,8 @@ from sendsite.builtin import paging
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
+from .test_accessibility import axe_and_reflow_failures
+
 AREAS = ["ashcombe", "brackenfield", "coldwater"]
 REPORTS = 8  # per area, a series: one a month in 2024
 ROWS = 12  # the limit for these tests
@@ -58,10 +60,7 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """3 areas of 8 reports (120 milestones, 72 risks) built with a limit of 12 rows a
     page and a dashboard that summarises above 10 reports."""
     root = tmp_path_factory.mktemp("big-src")
-    for area in AREAS:
-        (root / "content" / area).mkdir(parents=True)
-        for number in range(REPORTS):
-            (root / "content" / area / f"r{number}.md").write_text(_report(area, number))
+    _write_site(root)
     out = tmp_path_factory.mktemp("big") / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(paging, "ROWS_PER_PAGE", ROWS)
@@ -204,11 +203,65 @@ def test_the_dashboard_counts_earlier_years_whole(tmp_path: Path) -> None:
     assert "counted by year" in _text(html)
 
 
+def _matches(html: str) -> int:
+    return html.count('<li><span class="match-list__kind">')
+
+
+def test_a_topic_with_too_many_matches_shows_each_areas_latest(big_site: Path) -> None:
+    page = big_site / "topics" / "milestones" / "index.html"
+    html = page.read_text()
+    text = _text(html)
+    assert (
+        "120 items and sections of the reports are on this topic, too many to show on one "
+        "page. Under each area are those in its latest reports (the first 4 at most); every "
+        "one is on the area's own pages of this topic, newest report first."
+    ) in text
+    # The limit shared between the areas: 4 of each area's 5 in its latest report.
+    assert _matches(html) == 12
+    assert html.count(" highlight report 7; mentions") == 12
+    for area in AREAS:
+        assert (
+            "40 items and sections in 8 reports: every one, newest report first (4 pages). "
+            "The first 4 of the 5 in its latest reports:"
+        ) in text
+        assert f'<a href="{area}/">every one, newest report first</a>' in html
+    _links_resolve(big_site, page, html)
+
+
+def test_an_areas_pages_of_a_topic_hold_every_match_newest_report_first(big_site: Path) -> None:
+    folder = big_site / "topics" / "milestones" / "ashcombe"
+    pages = [folder / "index.html", *sorted(folder.glob("page-*/index.html"))]
+    assert len(pages) == 4  # 8 reports of 5 matches, at most 12 a page, reports kept whole
+    htmls = [p.read_text() for p in pages]
+    assert [_matches(h) for h in htmls] == [10, 10, 10, 10]
+    headings = [re.findall(r"Ashcombe highlight report (\d)</a></h2>", h) for h in htmls]
+    assert [int(n) for ns in headings for n in ns] == [7, 6, 5, 4, 3, 2, 1, 0]
+    second = _text(htmls[1])
+    assert "Milestones: Ashcombe (page 2 of 4)" in second
+    assert (
+        "Every item and section of Ashcombe's reports on this topic: 40 in 8 reports, newest "
+        "report first. This is page 2 of 4, with the 10 in reports of June 2024 to May 2024."
+    ) in second
+    assert "Page 4 February 2024 to January 2024" in second
+    for page, html in zip(pages, htmls, strict=True):
+        _links_resolve(big_site, page, html)
+
+
+def test_a_topic_with_few_matches_lists_every_one(big_site: Path) -> None:
+    html = (big_site / "topics" / "risk-7-2" / "index.html").read_text()
+    assert _matches(html) == 3
+    assert "too many" not in html and "newest report first" not in html
+    assert [p.name for p in (big_site / "topics" / "risk-7-2").iterdir()] == ["index.html"]
+
+
 def test_a_small_site_is_not_capped(demo_site: Path) -> None:
     for page in ("tracker/index.html", "risks/index.html", "dashboard/index.html"):
         html = (demo_site / page).read_text()
         assert "too many" not in html and "data-page-only" not in html
     assert not list(demo_site.glob("tracker/*/page-*"))
+    for page in demo_site.glob("topics/*/index.html"):
+        assert "too many" not in page.read_text()
+    assert not list(demo_site.glob("topics/*/*/"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -224,6 +277,22 @@ def served(big_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+#: One page of each kind a big site adds or changes.
+BIG_PAGES = [
+    "dashboard/",
+    "tracker/",
+    "tracker/ashcombe/page-2/",
+    "risks/",
+    "risks/coldwater/page-2/",
+    "topics/milestones/",
+    "topics/milestones/ashcombe/page-2/",
+]
+
+
+def test_a_big_sites_pages_pass_axe_and_reflow(served: str, browser) -> None:
+    assert axe_and_reflow_failures(browser, served, BIG_PAGES) == []
 
 
 def test_the_capped_tracker_still_filters_what_it_shows(served: str, browser) -> None:
@@ -251,11 +320,23 @@ def test_the_capped_tracker_still_filters_what_it_shows(served: str, browser) ->
         page.close()
 
 
+#: A topic every milestone is on (5 a report, 120 in all), and one with a few matches.
+TOPICS = """\
+- name: Milestones
+  description: Every milestone.
+  words: [milestone]
+- name: Risk 7-2
+  description: One risk of each area's latest report.
+  words: [risk 7-2]
+"""
+
+
 def _write_site(root: Path) -> None:
     for area in AREAS:
         (root / "content" / area).mkdir(parents=True, exist_ok=True)
         for number in range(REPORTS):
             (root / "content" / area / f"r{number}.md").write_text(_report(area, number))
+    (root / "content" / "_topics.yml").write_text(TOPICS)
 
 
 def _all_bytes(files: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, bytes]:

@@ -24,7 +24,7 @@ from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import REPO, SiteMaker, fragment_text, page_text, run_cli
-from .test_accessibility import AXE, WCAG, _Quiet
+from .test_accessibility import _Quiet, axe_and_reflow_failures
 
 EXAMPLE = REPO / "examples" / "northdale-series"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -419,30 +419,7 @@ SERIES_PAGES = ["changes/", "northdale/", "northdale/highlight-2023-q3/"]
 
 
 def test_the_series_pages_pass_axe_and_reflow(served: str, browser: Any) -> None:
-    failures = []
-    page = browser.new_page()
-    narrow = browser.new_page(viewport={"width": 320, "height": 640})
-    try:
-        for path in SERIES_PAGES:
-            page.goto(served + path)
-            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                " resultTypes: ['violations']})",
-                WCAG,
-            )
-            failures += [
-                f"/{path}: {v['id']} {v['nodes'][0]['target']}" for v in result["violations"]
-            ]
-            narrow.goto(served + path)
-            width = narrow.evaluate("document.documentElement.scrollWidth")
-            if width > 320:
-                failures.append(f"/{path}: {width}px wide at 320px")
-    finally:
-        page.close()
-        narrow.close()
-    assert failures == []
+    assert axe_and_reflow_failures(browser, served, SERIES_PAGES) == []
 
 
 def _rows_under(value: object) -> list[object] | None:

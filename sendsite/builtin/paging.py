@@ -9,7 +9,9 @@ Below the limits every page lists everything, as a small site expects. Above the
   ``ROWS_PER_PAGE`` rows (``tracker/<area>/page-2/``), the tracker's by due month;
 - the dashboard counts per area and per month instead of per report once there
   are more than ``DASHBOARD_REPORTS`` reports (per year before its last
-  ``MONTH_YEARS`` years of reports).
+  ``MONTH_YEARS`` years of reports);
+- a topic's page and its areas' pages of it (``topic_views``) hold at most
+  ``ROWS_PER_PAGE`` matches.
 
 A row of the tracker or register is about 1.2 KB of HTML, so a page stays well
 under a megabyte.
@@ -48,6 +50,7 @@ __all__ = [
     "latest_rows",
     "month_rows",
     "months_of",
+    "packed",
     "pages_of_risks",
     "pages_of_tracker",
     "serious_risks",
@@ -67,6 +70,7 @@ LATEST_SHOWN = 3
 MONTH_YEARS = 3
 
 _Row = TypeVar("_Row", TrackerRow, RiskRow)
+_Line = TypeVar("_Line")
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,10 @@ class Cap:
 
 
 @dataclass(frozen=True)
-class PageOfRows(Generic[_Row]):
-    """One page of an area's tracker or register: its rows, number and label."""
+class PageOfRows(Generic[_Line]):
+    """One page of an area's tracker, register or topic: its rows, number and label."""
 
-    rows: list[_Row]
+    rows: list[_Line]
     number: int
     label: str
 
@@ -145,15 +149,23 @@ def serious_risks(
 def pages_of_tracker(rows: list[TrackerRow]) -> list[PageOfRows[TrackerRow]]:
     """An area's items in pages of whole due months where it can (a month longer than
     a page is split), each labelled with the months it holds."""
-    pages: list[list[TrackerRow]] = [[]]
-    for _, _, members in month_groups(rows):
+    pages = packed([members for _, _, members in month_groups(rows)])
+    return [PageOfRows(p, n, _months(p)) for n, p in enumerate(pages, 1)]
+
+
+def packed(groups: Sequence[Sequence[_Line]]) -> list[list[_Line]]:
+    """Groups of rows (in order) on pages of at most ``ROWS_PER_PAGE`` rows, each group
+    whole on one page where it fits (a group longer than a page is split); one empty
+    page if there are none."""
+    pages: list[list[_Line]] = [[]]
+    for members in groups:
         if pages[-1] and len(pages[-1]) + len(members) > ROWS_PER_PAGE:
             pages.append([])
         for row in members:
             if len(pages[-1]) >= ROWS_PER_PAGE:
                 pages.append([])
             pages[-1].append(row)
-    return [PageOfRows(p, n, _months(p)) for n, p in enumerate(pages, 1)]
+    return pages
 
 
 def _months(rows: list[TrackerRow]) -> str:

@@ -33,6 +33,7 @@ from sendsite.builtin.crossarea import (
 )
 from sendsite.builtin.exports import export_files
 from sendsite.builtin.search.indexer import SEARCH_PAGE, search_page
+from sendsite.builtin.topic_views import topic_pages
 from sendsite.content.glossary import glossary_rows
 from sendsite.content.risk_rating import RiskLevel
 from sendsite.content.status import Level
@@ -221,30 +222,7 @@ def register_pages(site: Site) -> list[Page]:
                     scope=frozenset({slug}),
                 )
             )
-    if site.topics:
-        pages.append(
-            Page(
-                "topics",
-                PurePosixPath("topics/index.html"),
-                "topics.html",
-                "Topics",
-                _CRUMBS,
-                {"topics": site.topics},
-                menu="Topics",
-            )
-        )
-        crumbs = [*_CRUMBS, ("Topics", "topics/index.html")]
-        for topic in site.topics:
-            pages.append(
-                Page(
-                    "topic",
-                    PurePosixPath("topics", topic.slug, "index.html"),
-                    "topic.html",
-                    topic.name,
-                    crumbs,
-                    LazyContext(partial(_topic_context, site, topic)),
-                )
-            )
+    pages += topic_pages(site)
     pages.append(search_page(site))
     pages.append(
         Page(
@@ -269,15 +247,6 @@ def register_pages(site: Site) -> list[Page]:
             )
         )
     return pages + a_to_z_pages(site)
-
-
-def _topic_context(site: Site, topic: Any) -> dict[str, Any]:
-    """A topic page's matches, area by area."""
-    groups = []
-    for area in site.areas:
-        matches = [m for m in topic.matches if m.report.area.slug == area.area.slug]
-        groups.append((area, matches))
-    return {"topic": topic, "by_area": groups}
 
 
 def _dashboard_context(site: Site, many: bool) -> dict[str, Any]:
