@@ -38,29 +38,44 @@ def base_url(demo_site: Path) -> Iterator[str]:
     server.server_close()
 
 
+def axe_violations(page: Any, url: str) -> list[str]:
+    """What axe finds on the page at ``url`` (every ``<details>`` opened first)."""
+    page.goto(url)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG,
+    )
+    return [
+        f"{v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+
+
+def too_wide(page: Any, url: str) -> str | None:
+    """How wide the page at ``url`` is, if wider than ``page``'s viewport."""
+    page.goto(url)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return (
+        f"{width}px wide at {page.viewport_size['width']}px"
+        if width > page.viewport_size["width"]
+        else None
+    )
+
+
 def axe_and_reflow_failures(browser: Any, base: str, paths: list[str]) -> list[str]:
-    """What axe finds on each page (every ``<details>`` opened) and any page wider than
-    320 CSS pixels at that width, as "/path: ..." lines."""
+    """What axe finds on each page and any page wider than 320 CSS pixels at that
+    width, as "/path: ..." lines."""
     failures = []
     page = browser.new_page()
     narrow = browser.new_page(viewport={"width": 320, "height": 640})
     try:
         for path in paths:
-            page.goto(base + path)
-            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                " resultTypes: ['violations']})",
-                WCAG,
-            )
-            failures += [
-                f"/{path}: {v['id']} {v['nodes'][0]['target']}" for v in result["violations"]
-            ]
-            narrow.goto(base + path)
-            width = narrow.evaluate("document.documentElement.scrollWidth")
-            if width > 320:
-                failures.append(f"/{path}: {width}px wide at 320px")
+            failures += [f"/{path}: {found}" for found in axe_violations(page, base + path)]
+            if wide := too_wide(narrow, base + path):
+                failures.append(f"/{path}: {wide}")
     finally:
         page.close()
         narrow.close()
@@ -84,19 +99,12 @@ def _one_of_each_template(site: Path) -> list[str]:
 
 def test_axe_finds_no_wcag_violations(demo_site: Path, base_url: str, browser) -> None:
     page = browser.new_page()
-    failures = []
     try:
-        for path in _one_of_each_template(demo_site):
-            page.goto(base_url + path)
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                " resultTypes: ['violations']})",
-                WCAG,
-            )
-            for violation in result["violations"]:
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                failures.append(f"/{path}: {violation['id']} ({violation['impact']}) {targets}")
+        failures = [
+            f"/{path}: {found}"
+            for path in _one_of_each_template(demo_site)
+            for found in axe_violations(page, base_url + path)
+        ]
     finally:
         page.close()
     assert failures == []
@@ -136,16 +144,15 @@ def test_no_two_landmarks_on_a_page_share_a_name(demo_site: Path, base_url: str,
 
 def test_every_page_reflows_at_320_pixels(demo_site: Path, base_url: str, browser) -> None:
     page = browser.new_page(viewport={"width": 320, "height": 640})
-    too_wide = []
     try:
-        for path in _pages(demo_site):
-            page.goto(base_url + path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 320:
-                too_wide.append(f"/{path}: {width}px")
+        failures = [
+            f"/{path}: {wide}"
+            for path in _pages(demo_site)
+            if (wide := too_wide(page, base_url + path))
+        ]
     finally:
         page.close()
-    assert too_wide == []
+    assert failures == []
 
 
 def test_skip_link_is_first_and_moves_focus(base_url: str, browser) -> None:
