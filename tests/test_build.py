@@ -6,6 +6,8 @@ import filecmp
 import itertools
 import multiprocessing
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -337,3 +339,23 @@ def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, m
     assert result.exit_code == 1
     assert "southend/a.md:4:13: error: priorities: expected a list" in result.output
     assert "southend/b.md:4:13: error: priorities: expected a list" in result.output
+
+
+def test_the_sendsite_program_builds_the_site_a_build_in_another_program_does(
+    demo_source: Path, tmp_path: Path
+) -> None:
+    """The program (which collects what it read before the search index is made, as it
+    owns its process) writes byte for byte what ``build`` called from Python writes."""
+    options = ["--no-cache", "--quiet", "--source", str(demo_source)]
+    program = subprocess.run(
+        [sys.executable, "-m", "sendsite", "build", *options, "-o", str(tmp_path / "program")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert program.returncode == 0, program.stderr
+    build(load_config(demo_source), output=tmp_path / "inside")
+    program_files, inside = _tree(tmp_path / "program"), _tree(tmp_path / "inside")
+    assert sorted(program_files) == sorted(inside)
+    assert [name for name in inside if program_files[name] != inside[name]] == []
+    assert any(name.startswith("pagefind/") for name in inside)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ def build(
     strict: bool = False,
     progress: Progress | None = None,
     cache: bool = False,
+    own_process: bool = False,
 ) -> BuildResult:
     """Check the whole site, then write it into ``output`` (default: the config's).
 
@@ -170,7 +172,11 @@ def build(
     count too); the previous output is replaced only when the new one is whole.
     ``progress`` is told of each stage (default: timed only). With ``cache``
     (as ``sendsite build`` does), what the last build read and rendered is used
-    where it still holds (see ``build.cache``) and kept for the next.
+    where it still holds (see ``build.cache``) and kept for the next. With
+    ``own_process`` (the ``sendsite`` program: the build is all its process does),
+    what was read and rendered is collected once written, before the search index is
+    made, so Pagefind does not run beside it; inside another program (a test runner)
+    a full collection would run that program's finalizers too, so it is not done.
     """
     started = time.perf_counter()
     progress = progress or Progress()
@@ -208,6 +214,10 @@ def build(
         # Inside the new site, before it replaces the old one: a failed index
         # leaves the last good site in place.
         if step is not None:
+            if own_process:  # what was read and rendered is garbage now: collect it
+                gc.unfreeze()
+                gc.collect()
+            _give_back()  # and give back what was let go, before Pagefind runs
             with progress.stage("index"):
                 indexed.append(step(staging))
 

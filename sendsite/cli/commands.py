@@ -27,6 +27,10 @@ from sendsite.plugins.manager import make_plugin_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Whether the command line is the program this process runs (see ``run``), not a part
+#: of another program (a test runner calling ``main``).
+_OWN_PROCESS = False
+
 
 def _echo_problems(
     problems: list[Problem], level: str, base: Path | None, verbose: bool = False
@@ -221,6 +225,7 @@ def build_command(
             strict=strict,
             progress=_progress(quiet, as_json),
             cache=cache,
+            own_process=_OWN_PROCESS,
         )
     except PluginError:
         check_isolated(config, strict=strict)  # report everything else too, where possible
@@ -446,3 +451,11 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def run() -> None:
+    """The ``sendsite`` program (and ``python -m sendsite``): the command line, in a
+    process of its own."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    main()
