@@ -1,5 +1,5 @@
 """``python -m sendsite`` runs the command line."""
 
-from sendsite.cli.commands import run
+from sendsite.cli.program import run
 
 run()

@@ -17,6 +17,7 @@ from sendsite import __version__
 from sendsite.build.progress import Progress, TerminalProgress
 from sendsite.build.publish import MAX_ERRORS, BuildFailed, SiteCounts, StrictWarnings, build
 from sendsite.build.writer import shown_path
+from sendsite.cli import program
 from sendsite.cli.messages import format_problem
 from sendsite.cli.outcome import result_record, summary_lines
 from sendsite.cli.schema import leave_schemas, schema_listing, schema_of
@@ -26,10 +27,6 @@ from sendsite.plugins.isolation import check_isolated
 from sendsite.plugins.manager import make_plugin_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Whether the command line is the program this process runs (see ``run``), not a part
-#: of another program (a test runner calling ``main``).
-_OWN_PROCESS = False
 
 
 def _echo_problems(
@@ -225,7 +222,7 @@ def build_command(
             strict=strict,
             progress=_progress(quiet, as_json),
             cache=cache,
-            own_process=_OWN_PROCESS,
+            own_process=program.own_process,
         )
     except PluginError:
         check_isolated(config, strict=strict)  # report everything else too, where possible
@@ -451,11 +448,3 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def run() -> None:
-    """The ``sendsite`` program (and ``python -m sendsite``): the command line, in a
-    process of its own."""
-    global _OWN_PROCESS
-    _OWN_PROCESS = True
-    main()
