@@ -34,7 +34,7 @@ __all__ = [
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 3
+_LAYOUT = 4
 
 
 def fingerprint(config: SiteConfig, pm: PluginManager) -> str:

@@ -43,6 +43,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.render import make_environment, render_page, static_files
 from sendsite.build.site import Site
+from sendsite.build.spool import PageSpool, spooling, still_spooled
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
@@ -86,8 +87,11 @@ class Pipeline:
         *,
         parallel: bool = True,
         progress: Progress | None = None,
+        spool: PageSpool | None = None,
     ) -> None:
         self.config = config
+        #: Where rendered pages go instead of memory (a build's; see ``build.spool``).
+        self.spool = spool
         self.pm = pm
         #: Read on several cores when there are many files (forks: only when single-threaded).
         self.parallel = parallel
@@ -97,7 +101,7 @@ class Pipeline:
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
         self._read: dict[PurePosixPath, ReadFile] = {}
-        self._pages: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
+        self._pages: dict[PurePosixPath, FileContent] = {}
         self._shape: tuple[Any, ...] = ()
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
@@ -295,13 +299,13 @@ class Pipeline:
         stage: Stage,
         everything: bool,
         defer: bool,
-    ) -> tuple[int, int, dict[PurePosixPath, bytes | Deferred[bytes]]]:
+    ) -> tuple[int, int, dict[PurePosixPath, FileContent]]:
         """Render (or keep, or defer) each page; return the counts and the pages."""
         changed = self._unrendered
         first = not self._pages  # nothing rendered yet, or templates changed: check every page
         changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
         deferred = 0
-        fresh: dict[PurePosixPath, bytes | Deferred[bytes]] = {}
+        fresh: dict[PurePosixPath, FileContent] = {}
         to_make: list[Page] = []
         for page in pages:
             own_changed = page.source is not None and page.source.relpath in changed
@@ -332,7 +336,8 @@ class Pipeline:
             fresh[page.path] = b""  # keeps the pages' order; filled in below
             to_make.append(page)
         parallel = self.parallel and not defer
-        made = map_forked(make, to_make, parallel=parallel, done=stage.advance, portable=portable)
+        work = spooling(make, None if defer else self.spool)
+        made = map_forked(work, to_make, parallel=parallel, done=stage.advance, portable=portable)
         for page, (html, errors) in zip(to_make, made, strict=True):
             problems.errors.extend(errors)
             if html is None:
@@ -383,7 +388,8 @@ class Pipeline:
     def resume(self, kept: tuple[Any, ...]) -> None:
         """Start from what ``keep`` returned: a file whose bytes are as they were is not read
         again, and a page that shows nothing read again is not rendered again."""
-        reads, self._pages, self._shape = kept
+        reads, pages, self._shape = kept
+        self._pages = still_spooled(pages)  # a page whose file has gone is made again
         for rel, (digest, read) in reads.items():
             source = read.item.document.source
             with contextlib.suppress(OSError):

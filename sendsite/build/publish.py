@@ -3,9 +3,10 @@
     content/ --read--> reports --link--> Site --render--> pages --write (atomic)--> site/
                                                          search index (Pagefind) ┘
 
-Everything is read and rendered before anything is written, and the output
-folder is replaced only when the whole build, search index included, has
-succeeded.
+Everything is read and rendered before anything is written into the output
+folder (rendered pages wait on disk, in the build's spool: see ``spool``), and
+the output folder is replaced only when the whole build, search index
+included, has succeeded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.site import Site
+from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, write_site
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, index_step
 from sendsite.config import CONFIG_FILE, SiteConfig
@@ -184,7 +186,36 @@ def build(
     check_output_place(config, target, from_config=output is None)
     if pm is None:
         pm = make_plugin_manager(config=config)
-    pipeline = Pipeline(config, pm, progress=progress)
+    with spool_for(config.root, cached=cache) as spool:
+        made = _build(config, pm, target, strict, progress, cache, own_process, spool)
+    pages, count, warnings, counts, search, reread, rendered = made
+    return BuildResult(
+        target,
+        pages,
+        count,
+        time.perf_counter() - started,
+        warnings,
+        search,
+        counts,
+        dict(progress.seconds),
+        _size_of(target),
+        reread,
+        rendered,
+    )
+
+
+def _build(
+    config: SiteConfig,
+    pm: PluginManager,
+    target: Path,
+    strict: bool,
+    progress: Progress,
+    cache: bool,
+    own_process: bool,
+    spool: PageSpool | None,
+) -> tuple[int, int, list[Problem], SiteCounts, IndexSummary | None, int, int]:
+    """``build``'s work, its rendered pages in ``spool`` (if any): the summary's figures."""
+    pipeline = Pipeline(config, pm, progress=progress, spool=spool)
     key = fingerprint(config, pm) if cache else ""
     kept = load_cache(config, key) if cache else None
     if kept is not None:
@@ -195,18 +226,19 @@ def build(
     last = (target, kept[1]) if kept is not None and kept[1] else None
     memo = kept[2] if kept is not None else RecordMemo()
     step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
+    state = pipeline.keep() if cache else None
     # Written beside the cache in use, and put in place only once the site is.
     staged = (
-        save_cache(config, key, (pipeline.keep(), step.digest if step else "", memo.portable()))
-        if cache
+        save_cache(config, key, (state, step.digest if step else "", memo.portable()))
+        if state is not None
         else None
     )
+    spooled = list(state[1].values()) if state is not None else []
     done = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
     # From here only the files (each let go once written) and the index step are needed:
-    # what only they held is freed before Pagefind runs, not held beside it. (No forced
-    # collection: it would run other code's finalizers in a process sendsite may share.)
-    del checked, pipeline, kept, memo
+    # what only they held is freed before Pagefind runs, not held beside it.
+    del checked, pipeline, kept, memo, state
     _give_back()
     indexed: list[IndexSummary] = []
 
@@ -229,20 +261,10 @@ def build(
         raise
     if staged is not None:  # only now: the site just written holds the index these records made
         staged.keep()
+        if spool is not None:  # the pages the cache now names, and no others
+            spool.keep_only(spooled)
     pages, count, warnings, counts = done
-    return BuildResult(
-        target,
-        pages,
-        count,
-        time.perf_counter() - started,
-        warnings,
-        indexed[0] if indexed else None,
-        counts,
-        dict(progress.seconds),
-        _size_of(target),
-        reread,
-        rendered,
-    )
+    return pages, count, warnings, counts, (indexed[0] if indexed else None), reread, rendered
 
 
 def _give_back() -> None:

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from sendsite.build.deferred import FileContent, content_bytes
 from sendsite.build.parallel import map_forked
@@ -171,7 +171,10 @@ class RecordMemo:
         for entry in entries:
             page = files.get(entry.path)
             kept = self.reports.get(entry.path)
-            if kept is not None and kept[0] is page:
+            # The same page, or the same file of the build's spool (named after its bytes).
+            if kept is not None and (
+                kept[0] is page or (isinstance(page, Path) and kept[0] == page)
+            ):
                 kept_now[entry.path] = kept
                 continue
             digest = hashlib.blake2b(content_bytes(page), digest_size=16).digest()
@@ -186,9 +189,11 @@ class RecordMemo:
         return [kept_now[entry.path][2] for entry in entries]
 
     def portable(self) -> RecordMemo:
-        """The memo without the pages themselves (for the build cache: hashes suffice)."""
+        """The memo without the pages themselves (for the build cache: hashes suffice;
+        a page in the build's spool keeps its file's path, named after its bytes)."""
         reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {
-            path: (None, digest, made) for path, (_, digest, made) in self.reports.items()
+            path: (seen if isinstance(seen, Path) else None, digest, made)
+            for path, (seen, digest, made) in self.reports.items()
         }
         return RecordMemo(self.glossary, reports)
 

@@ -1,0 +1,120 @@
+"""Rendered pages kept on disk instead of in memory while ``sendsite build`` runs.
+
+A build renders every page before it writes the site (nothing is published unless
+every check passes). Held in memory, a 10,000-report site's pages are about a
+gigabyte. Instead, each page is written into a spool folder in the site folder as
+soon as it is rendered, by the worker that rendered it, under a name made from a
+hash of its bytes; the build holds only the file's path. The writer copies the file
+into the new site and the search records are made from it.
+
+- With the build cache (``sendsite build``) the spool is ``.sendsite/cache/pages/``:
+  the cache keeps the paths, so an unchanged page costs nothing from one build to
+  the next, and after each build the files the new cache does not name are removed.
+- Without it (``--no-cache``, or ``build()`` called from Python) the spool is a
+  folder of its own (``.sendsite/spool-*``), removed when the build ends (a killed
+  build's is removed by the next build).
+- Builds of one site take turns (``.sendsite/build.lock``) so none removes what
+  another is using. A site folder that cannot be written (read-only) has no spool:
+  its pages are held in memory, as the preview's always are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from pathlib import Path, PurePosixPath
+
+from filelock import FileLock
+
+from sendsite.build.cache import CACHE_FILE
+from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.pages import Page
+from sendsite.errors import Problem
+
+__all__ = ["PageSpool", "spool_for", "spooling", "still_spooled"]
+
+#: The folder of sendsite's own files in the site folder.
+_HOME = CACHE_FILE.parts[0]
+#: Where the build cache's pages are kept, beside the cache.
+_CACHED = CACHE_FILE.parent / "pages"
+#: The prefix of a build's own spool (without the cache).
+_OWN = "spool-"
+_LOCK = "build.lock"
+
+
+class PageSpool:
+    """A folder of rendered pages, each named after a hash of its bytes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def put(self, data: bytes) -> Path:
+        """Write ``data`` (unless a page with the same bytes is there); return its file."""
+        path = self.folder / f"{hashlib.blake2b(data, digest_size=20).hexdigest()}.html"
+        if not path.is_file():
+            partial = path.with_name(f".{path.name}.{os.getpid()}")
+            partial.write_bytes(data)
+            partial.replace(path)  # whole or not at all, even if the build is killed
+        return path
+
+    def keep_only(self, paths: Iterable[object]) -> None:
+        """Remove every file of the spool but ``paths`` (pages a build cache names)."""
+        kept = {p.name for p in paths if isinstance(p, Path) and p.parent == self.folder}
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name not in kept:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+_Made = tuple[FileContent | None, list[Problem]]
+
+
+def spooling(make: Callable[[Page], _Made], spool: PageSpool | None) -> Callable[[Page], _Made]:
+    """``make`` (a page's bytes and problems), or with ``spool`` a function giving the
+    page's file in the spool instead of its bytes."""
+    return make if spool is None else partial(_spooled_page, make, spool)
+
+
+def _spooled_page(make: Callable[[Page], _Made], spool: PageSpool, page: Page) -> _Made:
+    html, problems = make(page)
+    return (None if html is None else spool.put(content_bytes(html))), problems
+
+
+def still_spooled(pages: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, FileContent]:
+    """``pages`` (a build cache's) without those whose spool file has gone."""
+    return {p: c for p, c in pages.items() if not isinstance(c, Path) or c.is_file()}
+
+
+@contextlib.contextmanager
+def spool_for(root: Path, *, cached: bool) -> Iterator[PageSpool | None]:
+    """The spool of a build of the site at ``root`` (its build cache's if ``cached``),
+    held for the build; None if the site folder cannot be written."""
+    home = root / _HOME
+    lock = FileLock(str(home / _LOCK))
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except OSError:
+        yield None
+        return
+    folder: Path | None = None
+    try:
+        for leftover in home.glob(f"{_OWN}*"):  # a killed build's: no build holds it now
+            shutil.rmtree(leftover, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if cached:
+                (root / _CACHED).mkdir(parents=True, exist_ok=True)
+                folder = root / _CACHED
+            else:
+                folder = Path(tempfile.mkdtemp(prefix=_OWN, dir=home))
+        yield PageSpool(folder) if folder is not None else None
+    finally:
+        if folder is not None and not cached:
+            shutil.rmtree(folder, ignore_errors=True)
+        lock.release()

@@ -1,0 +1,106 @@
+"""A build's rendered pages wait on disk (the spool), not in memory, until they are written.
+
+The site is byte for byte what a build holding its pages in memory writes; the build
+cache keeps the spool's pages, and only those, from one build to the next.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sendsite.build.pipeline import Pipeline
+from sendsite.build.spool import spool_for
+from sendsite.config import load_config
+from sendsite.plugins.manager import make_plugin_manager
+
+from .conftest import copy_demo, run_cli
+
+REPORT = Path("content", "southend", "highlight-report-2021-05.md")
+
+
+def _build(source: Path, output: Path, *options: str) -> dict[str, Any]:
+    result = run_cli("build", "--source", str(source), "--output", str(output), "--json", *options)
+    assert result.exit_code == 0, result.output
+    record: dict[str, Any] = json.loads(result.output)
+    return record
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    return copy_demo(tmp_path / "src")
+
+
+def test_pages_rendered_into_the_spool_are_the_pages_rendered_in_memory(source: Path) -> None:
+    config = load_config(source)
+    in_memory = Pipeline(config, make_plugin_manager(config=config)).refresh().files
+    with spool_for(source, cached=False) as spool:
+        assert spool is not None
+        spooled = Pipeline(config, make_plugin_manager(config=config), spool=spool).refresh().files
+        pages = [path for path, content in in_memory.items() if isinstance(content, bytes)]
+        assert len(pages) > 50
+        for path in pages:
+            file = spooled[path]
+            if path.suffix == ".html":
+                assert isinstance(file, Path) and file.parent == spool.folder, path
+                assert file.read_bytes() == in_memory[path], path
+        folder = spool.folder
+    assert not folder.exists()  # a build's own spool goes when the build ends
+
+
+def test_the_cache_keeps_the_pages_it_names_and_no_others(source: Path, tmp_path: Path) -> None:
+    _build(source, tmp_path / "site")
+    spool = source / ".sendsite" / "cache" / "pages"
+    first = {p.name for p in spool.iterdir()}
+    page = tmp_path / "site" / "southend" / "highlight-report-2021-05" / "index.html"
+    (old,) = [name for name in first if (spool / name).read_bytes() == page.read_bytes()]
+    report = source / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
+    again = _build(source, tmp_path / "site")
+    assert 0 < again["rendered"] < again["pages"]
+    second = {p.name for p in spool.iterdir()}
+    assert b"Zyzzogeton" in page.read_bytes()
+    assert old not in second  # the edited page's last version went
+    assert [n for n in second if (spool / n).read_bytes() == page.read_bytes()]
+    assert len(second) <= again["pages"]  # one file a page at most: nothing else is kept
+    cold = _build(source, tmp_path / "cold", "--no-cache")
+    assert cold["rendered"] == cold["pages"]
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "cold")
+
+
+def test_a_page_gone_from_the_spool_is_made_again(source: Path, tmp_path: Path) -> None:
+    _build(source, tmp_path / "site")
+    spool = source / ".sendsite" / "cache" / "pages"
+    for file in spool.iterdir():
+        file.unlink()
+    again = _build(source, tmp_path / "site")
+    assert again["read"] == 0 and again["rendered"] == again["pages"]
+    _build(source, tmp_path / "cold", "--no-cache")
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "cold")
+
+
+def test_a_build_without_the_cache_leaves_no_spool(source: Path, tmp_path: Path) -> None:
+    leftover = source / ".sendsite" / "spool-killed0"
+    leftover.mkdir(parents=True)
+    (leftover / "0123.html").write_text("a killed build's page")
+    _build(source, tmp_path / "site", "--no-cache")
+    assert not leftover.exists()
+    assert not [p for p in (source / ".sendsite").iterdir() if p.name.startswith("spool-")]
+    assert not (source / ".sendsite" / "cache").exists()
+
+
+def test_a_site_folder_sendsite_cannot_write_in_still_builds(source: Path, tmp_path: Path) -> None:
+    (source / ".sendsite").write_text("not a folder")
+    _build(source, tmp_path / "site")
+    _build(source, tmp_path / "again", "--no-cache")
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "again")
+    assert (source / ".sendsite").read_text() == "not a folder"
