@@ -7,7 +7,7 @@ cache keeps the spool's pages, and only those, from one build to the next.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -40,19 +40,18 @@ def source(tmp_path: Path) -> Path:
     return copy_demo(tmp_path / "src")
 
 
-def test_pages_rendered_into_the_spool_are_the_pages_rendered_in_memory(source: Path) -> None:
+def test_files_made_into_the_spool_are_the_files_made_in_memory(source: Path) -> None:
     config = load_config(source)
     in_memory = Pipeline(config, make_plugin_manager(config=config)).refresh().files
     with spool_for(source, cached=False) as spool:
         assert spool is not None
         spooled = Pipeline(config, make_plugin_manager(config=config), spool=spool).refresh().files
-        pages = [path for path, content in in_memory.items() if isinstance(content, bytes)]
-        assert len(pages) > 50
-        for path in pages:
+        made = [path for path, content in in_memory.items() if isinstance(content, bytes)]
+        assert len(made) > 50 and PurePosixPath("data/items.json") in made
+        for path in made:  # every page rendered and every file generated
             file = spooled[path]
-            if path.suffix == ".html":
-                assert isinstance(file, Path) and file.parent == spool.folder, path
-                assert file.read_bytes() == in_memory[path], path
+            assert isinstance(file, Path) and file.parent == spool.folder, path
+            assert file.read_bytes() == in_memory[path], path
         folder = spool.folder
     assert not folder.exists()  # a build's own spool goes when the build ends
 
@@ -104,3 +103,17 @@ def test_a_site_folder_sendsite_cannot_write_in_still_builds(source: Path, tmp_p
     _build(source, tmp_path / "again", "--no-cache")
     assert _tree(tmp_path / "site") == _tree(tmp_path / "again")
     assert (source / ".sendsite").read_text() == "not a folder"
+
+
+def test_a_build_that_fails_leaves_the_cache_spool_as_it_was(source: Path, tmp_path: Path) -> None:
+    _build(source, tmp_path / "site")
+    spool = source / ".sendsite" / "cache" / "pages"
+    before = sorted(p.name for p in spool.iterdir())
+    report = source / REPORT
+    good = report.read_text(encoding="utf-8")
+    # Rendered and exported, then refused: the output's parent is a file.
+    report.write_text(good + "\nZyzzogeton.\n", encoding="utf-8")
+    (tmp_path / "file").write_text("not a folder")
+    failed = run_cli("build", "--source", str(source), "-o", str(tmp_path / "file" / "site"))
+    assert failed.exit_code == 1
+    assert sorted(p.name for p in spool.iterdir()) == before

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.site import Site
+from sendsite.build.spool import PageSpool
 from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = ["GeneratedFiles"]
@@ -22,9 +23,12 @@ class GeneratedFiles:
         #: The paths plugins gave when last called at once.
         self._paths: list[PurePosixPath] | None = None
 
-    def of(self, site: Site, defer: bool) -> dict[PurePosixPath, FileContent]:
+    def of(
+        self, site: Site, defer: bool, spool: PageSpool | None = None
+    ) -> dict[PurePosixPath, FileContent]:
         """Plugins' files for ``site``; with ``defer``, made when asked for under the paths
-        they had when last made at once (the site kept its shape)."""
+        they had when last made at once (the site kept its shape); with ``spool`` (a
+        build's), written into it, and their files given instead of their bytes."""
 
         def collect() -> dict[PurePosixPath, bytes]:
             made: dict[PurePosixPath, bytes] = {}
@@ -39,6 +43,8 @@ class GeneratedFiles:
             return {path: Deferred(partial(_one_file, group, path)) for path in self._paths}
         made = collect()
         self._paths = sorted(made)
+        if spool is not None:
+            return {path: spool.put(data) for path, data in made.items()}
         return dict(made)
 
 

@@ -433,7 +433,7 @@ class Pipeline:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # the data exports and other plugins' files
-            generated = self._generated.of(site, defer and same_shape)
+            generated = self._generated.of(site, defer and same_shape, self.spool)
         files.update(generated)
         for path, rel in site.assets:
             files[rel] = path

@@ -221,6 +221,7 @@ def _build(
     if kept is not None:
         pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
+    checked.site.memo.clear()  # what plugins keep for the next refresh: a build has none
     _give_back()  # what making the data exports used and let go
     files: dict[PurePosixPath, FileContent] = checked.files
     last = (target, kept[1]) if kept is not None and kept[1] else None

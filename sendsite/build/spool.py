@@ -48,14 +48,18 @@ _LOCK = "build.lock"
 
 
 class PageSpool:
-    """A folder of rendered pages, each named after a hash of its bytes."""
+    """A folder of rendered pages (and generated files), each named after a hash of its bytes."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        #: The files it held when opened (a failed build leaves it so).
+        self._before: set[str] = set()
+        with contextlib.suppress(OSError):
+            self._before = set(os.listdir(folder))
 
     def put(self, data: bytes) -> Path:
         """Write ``data`` (unless a page with the same bytes is there); return its file."""
-        path = self.folder / f"{hashlib.blake2b(data, digest_size=20).hexdigest()}.html"
+        path = self.folder / hashlib.blake2b(data, digest_size=20).hexdigest()
         if not path.is_file():
             partial = path.with_name(f".{path.name}.{os.getpid()}")
             partial.write_bytes(data)
@@ -64,7 +68,13 @@ class PageSpool:
 
     def keep_only(self, paths: Iterable[object]) -> None:
         """Remove every file of the spool but ``paths`` (pages a build cache names)."""
-        kept = {p.name for p in paths if isinstance(p, Path) and p.parent == self.folder}
+        self._keep({p.name for p in paths if isinstance(p, Path) and p.parent == self.folder})
+
+    def restore(self) -> None:
+        """Remove the files written since it was opened (by a build that failed)."""
+        self._keep(self._before)
+
+    def _keep(self, kept: set[str]) -> None:
         with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
             for entry in entries:
                 if entry.name not in kept:
@@ -113,7 +123,13 @@ def spool_for(root: Path, *, cached: bool) -> Iterator[PageSpool | None]:
                 folder = root / _CACHED
             else:
                 folder = Path(tempfile.mkdtemp(prefix=_OWN, dir=home))
-        yield PageSpool(folder) if folder is not None else None
+        spool = PageSpool(folder) if folder is not None else None
+        try:
+            yield spool
+        except BaseException:
+            if spool is not None and cached:  # what the cache in use names is still there
+                spool.restore()
+            raise
     finally:
         if folder is not None and not cached:
             shutil.rmtree(folder, ignore_errors=True)
