@@ -6,9 +6,7 @@ cache keeps the spool's pages, and only those, from one build to the next.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import pytest
 
@@ -18,21 +16,7 @@ from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import copy_demo, run_cli
-
-REPORT = Path("content", "southend", "highlight-report-2021-05.md")
-
-
-def _build(source: Path, output: Path, *options: str) -> dict[str, Any]:
-    result = run_cli("build", "--source", str(source), "--output", str(output), "--json", *options)
-    assert result.exit_code == 0, result.output
-    record: dict[str, Any] = json.loads(result.output)
-    return record
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
+from .test_build_cache import REPORT, _build, _tree
 
 
 @pytest.fixture
