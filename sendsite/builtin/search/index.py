@@ -52,25 +52,31 @@ def write_search_index(
     *,
     reuse: Path | None = None,
     pages: list[tuple[bytes, str]] | None = None,
+    release: bool = False,
 ) -> IndexSummary:
     """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
 
     With ``reuse`` (a site whose index was made from these very records), its
     index is copied rather than made again; the bytes are the same either way
-    (``pages``: see ``index_records``).
+    (``pages``: see ``index_records``). With ``release`` (a build) and ``pages``,
+    ``records`` is emptied once the word lists are written: Pagefind needs only the
+    pages, and does not run beside the records.
     Raises ``SearchIndexError`` if the index cannot be written or holds fewer
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
     """
     if not records:
         return IndexSummary(0, 0, 0, 0)
+    count = len(records)
+    words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
+    if release and pages is not None:
+        records.clear()
     copied = copy_index(reuse, site_dir) if reuse is not None else None
     files = (
         copied if copied is not None else index_records(records, site_dir, language, pages=pages)
     )
-    words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     size = sum(p.stat().st_size for p in files)
-    return IndexSummary(len(records), words, len(files), size, reused=copied is not None)
+    return IndexSummary(count, words, len(files), size, reused=copied is not None)
 
 
 def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:

@@ -110,7 +110,7 @@ class IndexStep:
 
     def __call__(self, folder: Path) -> IndexSummary:
         return write_search_index(
-            folder, self.records, self.language, reuse=self.reuse, pages=self.pages
+            folder, self.records, self.language, reuse=self.reuse, pages=self.pages, release=True
         )
 
 
