@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from sendsite.build import spool as spool_module
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.spool import spool_for
 from sendsite.config import load_config
@@ -22,6 +23,23 @@ from .test_build_cache import REPORT, _build, _tree
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
     return copy_demo(tmp_path / "src")
+
+
+@pytest.fixture(autouse=True)
+def every_site_spools(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's hundred pages stand for a big site's thousands."""
+    if "small" not in request.node.name:
+        monkeypatch.setattr(spool_module, "SPOOL_PAGES", 1)
+
+
+def test_a_small_site_keeps_its_pages_in_memory(source: Path) -> None:
+    config = load_config(source)
+    with spool_for(source, cached=False) as spool:
+        assert spool is not None
+        files = Pipeline(config, make_plugin_manager(config=config), spool=spool).refresh().files
+        assert isinstance(files[PurePosixPath("index.html")], bytes)
+        assert isinstance(files[PurePosixPath("data/items.json")], bytes)
+        assert list(spool.folder.iterdir()) == []
 
 
 def test_files_made_into_the_spool_are_the_files_made_in_memory(source: Path) -> None:

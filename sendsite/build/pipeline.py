@@ -43,7 +43,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.render import make_environment, render_page, static_files
 from sendsite.build.site import Site
-from sendsite.build.spool import PageSpool, spooling, still_spooled
+from sendsite.build.spool import PageSpool, spooling, still_spooled, used
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
@@ -90,8 +90,7 @@ class Pipeline:
         spool: PageSpool | None = None,
     ) -> None:
         self.config = config
-        #: Where rendered pages go instead of memory (a build's; see ``build.spool``).
-        self.spool = spool
+        self.spool = spool  # where a build's pages go instead of memory (``build.spool``)
         self.pm = pm
         #: Read on several cores when there are many files (forks: only when single-threaded).
         self.parallel = parallel
@@ -336,7 +335,7 @@ class Pipeline:
             fresh[page.path] = b""  # keeps the pages' order; filled in below
             to_make.append(page)
         parallel = self.parallel and not defer
-        work = spooling(make, None if defer else self.spool)
+        work = spooling(make, None if defer else used(self.spool, len(pages)))
         made = map_forked(work, to_make, parallel=parallel, done=stage.advance, portable=portable)
         for page, (html, errors) in zip(to_make, made, strict=True):
             problems.errors.extend(errors)
@@ -433,7 +432,8 @@ class Pipeline:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # the data exports and other plugins' files
-            generated = self._generated.of(site, defer and same_shape, self.spool)
+            spool = used(self.spool, len(self._pages))
+            generated = self._generated.of(site, defer and same_shape, spool)
         files.update(generated)
         for path, rel in site.assets:
             files[rel] = path
