@@ -213,7 +213,7 @@ def test_a_topic_with_too_many_matches_shows_each_areas_latest(big_site: Path) -
     text = _text(html)
     assert (
         "120 items and sections of the reports are on this topic, too many to show on one "
-        "page. Under each area are those in its latest reports (the first 4 at most); every "
+        "page. Under each area are those in its latest report (the first 4 at most); every "
         "one is on the area's own pages of this topic, newest report first."
     ) in text
     # The limit shared between the areas: 4 of each area's 5 in its latest report.
@@ -222,7 +222,7 @@ def test_a_topic_with_too_many_matches_shows_each_areas_latest(big_site: Path) -
     for area in AREAS:
         assert (
             "40 items and sections in 8 reports: every one, newest report first (4 pages). "
-            "The first 4 of the 5 in its latest reports:"
+            "The first 4 of the 5 in its latest report:"
         ) in text
         assert f'<a href="{area}/">every one, newest report first</a>' in html
     _links_resolve(big_site, page, html)
@@ -245,6 +245,17 @@ def test_an_areas_pages_of_a_topic_hold_every_match_newest_report_first(big_site
     assert "Page 4 February 2024 to January 2024" in second
     for page, html in zip(pages, htmls, strict=True):
         _links_resolve(big_site, page, html)
+
+
+def test_an_area_whose_latest_report_is_off_topic_says_so(big_site: Path) -> None:
+    html = (big_site / "topics" / "earlier" / "index.html").read_text()
+    assert _matches(html) == 0
+    for area in AREAS:  # report N's milestone N-0 and risk N-0, for N = 0 to 6
+        assert f'<a href="{area}/">every one, newest report first</a>' in html
+    assert _text(html).count(
+        "14 items and sections in 7 reports: every one, newest report first (2 pages). "
+        "Its latest report mentions nothing on this topic."
+    ) == len(AREAS)
 
 
 def test_a_topic_with_few_matches_lists_every_one(big_site: Path) -> None:
@@ -328,6 +339,9 @@ TOPICS = """\
 - name: Risk 7-2
   description: One risk of each area's latest report.
   words: [risk 7-2]
+- name: Earlier
+  description: Some of every report's items but the latest's.
+  words: [0-0, 1-0, 2-0, 3-0, 4-0, 5-0, 6-0]
 """
 
 

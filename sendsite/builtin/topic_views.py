@@ -38,6 +38,8 @@ class TopicArea:
     reports: int
     shown: list[TopicMatch]
     latest: int
+    #: How many latest reports (the last of each series) the area has.
+    latest_reports: int
     book: list[paging.PageOfRows[TopicMatch]]
     folder: PurePosixPath
 
@@ -97,14 +99,16 @@ def _topic_area(topic: Topic, capped: bool, share: int, area: AreaEntry) -> Topi
     matches = sorted(mine, key=_newest_first)
     groups = _by_report(matches)
     if not capped:
-        return TopicArea(area, matches, len(groups), matches, 0, [], folder)
+        return TopicArea(area, matches, len(groups), matches, 0, 0, [], folder)
     latest = [m for m in matches if paging.latest(_entry(m))]
     book = [
         paging.PageOfRows(rows, number, _label(rows))
         for number, rows in enumerate(paging.packed(groups), 1)
     ]
+    newest = sum(paging.latest(entry) for entry in area.reports)
+    shown = latest[:share]
     return TopicArea(
-        area, matches, len(groups), latest[:share], len(latest), book if matches else [], folder
+        area, matches, len(groups), shown, len(latest), newest, book if matches else [], folder
     )
 
 
