@@ -12,7 +12,6 @@ included, has succeeded.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import time
@@ -21,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from sendsite.build.cache import fingerprint, load_cache, save_cache
 from sendsite.build.deferred import FileContent
+from sendsite.build.heap import forget_caches, give_back
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
 from sendsite.build.reading import (
@@ -222,7 +222,7 @@ def _build(
         pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
     checked.site.memo.clear()  # what plugins keep for the next refresh: a build has none
-    _give_back()  # what making the data exports used and let go
+    give_back()  # what making the data exports used and let go
     files: dict[PurePosixPath, FileContent] = checked.files
     last = (target, kept[1]) if kept is not None and kept[1] else None
     memo = kept[2] if kept is not None else RecordMemo()
@@ -240,7 +240,7 @@ def _build(
     # From here only the files (each let go once written) and the index step are needed:
     # what only they held is freed before Pagefind runs, not held beside it.
     del checked, pipeline, kept, memo, state
-    _give_back()
+    give_back()
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
@@ -248,9 +248,10 @@ def _build(
         # leaves the last good site in place.
         if step is not None:
             if own_process:  # what was read and rendered is garbage now: collect it
+                forget_caches()
                 gc.unfreeze()
                 gc.collect()
-            _give_back()  # and give back what was let go, before Pagefind runs
+            give_back()  # and give back what was let go, before Pagefind runs
             with progress.stage("index"):
                 indexed.append(step(staging))
 
@@ -266,13 +267,6 @@ def _build(
             spool.keep_only(spooled)
     pages, count, warnings, counts = done
     return pages, count, warnings, counts, (indexed[0] if indexed else None), reread, rendered
-
-
-def _give_back() -> None:
-    """Give memory freed since the last call back to the system: glibc keeps it for
-    reuse unless asked, and the search records and Pagefind, which come next, need it."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _size_of(folder: Path) -> int:

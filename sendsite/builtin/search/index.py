@@ -21,6 +21,7 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sendsite.build.heap import give_back
 from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, copy_index, index_records
 from sendsite.builtin.search.records import SearchRecord
 
@@ -71,6 +72,7 @@ def write_search_index(
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     if release and pages is not None:
         records.clear()
+        give_back()
     copied = copy_index(reuse, site_dir) if reuse is not None else None
     files = (
         copied if copied is not None else index_records(records, site_dir, language, pages=pages)
