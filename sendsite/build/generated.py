@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import PurePosixPath
 
-from sendsite.build.deferred import Deferred, FileContent
+from sendsite.build.deferred import Deferred, FileContent, content_bytes
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool
 from sendsite.plugins.manager import PluginManager, call_each
@@ -30,9 +30,12 @@ class GeneratedFiles:
         they had when last made at once (the site kept its shape); with ``spool`` (a
         build's), written into it, and their files given instead of their bytes."""
 
-        def collect() -> dict[PurePosixPath, bytes]:
-            made: dict[PurePosixPath, bytes] = {}
-            for name, extra in call_each(self.pm, "register_files", site=site):
+        def spooled(extra: dict[str, bytes]) -> dict[str, FileContent]:
+            return {path: spool.put(data) if spool else data for path, data in extra.items()}
+
+        def collect() -> dict[PurePosixPath, FileContent]:
+            made: dict[PurePosixPath, FileContent] = {}
+            for name, extra in call_each(self.pm, "register_files", then=spooled, site=site):
                 for path, data in extra.items():
                     made[PurePosixPath(path)] = data
                     self.origins[PurePosixPath(path)] = name
@@ -43,11 +46,9 @@ class GeneratedFiles:
             return {path: Deferred(partial(_one_file, group, path)) for path in self._paths}
         made = collect()
         self._paths = sorted(made)
-        if spool is not None:
-            return {path: spool.put(data) for path, data in made.items()}
         return dict(made)
 
 
-def _one_file(group: Deferred[dict[PurePosixPath, bytes]], path: PurePosixPath) -> bytes:
+def _one_file(group: Deferred[dict[PurePosixPath, FileContent]], path: PurePosixPath) -> bytes:
     """One file of a group of generated files made together when first asked for."""
-    return group.get().get(path, b"")
+    return content_bytes(group.get().get(path))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "csv_file",
     "csv_lines",
     "export_files",
+    "export_lines",
     "json_lines",
 ]
 
@@ -197,6 +198,19 @@ def csv_file(columns: list[str], lines: list[bytes]) -> bytes:
     """A CSV export: a byte-order mark (for Excel), the header row, then ``lines``."""
     header = _csv_line({c: c for c in columns}, columns)
     return b"".join([("\ufeff" + header).encode(), *lines])
+
+
+def export_lines(
+    records: Iterable[dict[str, Any]], columns: list[str]
+) -> tuple[list[bytes], list[bytes]]:
+    """Each record's CSV line and JSON line (``csv_lines``, ``json_lines``), made one
+    record at a time: the records themselves need not all be held."""
+    csv_line = _CsvLines(columns)
+    csv_rows, json_rows = [], []
+    for record in records:
+        csv_rows.append(csv_line(record).encode())
+        json_rows.append(_json_line(record).encode())
+    return csv_rows, json_rows
 
 
 def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[bytes]:

@@ -14,7 +14,7 @@ Disable it with ``disable_plugins: [changes]``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -25,7 +25,7 @@ from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.build.urls import relative_url
-from sendsite.builtin.exports import array, csv_file, csv_lines, json_lines
+from sendsite.builtin.exports import array_parts, csv_file, export_lines
 from sendsite.hookspecs import hookimpl
 
 __all__ = ["CHANGE_COLUMNS", "change_record", "change_records", "latest_changes"]
@@ -63,11 +63,16 @@ def change_record(change: Change) -> dict[str, Any]:
 
 
 def change_records(changes: Iterable[Change]) -> list[dict[str, Any]]:
-    """Each change as a flat record (``change_record``); what a report gives every one
-    of its changes (its fields, its sections) is worked out once."""
+    """Each change as a flat record (``change_record``)."""
+    return list(each_change_record(changes))
+
+
+def each_change_record(changes: Iterable[Change]) -> Iterator[dict[str, Any]]:
+    """Each change as a flat record, one at a time (a big site's are not all held);
+    what a report gives every one of its changes (its fields, its sections) is worked
+    out once."""
     reports: dict[tuple[int, int], dict[str, Any]] = {}
     sections_of: dict[int, dict[str, str]] = {}
-    records = []
     for change in changes:
         entry, previous = change.entry, change.previous
         fields = reports.get((id(entry), id(previous)))
@@ -79,21 +84,18 @@ def change_records(changes: Iterable[Change]) -> list[dict[str, Any]]:
             sections = sections_of[id(shown)] = {i.anchor: i.section for i in shown.items} | {
                 r.anchor: r.section for r in shown.risks
             }
-        records.append(
-            {
-                **fields,
-                "section": sections.get(change.anchor, ""),
-                "text": change.text,
-                "kind": change.kind,
-                "direction": change.direction,
-                "before": change.before,
-                "after": change.after,
-                "detail": change.detail,
-                "how_matched": change.how,
-                "url": _url(change),
-            }
-        )
-    return records
+        yield {
+            **fields,
+            "section": sections.get(change.anchor, ""),
+            "text": change.text,
+            "kind": change.kind,
+            "direction": change.direction,
+            "before": change.before,
+            "after": change.after,
+            "detail": change.detail,
+            "how_matched": change.how,
+            "url": _url(change),
+        }
 
 
 def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
@@ -109,14 +111,12 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
 
 
 def _exports(site: Site) -> dict[PurePosixPath, bytes]:
-    records = change_records(c for entry in site.reports for c in entry.changes)
-    changes = array(json_lines(records))
-    document = b'{"schema": "sendsite-changes/1",\n"changes": ' + changes + b"}\n"
+    records = each_change_record(c for entry in site.reports for c in entry.changes)
+    csv_rows, json_rows = export_lines(records, CHANGE_COLUMNS)
+    head = b'{"schema": "sendsite-changes/1",\n"changes": '
     return {
-        PurePosixPath("data/changes.csv"): csv_file(
-            CHANGE_COLUMNS, csv_lines(records, CHANGE_COLUMNS)
-        ),
-        PurePosixPath("data/changes.json"): document,
+        PurePosixPath("data/changes.csv"): csv_file(CHANGE_COLUMNS, csv_rows),
+        PurePosixPath("data/changes.json"): b"".join([head, *array_parts(json_rows), b"}\n"]),
     }
 
 
