@@ -6,12 +6,14 @@ cache keeps the spool's pages, and only those, from one build to the next.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from sendsite.build import spool as spool_module
 from sendsite.build.pipeline import Pipeline
+from sendsite.build.publish import build
 from sendsite.build.spool import spool_for
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
@@ -119,3 +121,25 @@ def test_a_build_that_fails_leaves_the_cache_spool_as_it_was(source: Path, tmp_p
     failed = run_cli("build", "--source", str(source), "-o", str(tmp_path / "file" / "site"))
     assert failed.exit_code == 1
     assert sorted(p.name for p in spool.iterdir()) == before
+
+
+def test_two_builds_of_one_site_at_once_both_succeed(source: Path, tmp_path: Path) -> None:
+    """Two builds of one site at once take turns on its spool (neither waits forever,
+    neither fails) and write the same site."""
+    config = load_config(source)
+    failures: list[BaseException] = []
+
+    def one(output: Path) -> None:
+        try:
+            build(config, output=output, cache=True)
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=one, args=(tmp_path / name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert failures == []
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    assert len(list((source / ".sendsite" / "cache" / "pages").iterdir())) >= 30
