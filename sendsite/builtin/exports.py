@@ -21,14 +21,11 @@ from sendsite.builtin.crossarea import RiskRow, TrackerRow
 __all__ = [
     "MILESTONE_COLUMNS",
     "RISK_COLUMNS",
-    "array",
     "array_parts",
     "csv_cell",
     "csv_file",
-    "csv_lines",
     "export_files",
     "export_lines",
-    "json_lines",
 ]
 
 MILESTONE_COLUMNS = [
@@ -203,8 +200,8 @@ def csv_file(columns: list[str], lines: list[bytes]) -> bytes:
 def export_lines(
     records: Iterable[dict[str, Any]], columns: list[str]
 ) -> tuple[list[bytes], list[bytes]]:
-    """Each record's CSV line and JSON line (``csv_lines``, ``json_lines``), made one
-    record at a time: the records themselves need not all be held."""
+    """Each record's CSV line (formulas neutralised: ``csv_cell``) and JSON line (keys
+    sorted), UTF-8, made one record at a time: the records need not all be held."""
     csv_line = _CsvLines(columns)
     csv_rows, json_rows = [], []
     for record in records:
@@ -213,26 +210,10 @@ def export_lines(
     return csv_rows, json_rows
 
 
-def csv_lines(records: list[dict[str, Any]], columns: list[str]) -> list[bytes]:
-    """Each record as a CSV line (UTF-8), formulas neutralised (``csv_cell``)."""
-    line = _CsvLines(columns)
-    return [line(record).encode() for record in records]
-
-
-def json_lines(records: list[dict[str, Any]]) -> list[bytes]:
-    """Each record as one line of JSON (UTF-8), keys sorted: exact values, readable diffs."""
-    return [_json_line(record).encode() for record in records]
-
-
-def array(lines: list[bytes]) -> bytes:
-    """JSON lines as an array, one element a line."""
-    return b"".join(array_parts(lines))
-
-
 def array_parts(lines: list[bytes]) -> list[bytes]:
-    """The pieces of ``array(lines)``, to be joined once with what surrounds them: a
-    big export is then copied once, not three times (at 10,000 reports its items.json
-    is 170 MB)."""
+    """JSON lines as the pieces of an array, one element a line, to be joined once with
+    what surrounds them: a big export is copied once, not three times (at 10,000
+    reports its items.json is 170 MB)."""
     if not lines:
         return [b"[]"]
     parts = [b"[\n"]

@@ -134,7 +134,7 @@ def topic_pages(site: Site) -> list[Page]:
         capped = len(topic.matches) > paging.ROWS_PER_PAGE
         areas = topic_areas(site, topic) if capped else []
         path = PurePosixPath("topics", topic.slug, "index.html")
-        context = LazyContext(partial(_topic_context, site, topic, areas or None))
+        context = LazyContext(partial(_topic_context, site, topic, areas))
         pages.append(Page("topic", path, "topic.html", topic.name, _CRUMBS, context))
         crumbs = [*_CRUMBS, (topic.name, str(path))]
         for area in areas:
@@ -156,7 +156,8 @@ def topic_pages(site: Site) -> list[Page]:
     return pages
 
 
-def _topic_context(site: Site, topic: Topic, areas: list[TopicArea] | None) -> dict[str, Any]:
+def _topic_context(site: Site, topic: Topic, areas: list[TopicArea]) -> dict[str, Any]:
+    """A topic page's areas: ``areas`` if worked out already (a capped topic), else now."""
     areas = areas or topic_areas(site, topic)
     return {"topic": topic, "by_area": areas, "capped": any(a.book for a in areas)}
 

@@ -59,15 +59,10 @@ def _url(change: Change) -> str:
 
 def change_record(change: Change) -> dict[str, Any]:
     """One change as a flat record (a CSV row, a JSON object)."""
-    return change_records([change])[0]
+    return next(change_records([change]))
 
 
-def change_records(changes: Iterable[Change]) -> list[dict[str, Any]]:
-    """Each change as a flat record (``change_record``)."""
-    return list(each_change_record(changes))
-
-
-def each_change_record(changes: Iterable[Change]) -> Iterator[dict[str, Any]]:
+def change_records(changes: Iterable[Change]) -> Iterator[dict[str, Any]]:
     """Each change as a flat record, one at a time (a big site's are not all held);
     what a report gives every one of its changes (its fields, its sections) is worked
     out once."""
@@ -111,7 +106,7 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
 
 
 def _exports(site: Site) -> dict[PurePosixPath, bytes]:
-    records = each_change_record(c for entry in site.reports for c in entry.changes)
+    records = change_records(c for entry in site.reports for c in entry.changes)
     csv_rows, json_rows = export_lines(records, CHANGE_COLUMNS)
     head = b'{"schema": "sendsite-changes/1",\n"changes": '
     return {
