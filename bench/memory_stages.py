@@ -2,9 +2,9 @@
 
     python bench/memory_stages.py SITE_FOLDER OUTPUT_FOLDER [--cache]
 
-Runs ``build()`` in this process (so without the collection the ``sendsite`` program
-does before the search index: see ``build(own_process=...)``) and prints, for each
-stage, the seconds since the start, the RSS and the peak RSS so far; then the peak of
+Runs ``build()`` in this process (the ``sendsite`` program makes the site in a child
+process that ends before the search index is made: see ``build.forked``) and prints,
+for each stage, the seconds since the start, the RSS and the peak RSS so far; then the peak of
 the child processes (forked workers and Pagefind). For the whole process tree, sampled
 as a shell runs the program, use ``bench/peers.py``.
 """

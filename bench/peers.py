@@ -370,6 +370,9 @@ class TreeSampler(threading.Thread):
         self.peak_parts: dict[str, int] = {}
         self.peak_pss = 0
         self.peak_pss_parts: dict[str, int] = {}
+        #: The same, over the samples taken while Pagefind's program runs (its own peak).
+        self.indexing_pss = 0
+        self.indexing_pss_parts: dict[str, int] = {}
         self.known: dict[int, int] = {}  # pid -> parent, for pids >= the root's
         self.samples = 0
 
@@ -421,6 +424,9 @@ class TreeSampler(threading.Thread):
                 self.peak, self.peak_parts = total, parts
             if sum(pss_parts.values()) > self.peak_pss:
                 self.peak_pss, self.peak_pss_parts = sum(pss_parts.values()), pss_parts
+            indexing = any(comm.startswith("pagefind") for comm in pss_parts)
+            if indexing and sum(pss_parts.values()) > self.indexing_pss:
+                self.indexing_pss, self.indexing_pss_parts = sum(pss_parts.values()), pss_parts
             self.stop.wait(self.interval)
 
 
@@ -460,6 +466,10 @@ def run_once(cmd: list[str], cwd: Path, log_prefix: Path) -> dict:
         "peak_rss_tree_parts_mb": {k: round(v / MB, 1) for k, v in sampler.peak_parts.items()},
         "peak_pss_tree_mb": round(sampler.peak_pss / MB, 1),
         "peak_pss_tree_parts_mb": {k: round(v / MB, 1) for k, v in sampler.peak_pss_parts.items()},
+        "indexing_pss_tree_mb": round(sampler.indexing_pss / MB, 1),
+        "indexing_pss_tree_parts_mb": {
+            k: round(v / MB, 1) for k, v in sampler.indexing_pss_parts.items()
+        },
         "rss_samples": sampler.samples,
         "loadavg_before": load,
         "others_cpu_cores": round(max(busy - cpu, 0.0) / wall, 2),
@@ -745,6 +755,16 @@ def table(rec: dict) -> str:
                 f"{pss_run['peak_pss_tree_mb']:,.0f} MB: "
                 + ", ".join(
                     f"{k} {v:,.0f} MB" for k, v in sorted(pss_run["peak_pss_tree_parts_mb"].items())
+                )
+            )
+        index_run = max(s["runs"], key=lambda r: r.get("indexing_pss_tree_mb", 0.0))
+        if index_run.get("indexing_pss_tree_mb"):
+            lines.append(
+                "  of it, the highest while Pagefind ran: "
+                f"{index_run['indexing_pss_tree_mb']:,.0f} MB: "
+                + ", ".join(
+                    f"{k} {v:,.0f} MB"
+                    for k, v in sorted(index_run["indexing_pss_tree_parts_mb"].items())
                 )
             )
         lines.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 
 @dataclass
@@ -57,6 +58,11 @@ class SendsiteError(Exception):
         self.problem = Problem(message, file, line, column, fix)
         super().__init__(str(self.problem))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As it is, whatever the subclass's __init__ takes (``sendsite build`` sends
+        # errors from one process to another: see ``build.forked``).
+        return (_restore, (type(self), self.args, self.__dict__))
+
     @property
     def file(self) -> PurePath | str | None:
         return self.problem.file
@@ -95,3 +101,11 @@ class PluginError(SendsiteError):
         self.hook = hook
         where = f"plugin '{plugin}'" + (f", hook '{hook}'" if hook else "")
         super().__init__(f"{where}: {message}", file=file, line=line, fix=fix)
+
+
+def _restore(cls: type[SendsiteError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """A pickled ``SendsiteError`` (or subclass) made again without calling its __init__."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error

@@ -344,8 +344,8 @@ def test_errors_from_worker_processes_keep_file_and_line(make_site: SiteMaker, m
 def test_the_sendsite_program_builds_the_site_a_build_in_another_program_does(
     demo_source: Path, tmp_path: Path
 ) -> None:
-    """The program (which collects what it read before the search index is made, as it
-    owns its process) writes byte for byte what ``build`` called from Python writes."""
+    """The program (which makes the site in a child process, ended before the search
+    index is made) writes byte for byte what ``build`` called from Python writes."""
     options = ["--no-cache", "--quiet", "--source", str(demo_source)]
     program = subprocess.run(
         [sys.executable, "-m", "sendsite", "build", *options, "-o", str(tmp_path / "program")],

@@ -12,14 +12,16 @@ included, has succeeded.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
-from sendsite.build.cache import fingerprint, load_cache, save_cache
+from sendsite.build.cache import StagedCache, fingerprint, load_cache, save_cache
 from sendsite.build.deferred import FileContent
+from sendsite.build.forked import can_fork, in_child
 from sendsite.build.heap import forget_caches, give_back
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
@@ -32,8 +34,8 @@ from sendsite.build.reading import (
 )
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spool_for
-from sendsite.build.writer import OutputError, write_site
-from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, index_step
+from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in
+from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, make_plugin_manager
@@ -175,10 +177,10 @@ def build(
     ``progress`` is told of each stage (default: timed only). With ``cache``
     (as ``sendsite build`` does), what the last build read and rendered is used
     where it still holds (see ``build.cache``) and kept for the next. With
-    ``own_process`` (the ``sendsite`` program: the build is all its process does),
-    what was read and rendered is collected once written, before the search index is
-    made, so Pagefind does not run beside it; inside another program (a test runner)
-    a full collection would run that program's finalizers too, so it is not done.
+    ``own_process`` (the ``sendsite`` program: the build is all its process does), the
+    site is read, rendered and written in a child process that has ended, giving all
+    its memory back, before Pagefind runs (see ``build.forked``); inside another
+    program (a test runner) that program would be copied too, so it is not done.
     """
     started = time.perf_counter()
     progress = progress or Progress()
@@ -186,35 +188,56 @@ def build(
     check_output_place(config, target, from_config=output is None)
     if pm is None:
         pm = make_plugin_manager(config=config)
-    with spool_for(config.root, cached=cache) as spool:
-        made = _build(config, pm, target, strict, progress, cache, own_process, spool)
-    pages, count, warnings, counts, search, reread, rendered = made
+    with spool_for(config.root, cached=cache) as spool, output_lock(target):
+        args = (config, pm, target, strict, progress, cache, spool)
+        made = in_child(partial(_make, *args)) if own_process and can_fork() else _make(*args)
+        progress.seconds.update(made.seconds)
+        search = _publish(made, target, progress, spool)
     return BuildResult(
         target,
-        pages,
-        count,
+        made.pages,
+        made.files,
         time.perf_counter() - started,
-        warnings,
+        made.warnings,
         search,
-        counts,
+        made.counts,
         dict(progress.seconds),
         _size_of(target),
-        reread,
-        rendered,
+        made.reread,
+        made.rendered,
     )
 
 
-def _build(
+@dataclass
+class _Made:
+    """A site written into a staging folder, its search index half made, and the figures
+    of the summary: what the process that puts the site in place needs (it pickles)."""
+
+    staging: Path
+    search: StagedSearch | None
+    cache: StagedCache | None
+    #: The spooled pages the new cache names.
+    spooled: list[object]
+    pages: int
+    files: int
+    warnings: list[Problem]
+    counts: SiteCounts
+    reread: int
+    rendered: int
+    seconds: dict[str, float]
+
+
+def _make(
     config: SiteConfig,
     pm: PluginManager,
     target: Path,
     strict: bool,
     progress: Progress,
     cache: bool,
-    own_process: bool,
     spool: PageSpool | None,
-) -> tuple[int, int, list[Problem], SiteCounts, IndexSummary | None, int, int]:
-    """``build``'s work, its rendered pages in ``spool`` (if any): the summary's figures."""
+) -> _Made:
+    """``build``'s work up to Pagefind: the site read, rendered and written into a
+    staging folder beside ``target`` (its pages in ``spool``, if any), the cache staged."""
     pipeline = Pipeline(config, pm, progress=progress, spool=spool)
     key = fingerprint(config, pm) if cache else ""
     kept = load_cache(config, key) if cache else None
@@ -235,38 +258,58 @@ def _build(
         else None
     )
     spooled = list(state[1].values()) if state is not None else []
-    done = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
+    figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
     # From here only the files (each let go once written) and the index step are needed:
-    # what only they held is freed before Pagefind runs, not held beside it.
+    # what only they held is freed before the index, not held beside it.
     del checked, pipeline, kept, memo, state
     give_back()
+    try:
+        staging = stage_site(target, files, progress, release=True)
+        try:
+            with progress.stage("index"):
+                search = step.stage(staging) if step is not None else None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except BaseException:
+        if staged is not None:
+            staged.drop()
+        raise
+    forget_caches()
+    give_back()  # what was let go, before Pagefind runs
+    return _Made(
+        staging, search, staged, spooled, *figures, reread, rendered, dict(progress.seconds)
+    )
+
+
+def _publish(
+    made: _Made, target: Path, progress: Progress, spool: PageSpool | None
+) -> IndexSummary | None:
+    """Finish the search index inside ``made``'s staging folder, then make it ``target``;
+    if anything fails, the last site stays and the staged cache is dropped."""
     indexed: list[IndexSummary] = []
 
     def index(staging: Path) -> None:
         # Inside the new site, before it replaces the old one: a failed index
         # leaves the last good site in place.
-        if step is not None:
-            if own_process:  # what was read and rendered is garbage now: collect it
-                forget_caches()
-                gc.unfreeze()
-                gc.collect()
-            give_back()  # and give back what was let go, before Pagefind runs
+        if made.search is not None:
             with progress.stage("index"):
-                indexed.append(step(staging))
+                indexed.append(made.search.run(staging))
 
     try:
-        write_site(target, files, before_swap=index, progress=progress, release=True)
+        swap_in(made.staging, target, index)
     except BaseException:
-        if staged is not None:
-            staged.drop()
+        if made.search is not None and made.search.index is not None:
+            made.search.index.discard()
+        if made.cache is not None:
+            made.cache.drop()
         raise
-    if staged is not None:  # only now: the site just written holds the index these records made
-        staged.keep()
+    if made.cache is not None:  # only now: the site just written holds these records' index
+        made.cache.keep()
         if spool is not None:  # the pages the cache now names, and no others
-            spool.keep_only(spooled)
-    pages, count, warnings, counts = done
-    return pages, count, warnings, counts, (indexed[0] if indexed else None), reread, rendered
+            spool.keep_only(made.spooled)
+    return indexed[0] if indexed else None
 
 
 def _size_of(folder: Path) -> int:

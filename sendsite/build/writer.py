@@ -23,11 +23,19 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
 
-from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.deferred import FileContent, Streamed, content_bytes
 from sendsite.build.progress import Progress
 from sendsite.errors import SendsiteError
 
-__all__ = ["MARKER", "OutputError", "shown_path", "write_site"]
+__all__ = [
+    "MARKER",
+    "OutputError",
+    "output_lock",
+    "shown_path",
+    "stage_site",
+    "swap_in",
+    "write_site",
+]
 
 #: A file in every built site, so sendsite never replaces a folder it did not make.
 MARKER = ".sendsite-output"
@@ -79,6 +87,15 @@ def write_site(
     builds into the same folder at once are refused rather than interleaved.
     Folders a killed build left beside ``output`` are removed first.
     """
+    with output_lock(output):
+        staging = stage_site(output, files, progress, release=release)
+        swap_in(staging, output, before_swap)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold ``output``'s lock (``write_site``'s steps run inside it), or raise ``OutputError``
+    if another build holds it. The lock passes to a forked process with the rest."""
     output = output.resolve()
     _make_parent(output)
     lock = FileLock(output.parent / f".{output.name}.lock", blocking=False)
@@ -92,9 +109,55 @@ def write_site(
     except OSError as exc:
         raise _io_error("cannot write the site into", output, output, exc) from exc
     try:
-        _write(output, files, before_swap, progress or Progress(), release)
+        yield
     finally:
         lock.release()
+
+
+def stage_site(
+    output: Path,
+    files: Mapping[PurePosixPath, FileContent],
+    progress: Progress | None = None,
+    *,
+    release: bool = False,
+) -> Path:
+    """Write ``files`` into a new staging folder beside ``output``; return the folder.
+
+    Run inside ``output_lock``; ``swap_in`` puts the folder in place. Leftovers of a
+    killed build are removed first; if writing fails, the staging folder is removed.
+    """
+    output = output.resolve()
+    _remove_leftovers(output)
+    with _os_errors("cannot read the output folder", output):
+        _check_replaceable(output)
+    with _os_errors("cannot write the site into", output):
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        with _os_errors("cannot write the site into", output):
+            _fill(staging, files, progress or Progress(), release)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def swap_in(
+    staging: Path, output: Path, before_swap: Callable[[Path], object] | None = None
+) -> None:
+    """Run ``before_swap(staging)``, then make ``staging`` (from ``stage_site``) the new
+    ``output``; if anything fails, the staging folder is removed and ``output`` kept."""
+    output = output.resolve()
+    try:
+        with _os_errors("cannot write the site into", output):
+            if before_swap is not None:
+                before_swap(staging)
+            for path in [staging, *staging.rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        with _os_errors("cannot replace", output):
+            _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _make_parent(output: Path) -> None:
@@ -111,28 +174,6 @@ def _make_parent(output: Path) -> None:
                     fix="Choose another --output folder, or move that file away.",
                 ) from exc
         raise _io_error("cannot create the folder", parent, output, exc) from exc
-
-
-def _write(
-    output: Path,
-    files: Mapping[PurePosixPath, FileContent],
-    before_swap: Callable[[Path], object] | None,
-    progress: Progress,
-    release: bool,
-) -> None:
-    _remove_leftovers(output)
-    with _os_errors("cannot read the output folder", output):
-        _check_replaceable(output)
-    with _os_errors("cannot write the site into", output):
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    try:
-        with _os_errors("cannot write the site into", output):
-            _fill(staging, files, before_swap, progress, release)
-        with _os_errors("cannot replace", output):
-            _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _check_replaceable(output: Path) -> None:
@@ -194,7 +235,6 @@ def _remove_leftovers(output: Path) -> None:
 def _fill(
     staging: Path,
     files: Mapping[PurePosixPath, FileContent],
-    before_swap: Callable[[Path], object] | None,
     progress: Progress,
     release: bool,
 ) -> None:
@@ -207,14 +247,14 @@ def _fill(
             target.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, Path):
                 shutil.copyfile(content, target)
+            elif isinstance(content, Streamed):
+                with target.open("wb") as file:
+                    for piece in content.pieces():
+                        file.write(piece)
             else:
                 target.write_bytes(content_bytes(content))
             stage.advance()
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
-    if before_swap is not None:
-        before_swap(staging)
-    for path in [staging, *staging.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -22,10 +22,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sendsite.build.heap import give_back
-from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, copy_index, index_records
+from sendsite.builtin.search.pagefind import (
+    BUNDLE,
+    SearchIndexError,
+    StagedIndex,
+    copy_index,
+    record_pages,
+    stage_index,
+)
 from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["BUNDLE", "WORDS", "IndexSummary", "SearchIndexError", "write_search_index"]
+__all__ = [
+    "BUNDLE",
+    "WORDS",
+    "IndexSummary",
+    "SearchIndexError",
+    "StagedSearch",
+    "stage_search_index",
+    "write_search_index",
+]
 
 #: Where the word lists go in the site (the index goes in ``BUNDLE``).
 WORDS = PurePosixPath("search", "words")
@@ -66,19 +81,63 @@ def write_search_index(
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
     """
+    staged = stage_search_index(
+        site_dir, records, language, reuse=reuse, pages=pages, release=release
+    )
+    return staged.run(site_dir)
+
+
+@dataclass
+class StagedSearch:
+    """A search index half made (``stage_search_index``): ``run`` makes the rest.
+
+    It pickles, so the two halves can run in different processes (see ``build.forked``).
+    """
+
+    records: int
+    words: int
+    #: The last site's index, already copied (the same records made it) ...
+    copied: list[Path] | None = None
+    #: ... or the pages for Pagefind, on disk.
+    index: StagedIndex | None = None
+
+    def run(self, site_dir: Path) -> IndexSummary:
+        """Make the index into ``site_dir`` (unless copied); the summary of the whole index."""
+        if self.copied is not None:
+            files = self.copied
+        elif self.index is not None:
+            files = self.index.run(site_dir)
+        else:
+            return IndexSummary(0, 0, 0, 0)
+        size = sum(p.stat().st_size for p in files)
+        return IndexSummary(self.records, self.words, len(files), size, self.copied is not None)
+
+
+def stage_search_index(
+    site_dir: Path,
+    records: list[SearchRecord],
+    language: str = "en",
+    *,
+    reuse: Path | None = None,
+    pages: list[tuple[bytes, str]] | None = None,
+    release: bool = False,
+) -> StagedSearch:
+    """``write_search_index`` up to running Pagefind: the word lists written into
+    ``site_dir`` and the last site's index copied, or the records' pages written into a
+    folder of their own for Pagefind."""
     if not records:
-        return IndexSummary(0, 0, 0, 0)
+        return StagedSearch(0, 0)
     count = len(records)
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
-    if release and pages is not None:
+    copied = copy_index(reuse, site_dir) if reuse is not None else None
+    if copied is None and pages is None:
+        pages = record_pages(records, language)
+    if release:
         records.clear()
         give_back()
-    copied = copy_index(reuse, site_dir) if reuse is not None else None
-    files = (
-        copied if copied is not None else index_records(records, site_dir, language, pages=pages)
-    )
-    size = sum(p.stat().st_size for p in files)
-    return IndexSummary(count, words, len(files), size, reused=copied is not None)
+    if copied is not None or pages is None:
+        return StagedSearch(count, words, copied=copied)
+    return StagedSearch(count, words, index=stage_index(pages, language))
 
 
 def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:

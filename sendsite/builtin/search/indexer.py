@@ -21,7 +21,13 @@ from pathlib import Path, PurePosixPath
 from sendsite.build.deferred import FileContent
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
-from sendsite.builtin.search.index import IndexSummary, SearchIndexError, write_search_index
+from sendsite.builtin.search.index import (
+    IndexSummary,
+    SearchIndexError,
+    StagedSearch,
+    stage_search_index,
+    write_search_index,
+)
 from sendsite.builtin.search.pagefind import index_language, record_pages, records_digest
 from sendsite.builtin.search.records import KINDS, RecordMemo, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
@@ -37,6 +43,7 @@ __all__ = [
     "RecordMemo",
     "SearchIndexError",
     "SearchRecord",
+    "StagedSearch",
     "index_language",
     "index_step",
     "search_page",
@@ -109,7 +116,12 @@ class IndexStep:
     reuse: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
-        return write_search_index(
+        return self.stage(folder).run(folder)
+
+    def stage(self, folder: Path) -> StagedSearch:
+        """The word lists written into ``folder`` and the records' pages onto disk; the
+        records let go. Pagefind runs when the result is run (in another process, maybe)."""
+        return stage_search_index(
             folder, self.records, self.language, reuse=self.reuse, pages=self.pages, release=True
         )
 

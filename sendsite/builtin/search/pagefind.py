@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape, unescape
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
@@ -46,8 +47,9 @@ if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
 __all__ = [
-    "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "copy_index",
-    "fragments_by_page", "index_language", "index_records", "record_pages", "records_digest",
+    "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "StagedIndex",
+    "copy_index", "fragments_by_page", "index_language", "index_records", "record_pages",
+    "records_digest", "stage_index",
 ]  # fmt: skip
 
 #: Where the index goes in the site.
@@ -100,42 +102,74 @@ def index_records(
     Pagefind is missing, fails, indexes fewer pages than it was given (a page
     with no words is dropped), or writes what sendsite cannot read.
     """
-    language = index_language(language)
-    bundle = site_dir.joinpath(*BUNDLE.parts)
     if pages is None:
         pages = record_pages(records, language)
+    return stage_index(pages, language).run(site_dir)
+
+
+@dataclass
+class StagedIndex:
+    """Record pages on disk, a folder for each part of the index, for ``run`` to index.
+
+    It pickles: ``sendsite build`` writes the pages in the process that made them and
+    indexes them in one holding nothing else (see ``build.forked``).
+    """
+
+    folder: Path
+    #: Each part's pages: file name (``/000001.html``) -> its site page.
+    parts: list[dict[str, str]]
+    language: str
+
+    def run(self, site_dir: Path) -> list[Path]:
+        """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
+        folder is removed whatever happens."""
+        bundle = site_dir.joinpath(*BUNDLE.parts)
+        outputs = [bundle]
+        outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(self.parts))]
+        try:
+            for output in outputs:
+                shutil.rmtree(output, ignore_errors=True)
+            hidden: set[str] = set()
+            for n, (output, addresses) in enumerate(zip(outputs, self.parts, strict=True)):
+                pages = self.folder / f"part-{n}"  # one at a time: each holds its part in memory
+                hidden.update(_index_part(pages, output, addresses, self.language).get(_WORDS, []))
+            for n, output in enumerate(outputs[1:], start=1):
+                for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
+                    (output / name).unlink()
+                output.rename(bundle / f"part-{n}")
+            names = [f"part-{n}/" for n in range(1, len(outputs))]
+            listed = json.dumps({"parts": names, "hidden": sorted(hidden)})
+            (bundle / PARTS).write_text(listed, encoding="utf-8")
+        finally:
+            for output in outputs[1:]:
+                shutil.rmtree(output, ignore_errors=True)
+            self.discard()
+        return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+    def discard(self) -> None:
+        """Remove the pages' folder (``run`` does, once done)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def stage_index(pages: list[tuple[bytes, str]], language: str) -> StagedIndex:
+    """Write ``pages`` (``record_pages``'s) into a temporary folder, dealt into the parts of
+    the index; ``pages`` is emptied, so they are not held while Pagefind runs."""
     parts = _parts(pages)
     if len(parts) > 1:  # each part knows every word of the site (see _word_page)
-        every = _word_page(pages, language)
+        every = _word_page(pages, index_language(language))
         parts = [[*part, every] for part in parts]
-    outputs = [bundle] + [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(parts))]
-    for output in outputs:
-        shutil.rmtree(output, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     try:
-        with tempfile.TemporaryDirectory(prefix="sendsite-records-") as temporary:
-            folders = [Path(temporary, f"part-{n}") for n in range(len(parts))]
-            for folder in folders:
-                folder.mkdir()
-            jobs = [
-                (folder, output, _write_pages(part, folder))
-                for folder, output, part in zip(folders, outputs, parts, strict=True)
-            ]
-            parts.clear()  # written: the pages are not held while Pagefind runs
-            pages.clear()
-            hidden: set[str] = set()
-            for job in jobs:  # one at a time: each holds its part in memory
-                hidden.update(_index_part(*job, language).get(_WORDS, []))
-        for n, output in enumerate(outputs[1:], start=1):
-            for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
-                (output / name).unlink()
-            output.rename(bundle / f"part-{n}")
-        names = [f"part-{n}/" for n in range(1, len(outputs))]
-        listed = json.dumps({"parts": names, "hidden": sorted(hidden)})
-        (bundle / PARTS).write_text(listed, encoding="utf-8")
-    finally:
-        for output in outputs[1:]:
-            shutil.rmtree(output, ignore_errors=True)
-    return sorted(p for p in bundle.rglob("*") if p.is_file())
+        addresses = []
+        for n, part in enumerate(parts):
+            (folder / f"part-{n}").mkdir()
+            addresses.append(_write_pages(part, folder / f"part-{n}"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    parts.clear()  # written: the pages are not held while Pagefind runs
+    pages.clear()
+    return StagedIndex(folder, addresses, index_language(language))
 
 
 def records_digest(

@@ -1,0 +1,206 @@
+"""The ``sendsite`` program builds in a child process that has ended before Pagefind runs.
+
+So the memory that reading and rendering used is the system's again while the
+indexer (itself a big process) runs. These tests run the real program, with a
+stand-in for Pagefind's program that records which processes are alive, then
+runs the real Pagefind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sendsite.build.forked import ChildTraceback, in_child
+from sendsite.builtin.search.pagefind import _program
+from sendsite.errors import ContentError, SendsiteError
+
+from .conftest import SiteMaker
+from .test_bad_inputs import GOOD_REPORT
+from .test_local_plugins import TINY, tiny_site
+
+#: Pagefind's stand-in: records its parent, the parent's other children and whether the
+#: processes that ran plugins (``WITNESS``) are still alive, then runs the real program.
+STAND_IN = """\
+import json, os, sys
+def parent_of(pid):
+    try:
+        stat = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    except OSError:
+        return None, "gone"
+    return int(stat[1]), stat[0]
+parent = os.getppid()
+others = [
+    int(e) for e in os.listdir("/proc")
+    if e.isdigit() and int(e) != os.getpid() and parent_of(e)[0] == parent
+]
+witnessed = {int(p) for p in open(os.environ["WITNESS"]).read().split()}
+alive = [p for p in witnessed if parent_of(p)[1] not in ("gone", "Z")]
+with open(os.environ["STAND_IN_RECORD"], "a") as record:
+    record.write(json.dumps({"parent": parent, "others": others, "witnessed": sorted(witnessed),
+                             "alive": alive}) + "\\n")
+os.execv(os.environ["REAL_PAGEFIND"], [os.environ["REAL_PAGEFIND"], *sys.argv[1:]])
+"""
+#: A plugin that writes down the process it runs in.
+WITNESS = """\
+import os
+from sendsite import hookimpl
+
+@hookimpl
+def register_pages(site):
+    with open(os.environ["WITNESS"], "a") as record:
+        record.write(f"{os.getpid()}\\n")
+    return []
+"""
+
+
+def _program_run(
+    *args: str, env: dict[str, str] | None = None, check_ok: bool = True
+) -> subprocess.CompletedProcess[str]:
+    process = subprocess.run(
+        [sys.executable, "-m", "sendsite", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+        timeout=300,
+    )
+    if check_ok:
+        assert process.returncode == 0, process.stderr
+    return process
+
+
+def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has_ended(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS})
+    stand_in = tmp_path / "pagefind-stand-in"
+    stand_in.write_text(f"#!{sys.executable}\n{STAND_IN}")
+    stand_in.chmod(0o755)
+    record, witness = tmp_path / "record.jsonl", tmp_path / "witness.txt"
+    env = {
+        "PAGEFIND_BINARY_PATH": str(stand_in),
+        "REAL_PAGEFIND": str(_program()),
+        "STAND_IN_RECORD": str(record),
+        "WITNESS": str(witness),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", "build", "--quiet", "--source", str(root)],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, errors = process.communicate(timeout=300)
+    assert process.returncode == 0, errors
+    runs = [json.loads(line) for line in record.read_text().splitlines()]
+    assert runs, "Pagefind ran"
+    for run in runs:
+        assert run["parent"] == process.pid, "the program itself runs Pagefind"
+        assert run["witnessed"] and process.pid not in run["witnessed"], "plugins ran elsewhere"
+        assert run["alive"] == [], "the process that read and rendered has ended"
+        assert run["others"] == [], "nothing else of the build is alive beside Pagefind"
+    assert list((root / "site" / "pagefind").glob("fragment/*.pf_fragment"))
+
+
+def test_the_programs_content_errors_keep_their_file_line_and_fix(make_site: SiteMaker) -> None:
+    bad = GOOD_REPORT.replace("meeting_date:", "meeting_date: [", 1)
+    root = make_site({"content/southend/good.md": GOOD_REPORT, "content/southend/bad.md": bad})
+    process = _program_run("build", "--source", str(root), check_ok=False)
+    assert process.returncode == 1
+    assert "southend/bad.md:" in process.stderr and ": error:" in process.stderr
+    assert "Stopped: 1 error. Nothing was written." in process.stderr + process.stdout
+    assert "Traceback" not in process.stderr
+    assert not (root / "site").exists()
+
+
+def test_the_programs_verbose_shows_where_a_plugin_failed(make_site: SiteMaker) -> None:
+    pages = "from sendsite import hookimpl\n\n@hookimpl\ndef register_pages(site):\n    1 / 0\n"
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/pages.py": pages})
+    quiet = _program_run("build", "--source", str(root), check_ok=False)
+    assert quiet.returncode == 1
+    assert "plugin 'pages', hook 'register_pages': raised ZeroDivisionError" in quiet.stderr
+    assert "Traceback" not in quiet.stderr
+    verbose = _program_run("build", "--source", str(root), "--verbose", check_ok=False)
+    assert verbose.returncode == 1
+    assert "Traceback" in verbose.stderr and "1 / 0" in verbose.stderr, verbose.stderr
+    assert "ZeroDivisionError: division by zero" in verbose.stderr
+
+
+def test_in_child_gives_back_the_childs_result() -> None:
+    parent = os.getpid()
+    assert in_child(lambda: (os.getpid() != parent, [1, 2, 3])) == (True, [1, 2, 3])
+
+
+def _refuse() -> None:
+    try:
+        int("many")
+    except ValueError as exc:
+        raise ContentError("count: not a number", file="a.md", line=3, fix="Write 3.") from exc
+
+
+def test_in_child_raises_the_childs_error_with_its_place_and_cause() -> None:
+    with pytest.raises(ContentError) as caught:
+        in_child(_refuse)
+    error = caught.value
+    assert (error.file, error.line, error.fix) == ("a.md", 3, "Write 3.")
+    assert str(error) == "a.md:3: count: not a number\n  How to fix: Write 3."
+    assert isinstance(error.__cause__, ChildTraceback)
+    assert 'int("many")' in str(error.__cause__) and "_refuse" in str(error.__cause__)
+
+
+def _crash() -> None:
+    {}["missing"]
+
+
+def test_in_child_keeps_where_a_crash_happened() -> None:
+    with pytest.raises(KeyError) as caught:
+        in_child(_crash)
+    assert isinstance(caught.value.__cause__, ChildTraceback)
+    assert "_crash" in str(caught.value.__cause__)
+
+
+def test_in_child_reports_a_child_killed_before_it_answered() -> None:
+    killed = r"stopped before it finished \(killed by signal SIGKILL"
+    with pytest.raises(SendsiteError, match=killed):
+        in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def _alive_with(text: str) -> list[int]:
+    """Processes (not zombies) whose command line holds ``text``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+            state = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if text.encode() in command and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def test_killing_the_program_stops_the_child_building_for_it(make_site: SiteMaker) -> None:
+    text = "Some text. " * 300
+    pages = {f"content/area/page-{n:03}.md": f"# Page {n}\n\n{text}\n" for n in range(300)}
+    root = make_site({"content/southend/good.md": GOOD_REPORT, **pages})
+    command = [sys.executable, "-m", "sendsite", "build", "--no-cache", "--source", str(root)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_alive_with(str(root))) < 2:
+        time.sleep(0.01)  # until the child has started
+    assert process.poll() is None, "the build was still running"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 20
+    while _alive_with(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _alive_with(str(root)) == [], "no process goes on building for a killed program"
