@@ -7,6 +7,7 @@ Plugin authors import what they need from here::
 
 __version__ = "0.1.0"  # before the imports: modules they load may ask for it
 
+from sendsite.build.deferred import Streamed
 from sendsite.build.pages import Page
 from sendsite.content.dates import DueDate, parse_due
 from sendsite.content.documents import Area, Document
@@ -40,6 +41,7 @@ __all__ = [
     "SendsiteError",
     "Status",
     "StatusKey",
+    "Streamed",
     "facts",
     "hookimpl",
     "load_risk_key",

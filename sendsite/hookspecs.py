@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # for the signatures only (search records import the manager, which imports this)
+    from sendsite.build.deferred import Streamed
     from sendsite.build.pages import Page
     from sendsite.build.site import Site
     from sendsite.builtin.search.records import SearchRecord
@@ -121,8 +122,12 @@ def register_pages(site: Site) -> list[Page]:
 
 
 @hookspec
-def register_files(site: Site) -> dict[str | PurePosixPath, bytes] | None:
-    """Return extra files to publish, as ``{path in the site: bytes}`` (e.g. data exports)."""
+def register_files(site: Site) -> dict[str | PurePosixPath, bytes | Streamed] | None:
+    """Return extra files to publish, as ``{path in the site: bytes}`` (e.g. data exports).
+
+    A big file can be given as ``sendsite.Streamed(make)``, ``make()`` giving its bytes
+    in pieces: it is written as the pieces come, never held whole.
+    """
 
 
 @hookspec

@@ -364,3 +364,44 @@ def test_serve_picks_up_an_edited_local_plugin(make_site: SiteMaker, listed: boo
         assert changed == {(root / plugin).resolve()}  # Python's byte-code cache is not a change
     finally:
         server.stop()
+
+
+#: A plugin giving a file piece by piece (``sendsite.Streamed``).
+NUMBERS = """
+from sendsite import Streamed, hookimpl
+
+
+@hookimpl
+def register_files(site):
+    def lines():
+        for n in range(50_000):
+            yield f"{n} of {len(site.reports)}\\n".encode()
+
+    return {"data/numbers.txt": Streamed(lines)}
+"""
+
+
+@pytest.mark.parametrize("spooled", [False, True])
+def test_a_plugin_can_give_a_big_file_piece_by_piece(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, spooled: bool
+) -> None:
+    from sendsite.build import spool
+
+    if spooled:  # as a big site's build does: into the spool as made, then copied
+        monkeypatch.setattr(spool, "SPOOL_PAGES", 1)
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/counting.py": NUMBERS})
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    expected = "".join(f"{n} of 1\n" for n in range(50_000))
+    assert (root / "site" / "data" / "numbers.txt").read_text() == expected
+
+
+def test_a_generator_is_not_a_file(make_site: SiteMaker) -> None:
+    plugin = NUMBERS.replace("Streamed(lines)", "lines()")
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/counting.py": plugin})
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert (
+        "plugin 'counting', hook 'register_files': returned a generator for 'data/numbers.txt' "
+        "where bytes are due" in result.output
+    )

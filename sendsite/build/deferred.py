@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Generic, TypeVar
 
-__all__ = ["Deferred", "FileContent", "Folders", "content_bytes", "read_confined"]
+__all__ = ["Deferred", "FileContent", "Folders", "Streamed", "content_bytes", "read_confined"]
 
 T = TypeVar("T")
 
@@ -50,8 +50,27 @@ class Deferred(Generic[T]):
             return self._value  # type: ignore[return-value]
 
 
-#: One output file: its bytes, a source file to copy, or bytes still to be made.
-FileContent = bytes | Path | Deferred[bytes]
+class Streamed:
+    """A file made piece by piece, written as the pieces come: never held whole.
+
+    ``make()`` gives the file's bytes in pieces, in order (a generator, say). A data
+    export of a big site is hundreds of megabytes; made as one ``bytes``, it is held
+    whole, and its parts beside it, while it is made. ``make`` may be called more than
+    once (the preview makes a file again when asked again) and gives the same bytes
+    for the same site.
+    """
+
+    def __init__(self, make: Callable[[], Iterable[bytes]]) -> None:
+        self.make = make
+
+    def pieces(self) -> Iterator[bytes]:
+        """The file's bytes, piece by piece."""
+        return iter(self.make())
+
+
+#: One output file: its bytes, a source file to copy, bytes still to be made, or bytes
+#: made piece by piece.
+FileContent = bytes | Path | Deferred[bytes] | Streamed
 
 
 def content_bytes(content: FileContent | None) -> bytes:
@@ -62,6 +81,8 @@ def content_bytes(content: FileContent | None) -> bytes:
         return content
     if isinstance(content, Deferred):
         return content.get()
+    if isinstance(content, Streamed):
+        return b"".join(content.pieces())
     try:
         return content.read_bytes()
     except OSError:

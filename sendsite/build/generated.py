@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import PurePosixPath
 
-from sendsite.build.deferred import Deferred, FileContent, content_bytes
+from sendsite.build.deferred import Deferred, FileContent, Streamed, content_bytes
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool
 from sendsite.plugins.manager import PluginManager, call_each
@@ -30,8 +30,15 @@ class GeneratedFiles:
         they had when last made at once (the site kept its shape); with ``spool`` (a
         build's), written into it, and their files given instead of their bytes."""
 
-        def spooled(extra: dict[str, bytes]) -> dict[str, FileContent]:
-            return {path: spool.put(data) if spool else data for path, data in extra.items()}
+        def spooled(extra: dict[str, bytes | Streamed]) -> dict[str, FileContent]:
+            if spool is None:
+                return dict(extra)
+            return {
+                path: spool.put_pieces(data.pieces())
+                if isinstance(data, Streamed)
+                else spool.put(data)
+                for path, data in extra.items()
+            }
 
         def collect() -> dict[PurePosixPath, FileContent]:
             made: dict[PurePosixPath, FileContent] = {}

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any
 
+from sendsite.build.deferred import Streamed
 from sendsite.builtin.crossarea import RiskRow, TrackerRow
 
 __all__ = [
@@ -24,8 +25,9 @@ __all__ = [
     "array_parts",
     "csv_cell",
     "csv_file",
+    "csv_lines",
     "export_files",
-    "export_lines",
+    "json_lines",
 ]
 
 MILESTONE_COLUMNS = [
@@ -154,100 +156,103 @@ def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
 _json_line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
-#: Each item's export lines (UTF-8: half the memory of text with a dash in it), reused
-#: while the item and its report are the same objects (``sendsite serve`` keeps
-#: unchanged reports between rebuilds).
-_Lines = dict[tuple[int, int], tuple[object, object, bytes, bytes]]
-#: Where the lines are kept, in ``Site.memo``: they live as long as the pipeline does
-#: (the preview's), not the process (a build's would hold them, unused, to the end).
+#: Where each item's export lines are kept, in ``Site.memo``: they live as long as the
+#: pipeline does (the preview's), not the process.
 _MEMO_KEY = "exports.lines"
+#: An item's lines, by the ids of the item and its report entry: the two objects (so a
+#: line is reused only while they are the same objects), its CSV line and its JSON line.
+_Kept = dict[tuple[int, int], tuple[object, object, bytes, bytes]]
 
 
-def _export_lines(
-    rows: list[Any],
-    record_of: Callable[[Any], dict[str, Any]],
-    columns: list[str],
-    last: _Lines,
-    seen: _Lines,
-) -> tuple[list[bytes], list[bytes]]:
-    """The CSV and JSON lines of ``rows`` (milestones or risks), in order."""
-    csv_lines, json_lines = [], []
-    csv_line = _CsvLines(columns)
-    for row in rows:
-        thing = row.item if isinstance(row, TrackerRow) else row.risk
-        key = (id(thing), id(row.entry))
-        hit = last.get(key)
-        if hit is None or hit[0] is not thing or hit[1] is not row.entry:
-            record = record_of(row)
-            hit = (
-                thing,
-                row.entry,
-                csv_line(record).encode(),
-                _json_line(record).encode(),
-            )
-        seen[key] = hit
-        csv_lines.append(hit[2])
-        json_lines.append(hit[3])
-    return csv_lines, json_lines
+class _Lines:
+    """Each item's export lines (UTF-8: half the memory of text with a dash in it).
+
+    From the second making of the exports in one pipeline on (the preview, after a
+    save), the lines are kept in ``memo`` and reused while the item and its report are
+    the same objects (it keeps unchanged reports between rebuilds). A build makes the
+    exports once, and keeps nothing: a 10,000-report site's lines are 250 MB.
+    """
+
+    def __init__(self, memo: dict[str, Any] | None) -> None:
+        self.keep = memo is not None and _MEMO_KEY in memo
+        self.last: _Kept = memo.get(_MEMO_KEY) or {} if memo is not None else {}
+        self.seen: _Kept = {}
+        if memo is not None:  # only what this site holds now: nothing grows without bound
+            memo[_MEMO_KEY] = self.seen
+
+    def of(
+        self,
+        rows: list[Any],
+        record_of: Callable[[Any], dict[str, Any]],
+        columns: list[str],
+        which: int,
+    ) -> Iterator[bytes]:
+        """Each row's CSV line (``which`` 2) or JSON line (3), in order, made as asked for."""
+        csv_line = _CsvLines(columns)
+        for row in rows:
+            thing = row.item if isinstance(row, TrackerRow) else row.risk
+            key = (id(thing), id(row.entry))
+            hit = self.seen.get(key) or self.last.get(key)
+            if hit is None or hit[0] is not thing or hit[1] is not row.entry:
+                record = record_of(row)
+                if not self.keep:
+                    yield csv_line(record).encode() if which == 2 else _json_line(record).encode()
+                    continue
+                hit = (thing, row.entry, csv_line(record).encode(), _json_line(record).encode())
+            self.seen[key] = hit
+            yield hit[2] if which == 2 else hit[3]
 
 
-def csv_file(columns: list[str], lines: list[bytes]) -> bytes:
+def csv_file(columns: list[str], lines: Iterable[bytes]) -> Iterator[bytes]:
     """A CSV export: a byte-order mark (for Excel), the header row, then ``lines``."""
-    header = _csv_line({c: c for c in columns}, columns)
-    return b"".join([("\ufeff" + header).encode(), *lines])
+    yield ("\ufeff" + _csv_line({c: c for c in columns}, columns)).encode()
+    yield from lines
 
 
-def export_lines(
-    records: Iterable[dict[str, Any]], columns: list[str]
-) -> tuple[list[bytes], list[bytes]]:
-    """Each record's CSV line (formulas neutralised: ``csv_cell``) and JSON line (keys
-    sorted), UTF-8, made one record at a time: the records need not all be held."""
+def csv_lines(records: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[bytes]:
+    """Each record's CSV line (formulas neutralised: ``csv_cell``), UTF-8, as asked for."""
     csv_line = _CsvLines(columns)
-    csv_rows, json_rows = [], []
-    for record in records:
-        csv_rows.append(csv_line(record).encode())
-        json_rows.append(_json_line(record).encode())
-    return csv_rows, json_rows
+    return (csv_line(record).encode() for record in records)
 
 
-def array_parts(lines: list[bytes]) -> list[bytes]:
-    """JSON lines as the pieces of an array, one element a line, to be joined once with
-    what surrounds them: a big export is copied once, not three times (at 10,000
-    reports its items.json is 170 MB)."""
-    if not lines:
-        return [b"[]"]
-    parts = [b"[\n"]
+def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """Each record's JSON line (keys sorted), UTF-8, as asked for."""
+    return (_json_line(record).encode() for record in records)
+
+
+def array_parts(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """JSON lines as the pieces of an array, one element a line."""
+    yield b"["
+    first = True
     for line in lines:
-        parts += (line, b",\n")
-    parts[-1] = b"\n]"
-    return parts
+        yield (b"\n" if first else b",\n") + line
+        first = False
+    yield b"]" if first else b"\n]"
 
 
 def export_files(
     milestones: list[TrackerRow], risks: list[RiskRow], memo: dict[str, Any] | None = None
-) -> dict[PurePosixPath, bytes]:
-    """The three export files, by their path in the site. ``memo`` (``Site.memo``) keeps
-    each item's lines for the next call, which reuses those of items as they were."""
-    last: _Lines = memo.get(_MEMO_KEY, {}) if memo is not None else {}
-    seen: _Lines = {}
-    milestone_csv, milestone_json = _export_lines(
-        milestones, milestone_record, MILESTONE_COLUMNS, last, seen
-    )
-    risk_csv, risk_json = _export_lines(risks, risk_record, RISK_COLUMNS, last, seen)
-    if memo is not None:
-        memo[_MEMO_KEY] = seen  # only what this site holds now: nothing grows without bound
+) -> dict[PurePosixPath, Streamed]:
+    """The three export files, by their path in the site, each made piece by piece as it
+    is written (``Streamed``). ``memo`` (``Site.memo``): see ``_Lines``."""
+    lines = _Lines(memo)
 
-    document = b"".join(
-        [
-            b'{"schema": "sendsite-items/2",\n"milestones": ',
-            *array_parts(milestone_json),
-            b',\n"risks": ',
-            *array_parts(risk_json),
-            b"}\n",
-        ]
-    )
+    def items() -> Iterator[bytes]:
+        yield b'{"schema": "sendsite-items/2",\n"milestones": '
+        yield from array_parts(lines.of(milestones, milestone_record, MILESTONE_COLUMNS, 3))
+        yield b',\n"risks": '
+        yield from array_parts(lines.of(risks, risk_record, RISK_COLUMNS, 3))
+        yield b"}\n"
+
     return {
-        PurePosixPath("data/milestones.csv"): csv_file(MILESTONE_COLUMNS, milestone_csv),
-        PurePosixPath("data/risks.csv"): csv_file(RISK_COLUMNS, risk_csv),
-        PurePosixPath("data/items.json"): document,
+        PurePosixPath("data/milestones.csv"): Streamed(
+            lambda: csv_file(
+                MILESTONE_COLUMNS,
+                lines.of(milestones, milestone_record, MILESTONE_COLUMNS, 2),
+            )
+        ),
+        PurePosixPath("data/risks.csv"): Streamed(
+            lambda: csv_file(RISK_COLUMNS, lines.of(risks, risk_record, RISK_COLUMNS, 2))
+        ),
+        PurePosixPath("data/items.json"): Streamed(items),
     }

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
+from sendsite.build.deferred import Streamed
 from sendsite.build.memo import per_area, per_report
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import AreaEntry, Site
@@ -287,7 +288,7 @@ def extra_template_vars() -> dict[str, Any]:
 
 
 @hookimpl
-def register_files(site: Site) -> dict[PurePosixPath, bytes]:
+def register_files(site: Site) -> dict[PurePosixPath, Streamed]:
     views = _views_of(site)
     return export_files(
         merged([v.rows for v in views], row_key),

@@ -21,11 +21,12 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from sendsite.build.changes import KINDS, Change
+from sendsite.build.deferred import Streamed
 from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.build.urls import relative_url
-from sendsite.builtin.exports import array_parts, csv_file, export_lines
+from sendsite.builtin.exports import array_parts, csv_file, csv_lines, json_lines
 from sendsite.hookspecs import hookimpl
 
 __all__ = ["CHANGE_COLUMNS", "change_record", "change_records", "latest_changes"]
@@ -105,13 +106,22 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
     }
 
 
-def _exports(site: Site) -> dict[PurePosixPath, bytes]:
-    records = change_records(c for entry in site.reports for c in entry.changes)
-    csv_rows, json_rows = export_lines(records, CHANGE_COLUMNS)
-    head = b'{"schema": "sendsite-changes/1",\n"changes": '
+def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
+    """``data/changes.csv`` and ``data/changes.json``, made piece by piece as written."""
+
+    def records() -> Iterator[dict[str, Any]]:
+        return change_records(c for entry in site.reports for c in entry.changes)
+
+    def document() -> Iterator[bytes]:
+        yield b'{"schema": "sendsite-changes/1",\n"changes": '
+        yield from array_parts(json_lines(records()))
+        yield b"}\n"
+
     return {
-        PurePosixPath("data/changes.csv"): csv_file(CHANGE_COLUMNS, csv_rows),
-        PurePosixPath("data/changes.json"): b"".join([head, *array_parts(json_rows), b"}\n"]),
+        PurePosixPath("data/changes.csv"): Streamed(
+            lambda: csv_file(CHANGE_COLUMNS, csv_lines(records(), CHANGE_COLUMNS))
+        ),
+        PurePosixPath("data/changes.json"): Streamed(document),
     }
 
 
@@ -188,10 +198,10 @@ def register_pages(site: Site) -> list[Page]:
 
 
 @hookimpl
-def register_files(site: Site) -> dict[PurePosixPath, bytes]:
+def register_files(site: Site) -> dict[PurePosixPath, bytes | Streamed]:
     if not site.reports:
         return {}
-    files = _exports(site)
+    files: dict[PurePosixPath, bytes | Streamed] = {**_exports(site)}
     feed = PurePosixPath("feed.xml")
     files[feed] = _feed(site, feed, f"{site.config.title}: new reports", site.reports)
     for area in site.areas:

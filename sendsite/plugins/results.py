@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 
+from sendsite.build.deferred import Streamed
+
 __all__ = ["check_result"]
 
 
@@ -71,7 +73,7 @@ def _files(result: object) -> str | None:
     for path, data in result.items():
         if bad := _bad_path(path, relative=True):
             return bad
-        if not isinstance(data, bytes):
+        if not isinstance(data, bytes | Streamed):
             return f"{_describe(data)} for '{path}' where bytes are due (encode text as UTF-8)"
     return None
 
