@@ -204,3 +204,22 @@ def test_killing_the_program_stops_the_child_building_for_it(make_site: SiteMake
     while _alive_with(str(root)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _alive_with(str(root)) == [], "no process goes on building for a killed program"
+
+
+def _where(job: int) -> tuple[int, int]:
+    return job, os.getpid()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
+def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order() -> None:
+    from sendsite.build.parallel import MIN_PARALLEL, map_forked
+
+    jobs = list(range(MIN_PARALLEL * 2))
+    done: list[int] = []
+    results = map_forked(_where, jobs, done=done.append, here=lambda job: job % 50 == 0)
+    assert [job for job, _ in results] == jobs, "results in job order"
+    assert sum(done) == len(jobs), "each job counted once"
+    here = {pid for job, pid in results if job % 50 == 0}
+    away = {pid for job, pid in results if job % 50 != 0}
+    assert here == {os.getpid()}, "jobs asked for here ran in this process"
+    assert os.getpid() not in away and len(away) > 2, "the others in workers, each replaced"

@@ -14,7 +14,7 @@ from typing import Any
 from sendsite.build.site import AreaEntry, PlainPage, ReportEntry, Site
 from sendsite.content.documents import Document
 
-__all__ = ["LazyContext", "Page", "document_page", "site_pages"]
+__all__ = ["LazyContext", "Page", "document_page", "gathers", "site_pages"]
 
 HOME = "index.html"
 
@@ -37,6 +37,13 @@ class Page:
     #: The areas (slugs) whose reports the page shows, so ``sendsite serve`` need
     #: not re-render it when another area's report changes; ``None``: any area.
     areas: frozenset[str] | None = None
+
+
+def gathers(page: Page) -> bool:
+    """Whether ``page`` shows many documents (a tracker, an area's index), not one of its
+    own. A build renders these in its own process: a forked worker reading every report
+    would come to hold a copy of the memory they sit on (see ``parallel.map_forked``)."""
+    return page.source is None
 
 
 class LazyContext(Mapping[str, Any]):

@@ -57,14 +57,27 @@ def map_forked(
     parallel: bool = True,
     done: Callable[[int], object] | None = None,
     portable: Callable[[R], R] | None = None,
+    here: Callable[[J], bool] | None = None,
 ) -> list[R]:
     """``work(job)`` for each job, in forked workers when it pays; results in job order.
 
     ``work`` and ``jobs`` reach the workers by forking (never pickled); results
     must pickle. ``portable`` readies a result for the trip back in a worker
     (drops tracebacks); it is not applied in this process. ``done(1)`` is
-    called as each result arrives (for a progress bar).
+    called as each result arrives (for a progress bar). Jobs for which ``here(job)``
+    is true run in this process, after the others: those that read much of what the
+    workers would otherwise copy (see below).
     """
+    if here is not None:
+        local = [n for n, job in enumerate(jobs) if here(job)]
+        if local:
+            kept = set(local)
+            away = [job for n, job in enumerate(jobs) if n not in kept]
+            forked = iter(map_forked(work, away, parallel=parallel, done=done, portable=portable))
+            mine = {n: work(jobs[n]) for n in local}
+            if done is not None:
+                done(len(local))
+            return [mine[n] if n in kept else next(forked) for n in range(len(jobs))]
     count = done or (lambda n: None)
     workers = _workers()
     serial = (
@@ -84,7 +97,10 @@ def map_forked(
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(jobs) // (workers * 8))
-        with context.Pool(workers) as pool:
+        # A worker ends after one chunk and a new one is forked: reading the parent's
+        # objects writes their reference counts, so a long-lived worker would come to
+        # hold a copy of much of the parent's memory (a big site's, hundreds of MB).
+        with context.Pool(workers, maxtasksperchild=1) as pool:
             results = []
             for result in pool.imap(_run, range(len(jobs)), chunksize=chunk):
                 results.append(result)

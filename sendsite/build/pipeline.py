@@ -3,12 +3,10 @@
     content/ --read (format plugins)--> reports and pages --link--> Site
              --render (Jinja2)--> {output path: bytes}
 
-A ``Pipeline`` remembers what it read and rendered. On ``refresh`` it re-reads
-only files whose size or modification time changed, and re-renders only the
-pages those files feed plus the pages that list or aggregate reports (home,
-area indexes). ``sendsite build`` runs it once; ``sendsite serve`` keeps one
-alive and refreshes it on every save.
-"""
+A ``Pipeline`` remembers what it read and rendered. On ``refresh`` it re-reads only files
+whose size or modification time changed, and re-renders only the pages those files feed
+plus the pages that list or aggregate reports (home, area indexes). ``sendsite build``
+runs it once; ``sendsite serve`` keeps one alive and refreshes it on every save."""
 
 from __future__ import annotations
 
@@ -29,7 +27,7 @@ from sendsite.build.edits import ContentFiles
 from sendsite.build.generated import GeneratedFiles
 from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker, first_pages
-from sendsite.build.pages import Page, site_pages
+from sendsite.build.pages import Page, gathers, site_pages
 from sendsite.build.parallel import map_forked, portable, read_many
 from sendsite.build.patch import Linked, patch
 from sendsite.build.progress import Progress, Stage
@@ -336,7 +334,9 @@ class Pipeline:
             to_make.append(page)
         parallel = self.parallel and not defer
         work = spooling(make, None if defer else used(self.spool, len(pages)))
-        made = map_forked(work, to_make, parallel=parallel, done=stage.advance, portable=portable)
+        made = map_forked(
+            work, to_make, parallel=parallel, done=stage.advance, portable=portable, here=gathers
+        )
         for page, (html, errors) in zip(to_make, made, strict=True):
             problems.errors.extend(errors)
             if html is None:
