@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from sendsite.build.cache import content_hash
+from sendsite.build.cache import Pieces, content_hash
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
@@ -381,8 +381,8 @@ class Pipeline:
 
     def keep(self) -> tuple[Any, ...]:
         """What a later build can start from (kept by ``build.cache``)."""
-        reads = {rel: (content_hash(r.item.document.source), r) for rel, r in self._read.items()}
-        return (reads, self._pages, self._shape)
+        hashed = ((rel, (content_hash(r.item.document.source), r)) for rel, r in self._read.items())
+        return (Pieces(hashed), self._pages, self._shape)
 
     def resume(self, kept: tuple[Any, ...]) -> None:
         """Start from what ``keep`` returned: a file whose bytes are as they were is not read

@@ -251,31 +251,25 @@ def _make(
     memo = kept[2] if kept is not None else RecordMemo()
     step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     state = pipeline.keep() if cache else None
-    # Written beside the cache in use, and put in place only once the site is.
-    staged = (
-        save_cache(config, key, (state, step.digest if step else "", memo.portable()))
-        if state is not None
-        else None
-    )
+    kept_state = (state, step.digest if step else "", memo.portable()) if state else None
     spooled = list(state[1].values()) if state is not None else []
     figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
-    # From here only the files (each let go once written) and the index step are needed:
-    # what only they held is freed before the index, not held beside it.
+    # From here only the files (each let go once written), the index step and what the
+    # cache keeps are needed: what only the rest held is freed.
     del checked, pipeline, kept, memo, state
     give_back()
+    staging = stage_site(target, files, progress, release=True)
     try:
-        staging = stage_site(target, files, progress, release=True)
-        try:
-            with progress.stage("index"):
-                search = step.stage(staging) if step is not None else None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        with progress.stage("index"):
+            search = step.stage(staging) if step is not None else None
+        # Once the records' pages are on disk: pickling adds to what the site holds.
+        # Written beside the cache in use, and put in place only once the site is.
+        staged = save_cache(config, key, kept_state) if kept_state is not None else None
     except BaseException:
-        if staged is not None:
-            staged.drop()
+        shutil.rmtree(staging, ignore_errors=True)
         raise
+    del kept_state
     forget_caches()
     give_back()  # what was let go, before Pagefind runs
     return _Made(

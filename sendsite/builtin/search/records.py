@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sendsite.build.cache import Pieces
 from sendsite.build.deferred import FileContent, content_bytes
 from sendsite.build.parallel import map_forked
 from sendsite.build.site import ReportEntry, Site
@@ -191,10 +192,10 @@ class RecordMemo:
     def portable(self) -> RecordMemo:
         """The memo without the pages themselves (for the build cache: hashes suffice;
         a page in the build's spool keeps its file's path, named after its bytes)."""
-        reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {
-            path: (seen if isinstance(seen, Path) else None, digest, made)
+        reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = Pieces(
+            (path, (seen if isinstance(seen, Path) else None, digest, made))
             for path, (seen, digest, made) in self.reports.items()
-        }
+        )
         return RecordMemo(self.glossary, reports)
 
 
