@@ -211,9 +211,15 @@ def _where(job: int) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
-def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order() -> None:
+@pytest.mark.parametrize("big", [False, True])
+def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order(
+    big: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendsite.build import parallel
     from sendsite.build.parallel import MIN_PARALLEL, map_forked
 
+    if big:  # as on a big site: each worker ends after one chunk
+        monkeypatch.setattr(parallel, "RECYCLE_JOBS", MIN_PARALLEL)
     jobs = list(range(MIN_PARALLEL * 2))
     done: list[int] = []
     results = map_forked(_where, jobs, done=done.append, here=lambda job: job % 50 == 0)
@@ -222,4 +228,5 @@ def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order
     here = {pid for job, pid in results if job % 50 == 0}
     away = {pid for job, pid in results if job % 50 != 0}
     assert here == {os.getpid()}, "jobs asked for here ran in this process"
-    assert os.getpid() not in away and len(away) > 2, "the others in workers, each replaced"
+    assert os.getpid() not in away, "the others in workers"
+    assert (len(away) > 2) == big, "on a big site, each worker is replaced after one chunk"

@@ -24,10 +24,12 @@ from sendsite.content.model import Format
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["MIN_PARALLEL", "map_forked", "portable", "read_many"]
+__all__ = ["MIN_PARALLEL", "RECYCLE_JOBS", "map_forked", "portable", "read_many"]
 
 #: Below this many jobs, starting workers costs more than it saves.
 MIN_PARALLEL = 200
+#: From this many jobs (a big site's), each worker ends after one chunk (see ``map_forked``).
+RECYCLE_JOBS = 4000
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -97,10 +99,13 @@ def map_forked(
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(jobs) // (workers * 8))
-        # A worker ends after one chunk and a new one is forked: reading the parent's
-        # objects writes their reference counts, so a long-lived worker would come to
-        # hold a copy of much of the parent's memory (a big site's, hundreds of MB).
-        with context.Pool(workers, maxtasksperchild=1) as pool:
+        # On a big site a worker ends after one chunk and a new one is forked: reading
+        # the parent's objects writes their reference counts, so a long-lived worker
+        # would come to hold a copy of much of the parent's memory (hundreds of MB).
+        # On a smaller one, the new workers' start (about a second in all at 2,000
+        # reports) would cost more than the memory is worth.
+        recycle = 1 if len(jobs) >= RECYCLE_JOBS else None
+        with context.Pool(workers, maxtasksperchild=recycle) as pool:
             results = []
             for result in pool.imap(_run, range(len(jobs)), chunksize=chunk):
                 results.append(result)
