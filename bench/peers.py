@@ -748,25 +748,17 @@ def table(rec: dict) -> str:
             + ", ".join(f"{k} {v:,.0f} MB" for k, v in sorted(peak_parts.items()))
             + "  (target: whole build <= 1 GB at 10,000)"
         )
-        pss_run = max(s["runs"], key=lambda r: r.get("peak_pss_tree_mb", 0.0))
-        if pss_run.get("peak_pss_tree_mb"):
-            lines.append(
-                "sendsite memory really held (PSS) at its highest: "
-                f"{pss_run['peak_pss_tree_mb']:,.0f} MB: "
-                + ", ".join(
-                    f"{k} {v:,.0f} MB" for k, v in sorted(pss_run["peak_pss_tree_parts_mb"].items())
+        for label, key in (
+            ("sendsite memory really held (PSS) at its highest", "peak_pss_tree"),
+            ("  of it, the highest while Pagefind ran", "indexing_pss_tree"),
+        ):
+            run = max(s["runs"], key=lambda r, key=key: r.get(f"{key}_mb", 0.0))
+            if run.get(f"{key}_mb"):
+                parts = sorted(run[f"{key}_parts_mb"].items())
+                lines.append(
+                    f"{label}: {run[f'{key}_mb']:,.0f} MB: "
+                    + ", ".join(f"{k} {v:,.0f} MB" for k, v in parts)
                 )
-            )
-        index_run = max(s["runs"], key=lambda r: r.get("indexing_pss_tree_mb", 0.0))
-        if index_run.get("indexing_pss_tree_mb"):
-            lines.append(
-                "  of it, the highest while Pagefind ran: "
-                f"{index_run['indexing_pss_tree_mb']:,.0f} MB: "
-                + ", ".join(
-                    f"{k} {v:,.0f} MB"
-                    for k, v in sorted(index_run["indexing_pss_tree_parts_mb"].items())
-                )
-            )
         lines.append(
             f"sendsite: {s['pages']:,} pages, output {kb(s['output_bytes'])} in "
             f"{s['output_files']:,} files, {s['warnings']} warnings; search "

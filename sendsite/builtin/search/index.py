@@ -62,29 +62,16 @@ class IndexSummary:
 
 
 def write_search_index(
-    site_dir: Path,
-    records: list[SearchRecord],
-    language: str = "en",
-    *,
-    reuse: Path | None = None,
-    pages: list[tuple[bytes, str]] | None = None,
-    release: bool = False,
+    site_dir: Path, records: list[SearchRecord], language: str = "en"
 ) -> IndexSummary:
-    """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists.
+    """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists:
+    ``stage_search_index``, then Pagefind (``StagedSearch.run``).
 
-    With ``reuse`` (a site whose index was made from these very records), its
-    index is copied rather than made again; the bytes are the same either way
-    (``pages``: see ``index_records``). With ``release`` (a build) and ``pages``,
-    ``records`` is emptied once the word lists are written: Pagefind needs only the
-    pages, and does not run beside the records.
     Raises ``SearchIndexError`` if the index cannot be written or holds fewer
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
     """
-    staged = stage_search_index(
-        site_dir, records, language, reuse=reuse, pages=pages, release=release
-    )
-    return staged.run(site_dir)
+    return stage_search_index(site_dir, records, language).run(site_dir)
 
 
 @dataclass
@@ -124,7 +111,13 @@ def stage_search_index(
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
     ``site_dir`` and the last site's index copied, or the records' pages written into a
-    folder of their own for Pagefind."""
+    folder of their own for Pagefind.
+
+    With ``reuse`` (a site whose index was made from these very records), its index is
+    copied rather than made again; the bytes are the same either way (``pages``: see
+    ``index_records``). With ``release`` (a build), ``records`` is emptied once the
+    word lists are written: Pagefind needs only the pages, and does not run beside them.
+    """
     if not records:
         return StagedSearch(0, 0)
     count = len(records)
