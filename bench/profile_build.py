@@ -11,7 +11,10 @@ converted for sendsite, cached under ``$BENCH_ROOT`` or ``/tmp/sendsite-bench``)
 sendsite runs as a command, never imported, so the script profiles the code
 before and after a restructuring alike:
 
-    .venv/bin/python -m cProfile -o OUT.prof -m sendsite build --json --source ... --output ...
+    .venv/bin/python -c "<cProfile around sendsite.cli.commands.main>" OUT.prof build --json ...
+
+(the command line called in one process: the ``sendsite`` program would make the site
+in a child process, which cProfile does not see; see ``build.forked``).
 
 The ``.prof`` file is kept under ``$BENCH_ROOT/profiles/`` (load it with ``pstats``
 or snakeviz); the summary printed is: the build's own stage times, the top
@@ -58,7 +61,7 @@ Key = tuple[str, int, str]
 #: wrapped before sendsite is imported); the profiles are added up at exit. Forked
 #: processes (the reading workers) stop profiling, so the reading takes its real time.
 THREADS_BOOT = """
-import cProfile, os, pstats, runpy, sys, threading
+import cProfile, os, pstats, sys, threading
 out = sys.argv[1]
 sys.argv = ["sendsite", *sys.argv[2:]]
 profiles = [cProfile.Profile()]
@@ -73,10 +76,11 @@ def run(self):
         profile.disable()
 threading.Thread.run = run
 os.register_at_fork(after_in_child=lambda: sys.setprofile(None))
+from sendsite.cli.commands import main  # the command line, not the program: one process
 code = 0
 profiles[0].enable()
 try:
-    runpy.run_module("sendsite", run_name="__main__", alter_sys=True)
+    main()
 except SystemExit as exit:
     code = exit.code
 finally:
@@ -88,6 +92,28 @@ finally:
         except TypeError:  # a thread that ran no Python
             pass
     stats.dump_stats(out)
+sys.exit(code)
+"""
+
+
+#: Without ``--threads``: the command line (``main``), not the ``sendsite`` program, so the
+#: build runs in this one process (the program makes the site in a child process, which
+#: cProfile would not see: see ``build.forked``).
+ONE_PROCESS_BOOT = """
+import cProfile, sys
+out = sys.argv[1]
+sys.argv = ["sendsite", *sys.argv[2:]]
+from sendsite.cli.commands import main
+profile = cProfile.Profile()
+code = 0
+profile.enable()
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+finally:
+    profile.disable()
+    profile.dump_stats(out)
 sys.exit(code)
 """
 
@@ -223,7 +249,7 @@ def main() -> int:
         if args.threads:
             cmd = [str(bench.python), "-c", THREADS_BOOT, str(prof), "build"]
         else:
-            cmd = [str(bench.python), "-m", "cProfile", "-o", str(prof), "-m", "sendsite", "build"]
+            cmd = [str(bench.python), "-c", ONE_PROCESS_BOOT, str(prof), "build"]
         cmd += ["--json", "--source", str(src), "--output", str(out)]
         shutil.rmtree(src / ".sendsite" / "cache", ignore_errors=True)  # a cold build
         cpus = sorted(os.sched_getaffinity(0))
