@@ -75,13 +75,14 @@ def in_child(work: Callable[[], T]) -> T:
         _stop(pid)
         raise
     status = _wait(pid)
-    if not answer:
+    try:
+        kind, value = pickle.loads(answer)
+    except Exception:  # nothing, or cut short: the child was killed while it answered
         raise SendsiteError(
             f"the build stopped before it finished ({_ended(status)})",
             fix="If the machine ran out of memory, close other programs or build on a "
             "bigger machine; otherwise build again with --verbose and report what it shows.",
-        )
-    kind, value = pickle.loads(answer)
+        ) from None
     if kind == "error":
         raise value
     return value  # type: ignore[no-any-return]
