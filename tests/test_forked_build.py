@@ -188,19 +188,39 @@ def _alive_with(text: str) -> list[int]:
     return found
 
 
-def test_killing_the_program_stops_the_child_building_for_it(make_site: SiteMaker) -> None:
-    text = "Some text. " * 300
-    pages = {f"content/area/page-{n:03}.md": f"# Page {n}\n\n{text}\n" for n in range(300)}
-    root = make_site({"content/southend/good.md": GOOD_REPORT, **pages})
-    command = [sys.executable, "-m", "sendsite", "build", "--no-cache", "--source", str(root)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+#: A plugin that says when the build reaches it, then takes a long time.
+SLOW = """\
+import os, time
+from pathlib import Path
+from sendsite import hookimpl
+
+@hookimpl
+def register_pages(site):
+    Path(os.environ["REACHED"]).write_text(str(os.getpid()))
+    time.sleep(60)
+    return []
+"""
+
+
+def test_killing_the_program_stops_the_child_building_for_it(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/slow.py": SLOW})
+    reached = tmp_path / "reached"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", "build", "--source", str(root)],
+        env={**os.environ, "REACHED": str(reached)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(_alive_with(str(root))) < 2:
-        time.sleep(0.01)  # until the child has started
-    assert process.poll() is None, "the build was still running"
+    while not reached.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the child is building (in the slow plugin)
+    child = int(reached.read_text())
+    assert child != process.pid, "the child builds"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 5
     while _alive_with(str(root)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _alive_with(str(root)) == [], "no process goes on building for a killed program"

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from sendsite.build.cache import StagedCache, fingerprint, load_cache, save_cache
 from sendsite.build.deferred import FileContent
 from sendsite.build.forked import can_fork, in_child
-from sendsite.build.heap import forget_caches, give_back
+from sendsite.build.heap import give_back
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
 from sendsite.build.reading import (
@@ -270,8 +270,7 @@ def _make(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     del kept_state
-    forget_caches()
-    give_back()  # what was let go, before Pagefind runs
+    give_back()  # what was let go, before Pagefind runs (in this process: no child)
     return _Made(
         staging, search, staged, spooled, *figures, reread, rendered, dict(progress.seconds)
     )

@@ -6,7 +6,7 @@ import posixpath
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-__all__ = ["forget_paths", "relative_url"]
+__all__ = ["relative_url"]
 
 
 def relative_url(
@@ -34,11 +34,6 @@ def relative_url(
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
     return rel + suffix
-
-
-def forget_paths() -> None:
-    """Let go of the relative paths kept for reuse (a build's, once its pages are made)."""
-    _relpath.cache_clear()
 
 
 @lru_cache(maxsize=8192)

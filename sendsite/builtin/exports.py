@@ -188,6 +188,10 @@ class _Lines:
         which: int,
     ) -> Iterator[bytes]:
         """Each row's CSV line (``which`` 2) or JSON line (3), in order, made as asked for."""
+        if not self.keep:
+            records = map(record_of, rows)
+            yield from csv_lines(records, columns) if which == 2 else json_lines(records)
+            return
         csv_line = _CsvLines(columns)
         for row in rows:
             thing = row.item if isinstance(row, TrackerRow) else row.risk
@@ -195,9 +199,6 @@ class _Lines:
             hit = self.seen.get(key) or self.last.get(key)
             if hit is None or hit[0] is not thing or hit[1] is not row.entry:
                 record = record_of(row)
-                if not self.keep:
-                    yield csv_line(record).encode() if which == 2 else _json_line(record).encode()
-                    continue
                 hit = (thing, row.entry, csv_line(record).encode(), _json_line(record).encode())
             self.seen[key] = hit
             yield hit[2] if which == 2 else hit[3]

@@ -16,7 +16,7 @@ import yaml
 
 from sendsite.errors import ContentError
 
-__all__ = ["Positions", "forget_shared", "load_yaml"]
+__all__ = ["Positions", "load_yaml"]
 
 # libyaml's safe loader is several times faster and reports the same positions.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -75,11 +75,6 @@ _T = TypeVar("_T")
 #: positions, so each is kept once. Emptied when it grows past ``_SHARED_MAX`` entries.
 _SHARED: dict[object, object] = {}
 _SHARED_MAX = 1_000_000
-
-
-def forget_shared() -> None:
-    """Let go of the shared key paths and positions (a build's, once its site is made)."""
-    _SHARED.clear()
 
 
 def _shared(value: _T) -> _T:
