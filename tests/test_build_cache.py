@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from sendsite.builtin.search import pagefind as search_pagefind
+
 from .conftest import copy_demo, run_cli
 
 REPORT = Path("content", "southend", "highlight-report-2021-05.md")
@@ -168,4 +170,50 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     again = _build(site, tmp_path / "site")
     assert again["read"] == 1  # the edited report only: the last good cache was used
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_an_index_in_parts_is_made_again_only_where_its_records_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big site's index is in parts (here small ones): an edit makes again the part
+    holding the edited report's page and copies the others from the last site, whose
+    files are kept as they were; a new word (which every part's page of every word
+    holds) makes every part again. Each time the site is the cold build's."""
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 40_000)
+    source = copy_demo(tmp_path / "src")
+    first = _build(source, tmp_path / "site")
+    parts = first["search"]["parts"]
+    assert parts >= 3 and first["search"]["parts_copied"] == 0
+    report = source / REPORT
+    text = report.read_text(encoding="utf-8")
+    old, new = "has been established, initially", "has now been established, initially"
+    assert old in text and " now " in text  # an edit with no word the site lacks
+    report.write_text(text.replace(old, new, 1), encoding="utf-8")
+    bundle = tmp_path / "site" / "pagefind"
+    before = {p: p.stat().st_ino for p in bundle.rglob("*.pf_fragment")}
+    edited = _build(source, tmp_path / "site")
+    assert (edited["search"]["parts"], edited["search"]["parts_copied"]) == (parts, parts - 1)
+    kept = [p for p, inode in before.items() if p.is_file() and p.stat().st_ino == inode]
+    assert len(kept) > len(before) / 2, "the copied parts' files are the last site's"
+    _same_as_cold(source, tmp_path / "site", tmp_path / "one")
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "site"))
+    assert "the same records as last time, so copied" in result.output
+    report.write_text(text + "\nZyzzogeton.\n", encoding="utf-8")
+    worded = _build(source, tmp_path / "site")
+    assert (worded["search"]["parts"], worded["search"]["parts_copied"]) == (parts, 0)
+    _same_as_cold(source, tmp_path / "site", tmp_path / "two")
+
+
+def test_a_build_into_another_folder_between_leaves_no_stale_index(
+    site: Path, tmp_path: Path
+) -> None:
+    """What the last site's index was made from is read from that site, not from the
+    cache, which the build into another folder wrote: its index is not copied back."""
+    report = site / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
+    elsewhere = _build(site, tmp_path / "elsewhere")
+    assert elsewhere["search"]["reused"] is False
+    again = _build(site, tmp_path / "site")  # its index is the first build's: made afresh
+    assert again["search"]["reused"] is False
     _same_as_cold(site, tmp_path / "site", tmp_path)

@@ -401,3 +401,34 @@ def test_a_released_file_is_let_go_once_written(tmp_path: Path) -> None:
     )
     assert seen == [0] and files == {}
     assert (tmp_path / "site" / "a" / "index.html").read_bytes() == b"a"
+
+
+# E. A rebuild changes only what changed.
+
+LONG_AGO = 1_000_000_000  # 2001: a date no file of a fresh build has
+
+
+@pytest.mark.parametrize("options", [(), ("--no-cache",)], ids=["cached", "cold"])
+def test_a_rebuild_keeps_the_dates_of_files_it_did_not_change(
+    options: tuple[str, ...], make_site: SiteMaker
+) -> None:
+    """A copy to a server by date (``rsync -a``) then sends only what changed; a file
+    changed by hand in the last site is written again; nothing outside shares a file."""
+    root = make_site(PAGES)
+    out = root / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out), *options).exit_code == 0
+    for path in out.rglob("*"):
+        os.utime(path, (LONG_AGO, LONG_AGO))
+    (root / "content" / "a.md").write_text("# A\n\nThe first page, edited.\n", encoding="utf-8")
+    (out / "b" / "index.html").write_text("changed by hand", encoding="utf-8")
+    untouched = (out / "search" / "index.html").read_bytes()
+    assert run_cli("build", "--source", str(root), "--output", str(out), *options).exit_code == 0
+    assert "edited" in (out / "a" / "index.html").read_text(encoding="utf-8")
+    assert (out / "a" / "index.html").stat().st_mtime > LONG_AGO
+    assert "The second." in (out / "b" / "index.html").read_text(encoding="utf-8")
+    assert (out / "b" / "index.html").stat().st_mtime > LONG_AGO
+    assert (out / "search" / "index.html").read_bytes() == untouched
+    assert (out / "search" / "index.html").stat().st_mtime == LONG_AGO
+    kept = [p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime == LONG_AGO]
+    assert len(kept) > 10, "most files of the site did not change"
+    assert all(p.stat().st_nlink == 1 for p in out.rglob("*") if p.is_file())

@@ -35,7 +35,7 @@ __all__ = [
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 5
+_LAYOUT = 6
 #: How many entries of a ``Pieces`` mapping are pickled at once.
 _PIECE = 500
 

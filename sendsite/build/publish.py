@@ -34,7 +34,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spool_for
-from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in
+from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.errors import Problem
@@ -247,11 +247,11 @@ def _make(
     checked.site.memo.clear()  # what plugins keep for the next refresh: a build has none
     give_back()  # what making the data exports used and let go
     files: dict[PurePosixPath, FileContent] = checked.files
-    last = (target, kept[1]) if kept is not None and kept[1] else None
-    memo = kept[2] if kept is not None else RecordMemo()
+    last = target if kept is not None else None  # --no-cache indexes everything
+    memo = kept[1] if kept is not None else RecordMemo()
     step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     state = pipeline.keep() if cache else None
-    kept_state = (state, step.digest if step else "", memo.portable()) if state else None
+    kept_state = (state, memo.portable()) if state else None
     spooled = list(state[1].values()) if state is not None else []
     figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
@@ -261,7 +261,7 @@ def _make(
     give_back()
     staging = stage_site(target, files, progress, release=True)
     try:
-        with progress.stage("index"):
+        with progress.stage("index"), writing_into(target):
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
         # Written beside the cache in use, and put in place only once the site is.

@@ -16,6 +16,7 @@ from sendsite.errors import Problem
 
 if TYPE_CHECKING:
     from sendsite.build.publish import BuildResult, SiteCounts
+    from sendsite.builtin.search.index import IndexSummary
 
 __all__ = ["SCHEMA", "problem_record", "result_record", "summary_lines"]
 
@@ -51,11 +52,7 @@ def summary_lines(result: BuildResult) -> list[str]:
         sizes += (
             f"; the search index {_megabytes(result.search.bytes)} in "
             f"{_plural(result.search.files, 'file')} ({_plural(result.search.records, 'record')}"
-            + (
-                "; the same records as last time, so copied from the last build)"
-                if result.search.reused
-                else ")"
-            )
+            + _index_source(result.search)
         )
     lines += ["", sizes + "."]
     if result.rendered < result.pages:
@@ -65,6 +62,18 @@ def summary_lines(result: BuildResult) -> list[str]:
             "again (sendsite build --no-cache reads and renders everything)."
         )
     return lines
+
+
+def _index_source(search: IndexSummary) -> str:
+    """What of the search index came from the last build, for the summary's sizes line."""
+    if search.reused:
+        return "; the same records as last time, so copied from the last build)"
+    if search.parts_copied:
+        return (
+            f"; {search.parts_copied} of its {search.parts} parts copied from the last build, "
+            "their records unchanged)"
+        )
+    return ")"
 
 
 def problem_record(
@@ -139,6 +148,8 @@ def result_record(
                 "files": result.search.files,
                 "bytes": result.search.bytes,
                 "reused": result.search.reused,
+                "parts": result.search.parts,
+                "parts_copied": result.search.parts_copied,
             },
         }
     return record

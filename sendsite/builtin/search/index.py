@@ -27,6 +27,7 @@ from sendsite.builtin.search.pagefind import (
     SearchIndexError,
     StagedIndex,
     copy_index,
+    layout,
     record_pages,
     stage_index,
 )
@@ -59,6 +60,10 @@ class IndexSummary:
     bytes: int
     #: Copied from the last site, made from the very same records (see ``build.cache``).
     reused: bool = False
+    #: The parts of the index (see ``pagefind``), and how many were copied from the last
+    #: site, their pages unchanged.
+    parts: int = 1
+    parts_copied: int = 0
 
 
 def write_search_index(
@@ -87,17 +92,19 @@ class StagedSearch:
     copied: list[Path] | None = None
     #: ... or the pages for Pagefind, on disk.
     index: StagedIndex | None = None
+    parts: int = 1
 
     def run(self, site_dir: Path) -> IndexSummary:
         """Make the index into ``site_dir`` (unless copied); the summary of the whole index."""
         if self.copied is not None:
-            files = self.copied
+            files, copied = self.copied, self.parts
         elif self.index is not None:
-            files = self.index.run(site_dir)
+            files, copied = self.index.run(site_dir), len(self.index.reused)
         else:
             return IndexSummary(0, 0, 0, 0)
         size = sum(p.stat().st_size for p in files)
-        return IndexSummary(self.records, self.words, len(files), size, self.copied is not None)
+        whole = self.copied is not None
+        return IndexSummary(self.records, self.words, len(files), size, whole, self.parts, copied)
 
 
 def stage_search_index(
@@ -106,7 +113,9 @@ def stage_search_index(
     language: str = "en",
     *,
     reuse: Path | None = None,
-    pages: list[tuple[bytes, str]] | None = None,
+    parts: list[list[tuple[bytes, str]]] | None = None,
+    reused: dict[int, Path] | None = None,
+    digests: list[str] | None = None,
     release: bool = False,
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
@@ -114,23 +123,29 @@ def stage_search_index(
     folder of their own for Pagefind.
 
     With ``reuse`` (a site whose index was made from these very records), its index is
-    copied rather than made again; the bytes are the same either way (``pages``: see
-    ``index_records``). With ``release`` (a build), ``records`` is emptied once the
-    word lists are written: Pagefind needs only the pages, and does not run beside them.
+    copied rather than made again; with ``reused``, the parts of it made from the very
+    same pages (``StagedIndex``); the bytes are the same either way (``parts`` and
+    ``digests``: the records' ``layout`` and its ``part_digests``, if the caller made
+    them already). With ``release`` (a build),
+    ``records`` is emptied once the word lists are written: Pagefind needs only the
+    pages, and does not run beside them.
     """
     if not records:
         return StagedSearch(0, 0)
     count = len(records)
     words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     copied = copy_index(reuse, site_dir) if reuse is not None else None
-    if copied is None and pages is None:
-        pages = record_pages(records, language)
+    if copied is None and parts is None:
+        parts = layout(record_pages(records, language), language)
     if release:
         records.clear()
         give_back()
-    if copied is not None or pages is None:
-        return StagedSearch(count, words, copied=copied)
-    return StagedSearch(count, words, index=stage_index(pages, language))
+    number = len(parts) if parts is not None else 1
+    if copied is not None or parts is None:
+        return StagedSearch(count, words, copied=copied, parts=number)
+    return StagedSearch(
+        count, words, index=stage_index(parts, language, reused, digests), parts=number
+    )
 
 
 def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:

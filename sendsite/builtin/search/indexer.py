@@ -15,7 +15,7 @@ plugin; the index is built whenever that page is part of the site.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.deferred import FileContent
@@ -28,7 +28,13 @@ from sendsite.builtin.search.index import (
     stage_search_index,
     write_search_index,
 )
-from sendsite.builtin.search.pagefind import index_language, record_pages, records_digest
+from sendsite.builtin.search.pagefind import (
+    index_language,
+    last_index,
+    layout,
+    part_digests,
+    record_pages,
+)
 from sendsite.builtin.search.records import KINDS, RecordMemo, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.content.risk_rating import RiskLevel
@@ -103,17 +109,19 @@ def filter_options(site: Site) -> list[tuple[str, str, list[str]]]:
 class IndexStep:
     """The search index of a build, made in the staging folder just before the swap.
 
-    ``digest`` names the records exactly (see ``records_digest``); ``reuse`` is the
-    last site's folder when its index was made from the very same records, so it is
-    copied instead of made again. ``pages`` are the records as Pagefind's pages, made
-    once for the digest and the index.
+    ``digests`` name the records exactly, part by part of the index (``part_digests``);
+    ``reuse`` is the last site's folder when its index was made from the very same
+    records, so it is copied instead of made again, and ``reused`` its index's parts
+    made from the very same pages (by number). ``parts`` are the records as
+    Pagefind's pages in the index's parts, made once for the digests and the index.
     """
 
     records: list[SearchRecord]
     language: str
-    digest: str
-    pages: list[tuple[bytes, str]]
+    digests: list[str]
+    parts: list[list[tuple[bytes, str]]]
     reuse: Path | None = None
+    reused: dict[int, Path] = field(default_factory=dict)
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
@@ -122,7 +130,14 @@ class IndexStep:
         """The word lists written into ``folder`` and the records' pages onto disk; the
         records let go. Pagefind runs when the result is run (in another process, maybe)."""
         return stage_search_index(
-            folder, self.records, self.language, reuse=self.reuse, pages=self.pages, release=True
+            folder,
+            self.records,
+            self.language,
+            reuse=self.reuse,
+            parts=self.parts,
+            reused=self.reused,
+            digests=self.digests,
+            release=True,
         )
 
 
@@ -132,7 +147,7 @@ def index_step(
     pm: PluginManager | None,
     *,
     parallel: bool = False,
-    last: tuple[Path, str] | None = None,
+    last: Path | None = None,
     memo: RecordMemo | None = None,
 ) -> IndexStep | None:
     """What to run in the staging folder before it becomes the site, or None without search.
@@ -140,14 +155,25 @@ def index_step(
     The records are made now (so plugin errors surface before anything is
     written; in worker processes with ``parallel``, which only a single-threaded
     build may ask for); Pagefind runs when the returned step is called. ``last``
-    is the last site's folder and its records' digest: the same records reuse its index.
+    is the last site's folder: the same records reuse its index, and the same
+    pages in a part of it reuse that part (its index says what made each part).
     ``memo`` (the build cache's) gives back the records of report pages as they were.
     """
     if SEARCH_PAGE not in files:
         return None
     records = search_records(site, files, pm, parallel=parallel, memo=memo)
     language = site.config.language
-    pages = record_pages(records, language)
-    digest = records_digest(records, language, pages=pages)
-    reuse = last[0] if last is not None and last[1] == digest else None
-    return IndexStep(records, language, digest, pages, reuse)
+    parts = layout(record_pages(records, language), language)
+    digests = part_digests(parts, language)
+    step = IndexStep(records, language, digests, parts)
+    found = last_index(last) if last is not None else None
+    if found is None:
+        return step
+    bundle, before = found
+    if before == digests:
+        step.reuse = last
+    elif len(before) == len(digests) > 1:
+        step.reused = {
+            n: bundle for n, (a, b) in enumerate(zip(before, digests, strict=True)) if a == b
+        }
+    return step

@@ -13,9 +13,11 @@ the pages it is given), so a big site is indexed in parts of at most
 ``PART_BYTES`` of record pages, each by a run of its own, one after another: the
 first part is ``pagefind/``, the others ``pagefind/part-N/``, listed in
 ``pagefind/sendsite-parts.json``; the search page merges them (Pagefind's
-``mergeIndex``, which shares the first part's program). Pages are dealt to the
-parts in turn, so every part holds a like mix of areas and years, and scores
-from different parts compare as they would in one index.
+``mergeIndex``, which shares the first part's program). A page goes to the part
+its address hashes to, so every part holds a like mix of areas and years (scores
+from different parts compare as they would in one index), and a page stays in its
+part as the site changes: a build whose part holds the very same pages as the last
+build's copies that part of the last site's index instead of running Pagefind.
 
 Beyond Pagefind's documented options, sendsite relies on the files it writes
 (see ``pagefind_bundle``), pinned in pyproject.toml and checked by
@@ -28,19 +30,20 @@ import hashlib
 import importlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape, unescape
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from sendsite.builtin.search import pagefind_bundle
+from sendsite.builtin.search import pagefind_bundle, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
+from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
+from sendsite.builtin.search.pagefind_pages import word_page
 from sendsite.errors import SendsiteError
 
 if TYPE_CHECKING:
@@ -48,13 +51,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "StagedIndex",
-    "copy_index", "fragments_by_page", "index_language", "index_records", "record_pages",
-    "records_digest", "stage_index",
+    "copy_index", "fragments_by_page", "index_language", "index_records", "last_index",
+    "layout", "part_digests", "record_pages", "records_digest", "stage_index",
 ]  # fmt: skip
 
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
-#: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``.
+#: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``;
+#: also each part's page of every word's ids (``hidden``) and what made each part
+#: (``digests``, see ``part_digests``), so the next build can tell which it may copy.
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 2,400 of a big site's
 #: reports, some 1 GB of Pagefind's memory); a bigger site is indexed in parts, one
@@ -67,10 +72,6 @@ IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 _UNUSED = ["pagefind-highlight.js"] + [
     f"pagefind-{ui}{end}" for ui in ("ui", "modular-ui", "component-ui") for end in (".js", ".css")
 ]  # fmt: skip
-#: The address given to each part's page of every word (see ``_word_page``).
-_WORDS = "search/?every-word"
-_TAG = re.compile(r"<[^>]*>")
-_META = re.compile(r'data-pagefind-meta="[^":]*:([^"]*)"')
 #: What a part after the first does not need: the search page loads the first part's.
 _PROGRAM = ["pagefind.js", "pagefind-worker.js"]
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
@@ -104,7 +105,7 @@ def index_records(
     """
     if pages is None:
         pages = record_pages(records, language)
-    return stage_index(pages, language).run(site_dir)
+    return stage_index(layout(pages, language), language).run(site_dir)
 
 
 @dataclass
@@ -119,6 +120,11 @@ class StagedIndex:
     #: Each part's pages: file name (``/000001.html``) -> its site page.
     parts: list[dict[str, str]]
     language: str
+    #: Each part's ``part_digests``.
+    digests: list[str]
+    #: Parts made from the very same pages as the last site's: part number -> that
+    #: site's index (``BUNDLE`` in it), whose part is copied instead of made again.
+    reused: dict[int, Path] = field(default_factory=dict)
 
     def run(self, site_dir: Path) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -131,14 +137,17 @@ class StagedIndex:
                 shutil.rmtree(output, ignore_errors=True)
             hidden: set[str] = set()
             for n, (output, addresses) in enumerate(zip(outputs, self.parts, strict=True)):
+                if n in self.reused:
+                    hidden.update(_copy_part(self.reused[n], n, output))
+                    continue
                 pages = self.folder / f"part-{n}"  # one at a time: each holds its part in memory
                 hidden.update(_index_part(pages, output, addresses, self.language).get(_WORDS, []))
             for n, output in enumerate(outputs[1:], start=1):
                 for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
-                    (output / name).unlink()
+                    (output / name).unlink(missing_ok=True)
                 output.rename(bundle / f"part-{n}")
             names = [f"part-{n}/" for n in range(1, len(outputs))]
-            listed = json.dumps({"parts": names, "hidden": sorted(hidden)})
+            listed = json.dumps({"parts": names, "hidden": sorted(hidden), "digests": self.digests})
             (bundle / PARTS).write_text(listed, encoding="utf-8")
         finally:
             for output in outputs[1:]:
@@ -151,25 +160,72 @@ class StagedIndex:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def stage_index(pages: list[tuple[bytes, str]], language: str) -> StagedIndex:
-    """Write ``pages`` (``record_pages``'s) into a temporary folder, dealt into the parts of
-    the index; ``pages`` is emptied, so they are not held while Pagefind runs."""
+def layout(pages: list[tuple[bytes, str]], language: str) -> list[list[tuple[bytes, str]]]:
+    """``pages`` (``record_pages``'s) as the parts of the index, in order; each part of
+    an index in more than one also has the page of every word of the site."""
     parts = _parts(pages)
-    if len(parts) > 1:  # each part knows every word of the site (see _word_page)
-        every = _word_page(pages, index_language(language))
+    if len(parts) > 1:  # each part knows every word of the site (see pagefind_pages.word_page)
+        every = word_page(pages, index_language(language))
         parts = [[*part, every] for part in parts]
+    return parts
+
+
+def part_digests(parts: list[list[tuple[bytes, str]]], language: str) -> list[str]:
+    """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
+    Pagefind's version): a part with the hash of the last site's same part is copied."""
+    seed = f"{version('pagefind-bin')} {index_language(language)} {len(parts)}"
+    digests = []
+    for n, part in enumerate(parts):
+        digest = hashlib.sha256(f"{seed} {n}".encode())
+        for html, address in part:
+            digest.update(b"\0" + address.encode() + b"\0" + html)
+        digests.append(digest.hexdigest())
+    return digests
+
+
+def last_index(site_dir: Path) -> tuple[Path, list[str]] | None:
+    """The index of the site at ``site_dir`` and its parts' digests, if it is whole."""
+    bundle = site_dir.joinpath(*BUNDLE.parts)
+    try:
+        listed = json.loads((bundle / PARTS).read_text(encoding="utf-8"))
+        names, digests = list(listed["parts"]), [str(d) for d in listed["digests"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    count = len(digests)
+    if names != [f"part-{n}/" for n in range(1, count)] or not (bundle / ENTRY).is_file():
+        return None
+    if not all((bundle / f"part-{n}" / ENTRY).is_file() for n in range(1, count)):
+        return None
+    return bundle, digests
+
+
+def stage_index(
+    parts: list[list[tuple[bytes, str]]],
+    language: str,
+    reused: dict[int, Path] | None = None,
+    digests: list[str] | None = None,
+) -> StagedIndex:
+    """Write ``parts`` (``layout``'s) into a temporary folder, a folder for each part,
+    but for the ``reused`` parts (see ``StagedIndex``); ``parts`` is emptied, so the
+    pages are not held while Pagefind runs. ``digests``: the parts' ``part_digests``
+    if the caller made them already."""
+    reused = reused or {}
+    digests = digests if digests is not None else part_digests(parts, language)
     folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     try:
-        addresses = []
+        addresses: list[dict[str, str]] = []
         for n, part in enumerate(parts):
             (folder / f"part-{n}").mkdir()
-            addresses.append(_write_pages(part, folder / f"part-{n}"))
+            if n in reused:
+                addresses.append({})
+            else:
+                addresses.append(_write_pages(part, folder / f"part-{n}"))
+            part.clear()  # written: the pages are not held while Pagefind runs
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    parts.clear()  # written: the pages are not held while Pagefind runs
-    pages.clear()
-    return StagedIndex(folder, addresses, index_language(language))
+    parts.clear()
+    return StagedIndex(folder, addresses, index_language(language), digests, reused)
 
 
 def records_digest(
@@ -195,7 +251,7 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
     try:
         if bundle.exists():
             shutil.rmtree(bundle)
-        shutil.copytree(source, bundle)
+        shutil.copytree(source, bundle, copy_function=_link_or_copy)
     except OSError:
         shutil.rmtree(bundle, ignore_errors=True)
         return None
@@ -218,42 +274,55 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     return found
 
 
-def _word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str]:
-    """A page holding every word of ``pages`` once, added to each part of an index.
-
-    Pagefind matches a word it does not have to the indexed words sharing its
-    longest beginning ("autism" -> "autumn"). Alone, a part lacking a word the
-    site has would do that, and the search page would list its nonsense beside
-    the true results of the other parts; with this page every part has every
-    word (as Pagefind splits them: at spaces). The search page never shows it:
-    ``PARTS`` lists its results as ``hidden``.
-    """
-    words: dict[str, None] = {}
-    for page, _ in pages:
-        html = page.decode("utf-8")
-        text = _TAG.sub(" ", html) + " " + " ".join(_META.findall(html))
-        words.update(dict.fromkeys(unescape(text).split()))
-    body = escape(" ".join(sorted(words)))
-    html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
-    return html.encode("utf-8"), _WORDS
-
-
 def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
     """Each site page's records as the HTML page Pagefind indexes (UTF-8: half the memory
     of text with a dash in it, which Python keeps at two bytes a character), with its
     address."""
-    language = index_language(language)
-    return [
-        (_page_html(group, language).encode("utf-8"), group[0].page()) for group in _group(records)
-    ]
+    return pagefind_pages.record_pages(records, index_language(language))
 
 
 def _parts(pages: list[tuple[bytes, str]]) -> list[list[tuple[bytes, str]]]:
-    """The pages (HTML, site page) dealt in turn to as few parts as keep each within
-    ``PART_BYTES``: a like mix in each, and the same parts for the same pages."""
+    """The pages (HTML, site page) in as few parts as keep each about ``PART_BYTES``,
+    each in the part its address hashes to (in their order): a like mix in each, and
+    a page in the same part for as long as the number of parts stays the same."""
     size = sum(len(html) for html, _ in pages)
     count = max(1, min(len(pages), -(-size // PART_BYTES)))
-    return [pages[n::count] for n in range(count)]
+    parts: list[list[tuple[bytes, str]]] = [[] for _ in range(count)]
+    for page in pages:
+        parts[zlib.crc32(page[1].encode()) % count].append(page)
+    return [part for part in parts if part]
+
+
+def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
+    """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
+    where it can be: the last site goes once the new one is in place); return its
+    results' ids the search page hides (its page of every word's)."""
+    source = bundle if n == 0 else bundle / f"part-{n}"
+    try:
+        hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
+        shutil.copytree(
+            source, output, copy_function=_link_or_copy, ignore=_other_parts if n == 0 else None
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(
+            f"the last site's search index could not be copied ({exc})",
+            fix="Build again; if this goes on, build with --no-cache.",
+        ) from None
+    return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
+
+
+def _other_parts(folder: str, names: list[str]) -> list[str]:
+    """What copying the first part of an index leaves out: the other parts, their list."""
+    if Path(folder).joinpath(ENTRY).is_file():
+        return [name for name in names if name == PARTS or name.startswith("part-")]
+    return []
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
@@ -301,81 +370,6 @@ def _finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
         return pagefind_bundle.rewrite(bundle, plans)
     except OSError as exc:
         raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
-
-
-def _group(records: Sequence[SearchRecord]) -> list[list[SearchRecord]]:
-    """The records by site page (in order); on each, those with no anchor lead."""
-    pages: dict[str, list[SearchRecord]] = {}
-    for record in records:
-        pages.setdefault(record.page(), []).append(record)
-    return [sorted(group, key=lambda r: "#" in r.url) for group in pages.values()]
-
-
-def _page_html(group: Sequence[SearchRecord], language: str = "en") -> str:
-    """The records of one site page as the small HTML page Pagefind indexes.
-
-    The page's lead record (a report's overview) comes first; each section is a
-    heading with its anchor, and its items lower headings with theirs, so Pagefind
-    returns them as sub-results (linked straight to the section or the row) with
-    their own excerpts. Items weigh as plain text, so a long table does not
-    outrank prose. Metadata and filters go in ``data-pagefind-*`` attributes.
-    There is no sort key: the search page ranks by relevance only, and a sort adds
-    about two bytes a page to the file every first query downloads.
-    """
-    out = [f'<!DOCTYPE html><html lang="{escape(language)}"><body>']
-    for key, value in _page_meta(group).items():
-        out.append(f'<span data-pagefind-meta="{escape(key)}:{escape(value)}"></span>')
-    for key, values in _page_filters(group).items():
-        for value in values:
-            out.append(f'<span data-pagefind-filter="{escape(key)}:{escape(value)}"></span>')
-    for record in group:
-        if anchor := _anchor(record):
-            out.append(f'<h2 id="{escape(anchor)}">{escape(record.title)}</h2>')
-        if record.text or not anchor:
-            out.append(f"<p>{escape(record.text or record.title)}</p>")
-        for item in record.items:
-            out.append(
-                f'<h3 id="{escape(item.anchor)}" data-pagefind-weight="1">{escape(item.title)}</h3>'
-            )
-            if item.text:
-                out.append(f"<p>{escape(item.text)}</p>")
-    out.append("</body></html>")
-    return "".join(out)
-
-
-def _page_meta(group: Sequence[SearchRecord]) -> dict[str, str]:
-    """Its lead record's title, kind, area and date; every record's ``aka``; JSON
-    ``sections`` (``[[anchor, title, kind, aka], ...]``) and ``items`` (each item's
-    ``facts()`` and then its section's anchor)."""
-    lead, sections = group[0], [r for r in group if "#" in r.url]
-    led = "#" not in lead.url  # else a plugin's sections with no overview
-    values = {
-        "title": lead.title if led else lead.report or lead.title,
-        "kind": lead.kind if led else "Report" if lead.report else lead.kind,
-        "area": next((r.area for r in group if r.area), ""),
-        "date": lead.date,
-        "aka": " · ".join(dict.fromkeys(a for r in group for a in r.aka)),
-        "sections": _json([[_anchor(r), r.title, r.kind, " · ".join(r.aka)] for r in sections]),
-        "items": _json([[*i.facts(), _anchor(r)] for r in group for i in r.items]),
-    }
-    return {key: value for key, value in values.items() if value}
-
-
-def _page_filters(group: Sequence[SearchRecord]) -> dict[str, list[str]]:
-    """Area, kind and status: what its records' filters hold, together."""
-    values: dict[str, dict[str, None]] = {}
-    for record in group:
-        for key, chosen in record.filters().items():
-            values.setdefault(key, {}).update(dict.fromkeys(chosen))
-    return {key: list(chosen) for key, chosen in values.items()}
-
-
-def _anchor(record: SearchRecord) -> str:
-    return record.url.partition("#")[2]
-
-
-def _json(rows: list[list[str]]) -> str:
-    return json.dumps(rows, ensure_ascii=False) if rows else ""
 
 
 # --- running Pagefind -----------------------------------------------------------------------

@@ -80,7 +80,6 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> dict[str, list[str]]:
     for one in plans:
         moved = {}
         for old, payload in one.fragments.items():
-            (bundle / "fragment" / f"{old}.pf_fragment").unlink()
             moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
             written.setdefault(one.addresses[old], []).append(moved[old])
         for page in one.pages:
@@ -88,12 +87,10 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> dict[str, list[str]]:
         renamed = {}
         for file_hash, content in one.contents.items():
             content[1].sort(key=lambda value: value[0])
-            (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
             renamed[file_hash] = _write(bundle / "filter", "", file_hash, content, ".pf_filter")
         for pair in one.filters:
             pair[1] = renamed[pair[1]]
         one.filters.sort(key=lambda pair: pair[0])
-        (bundle / f"pagefind.{one.meta_hash}.pf_meta").unlink()
         new_meta = _write(bundle, "pagefind.", one.meta_hash, one.meta, ".pf_meta")
         text = text.replace(f'"{one.meta_hash}"', f'"{new_meta}"')
     entry_path.write_text(text, encoding="utf-8")
@@ -162,11 +159,15 @@ def _write(folder: Path, prefix: str, old_hash: str, item: Any, suffix: str) -> 
 
 
 def _write_payload(folder: Path, prefix: str, old_hash: str, payload: bytes, suffix: str) -> str:
-    """Write a payload as Pagefind would, named after its contents; return its new hash."""
+    """Write a payload as Pagefind would over the file it replaces, then rename that file
+    after its new contents; return its new hash. (Rewriting a file in place and renaming
+    it costs a fraction of making a new one on some file systems: no inode to allocate.)"""
     data = gzip.compress(SIGNATURE + payload, compresslevel=9, mtime=0)
     language, _, digest = old_hash.rpartition("_")
     new_hash = f"{language}_{hashlib.sha256(data).hexdigest()[: len(digest)]}"
-    (folder / f"{prefix}{new_hash}{suffix}").write_bytes(data)
+    old = folder / f"{prefix}{old_hash}{suffix}"
+    old.write_bytes(data)
+    old.replace(folder / f"{prefix}{new_hash}{suffix}")
     return new_hash
 
 

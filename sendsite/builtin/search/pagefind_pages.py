@@ -1,0 +1,129 @@
+"""The pages Pagefind is given: each site page's search records as one small HTML page.
+
+Private to ``pagefind`` (the one door to Pagefind), as ``pagefind_bundle`` is on the
+way out: a site page's records become headings with their anchors and ``data-pagefind-*``
+attributes, so Pagefind returns a report's sections and rows as sub-results; a
+part of an index in more than one gets the page of every word of the site.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from html import escape, unescape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sendsite.builtin.search.records import SearchRecord
+
+__all__ = ["WORDS", "record_pages", "word_page"]
+
+#: The address given to each part's page of every word (see ``word_page``).
+WORDS = "search/?every-word"
+_TAG = re.compile(r"<[^>]*>")
+_META = re.compile(r'data-pagefind-meta="[^":]*:([^"]*)"')
+
+
+def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
+    """Each site page's records as the HTML page Pagefind indexes (UTF-8: half the memory
+    of text with a dash in it, which Python keeps at two bytes a character), with its
+    address; ``language`` is the index's (``pagefind.index_language``)."""
+    return [
+        (_page_html(group, language).encode("utf-8"), group[0].page()) for group in _group(records)
+    ]
+
+
+def word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str]:
+    """A page holding every word of ``pages`` once, added to each part of an index.
+
+    Pagefind matches a word it does not have to the indexed words sharing its
+    longest beginning ("autism" -> "autumn"). Alone, a part lacking a word the
+    site has would do that, and the search page would list its nonsense beside
+    the true results of the other parts; with this page every part has every
+    word (as Pagefind splits them: at spaces). The search page never shows it:
+    ``pagefind.PARTS`` lists its results as ``hidden``.
+    """
+    words: dict[str, None] = {}
+    for page, _ in pages:
+        html = page.decode("utf-8")
+        text = _TAG.sub(" ", html) + " " + " ".join(_META.findall(html))
+        words.update(dict.fromkeys(unescape(text).split()))
+    body = escape(" ".join(sorted(words)))
+    html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
+    return html.encode("utf-8"), WORDS
+
+
+def _group(records: Sequence[SearchRecord]) -> list[list[SearchRecord]]:
+    """The records by site page (in order); on each, those with no anchor lead."""
+    pages: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        pages.setdefault(record.page(), []).append(record)
+    return [sorted(group, key=lambda r: "#" in r.url) for group in pages.values()]
+
+
+def _page_html(group: Sequence[SearchRecord], language: str = "en") -> str:
+    """The records of one site page as the small HTML page Pagefind indexes.
+
+    The page's lead record (a report's overview) comes first; each section is a
+    heading with its anchor, and its items lower headings with theirs, so Pagefind
+    returns them as sub-results (linked straight to the section or the row) with
+    their own excerpts. Items weigh as plain text, so a long table does not
+    outrank prose. Metadata and filters go in ``data-pagefind-*`` attributes.
+    There is no sort key: the search page ranks by relevance only, and a sort adds
+    about two bytes a page to the file every first query downloads.
+    """
+    out = [f'<!DOCTYPE html><html lang="{escape(language)}"><body>']
+    for key, value in _page_meta(group).items():
+        out.append(f'<span data-pagefind-meta="{escape(key)}:{escape(value)}"></span>')
+    for key, values in _page_filters(group).items():
+        for value in values:
+            out.append(f'<span data-pagefind-filter="{escape(key)}:{escape(value)}"></span>')
+    for record in group:
+        if anchor := _anchor(record):
+            out.append(f'<h2 id="{escape(anchor)}">{escape(record.title)}</h2>')
+        if record.text or not anchor:
+            out.append(f"<p>{escape(record.text or record.title)}</p>")
+        for item in record.items:
+            out.append(
+                f'<h3 id="{escape(item.anchor)}" data-pagefind-weight="1">{escape(item.title)}</h3>'
+            )
+            if item.text:
+                out.append(f"<p>{escape(item.text)}</p>")
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def _page_meta(group: Sequence[SearchRecord]) -> dict[str, str]:
+    """Its lead record's title, kind, area and date; every record's ``aka``; JSON
+    ``sections`` (``[[anchor, title, kind, aka], ...]``) and ``items`` (each item's
+    ``facts()`` and then its section's anchor)."""
+    lead, sections = group[0], [r for r in group if "#" in r.url]
+    led = "#" not in lead.url  # else a plugin's sections with no overview
+    values = {
+        "title": lead.title if led else lead.report or lead.title,
+        "kind": lead.kind if led else "Report" if lead.report else lead.kind,
+        "area": next((r.area for r in group if r.area), ""),
+        "date": lead.date,
+        "aka": " · ".join(dict.fromkeys(a for r in group for a in r.aka)),
+        "sections": _json([[_anchor(r), r.title, r.kind, " · ".join(r.aka)] for r in sections]),
+        "items": _json([[*i.facts(), _anchor(r)] for r in group for i in r.items]),
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _page_filters(group: Sequence[SearchRecord]) -> dict[str, list[str]]:
+    """Area, kind and status: what its records' filters hold, together."""
+    values: dict[str, dict[str, None]] = {}
+    for record in group:
+        for key, chosen in record.filters().items():
+            values.setdefault(key, {}).update(dict.fromkeys(chosen))
+    return {key: list(chosen) for key, chosen in values.items()}
+
+
+def _anchor(record: SearchRecord) -> str:
+    return record.url.partition("#")[2]
+
+
+def _json(rows: list[list[str]]) -> str:
+    return json.dumps(rows, ensure_ascii=False) if rows else ""
