@@ -21,8 +21,8 @@ __all__ = ["WORDS", "record_pages", "word_page"]
 
 #: The address given to each part's page of every word (see ``word_page``).
 WORDS = "search/?every-word"
-_TAG = re.compile(r"<[^>]*>")
-_META = re.compile(r'data-pagefind-meta="[^":]*:([^"]*)"')
+_TAG = re.compile(rb"<[^>]*>")
+_META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
 
 
 def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
@@ -43,12 +43,17 @@ def word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str
     the true results of the other parts; with this page every part has every
     word (as Pagefind splits them: at spaces). The search page never shows it:
     ``pagefind.PARTS`` lists its results as ``hidden``.
+
+    The pages' words are gathered as UTF-8 bytes (split at ASCII spaces, which is
+    what ``escape`` leaves; Pagefind splits this page's text as it splits the
+    others, so a word that holds another space is still found).
     """
-    words: dict[str, None] = {}
+    found: set[bytes] = set()
     for page, _ in pages:
-        html = page.decode("utf-8")
-        text = _TAG.sub(" ", html) + " " + " ".join(_META.findall(html))
-        words.update(dict.fromkeys(unescape(text).split()))
+        found.update(_TAG.sub(b" ", page).split())
+        for meta in _META.findall(page):
+            found.update(meta.split())
+    words = {unescape(w.decode()) if b"&" in w else w.decode() for w in found}
     body = escape(" ".join(sorted(words)))
     html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
     return html.encode("utf-8"), WORDS
