@@ -106,9 +106,10 @@ NAMES = {
     "pagefind": "Pagefind on Hugo's output",
 }
 NOSEARCH_NOTE = (
-    "sendsite without search = the same run's wall time minus its 'index' stage (Pagefind "
-    "and word lists) from `sendsite build --json`; no separate run (sendsite has no switch "
-    "for it); making the search records runs outside any stage and is still included"
+    "sendsite without search = the same run's wall time minus its 'index' stage (making the "
+    "search records, the word lists and Pagefind; a sendsite older than 554ed17's child "
+    "made the records outside any stage, so there they are still included) from "
+    "`sendsite build --json`; no separate run (sendsite has no switch for it)"
 )
 MB = 1024 * 1024
 #: Other processes using this many cores during a run make it a run on a busy machine.

@@ -249,7 +249,8 @@ def _make(
     files: dict[PurePosixPath, FileContent] = checked.files
     last = target if kept is not None else None  # --no-cache indexes everything
     memo = kept[1] if kept is not None else RecordMemo()
-    step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
+    with progress.stage("index"):  # the search records are the index's work too
+        step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     state = pipeline.keep() if cache else None
     kept_state = (state, memo.portable()) if state else None
     spooled = list(state[1].values()) if state is not None else []
