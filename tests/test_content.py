@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -164,3 +165,17 @@ def test_discover_ignores_editor_temporaries(tmp_path: Path) -> None:
     assert [str(rel) for _, rel in tree.documents] == ["a/r.md"]
     assert [str(rel) for _, rel in tree.areas] == ["a/_area.yml"]
     assert [str(rel) for _, rel in tree.assets] == ["a/notes.pdf"]
+
+
+def test_a_documents_copy_carries_no_body_and_reads_it_again_when_asked(tmp_path: Path) -> None:
+    """A reading worker's result and the build cache hold documents without their body
+    (the reports are made from it by then); a plugin asking a copy for it still gets it."""
+    body = "The narrative of the report. " * 400
+    doc = _load(tmp_path, f"---\ntitle: A report\n---\n{body}\n")
+    assert doc.body.startswith(body)
+    pickled = pickle.dumps(doc)
+    assert len(pickled) < len(body) / 4
+    copy = pickle.loads(pickled)
+    assert "body" not in copy.__dict__
+    assert copy.body == doc.body and copy == doc
+    assert copy.front == {"title": "A report"} and copy.line("title") == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sendsite.content.markdown import slugify
 from sendsite.content.yamlfile import Positions, load_yaml
@@ -102,6 +102,22 @@ class Document:
     def warn(self, message: str, *path: str | int, fix: str | None = None) -> None:
         """Record a warning about this file (shown by the build; fatal with --strict)."""
         self.warnings.append(self.error(message, *path, fix=fix).problem)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy in another process (a reading worker's, the build cache's) holds:
+        all but the body, which format readers have made their report from by then; a
+        copy asked for its body reads it from the file again (``__getattr__``)."""
+        state = dict(self.__dict__)
+        state.pop("body", None)
+        return state
+
+    if not TYPE_CHECKING:  # so the type checker still knows every other name is a mistake
+
+        def __getattr__(self, name: str) -> Any:
+            if name != "body" or "relpath" not in self.__dict__:
+                raise AttributeError(name)
+            self.body = load_document(self.source, self.relpath).body
+            return self.body
 
 
 @dataclass(frozen=True)
