@@ -89,12 +89,10 @@ class Synonyms:
                 else:
                     self._folded.setdefault(_joined(form), []).append(key)
         self._prefixes = {f[:n] for f in self._folded for n in range(1, len(f) + 1)}
-        # Regular expressions find where a term may start, so the word-by-word
-        # check below runs only there (sites have thousands of records).
+        # A regular expression finds where an acronym-like term may start, so the check
+        # runs only there (sites have thousands of records).
         exact = sorted(self._exact, key=len, reverse=True)
         self._exact_re = _starting(exact, r"s?(?![^\W_])") if exact else None
-        starts = sorted({f[:3] for f in self._folded}, key=len, reverse=True)
-        self._start_re = _starting(starts, "", re.IGNORECASE) if starts else None
 
     def groups_in(self, text: str) -> dict[str, set[str]]:
         """The groups mentioned in ``text``: group key -> the forms found in it."""
@@ -103,16 +101,21 @@ class Synonyms:
             for match in self._exact_re.finditer(text):
                 for key in self._exact[match.group(1)]:
                     found.setdefault(key, set()).add(match.group(1))
-        if self._start_re is None:
+        if not self._folded:
             return found
-        for start in self._start_re.finditer(text):
+        folded, prefixes = self._folded, self._prefixes
+        words = _WORD.findall(text.casefold())
+        for at, first in enumerate(words):
+            # Most words start no term: one look in a set each, before any joining.
+            if first not in prefixes and not (first[-1] == "s" and first[:-1] in folded):
+                continue
             joined = ""
-            for n, word in enumerate(_WORD.finditer(text, start.start())):
-                joined += word.group(0).casefold()
-                for candidate in (joined, joined[:-1] if joined.endswith("s") else None):
-                    for key in self._folded.get(candidate or "", ()):
+            for word in words[at : at + _MAX_WORDS]:
+                joined += word
+                for candidate in (joined, joined[:-1] if joined[-1] == "s" else None):
+                    for key in folded.get(candidate or "", ()):
                         found.setdefault(key, set()).add(candidate or "")
-                if joined not in self._prefixes or n + 1 >= _MAX_WORDS:
+                if joined not in prefixes:
                     break
         return found
 
