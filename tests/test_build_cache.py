@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sendsite.build import changes
 from sendsite.builtin.search import pagefind as search_pagefind
 
 from .conftest import copy_demo, run_cli
@@ -217,3 +218,37 @@ def test_a_build_into_another_folder_between_leaves_no_stale_index(
     again = _build(site, tmp_path / "site")  # its index is the first build's: made afresh
     assert again["search"]["reused"] is False
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_series_is_not_matched_again_where_its_rows_are_as_they_were(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matching two reports' rows is kept in the cache by what it read of them: a build
+    with nothing changed matches nothing again; an edited report is matched again with
+    its previous one, and the one after it is not, its rows being as they were."""
+    report = site / REPORT
+    later = report.with_name("highlight-report-2021-06.md")
+    text = report.read_text(encoding="utf-8").replace("28th May 2021", "25th June 2021")
+    later.write_text(text, encoding="utf-8")
+    last = report.with_name("highlight-report-2021-07.md")
+    last.write_text(text.replace("25th June 2021", "30th July 2021"), encoding="utf-8")
+    calls: list[int] = []
+    real = changes.match_rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "match_rows", counted)
+    _build(site, tmp_path / "site")
+    assert len(calls) == 4  # June and July read, each matched: its items, then its risks
+    calls.clear()
+    _build(site, tmp_path / "site")
+    assert calls == []
+    old, new = "has been established, initially", "has now been established, initially"
+    later.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _build(site, tmp_path / "site")
+    assert len(calls) == 2  # June with May; July with June, whose rows are as they were: not
+    calls.clear()
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+    assert len(calls) == 4  # a cold build matches every report with its previous one

@@ -10,12 +10,13 @@ on the risk scale (its level or its likelihood × impact score).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sendsite.build.matching import Match, match_rows
+from sendsite.build.matching import Match, Row, match_rows
 from sendsite.content.model import Item, Risk
 from sendsite.content.risk_rating import RiskLevel, RiskRating
 from sendsite.content.status import Level, Status
@@ -198,22 +199,83 @@ def matches_between(
     tuple[list[Match[Item]], list[Item], list[Item]],
     tuple[list[Match[Risk]], list[Risk], list[Risk]],
 ]:
-    """The items, then the risks, of two reports matched: (matches, gone, new) each."""
-    items = match_rows(
+    """The items, then the risks, of two reports matched: (matches, gone, new) each.
+
+    Matching is the costly part of a series, and depends only on each row's text,
+    section and reference: the result is kept in ``entry.matched`` by a hash of
+    those, both reports', which the build cache keeps too. A later build whose two
+    reports' rows are as they were does not match them again.
+    """
+    key = _rows_key(previous, entry)
+    if entry.matched is not None and entry.matched[0] == key:
+        _, items, risks = entry.matched
+        return (
+            _expand(items, previous.report.items, entry.report.items),
+            _expand(risks, previous.report.risks, entry.report.risks),
+        )
+    found_items = match_rows(
         previous.report.items,
         entry.report.items,
         text=lambda i: i.text,
         section=lambda i: i.section,
         ref=lambda i: i.ref,
     )
-    risks = match_rows(
+    found_risks = match_rows(
         previous.report.risks,
         entry.report.risks,
         text=lambda r: r.text,
         section=lambda r: r.section,
         ref=lambda r: r.ref,
     )
-    return items, risks
+    entry.matched = (
+        key,
+        _compact(found_items, previous.report.items, entry.report.items),
+        _compact(found_risks, previous.report.risks, entry.report.risks),
+    )
+    return found_items, found_risks
+
+
+#: Matched rows by their places in the two lists: ``((before, after, how, score), ...)``,
+#: then the places of the rows gone and of the rows new.
+_Compact = tuple[tuple[tuple[int, int, str, float], ...], tuple[int, ...], tuple[int, ...]]
+
+
+def _rows_key(previous: ReportEntry, entry: ReportEntry) -> bytes:
+    """A hash of what matching the two reports' rows reads of them."""
+    digest = hashlib.blake2b(digest_size=16)
+    for rows in (
+        previous.report.items,
+        entry.report.items,
+        previous.report.risks,
+        entry.report.risks,
+    ):
+        digest.update(repr([(row.text, row.section, row.ref) for row in rows]).encode())
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def _compact(
+    found: tuple[list[Match[Row]], list[Row], list[Row]], before: list[Row], after: list[Row]
+) -> _Compact:
+    matches, gone, new = found
+    at_before = {id(row): i for i, row in enumerate(before)}
+    at_after = {id(row): j for j, row in enumerate(after)}
+    return (
+        tuple((at_before[id(m.before)], at_after[id(m.after)], m.how, m.score) for m in matches),
+        tuple(at_before[id(row)] for row in gone),
+        tuple(at_after[id(row)] for row in new),
+    )
+
+
+def _expand(
+    kept: _Compact, before: list[Row], after: list[Row]
+) -> tuple[list[Match[Row]], list[Row], list[Row]]:
+    pairs, gone, new = kept
+    return (
+        [Match(before[i], after[j], how, score) for i, j, how, score in pairs],
+        [before[i] for i in gone],
+        [after[j] for j in new],
+    )
 
 
 def changes_between(

@@ -53,6 +53,9 @@ class ReportEntry:
     compared: tuple[ReportEntry, list[Change], list[tuple[Any, Any]]] | None = field(
         default=None, compare=False, repr=False
     )
+    #: The last matching of this report's rows with its previous report's, by a hash of
+    #: what it read of them (see ``changes.matches_between``); pickled with the entry.
+    matched: tuple[bytes, Any, Any] | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (for worker processes and the build cache) without its series: the
