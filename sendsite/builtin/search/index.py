@@ -92,6 +92,7 @@ class StagedSearch:
     copied: list[Path] | None = None
     #: ... or the pages for Pagefind, on disk.
     index: StagedIndex | None = None
+    #: How many parts the index is in (see ``pagefind``).
     parts: int = 1
 
     def run(self, site_dir: Path) -> IndexSummary:
@@ -126,9 +127,8 @@ def stage_search_index(
     copied rather than made again; with ``reused``, the parts of it made from the very
     same pages (``StagedIndex``); the bytes are the same either way (``parts`` and
     ``digests``: the records' ``layout`` and its ``part_digests``, if the caller made
-    them already). With ``release`` (a build),
-    ``records`` is emptied once the word lists are written: Pagefind needs only the
-    pages, and does not run beside them.
+    them already). With ``release`` (a build), ``records`` is emptied once the word
+    lists are written: Pagefind needs only the pages, and does not run beside them.
     """
     if not records:
         return StagedSearch(0, 0)
