@@ -62,9 +62,14 @@ def test_an_edit_reads_one_file_and_the_site_is_the_cold_build(site: Path, tmp_p
 
 def test_nothing_changed_reads_and_renders_nothing(site: Path, tmp_path: Path) -> None:
     before = _tree(tmp_path / "site")
+    words = tmp_path / "site" / "search" / "words" / "e.json"
+    inode = words.stat().st_ino
     again = _build(site, tmp_path / "site")
     assert (again["read"], again["rendered"]) == (0, 0)
     assert again["search"]["reused"] is True  # the same records: the last index, copied
+    assert words.stat().st_ino == inode  # and its word lists, with it
+    cold = _build(site, tmp_path / "cold", "--no-cache")
+    assert again["search"]["words"] == cold["search"]["words"] > 100
     assert _tree(tmp_path / "site") == before
     result = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
     assert "From the last build's cache:" in result.output

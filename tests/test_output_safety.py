@@ -338,6 +338,8 @@ def test_a_full_disk(
     finally:
         os.close(descriptor)
     os.truncate(filler, filler.stat().st_size - 32 * 1024)  # room for a few files, not a site
+    # A rebuild writes only what changed (the rest is linked): a new page too big for it.
+    (root / "content" / "c.md").write_text("# C\n\n" + "A long page. " * 20_000, "utf-8")
     before = _snapshot(disk)
     result = run_cli("build", "--source", str(root), "--output", str(out))
     _refused(result, f"error: cannot write the site into '{out}': No space left on device")
@@ -345,6 +347,7 @@ def test_a_full_disk(
     assert _snapshot(disk) == before, "the half-written new site is removed"
     filler.unlink()
     assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    assert (out / "c" / "index.html").stat().st_size > 200_000
 
 
 @pytest.mark.parametrize("shape", ["one long name", "many folders"])

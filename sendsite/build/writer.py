@@ -31,6 +31,7 @@ from sendsite.errors import SendsiteError
 __all__ = [
     "MARKER",
     "OutputError",
+    "link_or_copy",
     "output_lock",
     "shown_path",
     "stage_site",
@@ -290,6 +291,15 @@ def _reuse(old: Path, content: bytes | Path, target: Path) -> bool:
     except OSError:  # no such file, or no links here (another file system, FAT): write it
         return False
     return True
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Link ``target`` to ``source`` (a ``copy_function`` for ``shutil.copytree`` from the
+    last site into a staging folder), or copy it where a link cannot be made."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _same_bytes(first: Path, second: Path) -> bool:

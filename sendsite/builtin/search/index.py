@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sendsite.build.heap import give_back
+from sendsite.build.writer import link_or_copy
 from sendsite.builtin.search.pagefind import (
     BUNDLE,
     SearchIndexError,
@@ -133,8 +135,11 @@ def stage_search_index(
     if not records:
         return StagedSearch(0, 0)
     count = len(records)
-    words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     copied = copy_index(reuse, site_dir) if reuse is not None else None
+    # The very same records made the last site's word lists too.
+    words = _copy_word_lists(reuse, site_dir) if reuse is not None and copied else None
+    if words is None:
+        words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
     if copied is None and parts is None:
         parts = layout(record_pages(records, language), language)
     if release:
@@ -163,6 +168,18 @@ def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
             json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
     return len(counts)
+
+
+def _copy_word_lists(site_dir: Path, into: Path) -> int | None:
+    """Copy (link) the word lists of the site at ``site_dir`` into ``into``; how many
+    words they list, or None if they cannot be read whole."""
+    source, target = site_dir.joinpath(*WORDS.parts), into.joinpath(*WORDS.parts)
+    try:
+        shutil.copytree(source, target, copy_function=link_or_copy)
+        return sum(len(json.loads(p.read_text("utf-8"))["w"]) for p in target.glob("*.json"))
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(target, ignore_errors=True)
+        return None
 
 
 def _record_words(record: SearchRecord) -> set[str]:

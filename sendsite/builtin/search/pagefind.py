@@ -40,6 +40,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from sendsite.build.writer import link_or_copy
 from sendsite.builtin.search import pagefind_bundle, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
@@ -251,7 +252,7 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
     try:
         if bundle.exists():
             shutil.rmtree(bundle)
-        shutil.copytree(source, bundle, copy_function=_link_or_copy)
+        shutil.copytree(source, bundle, copy_function=link_or_copy)
     except OSError:
         shutil.rmtree(bundle, ignore_errors=True)
         return None
@@ -301,7 +302,7 @@ def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
     try:
         hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
         shutil.copytree(
-            source, output, copy_function=_link_or_copy, ignore=_other_parts if n == 0 else None
+            source, output, copy_function=link_or_copy, ignore=_other_parts if n == 0 else None
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(
@@ -316,13 +317,6 @@ def _other_parts(folder: str, names: list[str]) -> list[str]:
     if Path(folder).joinpath(ENTRY).is_file():
         return [name for name in names if name == PARTS or name.startswith("part-")]
     return []
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
