@@ -299,24 +299,18 @@ def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
     where it can be: the last site goes once the new one is in place); return its
     results' ids the search page hides (its page of every word's)."""
     source = bundle if n == 0 else bundle / f"part-{n}"
+    # The first part is the bundle's top: not the other parts, nor their list (Pagefind's
+    # own files are named after their language and hash, never so).
+    others = shutil.ignore_patterns(PARTS, "part-*") if n == 0 else None
     try:
         hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
-        shutil.copytree(
-            source, output, copy_function=link_or_copy, ignore=_other_parts if n == 0 else None
-        )
+        shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(
             f"the last site's search index could not be copied ({exc})",
             fix="Build again; if this goes on, build with --no-cache.",
         ) from None
     return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
-
-
-def _other_parts(folder: str, names: list[str]) -> list[str]:
-    """What copying the first part of an index leaves out: the other parts, their list."""
-    if Path(folder).joinpath(ENTRY).is_file():
-        return [name for name in names if name == PARTS or name.startswith("part-")]
-    return []
 
 
 def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
