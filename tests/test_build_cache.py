@@ -125,6 +125,18 @@ def test_a_changed_config_or_template_builds_cold(site: Path, tmp_path: Path, ch
     _same_as_cold(site, tmp_path / "site", tmp_path)
 
 
+def test_a_new_version_of_the_markdown_library_builds_cold(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another cmark-gfm may render a report differently: nothing kept is used."""
+    from sendsite.build import cache
+
+    real = cache._version
+    monkeypatch.setattr(cache, "_version", lambda name: "9" if name == "cmarkgfm" else real(name))
+    again = _build(site, tmp_path / "site")
+    assert again["rendered"] == again["pages"] and again["read"] >= 5
+
+
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     (site / ".sendsite" / "cache" / "build.pickle").write_bytes(b"not a cache at all")
     again = _build(site, tmp_path / "site")

@@ -6,7 +6,8 @@ aggregate reports), exactly as ``sendsite serve`` does after a save; the site
 is byte for byte what a cold build makes. The cache lives in the site folder
 (``.sendsite/cache/``) and is used only while everything else that shapes the
 output is as it was: sendsite itself, every plugin's folder, the theme, the
-site's ``templates/`` and ``sendsite.yml`` (their files' bytes), and Python.
+site's ``templates/`` and ``sendsite.yml`` (their files' bytes), Python, and the
+versions of the libraries that make its text (``_LIBRARIES``).
 A cache that cannot be read is ignored, and written again after the build.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import inspect
 import os
 import pickle
@@ -36,6 +38,11 @@ __all__ = [
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
 #: Raised when what the cache holds changes shape, so an old cache is not read.
 _LAYOUT = 6
+#: The libraries whose version can change what a page holds: Markdown, the sanitizer,
+#: the templates, YAML and dates.
+_LIBRARIES = (
+    "cmarkgfm", "markdown-it-py", "nh3", "jinja2", "markupsafe", "pyyaml", "python-dateutil",
+)  # fmt: skip
 #: How many entries of a ``Pieces`` mapping are pickled at once.
 _PIECE = 500
 
@@ -53,6 +60,8 @@ class Pieces(dict[Any, Any]):
 def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
     """A hash of everything besides content that shapes the output."""
     digest = hashlib.sha256(f"{_LAYOUT} {sys.version}".encode())
+    for library in _LIBRARIES:
+        digest.update(f"\0{library} {_version(library)}".encode())
     folders = {Path(sendsite.__file__).parent, config.theme_path(), config.templates_path}
     for _, plugin in pm.list_name_plugin():
         module = inspect.getmodule(plugin)
@@ -67,6 +76,13 @@ def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
     config_file = config.root / CONFIG_FILE
     digest.update(config_file.read_bytes() if config_file.is_file() else b"")
     return digest.hexdigest()
+
+
+def _version(library: str) -> str:
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def _files(folder: Path) -> Iterable[Path]:
