@@ -12,9 +12,10 @@ with the same results in the same order.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -67,20 +68,37 @@ def map_forked(
     must pickle. ``portable`` readies a result for the trip back in a worker
     (drops tracebacks); it is not applied in this process. ``done(1)`` is
     called as each result arrives (for a progress bar). Jobs for which ``here(job)``
-    is true run in this process, after the others: those that read much of what the
-    workers would otherwise copy (see below).
+    is true run in this process, while the workers do the others: those that read
+    much of what the workers would otherwise copy (see below).
     """
-    if here is not None:
-        local = [n for n, job in enumerate(jobs) if here(job)]
-        if local:
-            kept = set(local)
-            away = [job for n, job in enumerate(jobs) if n not in kept]
-            forked = iter(map_forked(work, away, parallel=parallel, done=done, portable=portable))
-            mine = {n: work(jobs[n]) for n in local}
-            if done is not None:
-                done(len(local))
-            return [mine[n] if n in kept else next(forked) for n in range(len(jobs))]
+    local = [n for n, job in enumerate(jobs) if here(job)] if here is not None else []
+    kept = set(local)
+    away = [job for n, job in enumerate(jobs) if n not in kept] if kept else list(jobs)
     count = done or (lambda n: None)
+    with _forked(work, away, parallel, portable) as forked:
+        mine = {}
+        for n in local:  # meanwhile, the workers (if any) work through ``away``
+            mine[n] = work(jobs[n])
+            count(1)
+        others = iter(_counted(forked, count))
+        return [mine[n] if n in kept else next(others) for n in range(len(jobs))]
+
+
+def _counted(results: Iterator[R], count: Callable[[int], object]) -> Iterator[R]:
+    for result in results:
+        count(1)
+        yield result
+
+
+@contextlib.contextmanager
+def _forked(
+    work: Callable[[J], R],
+    jobs: Sequence[J],
+    parallel: bool,
+    portable: Callable[[R], R] | None,
+) -> Iterator[Iterator[R]]:
+    """``work(job)`` for each job as an iterator of results in job order: from forked
+    workers, started at once, or (little work, or no forking) made in turn as asked for."""
     workers = _workers()
     serial = (
         not parallel
@@ -89,11 +107,8 @@ def map_forked(
         or "fork" not in multiprocessing.get_all_start_methods()
     )
     if serial:
-        results = []
-        for job in jobs:
-            results.append(work(job))
-            count(1)
-        return results
+        yield map(work, jobs)
+        return
     global _TASK
     _TASK = (work, jobs, portable)
     try:
@@ -106,11 +121,7 @@ def map_forked(
         # reports) would cost more than the memory is worth.
         recycle = 1 if len(jobs) >= RECYCLE_JOBS else None
         with context.Pool(workers, maxtasksperchild=recycle) as pool:
-            results = []
-            for result in pool.imap(_run, range(len(jobs)), chunksize=chunk):
-                results.append(result)
-                count(1)
-            return results
+            yield pool.imap(_run, range(len(jobs)), chunksize=chunk)
     finally:
         _TASK = None
 
