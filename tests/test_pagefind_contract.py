@@ -385,3 +385,54 @@ def test_a_small_index_is_one_part(tmp_path: Path) -> None:
         search_pagefind.layout(search_pagefind.record_pages(_records(), "en"), "en"), "en"
     )
     assert not list((tmp_path / "pagefind").glob("part-*"))
+
+
+def test_one_pagefind_runs_at_a_time_while_the_last_part_is_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part's results get their addresses while Pagefind indexes the next part, but
+    two Pagefinds never run at once: each holds its whole part in memory."""
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
+    started: list[subprocess.Popen[str]] = []
+    finished_while_running: list[bool] = []
+    real_start, real_finish = search_pagefind._start_pagefind, search_pagefind._finish
+
+    def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
+        assert all(p.poll() is not None for p in started)  # the last one has ended
+        started.append(real_start(pages, bundle, language))
+        return started[-1]
+
+    def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
+        finished_while_running.append(len(started) > 1 and started[-1].poll() is None)
+        return real_finish(bundle, addresses)
+
+    monkeypatch.setattr(search_pagefind, "_start_pagefind", start)
+    monkeypatch.setattr(search_pagefind, "_finish", finish)
+    files = index_records(_records(), tmp_path / "site", "en")
+    assert len(started) >= 2 and len(finished_while_running) == len(started)
+    assert files and all(p.poll() is not None for p in started)
+    # The first parts were finished as the next one was indexed (Pagefind takes far
+    # longer than a few small files' rewriting), the last one after.
+    assert finished_while_running[0] is True and finished_while_running[-1] is False
+
+
+def test_a_failing_part_stops_the_pagefind_indexing_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
+    started: list[subprocess.Popen[str]] = []
+    real_start = search_pagefind._start_pagefind
+
+    def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
+        started.append(real_start(pages, bundle, language))
+        return started[-1]
+
+    def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
+        raise search_pagefind.SearchIndexError("the part could not be rewritten")
+
+    monkeypatch.setattr(search_pagefind, "_start_pagefind", start)
+    monkeypatch.setattr(search_pagefind, "_finish", finish)
+    with pytest.raises(search_pagefind.SearchIndexError, match="could not be rewritten"):
+        index_records(_records(), tmp_path / "site", "en")
+    assert len(started) >= 2 and all(p.poll() is not None for p in started)
+    assert not list((tmp_path / "site").glob(".pagefind-part-*"))

@@ -133,6 +133,7 @@ class StagedIndex:
         bundle = site_dir.joinpath(*BUNDLE.parts)
         outputs = [bundle]
         outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(self.parts))]
+        running: _PartRun | None = None
         try:
             for output in outputs:
                 shutil.rmtree(output, ignore_errors=True)
@@ -141,8 +142,14 @@ class StagedIndex:
                 if n in self.reused:
                     hidden.update(_copy_part(self.reused[n], n, output))
                     continue
-                pages = self.folder / f"part-{n}"  # one at a time: each holds its part in memory
-                hidden.update(_index_part(pages, output, addresses, self.language).get(_WORDS, []))
+                # One Pagefind at a time (each holds its part in memory); the last part's
+                # results get their addresses here while Pagefind indexes the next.
+                last = running.wait() if running is not None else None
+                running = _PartRun(self.folder / f"part-{n}", output, addresses, self.language)
+                if last is not None:
+                    hidden.update(last.finish().get(_WORDS, []))
+            if running is not None:
+                hidden.update(running.wait().finish().get(_WORDS, []))
             for n, output in enumerate(outputs[1:], start=1):
                 for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
@@ -151,6 +158,8 @@ class StagedIndex:
             listed = json.dumps({"parts": names, "hidden": sorted(hidden), "digests": self.digests})
             (bundle / PARTS).write_text(listed, encoding="utf-8")
         finally:
+            if running is not None:
+                running.stop()
             for output in outputs[1:]:
                 shutil.rmtree(output, ignore_errors=True)
             self.discard()
@@ -323,23 +332,39 @@ def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]
     return addresses
 
 
-def _index_part(
-    pages: Path, bundle: Path, addresses: dict[str, str], language: str
-) -> dict[str, list[str]]:
-    """Index one part's pages into ``bundle``, check it, and give results their addresses;
-    return each site page's results' ids."""
-    _run_pagefind(pages, bundle, language)
-    try:
-        counts = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
-        written = sum(int(lang["page_count"]) for lang in counts.values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
-    if written != len(addresses):
-        raise SearchIndexError(
-            f"Pagefind indexed {written} of {len(addresses)} pages of search records",
-            fix="A page whose records have no words cannot be found: give every record some text.",
-        )
-    return _finish(bundle, addresses)
+class _PartRun:
+    """Pagefind indexing one part's pages into ``bundle``, from the moment it is made."""
+
+    def __init__(self, pages: Path, bundle: Path, addresses: dict[str, str], language: str):
+        self.bundle, self.addresses = bundle, addresses
+        self.process = _start_pagefind(pages, bundle, language)
+
+    def wait(self) -> _PartRun:
+        """Wait for Pagefind to end (``SearchIndexError`` if it failed); return this run."""
+        _wait_pagefind(self.process)
+        return self
+
+    def finish(self) -> dict[str, list[str]]:
+        """Check the part Pagefind wrote and give results their addresses; return each
+        site page's results' ids."""
+        try:
+            counts = json.loads((self.bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
+            written = sum(int(lang["page_count"]) for lang in counts.values())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
+        if written != len(self.addresses):
+            raise SearchIndexError(
+                f"Pagefind indexed {written} of {len(self.addresses)} pages of search records",
+                fix="A page whose records have no words cannot be found: "
+                "give every record some text.",
+            )
+        return _finish(self.bundle, self.addresses)
+
+    def stop(self) -> None:
+        """End Pagefind if it is still running (the build failed meanwhile)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def _finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
@@ -387,14 +412,26 @@ def _program() -> Path:
 
 def _run_pagefind(pages: Path, bundle: Path, language: str) -> None:
     """Index the record pages in ``pages`` into ``bundle`` with Pagefind's program."""
+    _wait_pagefind(_start_pagefind(pages, bundle, language))
+
+
+def _start_pagefind(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
     command = [str(_program()), "--site", str(pages), "--output-path", str(bundle)]
     command += ["--force-language", language, "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as exc:
         raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
-    if done.returncode != 0:
-        said = " ".join((done.stderr or done.stdout).split())[-500:]
-        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}): {said}")
+
+
+def _wait_pagefind(process: subprocess.Popen[str]) -> None:
+    """Wait for ``process`` (Pagefind) to end; ``SearchIndexError`` if it failed or hung."""
+    try:
+        out, err = process.communicate(timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
+    if process.returncode != 0:
+        said = " ".join((err or out).split())[-500:]
+        raise SearchIndexError(f"Pagefind failed (exit {process.returncode}): {said}")
