@@ -51,8 +51,10 @@ def test_hostile_markup_is_neutralised(make_site: SiteMaker, tmp_path: Path) -> 
     assert "<td>41%</td>" in main
     assert '<abbr title="Education, Health and Care Plan">EHCP</abbr>' in main
     assert "<details><summary>More</summary>" in main
-    # A javascript: Markdown link is left as inert text, never as a link.
-    assert "<a>Local Offer</a>" in main or "[Local Offer](javascript:" in main
+    # A javascript: Markdown link is left as inert text, never as a link, nor as an <a>
+    # without an address (it would look like a link that does nothing).
+    assert "<span>Local Offer</span>" in main
+    assert not re.search(r"<a(?![^>]*\shref=)[\s>]", main), "an <a> without href"
 
 
 def test_titles_and_fields_are_escaped(make_site: SiteMaker, tmp_path: Path) -> None:

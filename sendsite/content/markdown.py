@@ -112,14 +112,24 @@ def _block_html(text: str) -> str:
 
 
 def sanitize(html: str) -> str:
-    """Remove anything active from HTML, keeping the harmless markup reports use."""
-    return nh3.clean(
+    """Remove anything active from HTML, keeping the harmless markup reports use.
+
+    A link whose address was taken away (``javascript:``, ``data:``) or that had none
+    (``<a name>``) becomes a ``<span>``: left an ``<a>``, it would look like a link
+    that does nothing.
+    """
+    clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=None,
     )
+    return _NOT_A_LINK.sub(r"<span\1>\2</span>", clean) if "<a" in clean else clean
+
+
+#: An ``<a>`` without ``href`` in ``nh3``'s output (whose attributes are all quoted).
+_NOT_A_LINK = re.compile(r'<a((?:\s(?!href=)[a-z]+="[^"]*")*)>(.*?)</a>', re.S)
 
 
 # One line of words and ordinary punctuation: Markdown would only wrap it in <p>.
