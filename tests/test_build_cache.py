@@ -269,3 +269,48 @@ def test_a_series_is_not_matched_again_where_its_rows_are_as_they_were(
     calls.clear()
     _same_as_cold(site, tmp_path / "site", tmp_path)
     assert len(calls) == 4  # a cold build matches every report with its previous one
+
+
+def _words(site_dir: Path, letter: str) -> dict[str, int]:
+    listed = json.loads((site_dir / "search" / "words" / f"{letter}.json").read_text("utf-8"))
+    return dict(listed["w"])
+
+
+def test_the_word_lists_are_counted_again_only_for_the_edited_report(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build cache keeps how many records hold each word: after an edit, only the
+    edited report's records are counted again (and the areas' and pages' few), and the
+    lists are what a cold build writes: a new word listed, a word no longer used gone."""
+    from sendsite.builtin.search.records import SearchRecord
+
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text + "\nQuokkaville and Zyzzogeton.\n", encoding="utf-8")
+    _build(site, tmp_path / "site")
+    assert _words(tmp_path / "site", "q")["quokkaville"] >= 1
+    counted: list[SearchRecord] = []
+    real = SearchRecord.listed_words
+
+    def spy(record: SearchRecord) -> set[str]:
+        counted.append(record)
+        return real(record)
+
+    monkeypatch.setattr(SearchRecord, "listed_words", spy)
+    report.write_text(text + "\nZyzzogeton only.\n", encoding="utf-8")
+    again = _build(site, tmp_path / "site")
+    assert again["read"] == 1 and again["search"]["records"] > 50
+    # The edited report's records, old and new, and those that are not a report's
+    # (areas, pages, topics): not all of them, as a cold build counts.
+    edited = {r.url for r in counted if r.url.startswith("southend/highlight-report-2021-05/")}
+    assert edited and len(counted) < again["search"]["records"], len(counted)
+    assert not [
+        r
+        for r in counted
+        if r.kind == "Report"
+        and r.url.partition("#")[0] not in {"southend/highlight-report-2021-05/"}
+    ]
+    assert "quokkaville" not in _words(tmp_path / "site", "q")
+    assert _words(tmp_path / "site", "z")["zyzzogeton"] >= 1
+    monkeypatch.undo()
+    _same_as_cold(site, tmp_path / "site", tmp_path)

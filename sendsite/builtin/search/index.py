@@ -13,7 +13,6 @@ nearest known word.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable
@@ -47,9 +46,6 @@ __all__ = [
 
 #: Where the word lists go in the site (the index goes in ``BUNDLE``).
 WORDS = PurePosixPath("search", "words")
-#: A word of three characters or more: a run of letters or digits that is not shorter
-#: (matches start only where a run starts, as a shorter run cannot match from within).
-_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -119,6 +115,7 @@ def stage_search_index(
     parts: list[list[tuple[bytes, str]]] | None = None,
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
+    counts: Counter[str] | None = None,
     release: bool = False,
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
@@ -129,8 +126,9 @@ def stage_search_index(
     copied rather than made again; with ``reused``, the parts of it made from the very
     same pages (``StagedIndex``); the bytes are the same either way (``parts`` and
     ``digests``: the records' ``layout`` and its ``part_digests``, if the caller made
-    them already). With ``release`` (a build), ``records`` is emptied once the word
-    lists are written: Pagefind needs only the pages, and does not run beside them.
+    them already; ``counts``: how many records hold each word, if known). With
+    ``release`` (a build), ``records`` is emptied once the word lists are written:
+    Pagefind needs only the pages, and does not run beside them.
     """
     if not records:
         return StagedSearch(0, 0)
@@ -139,7 +137,7 @@ def stage_search_index(
     # The very same records made the last site's word lists too.
     words = _copy_word_lists(reuse, site_dir) if reuse is not None and copied else None
     if words is None:
-        words = write_word_lists(site_dir.joinpath(*WORDS.parts), records)
+        words = write_word_lists(site_dir.joinpath(*WORDS.parts), records, counts)
     if copied is None and parts is None:
         parts = layout(record_pages(records, language), language)
     if release:
@@ -153,9 +151,13 @@ def stage_search_index(
     )
 
 
-def write_word_lists(folder: Path, records: Iterable[SearchRecord]) -> int:
-    """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``)."""
-    counts = Counter(chain.from_iterable(map(_record_words, records)))
+def write_word_lists(
+    folder: Path, records: Iterable[SearchRecord], counts: Counter[str] | None = None
+) -> int:
+    """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``):
+    ``counts``, how many records hold each word, if already known (``RecordMemo``)."""
+    if counts is None:
+        counts = Counter(chain.from_iterable(map(SearchRecord.listed_words, records)))
     groups: dict[str, list[list[Any]]] = {}
     for word, count in sorted(counts.items()):
         groups.setdefault(_letter(word), []).append([word, count])
@@ -180,11 +182,6 @@ def _copy_word_lists(site_dir: Path, into: Path) -> int | None:
     except (OSError, ValueError, KeyError, TypeError):
         shutil.rmtree(target, ignore_errors=True)
         return None
-
-
-def _record_words(record: SearchRecord) -> set[str]:
-    """The record's distinct words of three characters or more, casefolded."""
-    return set(_WORD.findall(" ".join((record.words(), *record.aka)).casefold()))
 
 
 def _letter(word: str) -> str:

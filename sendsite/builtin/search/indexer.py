@@ -14,6 +14,7 @@ plugin; the index is built whenever that page is part of the site.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -122,6 +123,8 @@ class IndexStep:
     parts: list[list[tuple[bytes, str]]]
     reuse: Path | None = None
     reused: dict[int, Path] = field(default_factory=dict)
+    #: How many records hold each word, if the build cache's memo kept count.
+    counts: Counter[str] | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
@@ -137,6 +140,7 @@ class IndexStep:
             parts=self.parts,
             reused=self.reused,
             digests=self.digests,
+            counts=self.counts,
             release=True,
         )
 
@@ -165,7 +169,8 @@ def index_step(
     language = site.config.language
     parts = layout(record_pages(records, language), language)
     digests = part_digests(parts, language)
-    step = IndexStep(records, language, digests, parts)
+    counts = memo.word_counts(records) if memo is not None else None
+    step = IndexStep(records, language, digests, parts, counts=counts)
     found = last_index(last) if last is not None else None
     if found is None:
         return step

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -141,6 +142,15 @@ class SearchRecord:
         """All the text that is searched, for the synonyms and the word lists."""
         return " ".join([self.title, self.text, *(f"{i.title} {i.text}" for i in self.items)])
 
+    def listed_words(self) -> set[str]:
+        """Its distinct words of three characters or more, casefolded, with its ``aka``:
+        what the search page's word lists count (``search/words/``)."""
+        return set(_LISTED_WORD.findall(" ".join((self.words(), *self.aka)).casefold()))
+
+
+#: A word of the word lists: three or more letters or digits.
+_LISTED_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
+
 
 @dataclass
 class RecordMemo:
@@ -159,6 +169,9 @@ class RecordMemo:
     reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = field(
         default_factory=dict
     )
+    #: How many of ``reports``' records hold each word (``listed_words``), kept in step
+    #: with them (None until first asked for, by ``word_counts``).
+    words: Counter[str] | None = None
 
     def records(
         self,
@@ -186,8 +199,31 @@ class RecordMemo:
         made = make([entry for entry, _, _ in todo])
         for (entry, seen, digest), records in zip(todo, made, strict=True):
             kept_now[entry.path] = (seen, digest, records)
+        if self.words is not None:  # the words of the reports made again, gone or new
+            for path, (_, _, records) in self.reports.items():
+                if path not in kept_now or kept_now[path][2] is not records:
+                    self.words.subtract(w for r in records for w in r.listed_words())
+            self.words.update(w for recs in made for r in recs for w in r.listed_words())
+            self.words = +self.words  # no word a record no longer holds
         self.reports = kept_now
         return [kept_now[entry.path][2] for entry in entries]
+
+    def word_counts(self, records: Sequence[SearchRecord]) -> Counter[str]:
+        """How many of ``records`` hold each word (``listed_words``): ``search_records``'
+        whole list, made with this memo. The kept reports' records are counted once and
+        kept in step (``records``); only the others (areas, pages, topics) each time.
+        Records not made with this memo (a plugin adjusts them) are all counted."""
+        kept = {id(r) for _, _, recs in self.reports.values() for r in recs}
+        listed = {id(r) for r in records}
+        if not kept <= listed:  # the list was not made with this memo's reports
+            return Counter(w for r in records for w in r.listed_words())
+        if self.words is None:
+            self.words = Counter(
+                w for _, _, recs in self.reports.values() for r in recs for w in r.listed_words()
+            )
+        counts = Counter(self.words)
+        counts.update(w for r in records if id(r) not in kept for w in r.listed_words())
+        return counts
 
     def portable(self) -> RecordMemo:
         """The memo without the pages themselves (for the build cache: hashes suffice;
@@ -196,7 +232,7 @@ class RecordMemo:
             (path, (seen if isinstance(seen, Path) else None, digest, made))
             for path, (seen, digest, made) in self.reports.items()
         )
-        return RecordMemo(self.glossary, reports)
+        return RecordMemo(self.glossary, reports, self.words)
 
 
 def search_records(
@@ -220,7 +256,7 @@ def search_records(
     if pm is not None and pm.hook.prepare_search_records.get_hookimpls():
         memo = None
     if memo is not None and memo.glossary != site.glossary:
-        memo.glossary, memo.reports = list(site.glossary), {}
+        memo.glossary, memo.reports, memo.words = list(site.glossary), {}, None
 
     def with_aka(*made: SearchRecord) -> list[SearchRecord]:
         for record in made:
