@@ -314,3 +314,29 @@ def test_the_word_lists_are_counted_again_only_for_the_edited_report(
     assert _words(tmp_path / "site", "z")["zyzzogeton"] >= 1
     monkeypatch.undo()
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_topics_are_matched_again_only_in_the_edited_report(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which topics a report matches is kept with its entry in the build cache: a build
+    with nothing changed matches no report again, one after an edit only that report."""
+    from sendsite.builtin import crossarea
+
+    matched: list[str] = []
+    real = crossarea.report_matches
+
+    def spy(entry: Any, *args: Any, **kwargs: Any) -> Any:
+        matched.append(str(entry.document.relpath))
+        return real(entry, *args, **kwargs)
+
+    monkeypatch.setattr(crossarea, "report_matches", spy)
+    _build(site, tmp_path / "site")
+    assert matched == []
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text + "\nAutism assessment waiting times.\n", encoding="utf-8")
+    _build(site, tmp_path / "site")
+    assert matched == [REPORT.relative_to("content").as_posix()]
+    monkeypatch.undo()
+    _same_as_cold(site, tmp_path / "site", tmp_path)

@@ -242,16 +242,20 @@ _Compact = tuple[tuple[tuple[int, int, str, float], ...], tuple[int, ...], tuple
 
 def _rows_key(previous: ReportEntry, entry: ReportEntry) -> bytes:
     """A hash of what matching the two reports' rows reads of them."""
-    digest = hashlib.blake2b(digest_size=16)
-    for rows in (
-        previous.report.items,
-        entry.report.items,
-        previous.report.risks,
-        entry.report.risks,
-    ):
-        digest.update(repr([(row.text, row.section, row.ref) for row in rows]).encode())
-        digest.update(b"\0")
-    return digest.digest()
+    return hashlib.blake2b(_own_rows(previous) + _own_rows(entry), digest_size=16).digest()
+
+
+def _own_rows(entry: ReportEntry) -> bytes:
+    """A hash of each row's text, section and reference, items then risks: made once per
+    entry (``ReportEntry.rows_digest``, pickled with it), as a report is its previous
+    report's next and the build cache keeps the entries of reports not read again."""
+    if entry.rows_digest is None:
+        digest = hashlib.blake2b(digest_size=16)
+        for rows in (entry.report.items, entry.report.risks):
+            digest.update(repr([(row.text, row.section, row.ref) for row in rows]).encode())
+            digest.update(b"\0")
+        entry.rows_digest = digest.digest()
+    return entry.rows_digest
 
 
 def _compact(

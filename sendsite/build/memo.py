@@ -6,7 +6,10 @@ entries); an area whose reports are the very same objects as last time (none
 was read again, added or removed) gives the very same result, so it is kept in
 ``Site.memo`` (one dict for the life of a ``Pipeline``) instead of being worked
 out again. A save then costs the saved area's share, not the whole site's. Work
-done one report at a time (which topics it matches) is kept per report instead.
+done one report at a time (which topics it matches) is kept per report instead; a
+small result may be kept on the report's entry itself (``on_entry``), which the build
+cache keeps with the entry, so a build after an edit works it out again only for the
+reports read again.
 """
 
 from __future__ import annotations
@@ -50,9 +53,23 @@ def per_report(
     entry: ReportEntry,
     make: Callable[[ReportEntry], _T],
     depends: Hashable = None,
+    *,
+    on_entry: bool = False,
 ) -> _T:
     """``make(entry)``, or what it gave last time for the same report object and
-    ``depends`` (compared by value): for work on one report at a time."""
+    ``depends`` (compared by value): for work on one report at a time.
+
+    With ``on_entry`` the result is kept in ``entry.kept`` rather than ``site.memo``,
+    and so in the build cache too: for a result that is small and refers to no other
+    report (it is pickled with the entry).
+    """
+    if on_entry:
+        kept = entry.kept.get(name)
+        if kept is not None and kept[0] == depends:
+            return kept[1]  # type: ignore[no-any-return]  # what ``make`` gave for this name
+        value = make(entry)
+        entry.kept[name] = (depends, value)
+        return value
     store: dict[Hashable, tuple[Any, Hashable, _T]] = site.memo.setdefault(name, {})
     return _kept(
         store,

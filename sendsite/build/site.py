@@ -56,6 +56,12 @@ class ReportEntry:
     #: The last matching of this report's rows with its previous report's, by a hash of
     #: what it read of them (see ``changes.matches_between``); pickled with the entry.
     matched: tuple[bytes, Any, Any] | None = field(default=None, compare=False, repr=False)
+    #: A hash of what matching reads of this report's own rows (``changes._own_rows``),
+    #: made once for the entry: a report read again is a new entry.
+    rows_digest: bytes | None = field(default=None, compare=False, repr=False)
+    #: Plugins' work on this report alone, by name: ``(depends, result)`` (see
+    #: ``memo.per_report(..., on_entry=True)``); pickled with the entry.
+    kept: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (for worker processes and the build cache) without its series: the

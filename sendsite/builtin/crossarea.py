@@ -264,7 +264,10 @@ def _area_rows(site: Site, area: AreaEntry) -> tuple[DashboardRow, list[Dashboar
     (each report's counts kept per report)."""
     rows = [
         DashboardRow(
-            entry.title, area, entry, *per_report(site, "dashboard.report", entry, _counts)
+            entry.title,
+            area,
+            entry,
+            *per_report(site, "dashboard.report", entry, _counts, on_entry=True),
         )
         for entry in area.reports
     ]
@@ -313,6 +316,7 @@ def match_topics(site: Site, topics: list[Topic], tags: dict[tuple[str, str], li
             entry,
             partial(report_matches, topics=topics, tags=own, matcher=matcher),
             depends=(words, tuple((k, tuple(v)) for k, v in own.items())),
+            on_entry=True,
         )
         for topic, matches in zip(topics, found, strict=True):
             topic.matches += matches
