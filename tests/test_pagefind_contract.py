@@ -116,7 +116,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
 def raw_bundle(tmp_path_factory: pytest.TempPathFactory, pages: tuple[Path, Any]) -> Path:
     """The bundle exactly as Pagefind writes it (nothing removed or rewritten)."""
     bundle = tmp_path_factory.mktemp("raw") / "pagefind"
-    search_pagefind._run_pagefind(pages[0], bundle, "en")
+    search_pagefind._wait_pagefind(search_pagefind._start_pagefind(pages[0], bundle, "en"))
     return bundle
 
 

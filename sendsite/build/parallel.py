@@ -73,7 +73,7 @@ def map_forked(
     """
     local = [n for n, job in enumerate(jobs) if here(job)] if here is not None else []
     kept = set(local)
-    away = [job for n, job in enumerate(jobs) if n not in kept] if kept else list(jobs)
+    away = [job for n, job in enumerate(jobs) if n not in kept] if kept else jobs
     count = done or (lambda n: None)
     with _forked(work, away, parallel, portable) as forked:
         mine = {}

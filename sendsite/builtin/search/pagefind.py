@@ -410,12 +410,9 @@ def _program() -> Path:
     )
 
 
-def _run_pagefind(pages: Path, bundle: Path, language: str) -> None:
-    """Index the record pages in ``pages`` into ``bundle`` with Pagefind's program."""
-    _wait_pagefind(_start_pagefind(pages, bundle, language))
-
-
 def _start_pagefind(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
+    """Start indexing the record pages in ``pages`` into ``bundle`` with Pagefind's program
+    (``_wait_pagefind`` waits for it)."""
     command = [str(_program()), "--site", str(pages), "--output-path", str(bundle)]
     command += ["--force-language", language, "--silent"]
     try:
