@@ -387,7 +387,7 @@ def test_a_missing_page_at_any_depth_is_the_sites_own_page(
         expect(home).to_have_attribute("href", served)
         home.click()
         expect(page).to_have_url(served)
-        assert page.title() == home_title
+        expect(page).to_have_title(home_title)
         # Each link is pointed at the site's root once the page's script has run.
         page.goto(served + missing)
         search = page.get_by_role("link", name="search the reports")
@@ -434,7 +434,7 @@ def test_a_missing_page_without_javascript_is_styled_and_leads_home(
         _skip_link_works(page)
         page.get_by_role("link", name="home page").click()
         expect(page).to_have_url(served_at_root)
-        assert page.title() == home_title
+        expect(page).to_have_title(home_title)
     finally:
         context.close()
 

@@ -184,7 +184,9 @@ def test_register_filters_and_sorts_by_risk_rating(served: str, browser) -> None
         page.goto(served + "dashboard/")
         page.click("a[aria-label='1 high']")
         expect(page).to_have_url(re.compile(r"risks/northshire/\?rating=high$"))
-        assert page.locator("#filter-rating").input_value() == "high"
+        # The URL changes before the page's script has read it: wait for the script.
+        expect(page.locator("#filter-rating")).to_have_value("high")
+        expect(page.locator("#risk-table tr[data-row]:visible")).to_have_count(1)
         assert _ratings(page) == ["Red (High)"]
     finally:
         page.close()
