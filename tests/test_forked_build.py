@@ -8,12 +8,14 @@ runs the real Pagefind.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,56 @@ def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order
     assert here == {os.getpid()}, "jobs asked for here ran in this process"
     assert os.getpid() not in away, "the others in workers"
     assert (len(away) > 2) == big, "on a big site, each worker is replaced after one chunk"
+
+
+def _private_dirty_kb() -> int:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:"))
+
+
+def _memory_a_collection_copies(_job: int) -> int:
+    before = _private_dirty_kb()
+    gc.collect()
+    return _private_dirty_kb() - before
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="no smaps_rollup")
+def test_a_workers_collections_leave_the_builds_objects_shared() -> None:
+    from sendsite.build.parallel import MIN_PARALLEL, map_forked
+
+    # As the build's documents: many objects the collector tracks (about 40 MB), made
+    # after anything was frozen, and alive while the workers are forked.
+    held = [[] for _ in range(600_000)]  # type: ignore[var-annotated]
+    try:
+        copied = map_forked(_memory_a_collection_copies, list(range(MIN_PARALLEL)))
+    finally:
+        del held
+    # A collection that looked at the inherited objects would write into each of them,
+    # making the worker a private copy of every page they are on (about 40 MB).
+    assert max(copied) < 8 * 1024, f"a worker's collection copied {max(copied)} KB"
+
+
+def test_a_stage_collects_its_own_cycles_and_leaves_the_collector_as_it_found_it() -> None:
+    from sendsite.build.heap import collected_once
+
+    class Node:
+        other: object = None
+
+    def cycle() -> weakref.ref[Node]:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        return weakref.ref(a)
+
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            with collected_once():
+                assert not gc.isenabled(), "paused during the stage"
+                dropped = cycle()
+                assert dropped() is not None
+            assert dropped() is None, "the stage's garbage is collected when it ends"
+            assert gc.isenabled() == enabled
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -1,11 +1,45 @@
-"""Giving a build's memory back once it is done with it, before Pagefind runs beside it."""
+"""How a build treats Python's memory: collecting cycles once a stage, not again and
+again, and giving memory back before Pagefind runs beside it."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
+from collections.abc import Iterator
 
-__all__ = ["give_back"]
+__all__ = ["collected_once", "give_back", "worker_started"]
+
+
+@contextlib.contextmanager
+def collected_once() -> Iterator[None]:
+    """Run a stage that makes many objects that live on (documents, pages) with Python's
+    cycle collector paused; on leaving, collect what the stage made, once, and freeze
+    what survives, so later collections (and forked workers) leave it be.
+
+    Left running, the collector scans everything the stage has made again each time a
+    quarter as much again has been made: about 7 s of a build at 10,000 reports. Paused,
+    every object the stage makes stays in the youngest generation, so one collection of
+    that generation looks at each of them once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(0)
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def worker_started() -> None:
+    """Start a forked worker's collector with every object it inherited frozen: its
+    collections then leave them alone, so they stay shared with the build, not copied
+    page by page (a collection writes into each object it looks at), and do not scan
+    the build's objects over again (they may be many: a pool forks new workers as it goes)."""
+    gc.freeze()
+    gc.enable()
 
 
 def give_back() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from sendsite.build.heap import worker_started
 from sendsite.build.reading import read_document, scan_source
 from sendsite.content.documents import Area
 from sendsite.content.model import Format
@@ -120,7 +121,7 @@ def _forked(
         # On a smaller one, the new workers' start (about a second in all at 2,000
         # reports) would cost more than the memory is worth.
         recycle = 1 if len(jobs) >= RECYCLE_JOBS else None
-        with context.Pool(workers, maxtasksperchild=recycle) as pool:
+        with context.Pool(workers, worker_started, maxtasksperchild=recycle) as pool:
             yield pool.imap(_run, range(len(jobs)), chunksize=chunk)
     finally:
         _TASK = None

@@ -25,6 +25,7 @@ from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisi
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
 from sendsite.build.generated import GeneratedFiles
+from sendsite.build.heap import collected_once
 from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker, first_pages
 from sendsite.build.pages import Page, gathers, site_pages
@@ -144,6 +145,7 @@ class Pipeline:
 
     # --- read and link -----------------------------------------------------------
 
+    @collected_once()
     def read(
         self, problems: Collector, changed: Collection[Path] | None = None
     ) -> tuple[Site, set[PurePosixPath]]:
@@ -218,6 +220,7 @@ class Pipeline:
 
     # --- render --------------------------------------------------------------------
 
+    @collected_once()
     def render(
         self, site: Site, problems: Collector, *, defer: bool = False
     ) -> tuple[int, int, bool]:
@@ -409,13 +412,12 @@ class Pipeline:
     ) -> Refreshed:
         """Bring the in-memory site up to date with the files on disk.
 
-        ``changed`` (the preview's watcher): the paths saved since the last refresh
-        (see ``ContentFiles.look``). Raises ``BuildFailed`` with every error found (the
-        previous state is kept for the next refresh), or ``StrictWarnings`` when ``strict``. With
-        ``defer``, what only lists or aggregates the changed files is made when
-        first asked for (see ``render``). ``early`` (the preview) is given the pages of the
-        saved reports as soon as they are made, when the save was patched into the site
-        last rendered: before the pages that list them and the checks of the whole site.
+        ``changed`` (the preview's watcher): the paths saved since the last refresh (see
+        ``ContentFiles.look``). Raises ``BuildFailed`` with every error found (the previous
+        state is kept), or ``StrictWarnings`` when ``strict``. With ``defer``, what only lists
+        or aggregates the changed files is made when first asked for (see ``render``).
+        ``early`` (the preview) is given the saved reports' pages once made (a save patched
+        into the site last rendered), before the pages listing them and the site's checks.
         """
         problems = Collector()
         gc.unfreeze()  # last refresh's site may be garbage now: let a full collection see it
@@ -423,7 +425,6 @@ class Pipeline:
         if early and self._made and self._made[0] is site and self._pages and not problems.errors:
             items = [self._read[rel].item for rel in sorted(reread) if rel in self._read]
             early(first_pages(site, items, self._made[1]))
-        gc.freeze()  # the site lives on: collections while rendering need not scan it again
         try:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
@@ -439,12 +440,5 @@ class Pipeline:
             files[rel] = path
         files.update(self._pages)
         self._check_addresses(site, generated)
-        return Refreshed(
-            site,
-            files,
-            len(self._pages),
-            rendered,
-            len(reread),
-            problems.warnings,
-            deferred,
-        )
+        pages, warnings = len(self._pages), problems.warnings
+        return Refreshed(site, files, pages, rendered, len(reread), warnings, deferred)
