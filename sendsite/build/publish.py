@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from sendsite.build.cache import StagedCache, fingerprint, load_cache, save_cache
 from sendsite.build.deferred import FileContent
 from sendsite.build.forked import can_fork, in_child
-from sendsite.build.heap import give_back
+from sendsite.build.heap import collected_once, give_back
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
 from sendsite.build.reading import (
@@ -249,7 +249,7 @@ def _make(
     files: dict[PurePosixPath, FileContent] = checked.files
     last = target if kept is not None else None  # --no-cache indexes everything
     memo = kept[1] if kept is not None else RecordMemo()
-    with progress.stage("index"):  # the search records are the index's work too
+    with progress.stage("index"), collected_once():  # the search records: the index's work
         step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     state = pipeline.keep() if cache else None
     kept_state = (state, memo.portable()) if state else None
