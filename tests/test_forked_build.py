@@ -302,6 +302,10 @@ def test_a_stage_collects_its_own_cycles_and_leaves_the_collector_as_it_found_it
                 assert dropped() is not None
             assert dropped() is None, "the stage's garbage is collected when it ends"
             assert gc.isenabled() == enabled
+            with collected_once(collect=False):
+                kept = cycle()
+            assert kept() is not None, "without collect, what the stage made is not looked at"
+            assert gc.isenabled() == enabled
     finally:
         gc.enable()
         gc.unfreeze()
