@@ -34,15 +34,16 @@ def test_a_site_built_for_disk_is_browsed_from_disk(from_disk: Path, browser: An
     try:
         page.goto((from_disk / "index.html").as_uri())
         page.get_by_role("link", name="Southend", exact=True).first.click()
-        page.wait_for_load_state()
-        assert page.url.endswith("/southend/index.html")
+        page.wait_for_url("**/southend/index.html")  # and for the page to load
         assert page.locator("h1").inner_text() == "Southend"
+        left = page.url
         page.locator("main a[href$='index.html']").first.click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: url != left)
         assert page.locator("h1").count() == 1  # a page of the site, not a folder listing
         assert "Index of" not in page.content()
+        left = page.url
         page.get_by_role("link", name="Milestone tracker").first.click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: url != left)
         assert page.locator("h1").inner_text() == "Milestone tracker"
     finally:
         page.close()
