@@ -240,7 +240,8 @@ def _make(
     staging folder beside ``target`` (its pages in ``spool``, if any), the cache staged."""
     pipeline = Pipeline(config, pm, progress=progress, spool=spool)
     key = fingerprint(config, pm) if cache else ""
-    kept = load_cache(config, key) if cache else None
+    with collected_once(collect=False):  # unpickling: objects that live on, no garbage
+        kept = load_cache(config, key) if cache else None
     if kept is not None:
         pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
@@ -266,7 +267,8 @@ def _make(
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
         # Written beside the cache in use, and put in place only once the site is.
-        staged = save_cache(config, key, kept_state) if kept_state is not None else None
+        with collected_once(collect=False):  # pickling makes no cycles to look for
+            staged = save_cache(config, key, kept_state) if kept_state is not None else None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
