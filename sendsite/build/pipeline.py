@@ -11,7 +11,6 @@ runs it once; ``sendsite serve`` keeps one alive and refreshes it on every save.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -422,7 +421,6 @@ class Pipeline:
         into the site last rendered), before the pages listing them and the site's checks.
         """
         problems = Collector()
-        gc.unfreeze()  # last refresh's site may be garbage now: let a full collection see it
         site, reread = self.read(problems, changed)
         if early and self._made and self._made[0] is site and self._pages and not problems.errors:
             items = [self._read[rel].item for rel in sorted(reread) if rel in self._read]
