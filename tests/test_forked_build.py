@@ -306,6 +306,16 @@ def test_a_stage_collects_its_own_cycles_and_leaves_the_collector_as_it_found_it
                 kept = cycle()
             assert kept() is not None, "without collect, what the stage made is not looked at"
             assert gc.isenabled() == enabled
+            held: list[Node] = []
+            with pytest.raises(ValueError), collected_once():
+                held.append(Node())
+                held[0].other = held[0]  # a cycle still in use when the stage fails
+                failed = weakref.ref(held[0])
+                raise ValueError("the stage failed")
+            assert gc.isenabled() == enabled
+            held.clear()
+            gc.collect()
+            assert failed() is None, "a failed stage's objects are not frozen, so are freed"
     finally:
         gc.enable()
         gc.unfreeze()

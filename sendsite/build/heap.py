@@ -24,18 +24,21 @@ def collected_once(*, collect: bool = True) -> Iterator[None]:
     makes next to no cycles of garbage, nothing is looked at: what it made is frozen.
 
     A frozen object is still freed when nothing refers to it; only a cycle of frozen
-    objects is never freed (thirty saves in the preview, then a full collection: none).
+    objects is never freed. A stage that fails freezes nothing.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-    finally:
-        if collect:
-            gc.collect(0)
-        gc.freeze()
+    except BaseException:  # a failed stage's objects (its error's traceback) are not kept
         if enabled:
             gc.enable()
+        raise
+    if collect:  # and the young objects from before it, which freezing would keep forever
+        gc.collect(1)
+    gc.freeze()
+    if enabled:
+        gc.enable()
 
 
 def worker_started() -> None:

@@ -28,7 +28,7 @@ from sendsite.build.heap import collected_once
 from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker, first_pages
 from sendsite.build.pages import Page, gathers, site_pages
-from sendsite.build.parallel import map_forked, portable, read_many
+from sendsite.build.parallel import MIN_PARALLEL, map_forked, portable, read_many
 from sendsite.build.patch import Linked, patch
 from sendsite.build.progress import Progress, Stage
 from sendsite.build.reading import (
@@ -144,9 +144,6 @@ class Pipeline:
 
     # --- read and link -----------------------------------------------------------
 
-    # Workers read; this process unpickles and links (9 objects of garbage at 10,000
-    # reports: looking for them took 0.7 s), so what reading made is frozen unlooked at.
-    @collected_once(collect=False)
     def read(
         self, problems: Collector, changed: Collection[Path] | None = None
     ) -> tuple[Site, set[PurePosixPath]]:
@@ -184,7 +181,11 @@ class Pipeline:
             else:
                 current[rel] = cached
         jobs = [(p, r) for p, r, _ in stale]
-        with self.progress.stage("read", len(jobs)) as stage:
+        # Many files: workers read and this process only unpickles (9 objects of garbage at
+        # 10,000 reports; looking took 0.7 s), so what it made is frozen unlooked at. A few
+        # (a save in the preview) are read here, where an error's traceback is a cycle.
+        few = len(jobs) < MIN_PARALLEL
+        with self.progress.stage("read", len(jobs)) as stage, collected_once(collect=few):
             outcomes = read_many(
                 self.pm, self.formats, areas, jobs, parallel=self.parallel, done=stage.advance
             )
