@@ -26,7 +26,7 @@ from sendsite.content.model import Format
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["MIN_PARALLEL", "RECYCLE_JOBS", "map_forked", "portable", "read_many"]
+__all__ = ["MIN_PARALLEL", "RECYCLE_JOBS", "in_workers", "map_forked", "portable", "read_many"]
 
 #: Below this many jobs, starting workers costs more than it saves.
 MIN_PARALLEL = 200
@@ -45,6 +45,17 @@ def _workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def in_workers(jobs: int, parallel: bool = True) -> bool:
+    """Whether ``map_forked`` gives this many jobs to forked workers (else it does them
+    in this process: little work, one core, or no forking)."""
+    return (
+        parallel
+        and jobs >= MIN_PARALLEL
+        and _workers() >= 2
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _run(index: int) -> Any:
@@ -100,16 +111,10 @@ def _forked(
 ) -> Iterator[Iterator[R]]:
     """``work(job)`` for each job as an iterator of results in job order: from forked
     workers, started at once, or (little work, or no forking) made in turn as asked for."""
-    workers = _workers()
-    serial = (
-        not parallel
-        or len(jobs) < MIN_PARALLEL
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    )
-    if serial:
+    if not in_workers(len(jobs), parallel):
         yield map(work, jobs)
         return
+    workers = _workers()
     global _TASK
     _TASK = (work, jobs, portable)
     try:

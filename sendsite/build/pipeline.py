@@ -28,7 +28,7 @@ from sendsite.build.heap import collected_once
 from sendsite.build.linking import link
 from sendsite.build.page_maker import PageMaker, first_pages
 from sendsite.build.pages import Page, gathers, site_pages
-from sendsite.build.parallel import MIN_PARALLEL, map_forked, portable, read_many
+from sendsite.build.parallel import in_workers, map_forked, portable, read_many
 from sendsite.build.patch import Linked, patch
 from sendsite.build.progress import Progress, Stage
 from sendsite.build.reading import (
@@ -181,11 +181,11 @@ class Pipeline:
             else:
                 current[rel] = cached
         jobs = [(p, r) for p, r, _ in stale]
-        # Many files: workers read and this process only unpickles (9 objects of garbage at
-        # 10,000 reports; looking took 0.7 s), so what it made is frozen unlooked at. A few
-        # (a save in the preview) are read here, where an error's traceback is a cycle.
-        few = len(jobs) < MIN_PARALLEL
-        with self.progress.stage("read", len(jobs)) as stage, collected_once(collect=few):
+        # Read by workers, this process only unpickles (9 objects of garbage at 10,000
+        # reports; looking took 0.7 s), so what it made is frozen unlooked at. Read here (a
+        # save in the preview), an error's traceback is a cycle: what it made is collected.
+        here = not in_workers(len(jobs), self.parallel)
+        with self.progress.stage("read", len(jobs)) as stage, collected_once(collect=here):
             outcomes = read_many(
                 self.pm, self.formats, areas, jobs, parallel=self.parallel, done=stage.advance
             )
