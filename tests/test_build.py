@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import itertools
 import multiprocessing
+import os
 import re
 import subprocess
 import sys
@@ -272,6 +273,40 @@ def test_parallel_and_serial_builds_give_byte_identical_sites(
     assert len(serial) > 100
     different = [name for name in serial if serial[name] != forked[name]]
     assert different == []
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
+@pytest.mark.parametrize("before_forking", [True, False])
+def test_pages_rendered_in_workers_use_templates_compiled_before_the_fork(
+    demo_source: Path, tmp_path: Path, monkeypatch, before_forking: bool
+) -> None:
+    """Each rendering worker would otherwise compile every template it uses on its first
+    page (about 80 ms for a report's, again for each worker started on a big site)."""
+    import jinja2
+
+    from sendsite.build import parallel, pipeline
+
+    loads = tmp_path / "loads"
+    real_source = jinja2.FileSystemLoader.get_source
+
+    def logged_source(self, environment, template):
+        with loads.open("a") as log:  # one short appended line: whole, from any process
+            log.write(f"{os.getpid()} {template}\n")
+        return real_source(self, environment, template)
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", logged_source)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    if not before_forking:  # the check fails without the change it is for
+        monkeypatch.setattr(pipeline, "compile_now", lambda env, names: None)
+    result = run_cli("build", "--no-cache", "--source", str(demo_source), "-o", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.output
+    in_workers = [
+        line for line in loads.read_text().splitlines() if int(line.split()[0]) != os.getpid()
+    ]
+    if before_forking:
+        assert in_workers == []
+    else:
+        assert any(line.endswith("report.html") for line in in_workers)
 
 
 ACRONYMS = """\

@@ -39,7 +39,7 @@ from sendsite.build.reading import (
     StrictWarnings,
     collect_formats,
 )
-from sendsite.build.render import make_environment, render_page, static_files
+from sendsite.build.render import compile_now, make_environment, render_page, static_files
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spooling, still_spooled, used
 from sendsite.config import SiteConfig
@@ -339,6 +339,8 @@ class Pipeline:
             to_make.append(page)
         parallel = self.parallel and not defer
         work = spooling(make, None if defer else used(self.spool, len(pages)))
+        if in_workers(len(to_make), parallel):  # compiled once, here, not in each worker
+            compile_now(self.env, (page.template for page in to_make if not gathers(page)))
         made = map_forked(
             work, to_make, parallel=parallel, done=stage.advance, portable=portable, here=gathers
         )

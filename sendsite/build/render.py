@@ -14,11 +14,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from sendsite.build.urls import relative_url
 from sendsite.errors import SendsiteError
 
-__all__ = ["TemplateError", "make_environment", "render_page", "static_files"]
+__all__ = ["TemplateError", "compile_now", "make_environment", "render_page", "static_files"]
 
 
 class TemplateError(SendsiteError):
@@ -47,6 +48,28 @@ def make_environment(
         keep_trailing_newline=True,
     )
     return env
+
+
+def compile_now(env: jinja2.Environment, names: Iterable[str]) -> None:
+    """Compile the templates ``names`` and those they extend, include or import, now.
+
+    Called before pages are given to forked workers: they then share the compiled
+    templates instead of each compiling its own on its first page (about 80 ms for a
+    report's templates, again in each worker started). A template that is missing or
+    does not compile is left for its page's render to report.
+    """
+    todo, seen = sorted(set(names)), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            env.get_template(name)
+            source = env.loader.get_source(env, name)[0] if env.loader else ""
+            todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n]
+        except jinja2.TemplateError:
+            continue
 
 
 def render_page(

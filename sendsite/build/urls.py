@@ -22,8 +22,14 @@ def relative_url(
     if "://" in target or target.startswith(("#", "mailto:", "tel:")):
         return target
     path, _, anchor = target.partition("#")
-    suffix = f"#{anchor}" if anchor else ""
     here = posixpath.dirname(str(from_page)) or "."
+    return _link(here, path, directory_urls) + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=16384)
+def _link(here: str, path: str, directory_urls: bool) -> str:
+    """The link from folder ``here`` to site path ``path`` (no anchor): a page links to
+    the same few hundred places as the pages beside it (the menu, the stylesheet)."""
     path = path.lstrip("/")
     is_dir = path == "" or path.endswith("/")
     if directory_urls and (path == "index.html" or path.endswith("/index.html")):
@@ -33,15 +39,11 @@ def relative_url(
     rel = _relpath(path.rstrip("/") or ".", here)
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
-    return rel + suffix
+    return rel
 
 
-@lru_cache(maxsize=8192)
 def _relpath(path: str, start: str) -> str:
-    """``posixpath.relpath`` for the clean site paths pages link between, but faster.
-
-    A page of a big tracker makes thousands of links to a few hundred reports.
-    """
+    """``posixpath.relpath`` for the clean site paths pages link between, but faster."""
     to = [] if path == "." else path.split("/")
     here = [] if start == "." else start.split("/")
     if any(part in ("", ".", "..") for part in (*to, *here)):
