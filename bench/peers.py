@@ -53,10 +53,9 @@ that moment.
 
 **sendsite without search** is not a separate run: sendsite has no switch for
 it, and disabling the ``views`` plugin would also drop the cross-area pages. It
-is the same run's wall time minus its ``index`` stage (Pagefind and the word
-lists), from ``sendsite build --json``'s ``stages``. Making the search records
-(text taken from each page) runs outside any stage, so it is still counted in
-the figure without search; the table shows the time outside stages.
+is the same run's wall time minus its ``index`` stage (making the search records,
+the word lists and Pagefind), from ``sendsite build --json``'s ``stages``; the
+table shows the time outside stages (start-up, linking the site, the checks).
 
 **Largest page** is the largest ``.html`` file of each output (target: none
 over 1 MB). **First query** is ``first_query.py`` on the last sendsite output:

@@ -23,7 +23,7 @@ import pytest
 from click.testing import Result
 
 from sendsite.build import writer
-from sendsite.build.deferred import FileContent
+from sendsite.build.deferred import FileContent, Streamed
 from sendsite.build.writer import MARKER, write_site
 
 from .conftest import SiteMaker, run_cli
@@ -174,6 +174,67 @@ def test_a_build_killed_between_the_two_renames_gets_its_site_back(tmp_path: Pat
         write_site(site, {PurePosixPath("index.html"): b"new"}, before_swap=fail)
     assert (site / "index.html").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def _copied_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[PurePosixPath, FileContent]:
+    """Thirty pages waiting in files (as a big site's spooled pages), copied by a process
+    of their own while the data export is made here."""
+    monkeypatch.setattr(writer, "COPY_APART", 1)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    files: dict[PurePosixPath, FileContent] = {}
+    for n in range(30):
+        (spool / str(n)).write_bytes(b"page %d" % n)
+        files[PurePosixPath(f"p{n}/index.html")] = spool / str(n)
+    return files
+
+
+def test_the_pages_a_copying_process_copies_are_in_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _copied_apart(tmp_path, monkeypatch)
+    files[PurePosixPath("data/items.csv")] = Streamed(lambda: iter([b"a,b\n", b"1,2\n"]))
+    write_site(tmp_path / "site", files)
+    assert (tmp_path / "site" / "p29" / "index.html").read_bytes() == b"page 29"
+    assert (tmp_path / "site" / "data" / "items.csv").read_bytes() == b"a,b\n1,2\n"
+
+
+def _fails_leaving_the_last_site(
+    tmp_path: Path, files: dict[PurePosixPath, FileContent], error: str
+) -> writer.OutputError:
+    site = tmp_path / "site"
+    write_site(site, {PurePosixPath("index.html"): b"old"})
+    with pytest.raises(writer.OutputError, match=error) as raised:
+        write_site(site, files)
+    assert (site / "index.html").read_bytes() == b"old"
+    assert _leftovers(tmp_path) == []
+    return raised.value
+
+
+def test_a_copy_that_fails_in_the_copying_process_fails_the_write_as_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _copied_apart(tmp_path, monkeypatch)
+    files[PurePosixPath("p7/index.html")] = tmp_path / "spool" / "gone"
+    files[PurePosixPath("data/items.csv")] = Streamed(lambda: iter([b"a,b\n"]))
+    failed = _fails_leaving_the_last_site(tmp_path, files, "No such file or directory")
+    assert isinstance(failed.__cause__, OSError)
+    assert failed.__cause__.errno == errno.ENOENT  # as shutil raised it: the fix depends on it
+
+
+def test_a_write_that_fails_here_stops_the_copying_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _copied_apart(tmp_path, monkeypatch)
+
+    def broken() -> Iterator[bytes]:
+        yield b"a,b\n"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    files[PurePosixPath("data/items.csv")] = Streamed(broken)
+    _fails_leaving_the_last_site(tmp_path, files, "The disk holding")
 
 
 def _leftovers(root: Path) -> list[str]:

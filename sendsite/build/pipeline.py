@@ -435,9 +435,8 @@ class Pipeline:
         if strict and problems.warnings:
             raise StrictWarnings(problems.warnings)
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
-        with self.progress.stage("generate"):  # the data exports and other plugins' files
-            spool = used(self.spool, len(self._pages))
-            generated = self._generated.of(site, defer and same_shape, spool)
+        with self.progress.stage("generate"):  # made as written, beside the pages' copying
+            generated = self._generated.of(site, defer and same_shape)
         files.update(generated)
         for path, rel in site.assets:
             files[rel] = path

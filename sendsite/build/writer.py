@@ -16,14 +16,15 @@ import functools
 import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
 
+from sendsite.build.copying import Copying, copy_into, relink, reuse
 from sendsite.build.deferred import Deferred, FileContent, Streamed
 from sendsite.build.progress import Progress
 from sendsite.errors import SendsiteError
@@ -31,7 +32,6 @@ from sendsite.errors import SendsiteError
 __all__ = [
     "MARKER",
     "OutputError",
-    "link_or_copy",
     "output_lock",
     "shown_path",
     "stage_site",
@@ -238,6 +238,11 @@ def _remove_leftovers(output: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+#: At least this many files to copy, beside files made as they are written, before the
+#: copying is given to a process of its own (starting it costs about 30 ms).
+COPY_APART = 200
+
+
 def _fill(
     staging: Path,
     files: Mapping[PurePosixPath, FileContent],
@@ -245,72 +250,63 @@ def _fill(
     release: bool,
     last: Path | None,
 ) -> None:
+    """Write ``files`` into ``staging``. On a big site the files already on disk (the
+    spooled pages) are copied by another process (``Copying``) while this one makes the
+    data exports as it writes them."""
     taken = files.pop if release and isinstance(files, dict) else files.__getitem__
+    names = sorted(files)
+    copies = [rel for rel in names if isinstance(files[rel], Path)]
+    made_here = any(isinstance(files[rel], Streamed | Deferred) for rel in names)
     with progress.stage("write", len(files)) as stage:
-        for rel in sorted(files):
-            content = taken(rel)
-            _check_relative(rel)
-            target = staging.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, Deferred):
-                content = content.get()
-            old = last.joinpath(*rel.parts) if last is not None else None
-            if isinstance(content, Streamed):
-                with target.open("wb") as file:
-                    for piece in content.pieces():
-                        file.write(piece)
-            elif old is not None and _reuse(old, content, target):
-                pass
-            elif isinstance(content, Path):
-                shutil.copyfile(content, target)
-            else:
-                target.write_bytes(content)
-            stage.advance()
+        lock = threading.Lock()
+
+        def advance(count: int = 1) -> None:
+            with lock:  # the copying's count arrives from a thread
+                stage.advance(count)
+
+        copying: Copying | None = None
+        if made_here and len(copies) >= COPY_APART:
+            jobs = []
+            for rel in copies:
+                _check_relative(rel)
+                old = last.joinpath(*rel.parts) if last is not None else None
+                source = taken(rel)
+                assert isinstance(source, Path)
+                jobs.append((source, staging.joinpath(*rel.parts), old))
+            copying, apart = Copying(jobs, advance), set(copies)
+            names = [rel for rel in names if rel not in apart]
+        try:
+            for rel in names:
+                _write(staging, rel, taken(rel), last)
+                advance()
+            if copying is not None:
+                copying.wait()
+        except BaseException:
+            if copying is not None:
+                copying.stop()
+            raise
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
 
 
-def _reuse(old: Path, content: bytes | Path, target: Path) -> bool:
-    """Link ``old`` (the last site's file at this path) as ``target`` if it holds exactly
-    ``content``; False (nothing done) if it does not, or cannot be linked.
-
-    Unchanged files then keep their dates, so a copy to a server (``rsync -a``) sends
-    only what changed, and a rebuild makes no new file where none changed (on some
-    file systems making a file costs twenty times linking one). The last site is
-    removed once the new one is in place, so nothing else shares the files.
-    """
-    try:
-        found = old.lstat()
-        if not stat.S_ISREG(found.st_mode):
-            return False
-        if isinstance(content, bytes):
-            if found.st_size != len(content) or old.read_bytes() != content:
-                return False
-        elif found.st_size != content.stat().st_size or not _same_bytes(old, content):
-            return False
-        os.link(old, target)
-    except OSError:  # no such file, or no links here (another file system, FAT): write it
-        return False
-    return True
-
-
-def link_or_copy(source: str, target: str) -> None:
-    """Link ``target`` to ``source`` (a ``copy_function`` for ``shutil.copytree`` from the
-    last site into a staging folder), or copy it where a link cannot be made."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def _same_bytes(first: Path, second: Path) -> bool:
-    """Whether two files hold the same bytes, read a piece at a time."""
-    with first.open("rb") as one, second.open("rb") as other:
-        while True:
-            piece = one.read(1 << 20)
-            if piece != other.read(1 << 20):
-                return False
-            if not piece:
-                return True
+def _write(staging: Path, rel: PurePosixPath, content: FileContent, last: Path | None) -> None:
+    """One file of the new site; the last site's file linked where it holds the same bytes."""
+    _check_relative(rel)
+    target = staging.joinpath(*rel.parts)
+    old = last.joinpath(*rel.parts) if last is not None else None
+    if isinstance(content, Deferred):
+        content = content.get()
+    if isinstance(content, Path):
+        copy_into(content, target, old)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Streamed):
+        with target.open("wb") as file:
+            for piece in content.pieces():
+                file.write(piece)
+        if old is not None:
+            relink(old, target)
+    elif old is None or not reuse(old, content, target):
+        target.write_bytes(content)
 
 
 def _swap(staging: Path, output: Path) -> None:

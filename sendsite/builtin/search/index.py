@@ -21,8 +21,8 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sendsite.build.copying import link_or_copy
 from sendsite.build.heap import give_back
-from sendsite.build.writer import link_or_copy
 from sendsite.builtin.search.pagefind import (
     BUNDLE,
     SearchIndexError,

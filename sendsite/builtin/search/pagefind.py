@@ -40,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from sendsite.build.writer import link_or_copy
+from sendsite.build.copying import link_or_copy
 from sendsite.builtin.search import pagefind_bundle, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
