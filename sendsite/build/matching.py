@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 __all__ = ["SIMILAR", "Match", "match_rows", "similarity"]
@@ -69,8 +70,11 @@ class Match(Generic[Row]):
     score: float = 1.0
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.casefold()) if w not in _STOP]
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of an item's text that tell it apart (a series repeats its items' texts
+    report after report, and each report is matched as the later one, then the earlier)."""
+    return tuple(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
 
 
 def similarity(first: str, second: str) -> float:
@@ -124,13 +128,13 @@ def match_rows(
     # 2. The same words.
     same_words: dict[tuple[str, ...], list[int]] = {}
     for j in right:
-        same_words.setdefault(tuple(words_after[j]), []).append(j)
+        same_words.setdefault(words_after[j], []).append(j)
     take(
         [
             (1.0, i, j, "text")
             for i in left
             if words_before[i]
-            for j in same_words.get(tuple(words_before[i]), [])
+            for j in same_words.get(words_before[i], [])
         ]
     )
     # 3. Words alike, within the same section; 4. then anywhere, more strictly.

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from os import PathLike
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -52,7 +53,13 @@ class Scale(Enum):
     @property
     def rank(self) -> int:
         """Position on the scale, for stable sorting (0 comes first)."""
-        return list(type(self)).index(self)
+        return _ranks(type(self))[self]
+
+
+@cache
+def _ranks(scale: type[Scale]) -> dict[Scale, int]:
+    """Each level of ``scale`` by its position (a sort key: asked for row by row)."""
+    return {level: n for n, level in enumerate(scale)}
 
 
 class Level(Scale):
