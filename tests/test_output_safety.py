@@ -201,6 +201,16 @@ def test_the_pages_a_copying_process_copies_are_in_the_site(
     assert (tmp_path / "site" / "data" / "items.csv").read_bytes() == b"a,b\n1,2\n"
 
 
+def test_without_a_python_to_start_the_pages_are_copied_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _copied_apart(tmp_path, monkeypatch)
+    files[PurePosixPath("data/items.csv")] = Streamed(lambda: iter([b"a,b\n"]))
+    monkeypatch.setattr(sys, "executable", "")  # a frozen or embedded Python
+    write_site(tmp_path / "site", files)
+    assert (tmp_path / "site" / "p29" / "index.html").read_bytes() == b"page 29"
+
+
 def _fails_leaving_the_last_site(
     tmp_path: Path, files: dict[PurePosixPath, FileContent], error: str
 ) -> writer.OutputError:

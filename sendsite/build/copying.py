@@ -98,6 +98,11 @@ class Copying:
     ``OSError`` that stopped the copying, as ``shutil`` would have raised it here.
     """
 
+    @staticmethod
+    def possible() -> bool:
+        """Whether this Python can start the copying process (not, say, a frozen program)."""
+        return bool(sys.executable) and Path(__file__).is_file()
+
     def __init__(
         self, jobs: list[tuple[Path, Path, Path | None]], done: Callable[[int], object]
     ) -> None:

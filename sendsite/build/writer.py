@@ -265,7 +265,7 @@ def _fill(
                 stage.advance(count)
 
         copying: Copying | None = None
-        if made_here and len(copies) >= COPY_APART:
+        if made_here and len(copies) >= COPY_APART and Copying.possible():
             jobs = []
             for rel in copies:
                 _check_relative(rel)
