@@ -50,17 +50,13 @@ def reuse(old: Path, content: bytes | Path, target: Path) -> bool:
 
 def relink(old: Path, written: Path) -> None:
     """Make ``written`` (a file just made piece by piece) the last site's file ``old``,
-    linked, if the two hold the same bytes: it then keeps its date, as ``reuse``."""
-    try:
-        found = old.lstat()
-        if not stat.S_ISREG(found.st_mode) or found.st_size != written.stat().st_size:
-            return
-        if _same_bytes(old, written):
-            linked = written.with_name(f".{written.name}.linked")
-            os.link(old, linked)
+    linked, if the two hold the same bytes: it then keeps its date, as with ``reuse``."""
+    linked = written.with_name(f".{written.name}.linked")
+    if reuse(old, written, linked):
+        try:
             os.replace(linked, written)
-    except OSError:  # no such file, or no links here: the file written stays
-        return
+        except OSError:  # the file written stays
+            linked.unlink(missing_ok=True)
 
 
 def copy_into(source: Path, target: Path, old: Path | None) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import PurePosixPath
 
-from sendsite.build.deferred import Deferred, FileContent, Streamed, content_bytes
+from sendsite.build.deferred import Deferred, FileContent, content_bytes
 from sendsite.build.site import Site
-from sendsite.build.spool import PageSpool
 from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = ["GeneratedFiles"]
@@ -23,26 +22,14 @@ class GeneratedFiles:
         #: The paths plugins gave when last called at once.
         self._paths: list[PurePosixPath] | None = None
 
-    def of(
-        self, site: Site, defer: bool, spool: PageSpool | None = None
-    ) -> dict[PurePosixPath, FileContent]:
+    def of(self, site: Site, defer: bool) -> dict[PurePosixPath, FileContent]:
         """Plugins' files for ``site``; with ``defer``, made when asked for under the paths
-        they had when last made at once (the site kept its shape); with ``spool`` (a
-        build's), written into it, and their files given instead of their bytes."""
-
-        def spooled(extra: dict[str, bytes | Streamed]) -> dict[str, FileContent]:
-            if spool is None:
-                return dict(extra)
-            return {
-                path: spool.put_pieces(data.pieces())
-                if isinstance(data, Streamed)
-                else spool.put(data)
-                for path, data in extra.items()
-            }
+        they had when last made at once (the site kept its shape). A file given as pieces
+        (``Streamed``) is made as it is written."""
 
         def collect() -> dict[PurePosixPath, FileContent]:
             made: dict[PurePosixPath, FileContent] = {}
-            for name, extra in call_each(self.pm, "register_files", then=spooled, site=site):
+            for name, extra in call_each(self.pm, "register_files", site=site):
                 for path, data in extra.items():
                     made[PurePosixPath(path)] = data
                     self.origins[PurePosixPath(path)] = name

@@ -258,7 +258,8 @@ def _make(
     figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
     # From here only the files (each let go once written), the index step and what the
-    # cache keeps are needed: what only the rest held is freed.
+    # cache keeps are needed: what only the rest held is freed. (The data exports, made
+    # as they are written, hold on to the site until then.)
     del checked, pipeline, kept, memo, state
     give_back()
     staging = stage_site(target, files, progress, release=True)

@@ -71,23 +71,6 @@ class PageSpool:
             partial.replace(path)  # whole or not at all, even if the build is killed
         return path
 
-    def put_pieces(self, pieces: Iterable[bytes]) -> Path:
-        """``put`` for a file made piece by piece (``Streamed``): written as the pieces
-        come, so it is never held whole."""
-        digest = hashlib.blake2b(digest_size=20)
-        partial = self.folder / f".streamed.{os.getpid()}"
-        try:
-            with partial.open("wb") as file:
-                for piece in pieces:
-                    digest.update(piece)
-                    file.write(piece)
-            path = self.folder / digest.hexdigest()
-            partial.replace(path)  # the same bytes as a file already there: the same file
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return path
-
     def keep_only(self, paths: Iterable[object]) -> None:
         """Remove every file of the spool but ``paths`` (pages a build cache names)."""
         self._keep({p.name for p in paths if isinstance(p, Path) and p.parent == self.folder})

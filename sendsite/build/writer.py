@@ -268,11 +268,9 @@ def _fill(
         if made_here and len(copies) >= COPY_APART and Copying.possible():
             jobs = []
             for rel in copies:
-                _check_relative(rel)
-                old = last.joinpath(*rel.parts) if last is not None else None
                 source = taken(rel)
                 assert isinstance(source, Path)
-                jobs.append((source, staging.joinpath(*rel.parts), old))
+                jobs.append((source, *_places(staging, rel, last)))
             copying, apart = Copying(jobs, advance), set(copies)
             names = [rel for rel in names if rel not in apart]
         try:
@@ -288,11 +286,15 @@ def _fill(
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
 
 
+def _places(staging: Path, rel: PurePosixPath, last: Path | None) -> tuple[Path, Path | None]:
+    """Where file ``rel`` goes in the new site, and where it is in the last one (if any)."""
+    _check_relative(rel)
+    return staging.joinpath(*rel.parts), last.joinpath(*rel.parts) if last is not None else None
+
+
 def _write(staging: Path, rel: PurePosixPath, content: FileContent, last: Path | None) -> None:
     """One file of the new site; the last site's file linked where it holds the same bytes."""
-    _check_relative(rel)
-    target = staging.joinpath(*rel.parts)
-    old = last.joinpath(*rel.parts) if last is not None else None
+    target, old = _places(staging, rel, last)
     if isinstance(content, Deferred):
         content = content.get()
     if isinstance(content, Path):

@@ -360,14 +360,10 @@ def _hook_names() -> list[str]:
     return [n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "sendsite_spec")]
 
 
-def call_each(
-    pm: pluggy.PluginManager, hook: str, *, then: Callable[[Any], Any] | None = None, **kwargs: Any
-) -> list[tuple[str, Any]]:
+def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
     """Call a hook on every plugin, returning ``(plugin name, result)`` pairs.
 
-    Results of ``None`` are dropped; ``then`` is applied to each other result as soon as
-    its plugin returns it (a build puts generated files on disk, so all plugins' files
-    are never held at once). An exception in a plugin becomes a
+    Results of ``None`` are dropped. An exception in a plugin becomes a
     ``PluginError`` naming the plugin, the hook and (if given as ``file``) the
     file being processed; the project's own errors pass through, with the
     plugin named.
@@ -401,7 +397,7 @@ def call_each(
         if wrong is not None:
             raise PluginError(f"returned {wrong}", plugin=name, hook=hook, file=file, fix=_BUG)
         if result is not None:
-            results.append((name, result if then is None else then(result)))
+            results.append((name, result))
     return results
 
 
