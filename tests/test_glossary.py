@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from sendsite.builtin.search.synonyms import Synonyms
-from sendsite.content.glossary import AbbrMarker, merge_terms
+from sendsite.content.glossary import AbbrMarker, acronyms_in, merge_terms
 from sendsite.content.model import GlossaryTerm
 
 from .conftest import SiteMaker, fragment_text, run_cli
@@ -164,3 +164,30 @@ def test_aliases_that_are_not_a_list_of_words_are_an_error(make_site: SiteMaker)
         "_glossary.yml:3: error: glossary term 'EHCP': aliases must be a list of other ways "
         "to write it"
     ) in result.output
+
+
+def test_abbr_skips_links_code_and_abbr_in_any_case_and_nesting() -> None:
+    marker = AbbrMarker([GlossaryTerm("EHCP", "Education, Health and Care Plan")])
+    title = '<abbr title="Education, Health and Care Plan">EHCP</abbr>'
+    for inside in (
+        '<A HREF="x">EHCP</A>',
+        "<Code>EHCP</Code>",
+        "<pre><code>x</code> EHCP</pre>",  # still inside <pre> after </code>
+        '<abbr title="E">EHCP</abbr>',
+        "<a>never closed EHCP",
+    ):
+        html = f"<main>{inside} and then EHCP</main>"
+        expected = html if "never closed" in inside else html.replace("then EHCP", f"then {title}")
+        assert marker.mark(html) == expected, inside
+    # Not inside a word, a path or a hyphenated name; a self-closing tag opens nothing.
+    html = "<main>xEHCP EHCP_ /EHCP -EHCP &EHCP <a/> EHCP</main>"
+    assert marker.mark(html) == html.replace("<a/> EHCP", f"<a/> {title}")
+
+
+def test_unknown_acronyms_are_found_on_their_own_line_whatever_ends_lines() -> None:
+    text = (
+        "Intro\r\nTOP RISKS AND EHCP\r\nthe WCS is\rnew\nthe SALT team\x0bthe ASD team"
+        "\u2028the NHS and the EHCP team\nMcCarron IV"
+    )
+    assert acronyms_in(text) == {"WCS": 3, "SALT": 5, "ASD": 6, "NHS": 7, "EHCP": 7}
+    assert list(acronyms_in(text)) == ["WCS", "SALT", "ASD", "NHS", "EHCP"]

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from sendsite.build.urls import relative_url
+from sendsite.build.urls import linker
 from sendsite.errors import SendsiteError
 
 __all__ = ["TemplateError", "compile_now", "make_environment", "render_page", "static_files"]
@@ -86,9 +86,7 @@ def render_page(
     ``page_path`` and ``root`` (the relative path to the site root).
     """
 
-    def url(target: str) -> str:
-        return relative_url(path, str(target), directory_urls=directory_urls)
-
+    url = linker(path, directory_urls=directory_urls)
     try:
         tmpl = env.get_template(template)
         return tmpl.render(

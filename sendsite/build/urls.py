@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-__all__ = ["relative_url"]
+__all__ = ["linker", "relative_url"]
+
+#: Targets returned as they are: anchors on the same page, mail and telephone links.
+_KEPT = ("#", "mailto:", "tel:")
 
 
 def relative_url(
@@ -19,11 +23,25 @@ def relative_url(
     ``directory_urls`` a link to an ``index.html`` ends at its folder (``../``).
     Absolute URLs (with a scheme) and pure anchors are returned unchanged.
     """
-    if "://" in target or target.startswith(("#", "mailto:", "tel:")):
-        return target
-    path, _, anchor = target.partition("#")
+    return linker(from_page, directory_urls=directory_urls)(target)
+
+
+def linker(
+    from_page: PurePosixPath | str, *, directory_urls: bool = True
+) -> Callable[[str | PurePosixPath], str]:
+    """``relative_url`` from one output file, as a function of the target (a path or
+    its text): the file's folder is worked out once for the many links a page makes."""
     here = posixpath.dirname(str(from_page)) or "."
-    return _link(here, path, directory_urls) + (f"#{anchor}" if anchor else "")
+
+    def url(target: str | PurePosixPath) -> str:
+        target = str(target)
+        if "://" in target or target.startswith(_KEPT):
+            return target
+        path, _, anchor = target.partition("#")
+        link = _link(here, path, directory_urls)
+        return f"{link}#{anchor}" if anchor else link
+
+    return url
 
 
 @lru_cache(maxsize=16384)

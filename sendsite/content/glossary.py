@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html import escape
+from itertools import accumulate
 from pathlib import Path, PurePosixPath
 
 from sendsite.content.documents import read_text
@@ -193,15 +194,20 @@ class AbbrMarker:
                 if _is_acronym(name):
                     self.titles.setdefault(name, term.expansion)
         # The terms by first letter, so the pattern starts with a set of letters and the
-        # scan jumps between them (a term's start is checked after: see ``_terms``).
+        # scan jumps between them; a term starts a word (not after a letter, digit, "_",
+        # "&", "/" or "-"), which the look-behind after its first letter checks.
         by_first: dict[str, list[str]] = {}
         for word in sorted(self.titles, key=len, reverse=True):
             by_first.setdefault(word[0], []).append(re.escape(word[1:]))
         self.pattern = (
             re.compile(
                 "("
-                + "|".join(f"{re.escape(k)}(?:{'|'.join(v)})" for k, v in sorted(by_first.items()))
-                + r")(?![\w/-])"
+                + "|".join(
+                    rf"{re.escape(k)}(?<![\w&/-].)(?:{'|'.join(v)})"
+                    for k, v in sorted(by_first.items())
+                )
+                + r")(?![\w/-])",
+                re.S,
             )
             if by_first
             else None
@@ -221,14 +227,12 @@ class AbbrMarker:
             return html
         done: set[str] = set()
         firsts: list[re.Match[str]] = []
-        skipped: list[tuple[int, int]] | None = None
-        for match in _terms(self.pattern, html, start, end):
+        skipped = _Skipped(html, start, end)
+        for match in self.pattern.finditer(html, start, end):
             word, at = match.group(1), match.start()
             if word in done or html.rfind("<", start, at) > html.rfind(">", start, at):
                 continue  # marked already, or inside a tag
-            if skipped is None:
-                skipped = _skipped(html, start, end)
-            if _within(skipped, at):
+            if skipped.at(at):
                 continue
             done.add(word)
             firsts.append(match)
@@ -243,41 +247,30 @@ class AbbrMarker:
         return "".join([*out, html[position:]]) if firsts else html
 
 
-def _terms(pattern: re.Pattern[str], html: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """``pattern``'s matches in ``html[start:end]`` that start a word (not after a letter,
-    digit, ``_``, ``&``, ``/`` or ``-``), as ``(?<![\\w&/-])`` before it would find them."""
-    position = start
-    while (match := pattern.search(html, position, end)) is not None:
-        at = match.start()
-        before = html[at - 1] if at > 0 else ""
-        if before and (before.isalnum() or before in "_&/-"):
-            position = at + 1  # inside a word: a term may still start further on
-            continue
-        yield match
-        position = match.end()
-
-
 # An opening or closing tag of an element whose text is never marked.
 _SKIP_TAG = re.compile(r"<(/?)\s*(?:" + "|".join(sorted(_SKIP)) + r")(?![a-zA-Z0-9])[^>]*>", re.I)
 
 
-def _skipped(html: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The spans of ``html[start:end]`` inside links, code, ``abbr`` and the like."""
-    spans: list[tuple[int, int]] = []
-    depth, opened = 0, start
-    for tag in _SKIP_TAG.finditer(html, start, end):
-        if tag.group(1):
-            if depth and not (depth := depth - 1):
-                spans.append((opened, tag.end()))
-        elif not tag.group(0).endswith("/>"):
-            opened = tag.start() if not depth else opened
-            depth += 1
-    return [*spans, (opened, end)] if depth else spans
+class _Skipped:
+    """Whether a place in ``html[start:end]`` is inside a link, code, an ``abbr`` or the
+    like, asked of places in order: the tags are read only as far as the last place asked
+    about (a page's first uses of its terms are seldom near its end)."""
 
+    def __init__(self, html: str, start: int, end: int) -> None:
+        self.tags = _SKIP_TAG.finditer(html, start, end)
+        self.next: re.Match[str] | None = next(self.tags, None)
+        self.depth = 0  # how many skipped elements are open where the tags were read to
 
-def _within(spans: list[tuple[int, int]], at: int) -> bool:
-    index = bisect_right(spans, (at, 1 << 62)) - 1
-    return index >= 0 and spans[index][0] <= at < spans[index][1]
+    def at(self, place: int) -> bool:
+        """Whether ``place`` (not inside a tag; at or after the last place asked) is skipped."""
+        while self.next is not None and self.next.start() < place:
+            tag = self.next
+            if tag.group(1):
+                self.depth = max(0, self.depth - 1)
+            elif not tag.group(0).endswith("/>"):
+                self.depth += 1
+            self.next = next(self.tags, None)
+        return self.depth > 0
 
 
 def _is_acronym(term: str) -> bool:
@@ -285,8 +278,10 @@ def _is_acronym(term: str) -> bool:
     return " " not in term and sum(c.isupper() for c in term) >= 2 and term[0].isalpha()
 
 
-# Two or more capitals, possibly with lower-case letters between (WSoA, SaLT, EHCPs).
-_ACRONYM_LIKE = re.compile(r"(?<![\w&/-])([A-Z][a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/-])")
+# Two or more capitals, possibly with lower-case letters between (WSoA, SaLT, EHCPs), not
+# after a letter, digit, "_", "&", "/" or "-". (The look-behind follows the first capital,
+# so the pattern starts with a capital, which the scan jumps between: 2.5 times as fast.)
+_ACRONYM_LIKE = re.compile(r"([A-Z](?<![\w&/-].)[a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/-])", re.S)
 # Capitalised words that are not abbreviations: headings in capitals and roman numerals.
 _NOT_ACRONYMS = {"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"}
 
@@ -298,21 +293,26 @@ def acronyms_in(text: str) -> dict[str, int]:
     as a heading, not abbreviations; a plural "s" is allowed ("EHCPs").
     """
     found: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        shouting: bool | None = None  # worked out once a line, and only when needed
-        for match in _ACRONYM_LIKE.finditer(line):
-            word = match.group(1)
-            if word in found or word in _NOT_ACRONYMS:
-                continue  # seen, or a numeral
-            upper = sum(map(str.isupper, word))
-            if upper < len(word) - upper:
-                continue  # a name such as "McCarron"
-            if word.isupper():
-                if shouting is None:
-                    shouting = _looks_like_shouting(line)
-                if shouting:
-                    continue  # a heading in capitals: its words are not abbreviations
-            found[word] = number
+    starts: list[int] = []  # where each line starts, worked out once a word needs its line
+    shouting: dict[int, bool] = {}  # by line, worked out only when needed
+    # One pass over the whole text: a word never spans lines, and a line break stands
+    # where the pattern's look-arounds would see the line's start or end.
+    for match in _ACRONYM_LIKE.finditer(text):
+        word = match.group(1)
+        if word in found or word in _NOT_ACRONYMS:
+            continue  # seen, or a numeral
+        upper = sum(map(str.isupper, word))
+        if upper < len(word) - upper:
+            continue  # a name such as "McCarron"
+        if not starts:
+            starts = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
+        number = bisect_right(starts, match.start())
+        if word.isupper():
+            if number not in shouting:
+                shouting[number] = _looks_like_shouting(text[starts[number - 1] : starts[number]])
+            if shouting[number]:
+                continue  # a heading in capitals: its words are not abbreviations
+        found[word] = number
     return found
 
 
