@@ -21,11 +21,12 @@ from functools import lru_cache
 from html import escape as html_escape
 from html import unescape as html_unescape
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from sendsite.content.cmark import cmark_html
 
 __all__ = ["plain_text", "render_inline", "render_markdown", "sanitize", "slugify"]
 
@@ -91,9 +92,7 @@ def _block_html(text: str) -> str:
     line breaks); a second heading with the same text gets ``-1``, a third ``-2``.
     """
     try:
-        html: str = cmarkgfm.markdown_to_html_with_extensions(
-            text, options=_CMARK_OPTIONS, extensions=["table"]
-        )
+        html = cmark_html(text, _CMARK_OPTIONS, ["table"])
     except UnicodeEncodeError:  # a lone surrogate (from an escape in YAML): not UTF-8
         text = text.encode("utf-8", "replace").decode("utf-8")
         return _block_html(text)
