@@ -233,25 +233,27 @@ def _where(job: int) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
-@pytest.mark.parametrize("big", [False, True])
+@pytest.mark.parametrize(("big", "recycle"), [(False, True), (True, True), (True, False)])
 def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order(
-    big: bool, monkeypatch: pytest.MonkeyPatch
+    big: bool, recycle: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sendsite.build import parallel
     from sendsite.build.parallel import MIN_PARALLEL, map_forked
 
-    if big:  # as on a big site: each worker ends after one chunk
+    if big:  # as on a big site: each worker ends after one chunk (unless not recycled)
         monkeypatch.setattr(parallel, "RECYCLE_JOBS", MIN_PARALLEL)
     jobs = list(range(MIN_PARALLEL * 2))
     done: list[int] = []
-    results = map_forked(_where, jobs, done=done.append, here=lambda job: job % 50 == 0)
+    here_too = lambda job: job % 50 == 0  # noqa: E731
+    results = map_forked(_where, jobs, done=done.append, here=here_too, recycle=recycle)
     assert [job for job, _ in results] == jobs, "results in job order"
     assert sum(done) == len(jobs), "each job counted once"
     here = {pid for job, pid in results if job % 50 == 0}
     away = {pid for job, pid in results if job % 50 != 0}
     assert here == {os.getpid()}, "jobs asked for here ran in this process"
     assert os.getpid() not in away, "the others in workers"
-    assert (len(away) > 2) == big, "on a big site, each worker is replaced after one chunk"
+    replaced = big and recycle
+    assert (len(away) > 2) == replaced, "on a big site, each worker is replaced after one chunk"
 
 
 def _private_dirty_kb() -> int:
