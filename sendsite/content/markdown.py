@@ -6,8 +6,9 @@ sanitizer so nothing active (scripts, event handlers, ``javascript:`` URLs,
 iframes) survives.
 
 Blocks of Markdown are parsed by cmark-gfm (GitHub's C implementation of CommonMark,
-through ``cmarkgfm``): about twelve times faster than markdown-it-py, which parsing
-reports' bodies made most of the time spent reading a site. One line of Markdown
+through ``cmarkgfm``, called by ``content.cmark`` so that its memory is given back):
+about twelve times faster than markdown-it-py, which parsing reports' bodies made most
+of the time spent reading a site. One line of Markdown
 (``render_inline``, which must not make a list of ``1. Recommendations``) is parsed
 by markdown-it-py, which can parse inline content alone. Both follow CommonMark;
 ``tests/test_markdown_engines.py`` checks that they render the same.
