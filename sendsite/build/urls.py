@@ -23,7 +23,7 @@ def relative_url(
     ``directory_urls`` a link to an ``index.html`` ends at its folder (``../``).
     Absolute URLs (with a scheme) and pure anchors are returned unchanged.
     """
-    return linker(from_page, directory_urls=directory_urls)(target)
+    return _from_folder(_folder(from_page), target, directory_urls)
 
 
 def linker(
@@ -31,17 +31,21 @@ def linker(
 ) -> Callable[[str | PurePosixPath], str]:
     """``relative_url`` from one output file, as a function of the target (a path or
     its text): the file's folder is worked out once for the many links a page makes."""
-    here = posixpath.dirname(str(from_page)) or "."
+    here = _folder(from_page)
+    return lambda target: _from_folder(here, str(target), directory_urls)
 
-    def url(target: str | PurePosixPath) -> str:
-        target = str(target)
-        if "://" in target or target.startswith(_KEPT):
-            return target
-        path, _, anchor = target.partition("#")
-        link = _link(here, path, directory_urls)
-        return f"{link}#{anchor}" if anchor else link
 
-    return url
+def _folder(page: PurePosixPath | str) -> str:
+    return posixpath.dirname(str(page)) or "."
+
+
+def _from_folder(here: str, target: str, directory_urls: bool) -> str:
+    """``relative_url`` from a page in folder ``here``."""
+    if "://" in target or target.startswith(_KEPT):
+        return target
+    path, _, anchor = target.partition("#")
+    link = _link(here, path, directory_urls)
+    return f"{link}#{anchor}" if anchor else link
 
 
 @lru_cache(maxsize=16384)
