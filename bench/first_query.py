@@ -24,7 +24,8 @@ Two methods, both printed:
   language's WebAssembly and ``.pf_meta``) plus the index chunk holding each
   query word (looked up in the chunk ranges of the ``.pf_meta``) and five
   median result fragments; for an index in parts (``sendsite-parts.json``), each
-  part's entry file, meta file and chunk. It ignores sendsite's own search page, word lists
+  part's entry file, meta file and chunk (but for the parts of older reports, which a
+  first search leaves out: ``later``). It ignores sendsite's own search page, word lists
   and any filter files, so it is a lower bound of the browser figure.
 """
 
@@ -165,8 +166,10 @@ def static(site: Path, queries: list[str]) -> dict:
     import cbor2
 
     bundle = site / "pagefind"
-    listed = bundle / "sendsite-parts.json"  # a big site's index is in parts, all searched
-    names = json.loads(listed.read_text(encoding="utf-8"))["parts"] if listed.is_file() else []
+    # A big site's index is in parts, all searched first but the older reports' ("later").
+    listed = bundle / "sendsite-parts.json"
+    data = json.loads(listed.read_text(encoding="utf-8")) if listed.is_file() else {}
+    names = [n for n in data.get("parts", []) if n not in data.get("later", [])]
     parts = [bundle, *(bundle / name for name in names)]
     top = {p.name: p.stat().st_size for p in bundle.iterdir() if p.is_file()}
     wasm = [v for k, v in top.items() if k.startswith("wasm.") and "unknown" not in k]

@@ -25,6 +25,7 @@ from sendsite.build.copying import link_or_copy
 from sendsite.build.heap import give_back
 from sendsite.builtin.search.pagefind import (
     BUNDLE,
+    Layout,
     SearchIndexError,
     StagedIndex,
     copy_index,
@@ -112,7 +113,7 @@ def stage_search_index(
     language: str = "en",
     *,
     reuse: Path | None = None,
-    parts: list[list[tuple[bytes, str]]] | None = None,
+    parts: Layout | None = None,
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
     counts: Counter[str] | None = None,
@@ -143,7 +144,7 @@ def stage_search_index(
     if release:
         records.clear()
         give_back()
-    number = len(parts) if parts is not None else 1
+    number = len(parts.parts) if parts is not None else 1
     if copied is not None or parts is None:
         return StagedSearch(count, words, copied=copied, parts=number)
     return StagedSearch(

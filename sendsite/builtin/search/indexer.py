@@ -30,6 +30,7 @@ from sendsite.builtin.search.index import (
     write_search_index,
 )
 from sendsite.builtin.search.pagefind import (
+    Layout,
     index_language,
     last_index,
     layout,
@@ -120,7 +121,7 @@ class IndexStep:
     records: list[SearchRecord]
     language: str
     digests: list[str]
-    parts: list[list[tuple[bytes, str]]]
+    parts: Layout
     reuse: Path | None = None
     reused: dict[int, Path] = field(default_factory=dict)
     #: How many records hold each word, if the build cache's memo kept count.

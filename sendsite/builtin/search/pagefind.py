@@ -13,11 +13,16 @@ the pages it is given), so a big site is indexed in parts of at most
 ``PART_BYTES`` of record pages, each by a run of its own, one after another: the
 first part is ``pagefind/``, the others ``pagefind/part-N/``, listed in
 ``pagefind/sendsite-parts.json``; the search page merges them (Pagefind's
-``mergeIndex``, which shares the first part's program). A page goes to the part
-its address hashes to, so every part holds a like mix of areas and years (scores
-from different parts compare as they would in one index), and a page stays in its
-part as the site changes: a build whose part holds the very same pages as the last
-build's copies that part of the last site's index instead of running Pagefind.
+``mergeIndex``, which shares the first part's program). Which page goes in which
+part is ``pagefind_layout``'s: a page goes to the part its address hashes to, so
+every part holds a like mix of areas and years, and a page stays in its part as the
+site changes: a build whose part holds the very same pages as the last build's
+copies that part of the last site's index instead of running Pagefind.
+
+*Newest first.* A site of more than ``FIRST_BYTES`` of record pages has its newest
+reports and its other pages in the first part, and its older reports in the others
+(``later`` and ``since`` in ``PARTS``): a first search downloads only the first
+part's index, whatever the site's age; the search page merges the rest when asked.
 
 Beyond Pagefind's documented options, sendsite relies on the files it writes
 (see ``pagefind_bundle``), pinned in pyproject.toml and checked by
@@ -33,7 +38,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -41,17 +45,18 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from sendsite.build.copying import link_or_copy
-from sendsite.builtin.search import pagefind_bundle, pagefind_pages
+from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
+from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.builtin.search.pagefind_pages import word_page
 from sendsite.errors import SendsiteError
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
 __all__ = [
-    "BUNDLE", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "SearchIndexError", "StagedIndex",
+    "BUNDLE", "FIRST_BYTES", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "Layout",
+    "SearchIndexError", "StagedIndex",
     "copy_index", "fragments_by_page", "index_language", "index_records", "last_index",
     "layout", "part_digests", "record_pages", "records_digest", "stage_index",
 ]  # fmt: skip
@@ -59,14 +64,20 @@ __all__ = [
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
 #: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``;
-#: also each part's page of every word's ids (``hidden``) and what made each part
-#: (``digests``, see ``part_digests``), so the next build can tell which it may copy.
+#: also each part's page of every word's ids (``hidden``), what made each part
+#: (``digests``, see ``part_digests``), so the next build can tell which it may copy,
+#: and, newest first, the parts of older reports (``later``) and the first date of the
+#: first part's reports (``since``, ISO; "" if every part is a like mix).
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 2,400 of a big site's
 #: reports, some 1 GB of Pagefind's memory); a bigger site is indexed in parts, one
 #: after another. Each part costs a first search its meta file and one or two index
 #: chunks (up to ~70 KB), so parts are as big as memory allows, not small.
 PART_BYTES = 32_000_000
+#: The most bytes of record pages a first search looks in (about 800 of a big site's
+#: reports, whole months of them, with every page that is not a report): a first search
+#: for a common word at 10,000 reports then downloads about a quarter of a megabyte.
+FIRST_BYTES = 12_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: Pagefind's own ready-made interfaces: sendsite has its own search page.
@@ -126,6 +137,8 @@ class StagedIndex:
     #: Parts made from the very same pages as the last site's: part number -> that
     #: site's index (``BUNDLE`` in it), whose part is copied instead of made again.
     reused: dict[int, Path] = field(default_factory=dict)
+    #: ``Layout.since``: the other parts are older reports, merged on request.
+    since: str = ""
 
     def run(self, site_dir: Path) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -155,7 +168,15 @@ class StagedIndex:
                     (output / name).unlink(missing_ok=True)
                 output.rename(bundle / f"part-{n}")
             names = [f"part-{n}/" for n in range(1, len(outputs))]
-            listed = json.dumps({"parts": names, "hidden": sorted(hidden), "digests": self.digests})
+            listed = json.dumps(
+                {
+                    "parts": names,
+                    "hidden": sorted(hidden),
+                    "digests": self.digests,
+                    "later": names if self.since else [],
+                    "since": self.since,
+                }
+            )
             (bundle / PARTS).write_text(listed, encoding="utf-8")
         finally:
             if running is not None:
@@ -170,22 +191,19 @@ class StagedIndex:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def layout(pages: list[tuple[bytes, str]], language: str) -> list[list[tuple[bytes, str]]]:
-    """``pages`` (``record_pages``'s) as the parts of the index, in order; each part of
-    an index in more than one also has the page of every word of the site."""
-    parts = _parts(pages)
-    if len(parts) > 1:  # each part knows every word of the site (see pagefind_pages.word_page)
-        every = word_page(pages, index_language(language))
-        parts = [[*part, every] for part in parts]
-    return parts
+def layout(pages: list[tuple[bytes, str]], language: str) -> Layout:
+    """``pages`` (``record_pages``'s) as the parts of the index, in order (see
+    ``pagefind_layout``); each part of an index in more than one also has the page of
+    every word of the site."""
+    return pagefind_layout.layout(pages, index_language(language), PART_BYTES, FIRST_BYTES)
 
 
-def part_digests(parts: list[list[tuple[bytes, str]]], language: str) -> list[str]:
+def part_digests(parts: Layout, language: str) -> list[str]:
     """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
     Pagefind's version): a part with the hash of the last site's same part is copied."""
-    seed = f"{version('pagefind-bin')} {index_language(language)} {len(parts)}"
+    seed = f"{version('pagefind-bin')} {index_language(language)} {len(parts.parts)}"
     digests = []
-    for n, part in enumerate(parts):
+    for n, part in enumerate(parts.parts):
         digest = hashlib.sha256(f"{seed} {n}".encode())
         for html, address in part:
             digest.update(b"\0" + address.encode() + b"\0" + html)
@@ -210,13 +228,13 @@ def last_index(site_dir: Path) -> tuple[Path, list[str]] | None:
 
 
 def stage_index(
-    parts: list[list[tuple[bytes, str]]],
+    parts: Layout,
     language: str,
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
 ) -> StagedIndex:
     """Write ``parts`` (``layout``'s) into a temporary folder, a folder for each part,
-    but for the ``reused`` parts (see ``StagedIndex``); ``parts`` is emptied, so the
+    but for the ``reused`` parts (see ``StagedIndex``); its parts are emptied, so the
     pages are not held while Pagefind runs. ``digests``: the parts' ``part_digests``
     if the caller made them already."""
     reused = reused or {}
@@ -224,7 +242,7 @@ def stage_index(
     folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     try:
         addresses: list[dict[str, str]] = []
-        for n, part in enumerate(parts):
+        for n, part in enumerate(parts.parts):
             (folder / f"part-{n}").mkdir()
             if n in reused:
                 addresses.append({})
@@ -234,8 +252,8 @@ def stage_index(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    parts.clear()
-    return StagedIndex(folder, addresses, index_language(language), digests, reused)
+    parts.parts.clear()
+    return StagedIndex(folder, addresses, index_language(language), digests, reused, parts.since)
 
 
 def records_digest(
@@ -246,7 +264,7 @@ def records_digest(
 ) -> str:
     """A hash naming these records as Pagefind would index them (and Pagefind's version);
     ``pages`` is ``record_pages(records, language)`` if the caller made it already."""
-    seed = f"{version('pagefind-bin')} {index_language(language)} {PART_BYTES}"
+    seed = f"{version('pagefind-bin')} {index_language(language)} {PART_BYTES} {FIRST_BYTES}"
     digest = hashlib.sha256(seed.encode())
     for html, _ in pages if pages is not None else record_pages(records, language):
         digest.update(b"\0" + html)
@@ -289,18 +307,6 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     of text with a dash in it, which Python keeps at two bytes a character), with its
     address."""
     return pagefind_pages.record_pages(records, index_language(language))
-
-
-def _parts(pages: list[tuple[bytes, str]]) -> list[list[tuple[bytes, str]]]:
-    """The pages (HTML, site page) in as few parts as keep each about ``PART_BYTES``,
-    each in the part its address hashes to (in their order): a like mix in each, and
-    a page in the same part for as long as the number of parts stays the same."""
-    size = sum(len(html) for html, _ in pages)
-    count = max(1, min(len(pages), -(-size // PART_BYTES)))
-    parts: list[list[tuple[bytes, str]]] = [[] for _ in range(count)]
-    for page in pages:
-        parts[zlib.crc32(page[1].encode()) % count].append(page)
-    return [part for part in parts if part]
 
 
 def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:

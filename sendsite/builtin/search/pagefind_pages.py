@@ -17,12 +17,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["WORDS", "record_pages", "word_page"]
+__all__ = ["WORDS", "page_date", "record_pages", "word_page"]
 
 #: The address given to each part's page of every word (see ``word_page``).
 WORDS = "search/?every-word"
 _TAG = re.compile(rb"<[^>]*>")
 _META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
+#: A page's date, among the metadata at its start (see ``_page_html``; values are escaped).
+_DATE = re.compile(
+    rb'<!DOCTYPE html><html lang="[^"]*"><body>(?:<span data-pagefind-meta="[^"]*"></span>)*?'
+    rb'<span data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"></span>'
+)
 
 
 def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
@@ -57,6 +62,12 @@ def word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str
     body = escape(" ".join(sorted(words)))
     html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
     return html.encode("utf-8"), WORDS
+
+
+def page_date(page: bytes) -> str:
+    """The date (ISO) of the report a page of ``record_pages`` stands for; "" if none."""
+    found = _DATE.match(page)
+    return found.group(1).decode() if found else ""
 
 
 def _group(records: Sequence[SearchRecord]) -> list[list[SearchRecord]]:

@@ -18,6 +18,10 @@
  *   (or an area, topic or page); under it, the report's sections that match, best
  *   first, each linked to its anchor with its excerpt and its matching milestones,
  *   actions and risks (Pagefind's sub-results: sections and items are headings).
+ * - Newest first: a big site's index keeps its newest reports (and every page that is not
+ *   a report) apart from the older reports' (see partsOf). A search looks in the newest
+ *   first and says so, with a button to search the older ones too (`older=1` in the
+ *   address); if nothing newer matches, it searches the older ones at once.
  * - Accessibility: a real label, the result count in a role="status" region,
  *   results as a list of headed links, filters as labelled checkboxes.
  */
@@ -47,6 +51,7 @@
   var more = form.querySelector("[data-search-more]");
   var filtersEl = form.querySelector("[data-search-filters]");
   var clearEl = form.querySelector("[data-search-clear]");
+  var scopeEl = form.querySelector("[data-search-scope]");
   var rootLink = box.getAttribute("data-site-root") || "./";
   var siteRoot = new URL(rootLink, document.baseURI);
   var synonyms = readSynonyms();
@@ -59,6 +64,7 @@
   var hidden = {}; // result ids never shown (see load)
   var sequence = 0;
   var current = null; // {results, shown, terms}
+  var later = { parts: [], since: "", merging: null }; // the older reports' parts (see widen)
   var wordLists = {};
   var typingTimer = null;
 
@@ -68,8 +74,9 @@
     if (!loading) {
       var bundle = new URL("pagefind/", siteRoot);
       // A big site's index is in parts (see partsOf): the first is Pagefind itself,
-      // the others are merged into it before any search.
+      // the others are merged into it before any search, but for the older reports'.
       hidden = {};
+      later = { parts: [], since: "", merging: null };
       var parts = partsOf(bundle);
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
         pagefind = module;
@@ -81,23 +88,44 @@
             date: 0.0, due: 0.5, owner: 1.5 } }
         });
       }).then(function () { return pagefind.init(); }).then(function () {
-        return parts.then(mergeAll);
+        return parts.then(function (found) {
+          later = { parts: found.later, since: found.since, merging: null };
+          return mergeAll(found.now);
+        });
       }).then(mergeRecent);
     }
     return loading;
   }
 
-  /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json; each
-     part has a page of every word of the site, never shown: its results are "hidden". */
+  /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json:
+     {now: [URL, ...], later: the older reports' parts, since: the first date (ISO) of
+     the first part's reports}. Each part has a page of every word of the site, never
+     shown: its results are "hidden". */
   function partsOf(bundle) {
     return fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .catch(function () { return null; })
       .then(function (data) {
-        ((data && data.hidden) || []).forEach(function (id) { hidden[id] = true; });
-        return ((data && data.parts) || []).map(function (name) { return new URL(name, bundle); });
+        data = data || {};
+        (data.hidden || []).forEach(function (id) { hidden[id] = true; });
+        var older = data.later || [];
+        function urls(names) { return names.map(function (name) { return new URL(name, bundle); }); }
+        return {
+          now: urls((data.parts || []).filter(function (name) { return older.indexOf(name) === -1; })),
+          later: urls(older),
+          since: older.length ? data.since || "" : ""
+        };
       });
   }
+
+  /* Merge the older reports' parts, once (a merged index cannot be taken out). */
+  function widen() {
+    if (!later.merging) { later.merging = mergeAll(later.parts); }
+    return later.merging;
+  }
+
+  /* Are the older reports' parts left out of what is searched? */
+  function narrow() { return later.parts.length > 0 && !later.merging; }
 
   function mergeAll(bundles) {
     return Promise.all(bundles.map(function (url) {
@@ -127,7 +155,9 @@
       data.stale.forEach(function (id) { recent.stale[id] = true; });
       if (data.bundle) {
         var small = new URL(data.bundle, siteRoot);
-        return partsOf(small).then(function (more) { return mergeAll([small].concat(more)); });
+        return partsOf(small).then(function (more) {
+          return mergeAll([small].concat(more.now, more.later));
+        });
       }
     });
   }
@@ -267,13 +297,13 @@
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
-    var state = { q: params.get("q") || "", filters: {} };
+    var state = { q: params.get("q") || "", filters: {}, older: params.get("older") === "1" };
     GROUPS.forEach(function (g) { state.filters[g] = params.getAll(g); });
     return state;
   }
 
   function formState() {
-    var state = { q: input.value.trim(), filters: {} };
+    var state = { q: input.value.trim(), filters: {}, older: !!later.merging };
     GROUPS.forEach(function (g) {
       state.filters[g] = Array.prototype.map.call(
         filtersEl.querySelectorAll("[data-filter='" + g + "'] input:checked"),
@@ -286,6 +316,9 @@
     var params = new URLSearchParams();
     if (state.q) { params.set("q", state.q); }
     GROUPS.forEach(function (g) { state.filters[g].forEach(function (v) { params.append(g, v); }); });
+    if (state.older && (state.q || GROUPS.some(function (g) { return state.filters[g].length; }))) {
+      params.set("older", "1");
+    }
     var query = params.toString();
     var url = window.location.pathname + (query ? "?" + query : "");
     if (url === window.location.pathname + window.location.search) { return; }
@@ -625,6 +658,35 @@
     })).then(function () { return counts; });
   }
 
+  /* Pagefind's results for the query `asked` ({found, query, instead, unknown}), or for
+     the word lists' correction of it (`check`, see corrected) if that finds any. */
+  function ask(asked, check, filters) {
+    if (check && check.unknown && !check.query) {
+      // A word the index does not have, nor anything like it: Pagefind would match
+      // the longest indexed word it starts with ("continance" -> "contin…"): say none.
+      return Promise.resolve({ found: { results: [], filters: {} }, query: asked, unknown: true });
+    }
+    if (check && check.query) {
+      return find(pagefindQuery(check.query), { filters: filters }).then(function (better) {
+        if (better.results.length) { return { found: better, query: check.query, instead: asked }; }
+        return find(pagefindQuery(asked), { filters: filters }).then(function (found) {
+          return { found: found, query: asked };
+        });
+      });
+    }
+    return find(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
+      return { found: found, query: asked };
+    });
+  }
+
+  /* What the status adds when only the newest reports were searched (from `later.since`). */
+  function scopeSummary() {
+    var since = new Date(later.since + "T00:00:00Z");
+    var when = isNaN(since.getTime()) ? later.since : since.toLocaleDateString("en-GB",
+      { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    return " Searched the newest reports only, from " + when + " on.";
+  }
+
   function search(state, push) {
     var mine = ++sequence;
     writeState(state, push);
@@ -633,6 +695,7 @@
       list.textContent = "";
       more.hidden = true;
       noteEl.hidden = true;
+      scopeEl.hidden = true;
       say("");
       return load().then(function () { updateCounts(null, state); });
     }
@@ -643,21 +706,12 @@
       return Promise.all([load(), asked ? corrected(asked) : null]);
     }).then(function (ready) {
       var check = ready[1];
-      if (check && check.unknown && !check.query) {
-        // A word the index does not have, nor anything like it: Pagefind would match
-        // the longest indexed word it starts with ("continance" -> "contin…"): say none.
-        return { found: { results: [], filters: {} }, query: asked };
-      }
-      if (check && check.query) {
-        return find(pagefindQuery(check.query), { filters: filters }).then(function (better) {
-          if (better.results.length) { return { found: better, query: check.query, instead: asked }; }
-          return find(pagefindQuery(asked), { filters: filters }).then(function (found) {
-            return { found: found, query: asked };
-          });
-        });
-      }
-      return find(asked ? pagefindQuery(asked) : null, { filters: filters }).then(function (found) {
-        return { found: found, query: asked };
+      return (state.older ? widen() : Promise.resolve()).then(function () {
+        return ask(asked, check, filters);
+      }).then(function (outcome) {
+        if (outcome.found.results.length || outcome.unknown || !narrow()) { return outcome; }
+        // Nothing among the newest reports: the older ones too, at once.
+        return widen().then(function () { return ask(asked, check, filters); });
       });
     }).then(function (outcome) {
       return facetCounts(outcome, state).then(function (counts) {
@@ -682,11 +736,15 @@
       if (!n) { note = "Check the spelling, use fewer words, or remove a filter."; }
       noteEl.textContent = note;
       noteEl.hidden = !note;
+      // (A word the word lists do not know is in no report, older or newer.)
+      scopeEl.hidden = !narrow() || !!outcome.unknown;
+      if (!scopeEl.hidden) { text += scopeSummary(); }
       return showMore(false).then(function () { say(text); });
     }).catch(function (error) {
       if (mine !== sequence) { return; }
       list.textContent = "";
       more.hidden = true;
+      scopeEl.hidden = true;
       say("Search is not available right now: the search index could not be loaded. " +
         "Try again later, or browse the reports from the home page.");
       if (window.console) { window.console.error(error); }
@@ -705,6 +763,11 @@
     typingTimer = window.setTimeout(function () { search(formState(), false); }, TYPING_DELAY);
   });
   more.addEventListener("click", function () { showMore(true); });
+  scopeEl.querySelector("button").addEventListener("click", function () {
+    var state = formState();
+    state.older = true;
+    search(state, true).then(function () { (list.querySelector("a") || input).focus(); });
+  });
   clearEl.querySelector("a").addEventListener("click", function (event) {
     event.preventDefault();
     Array.prototype.forEach.call(filtersEl.querySelectorAll("input:checked"), function (c) { c.checked = false; });

@@ -1,0 +1,97 @@
+"""Which record page goes in which part of the index: private to ``pagefind``.
+
+Two rules, with the sizes ``pagefind`` passes in:
+
+- *Newest first.* A site whose record pages pass ``first_bytes`` keeps its newest
+  reports (whole calendar months, as many as fit in ``first_bytes``) and every page
+  that is not a report (areas, topics, pages) in the first part. A first search
+  looks only there, so what a reader downloads for it stops growing with the site;
+  the search page merges the older reports' parts when the reader asks for them, or
+  when nothing newer matches (``Layout.since``).
+- *Memory.* The other pages are in as few parts as keep each about ``part_bytes``,
+  each in the part its address hashes to: a like mix in each (their scores compare
+  as they would in one index), and a page stays in its part for as long as the
+  number of parts stays the same, so a build can copy the parts that did not change.
+
+Each part of an index in more than one also has the page of every word of the site
+(``pagefind_pages.word_page``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sendsite.builtin.search.pagefind_pages import page_date, word_page
+
+__all__ = ["Layout", "Page", "layout"]
+
+#: A record page (its HTML, UTF-8) and the site page it stands for.
+Page = tuple[bytes, str]
+
+
+@dataclass
+class Layout:
+    """The parts of the index, in order, the first part first."""
+
+    parts: list[list[Page]]
+    #: The first date (ISO) of the reports in the first part, if the other parts hold
+    #: only reports older than that (newest first); "" if every part is a like mix.
+    since: str = ""
+
+
+def layout(pages: list[Page], language: str, part_bytes: int, first_bytes: int) -> Layout:
+    """``pages`` in parts, by the rules above."""
+    days = [page_date(html) for html, _ in pages]
+    since = _since(pages, days, min(first_bytes, part_bytes)) if _size(pages) > first_bytes else ""
+    if since:
+        newer = [not day or day >= since for day in days]
+        newest = [page for page, new in zip(pages, newer, strict=True) if new]
+        older = [page for page, new in zip(pages, newer, strict=True) if not new]
+        parts = [newest, *_hashed(older, part_bytes)]
+    else:
+        parts = _hashed(pages, part_bytes)
+    if len(parts) > 1:
+        every = word_page(pages, language)
+        parts = [[*part, every] for part in parts]
+    return Layout(parts, since)
+
+
+def _since(pages: list[Page], days: list[str], budget: int) -> str:
+    """The first day of the earliest month whose reports and all newer ones fit in
+    ``budget`` with the pages that are not reports (or, if the newest month alone does
+    not, the earliest such day); "" if not even the newest day's reports fit."""
+    undated, by_day = 0, defaultdict[str, int](int)
+    for (html, _), day in zip(pages, days, strict=True):
+        if day:
+            by_day[day] += len(html)
+        else:
+            undated += len(html)
+    by_month = defaultdict[str, int](int)
+    for day, size in by_day.items():
+        by_month[day[:7] + "-01"] += size
+    for steps in (by_month, by_day):
+        since, total = "", undated
+        for start in sorted(steps, reverse=True):
+            total += steps[start]
+            if total > budget:
+                break
+            since = start
+        if since:  # "" if every report fits: then there are no older ones
+            return since if since > min(by_day) else ""
+    return ""
+
+
+def _hashed(pages: list[Page], part_bytes: int) -> list[list[Page]]:
+    """``pages`` in as few parts as keep each about ``part_bytes``, each in the part its
+    address hashes to (in their order); no empty part."""
+    count = max(1, min(len(pages), -(-_size(pages) // part_bytes)))
+    parts: list[list[Page]] = [[] for _ in range(count)]
+    for page in pages:
+        parts[zlib.crc32(page[1].encode()) % count].append(page)
+    return [part for part in parts if part]
+
+
+def _size(pages: list[Page]) -> int:
+    return sum(len(html) for html, _ in pages)

@@ -1,0 +1,116 @@
+"""Which record page goes in which part of the index (``pagefind_layout``): newest first.
+
+The browser's side (a first search looks in the first part only) is in
+``test_search_newest_first.py``; here, which pages the first part holds, for sites of
+every shape.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sendsite.builtin.search import pagefind
+from sendsite.builtin.search.pagefind_layout import Page, layout
+from sendsite.builtin.search.pagefind_pages import WORDS, page_date, record_pages
+from sendsite.builtin.search.records import SearchItem, SearchRecord
+
+
+def _report(day: str, n: int, words: int = 100) -> SearchRecord:
+    return SearchRecord(
+        f"area-{n % 3}/report-{n}/",
+        f"Report {n}",
+        " ".join(["autism"] * words),
+        "Report",
+        area=f"Area {n % 3}",
+        date=day,
+        aka=["ASD"],
+        items=[SearchItem("m1", "Recruit", "Owner Jo.", "Milestone", "Complete", "Complete")],
+    )
+
+
+def _site(days: list[str]) -> list[Page]:
+    records = [_report(day, n) for n, day in enumerate(days)]
+    records.append(SearchRecord("area-0/", "Area 0", "An area page.", "Area", area="Area 0"))
+    return record_pages(records, "en")
+
+
+def _reports(part: list[Page]) -> list[str]:
+    return sorted(page_date(html) for html, address in part if address != WORDS and page_date(html))
+
+
+def test_a_page_knows_its_reports_date_and_only_a_reports() -> None:
+    (report, section, area) = record_pages(
+        [
+            _report("2024-02-29", 1),
+            SearchRecord(
+                "a/r/#p1", "P1", "Text.", "Section", area="A", report="R", date="2023-01-31"
+            ),
+            SearchRecord("a/", "A", "An area: 2023-01-31.", "Area", area="A"),
+        ],
+        "en",
+    )
+    assert page_date(report[0]) == "2024-02-29"
+    assert page_date(section[0]) == "2023-01-31"  # a page of sections only (a plugin's)
+    assert page_date(area[0]) == ""  # a date in its text is not its date
+
+
+def test_newest_first_takes_whole_months_that_fit() -> None:
+    days = [f"2024-{m:02d}-{d:02d}" for m in range(1, 13) for d in (5, 20)]  # 24 reports
+    pages = _site(days)
+    size = sum(len(html) for html, _ in pages)
+    each = len(pages[0][0])
+    # Room for the area page and five months of reports (ten), not six.
+    found = layout(pages, "en", part_bytes=10**9, first_bytes=each * 11)
+    assert size > each * 11
+    assert found.since == "2024-08-01"
+    first, *older = found.parts
+    assert _reports(first) == days[-10:]
+    assert "area-0/" in [address for _, address in first]
+    assert sorted(d for part in older for d in _reports(part)) == days[:-10]
+    # Every part of an index in more than one knows every word (its last page).
+    assert all(part[-1][1] == WORDS for part in found.parts)
+
+
+def test_the_first_part_is_no_bigger_than_a_part() -> None:
+    days = [f"2024-{m:02d}-10" for m in range(1, 13)]
+    pages = _site(days)
+    each = len(pages[0][0])
+    found = layout(pages, "en", part_bytes=each * 4, first_bytes=each * 8)
+    assert found.since == "2024-10-01"  # three reports and the area page: four pages' bytes
+    assert len(_reports(found.parts[0])) == 3
+    assert all(sum(len(h) for h, _ in part[:-1]) <= each * 4 for part in found.parts)
+
+
+def test_a_newest_month_too_big_to_fit_is_cut_by_day() -> None:
+    days = [f"2024-06-{d:02d}" for d in range(1, 21)]
+    pages = _site(days)
+    each = len(pages[0][0])
+    found = layout(pages, "en", part_bytes=10**9, first_bytes=each * 6)
+    assert found.since == "2024-06-16"
+    assert _reports(found.parts[0]) == days[-5:]
+
+
+@pytest.mark.parametrize(
+    ("days", "reason"),
+    [
+        (["2024-06-01"] * 20, "the newest day alone does not fit"),
+        (["2024-06-01", "2024-06-02"], "the site fits"),
+        ([], "no reports"),
+    ],
+)
+def test_no_newest_first_when_it_cannot_help(days: list[str], reason: str) -> None:
+    pages = _site(days)
+    each = len(pages[0][0]) if days else 100
+    found = layout(pages, "en", part_bytes=each * 3, first_bytes=each * 3)
+    assert found.since == "", reason
+    dated = sorted(d for part in found.parts for d in _reports(part))
+    assert dated == sorted(days)
+
+
+def test_the_sizes_that_decide_are_pagefinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    days = [f"2024-{m:02d}-10" for m in range(1, 13)]
+    records = [_report(day, n) for n, day in enumerate(days)]
+    pages = pagefind.record_pages(records, "en")
+    assert pagefind.layout(pages, "en").since == ""  # the demo's sizes: far under 12 MB
+    monkeypatch.setattr(pagefind, "FIRST_BYTES", max(len(html) for html, _ in pages) * 4)
+    assert pagefind.layout(pages, "en").since == "2024-09-01"

@@ -1,0 +1,145 @@
+"""A big site's first search looks in its newest reports; the older ones on request.
+
+The demo is built as a big site is, with a first part of 100 KB of record pages instead
+of 12 MB: Southend's report (May 2021), Essex's (March 2021) and every page that is not
+a report are searched first; Lancashire's (December 2020), Suffolk's (2019) and
+Havering's (2014) only when the reader asks, or when nothing newer matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sendsite.builtin.search import pagefind
+
+from .conftest import build_demo
+from .test_search import STATUS, _all_results, served, wait_for_results
+
+OLDER = ("lancashire/", "suffolk/", "havering/")
+BUTTON = "[data-search-scope] button"
+
+
+@pytest.fixture(scope="module")
+def newest_first(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pagefind, "FIRST_BYTES", 100_000)
+        patch.setattr(pagefind, "PART_BYTES", 100_000)  # the older reports in two parts
+        return build_demo(demo_source, tmp_path_factory.mktemp("newest") / "site")
+
+
+@pytest.fixture(scope="module")
+def newest_base(newest_first: Path) -> Iterator[str]:
+    with served(newest_first) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def whole_base(demo_site: Path) -> Iterator[str]:
+    with served(demo_site) as url:
+        yield url
+
+
+@pytest.fixture
+def tab(browser: object) -> Iterator[object]:
+    """A fresh tab (a first search: nothing cached) that records what it fetches."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.fetched = []
+    page.on("request", lambda request: page.fetched.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def _older_parts(page: object) -> set[str]:
+    return {u.split("/pagefind/")[1].split("/")[0] for u in page.fetched if "/pagefind/part-" in u}
+
+
+def test_the_parts_list_says_which_hold_older_reports(newest_first: Path, demo_site: Path) -> None:
+    listed = json.loads((newest_first / "pagefind" / pagefind.PARTS).read_text("utf-8"))
+    assert listed["since"] == "2021-03-01"  # whole months: Essex's report is of 31 March
+    assert listed["later"] == listed["parts"] and len(listed["parts"]) >= 2
+    # The first part: the newest reports and every page that is not a report.
+    fragments = pagefind.fragments_by_page(newest_first / "pagefind")
+    first = {p for p, ids in fragments.items() if any(_in_first(newest_first, i) for i in ids)}
+    assert {p for p in first if p.count("/") == 2 and not p.startswith("topics/")} == {
+        "essex/joint-commissioning-progress/",
+        "southend/highlight-report-2021-05/",
+    }
+    assert {"lancashire/", "havering/", "topics/therapies/"} <= first
+    # A site under the budget is as before: one part, no older reports apart.
+    whole = json.loads((demo_site / "pagefind" / pagefind.PARTS).read_text("utf-8"))
+    assert (whole["parts"], whole["later"], whole["since"]) == ([], [], "")
+
+
+def _in_first(site: Path, result_id: str) -> bool:
+    return (site / "pagefind" / "fragment" / f"{result_id}.pf_fragment").is_file()
+
+
+def test_a_first_search_looks_in_the_newest_reports_and_the_rest_on_request(
+    tab: object, newest_base: str, whole_base: str, browser: object
+) -> None:
+    everything = browser.new_page()  # type: ignore[attr-defined]
+    everything.goto(whole_base + "search/?q=autism")
+    expected = sorted(_all_results(everything, whole_base))
+    everything.close()
+    assert any(p.startswith(OLDER) for p in expected)
+
+    tab.goto(newest_base + "search/?q=autism")  # type: ignore[attr-defined]
+    newest = sorted(_all_results(tab, newest_base))
+    status = tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]
+    assert status.endswith("Searched the newest reports only, from 1 March 2021 on."), status
+    assert newest and set(newest) < set(expected)
+    assert not [p for p in newest if p.startswith(OLDER) and p.count("/") > 1]
+    assert _older_parts(tab) == set()  # nothing of the older reports was downloaded
+
+    tab.locator(BUTTON).click()  # type: ignore[attr-defined]
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "s => !document.querySelector(s).textContent.includes('newest')", arg=STATUS
+    )
+    assert sorted(_all_results(tab, newest_base)) == expected
+    assert tab.locator(BUTTON).is_hidden()  # type: ignore[attr-defined]
+    assert "older=1" in tab.url  # type: ignore[attr-defined]
+    assert len(_older_parts(tab)) >= 2
+    # The button's search is the focused result's: its first link has the focus.
+    focused = tab.evaluate("document.activeElement.className")  # type: ignore[attr-defined]
+    assert focused == "search-result__link"
+
+    # The address brings the same search back, older reports and all.
+    again = browser.new_page()  # type: ignore[attr-defined]
+    again.goto(tab.url)  # type: ignore[attr-defined]
+    assert sorted(_all_results(again, newest_base)) == expected
+    assert again.locator(BUTTON).is_hidden()
+    again.close()
+
+
+def test_a_word_only_older_reports_have_is_found_at_once(
+    tab: object, newest_base: str, whole_base: str, browser: object
+) -> None:
+    # Only Lancashire's report of December 2020 says "feasibility".
+    everything = browser.new_page()  # type: ignore[attr-defined]
+    everything.goto(whole_base + "search/?q=feasibility")
+    expected = sorted(_all_results(everything, whole_base))
+    everything.close()
+    assert expected and all(p.startswith("lancashire/") for p in expected)
+
+    tab.goto(newest_base + "search/?q=feasibility")  # type: ignore[attr-defined]
+    assert sorted(_all_results(tab, newest_base)) == expected
+    status = tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]
+    assert "newest" not in status and tab.locator(BUTTON).is_hidden()  # type: ignore[attr-defined]
+    assert _older_parts(tab)
+
+
+def test_a_word_no_report_has_says_so_after_looking_everywhere(
+    tab: object, newest_base: str
+) -> None:
+    tab.goto(newest_base + "search/?q=xylophone")  # type: ignore[attr-defined]
+    wait_for_results(tab)
+    status = tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]
+    assert status.startswith("No results") and "newest" not in status, status
