@@ -69,14 +69,15 @@ BUNDLE = PurePosixPath("pagefind")
 #: and, newest first, the parts of older reports (``later``) and the first date of the
 #: first part's reports (``since``, ISO; "" if every part is a like mix).
 PARTS = "sendsite-parts.json"
-#: The most bytes of record pages one Pagefind run indexes (about 2,400 of a big site's
-#: reports, some 1 GB of Pagefind's memory); a bigger site is indexed in parts, one
-#: after another. Each part costs a first search its meta file and one or two index
-#: chunks (up to ~70 KB), so parts are as big as memory allows, not small.
-PART_BYTES = 32_000_000
+#: The most bytes of record pages one Pagefind run indexes (about 1,700 of a big site's
+#: reports; Pagefind holds about 33 times this, some 870 MB, which with the rest of the
+#: build stays under 1 GB); a bigger site is indexed in parts, one after another.
+PART_BYTES = 26_000_000
 #: The most bytes of record pages a first search looks in (about 800 of a big site's
 #: reports, whole months of them, with every page that is not a report): a first search
-#: for a common word at 10,000 reports then downloads about a quarter of a megabyte.
+#: for a common word at 10,000 reports then downloads about 300 KB, search page and all.
+#: Each part searched first costs a first search its meta file and one or two index
+#: chunks (up to ~70 KB), so there is one such part: this is less than ``PART_BYTES``.
 FIRST_BYTES = 12_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
