@@ -143,3 +143,26 @@ def test_a_word_no_report_has_says_so_after_looking_everywhere(
     wait_for_results(tab)
     status = tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]
     assert status.startswith("No results") and "newest" not in status, status
+
+
+def test_the_newest_first_search_page_passes_axe_and_reflows(
+    browser: object, newest_base: str
+) -> None:
+    from .test_accessibility import AXE, WCAG
+
+    for width in (1024, 320):
+        page = browser.new_page(viewport={"width": width, "height": 700})  # type: ignore[attr-defined]
+        try:
+            page.goto(newest_base + "search/?q=autism")
+            wait_for_results(page)
+            assert page.locator(BUTTON).is_visible()
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                WCAG,
+            )
+            assert [v["id"] for v in found["violations"]] == [], width
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        finally:
+            page.close()
