@@ -9,6 +9,8 @@ Havering's (2014) only when the reader asks, or when nothing newer matches.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +168,23 @@ def test_the_newest_first_search_page_passes_axe_and_reflows(
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         finally:
             page.close()
+
+
+def test_a_search_page_without_the_button_searches_everything(
+    tab: object, newest_first: Path, whole_base: str, browser: object, tmp_path: Path
+) -> None:
+    """A site's own copy of an older search.html has no button: every part is searched."""
+    site = tmp_path / "site"
+    shutil.copytree(newest_first, site)
+    page = site / "search" / "index.html"
+    html, found = re.subn(r"<p [^>]*data-search-scope.*?</p>\n", "", page.read_text("utf-8"))
+    assert found == 1
+    page.write_text(html, encoding="utf-8")
+    everything = browser.new_page()  # type: ignore[attr-defined]
+    everything.goto(whole_base + "search/?q=autism")
+    expected = sorted(_all_results(everything, whole_base))
+    everything.close()
+    with served(site) as base:
+        tab.goto(base + "search/?q=autism")  # type: ignore[attr-defined]
+        assert sorted(_all_results(tab, base)) == expected
+        assert "newest" not in tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]

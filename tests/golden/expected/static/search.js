@@ -51,6 +51,7 @@
   var more = form.querySelector("[data-search-more]");
   var filtersEl = form.querySelector("[data-search-filters]");
   var clearEl = form.querySelector("[data-search-clear]");
+  // Absent from a site's own copy of an older search.html: then every part is searched.
   var scopeEl = form.querySelector("[data-search-scope]");
   var rootLink = box.getAttribute("data-site-root") || "./";
   var siteRoot = new URL(rootLink, document.baseURI);
@@ -89,6 +90,7 @@
         });
       }).then(function () { return pagefind.init(); }).then(function () {
         return parts.then(function (found) {
+          if (!scopeEl) { return mergeAll(found.now.concat(found.later)); }
           later = { parts: found.later, since: found.since, merging: null };
           return mergeAll(found.now);
         });
@@ -695,7 +697,7 @@
       list.textContent = "";
       more.hidden = true;
       noteEl.hidden = true;
-      scopeEl.hidden = true;
+      if (scopeEl) { scopeEl.hidden = true; }
       say("");
       return load().then(function () { updateCounts(null, state); });
     }
@@ -737,14 +739,15 @@
       noteEl.textContent = note;
       noteEl.hidden = !note;
       // (A word the word lists do not know is in no report, older or newer.)
-      scopeEl.hidden = !narrow() || !!outcome.unknown;
-      if (!scopeEl.hidden) { text += scopeSummary(); }
+      var narrowed = narrow() && !outcome.unknown;
+      if (scopeEl) { scopeEl.hidden = !narrowed; }
+      if (narrowed) { text += scopeSummary(); }
       return showMore(false).then(function () { say(text); });
     }).catch(function (error) {
       if (mine !== sequence) { return; }
       list.textContent = "";
       more.hidden = true;
-      scopeEl.hidden = true;
+      if (scopeEl) { scopeEl.hidden = true; }
       say("Search is not available right now: the search index could not be loaded. " +
         "Try again later, or browse the reports from the home page.");
       if (window.console) { window.console.error(error); }
@@ -763,11 +766,13 @@
     typingTimer = window.setTimeout(function () { search(formState(), false); }, TYPING_DELAY);
   });
   more.addEventListener("click", function () { showMore(true); });
-  scopeEl.querySelector("button").addEventListener("click", function () {
-    var state = formState();
-    state.older = true;
-    search(state, true).then(function () { (list.querySelector("a") || input).focus(); });
-  });
+  if (scopeEl) {
+    scopeEl.querySelector("button").addEventListener("click", function () {
+      var state = formState();
+      state.older = true;
+      search(state, true).then(function () { (list.querySelector("a") || input).focus(); });
+    });
+  }
   clearEl.querySelector("a").addEventListener("click", function (event) {
     event.preventDefault();
     Array.prototype.forEach.call(filtersEl.querySelectorAll("input:checked"), function (c) { c.checked = false; });
