@@ -223,6 +223,40 @@ def test_an_index_in_parts_is_made_again_only_where_its_records_changed(
     _same_as_cold(source, tmp_path / "site", tmp_path / "two")
 
 
+def test_newest_first_an_edit_of_the_newest_report_makes_only_the_first_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Searched newest first (here with 100 KB in the first part), an edit of the newest
+    report makes again only the first part; a newer report that pushes a month out of
+    the first part makes the parts it moved between. Each time the site is the cold
+    build's, with its parts list saying where the newest reports start."""
+    monkeypatch.setattr(search_pagefind, "FIRST_BYTES", 100_000)
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 100_000)
+    source = copy_demo(tmp_path / "src")
+    first = _build(source, tmp_path / "site")
+    parts = first["search"]["parts"]
+    listed = tmp_path / "site" / "pagefind" / search_pagefind.PARTS
+
+    def since() -> str:
+        return str(json.loads(listed.read_text(encoding="utf-8"))["since"])
+
+    assert parts >= 3 and since() == "2021-03-01"
+    report = source / REPORT
+    text = report.read_text(encoding="utf-8")
+    old, new = "has been established, initially", "has now been established, initially"
+    report.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edited = _build(source, tmp_path / "site")
+    assert (edited["search"]["parts"], edited["search"]["parts_copied"]) == (parts, parts - 1)
+    _same_as_cold(source, tmp_path / "site", tmp_path / "one")
+    # A June report: May's and June's then fill the first part, and March's moves out.
+    june = report.with_name("highlight-report-2021-06.md")
+    june.write_text(text.replace("28th May 2021", "25th June 2021"), encoding="utf-8")
+    later = _build(source, tmp_path / "site")
+    assert since() == "2021-05-01"
+    assert later["search"]["parts_copied"] < later["search"]["parts"] - 1
+    _same_as_cold(source, tmp_path / "site", tmp_path / "two")
+
+
 def test_a_build_into_another_folder_between_leaves_no_stale_index(
     site: Path, tmp_path: Path
 ) -> None:
