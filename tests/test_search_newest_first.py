@@ -80,6 +80,16 @@ def test_the_parts_list_says_which_hold_older_reports(newest_first: Path, demo_s
     assert (whole["parts"], whole["later"], whole["since"]) == ([], [], "")
 
 
+def _one_index_results(browser: object, whole_base: str, query: str) -> list[str]:
+    """What the demo built as one index (every report searched) finds for ``query``."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(whole_base + "search/?q=" + query)
+        return sorted(_all_results(page, whole_base))
+    finally:
+        page.close()
+
+
 def _in_first(site: Path, result_id: str) -> bool:
     return (site / "pagefind" / "fragment" / f"{result_id}.pf_fragment").is_file()
 
@@ -87,10 +97,7 @@ def _in_first(site: Path, result_id: str) -> bool:
 def test_a_first_search_looks_in_the_newest_reports_and_the_rest_on_request(
     tab: object, newest_base: str, whole_base: str, browser: object
 ) -> None:
-    everything = browser.new_page()  # type: ignore[attr-defined]
-    everything.goto(whole_base + "search/?q=autism")
-    expected = sorted(_all_results(everything, whole_base))
-    everything.close()
+    expected = _one_index_results(browser, whole_base, "autism")
     assert any(p.startswith(OLDER) for p in expected)
 
     tab.goto(newest_base + "search/?q=autism")  # type: ignore[attr-defined]
@@ -125,10 +132,7 @@ def test_a_word_only_older_reports_have_is_found_at_once(
     tab: object, newest_base: str, whole_base: str, browser: object
 ) -> None:
     # Only Lancashire's report of December 2020 says "feasibility".
-    everything = browser.new_page()  # type: ignore[attr-defined]
-    everything.goto(whole_base + "search/?q=feasibility")
-    expected = sorted(_all_results(everything, whole_base))
-    everything.close()
+    expected = _one_index_results(browser, whole_base, "feasibility")
     assert expected and all(p.startswith("lancashire/") for p in expected)
 
     tab.goto(newest_base + "search/?q=feasibility")  # type: ignore[attr-defined]
@@ -180,10 +184,7 @@ def test_a_search_page_without_the_button_searches_everything(
     html, found = re.subn(r"<p [^>]*data-search-scope.*?</p>\n", "", page.read_text("utf-8"))
     assert found == 1
     page.write_text(html, encoding="utf-8")
-    everything = browser.new_page()  # type: ignore[attr-defined]
-    everything.goto(whole_base + "search/?q=autism")
-    expected = sorted(_all_results(everything, whole_base))
-    everything.close()
+    expected = _one_index_results(browser, whole_base, "autism")
     with served(site) as base:
         tab.goto(base + "search/?q=autism")  # type: ignore[attr-defined]
         assert sorted(_all_results(tab, base)) == expected
