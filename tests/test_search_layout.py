@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sendsite.builtin.search import pagefind
-from sendsite.builtin.search.pagefind_layout import Page, layout
+from sendsite.builtin.search.pagefind_layout import RecordPage, layout
 from sendsite.builtin.search.pagefind_pages import WORDS, page_date, record_pages
 from sendsite.builtin.search.records import SearchItem, SearchRecord
 
@@ -28,13 +28,13 @@ def _report(day: str, n: int, words: int = 100) -> SearchRecord:
     )
 
 
-def _site(days: list[str]) -> list[Page]:
+def _site(days: list[str]) -> list[RecordPage]:
     records = [_report(day, n) for n, day in enumerate(days)]
     records.append(SearchRecord("area-0/", "Area 0", "An area page.", "Area", area="Area 0"))
     return record_pages(records, "en")
 
 
-def _reports(part: list[Page]) -> list[str]:
+def _reports(part: list[RecordPage]) -> list[str]:
     return sorted(page_date(html) for html, address in part if address != WORDS and page_date(html))
 
 

@@ -25,23 +25,23 @@ from dataclasses import dataclass
 
 from sendsite.builtin.search.pagefind_pages import page_date, word_page
 
-__all__ = ["Layout", "Page", "layout"]
+__all__ = ["Layout", "RecordPage", "layout"]
 
 #: A record page (its HTML, UTF-8) and the site page it stands for.
-Page = tuple[bytes, str]
+RecordPage = tuple[bytes, str]
 
 
 @dataclass
 class Layout:
     """The parts of the index, in order, the first part first."""
 
-    parts: list[list[Page]]
+    parts: list[list[RecordPage]]
     #: The first date (ISO) of the reports in the first part, if the other parts hold
     #: only reports older than that (newest first); "" if every part is a like mix.
     since: str = ""
 
 
-def layout(pages: list[Page], language: str, part_bytes: int, first_bytes: int) -> Layout:
+def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes: int) -> Layout:
     """``pages`` in parts, by the rules above."""
     days = [page_date(html) for html, _ in pages]
     since = _since(pages, days, min(first_bytes, part_bytes)) if _size(pages) > first_bytes else ""
@@ -58,7 +58,7 @@ def layout(pages: list[Page], language: str, part_bytes: int, first_bytes: int) 
     return Layout(parts, since)
 
 
-def _since(pages: list[Page], days: list[str], budget: int) -> str:
+def _since(pages: list[RecordPage], days: list[str], budget: int) -> str:
     """The first day of the earliest month whose reports and all newer ones fit in
     ``budget`` with the pages that are not reports (or, if the newest month alone does
     not, the earliest such day); "" if not even the newest day's reports fit."""
@@ -83,15 +83,15 @@ def _since(pages: list[Page], days: list[str], budget: int) -> str:
     return ""
 
 
-def _hashed(pages: list[Page], part_bytes: int) -> list[list[Page]]:
+def _hashed(pages: list[RecordPage], part_bytes: int) -> list[list[RecordPage]]:
     """``pages`` in as few parts as keep each about ``part_bytes``, each in the part its
     address hashes to (in their order); no empty part."""
     count = max(1, min(len(pages), -(-_size(pages) // part_bytes)))
-    parts: list[list[Page]] = [[] for _ in range(count)]
+    parts: list[list[RecordPage]] = [[] for _ in range(count)]
     for page in pages:
         parts[zlib.crc32(page[1].encode()) % count].append(page)
     return [part for part in parts if part]
 
 
-def _size(pages: list[Page]) -> int:
+def _size(pages: list[RecordPage]) -> int:
     return sum(len(html) for html, _ in pages)
