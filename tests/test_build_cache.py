@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from sendsite.build import changes
 from sendsite.builtin.search import pagefind as search_pagefind
 
 from .conftest import copy_demo, run_cli
+from .test_cli_output import SCHEMA
 
 REPORT = Path("content", "southend", "highlight-report-2021-05.md")
 
@@ -240,7 +242,8 @@ def test_newest_first_an_edit_of_the_newest_report_makes_only_the_first_part(
     def since() -> str:
         return str(json.loads(listed.read_text(encoding="utf-8"))["since"])
 
-    assert parts >= 3 and since() == "2021-03-01"
+    assert parts >= 3 and since() == "2021-03-01" == first["search"]["since"]
+    jsonschema.validate(first, SCHEMA)  # the result's shape (docs/result.schema.json)
     report = source / REPORT
     text = report.read_text(encoding="utf-8")
     old, new = "has been established, initially", "has now been established, initially"
@@ -252,9 +255,12 @@ def test_newest_first_an_edit_of_the_newest_report_makes_only_the_first_part(
     june = report.with_name("highlight-report-2021-06.md")
     june.write_text(text.replace("28th May 2021", "25th June 2021"), encoding="utf-8")
     later = _build(source, tmp_path / "site")
-    assert since() == "2021-05-01"
+    assert since() == "2021-05-01" == later["search"]["since"]
     assert later["search"]["parts_copied"] < later["search"]["parts"] - 1
     _same_as_cold(source, tmp_path / "site", tmp_path / "two")
+    # The summary tells the publisher what a first search looks in.
+    said = run_cli("build", "--source", str(source), "--output", str(tmp_path / "site"))
+    assert "the reports from 1 May 2021 on are searched first" in said.output, said.output
 
 
 def test_a_build_into_another_folder_between_leaves_no_stale_index(

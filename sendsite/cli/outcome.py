@@ -8,6 +8,7 @@ of each stage, and every problem with its file, line, message and fix.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,15 +66,20 @@ def summary_lines(result: BuildResult) -> list[str]:
 
 
 def _index_source(search: IndexSummary) -> str:
-    """What of the search index came from the last build, for the summary's sizes line."""
+    """What of the search index came from the last build, and whether a first search
+    looks in the newest reports only, for the summary's sizes line."""
+    said = ""
+    if search.since:
+        first = date.fromisoformat(search.since)
+        said = f"; the reports from {first.day} {first:%B %Y} on are searched first"
     if search.reused:
-        return "; the same records as last time, so copied from the last build)"
+        return said + "; the same records as last time, so copied from the last build)"
     if search.parts_copied:
-        return (
+        return said + (
             f"; {search.parts_copied} of its {search.parts} parts copied from the last build, "
             "their records unchanged)"
         )
-    return ")"
+    return said + ")"
 
 
 def problem_record(
@@ -150,6 +156,7 @@ def result_record(
                 "reused": result.search.reused,
                 "parts": result.search.parts,
                 "parts_copied": result.search.parts_copied,
+                "since": result.search.since or None,
             },
         }
     return record

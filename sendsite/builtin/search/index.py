@@ -63,6 +63,9 @@ class IndexSummary:
     #: site, their pages unchanged.
     parts: int = 1
     parts_copied: int = 0
+    #: Searched newest first: the first date (ISO) of the reports a first search looks
+    #: in (``pagefind.PARTS``); "" if a search looks in the whole site.
+    since: str = ""
 
 
 def write_search_index(
@@ -93,6 +96,8 @@ class StagedSearch:
     index: StagedIndex | None = None
     #: How many parts the index is in (see ``pagefind``).
     parts: int = 1
+    #: ``IndexSummary.since``.
+    since: str = ""
 
     def run(self, site_dir: Path) -> IndexSummary:
         """Make the index into ``site_dir`` (unless copied); the summary of the whole index."""
@@ -104,7 +109,9 @@ class StagedSearch:
             return IndexSummary(0, 0, 0, 0)
         size = sum(p.stat().st_size for p in files)
         whole = self.copied is not None
-        return IndexSummary(self.records, self.words, len(files), size, whole, self.parts, copied)
+        return IndexSummary(
+            self.records, self.words, len(files), size, whole, self.parts, copied, self.since
+        )
 
 
 def stage_search_index(
@@ -144,12 +151,11 @@ def stage_search_index(
     if release:
         records.clear()
         give_back()
-    number = len(parts.parts) if parts is not None else 1
+    number, since = (len(parts.parts), parts.since) if parts is not None else (1, "")
     if copied is not None or parts is None:
-        return StagedSearch(count, words, copied=copied, parts=number)
-    return StagedSearch(
-        count, words, index=stage_index(parts, language, reused, digests), parts=number
-    )
+        return StagedSearch(count, words, copied=copied, parts=number, since=since)
+    index = stage_index(parts, language, reused, digests)
+    return StagedSearch(count, words, index=index, parts=number, since=since)
 
 
 def write_word_lists(
