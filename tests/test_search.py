@@ -810,45 +810,61 @@ def test_search_works_in_the_preview_and_follows_edits(browser: object, tmp_path
     assert not [f for f in preview.live.search._retired if f.exists()]
 
 
+@contextlib.contextmanager
+def demo_preview(tmp_path: Path) -> Iterator[tuple[PreviewServer, Log, Path]]:
+    """The demo, copied into ``tmp_path``, in a running preview whose whole search index is
+    made: (the preview, its log, the copy's folder)."""
+    root = copy_demo(tmp_path / "site-src")
+    log = Log()
+    preview = PreviewServer(root, "127.0.0.1", 0, log=log)
+    preview.start()
+    try:
+        log.wait_for(INDEXED, 1, 60)
+        yield preview, log, root
+    finally:
+        preview.stop()
+
+
+def save_without_feasibility(root: Path, log: Log) -> None:
+    """Save Lancashire's report, the only one saying "feasibility", with "Quokka" in its
+    place, and wait for the preview to index the saved page."""
+    report = root / "content" / "lancashire" / "app-highlight-report-2020-12.md"
+    text = report.read_text(encoding="utf-8")
+    assert "quokka" not in text.lower() and "feasibility" in text.lower()
+    indexed = log.count(INDEXED)
+    report.write_text(re.sub("(?i)feasibility", "Quokka", text), encoding="utf-8")
+    log.wait_for(INDEXED, indexed + 1, 60)
+
+
 def test_the_preview_hides_a_saved_pages_old_results_in_any_part(
     browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sendsite.builtin.search import pagefind
 
     monkeypatch.setattr(pagefind, "PART_BYTES", 30_000)  # the demo in several parts
-    root = copy_demo(tmp_path / "site-src")
-    log = Log()
-    preview = PreviewServer(root, "127.0.0.1", 0, log=log)
-    preview.start()
-    tab = browser.new_page()  # type: ignore[attr-defined]
-    try:
-        log.wait_for(INDEXED, 1, 60)
-        listed = json.loads(
-            preview.live.search.files[PurePosixPath("pagefind", pagefind.PARTS)].read_text(
-                encoding="utf-8"
+    with demo_preview(tmp_path) as (preview, log, root):
+        tab = browser.new_page()  # type: ignore[attr-defined]
+        try:
+            listed = json.loads(
+                preview.live.search.files[PurePosixPath("pagefind", pagefind.PARTS)].read_text(
+                    encoding="utf-8"
+                )
             )
-        )
-        assert len(listed["parts"]) >= 2
-        report = root / "content" / "lancashire" / "app-highlight-report-2020-12.md"
-        text = report.read_text(encoding="utf-8")
-        assert "quokka" not in text.lower() and "feasibility" in text.lower()
-        tab.goto(preview.url + "search/?q=feasibility")
-        before = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
-        assert any(h.startswith("lancashire/app-highlight-report-2020-12/") for h in before)
-        indexed = log.count(INDEXED)
-        report.write_text(re.sub("(?i)feasibility", "Quokka", text), encoding="utf-8")
-        log.wait_for(INDEXED, indexed + 1, 60)
-        tab.goto(preview.url + "search/?q=feasibility")
-        # The only page with the word was saved without it: no results, and none of the
-        # nearest words the small index of saved pages has.
-        wait_for_results(tab)
-        assert _status_text(tab).startswith("No results"), _status_text(tab)
-        # The saved page is found by its new word (in the small index of saved pages).
-        tab.goto(preview.url + "search/?q=Quokka")
-        found = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
-        assert "lancashire/app-highlight-report-2020-12/#action-3" in found, found
-        # The parts' pages of every word are never shown.
-        assert not [h for h in found if h.startswith("search/")], found
-    finally:
-        tab.close()
-        preview.stop()
+            assert len(listed["parts"]) >= 2
+            tab.goto(preview.url + "search/?q=feasibility")
+            before = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
+            assert any(h.startswith("lancashire/app-highlight-report-2020-12/") for h in before)
+            save_without_feasibility(root, log)
+            tab.goto(preview.url + "search/?q=feasibility")
+            # The only page with the word was saved without it: no results, and none of
+            # the nearest words the small index of saved pages has.
+            wait_for_results(tab)
+            assert _status_text(tab).startswith("No results"), _status_text(tab)
+            # The saved page is found by its new word (in the small index of saved pages).
+            tab.goto(preview.url + "search/?q=Quokka")
+            found = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
+            assert "lancashire/app-highlight-report-2020-12/#action-3" in found, found
+            # The parts' pages of every word are never shown.
+            assert not [h for h in found if h.startswith("search/")], found
+        finally:
+            tab.close()

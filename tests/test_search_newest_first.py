@@ -17,11 +17,16 @@ from pathlib import Path
 import pytest
 
 from sendsite.builtin.search import pagefind
-from sendsite.serve.server import PreviewServer
 
-from .conftest import build_demo, copy_demo
-from .test_search import INDEXED, STATUS, _all_results, served, wait_for_results
-from .test_serve import Log
+from .conftest import build_demo
+from .test_search import (
+    STATUS,
+    _all_results,
+    demo_preview,
+    save_without_feasibility,
+    served,
+    wait_for_results,
+)
 
 OLDER = ("lancashire/", "suffolk/", "havering/")
 BUTTON = "[data-search-scope] button"
@@ -200,29 +205,19 @@ def test_the_preview_searches_newest_first_and_follows_a_saved_older_report(
     reports) stay hidden once that part is searched, and its new words are found."""
     monkeypatch.setattr(pagefind, "FIRST_BYTES", 100_000)
     monkeypatch.setattr(pagefind, "PART_BYTES", 100_000)
-    root = copy_demo(tmp_path / "site-src")
-    log = Log()
-    preview = PreviewServer(root, "127.0.0.1", 0, log=log)
-    preview.start()
-    tab = browser.new_page()  # type: ignore[attr-defined]
-    try:
-        log.wait_for(INDEXED, 1, 60)
-        tab.goto(preview.url + "search/?q=autism")
-        wait_for_results(tab)
-        assert "Searched the newest reports only" in tab.locator(STATUS).inner_text()
-        report = root / "content" / "lancashire" / "app-highlight-report-2020-12.md"
-        text = report.read_text(encoding="utf-8")
-        assert "quokka" not in text.lower() and "feasibility" in text.lower()
-        indexed = log.count(INDEXED)
-        report.write_text(re.sub("(?i)feasibility", "Quokka", text), encoding="utf-8")
-        log.wait_for(INDEXED, indexed + 1, 60)
-        tab.goto(preview.url + "search/?q=feasibility")
-        wait_for_results(tab)
-        status = tab.locator(STATUS).inner_text()
-        assert status.startswith("No results") and "newest" not in status, status
-        tab.goto(preview.url + "search/?q=Quokka")
-        found = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
-        assert "lancashire/app-highlight-report-2020-12/#action-3" in found, found
-    finally:
-        tab.close()
-        preview.stop()
+    with demo_preview(tmp_path) as (preview, log, root):
+        tab = browser.new_page()  # type: ignore[attr-defined]
+        try:
+            tab.goto(preview.url + "search/?q=autism")
+            wait_for_results(tab)
+            assert "Searched the newest reports only" in tab.locator(STATUS).inner_text()
+            save_without_feasibility(root, log)
+            tab.goto(preview.url + "search/?q=feasibility")
+            wait_for_results(tab)
+            status = tab.locator(STATUS).inner_text()
+            assert status.startswith("No results") and "newest" not in status, status
+            tab.goto(preview.url + "search/?q=Quokka")
+            found = [h.removeprefix(preview.url) for h in wait_for_results(tab)]
+            assert "lancashire/app-highlight-report-2020-12/#action-3" in found, found
+        finally:
+            tab.close()
