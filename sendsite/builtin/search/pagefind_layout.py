@@ -43,8 +43,10 @@ class Layout:
 
 def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes: int) -> Layout:
     """``pages`` in parts, by the rules above."""
-    days = [page_date(html) for html, _ in pages]
-    since = _since(pages, days, min(first_bytes, part_bytes)) if _size(pages) > first_bytes else ""
+    since, days = "", []
+    if _size(pages) > first_bytes:  # the pages' dates are read only for a site this big
+        days = [page_date(html) for html, _ in pages]
+        since = _since(pages, days, min(first_bytes, part_bytes))
     if since:
         newer = [not day or day >= since for day in days]
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
