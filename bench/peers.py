@@ -47,9 +47,13 @@ share pages with their parent (copy on write) and each counts them, so during
 the reading stage this sum can overstate. ``max RSS (one)`` is ``ru_maxrss``
 from ``wait4``: the largest single process of the tree (exact, not sampled).
 ``peak PSS tree`` is the highest sum of their proportional set sizes (``Pss`` in
-``/proc/PID/smaps_rollup``, sampled with the RSS): a page shared by forked
+``/proc/PID/smaps_rollup``, every 0.5 s): a page shared by forked
 processes counts once in all, so this is the memory the build really held at
-that moment.
+that moment. It is sampled less often than the RSS because reading it is not
+free: the kernel walks every page of every process of the tree (about 4 ms a GB,
+measured), and at 10,000 reports, where sendsite's tree maps some 3 GB, reading
+it every 0.1 s took a tenth of a core from the build being timed and made its
+reading and rendering about a fifth slower than the same build unwatched.
 
 **sendsite without search** is not a separate run: sendsite has no switch for
 it, and disabling the ``views`` plugin would also drop the cross-area pages. It
@@ -360,10 +364,12 @@ def wait_quiet(threshold: float, longest: float) -> tuple[float, float]:
 class TreeSampler(threading.Thread):
     """Samples the summed RSS of a process and all its descendants every ``interval``."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 5) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
+        #: PSS is read every ``pss_every``-th sample (see the module's notes on memory).
+        self.pss_every = pss_every
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.stop = threading.Event()
         self.peak = 0
@@ -407,13 +413,14 @@ class TreeSampler(threading.Thread):
         while not self.stop.is_set():
             parts: dict[str, int] = {}
             pss_parts: dict[str, int] = {}
+            with_pss = self.samples % self.pss_every == 0
             for pid in self._tree():
                 try:
                     with open(f"/proc/{pid}/statm") as f:
                         rss = int(f.read().split()[1]) * self.page
                     with open(f"/proc/{pid}/comm") as f:
                         comm = f.read().strip()
-                    pss = _pss(pid)
+                    pss = _pss(pid) if with_pss else 0
                 except (OSError, IndexError, ValueError):
                     continue
                 parts[comm] = parts.get(comm, 0) + rss
@@ -443,13 +450,13 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def run_once(cmd: list[str], cwd: Path, log_prefix: Path) -> dict:
+def run_once(cmd: list[str], cwd: Path, log_prefix: Path, pss_every: int = 5) -> dict:
     with open(f"{log_prefix}.out", "wb") as out, open(f"{log_prefix}.err", "wb") as err:
         load = loadavg()
         busy = cpu_busy_seconds()
         started = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-        sampler = TreeSampler(process.pid)
+        sampler = TreeSampler(process.pid, pss_every=pss_every)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
@@ -543,7 +550,9 @@ def bench_n(bench: Bench, n: int, args: argparse.Namespace) -> dict:
                 waited, busy = (0.0, -1.0)
                 if args.quiet > 0 and args.quiet_wait > 0:
                     waited, busy = wait_quiet(args.quiet, args.quiet_wait)
-                run = run_once(cmd, cwd, bench.root / "logs" / f"peers-{tool}-{n}-r{r}")
+                run = run_once(
+                    cmd, cwd, bench.root / "logs" / f"peers-{tool}-{n}-r{r}", args.pss_every
+                )
                 run["round"] = r
                 run["waited_for_quiet_s"] = waited
                 run["busy_cores_before"] = busy
@@ -860,6 +869,12 @@ def main() -> int:
         help="wait at most this many seconds for --quiet (default 120), then run anyway",
     )  # fmt: skip
     parser.add_argument("--no-query", action="store_true", help="skip the first-query bytes")
+    parser.add_argument(
+        "--pss-every",
+        type=int,
+        default=5,
+        help="read the tree's PSS every Nth 0.1 s sample (default 5: every 0.5 s; see Memory)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--record", type=Path, help="append each N's JSON object to this file")
     parser.add_argument(

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from sendsite.build.forked import ChildTraceback, in_child
-from sendsite.builtin.search.pagefind import _program
+from sendsite.builtin.search.pagefind_program import program
 from sendsite.errors import ContentError, SendsiteError
 
 from .conftest import SiteMaker
@@ -89,7 +89,7 @@ def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has
     record, witness = tmp_path / "record.jsonl", tmp_path / "witness.txt"
     env = {
         "PAGEFIND_BINARY_PATH": str(stand_in),
-        "REAL_PAGEFIND": str(_program()),
+        "REAL_PAGEFIND": str(program()),
         "STAND_IN_RECORD": str(record),
         "WITNESS": str(witness),
     }

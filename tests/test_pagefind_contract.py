@@ -1,6 +1,7 @@
 """What sendsite relies on in Pagefind: a Pagefind upgrade that changes any of it fails here.
 
-``sendsite/builtin/search/pagefind.py`` is the one module that knows about Pagefind.
+``sendsite/builtin/search/pagefind.py`` is the one door to Pagefind (with its private
+helpers ``pagefind_program``, which runs it, and ``pagefind_bundle``).
 Beyond its documented options it relies on the files Pagefind's program writes,
 the JSON and CBOR inside them (see that module's docstring). Each test names
 what changed; when one fails after an upgrade, adapt ``search_pagefind`` and
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tomllib
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -24,13 +26,13 @@ import pytest
 from packaging.requirements import Requirement
 
 from sendsite.builtin.search import pagefind as search_pagefind
-from sendsite.builtin.search import pagefind_bundle, pagefind_pages
+from sendsite.builtin.search import pagefind_bundle, pagefind_pages, pagefind_program
 from sendsite.builtin.search.pagefind import BUNDLE, SearchIndexError, index_records
 from sendsite.builtin.search.records import SearchItem, SearchRecord
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 #: Files Pagefind writes at the top of its bundle, apart from the hashed ``.pf_meta``.
-_FILES = {"pagefind-entry.json", "pagefind.js", "pagefind-worker.js", *search_pagefind._UNUSED}
+_FILES = {"pagefind-entry.json", "pagefind.js", "pagefind-worker.js", *pagefind_program.UNUSED}
 _FOLDERS = {"filter", "fragment", "index"}
 _HASH = re.compile(r"^en_[0-9a-f]+$")
 
@@ -116,7 +118,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
 def raw_bundle(tmp_path_factory: pytest.TempPathFactory, pages: tuple[Path, Any]) -> Path:
     """The bundle exactly as Pagefind writes it (nothing removed or rewritten)."""
     bundle = tmp_path_factory.mktemp("raw") / "pagefind"
-    search_pagefind._wait_pagefind(search_pagefind._start_pagefind(pages[0], bundle, "en"))
+    pagefind_program.PartRun(pages[0], bundle, pages[1], "en").wait()
     return bundle
 
 
@@ -197,7 +199,7 @@ def test_the_bundle_holds_the_files_sendsite_expects(raw_bundle: Path) -> None:
     assert names - metas - wasm == _FILES | _FOLDERS, (
         "Pagefind's bundle changed: new "
         f"{sorted(names - metas - wasm - _FILES - _FOLDERS)}, missing "
-        f"{sorted((_FILES | _FOLDERS) - names)} (sendsite removes {search_pagefind._UNUSED})"
+        f"{sorted((_FILES | _FOLDERS) - names)} (sendsite removes {pagefind_program.UNUSED})"
     )
     assert all(p.stat().st_size for p in raw_bundle.rglob("*") if p.is_file()), "an empty file"
     entry, _ = _meta(raw_bundle)
@@ -288,7 +290,7 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
 ) -> None:
     bundle = _copy(raw_bundle, tmp_path)
     _, raw_meta = _meta(raw_bundle)
-    search_pagefind._finish(bundle, pages[1])  # raises, saying why, if anything is unexpected
+    pagefind_program.finish(bundle, pages[1])  # raises, saying why, if anything is unexpected
     _, meta = _meta(bundle)  # the entry file names the rewritten meta file
     assert len(list(bundle.glob("*.pf_meta"))) == 1
     page_list = next(p for p in meta if pagefind_bundle._is_page_list(p, bundle))
@@ -316,7 +318,7 @@ def test_an_index_sendsite_cannot_read_is_an_error(
     fragment = next((bundle / "fragment").iterdir())
     fragment.write_bytes(gzip.compress(b"pagefind_dcd" + b'{"content":"no address first"}'))
     with pytest.raises(SearchIndexError, match="Pagefind wrote an index sendsite cannot read"):
-        search_pagefind._finish(bundle, pages[1])
+        pagefind_program.finish(bundle, pages[1])
 
 
 def test_the_same_records_give_the_same_bytes(tmp_path: Path) -> None:
@@ -327,7 +329,7 @@ def test_the_same_records_give_the_same_bytes(tmp_path: Path) -> None:
     one, two = index(tmp_path / "one"), index(tmp_path / "two")
     assert one.keys() == two.keys() and one == two
     assert all(name.startswith(f"{BUNDLE}/") for name in one)
-    assert not any(name.removeprefix(f"{BUNDLE}/") in search_pagefind._UNUSED for name in one)
+    assert not any(name.removeprefix(f"{BUNDLE}/") in pagefind_program.UNUSED for name in one)
 
 
 def test_a_big_index_is_made_in_parts_each_page_in_one(
@@ -387,33 +389,76 @@ def test_a_small_index_is_one_part(tmp_path: Path) -> None:
     assert not list((tmp_path / "pagefind").glob("part-*"))
 
 
-def test_one_pagefind_runs_at_a_time_while_the_last_part_is_finished(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A part's results get their addresses while Pagefind indexes the next part, but
-    two Pagefinds never run at once: each holds its whole part in memory."""
-    monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
+def _watch_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[bool]]:
+    """Record, as each Pagefind starts, how many were then running (itself included), and,
+    as each part is finished, whether another Pagefind was still indexing meanwhile."""
     started: list[subprocess.Popen[str]] = []
+    running_at_start: list[int] = []
     finished_while_running: list[bool] = []
-    real_start, real_finish = search_pagefind._start_pagefind, search_pagefind._finish
+    real_start, real_finish = pagefind_program.start, pagefind_program.finish
 
     def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
-        assert all(p.poll() is not None for p in started)  # the last one has ended
         started.append(real_start(pages, bundle, language))
+        running_at_start.append(sum(p.poll() is None for p in started))
         return started[-1]
 
     def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
-        finished_while_running.append(len(started) > 1 and started[-1].poll() is None)
+        finished_while_running.append(any(p.poll() is None for p in started))
         return real_finish(bundle, addresses)
 
-    monkeypatch.setattr(search_pagefind, "_start_pagefind", start)
-    monkeypatch.setattr(search_pagefind, "_finish", finish)
-    files = index_records(_records(), tmp_path / "site", "en")
-    assert len(started) >= 2 and len(finished_while_running) == len(started)
-    assert files and all(p.poll() is not None for p in started)
-    # The first parts were finished as the next one was indexed (Pagefind takes far
-    # longer than a few small files' rewriting), the last one after.
-    assert finished_while_running[0] is True and finished_while_running[-1] is False
+    monkeypatch.setattr(pagefind_program, "start", start)
+    monkeypatch.setattr(pagefind_program, "finish", finish)
+    return running_at_start, finished_while_running
+
+
+def test_two_pagefinds_index_side_by_side_while_their_parts_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On two cores, two parts are indexed at once when their pages fit in
+    ``INDEXING_BYTES`` together, never three; the index is the same bytes as one run at a
+    time makes."""
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 300)  # a part a page or two
+    monkeypatch.setattr(search_pagefind, "cores", lambda: 2)
+    one_at_a_time = {
+        p.relative_to(tmp_path / "one").as_posix(): p.read_bytes()
+        for p in _index_in_parts(tmp_path / "one", monkeypatch, indexing_bytes=1)
+    }
+    running_at_start, finished_while_running = _watch_runs(monkeypatch)
+    files = _index_in_parts(tmp_path / "two", monkeypatch, indexing_bytes=1_000_000)
+    assert len(running_at_start) >= 3
+    assert running_at_start[:2] == [1, 2] and max(running_at_start) == 2
+    assert len(finished_while_running) == len(running_at_start)
+    assert finished_while_running[0] is True  # the first part, while the others index
+    side_by_side = {p.relative_to(tmp_path / "two").as_posix(): p.read_bytes() for p in files}
+    assert side_by_side == one_at_a_time
+
+
+def test_one_pagefind_runs_at_a_time_when_two_parts_do_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each Pagefind holds its whole part in memory: parts whose pages together pass
+    ``INDEXING_BYTES`` (or a single core) are indexed one after another, a part's results
+    getting their addresses while Pagefind indexes the next."""
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
+    for cores, limit in ((2, 1), (1, 1_000_000)):
+        monkeypatch.setattr(search_pagefind, "cores", lambda cores=cores: cores)
+        running_at_start, finished_while_running = _watch_runs(monkeypatch)
+        files = _index_in_parts(tmp_path / str(cores), monkeypatch, indexing_bytes=limit)
+        assert files and len(running_at_start) >= 2 and set(running_at_start) == {1}
+        # The first parts were finished as the next one was indexed (Pagefind takes far
+        # longer than a few small files' rewriting), the last one after.
+        assert finished_while_running[0] is True and finished_while_running[-1] is False
+
+
+def _index_in_parts(
+    site: Path, monkeypatch: pytest.MonkeyPatch, *, indexing_bytes: int
+) -> list[Path]:
+    """``_records`` and copies of them on other pages (enough pages for several parts)."""
+    monkeypatch.setattr(search_pagefind, "INDEXING_BYTES", indexing_bytes)
+    records = _records()
+    for n in range(1, 4):
+        records += [replace(r, url=f"copy-{n}/{r.url}") for r in _records()]
+    return index_records(records, site, "en")
 
 
 def test_a_failing_part_stops_the_pagefind_indexing_the_next(
@@ -421,7 +466,7 @@ def test_a_failing_part_stops_the_pagefind_indexing_the_next(
 ) -> None:
     monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
     started: list[subprocess.Popen[str]] = []
-    real_start = search_pagefind._start_pagefind
+    real_start = pagefind_program.start
 
     def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
         started.append(real_start(pages, bundle, language))
@@ -430,8 +475,8 @@ def test_a_failing_part_stops_the_pagefind_indexing_the_next(
     def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
         raise search_pagefind.SearchIndexError("the part could not be rewritten")
 
-    monkeypatch.setattr(search_pagefind, "_start_pagefind", start)
-    monkeypatch.setattr(search_pagefind, "_finish", finish)
+    monkeypatch.setattr(pagefind_program, "start", start)
+    monkeypatch.setattr(pagefind_program, "finish", finish)
     with pytest.raises(search_pagefind.SearchIndexError, match="could not be rewritten"):
         index_records(_records(), tmp_path / "site", "en")
     assert len(started) >= 2 and all(p.poll() is not None for p in started)

@@ -26,7 +26,9 @@ from sendsite.content.model import Format
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager
 
-__all__ = ["MIN_PARALLEL", "RECYCLE_JOBS", "in_workers", "map_forked", "portable", "read_many"]
+__all__ = [
+    "MIN_PARALLEL", "RECYCLE_JOBS", "cores", "in_workers", "map_forked", "portable", "read_many",
+]  # fmt: skip
 
 #: Below this many jobs, starting workers costs more than it saves.
 MIN_PARALLEL = 200
@@ -40,7 +42,8 @@ Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool] | None]
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None] | None = None
 
 
-def _workers() -> int:
+def cores() -> int:
+    """How many processor cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -53,7 +56,7 @@ def in_workers(jobs: int, parallel: bool = True) -> bool:
     return (
         parallel
         and jobs >= MIN_PARALLEL
-        and _workers() >= 2
+        and cores() >= 2
         and "fork" in multiprocessing.get_all_start_methods()
     )
 
@@ -118,7 +121,7 @@ def _forked(
     if not in_workers(len(jobs), parallel):
         yield map(work, jobs)
         return
-    workers = _workers()
+    workers = cores()
     global _TASK
     _TASK = (work, jobs, portable)
     try:

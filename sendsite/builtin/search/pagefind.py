@@ -1,4 +1,5 @@
-"""Pagefind, behind one door: the only module that runs it (``pagefind_bundle`` reads its files).
+"""Pagefind, behind one door: its private helpers ``pagefind_program`` (runs it),
+``pagefind_bundle`` (reads its files), ``pagefind_layout`` and ``pagefind_pages``.
 
 Pagefind (``pagefind[bin]``) is a Rust program that writes a chunked index into
 ``pagefind/`` so a browser downloads only what a query needs. The search records
@@ -10,7 +11,9 @@ of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError`
 
 *Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of
 the pages it is given), so a big site is indexed in parts of at most
-``PART_BYTES`` of record pages, each by a run of its own, one after another: the
+``PART_BYTES`` of record pages, each by a run of its own, two side by side (one
+run leaves a core idle about a third of the time) while their pages stay within
+``INDEXING_BYTES``: the
 first part is ``pagefind/``, the others ``pagefind/part-N/``, listed in
 ``pagefind/sendsite-parts.json``; the search page merges them (Pagefind's
 ``mergeIndex``, which shares the first part's program). Which page goes in which
@@ -32,11 +35,8 @@ Beyond Pagefind's documented options, sendsite relies on the files it writes
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,17 +45,19 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from sendsite.build.copying import link_or_copy
+from sendsite.build.parallel import cores
 from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.errors import SendsiteError
+from sendsite.builtin.search.pagefind_program import PROGRAM_FILES, PartRun, SearchIndexError
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
 __all__ = [
-    "BUNDLE", "FIRST_BYTES", "IGNORE_ATTRIBUTE", "PARTS", "PART_BYTES", "Layout",
+    "BUNDLE", "FIRST_BYTES", "IGNORE_ATTRIBUTE", "INDEXING_BYTES", "PARTS", "PART_BYTES",
+    "Layout",
     "SearchIndexError", "StagedIndex",
     "copy_index", "fragments_by_page", "index_language", "index_records", "last_index",
     "layout", "part_digests", "record_pages", "records_digest", "stage_index",
@@ -69,30 +71,22 @@ BUNDLE = PurePosixPath("pagefind")
 #: and, newest first, the parts of older reports (``later``) and the first date of the
 #: first part's reports (``since``, ISO; "" if every part is a like mix).
 PARTS = "sendsite-parts.json"
-#: The most bytes of record pages one Pagefind run indexes (about 1,700 of a big site's
-#: reports; Pagefind holds about 33 times this, some 870 MB, which with the rest of the
-#: build stays under 1 GB); a bigger site is indexed in parts, one after another.
-PART_BYTES = 26_000_000
+#: The most bytes of record pages one Pagefind run indexes (about 850 of a big site's
+#: reports; Pagefind holds about 33 times this, some 430 MB); a bigger site is indexed
+#: in parts, two at once (see ``INDEXING_BYTES``).
+PART_BYTES = 13_000_000
+#: The most bytes of record pages indexed at once, by runs side by side (at most two,
+#: and one on a single core): Pagefind's runs then hold some 870 MB in all, which with
+#: the rest of the build stays under 1 GB. A part bigger than this runs alone.
+INDEXING_BYTES = 26_000_000
 #: The most bytes of record pages a first search looks in (about 800 of a big site's
 #: reports, whole months of them, with every page that is not a report): a first search
 #: for a common word at 10,000 reports then downloads about 300 KB, search page and all.
 #: Each part searched first costs a first search its meta file and one or two index
-#: chunks (up to ~70 KB), so there is one such part: this is less than ``PART_BYTES``.
+#: chunks (up to ~70 KB), so there is one such part: this is at most ``PART_BYTES``.
 FIRST_BYTES = 12_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
-#: Pagefind's own ready-made interfaces: sendsite has its own search page.
-_UNUSED = ["pagefind-highlight.js"] + [
-    f"pagefind-{ui}{end}" for ui in ("ui", "modular-ui", "component-ui") for end in (".js", ".css")
-]  # fmt: skip
-#: What a part after the first does not need: the search page loads the first part's.
-_PROGRAM = ["pagefind.js", "pagefind-worker.js"]
-#: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
-_TIMEOUT = 900.0
-
-
-class SearchIndexError(SendsiteError):
-    """The search index could not be written."""
 
 
 def index_language(language: str) -> str:
@@ -140,6 +134,8 @@ class StagedIndex:
     reused: dict[int, Path] = field(default_factory=dict)
     #: ``Layout.since``: the other parts are older reports, merged on request.
     since: str = ""
+    #: Each part's bytes of pages (what Pagefind holds about 33 times while indexing it).
+    sizes: list[int] = field(default_factory=list)
 
     def run(self, site_dir: Path) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -147,25 +143,30 @@ class StagedIndex:
         bundle = site_dir.joinpath(*BUNDLE.parts)
         outputs = [bundle]
         outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(self.parts))]
-        running: _PartRun | None = None
+        runs: list[PartRun] = []
         try:
             for output in outputs:
                 shutil.rmtree(output, ignore_errors=True)
             hidden: set[str] = set()
-            for n, (output, addresses) in enumerate(zip(outputs, self.parts, strict=True)):
-                if n in self.reused:
-                    hidden.update(_copy_part(self.reused[n], n, output))
-                    continue
-                # One Pagefind at a time (each holds its part in memory); the last part's
-                # results get their addresses here while Pagefind indexes the next.
-                last = running.wait() if running is not None else None
-                running = _PartRun(self.folder / f"part-{n}", output, addresses, self.language)
-                if last is not None:
-                    hidden.update(last.finish().get(_WORDS, []))
-            if running is not None:
-                hidden.update(running.wait().finish().get(_WORDS, []))
+            waiting = [n for n in range(len(outputs)) if n not in self.reused]
+            for n in self.reused:
+                hidden.update(_copy_part(self.reused[n], n, outputs[n]))
+            at_once = min(2, cores())
+            while waiting or runs:
+                # The oldest run is waited for when no other part may start beside the
+                # runs; once it has ended the next ones start, then its results get their
+                # addresses while they index.
+                ended = None
+                if runs and not (waiting and self._fits(runs, waiting[0], at_once)):
+                    ended = runs.pop(0).wait()
+                while waiting and self._fits(runs, waiting[0], at_once):
+                    n = waiting.pop(0)
+                    pages, size = self.folder / f"part-{n}", self._size(n)
+                    runs.append(PartRun(pages, outputs[n], self.parts[n], self.language, size))
+                if ended is not None:
+                    hidden.update(ended.finish().get(_WORDS, []))
             for n, output in enumerate(outputs[1:], start=1):
-                for name in _PROGRAM + [p.name for p in output.glob("wasm.*.pagefind")]:
+                for name in PROGRAM_FILES + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
                 output.rename(bundle / f"part-{n}")
             names = [f"part-{n}/" for n in range(1, len(outputs))]
@@ -180,12 +181,20 @@ class StagedIndex:
             )
             (bundle / PARTS).write_text(listed, encoding="utf-8")
         finally:
-            if running is not None:
-                running.stop()
+            for left in runs:
+                left.stop()
             for output in outputs[1:]:
                 shutil.rmtree(output, ignore_errors=True)
             self.discard()
         return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+    def _size(self, n: int) -> int:
+        return self.sizes[n] if n < len(self.sizes) else PART_BYTES
+
+    def _fits(self, runs: list[PartRun], n: int, at_once: int) -> bool:
+        """Whether part ``n`` may start beside ``runs`` (see ``INDEXING_BYTES``)."""
+        held = sum(run.size for run in runs)
+        return not runs or (len(runs) < at_once and held + self._size(n) <= INDEXING_BYTES)
 
     def discard(self) -> None:
         """Remove the pages' folder (``run`` does, once done)."""
@@ -243,6 +252,7 @@ def stage_index(
     folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     try:
         addresses: list[dict[str, str]] = []
+        sizes = [sum(len(html) for html, _ in part) for part in parts.parts]
         for n, part in enumerate(parts.parts):
             (folder / f"part-{n}").mkdir()
             if n in reused:
@@ -254,7 +264,8 @@ def stage_index(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     parts.parts.clear()
-    return StagedIndex(folder, addresses, index_language(language), digests, reused, parts.since)
+    language = index_language(language)
+    return StagedIndex(folder, addresses, language, digests, reused, parts.since, sizes)
 
 
 def records_digest(
@@ -337,105 +348,3 @@ def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]
         (folder / name).write_bytes(html)
         addresses[f"/{name}"] = address
     return addresses
-
-
-class _PartRun:
-    """Pagefind indexing one part's pages into ``bundle``, from the moment it is made."""
-
-    def __init__(self, pages: Path, bundle: Path, addresses: dict[str, str], language: str):
-        self.bundle, self.addresses = bundle, addresses
-        self.process = _start_pagefind(pages, bundle, language)
-
-    def wait(self) -> _PartRun:
-        """Wait for Pagefind to end (``SearchIndexError`` if it failed); return this run."""
-        _wait_pagefind(self.process)
-        return self
-
-    def finish(self) -> dict[str, list[str]]:
-        """Check the part Pagefind wrote and give results their addresses; return each
-        site page's results' ids."""
-        try:
-            counts = json.loads((self.bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
-            written = sum(int(lang["page_count"]) for lang in counts.values())
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
-        if written != len(self.addresses):
-            raise SearchIndexError(
-                f"Pagefind indexed {written} of {len(self.addresses)} pages of search records",
-                fix="A page whose records have no words cannot be found: "
-                "give every record some text.",
-            )
-        return _finish(self.bundle, self.addresses)
-
-    def stop(self) -> None:
-        """End Pagefind if it is still running (the build failed meanwhile)."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
-
-
-def _finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
-    """Give each result its site page's address, sort the filters, and rename files to match;
-    return each site page's results' ids."""
-    for name in _UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    try:
-        plans = pagefind_bundle.plan(bundle, addresses)
-    except READ_ERRORS as exc:
-        raise SearchIndexError(
-            f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
-            fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
-        ) from None
-    try:
-        return pagefind_bundle.rewrite(bundle, plans)
-    except OSError as exc:
-        raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
-
-
-# --- running Pagefind -----------------------------------------------------------------------
-
-
-def _program() -> Path:
-    """Pagefind's program: ``$PAGEFIND_BINARY_PATH`` (as Pagefind's own Python package
-    reads it, e.g. for ``pagefind_extended``), or the one ``pagefind[bin]`` installs."""
-    if chosen := os.environ.get("PAGEFIND_BINARY_PATH"):
-        if not Path(chosen).is_file():
-            raise SearchIndexError(
-                f"the Pagefind program was not found (PAGEFIND_BINARY_PATH is {chosen})",
-                fix="Point PAGEFIND_BINARY_PATH at Pagefind's program, or unset it.",
-            )
-        return Path(chosen)
-    problem: Exception = ImportError("pagefind_bin is not installed")
-    for package in ("pagefind_bin_extended", "pagefind_bin"):  # as Pagefind's package looks
-        try:
-            return Path(importlib.import_module(package).get_executable())
-        except (ImportError, FileNotFoundError) as exc:
-            problem = exc if isinstance(exc, FileNotFoundError) else problem
-    raise SearchIndexError(
-        f"the Pagefind program was not found ({problem})",
-        fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
-    )
-
-
-def _start_pagefind(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
-    """Start indexing the record pages in ``pages`` into ``bundle`` with Pagefind's program
-    (``_wait_pagefind`` waits for it)."""
-    command = [str(_program()), "--site", str(pages), "--output-path", str(bundle)]
-    command += ["--force-language", language, "--silent"]
-    try:
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError as exc:
-        raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
-
-
-def _wait_pagefind(process: subprocess.Popen[str]) -> None:
-    """Wait for ``process`` (Pagefind) to end; ``SearchIndexError`` if it failed or hung."""
-    try:
-        out, err = process.communicate(timeout=_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise SearchIndexError(f"Pagefind did not finish within {_TIMEOUT:.0f} seconds") from None
-    if process.returncode != 0:
-        said = " ".join((err or out).split())[-500:]
-        raise SearchIndexError(f"Pagefind failed (exit {process.returncode}): {said}")

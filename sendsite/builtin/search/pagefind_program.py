@@ -1,0 +1,134 @@
+"""Pagefind's program: found, run on one part's pages, waited for, and its part finished.
+
+Private to ``pagefind`` (the one door to Pagefind), which decides what is indexed
+in which part and how many runs go side by side. Each run is Pagefind's own program
+(``pagefind[bin]``, or ``$PAGEFIND_BINARY_PATH``) indexing a folder of record pages
+into a folder of its own; once it has ended, ``PartRun.finish`` checks that it
+indexed every page and gives each result its site page's address
+(``pagefind_bundle``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from sendsite.builtin.search import pagefind_bundle
+from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
+from sendsite.errors import SendsiteError
+
+__all__ = ["PROGRAM_FILES", "UNUSED", "PartRun", "SearchIndexError", "finish", "program", "start"]
+
+#: Pagefind's own ready-made interfaces: sendsite has its own search page.
+UNUSED = ["pagefind-highlight.js"] + [
+    f"pagefind-{ui}{end}" for ui in ("ui", "modular-ui", "component-ui") for end in (".js", ".css")
+]  # fmt: skip
+#: Pagefind's program in the browser (with its ``wasm.*.pagefind``): a part after the
+#: first does not need it, as the search page loads the first part's.
+PROGRAM_FILES = ["pagefind.js", "pagefind-worker.js"]
+#: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
+_TIMEOUT = 900.0
+
+
+class SearchIndexError(SendsiteError):
+    """The search index could not be written."""
+
+
+class PartRun:
+    """Pagefind indexing one part's pages into ``bundle``, from the moment it is made."""
+
+    def __init__(
+        self, pages: Path, bundle: Path, addresses: dict[str, str], language: str, size: int = 0
+    ) -> None:
+        self.bundle, self.addresses, self.size = bundle, addresses, size
+        self.process = start(pages, bundle, language)
+
+    def wait(self) -> PartRun:
+        """Wait for Pagefind to end (``SearchIndexError`` if it failed); return this run."""
+        try:
+            out, err = self.process.communicate(timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise SearchIndexError(
+                f"Pagefind did not finish within {_TIMEOUT:.0f} seconds"
+            ) from None
+        if self.process.returncode != 0:
+            said = " ".join((err or out).split())[-500:]
+            raise SearchIndexError(f"Pagefind failed (exit {self.process.returncode}): {said}")
+        return self
+
+    def finish(self) -> dict[str, list[str]]:
+        """Check the part Pagefind wrote and give results their addresses; return each
+        site page's results' ids."""
+        try:
+            counts = json.loads((self.bundle / ENTRY).read_text(encoding="utf-8"))["languages"]
+            written = sum(int(lang["page_count"]) for lang in counts.values())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise SearchIndexError(f"Pagefind wrote no usable index ({exc})") from None
+        if written != len(self.addresses):
+            raise SearchIndexError(
+                f"Pagefind indexed {written} of {len(self.addresses)} pages of search records",
+                fix="A page whose records have no words cannot be found: "
+                "give every record some text.",
+            )
+        return finish(self.bundle, self.addresses)
+
+    def stop(self) -> None:
+        """End Pagefind if it is still running (the build failed meanwhile), and let go of
+        its pipes; for a run not waited for."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
+def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
+    """Give each result its site page's address, sort the filters, and rename files to match;
+    return each site page's results' ids."""
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    try:
+        plans = pagefind_bundle.plan(bundle, addresses)
+    except READ_ERRORS as exc:
+        raise SearchIndexError(
+            f"Pagefind wrote an index sendsite cannot read ({type(exc).__name__}: {exc})",
+            fix="Install the Pagefind version pyproject.toml names (pip install -e .).",
+        ) from None
+    try:
+        return pagefind_bundle.rewrite(bundle, plans)
+    except OSError as exc:
+        raise SearchIndexError(f"the search index could not be rewritten ({exc})") from None
+
+
+def program() -> Path:
+    """Pagefind's program: ``$PAGEFIND_BINARY_PATH`` (as Pagefind's own Python package
+    reads it, e.g. for ``pagefind_extended``), or the one ``pagefind[bin]`` installs."""
+    if chosen := os.environ.get("PAGEFIND_BINARY_PATH"):
+        if not Path(chosen).is_file():
+            raise SearchIndexError(
+                f"the Pagefind program was not found (PAGEFIND_BINARY_PATH is {chosen})",
+                fix="Point PAGEFIND_BINARY_PATH at Pagefind's program, or unset it.",
+            )
+        return Path(chosen)
+    problem: Exception = ImportError("pagefind_bin is not installed")
+    for package in ("pagefind_bin_extended", "pagefind_bin"):  # as Pagefind's package looks
+        try:
+            return Path(importlib.import_module(package).get_executable())
+        except (ImportError, FileNotFoundError) as exc:
+            problem = exc if isinstance(exc, FileNotFoundError) else problem
+    raise SearchIndexError(
+        f"the Pagefind program was not found ({problem})",
+        fix="Install sendsite with its dependencies: pip install 'pagefind[bin]'.",
+    )
+
+
+def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
+    """Start indexing the record pages in ``pages`` into ``bundle`` with Pagefind's program."""
+    command = [str(program()), "--site", str(pages), "--output-path", str(bundle)]
+    command += ["--force-language", language, "--silent"]
+    try:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
