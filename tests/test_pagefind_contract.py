@@ -392,13 +392,13 @@ def test_a_small_index_is_one_part(tmp_path: Path) -> None:
 def _watch_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[bool]]:
     """Record, as each Pagefind starts, how many were then running (itself included), and,
     as each part is finished, whether another Pagefind was still indexing meanwhile."""
-    started: list[subprocess.Popen[str]] = []
+    started: list[subprocess.Popen[bytes]] = []
     running_at_start: list[int] = []
     finished_while_running: list[bool] = []
     real_start, real_finish = pagefind_program.start, pagefind_program.finish
 
-    def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
-        started.append(real_start(pages, bundle, language))
+    def start(pages: Path, bundle: Path, language: str, **kw: Any) -> subprocess.Popen[bytes]:
+        started.append(real_start(pages, bundle, language, **kw))
         running_at_start.append(sum(p.poll() is None for p in started))
         return started[-1]
 
@@ -465,11 +465,11 @@ def test_a_failing_part_stops_the_pagefind_indexing_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_pagefind, "PART_BYTES", 700)
-    started: list[subprocess.Popen[str]] = []
+    started: list[subprocess.Popen[bytes]] = []
     real_start = pagefind_program.start
 
-    def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
-        started.append(real_start(pages, bundle, language))
+    def start(pages: Path, bundle: Path, language: str, **kw: Any) -> subprocess.Popen[bytes]:
+        started.append(real_start(pages, bundle, language, **kw))
         return started[-1]
 
     def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:

@@ -50,7 +50,12 @@ from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_p
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.builtin.search.pagefind_program import PROGRAM_FILES, PartRun, SearchIndexError
+from sendsite.builtin.search.pagefind_program import (
+    PROGRAM_FILES,
+    PartRun,
+    SearchIndexError,
+    first_ended,
+)
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
@@ -153,12 +158,12 @@ class StagedIndex:
                 hidden.update(_copy_part(self.reused[n], n, outputs[n]))
             at_once = min(2, cores())
             while waiting or runs:
-                # The oldest run is waited for when no other part may start beside the
-                # runs; once it has ended the next ones start, then its results get their
+                # When no other part may start beside the runs, the first to end is
+                # waited for; then the next ones start, and its results get their
                 # addresses while they index.
                 ended = None
                 if runs and not (waiting and self._fits(runs, waiting[0], at_once)):
-                    ended = runs.pop(0).wait()
+                    ended = first_ended(runs).wait()
                 while waiting and self._fits(runs, waiting[0], at_once):
                     n = waiting.pop(0)
                     pages, size = self.folder / f"part-{n}", self._size(n)

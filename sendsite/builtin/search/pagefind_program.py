@@ -14,13 +14,19 @@ import importlib
 import json
 import os
 import subprocess
+import tempfile
+import time
 from pathlib import Path
+from typing import IO
 
 from sendsite.builtin.search import pagefind_bundle
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.errors import SendsiteError
 
-__all__ = ["PROGRAM_FILES", "UNUSED", "PartRun", "SearchIndexError", "finish", "program", "start"]
+__all__ = [
+    "PROGRAM_FILES", "UNUSED", "PartRun", "SearchIndexError", "finish", "first_ended", "program",
+    "start",
+]  # fmt: skip
 
 #: Pagefind's own ready-made interfaces: sendsite has its own search page.
 UNUSED = ["pagefind-highlight.js"] + [
@@ -31,6 +37,8 @@ UNUSED = ["pagefind-highlight.js"] + [
 PROGRAM_FILES = ["pagefind.js", "pagefind-worker.js"]
 #: Seconds to wait for Pagefind before giving up (a stuck program must not hang a build).
 _TIMEOUT = 900.0
+#: Seconds between looks at runs side by side, for the first to end.
+_POLL = 0.02
 
 
 class SearchIndexError(SendsiteError):
@@ -38,26 +46,44 @@ class SearchIndexError(SendsiteError):
 
 
 class PartRun:
-    """Pagefind indexing one part's pages into ``bundle``, from the moment it is made."""
+    """Pagefind indexing one part's pages into ``bundle``, from the moment it is made.
+
+    What Pagefind says goes to a temporary file, not a pipe: a run is not read from
+    while another is waited for, and a full pipe would stop it.
+    """
 
     def __init__(
         self, pages: Path, bundle: Path, addresses: dict[str, str], language: str, size: int = 0
     ) -> None:
         self.bundle, self.addresses, self.size = bundle, addresses, size
-        self.process = start(pages, bundle, language)
+        # Closed by wait or stop: it lives as long as the run.
+        self.said: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.deadline = time.monotonic() + _TIMEOUT
+        try:
+            self.process = start(pages, bundle, language, said=self.said)
+        except BaseException:
+            self.said.close()
+            raise
+
+    def ended(self) -> bool:
+        """Whether Pagefind has ended (or has run for too long: ``wait`` then says so)."""
+        return self.process.poll() is not None or time.monotonic() > self.deadline
 
     def wait(self) -> PartRun:
         """Wait for Pagefind to end (``SearchIndexError`` if it failed); return this run."""
         try:
-            out, err = self.process.communicate(timeout=_TIMEOUT)
+            self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self.stop()
             raise SearchIndexError(
                 f"Pagefind did not finish within {_TIMEOUT:.0f} seconds"
             ) from None
         if self.process.returncode != 0:
-            said = " ".join((err or out).split())[-500:]
+            self.said.seek(0)
+            said = " ".join(self.said.read().decode("utf-8", "replace").split())[-500:]
+            self.said.close()
             raise SearchIndexError(f"Pagefind failed (exit {self.process.returncode}): {said}")
+        self.said.close()
         return self
 
     def finish(self) -> dict[str, list[str]]:
@@ -77,11 +103,20 @@ class PartRun:
         return finish(self.bundle, self.addresses)
 
     def stop(self) -> None:
-        """End Pagefind if it is still running (the build failed meanwhile), and let go of
-        its pipes; for a run not waited for."""
+        """End Pagefind if it is still running (the build failed meanwhile)."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.communicate()
+        self.process.wait()
+        self.said.close()
+
+
+def first_ended(runs: list[PartRun]) -> PartRun:
+    """Take the run that ends first out of ``runs`` (they run side by side), once it has."""
+    while True:
+        for n, run in enumerate(runs):
+            if run.ended():
+                return runs.pop(n)
+        time.sleep(_POLL)
 
 
 def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
@@ -124,11 +159,12 @@ def program() -> Path:
     )
 
 
-def start(pages: Path, bundle: Path, language: str) -> subprocess.Popen[str]:
-    """Start indexing the record pages in ``pages`` into ``bundle`` with Pagefind's program."""
+def start(pages: Path, bundle: Path, language: str, *, said: IO[bytes]) -> subprocess.Popen[bytes]:
+    """Start indexing the record pages in ``pages`` into ``bundle`` with Pagefind's program;
+    what it says goes to ``said``."""
     command = [str(program()), "--site", str(pages), "--output-path", str(bundle)]
     command += ["--force-language", language, "--silent"]
     try:
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(command, stdout=said, stderr=subprocess.STDOUT)
     except OSError as exc:
         raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
