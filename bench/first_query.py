@@ -12,10 +12,11 @@ Two methods, both printed:
   under a sub-path, as an intranet would serve it, with no compression; for
   each query, headless Chromium opens ``search/?q=QUERY`` in a fresh context
   (an empty cache: a first search) and waits until the page announces its
-  results. Every file the server sends is counted: its bytes as served
-  (uncompressed: Pagefind's index files are stored gzipped, so that is their
-  size on disk) and as a server that gzips text (HTML, CSS, JS, JSON) would
-  send it. ``search_bytes`` leaves out the search page's own HTML, CSS and JS
+  results (``--older``: ``search/?q=QUERY&older=1``, a search of the older reports
+  too, as the search page's button makes it). Every file the server sends is
+  counted: its bytes as served (uncompressed: Pagefind's index files are stored
+  gzipped, so that is their size on disk) and as a server that gzips text (HTML,
+  CSS, JS, JSON) would send it. ``search_bytes`` leaves out the search page's own HTML, CSS and JS
   (the page a reader is already on): Pagefind's runtime, its index chunks,
   fragments and filters, and sendsite's word lists. Needs Chromium
   (``apt-get install chromium``, or ``$SENDSITE_CHROMIUM``).
@@ -103,7 +104,7 @@ def gzipped(site: Path, path: str, size: int) -> int:
     return size
 
 
-def browser(site: Path, queries: list[str], executable: str) -> list[dict]:
+def browser(site: Path, queries: list[str], executable: str, older: bool = False) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     sent: list[tuple[str, int]] = []
@@ -122,7 +123,7 @@ def browser(site: Path, queries: list[str], executable: str) -> list[dict]:
                 page = context.new_page()
                 sent.clear()
                 started = time.perf_counter()
-                page.goto(f"{base}search/?q={quote_plus(query)}")
+                page.goto(f"{base}search/?q={quote_plus(query)}{'&older=1' if older else ''}")
                 page.wait_for_function(
                     "() => { const s = document.querySelector('[data-search-status]');"
                     " return s && s.textContent.trim() !== ''; }",
@@ -226,6 +227,11 @@ def main() -> int:
     parser.add_argument("--query", action="append", help=f"default: {QUERIES}")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--older",
+        action="store_true",
+        help="search older reports too (older=1: every part of a site searched newest first)",
+    )
     args = parser.parse_args()
     queries = args.query or QUERIES
     result: dict = {"site": str(args.site), "static": static(args.site, queries)}
@@ -236,7 +242,7 @@ def main() -> int:
         result["browser_skipped"] = "no Chromium (apt-get install chromium)"
     else:
         try:
-            result["browser"] = browser(args.site, queries, executable)
+            result["browser"] = browser(args.site, queries, executable, args.older)
         except Exception as error:  # report, and keep the static figure
             result["browser_skipped"] = f"the browser run failed: {error!r}"
     if "browser" in result:
