@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -187,6 +188,24 @@ def test_a_failing_program_is_a_clear_error(
         SearchIndexError, match=r"Pagefind failed \(exit 3\): Error: the disk is on fire"
     ):
         index_records(_records(), tmp_path, "en")
+
+
+def test_a_stuck_program_is_stopped_and_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Pagefind that never ends does not hang the build: it is killed, and said so."""
+    (tmp_path / "bin").mkdir()
+    program, pid = tmp_path / "bin" / "pagefind", tmp_path / "pid"
+    program.write_text(f"#!/bin/sh\necho $$ > {pid}\nexec sleep 60\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    monkeypatch.setattr(pagefind_program, "_TIMEOUT", 1.0)
+    with pytest.raises(SearchIndexError, match="Pagefind did not finish within 1 seconds"):
+        index_records(_records(), tmp_path / "site", "en")
+    stuck = int(pid.read_text())
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no such process any more
+        os.kill(stuck, 0)
+    assert not list((tmp_path / "site").glob(".pagefind-part-*"))
 
 
 # --- the files ------------------------------------------------------------------------------
