@@ -166,7 +166,7 @@ class StagedIndex:
                     ended = first_ended(runs).wait()
                 while waiting and self._fits(runs, waiting[0], at_once):
                     n = waiting.pop(0)
-                    pages, size = self.folder / f"part-{n}", self._size(n)
+                    pages, size = self.folder / f"part-{n}", self.sizes[n]
                     runs.append(PartRun(pages, outputs[n], self.parts[n], self.language, size))
                 if ended is not None:
                     hidden.update(ended.finish().get(_WORDS, []))
@@ -193,13 +193,10 @@ class StagedIndex:
             self.discard()
         return sorted(p for p in bundle.rglob("*") if p.is_file())
 
-    def _size(self, n: int) -> int:
-        return self.sizes[n] if n < len(self.sizes) else PART_BYTES
-
     def _fits(self, runs: list[PartRun], n: int, at_once: int) -> bool:
         """Whether part ``n`` may start beside ``runs`` (see ``INDEXING_BYTES``)."""
         held = sum(run.size for run in runs)
-        return not runs or (len(runs) < at_once and held + self._size(n) <= INDEXING_BYTES)
+        return not runs or (len(runs) < at_once and held + self.sizes[n] <= INDEXING_BYTES)
 
     def discard(self) -> None:
         """Remove the pages' folder (``run`` does, once done)."""
