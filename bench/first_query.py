@@ -18,7 +18,11 @@ Two methods, both printed:
   gzipped, so that is their size on disk) and as a server that gzips text (HTML,
   CSS, JS, JSON) would send it. ``search_bytes`` leaves out the search page's own HTML, CSS and JS
   (the page a reader is already on): Pagefind's runtime, its index chunks,
-  fragments and filters, and sendsite's word lists. Needs Chromium
+  fragments and filters, and sendsite's word lists. Also printed: the page's long
+  tasks (the browser's ``longtask`` entries, 50 ms or more on the main thread, while
+  nothing else can answer the reader's typing) from opening to results.
+  ``--no-worker`` gives Pagefind ``noWorker: true`` (the search runs on the main
+  thread and ``pagefind-worker.js`` is not downloaded) to weigh the two. Needs Chromium
   (``apt-get install chromium``, or ``$SENDSITE_CHROMIUM``).
 - **static** (no browser; Pagefind's part only): the files Pagefind's runtime
   needs before any query (``pagefind.js``, ``pagefind-entry.json``, the
@@ -104,7 +108,31 @@ def gzipped(site: Path, path: str, size: int) -> int:
     return size
 
 
-def browser(site: Path, queries: list[str], executable: str, older: bool = False) -> list[dict]:
+#: Records the page's long tasks from its start (``window.__longTasks``, milliseconds).
+LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+}).observe({ type: "longtask", buffered: true });
+"""
+#: Where sendsite's search.js gives Pagefind its options (``--no-worker`` adds one).
+OPTIONS = "baseUrl: siteRoot.pathname,"
+
+
+def without_worker(route) -> None:  # type: ignore[no-untyped-def]
+    """Serve search.js with Pagefind told not to use its web worker."""
+    script = route.fetch().text()
+    if OPTIONS not in script:
+        raise SystemExit(f"--no-worker: search.js no longer holds {OPTIONS!r}")
+    route.fulfill(
+        body=script.replace(OPTIONS, OPTIONS + " noWorker: true,"),
+        content_type="text/javascript",
+    )
+
+
+def browser(
+    site: Path, queries: list[str], executable: str, older: bool = False, worker: bool = True
+) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     sent: list[tuple[str, int]] = []
@@ -120,7 +148,10 @@ def browser(site: Path, queries: list[str], executable: str, older: bool = False
             chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
             for query in queries:
                 context = chromium.new_context()  # an empty cache: a first search
+                if not worker:
+                    context.route("**/search.js", without_worker)
                 page = context.new_page()
+                page.add_init_script(LONG_TASKS)
                 sent.clear()
                 started = time.perf_counter()
                 page.goto(f"{base}search/?q={quote_plus(query)}{'&older=1' if older else ''}")
@@ -132,6 +163,7 @@ def browser(site: Path, queries: list[str], executable: str, older: bool = False
                 seconds = time.perf_counter() - started
                 status = page.inner_text("[data-search-status]")
                 page.wait_for_timeout(500)  # let late requests land in the log
+                long_tasks = [round(d) for d in page.evaluate("window.__longTasks")]
                 context.close()
                 by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
                 for path, size in sent:
@@ -153,6 +185,7 @@ def browser(site: Path, queries: list[str], executable: str, older: bool = False
                             for k, v in sorted(by_kind.items())
                         },
                         "largest": sorted(sent, key=lambda s: -s[1])[:3],
+                        "long_tasks_ms": long_tasks,
                     }
                 )
             chromium.close()
@@ -232,6 +265,11 @@ def main() -> int:
         action="store_true",
         help="search older reports too (older=1: every part of a site searched newest first)",
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="give Pagefind noWorker: true (search on the main thread; no worker download)",
+    )
     args = parser.parse_args()
     queries = args.query or QUERIES
     result: dict = {"site": str(args.site), "static": static(args.site, queries)}
@@ -242,7 +280,9 @@ def main() -> int:
         result["browser_skipped"] = "no Chromium (apt-get install chromium)"
     else:
         try:
-            result["browser"] = browser(args.site, queries, executable, args.older)
+            result["browser"] = browser(
+                args.site, queries, executable, args.older, worker=not args.no_worker
+            )
         except Exception as error:  # report, and keep the static figure
             result["browser_skipped"] = f"the browser run failed: {error!r}"
     if "browser" in result:
@@ -261,6 +301,7 @@ def main() -> int:
             f"(gzipped {q['bytes_gzip'] / 1024:.1f} KB; search data {q['search_bytes'] / 1024:.1f}"
             f" KB), {q['seconds']} s: {q['status']}"
         )
+        print(f"    long tasks (ms)    {q['long_tasks_ms'] or 'none'}")
         for name, v in q["by_kind"].items():
             print(f"    {name:18} {v['files']:3} files {v['bytes'] / 1024:8.1f} KB")
     if "browser_skipped" in result:

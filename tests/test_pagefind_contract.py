@@ -277,8 +277,10 @@ def test_the_fragments_hold_what_the_search_page_shows(
     assert sorted(fragments) == sorted(pages[1]), (
         f"results are no longer named after their pages' files: {sorted(fragments)}"
     )
-    assert pages[1]["/000000.html"] == "north/may/"
-    fragment = fragments["/000000.html"]  # the May report: its overview, then two sections
+    # A page written where the site has it (north/may/index.html) is named as the site
+    # names it, so its result needs no new address (see test_results_are_named_...).
+    assert pages[1]["/north/may/"] == "north/may/"
+    fragment = fragments["/north/may/"]  # the May report: its overview, then two sections
     overview, p1, p3 = (r for r in _records() if r.page() == "north/may/")
     assert fragment["meta"] == pagefind_pages._page_meta([overview, p1, p3])
     assert fragment["meta"]["title"] == "May report" and fragment["meta"]["kind"] == "Report"
@@ -300,7 +302,7 @@ def test_the_fragments_hold_what_the_search_page_shows(
         ("h3", "a3", "Open a second centre"),
     ], f"sections and items are no longer sub-results with their anchors: {anchors}"
     assert fragment["content"].startswith("Highlights of the month. P1 Speech")
-    june = fragments["/000002.html"]  # sections with no overview: named after their report
+    june = fragments["/east/june/"]  # sections with no overview: named after their report
     assert (june["meta"]["title"], june["meta"]["kind"]) == ("June report", "Report")
 
 
@@ -319,7 +321,7 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
         json.loads(_gunzip(bundle / "fragment" / f"{name}.pf_fragment"))["url"]
         for name, _ in page_list
     ]
-    assert sorted(urls) == sorted(_pages())  # one result per site page, no anchor
+    assert sorted(urls) == sorted(f"/{page}" for page in _pages())  # one a page, no anchor
     assert len(list((bundle / "fragment").iterdir())) == len(page_list)
     filter_list = next(p for p in meta if pagefind_bundle._is_filter_list(p, bundle))
     assert filter_list == sorted(filter_list)
@@ -328,6 +330,38 @@ def test_finishing_gives_results_their_addresses_and_sorts_filters(
         assert values == sorted(values)
     assert len(list((bundle / "filter").iterdir())) == len(filter_list)
     assert all(p.stat().st_size for p in bundle.rglob("*") if p.is_file()), "an empty file"
+
+
+def test_results_are_named_as_their_site_pages_and_only_numbered_ones_rewritten(
+    tmp_path: Path,
+) -> None:
+    """A page whose address is a plain folder is written where the site has it: Pagefind
+    names its result as the site does (``/north/may/``; the home page ``/``), and its
+    fragment is left exactly as Pagefind wrote it. Any other address (an ``index.html``
+    one, capitals) is a numbered file whose fragment is given the address afterwards."""
+    addresses = ["north/may/", "", "notes/index.html", "Odd/Page/", "a.b/"]
+    records = [SearchRecord(a, f"Title {n}", f"Words on page {n}.", "Page") for n, a in
+               enumerate(addresses)]  # fmt: skip
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    named = search_pagefind._write_pages(search_pagefind.record_pages(records, "en"), folder)
+    assert sorted(key for key, page in named.items() if key == f"/{page}") == ["/", "/north/may/"]
+    assert (folder / "north" / "may" / "index.html").is_file() and (folder / "index.html").is_file()
+    raw = tmp_path / "raw"
+    pagefind_program.PartRun(folder, raw, named, "en").wait()
+    bundle = _copy(raw, tmp_path)
+    results = pagefind_program.finish(bundle, named)
+    urls = {name.stem: json.loads(_gunzip(name))["url"] for name in (bundle / "fragment").iterdir()}
+    assert sorted(urls.values()) == sorted(f"/{a}" for a in addresses)
+    assert sorted(results) == sorted(addresses)
+    for address in addresses:
+        (result,) = results[address]
+        assert urls[result] == f"/{address}"
+        as_written = raw / "fragment" / f"{result}.pf_fragment"
+        if address in ("north/may/", ""):  # Pagefind's own bytes, not rewritten
+            assert as_written.read_bytes() == (bundle / "fragment" / as_written.name).read_bytes()
+        else:
+            assert not as_written.exists()
 
 
 def test_an_index_sendsite_cannot_read_is_an_error(
@@ -467,6 +501,37 @@ def test_one_pagefind_runs_at_a_time_when_two_parts_do_not_fit(
         # The first parts were finished as the next one was indexed (Pagefind takes far
         # longer than a few small files' rewriting), the last one after.
         assert finished_while_running[0] is True and finished_while_running[-1] is False
+
+
+def test_a_part_that_fits_starts_beside_a_run_before_one_that_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashed parts differ in size: when the next part in line is too big to index beside
+    the run going on, a later one that fits starts instead, and no core waits a whole run."""
+    monkeypatch.setattr(search_pagefind, "PART_BYTES", 300)
+    monkeypatch.setattr(search_pagefind, "cores", lambda: 2)
+    real_stage = search_pagefind.stage_index
+
+    def stage(*args: Any, **kw: Any) -> search_pagefind.StagedIndex:
+        staged = real_stage(*args, **kw)
+        assert len(staged.sizes) >= 4
+        staged.sizes = [10, 20, 5] + [20] * (len(staged.sizes) - 3)  # what runs may hold
+        return staged
+
+    monkeypatch.setattr(search_pagefind, "stage_index", stage)
+    running_at_start, _ = _watch_runs(monkeypatch)
+    folders: list[str] = []
+    watched_start = pagefind_program.start
+
+    def start(pages: Path, bundle: Path, language: str, **kw: Any) -> subprocess.Popen[bytes]:
+        folders.append(pages.name)
+        return watched_start(pages, bundle, language, **kw)
+
+    monkeypatch.setattr(pagefind_program, "start", start)
+    files = _index_in_parts(tmp_path / "site", monkeypatch, indexing_bytes=25)
+    assert files and folders[:2] == ["part-0", "part-2"]  # part-1 (20) does not fit beside 10
+    assert running_at_start[:2] == [1, 2] and max(running_at_start) == 2
+    assert sorted(folders) == [f"part-{n}" for n in range(len(folders))]  # each part once
 
 
 def _index_in_parts(

@@ -9,6 +9,12 @@ anchors, and Pagefind's own program indexes the folder on every core. The rest
 of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
 ``BUNDLE``, ``PARTS`` and ``IGNORE_ATTRIBUTE``.
 
+*Names.* A record page is written where the site has its page (``north/may/index.html``)
+when its address is a plain folder, so Pagefind names the result as the site does and it
+is left as written; only the others' results are given their addresses afterwards
+(``_write_pages``, ``pagefind_bundle``). Rewriting every result took about half a
+second of a core for each part, beside the Pagefind runs.
+
 *Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of
 the pages it is given), so a big site is indexed in parts of at most
 ``PART_BYTES`` of record pages, each by a run of its own, two side by side (one
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -92,6 +99,14 @@ INDEXING_BYTES = 26_000_000
 FIRST_BYTES = 12_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
+#: How the record pages are named for Pagefind, in the digests: an index named otherwise
+#: (its results' addresses written otherwise) is never copied into a new site.
+_NAMING = "folders"
+#: A site page's address that is a plain folder, written where the site has it for
+#: Pagefind (see ``_write_pages``): names of lower-case letters, digits, ``-`` and ``_``,
+#: each starting with a letter or digit (never ``..``, nor a numbered page's name; never
+#: two addresses one file on a file system that ignores case).
+_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*")
 
 
 def index_language(language: str) -> str:
@@ -162,12 +177,14 @@ class StagedIndex:
                 # waited for; then the next ones start, and its results get their
                 # addresses while they index.
                 ended = None
-                if runs and not (waiting and self._fits(runs, waiting[0], at_once)):
+                if runs and self._next(runs, waiting, at_once) is None:
                     ended = first_ended(runs).wait()
-                while waiting and self._fits(runs, waiting[0], at_once):
-                    n = waiting.pop(0)
-                    pages, size = self.folder / f"part-{n}", self.sizes[n]
-                    runs.append(PartRun(pages, outputs[n], self.parts[n], self.language, size))
+                while (part := self._next(runs, waiting, at_once)) is not None:
+                    waiting.remove(part)
+                    pages, size = self.folder / f"part-{part}", self.sizes[part]
+                    runs.append(
+                        PartRun(pages, outputs[part], self.parts[part], self.language, size)
+                    )
                 if ended is not None:
                     hidden.update(ended.finish().get(_WORDS, []))
             for n, output in enumerate(outputs[1:], start=1):
@@ -193,10 +210,16 @@ class StagedIndex:
             self.discard()
         return sorted(p for p in bundle.rglob("*") if p.is_file())
 
-    def _fits(self, runs: list[PartRun], n: int, at_once: int) -> bool:
-        """Whether part ``n`` may start beside ``runs`` (see ``INDEXING_BYTES``)."""
-        held = sum(run.size for run in runs)
-        return not runs or (len(runs) < at_once and held + self.sizes[n] <= INDEXING_BYTES)
+    def _next(self, runs: list[PartRun], waiting: list[int], at_once: int) -> int | None:
+        """The first ``waiting`` part that may start beside ``runs`` (see
+        ``INDEXING_BYTES``), if any. Not only the next in line: hashed parts differ in
+        size, and one a little too big to pair would leave a core idle for a whole run."""
+        if not runs:
+            return waiting[0] if waiting else None
+        if len(runs) >= at_once:
+            return None
+        room = INDEXING_BYTES - sum(run.size for run in runs)
+        return next((n for n in waiting if self.sizes[n] <= room), None)
 
     def discard(self) -> None:
         """Remove the pages' folder (``run`` does, once done)."""
@@ -213,7 +236,7 @@ def layout(pages: list[tuple[bytes, str]], language: str) -> Layout:
 def part_digests(parts: Layout, language: str) -> list[str]:
     """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
     Pagefind's version): a part with the hash of the last site's same part is copied."""
-    seed = f"{version('pagefind-bin')} {index_language(language)} {len(parts.parts)}"
+    seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} {len(parts.parts)}"
     digests = []
     for n, part in enumerate(parts.parts):
         digest = hashlib.sha256(f"{seed} {n}".encode())
@@ -278,7 +301,8 @@ def records_digest(
 ) -> str:
     """A hash naming these records as Pagefind would index them (and Pagefind's version);
     ``pages`` is ``record_pages(records, language)`` if the caller made it already."""
-    seed = f"{version('pagefind-bin')} {index_language(language)} {PART_BYTES} {FIRST_BYTES}"
+    seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} {PART_BYTES}"
+    seed += f" {FIRST_BYTES}"
     digest = hashlib.sha256(seed.encode())
     for html, _ in pages if pages is not None else record_pages(records, language):
         digest.update(b"\0" + html)
@@ -343,10 +367,23 @@ def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
 
 
 def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
-    """Write each page into ``folder`` for Pagefind to index; return each file's site page."""
+    """Write each page into ``folder`` for Pagefind to index; return each page's address as
+    Pagefind gives it (the file's, see ``pagefind_bundle``) -> its site page.
+
+    A page whose address is a plain folder (``north/may/``, the home page's "") is
+    written where the site has it (``north/may/index.html``): Pagefind names its result
+    ``/north/may/``, which is already the site page's, so its fragment is left as Pagefind
+    wrote it. Any other (``index.html`` addresses, the page of every word) is numbered
+    (``000001.html``), and its fragment is given the address afterwards.
+    """
     addresses = {}
     for n, (html, address) in enumerate(pages):
-        name = f"{n:06d}.html"
-        (folder / name).write_bytes(html)
-        addresses[f"/{name}"] = address
+        if _FOLDER.fullmatch(address):
+            (folder / address).mkdir(parents=True, exist_ok=True)
+            (folder / address / "index.html").write_bytes(html)
+            addresses[f"/{address}"] = address
+        else:
+            name = f"{n:06d}.html"  # never a folder's page: those are all index.html
+            (folder / name).write_bytes(html)
+            addresses[f"/{name}"] = address
     return addresses

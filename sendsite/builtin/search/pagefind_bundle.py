@@ -1,10 +1,13 @@
 """The files of a Pagefind bundle: read, checked, and rewritten to the same bytes every time.
 
 Private to ``pagefind`` (the one door to Pagefind). Pagefind names each result
-after the file it indexed (``/000123.html``); here each fragment (gzipped JSON
-behind a ``pagefind_dcd`` signature, starting ``{"url":``) gets its site page's
-address and is renamed after its new contents, and the list of pages in the
-``.pf_meta`` file (gzipped CBOR) follows. Pagefind writes each filter's values,
+after the file it indexed: ``/north/may/`` for ``north/may/index.html``, which is the
+site page's own address (with a leading ``/``, which Pagefind's and sendsite's
+scripts both drop), so most results are left as Pagefind wrote them. A result of a
+numbered file (``/000123.html``) has its fragment (gzipped JSON behind a
+``pagefind_dcd`` signature, starting ``{"url":``) given its site page's address
+(``/`` and the address) and renamed after its new contents, and the list of pages in
+the ``.pf_meta`` file (gzipped CBOR) follows. Pagefind writes each filter's values,
 and the list of filters in its meta file, in a Rust hash map's order, which
 changes every run; those lists are sorted and the files renamed after their new
 contents. A file that does not decode and re-encode to exactly its own bytes is
@@ -52,8 +55,9 @@ class _Plan:
     contents: dict[str, Any]
     #: ``[[fragment hash, word count], ...]`` (part of the meta): one a result.
     pages: list[Any]
-    #: Each fragment's new payload (its site page's address in it), by its old hash.
-    fragments: dict[str, bytes] = field(default_factory=dict)
+    #: Each fragment's new payload (its site page's address in it), by its old hash;
+    #: None for a fragment that names its site page already.
+    fragments: dict[str, bytes | None] = field(default_factory=dict)
     #: Each fragment's site page's address, by its old hash.
     addresses: dict[str, str] = field(default_factory=dict)
 
@@ -80,7 +84,10 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> dict[str, list[str]]:
     for one in plans:
         moved = {}
         for old, payload in one.fragments.items():
-            moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
+            if payload is None:
+                moved[old] = old
+            else:
+                moved[old] = _write_payload(bundle / "fragment", "", old, payload, ".pf_fragment")
             written.setdefault(one.addresses[old], []).append(moved[old])
         for page in one.pages:
             page[0] = moved[page[0]]
@@ -97,21 +104,33 @@ def rewrite(bundle: Path, plans: list[_Plan]) -> dict[str, list[str]]:
     return written
 
 
+_HEAD = '{"url":'
+_URL = json.JSONDecoder()
+
+
 def _fragment_url(bundle: Path, fragment: str) -> tuple[str, str]:
-    """A fragment's payload (JSON text) and the address it names."""
+    """A fragment's payload (JSON text) and the address it names (read from its start)."""
     body = _payload(bundle / "fragment" / f"{fragment}.pf_fragment").decode("utf-8")
-    return body, str(json.loads(body)["url"])
+    if not body.startswith(_HEAD):
+        raise Unexpected(f"fragment {fragment} does not start with its address")
+    named, _ = _URL.raw_decode(body, len(_HEAD))
+    if not isinstance(named, str):
+        raise Unexpected(f"fragment {fragment} does not start with its address")
+    return body, named
 
 
-def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> tuple[str, bytes]:
-    """A fragment's site page's address, and its payload (JSON) with that address."""
+def _addressed(bundle: Path, fragment: str, addresses: dict[str, str]) -> tuple[str, bytes | None]:
+    """A fragment's site page's address, and its payload (JSON) with ``/`` and that
+    address; None if it has it already."""
     body, named = _fragment_url(bundle, fragment)
-    head = '{"url":' + json.dumps(named, ensure_ascii=False)
+    head = _HEAD + json.dumps(named, ensure_ascii=False)
     if not body.startswith(head) or named not in addresses:
         raise Unexpected(f"fragment {fragment} does not start with a record page's address")
     address = addresses[named]
+    if named == f"/{address}":
+        return address, None
     return address, (
-        '{"url":' + json.dumps(address, ensure_ascii=False) + body[len(head) :]
+        _HEAD + json.dumps(f"/{address}", ensure_ascii=False) + body[len(head) :]
     ).encode()
 
 
@@ -216,5 +235,5 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     for one in _plans(bundle):
         for fragment, _ in one.pages:
             url = _fragment_url(bundle, fragment)[1]
-            found.setdefault(url.partition("#")[0], []).append(fragment)
+            found.setdefault(url.partition("#")[0].removeprefix("/"), []).append(fragment)
     return found

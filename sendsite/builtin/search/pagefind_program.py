@@ -4,8 +4,8 @@ Private to ``pagefind`` (the one door to Pagefind), which decides what is indexe
 in which part and how many runs go side by side. Each run is Pagefind's own program
 (``pagefind[bin]``, or ``$PAGEFIND_BINARY_PATH``) indexing a folder of record pages
 into a folder of its own; once it has ended, ``PartRun.finish`` checks that it
-indexed every page and gives each result its site page's address
-(``pagefind_bundle``).
+indexed every page and gives each result its site page's address where Pagefind's
+own name for it is not that already (``pagefind_bundle``).
 """
 
 from __future__ import annotations
@@ -120,8 +120,8 @@ def first_ended(runs: list[PartRun]) -> PartRun:
 
 
 def finish(bundle: Path, addresses: dict[str, str]) -> dict[str, list[str]]:
-    """Give each result its site page's address, sort the filters, and rename files to match;
-    return each site page's results' ids."""
+    """Give each result its site page's address (where it lacks it), sort the filters, and
+    rename files to match; return each site page's results' ids."""
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
     try:
