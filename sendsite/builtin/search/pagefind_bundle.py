@@ -64,7 +64,8 @@ class _Plan:
 
 def plan(bundle: Path, addresses: dict[str, str]) -> list[_Plan]:
     """Read and check ``bundle``, and work out each fragment's payload with its site
-    page's address (``addresses``: record page -> site page); raises ``READ_ERRORS``."""
+    page's address where it lacks it (``addresses``: Pagefind's name for a record page ->
+    its site page); raises ``READ_ERRORS``."""
     plans = _plans(bundle)
     for one in plans:
         for fragment, _ in one.pages:
