@@ -1,9 +1,10 @@
 """The ``sendsite`` program builds in a child process that has ended before Pagefind runs.
 
 So the memory that reading and rendering used is the system's again while the
-indexer (itself a big process) runs. These tests run the real program, with a
-stand-in for Pagefind's program that records which processes are alive, then
-runs the real Pagefind.
+indexer (itself a big process) runs; only runs that fit beside the child in memory
+(``background.MEMORY``) go on while it writes the site. These tests run the real
+program, with a stand-in for Pagefind's program that records which processes are
+alive, then runs the real Pagefind.
 """
 
 from __future__ import annotations
@@ -79,10 +80,18 @@ def _program_run(
     return process
 
 
+#: A plugin that leaves Pagefind no memory beside the build: as on a big site.
+NO_ROOM = """\
+from sendsite.builtin.search import background
+background.MEMORY = 0
+"""
+
+
 def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has_ended(
     make_site: SiteMaker, tmp_path: Path
 ) -> None:
-    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS})
+    plugins = {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS, "plugins/big.py": NO_ROOM}
+    root = tiny_site(make_site, plugins)
     stand_in = tmp_path / "pagefind-stand-in"
     stand_in.write_text(f"#!{sys.executable}\n{STAND_IN}")
     stand_in.chmod(0o755)
@@ -109,6 +118,31 @@ def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has
         assert run["alive"] == [], "the process that read and rendered has ended"
         assert run["others"] == [], "nothing else of the build is alive beside Pagefind"
     assert list((root / "site" / "pagefind").glob("fragment/*.pf_fragment"))
+
+
+def test_pagefind_that_fits_in_memory_runs_while_the_child_writes_the_site(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS})
+    stand_in = tmp_path / "pagefind-stand-in"
+    stand_in.write_text(f"#!{sys.executable}\n{STAND_IN}")
+    stand_in.chmod(0o755)
+    record, witness = tmp_path / "record.jsonl", tmp_path / "witness.txt"
+    env = {
+        "PAGEFIND_BINARY_PATH": str(stand_in),
+        "REAL_PAGEFIND": str(program()),
+        "STAND_IN_RECORD": str(record),
+        "WITNESS": str(witness),
+    }
+    process = _program_run("build", "--quiet", "--source", str(root), env=env)
+    runs = [json.loads(line) for line in record.read_text().splitlines()]
+    assert runs, "Pagefind ran"
+    children = {int(p) for p in witness.read_text().split()}
+    for run in runs:
+        assert run["parent"] in children, "the child that built the site ran Pagefind"
+    assert "Indexing for search" not in process.stdout  # --quiet
+    assert list((root / "site" / "pagefind").glob("fragment/*.pf_fragment"))
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.new-")], "nothing left"
 
 
 def test_the_programs_content_errors_keep_their_file_line_and_fix(make_site: SiteMaker) -> None:

@@ -4,8 +4,10 @@
 search indexer (Pagefind, itself a big process) from the parent once the child has
 exited. Python rarely hands freed memory back to the system while it runs, so
 collecting the site's objects would leave most of it held beside Pagefind; a child
-that exits gives all of it back. Only the ``sendsite`` program does this
-(``own_process``): forking inside another program would copy that program too.
+that exits gives all of it back. (Runs that fit beside the child in memory are started
+by the child itself, to index while it writes the site: ``search.background``.) Only
+the ``sendsite`` program does this (``own_process``): forking inside another program
+would copy that program too.
 
 The child's result comes back pickled through a pipe. So does an exception it
 raises, with the traceback behind it as text (``ChildTraceback``, shown by

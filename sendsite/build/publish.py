@@ -179,8 +179,10 @@ def build(
     where it still holds (see ``build.cache``) and kept for the next. With
     ``own_process`` (the ``sendsite`` program: the build is all its process does), the
     site is read, rendered and written in a child process that has ended, giving all
-    its memory back, before Pagefind runs (see ``build.forked``); inside another
-    program (a test runner) that program would be copied too, so it is not done.
+    its memory back, before Pagefind runs (see ``build.forked``; Pagefind's runs that
+    fit beside the child in memory start before the site is written, and index while
+    it is: see ``search.background``); inside another program (a test runner) that
+    program would be copied too, so it is not done.
     """
     started = time.perf_counter()
     progress = progress or Progress()
@@ -262,16 +264,29 @@ def _make(
     # as they are written, hold on to the site until then.)
     del checked, pipeline, kept, memo, state
     give_back()
-    staging = stage_site(target, files, progress, release=True)
+    # Where memory allows, Pagefind indexes while the site and the cache are written.
+    early = step.start(target) if step is not None else None
+    staged: StagedCache | None = None
+    staging: Path | None = None
     try:
+        keep = [early.folder] if early is not None else []
+        staging = stage_site(target, files, progress, release=True, keep=keep)
         with progress.stage("index"), writing_into(target):
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
         # Written beside the cache in use, and put in place only once the site is.
         with collected_once(collect=False):  # pickling makes no cycles to look for
             staged = save_cache(config, key, kept_state) if kept_state is not None else None
+        if early is not None and search is not None:
+            with progress.stage("index"), writing_into(target):
+                search.made = early.into(staging)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if early is not None:
+            early.cancel()
+        if staged is not None:
+            staged.drop()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     del kept_state
     give_back()  # what was let go, before Pagefind runs (in this process: no child)

@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
@@ -33,6 +33,7 @@ __all__ = [
     "MARKER",
     "OutputError",
     "output_lock",
+    "scratch_folder",
     "shown_path",
     "stage_site",
     "swap_in",
@@ -117,26 +118,34 @@ def output_lock(output: Path) -> Iterator[None]:
         lock.release()
 
 
+def scratch_folder(output: Path) -> Path:
+    """A new empty folder beside ``output`` (on its file system, so what is made in it
+    moves into the site by a rename); the next build removes it if it is left behind."""
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+
+
 def stage_site(
     output: Path,
     files: Mapping[PurePosixPath, FileContent],
     progress: Progress | None = None,
     *,
     release: bool = False,
+    keep: Collection[Path] = (),
 ) -> Path:
     """Write ``files`` into a new staging folder beside ``output``; return the folder.
 
     Run inside ``output_lock``; ``swap_in`` puts the folder in place. Leftovers of a
-    killed build are removed first; if writing fails, the staging folder is removed.
+    killed build are removed first (but ``keep``: this build's own ``scratch_folder``s
+    in use); if writing fails, the staging folder is removed.
     A file whose bytes are those of the last site's file at its path is that file,
     linked (see ``_reuse``): it keeps its modification time.
     """
     output = output.resolve()
-    _remove_leftovers(output)
+    _remove_leftovers(output, {folder.name for folder in keep})
     with _os_errors("cannot read the output folder", output):
         _check_replaceable(output)
     with _os_errors("cannot write the site into", output):
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        staging = scratch_folder(output)
     try:
         with _os_errors("cannot write the site into", output):
             last = output if (output / MARKER).is_file() else None
@@ -209,7 +218,7 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
-def _remove_leftovers(output: Path) -> None:
+def _remove_leftovers(output: Path, keep: Collection[str] = ()) -> None:
     """Remove staging and retired folders a killed build left beside ``output``.
 
     Only folders named as this writer names them for this output are touched;
@@ -224,6 +233,7 @@ def _remove_leftovers(output: Path) -> None:
                 Path(entry.path)
                 for entry in entries
                 if entry.name.startswith(prefix)
+                and entry.name not in keep
                 and _LEFTOVER.fullmatch(entry.name[len(prefix) :])
                 and entry.is_dir(follow_symlinks=False)
             )

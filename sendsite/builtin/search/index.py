@@ -98,11 +98,18 @@ class StagedSearch:
     parts: int = 1
     #: ``IndexSummary.since``.
     since: str = ""
+    #: ... or the index made already, while the site was written (see ``background``),
+    #: and how many of its parts were copied from the last site.
+    made: list[Path] | None = None
+    made_copied: int = 0
 
     def run(self, site_dir: Path) -> IndexSummary:
-        """Make the index into ``site_dir`` (unless copied); the summary of the whole index."""
+        """Make the index into ``site_dir`` (unless copied or made); the summary of the
+        whole index."""
         if self.copied is not None:
             files, copied = self.copied, self.parts
+        elif self.made is not None:
+            files, copied = self.made, self.made_copied
         elif self.index is not None:
             files, copied = self.index.run(site_dir), len(self.index.reused)
         else:
@@ -125,6 +132,7 @@ def stage_search_index(
     digests: list[str] | None = None,
     counts: Counter[str] | None = None,
     release: bool = False,
+    started: tuple[int, str, int] | None = None,
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
     ``site_dir`` and the last site's index copied, or the records' pages written into a
@@ -136,7 +144,9 @@ def stage_search_index(
     ``digests``: the records' ``layout`` and its ``part_digests``, if the caller made
     them already; ``counts``: how many records hold each word, if known). With
     ``release`` (a build), ``records`` is emptied once the word lists are written:
-    Pagefind needs only the pages, and does not run beside them.
+    Pagefind needs only the pages, and does not run beside them. ``started``: the index
+    is being made already (``background``): its parts, ``since`` and parts copied; only
+    the word lists are written, and ``StagedSearch.made`` is to be given its files.
     """
     if not records:
         return StagedSearch(0, 0)
@@ -146,11 +156,14 @@ def stage_search_index(
     words = _copy_word_lists(reuse, site_dir) if reuse is not None and copied else None
     if words is None:
         words = write_word_lists(site_dir.joinpath(*WORDS.parts), records, counts)
-    if copied is None and parts is None:
+    if copied is None and parts is None and started is None:
         parts = layout(record_pages(records, language), language)
     if release:
         records.clear()
         give_back()
+    if started is not None:
+        number, since, copied_parts = started
+        return StagedSearch(count, words, parts=number, since=since, made_copied=copied_parts)
     number, since = (len(parts.parts), parts.since) if parts is not None else (1, "")
     if copied is not None or parts is None:
         return StagedSearch(count, words, copied=copied, parts=number, since=since)

@@ -22,6 +22,9 @@ from pathlib import Path, PurePosixPath
 from sendsite.build.deferred import FileContent
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
+from sendsite.build.writer import scratch_folder
+from sendsite.builtin.search import background
+from sendsite.builtin.search.background import IndexRun
 from sendsite.builtin.search.index import (
     IndexSummary,
     SearchIndexError,
@@ -36,6 +39,7 @@ from sendsite.builtin.search.pagefind import (
     layout,
     part_digests,
     record_pages,
+    stage_index,
 )
 from sendsite.builtin.search.records import KINDS, RecordMemo, SearchRecord, search_records
 from sendsite.builtin.search.synonyms import Synonyms
@@ -126,9 +130,27 @@ class IndexStep:
     reused: dict[int, Path] = field(default_factory=dict)
     #: How many records hold each word, if the build cache's memo kept count.
     counts: Counter[str] | None = None
+    #: Pagefind's runs, if started before the site is written (``start``), and the
+    #: index's parts, ``since`` and parts copied then.
+    early: IndexRun | None = None
+    started: tuple[int, str, int] | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
+
+    def start(self, output: Path) -> IndexRun | None:
+        """Start Pagefind on the records' pages now, in a thread, while the site for
+        ``output`` is written, if its runs fit beside what this process holds (see
+        ``background``); None if they do not, or if the last site's index is copied."""
+        if self.reuse is not None or not self.parts.parts:
+            return None
+        sizes = [sum(len(html) for html, _ in part) for part in self.parts.parts]
+        if not background.fits(sizes, self.reused, background.held_now()):
+            return None
+        self.started = (len(sizes), self.parts.since, len(self.reused))
+        staged = stage_index(self.parts, self.language, self.reused, self.digests)
+        self.early = IndexRun(staged, scratch_folder(output.resolve()))
+        return self.early
 
     def stage(self, folder: Path) -> StagedSearch:
         """The word lists written into ``folder`` and the records' pages onto disk; the
@@ -143,6 +165,7 @@ class IndexStep:
             digests=self.digests,
             counts=self.counts,
             release=True,
+            started=self.started,
         )
 
 

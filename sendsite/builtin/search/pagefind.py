@@ -45,6 +45,7 @@ import json
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -157,9 +158,10 @@ class StagedIndex:
     #: Each part's bytes of pages (what Pagefind holds about 33 times while indexing it).
     sizes: list[int] = field(default_factory=list)
 
-    def run(self, site_dir: Path) -> list[Path]:
+    def run(self, site_dir: Path, stop: threading.Event | None = None) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
-        folder is removed whatever happens."""
+        folder is removed whatever happens. Setting ``stop`` (from another thread) ends
+        the runs with ``SearchIndexError``."""
         bundle = site_dir.joinpath(*BUNDLE.parts)
         outputs = [bundle]
         outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(self.parts))]
@@ -176,9 +178,11 @@ class StagedIndex:
                 # When no other part may start beside the runs, the first to end is
                 # waited for; then the next ones start, and its results get their
                 # addresses while they index.
+                if stop is not None and stop.is_set():
+                    raise SearchIndexError("the search index was stopped: the build failed")
                 ended = None
                 if runs and self._next(runs, waiting, at_once) is None:
-                    ended = first_ended(runs).wait()
+                    ended = first_ended(runs, stop).wait()
                 while (part := self._next(runs, waiting, at_once)) is not None:
                     waiting.remove(part)
                     pages, size = self.folder / f"part-{part}", self.sizes[part]

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import IO
@@ -110,12 +111,15 @@ class PartRun:
         self.said.close()
 
 
-def first_ended(runs: list[PartRun]) -> PartRun:
-    """Take the run that ends first out of ``runs`` (they run side by side), once it has."""
+def first_ended(runs: list[PartRun], stop: threading.Event | None = None) -> PartRun:
+    """Take the run that ends first out of ``runs`` (they run side by side), once it has;
+    ``SearchIndexError`` if ``stop`` is set meanwhile (the build failed: see ``background``)."""
     while True:
         for n, run in enumerate(runs):
             if run.ended():
                 return runs.pop(n)
+        if stop is not None and stop.is_set():
+            raise SearchIndexError("the search index was stopped: the build failed")
         time.sleep(_POLL)
 
 
