@@ -87,11 +87,9 @@ background.MEMORY = 0
 """
 
 
-def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has_ended(
-    make_site: SiteMaker, tmp_path: Path
-) -> None:
-    plugins = {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS, "plugins/big.py": NO_ROOM}
-    root = tiny_site(make_site, plugins)
+def _stand_in(tmp_path: Path) -> tuple[dict[str, str], Path, Path]:
+    """The environment that puts ``STAND_IN`` in Pagefind's place; its record and the
+    witness's."""
     stand_in = tmp_path / "pagefind-stand-in"
     stand_in.write_text(f"#!{sys.executable}\n{STAND_IN}")
     stand_in.chmod(0o755)
@@ -102,6 +100,15 @@ def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has
         "STAND_IN_RECORD": str(record),
         "WITNESS": str(witness),
     }
+    return env, record, witness
+
+
+def test_pagefind_runs_from_the_program_once_the_process_that_built_the_site_has_ended(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    plugins = {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS, "plugins/big.py": NO_ROOM}
+    root = tiny_site(make_site, plugins)
+    env, record, _ = _stand_in(tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "sendsite", "build", "--quiet", "--source", str(root)],
         env={**os.environ, **env},
@@ -124,16 +131,7 @@ def test_pagefind_that_fits_in_memory_runs_while_the_child_writes_the_site(
     make_site: SiteMaker, tmp_path: Path
 ) -> None:
     root = tiny_site(make_site, {"plugins/tiny.py": TINY, "plugins/witness.py": WITNESS})
-    stand_in = tmp_path / "pagefind-stand-in"
-    stand_in.write_text(f"#!{sys.executable}\n{STAND_IN}")
-    stand_in.chmod(0o755)
-    record, witness = tmp_path / "record.jsonl", tmp_path / "witness.txt"
-    env = {
-        "PAGEFIND_BINARY_PATH": str(stand_in),
-        "REAL_PAGEFIND": str(program()),
-        "STAND_IN_RECORD": str(record),
-        "WITNESS": str(witness),
-    }
+    env, record, witness = _stand_in(tmp_path)
     process = _program_run("build", "--quiet", "--source", str(root), env=env)
     runs = [json.loads(line) for line in record.read_text().splitlines()]
     assert runs, "Pagefind ran"
