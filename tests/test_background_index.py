@@ -14,10 +14,11 @@ import pytest
 
 from sendsite.build import publish
 from sendsite.build.writer import OutputError, scratch_folder, stage_site
-from sendsite.builtin.search import background, pagefind_program
+from sendsite.builtin.search import background, pagefind, pagefind_program
 
 from .conftest import copy_demo, run_cli
 from .test_build_cache import REPORT, _tree
+from .test_pagefind_contract import _records
 
 
 def _build(source: Path, output: Path, *options: str) -> None:
@@ -54,7 +55,7 @@ def test_runs_that_fit_index_while_the_site_is_written_and_make_the_same_site(
     assert early == [] and processes
     monkeypatch.setattr(background, "MEMORY", 1 << 40)
     _build(source, tmp_path / "beside", "--no-cache")
-    assert len(early) == 1 and early[0].files
+    assert len(early) == 1 and early[0].error is None and not early[0].folder.exists()
     assert _tree(tmp_path / "beside") == _tree(tmp_path / "after")
     # After an edit, with the cache: the part indexed again, beside the writing too.
     report = source / REPORT
@@ -121,10 +122,6 @@ def test_writing_the_site_keeps_the_folder_pagefind_writes_into(tmp_path: Path) 
 def test_a_stopped_index_starts_no_more_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sendsite.builtin.search import pagefind
-
-    from .test_pagefind_contract import _records
-
     _, processes = _watch(monkeypatch)
     staged = pagefind.stage_index(
         pagefind.layout(pagefind.record_pages(_records(), "en"), "en"), "en"

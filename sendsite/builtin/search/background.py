@@ -61,7 +61,6 @@ class IndexRun:
     #: Where the index is made: an empty folder on the new site's file system.
     folder: Path
     stop: threading.Event = field(default_factory=threading.Event)
-    files: list[Path] = field(default_factory=list)
     error: BaseException | None = None
 
     def __post_init__(self) -> None:
@@ -70,7 +69,7 @@ class IndexRun:
 
     def _run(self) -> None:
         try:
-            self.files = self.staged.run(self.folder, self.stop)
+            self.staged.run(self.folder, self.stop)
         except BaseException as exc:  # given to the build's own thread by ``into``
             self.error = exc
 
@@ -82,7 +81,6 @@ class IndexRun:
             if self.error is not None:
                 raise self.error
             bundle = site_dir.joinpath(*BUNDLE.parts)
-            shutil.rmtree(bundle, ignore_errors=True)
             self.folder.joinpath(*BUNDLE.parts).rename(bundle)
             return sorted(p for p in bundle.rglob("*") if p.is_file())
         finally:

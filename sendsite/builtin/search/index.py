@@ -156,7 +156,7 @@ def stage_search_index(
     words = _copy_word_lists(reuse, site_dir) if reuse is not None and copied else None
     if words is None:
         words = write_word_lists(site_dir.joinpath(*WORDS.parts), records, counts)
-    if copied is None and parts is None and started is None:
+    if copied is None and parts is None:
         parts = layout(record_pages(records, language), language)
     if release:
         records.clear()

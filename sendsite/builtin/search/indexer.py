@@ -130,9 +130,8 @@ class IndexStep:
     reused: dict[int, Path] = field(default_factory=dict)
     #: How many records hold each word, if the build cache's memo kept count.
     counts: Counter[str] | None = None
-    #: Pagefind's runs, if started before the site is written (``start``), and the
-    #: index's parts, ``since`` and parts copied then.
-    early: IndexRun | None = None
+    #: If Pagefind's runs started before the site is written (``start``): the index's
+    #: parts, ``since`` and parts copied then.
     started: tuple[int, str, int] | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
@@ -149,8 +148,7 @@ class IndexStep:
             return None
         self.started = (len(sizes), self.parts.since, len(self.reused))
         staged = stage_index(self.parts, self.language, self.reused, self.digests)
-        self.early = IndexRun(staged, scratch_folder(output.resolve()))
-        return self.early
+        return IndexRun(staged, scratch_folder(output.resolve()))
 
     def stage(self, folder: Path) -> StagedSearch:
         """The word lists written into ``folder`` and the records' pages onto disk; the
