@@ -506,3 +506,24 @@ def test_a_rebuild_keeps_the_dates_of_files_it_did_not_change(
     kept = [p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime == LONG_AGO]
     assert len(kept) > 10, "most files of the site did not change"
     assert all(p.stat().st_nlink == 1 for p in out.rglob("*") if p.is_file())
+
+
+def test_the_site_is_readable_by_a_web_server_whatever_the_umask(make_site: SiteMaker) -> None:
+    """A build run with a private umask (077) still publishes folders 0755 and files 0644,
+    the first time and when a rebuild keeps most files of the last site."""
+    root = make_site(PAGES)
+    out = root / "site"
+    before = os.umask(0o077)
+    try:
+        for _ in range(2):
+            result = run_cli("build", "--source", str(root), "--output", str(out))
+            assert result.exit_code == 0, result.output
+            paths = out.rglob("*")
+            modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in paths}
+            assert out.stat().st_mode & 0o777 == 0o755
+            assert {m for p, m in modes.items() if (out / p).is_dir()} == {0o755}
+            assert {m for p, m in modes.items() if (out / p).is_file()} == {0o644}
+            assert "pagefind/pagefind.js" in modes and "a/index.html" in modes
+            (root / "content" / "a.md").write_text("# A\n\nEdited.\n", encoding="utf-8")
+    finally:
+        os.umask(before)
