@@ -37,7 +37,7 @@ __all__ = [
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 6
+_LAYOUT = 7
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
 #: the templates, YAML and dates.
 _LIBRARIES = (

@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Generic, TypeVar
 
-__all__ = ["Deferred", "FileContent", "Folders", "Streamed", "content_bytes", "read_confined"]
+__all__ = [
+    "Deferred", "FileContent", "Folders", "Reusable", "Streamed", "content_bytes", "read_confined",
+]  # fmt: skip
 
 T = TypeVar("T")
 
@@ -50,6 +52,12 @@ class Deferred(Generic[T]):
             return self._value  # type: ignore[return-value]
 
 
+#: A piece of a ``Streamed`` file a build may copy from the last site's file instead
+#: of making it: a key, which must change whenever the bytes could, and how to make
+#: them (see ``build.reused``).
+Reusable = tuple[Hashable, Callable[[], bytes]]
+
+
 class Streamed:
     """A file made piece by piece, written as the pieces come: never held whole.
 
@@ -57,15 +65,16 @@ class Streamed:
     export of a big site is hundreds of megabytes; made as one ``bytes``, it is held
     whole, and its parts beside it, while it is made. ``make`` may be called more than
     once (the preview makes a file again when asked again) and gives the same bytes
-    for the same site.
+    for the same site. A piece may be ``Reusable``: ``(key, make)``.
     """
 
-    def __init__(self, make: Callable[[], Iterable[bytes]]) -> None:
+    def __init__(self, make: Callable[[], Iterable[bytes | Reusable]]) -> None:
         self.make = make
 
     def pieces(self) -> Iterator[bytes]:
-        """The file's bytes, piece by piece."""
-        return iter(self.make())
+        """The file's bytes, piece by piece (each ``Reusable`` one made)."""
+        for piece in self.make():
+            yield piece if isinstance(piece, bytes) else piece[1]()
 
 
 #: One output file: its bytes, a source file to copy, bytes still to be made, or bytes

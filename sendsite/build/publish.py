@@ -32,6 +32,7 @@ from sendsite.build.reading import (
     StrictWarnings,
     collect_formats,
 )
+from sendsite.build.reused import ReusedPieces
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
@@ -252,10 +253,12 @@ def _make(
     files: dict[PurePosixPath, FileContent] = checked.files
     last = target if kept is not None else None  # --no-cache indexes everything
     memo = kept[1] if kept is not None else RecordMemo()
+    # The data exports' pieces: where they are in the last site, and will be in this one.
+    reused = ReusedPieces(kept[2] if kept is not None else {}) if cache else None
     with progress.stage("index"), collected_once():  # the search records: the index's work
         step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
     state = pipeline.keep() if cache else None
-    kept_state = (state, memo.portable()) if state else None
+    kept_state = (state, memo.portable(), reused.made if reused else {}) if state else None
     spooled = list(state[1].values()) if state is not None else []
     figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
@@ -270,7 +273,7 @@ def _make(
     staging: Path | None = None
     try:
         keep = [early.folder] if early is not None else []
-        staging = stage_site(target, files, progress, release=True, keep=keep)
+        staging = stage_site(target, files, progress, release=True, keep=keep, reused=reused)
         with progress.stage("index"), writing_into(target):
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.

@@ -6,6 +6,7 @@ aggregate reports see all of them. Nothing here names an area or a format.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,9 @@ class ReportEntry:
     #: Plugins' work on this report alone, by name: ``(depends, result)`` (see
     #: ``memo.per_report(..., on_entry=True)``); pickled with the entry.
     kept: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+    #: Names this entry (made when the report is read, pickled with it): a piece of a data
+    #: export keyed by it is copied from the last site's file (see ``build.reused``).
+    stamp: bytes = field(default_factory=lambda: os.urandom(12), compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (for worker processes and the build cache) without its series: the

@@ -24,22 +24,16 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
 
-from sendsite.build.copying import Copying, copy_into, relink, reuse
+from sendsite.build.copying import Copying, copy_into, reuse
 from sendsite.build.deferred import Deferred, FileContent, Streamed
 from sendsite.build.progress import Progress
+from sendsite.build.reused import ReusedPieces, write_streamed
 from sendsite.errors import SendsiteError
 
 __all__ = [
-    "MARKER",
-    "OutputError",
-    "output_lock",
-    "scratch_folder",
-    "shown_path",
-    "stage_site",
-    "swap_in",
-    "write_site",
-    "writing_into",
-]
+    "MARKER", "OutputError", "output_lock", "scratch_folder", "shown_path", "stage_site",
+    "swap_in", "write_site", "writing_into",
+]  # fmt: skip
 
 #: A file in every built site, so sendsite never replaces a folder it did not make.
 MARKER = ".sendsite-output"
@@ -131,6 +125,7 @@ def stage_site(
     *,
     release: bool = False,
     keep: Collection[Path] = (),
+    reused: ReusedPieces | None = None,
 ) -> Path:
     """Write ``files`` into a new staging folder beside ``output``; return the folder.
 
@@ -138,7 +133,8 @@ def stage_site(
     killed build are removed first (but ``keep``: this build's own ``scratch_folder``s
     in use); if writing fails, the staging folder is removed.
     A file whose bytes are those of the last site's file at its path is that file,
-    linked (see ``_reuse``): it keeps its modification time.
+    linked (see ``_reuse``): it keeps its modification time. With ``reused``, streamed
+    files' keyed pieces are copied from the last site's files (``build.reused``).
     """
     output = output.resolve()
     _remove_leftovers(output, {folder.name for folder in keep})
@@ -149,7 +145,7 @@ def stage_site(
     try:
         with _os_errors("cannot write the site into", output):
             last = output if (output / MARKER).is_file() else None
-            _fill(staging, files, progress or Progress(), release, last)
+            _fill(staging, files, progress or Progress(), release, last, reused)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -269,6 +265,7 @@ def _fill(
     progress: Progress,
     release: bool,
     last: Path | None,
+    reused: ReusedPieces | None,
 ) -> None:
     """Write ``files`` into ``staging``. On a big site the files already on disk (the
     spooled pages) are copied by another process (``Copying``) while this one makes the
@@ -295,7 +292,7 @@ def _fill(
             names = [rel for rel in names if rel not in apart]
         try:
             for rel in names:
-                _write(staging, rel, taken(rel), last)
+                _write(staging, rel, taken(rel), last, reused)
                 advance()
             if copying is not None:
                 copying.wait()
@@ -312,7 +309,13 @@ def _places(staging: Path, rel: PurePosixPath, last: Path | None) -> tuple[Path,
     return staging.joinpath(*rel.parts), last.joinpath(*rel.parts) if last is not None else None
 
 
-def _write(staging: Path, rel: PurePosixPath, content: FileContent, last: Path | None) -> None:
+def _write(
+    staging: Path,
+    rel: PurePosixPath,
+    content: FileContent,
+    last: Path | None,
+    reused: ReusedPieces | None,
+) -> None:
     """One file of the new site; the last site's file linked where it holds the same bytes."""
     target, old = _places(staging, rel, last)
     if isinstance(content, Deferred):
@@ -322,11 +325,7 @@ def _write(staging: Path, rel: PurePosixPath, content: FileContent, last: Path |
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, Streamed):
-        with target.open("wb") as file:
-            for piece in content.pieces():
-                file.write(piece)
-        if old is not None:
-            relink(old, target)
+        write_streamed(target, rel, content, old, reused)
     elif old is None or not reuse(old, content, target):
         target.write_bytes(content)
 

@@ -12,11 +12,12 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any
 
-from sendsite.build.deferred import Streamed
+from sendsite.build.deferred import Reusable, Streamed
 from sendsite.builtin.crossarea import RiskRow, TrackerRow
 
 __all__ = [
@@ -155,6 +156,18 @@ def _csv_line(record: dict[str, Any], columns: list[str]) -> str:
 #: encoder for every record.
 _json_line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
+#: The rows an export lists: how each becomes a record, and the CSV file's columns.
+_KINDS: dict[str, tuple[Callable[[Any], dict[str, Any]], list[str]]] = {
+    "milestone": (milestone_record, MILESTONE_COLUMNS),
+    "risk": (risk_record, RISK_COLUMNS),
+}
+
+
+def _encoded(
+    line: Callable[[dict[str, Any]], str], record_of: Callable[[Any], dict[str, Any]], row: Any
+) -> bytes:
+    return line(record_of(row)).encode()
+
 
 #: Where each item's export lines are kept, in ``Site.memo``: they live as long as the
 #: pipeline does (the preview's), not the process.
@@ -180,17 +193,17 @@ class _Lines:
         if memo is not None:  # only what this site holds now: nothing grows without bound
             memo[_MEMO_KEY] = self.seen
 
-    def of(
-        self,
-        rows: list[Any],
-        record_of: Callable[[Any], dict[str, Any]],
-        columns: list[str],
-        which: int,
-    ) -> Iterator[bytes]:
-        """Each row's CSV line (``which`` 2) or JSON line (3), in order, made as asked for."""
+    def of(self, rows: list[Any], kind: str, which: int) -> Iterator[bytes | Reusable]:
+        """Each row's CSV line (``which`` 2) or JSON line (3), in order, made as asked for.
+
+        A build gives each line as a ``Reusable`` piece keyed by its report's entry: a
+        build after an edit copies the lines of the reports not read again from the
+        last site's file (``build.reused``)."""
+        record_of, columns = _KINDS[kind]
         if not self.keep:
-            records = map(record_of, rows)
-            yield from csv_lines(records, columns) if which == 2 else json_lines(records)
+            line = _CsvLines(columns) if which == 2 else _json_line
+            for row in rows:
+                yield (row.entry.stamp, kind), partial(_encoded, line, record_of, row)
             return
         csv_line = _CsvLines(columns)
         for row in rows:
@@ -204,7 +217,7 @@ class _Lines:
             yield hit[2] if which == 2 else hit[3]
 
 
-def csv_file(columns: list[str], lines: Iterable[bytes]) -> Iterator[bytes]:
+def csv_file(columns: list[str], lines: Iterable[bytes | Reusable]) -> Iterator[bytes | Reusable]:
     """A CSV export: a byte-order mark (for Excel), the header row, then ``lines``."""
     yield ("\ufeff" + _csv_line({c: c for c in columns}, columns)).encode()
     yield from lines
@@ -221,12 +234,14 @@ def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     return (_json_line(record).encode() for record in records)
 
 
-def array_parts(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """JSON lines as the pieces of an array, one element a line."""
+def array_parts(lines: Iterable[bytes | Reusable]) -> Iterator[bytes | Reusable]:
+    """JSON lines as the pieces of an array, one element a line (or a piece of lines
+    joined by ``",\\n"``)."""
     yield b"["
     first = True
     for line in lines:
-        yield (b"\n" if first else b",\n") + line
+        yield b"\n" if first else b",\n"
+        yield line
         first = False
     yield b"]" if first else b"\n]"
 
@@ -238,22 +253,19 @@ def export_files(
     is written (``Streamed``). ``memo`` (``Site.memo``): see ``_Lines``."""
     lines = _Lines(memo)
 
-    def items() -> Iterator[bytes]:
+    def items() -> Iterator[bytes | Reusable]:
         yield b'{"schema": "sendsite-items/2",\n"milestones": '
-        yield from array_parts(lines.of(milestones, milestone_record, MILESTONE_COLUMNS, 3))
+        yield from array_parts(lines.of(milestones, "milestone", 3))
         yield b',\n"risks": '
-        yield from array_parts(lines.of(risks, risk_record, RISK_COLUMNS, 3))
+        yield from array_parts(lines.of(risks, "risk", 3))
         yield b"}\n"
 
     return {
         PurePosixPath("data/milestones.csv"): Streamed(
-            lambda: csv_file(
-                MILESTONE_COLUMNS,
-                lines.of(milestones, milestone_record, MILESTONE_COLUMNS, 2),
-            )
+            lambda: csv_file(MILESTONE_COLUMNS, lines.of(milestones, "milestone", 2))
         ),
         PurePosixPath("data/risks.csv"): Streamed(
-            lambda: csv_file(RISK_COLUMNS, lines.of(risks, risk_record, RISK_COLUMNS, 2))
+            lambda: csv_file(RISK_COLUMNS, lines.of(risks, "risk", 2))
         ),
         PurePosixPath("data/items.json"): Streamed(items),
     }

@@ -14,14 +14,15 @@ Disable it with ``disable_plugins: [changes]``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from sendsite.build.changes import KINDS, Change
-from sendsite.build.deferred import Streamed
+from sendsite.build.deferred import Reusable, Streamed
 from sendsite.build.memo import per_area
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
@@ -107,19 +108,30 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
 
 
 def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
-    """``data/changes.csv`` and ``data/changes.json``, made piece by piece as written."""
+    """``data/changes.csv`` and ``data/changes.json``, made piece by piece as written:
+    each report's lines one ``Reusable`` piece, keyed by the report's entry and its
+    previous one's (a build after an edit copies the others' from the last site)."""
 
-    def records() -> Iterator[dict[str, Any]]:
-        return change_records(c for entry in site.reports for c in entry.changes)
+    def csv_block(changes: list[Change]) -> bytes:
+        return b"".join(csv_lines(change_records(changes), CHANGE_COLUMNS))
 
-    def document() -> Iterator[bytes]:
+    def json_block(changes: list[Change]) -> bytes:
+        return b",\n".join(json_lines(change_records(changes)))
+
+    def blocks(block: Callable[[list[Change]], bytes]) -> Iterator[Reusable]:
+        for entry in site.reports:
+            if entry.changes:  # all against one report: the previous one
+                key = (entry.stamp, entry.changes[0].previous.stamp)
+                yield key, partial(block, entry.changes)
+
+    def document() -> Iterator[bytes | Reusable]:
         yield b'{"schema": "sendsite-changes/1",\n"changes": '
-        yield from array_parts(json_lines(records()))
+        yield from array_parts(blocks(json_block))
         yield b"}\n"
 
     return {
         PurePosixPath("data/changes.csv"): Streamed(
-            lambda: csv_file(CHANGE_COLUMNS, csv_lines(records(), CHANGE_COLUMNS))
+            lambda: csv_file(CHANGE_COLUMNS, blocks(csv_block))
         ),
         PurePosixPath("data/changes.json"): Streamed(document),
     }
