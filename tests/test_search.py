@@ -737,7 +737,7 @@ def test_opened_from_disk_the_page_explains(browser: object, demo_site: Path) ->
 @pytest.fixture(scope="module")
 def parted_base(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo site with its index in parts, as a big site's is (a part per ~30 KB of
-    record pages instead of per 12 MB)."""
+    record pages instead of per 13 MB)."""
     from sendsite.builtin.search import pagefind
 
     with pytest.MonkeyPatch.context() as patch:

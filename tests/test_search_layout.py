@@ -112,6 +112,6 @@ def test_the_sizes_that_decide_are_pagefinds(monkeypatch: pytest.MonkeyPatch) ->
     days = [f"2024-{m:02d}-10" for m in range(1, 13)]
     records = [_report(day, n) for n, day in enumerate(days)]
     pages = pagefind.record_pages(records, "en")
-    assert pagefind.layout(pages, "en").since == ""  # the demo's sizes: far under 12 MB
+    assert pagefind.layout(pages, "en").since == ""  # the demo's sizes: far under 6 MB
     monkeypatch.setattr(pagefind, "FIRST_BYTES", max(len(html) for html, _ in pages) * 4)
     assert pagefind.layout(pages, "en").since == "2024-09-01"

@@ -1,7 +1,7 @@
 """A big site's first search looks in its newest reports; the older ones on request.
 
 The demo is built as a big site is, with a first part of 100 KB of record pages instead
-of 12 MB: Southend's report (May 2021), Essex's (March 2021) and every page that is not
+of 6 MB: Southend's report (May 2021), Essex's (March 2021) and every page that is not
 a report are searched first; Lancashire's (December 2020), Suffolk's (2019) and
 Havering's (2014) only when the reader asks, or when nothing newer matches.
 """
