@@ -161,6 +161,28 @@ def test_an_edit_copies_the_other_reports_export_lines_from_the_last_site(
     _same_as_cold(site, out, tmp_path / "again")
 
 
+def test_templates_are_kept_compiled_for_the_next_build(site: Path, tmp_path: Path) -> None:
+    """Compiled templates are kept under the cache's fingerprint; a build with another
+    (here: a template edited) compiles into a folder of its own, and a folder no build
+    has used for an hour is removed."""
+    root = site / ".sendsite" / "cache" / "templates"
+    (first,) = root.iterdir()
+    assert len(list(first.glob("__jinja2_*.cache"))) >= 5
+    old = root / "0123456789abcdef"
+    old.mkdir()
+    os.utime(old, (0, 0))
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "footer-note.html").write_text("<p>Kept.</p>\n", encoding="utf-8")
+    _build(site, tmp_path / "site")
+    assert sorted(p.name for p in root.iterdir()) == sorted([first.name, _newest(root).name])
+    assert _newest(root) != first and any(_newest(root).glob("__jinja2_*.cache"))
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def _newest(folder: Path) -> Path:
+    return max(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+
+
 def test_a_renamed_area_matches_a_cold_build(site: Path, tmp_path: Path) -> None:
     """An area's name is in every line of its reports' exports: renamed, they are made
     again (its reports are read again), as a cold build makes them."""

@@ -19,7 +19,9 @@ import importlib.metadata
 import inspect
 import os
 import pickle
+import shutil
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,16 @@ from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
-    "CACHE_FILE", "Pieces", "StagedCache", "content_hash", "fingerprint", "load_cache",
-    "save_cache",
+    "CACHE_FILE", "Pieces", "StagedCache", "compiled_templates", "content_hash", "fingerprint",
+    "load_cache", "save_cache",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
+#: Where compiled templates are kept (Jinja2's bytecode cache), a folder per fingerprint.
+TEMPLATES = Path(".sendsite", "cache", "templates")
+#: A folder of templates compiled under another fingerprint is removed once this old.
+_STALE_SECONDS = 3600
 #: Raised when what the cache holds changes shape, so an old cache is not read.
 _LAYOUT = 7
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
@@ -94,6 +100,23 @@ def _files(folder: Path) -> Iterable[Path]:
         for path in folder.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     )
+
+
+def compiled_templates(config: SiteConfig, key: str) -> Path | None:
+    """The folder where templates compiled under ``key`` (a ``fingerprint``: sendsite, the
+    theme, the plugins, the libraries) are kept for the next build; folders of other
+    keys untouched for an hour are removed. None if it cannot be made (compiled anew)."""
+    root = config.root / TEMPLATES
+    folder = root / key[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)
+        for other in root.iterdir():
+            if other != folder and time.time() - other.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return None
+    return folder
 
 
 def content_hash(path: Path) -> str:

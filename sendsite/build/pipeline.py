@@ -86,9 +86,11 @@ class Pipeline:
         parallel: bool = True,
         progress: Progress | None = None,
         spool: PageSpool | None = None,
+        compiled: Path | None = None,
     ) -> None:
         self.config = config
         self.spool = spool  # where a build's pages go instead of memory (``build.spool``)
+        self.compiled = compiled  # where compiled templates are kept (``build.cache``)
         self.pm = pm
         #: Read on several cores when there are many files (forks: only when single-threaded).
         self.parallel = parallel
@@ -127,9 +129,8 @@ class Pipeline:
     def env(self) -> jinja2.Environment:
         if self._env is None:
             dirs = [Path(d) for _, ds in call_each(self.pm, "register_template_dirs") for d in ds]
-            self._env = make_environment(
-                self.config.theme_path() / "templates", dirs, self.config.templates_path
-            )
+            templates = self.config.theme_path() / "templates"
+            self._env = make_environment(templates, dirs, self.config.templates_path, self.compiled)
         return self._env
 
     def static_files(self) -> dict[PurePosixPath, Path]:

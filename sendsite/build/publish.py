@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from sendsite.build.cache import StagedCache, fingerprint, load_cache, save_cache
+from sendsite.build.cache import (
+    StagedCache,
+    compiled_templates,
+    fingerprint,
+    load_cache,
+    save_cache,
+)
 from sendsite.build.deferred import FileContent
 from sendsite.build.forked import can_fork, in_child
 from sendsite.build.heap import collected_once, give_back
@@ -241,8 +247,9 @@ def _make(
 ) -> _Made:
     """``build``'s work up to Pagefind: the site read, rendered and written into a
     staging folder beside ``target`` (its pages in ``spool``, if any), the cache staged."""
-    pipeline = Pipeline(config, pm, progress=progress, spool=spool)
     key = fingerprint(config, pm) if cache else ""
+    compiled = compiled_templates(config, key) if cache else None
+    pipeline = Pipeline(config, pm, progress=progress, spool=spool, compiled=compiled)
     with collected_once(collect=False):  # unpickling: objects that live on, no garbage
         kept = load_cache(config, key) if cache else None
     if kept is not None:

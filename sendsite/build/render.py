@@ -30,8 +30,11 @@ def make_environment(
     theme_templates: Path,
     plugin_template_dirs: Iterable[Path] = (),
     site_templates: Path | None = None,
+    compiled: Path | None = None,
 ) -> jinja2.Environment:
-    """The Jinja2 environment for a build: autoescape on, undefined names are errors."""
+    """The Jinja2 environment for a build: autoescape on, undefined names are errors.
+    ``compiled``: a folder where templates are kept compiled for the next build (Jinja2's
+    bytecode cache: a template whose source changed is compiled again)."""
     theme = jinja2.FileSystemLoader(str(theme_templates))
     chain: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
@@ -46,6 +49,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     return env
 
