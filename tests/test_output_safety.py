@@ -527,3 +527,36 @@ def test_the_site_is_readable_by_a_web_server_whatever_the_umask(make_site: Site
             (root / "content" / "a.md").write_text("# A\n\nEdited.\n", encoding="utf-8")
     finally:
         os.umask(before)
+
+
+def test_keyed_pieces_are_copied_from_the_last_file_in_order_and_the_rest_made(
+    tmp_path: Path,
+) -> None:
+    """The n-th piece under a key is copied from where the last build wrote its n-th (read
+    from the file on disk, here changed in place, its size and date kept); a new key, or a
+    piece past the last build's count, is made; a file changed otherwise is made whole."""
+    from sendsite.build.reused import ReusedPieces, write_streamed
+
+    made: list[str] = []
+
+    def piece(key: str, text: str) -> tuple[str, Callable[[], bytes]]:
+        return key, lambda: made.append(text) or text.encode()
+
+    rel, old, new = PurePosixPath("data/x.csv"), tmp_path / "old.csv", tmp_path / "new.csv"
+    first = ReusedPieces()
+    pieces = [b"head\n", piece("a", "a1\n"), piece("b", "b1\n"), piece("a", "a2\n")]
+    write_streamed(old, rel, Streamed(lambda: pieces), None, first)
+    assert old.read_bytes() == b"head\na1\nb1\na2\n" and made == ["a1\n", "b1\n", "a2\n"]
+    found = old.stat()
+    old.write_bytes(old.read_bytes().replace(b"a2", b"A2"))
+    os.utime(old, ns=(found.st_atime_ns, found.st_mtime_ns))
+    made.clear()
+    again = [b"head\n", piece("a", "x1\n"), piece("c", "c1\n"), piece("a", "x2\n")]
+    again += [piece("a", "x3\n"), piece("b", "y1\n")]
+    write_streamed(new, rel, Streamed(lambda: again), old, ReusedPieces(first.made))
+    assert new.read_bytes() == b"head\na1\nc1\nA2\nx3\nb1\n"
+    assert made == ["c1\n", "x3\n"]
+    os.utime(old)  # its date changed: nothing of it is trusted
+    made.clear()
+    write_streamed(new, rel, Streamed(lambda: again), old, ReusedPieces(first.made))
+    assert new.read_bytes() == b"head\nx1\nc1\nx2\nx3\ny1\n" and len(made) == 5

@@ -17,7 +17,6 @@ their bytes could (a report read again is a new entry, with a new stamp).
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 from array import array
 from collections.abc import Hashable, Mapping
@@ -52,15 +51,16 @@ class ReusedPieces:
 
     last: Mapping[PurePosixPath, PieceIndex] = field(default_factory=dict)
     made: dict[PurePosixPath, PieceIndex] = field(default_factory=dict)
-    #: Pieces copied from the last site and made, in all (for the benchmarks' figures).
-    copied: int = 0
-    remade: int = 0
 
     def write(
         self, rel: PurePosixPath, content: Streamed, file: BinaryIO, old: Path | None
     ) -> None:
         """Write ``content`` into ``file`` (the new site's ``rel``); ``old`` is the last
-        site's file at that path, if any. Call ``written`` once the file is closed."""
+        site's file at that path, if any. Call ``written`` once the file is closed.
+
+        A piece is read from ``old`` where it is (``os.pread``: never mapped, so the last
+        file's pages are not added to what this process holds), and made if that
+        read comes short (the file changed since it was checked)."""
         last = self.last.get(rel)
         spans: dict[Hashable, array[int]] = {}
         offset = 0
@@ -78,12 +78,12 @@ class ReusedPieces:
                     if at is None:
                         at = spans[key] = array("Q")
                     n, was = len(at), before.get(key)
+                    copy: bytes | None = None
                     if source is not None and was is not None and n + 1 < len(was):
-                        data = source[was[n] : was[n] + was[n + 1]]
-                        self.copied += 1
-                    else:
-                        data = make()
-                        self.remade += 1
+                        copy = os.pread(source, was[n + 1], was[n])
+                        if len(copy) != was[n + 1]:  # the file changed since it was checked
+                            copy = None
+                    data = make() if copy is None else copy
                     at.extend((offset, len(data)))
                 file.write(data)
                 offset += len(data)
@@ -96,8 +96,8 @@ class ReusedPieces:
             made.signature = _signature(target)
 
 
-def _opened(old: Path | None, last: PieceIndex, stack: contextlib.ExitStack) -> mmap.mmap | None:
-    """The last site's file mapped for reading, if it is the one ``last`` describes."""
+def _opened(old: Path | None, last: PieceIndex, stack: contextlib.ExitStack) -> int | None:
+    """The last site's file opened for reading, if it is the one ``last`` describes."""
     if old is None:
         return None
     try:
@@ -107,11 +107,11 @@ def _opened(old: Path | None, last: PieceIndex, stack: contextlib.ExitStack) -> 
     stack.callback(os.close, descriptor)
     try:
         found = os.fstat(descriptor)
-        if (found.st_ino, found.st_size, found.st_mtime_ns) != last.signature or not found.st_size:
-            return None
-        return stack.enter_context(mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ))
-    except (OSError, ValueError):
+    except OSError:
         return None
+    if (found.st_ino, found.st_size, found.st_mtime_ns) != last.signature:
+        return None
+    return descriptor
 
 
 def write_streamed(
