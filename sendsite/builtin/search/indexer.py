@@ -203,4 +203,6 @@ def index_step(
         step.reused = {
             n: bundle for n, (a, b) in enumerate(zip(before, digests, strict=True)) if a == b
         }
+        for n in step.reused:  # copied from the last site: their pages are not held on
+            parts.parts[n].clear()
     return step
