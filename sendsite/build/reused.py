@@ -60,7 +60,7 @@ class ReusedPieces:
 
         A piece is read from ``old`` where it is (``os.pread``: never mapped, so the last
         file's pages are not added to what this process holds), and made if that
-        read comes short (the file changed since it was checked)."""
+        read fails or comes short (the file changed since it was checked)."""
         last = self.last.get(rel)
         spans: dict[Hashable, array[int]] = {}
         offset = 0
@@ -80,8 +80,9 @@ class ReusedPieces:
                     n, was = len(at), before.get(key)
                     copy: bytes | None = None
                     if source is not None and was is not None and n + 1 < len(was):
-                        copy = os.pread(source, was[n + 1], was[n])
-                        if len(copy) != was[n + 1]:  # the file changed since it was checked
+                        with contextlib.suppress(OSError):  # unreadable: made instead
+                            copy = os.pread(source, was[n + 1], was[n])
+                        if copy is not None and len(copy) != was[n + 1]:  # changed since
                             copy = None
                     data = make() if copy is None else copy
                     at.extend((offset, len(data)))
