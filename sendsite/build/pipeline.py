@@ -54,6 +54,9 @@ __all__ = ["Pipeline", "Refreshed"]
 
 # Pages that only show their own document; every other kind lists or aggregates.
 _OWN_CONTENT_KINDS = {"report", "page"}
+#: Pages are rendered in forked workers only if at least one in this many is: for a few
+#: pages of a big site, workers cost what the second core gives, and copy what they read.
+FEW_PAGES = 10
 
 
 @dataclass
@@ -338,7 +341,7 @@ class Pipeline:
                 continue
             fresh[page.path] = b""  # keeps the pages' order; filled in below
             to_make.append(page)
-        parallel = self.parallel and not defer
+        parallel = self.parallel and not defer and len(to_make) * FEW_PAGES >= len(pages)
         work = spooling(make, None if defer else used(self.spool, len(pages)))
         if in_workers(len(to_make), parallel):  # compiled once, here, not in each worker
             compile_now(self.env, (page.template for page in to_make if not gathers(page)))
