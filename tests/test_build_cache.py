@@ -179,6 +179,26 @@ def test_templates_are_kept_compiled_for_the_next_build(site: Path, tmp_path: Pa
     _same_as_cold(site, tmp_path / "site", tmp_path)
 
 
+def test_templates_that_cannot_be_kept_are_only_compiled(tmp_path: Path) -> None:
+    """A folder for compiled templates that is gone (or full) costs the time it was to
+    save, never the build: the templates are compiled and render as ever."""
+    from sendsite.build.render import make_environment
+
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "page.html").write_text("<p>{{ word }}</p>\n", encoding="utf-8")
+    kept = tmp_path / "compiled"
+    kept.mkdir()
+    env = make_environment(theme, compiled=kept)
+    assert env.get_template("page.html").render(word="kept") == "<p>kept</p>\n"
+    assert len(list(kept.glob("__jinja2_*.cache"))) == 1
+    (kept / next(kept.iterdir()).name).write_bytes(b"not bytecode")
+    again = make_environment(theme, compiled=kept)
+    assert again.get_template("page.html").render(word="again") == "<p>again</p>\n"
+    gone = make_environment(theme, compiled=tmp_path / "gone")
+    assert gone.get_template("page.html").render(word="gone") == "<p>gone</p>\n"
+
+
 def _newest(folder: Path) -> Path:
     return max(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
 

@@ -9,11 +9,13 @@ theme's own template, so an override can extend the one it replaces::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 
 from sendsite.build.urls import linker
@@ -49,9 +51,22 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+        bytecode_cache=_KeptCompiled(str(compiled)) if compiled else None,
     )
     return env
+
+
+class _KeptCompiled(jinja2.FileSystemBytecodeCache):
+    """Jinja2's bytecode cache, but a template it cannot keep or give back (a full disk,
+    its folder gone) is only compiled: the cache saves time, never fails a build."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def compile_now(env: jinja2.Environment, names: Iterable[str]) -> None:
