@@ -22,7 +22,6 @@ from array import array
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
 from sendsite.build.copying import relink
 from sendsite.build.deferred import Streamed
@@ -39,8 +38,7 @@ class PieceIndex:
     spans: dict[Hashable, array[int]] = field(default_factory=dict)
 
 
-def _signature(path: Path) -> tuple[int, int, int]:
-    found = path.stat()
+def _signature(found: os.stat_result) -> tuple[int, int, int]:
     return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
@@ -52,23 +50,17 @@ class ReusedPieces:
     last: Mapping[PurePosixPath, PieceIndex] = field(default_factory=dict)
     made: dict[PurePosixPath, PieceIndex] = field(default_factory=dict)
 
-    def write(
-        self, rel: PurePosixPath, content: Streamed, file: BinaryIO, old: Path | None
-    ) -> None:
-        """Write ``content`` into ``file`` (the new site's ``rel``); ``old`` is the last
-        site's file at that path, if any. Call ``written`` once the file is closed.
+    def write(self, target: Path, rel: PurePosixPath, content: Streamed, old: Path | None) -> None:
+        """Write ``content`` at ``target`` (the new site's ``rel``; ``old`` is the last
+        site's file there, if any) and note where its keyed pieces went.
 
         A piece is read from ``old`` where it is (``os.pread``: never mapped, so the last
         file's pages are not added to what this process holds), and made if that
         read fails or comes short (the file changed since it was checked)."""
-        last = self.last.get(rel)
         spans: dict[Hashable, array[int]] = {}
         offset = 0
-        with contextlib.ExitStack() as stack:
-            source = _opened(old, last, stack) if last is not None else None
-            before: Mapping[Hashable, array[int]] = {}
-            if last is not None and source is not None:
-                before = last.spans
+        with contextlib.ExitStack() as stack, target.open("wb") as file:
+            source, before = self._last_file(rel, old, stack)
             for piece in content.make():
                 if isinstance(piece, bytes):
                     data = piece
@@ -88,31 +80,28 @@ class ReusedPieces:
                     at.extend((offset, len(data)))
                 file.write(data)
                 offset += len(data)
-        self.made[rel] = PieceIndex((0, 0, 0), spans)
+        if old is not None:
+            relink(old, target)
+        self.made[rel] = PieceIndex(_signature(target.stat()), spans)
 
-    def written(self, rel: PurePosixPath, target: Path) -> None:
-        """Note the file ``write`` made (closed, and perhaps linked to the last site's)."""
-        made = self.made.get(rel)
-        if made is not None:
-            made.signature = _signature(target)
-
-
-def _opened(old: Path | None, last: PieceIndex, stack: contextlib.ExitStack) -> int | None:
-    """The last site's file opened for reading, if it is the one ``last`` describes."""
-    if old is None:
-        return None
-    try:
-        descriptor = os.open(old, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    stack.callback(os.close, descriptor)
-    try:
-        found = os.fstat(descriptor)
-    except OSError:
-        return None
-    if (found.st_ino, found.st_size, found.st_mtime_ns) != last.signature:
-        return None
-    return descriptor
+    def _last_file(
+        self, rel: PurePosixPath, old: Path | None, stack: contextlib.ExitStack
+    ) -> tuple[int | None, Mapping[Hashable, array[int]]]:
+        """The last site's file at ``rel`` opened for reading, and where its pieces are,
+        if it is the file the last build wrote there; else (None, nothing)."""
+        last = self.last.get(rel)
+        if last is None or old is None:
+            return None, {}
+        try:
+            descriptor = os.open(old, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None, {}
+        stack.callback(os.close, descriptor)
+        try:
+            same = _signature(os.fstat(descriptor)) == last.signature
+        except OSError:
+            same = False
+        return (descriptor, last.spans) if same else (None, {})
 
 
 def write_streamed(
@@ -125,12 +114,10 @@ def write_streamed(
     """Write ``content`` at ``target`` (the new site's ``rel``), then make it ``old`` (the
     last site's file) linked if the bytes are the same; with ``reused``, its keyed pieces
     are copied from ``old`` where it has them."""
+    if reused is not None:
+        reused.write(target, rel, content, old)
+        return
     with target.open("wb") as file:
-        if reused is None:
-            file.writelines(content.pieces())
-        else:
-            reused.write(rel, content, file, old)
+        file.writelines(content.pieces())
     if old is not None:
         relink(old, target)
-    if reused is not None:
-        reused.written(rel, target)
