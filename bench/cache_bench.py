@@ -3,6 +3,7 @@
     python bench/cache_bench.py --n 2000 --runs 3
     python bench/cache_bench.py --source /tmp/sendsite-bench/corpus/sendsite-2000
     python bench/cache_bench.py --n 2000 --edit newest
+    python bench/cache_bench.py --n 2000 --edit newest --change sentence
 
 Copies the peer comparison's sendsite corpus (``peers.py`` makes it under
 ``$BENCH_ROOT``, default ``/tmp/sendsite-bench``) into a temporary folder, then
@@ -10,7 +11,8 @@ for each round: a cold build (no cache, an empty output folder), then over
 that site a build with the cache after one report's status was changed (``--edit``:
 the middle report by file name, of any date, or the newest report by its date, the
 one a partnership most often corrects; on a site searched newest first, its index
-part is the small first one), and one with nothing changed. It prints the medians,
+part is the small first one; ``--change``: a row's status, or a sentence with a word
+the site lacks), and one with nothing changed. It prints the medians,
 the ratio of the edited build to the cold one (issue target: at most 0.2 at 2,000
 reports) and each build's stages, and checks that the cached build wrote what a
 cold build of the same files writes.
@@ -31,6 +33,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SENDSITE = REPO / ".venv" / "bin" / "sendsite"
+#: Names no report of the corpus has (``--change sentence``), one a round.
+NEW_SCHOOLS = ("Quillbrook Academy", "Thistlecombe School", "Wrenfold College", "Ashvale House")
 #: A report's date in the corpus's front matter.
 DATE = re.compile(r"^meeting_date: '?(\d{4}-\d{2}-\d{2})'?$", re.M)
 
@@ -85,6 +89,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--source", type=Path, help="a site folder instead of the corpus")
     parser.add_argument("--edit", choices=["middle", "newest"], default="middle")
+    parser.add_argument(
+        "--change",
+        choices=["status", "sentence"],
+        default="status",
+        help="a row's status changed (words the site has), or a sentence naming a school "
+        "the site has never named added (a word it lacks, as a new report's often are)",
+    )
     args = parser.parse_args()
     root = Path(os.environ.get("BENCH_ROOT", "/tmp/sendsite-bench"))
     corpus = args.source or root / "corpus" / f"sendsite-{args.n}"
@@ -94,7 +105,7 @@ def main() -> None:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
         shutil.copytree(corpus, site, ignore=shutil.ignore_patterns(".sendsite"))
         report = chosen_report(site / "content", args.edit)
-        print(f"editing {report.relative_to(site)} ({args.edit})", flush=True)
+        print(f"editing {report.relative_to(site)} ({args.edit}, {args.change})", flush=True)
         words = ("Green", "Amber")
         times: dict[str, list[float]] = {"cold": [], "one edit": [], "no change": []}
         last: dict[str, dict] = {}
@@ -104,7 +115,10 @@ def main() -> None:
             times["cold"].append(wall)
             text = report.read_text(encoding="utf-8")
             old, new = words if r % 2 == 0 else words[::-1]
-            changed = re.sub(rf"\b{old}\b", new, text, count=1)
+            if args.change == "sentence":
+                changed = text + f"\n{NEW_SCHOOLS[r % len(NEW_SCHOOLS)]} has joined the pilot.\n"
+            else:
+                changed = re.sub(rf"\b{old}\b", new, text, count=1)
             if changed == text:
                 raise SystemExit(f"{report.name} has no '{old}' to change")
             report.write_text(changed, encoding="utf-8")

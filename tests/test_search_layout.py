@@ -11,7 +11,13 @@ import pytest
 
 from sendsite.builtin.search import pagefind
 from sendsite.builtin.search.pagefind_layout import RecordPage, layout
-from sendsite.builtin.search.pagefind_pages import WORDS, page_date, record_pages
+from sendsite.builtin.search.pagefind_pages import (
+    FIRST,
+    OLDER_WORDS,
+    WORDS,
+    page_date,
+    record_pages,
+)
 from sendsite.builtin.search.records import SearchItem, SearchRecord
 
 
@@ -19,7 +25,7 @@ def _report(day: str, n: int, words: int = 100) -> SearchRecord:
     return SearchRecord(
         f"area-{n % 3}/report-{n}/",
         f"Report {n}",
-        " ".join(["autism"] * words),
+        " ".join(["autism"] * words + [f"word{day.replace('-', '')}"]),
         "Report",
         area=f"Area {n % 3}",
         date=day,
@@ -36,6 +42,10 @@ def _site(days: list[str]) -> list[RecordPage]:
 
 def _reports(part: list[RecordPage]) -> list[str]:
     return sorted(page_date(html) for html, address in part if address != WORDS and page_date(html))
+
+
+def _words(page: RecordPage) -> set[str]:
+    return {w for w in page[0].decode().replace("<", " <").split() if w.startswith("word")}
 
 
 def test_a_page_knows_its_reports_date_and_only_a_reports() -> None:
@@ -67,8 +77,19 @@ def test_newest_first_takes_whole_months_that_fit() -> None:
     assert _reports(first) == days[-10:]
     assert "area-0/" in [address for _, address in first]
     assert sorted(d for part in older for d in _reports(part)) == days[:-10]
-    # Every part of an index in more than one knows every word (its last page).
-    assert all(part[-1][1] == WORDS for part in found.parts)
+    # Each part knows the older reports' words (its last page): the older parts every
+    # word of theirs, and the first part, under its own address, every word of the site.
+    # A word only the newest reports have is in no page of words: a new one changes the
+    # first part alone.
+    older_words = {f"word{d.replace('-', '')}" for d in days[:-10]}
+    assert first[-1][1] == OLDER_WORDS and _words(first[-1]) == older_words
+    assert all(part[-1][1] == WORDS and _words(part[-1]) == older_words for part in older)
+    # Every page of the first part has the filter that asks for the first part alone;
+    # none of the older parts' pages has, nor the pages of words.
+    tag = f'data-pagefind-filter="{FIRST}"'.encode()
+    assert all(tag in html for html, _ in first[:-1])
+    assert not [a for part in older for html, a in part if tag in html]
+    assert tag not in first[-1][0]
 
 
 def test_the_first_part_is_no_bigger_than_a_part() -> None:
@@ -104,6 +125,13 @@ def test_no_newest_first_when_it_cannot_help(days: list[str], reason: str) -> No
     each = len(pages[0][0]) if days else 100
     found = layout(pages, "en", part_bytes=each * 3, first_bytes=each * 3)
     assert found.since == "", reason
+    # A like mix: each part of an index in more than one knows every word of the site.
+    every = {w for page in pages for w in _words(page)}
+    if len(found.parts) > 1:
+        assert all(part[-1][1] == WORDS and _words(part[-1]) == every for part in found.parts)
+    tag = f'data-pagefind-filter="{FIRST}"'.encode()
+    assert all(tag in html for html, a in found.parts[0] if a != WORDS)
+    assert not [a for part in found.parts for html, a in part if a == WORDS and tag in html]
     dated = sorted(d for part in found.parts for d in _reports(part))
     assert dated == sorted(days)
 

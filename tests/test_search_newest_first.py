@@ -221,3 +221,28 @@ def test_the_preview_searches_newest_first_and_follows_a_saved_older_report(
             assert "lancashire/app-highlight-report-2020-12/#action-3" in found, found
         finally:
             tab.close()
+
+
+def test_a_word_only_the_newest_reports_have_is_not_answered_by_the_older_parts(
+    tab: object, newest_base: str, whole_base: str, browser: object
+) -> None:
+    """The older reports' parts know only their own words (a word only the newest reports
+    have changes the first part alone). Asked for "fortnightly", which only the newest
+    reports have, they would answer with the nearest word they have ("for"): once they
+    are searched too, the search page asks the first part alone, filtered or not."""
+    expected = _one_index_results(browser, whole_base, "fortnightly")
+    assert expected and not [p for p in expected if p.startswith(OLDER) and p.count("/") > 1]
+    tab.goto(newest_base + "search/?q=fortnightly&older=1")  # type: ignore[attr-defined]
+    assert sorted(_all_results(tab, newest_base)) == expected
+    assert len(_older_parts(tab)) >= 2  # the older parts were searched too
+    area = "Southend"
+    assert any(p.startswith("southend/") for p in expected)
+    tab.goto(newest_base + f"search/?q=fortnightly&older=1&area={area}")  # type: ignore[attr-defined]
+    assert sorted(_all_results(tab, newest_base)) == sorted(
+        p for p in expected if p.startswith("southend/")
+    )
+    # A word the older reports have too is answered by every part, as before.
+    tab.goto(newest_base + "search/?q=autism&older=1")  # type: ignore[attr-defined]
+    assert sorted(_all_results(tab, newest_base)) == _one_index_results(
+        browser, whole_base, "autism"
+    )

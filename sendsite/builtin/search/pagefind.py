@@ -46,7 +46,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
@@ -57,6 +57,7 @@ from sendsite.build.parallel import cores
 from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
+from sendsite.builtin.search.pagefind_pages import OLDER_WORDS as _OLDER_WORDS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
 from sendsite.builtin.search.pagefind_program import (
     PROGRAM_FILES,
@@ -79,10 +80,11 @@ __all__ = [
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
 #: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``;
-#: also each part's page of every word's ids (``hidden``), what made each part
+#: also the ids of each part's page of words (``hidden``), what made each part
 #: (``digests``, see ``part_digests``), so the next build can tell which it may copy,
-#: and, newest first, the parts of older reports (``later``) and the first date of the
-#: first part's reports (``since``, ISO; "" if every part is a like mix).
+#: and, newest first, the parts of older reports (``later``), the first date of the
+#: first part's reports (``since``, ISO; "" if every part is a like mix) and the id of
+#: the first part's page of the older reports' words (``probe``, see ``pagefind_layout``).
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 850 of a big site's
 #: reports; Pagefind holds about 33 times this, some 430 MB); a bigger site is indexed
@@ -172,9 +174,12 @@ class StagedIndex:
             for output in outputs:
                 shutil.rmtree(output, ignore_errors=True)
             hidden: set[str] = set()
+            probe: list[str] = []  # the first part's page of the older reports' words
             waiting = [n for n in range(len(outputs)) if n not in self.reused]
             for n in self.reused:
-                hidden.update(_copy_part(self.reused[n], n, outputs[n]))
+                words = _copy_part(self.reused[n], n, outputs[n])
+                hidden.update(words[_WORDS] + words[_OLDER_WORDS])
+                probe += words[_OLDER_WORDS]
             at_once = min(2, cores())
             while waiting or runs:
                 # When no other part may start beside the runs, the first to end is
@@ -192,7 +197,9 @@ class StagedIndex:
                         PartRun(pages, outputs[part], self.parts[part], self.language, size)
                     )
                 if ended is not None:
-                    hidden.update(ended.finish().get(_WORDS, []))
+                    found = ended.finish()
+                    hidden.update(found.get(_WORDS, []) + found.get(_OLDER_WORDS, []))
+                    probe += found.get(_OLDER_WORDS, [])
             for n, output in enumerate(outputs[1:], start=1):
                 for name in PROGRAM_FILES + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
@@ -202,6 +209,7 @@ class StagedIndex:
                 {
                     "parts": names,
                     "hidden": sorted(hidden),
+                    "probe": sorted(probe),
                     "digests": self.digests,
                     "later": names if self.since else [],
                     "since": self.since,
@@ -343,6 +351,7 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     except READ_ERRORS as exc:
         raise SearchIndexError(f"the search index could not be read ({exc})") from None
     found.pop(_WORDS, None)
+    found.pop(_OLDER_WORDS, None)
     return found
 
 
@@ -353,23 +362,30 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     return pagefind_pages.record_pages(records, index_language(language))
 
 
-def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
+def _copy_part(bundle: Path, n: int, output: Path) -> dict[str, list[str]]:
     """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
-    where it can be: the last site goes once the new one is in place); return its
-    results' ids the search page hides (its page of every word's)."""
+    where it can be: the last site goes once the new one is in place); return its pages
+    of words' results' ids, the search page hides: ``{WORDS: [...], OLDER_WORDS: [...]}``
+    (the last site's ``probe`` is the first part's page of the older reports' words)."""
     source = bundle if n == 0 else bundle / f"part-{n}"
     # The first part is the bundle's top: not the other parts, nor their list (Pagefind's
     # own files are named after their language and hash, never so).
     others = shutil.ignore_patterns(PARTS, "part-*") if n == 0 else None
     try:
-        hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
+        listed = json.loads((bundle / PARTS).read_text(encoding="utf-8"))
+        probe = set(listed.get("probe", []))
+        hidden = [h for h in listed["hidden"] if h not in probe]
         shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(
             f"the last site's search index could not be copied ({exc})",
             fix="Build again; if this goes on, build with --no-cache.",
         ) from None
-    return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
+
+    def kept(ids: Iterable[str]) -> list[str]:
+        return sorted(h for h in ids if (output / "fragment" / f"{h}.pf_fragment").is_file())
+
+    return {_WORDS: kept(hidden), _OLDER_WORDS: kept(probe)}
 
 
 def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:

@@ -17,10 +17,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["WORDS", "page_date", "record_pages", "word_page"]
+__all__ = ["FIRST", "OLDER_WORDS", "WORDS", "first_page", "page_date", "record_pages", "word_page"]
 
 #: The address given to each part's page of every word (see ``word_page``).
 WORDS = "search/?every-word"
+#: The address of the first part's page of the older reports' words, searched newest
+#: first (see ``pagefind_layout``): its results tell the search page that the older
+#: reports' parts know every word of a query.
+OLDER_WORDS = "search/?every-older-word"
+#: The filter (``name:value``) on every page of an index's first part: the search page
+#: asks for it to leave out the other parts' results (see ``pagefind_layout``).
+FIRST = "part:first"
+_FIRST_TAG = f'<span data-pagefind-filter="{FIRST}"></span>'.encode()
+_END = b"</body></html>"
 _TAG = re.compile(rb"<[^>]*>")
 _META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
 #: A page's date, among the metadata at its start (see ``_page_html``; values are escaped).
@@ -39,15 +48,18 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     ]
 
 
-def word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str]:
-    """A page holding every word of ``pages`` once, added to each part of an index.
+def word_page(
+    pages: list[tuple[bytes, str]], language: str, address: str = WORDS
+) -> tuple[bytes, str]:
+    """A page holding every word of ``pages`` once, added to parts of an index.
 
-    Pagefind matches a word it does not have to the indexed words sharing its
-    longest beginning ("autism" -> "autumn"). Alone, a part lacking a word the
-    site has would do that, and the search page would list its nonsense beside
-    the true results of the other parts; with this page every part has every
-    word (as Pagefind splits them: at spaces). The search page never shows it:
-    ``pagefind.PARTS`` lists its results as ``hidden``.
+    Pagefind, finding no indexed word that begins with a searched word, matches the
+    longest indexed word the searched word begins with ("autism" -> "aut", or "a").
+    Alone, a part lacking a word the site has would do that, and the search page
+    would list its nonsense beside the true results of the other parts; with this
+    page a part has every word of ``pages`` (as Pagefind splits them: at spaces).
+    The search page never shows it: ``pagefind.PARTS`` lists its results as
+    ``hidden``. Its address is ``address`` (``WORDS``, or ``OLDER_WORDS``).
 
     The pages' words are gathered as UTF-8 bytes (split at ASCII spaces, which is
     what ``escape`` leaves; Pagefind splits this page's text as it splits the
@@ -61,7 +73,14 @@ def word_page(pages: list[tuple[bytes, str]], language: str) -> tuple[bytes, str
     words = {unescape(w.decode()) if b"&" in w else w.decode() for w in found}
     body = escape(" ".join(sorted(words)))
     html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
-    return html.encode("utf-8"), WORDS
+    return html.encode("utf-8"), address
+
+
+def first_page(page: bytes) -> bytes:
+    """``page`` (of ``record_pages``) with the filter ``FIRST``: a page of the first part."""
+    if not page.endswith(_END):
+        raise ValueError("not a page of record_pages")
+    return page[: -len(_END)] + _FIRST_TAG + _END
 
 
 def page_date(page: bytes) -> str:

@@ -63,6 +63,8 @@
   var pagefind = null;
   var loading = null;
   var hidden = {}; // result ids never shown (see load)
+  var probe = {}; // the first part's page of the older reports' words (see find)
+  var olderIn = false; // are the older reports' parts merged?
   var sequence = 0;
   var current = null; // {results, shown, terms}
   var later = { parts: [], since: "", merging: null }; // the older reports' parts (see widen)
@@ -77,6 +79,8 @@
       // A big site's index is in parts (see partsOf): the first is Pagefind itself,
       // the others are merged into it before any search, but for the older reports'.
       hidden = {};
+      probe = {};
+      olderIn = false;
       later = { parts: [], since: "", merging: null };
       var parts = partsOf(bundle);
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
@@ -90,7 +94,10 @@
         });
       }).then(function () { return pagefind.init(); }).then(function () {
         return parts.then(function (found) {
-          if (!scopeEl) { return mergeAll(found.now.concat(found.later)); }
+          if (!scopeEl) {
+            olderIn = found.later.length > 0;
+            return mergeAll(found.now.concat(found.later));
+          }
           later = { parts: found.later, since: found.since, merging: null };
           return mergeAll(found.now);
         });
@@ -101,8 +108,8 @@
 
   /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json:
      {now: [URL, ...], later: the older reports' parts, since: the first date (ISO) of
-     the first part's reports}. Each part has a page of every word of the site, never
-     shown: its results are "hidden". */
+     the first part's reports}. Each part has a page of words, never shown: its results
+     are "hidden"; newest first, the first part's is also the "probe" (see find). */
   function partsOf(bundle) {
     return fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -110,6 +117,7 @@
       .then(function (data) {
         data = data || {};
         (data.hidden || []).forEach(function (id) { hidden[id] = true; });
+        (data.probe || []).forEach(function (id) { probe[id] = true; });
         var older = data.later || [];
         function urls(names) { return names.map(function (name) { return new URL(name, bundle); }); }
         return {
@@ -122,7 +130,10 @@
 
   /* Merge the older reports' parts, once (a merged index cannot be taken out). */
   function widen() {
-    if (!later.merging) { later.merging = mergeAll(later.parts); }
+    if (!later.merging) {
+      olderIn = true;
+      later.merging = mergeAll(later.parts);
+    }
     return later.merging;
   }
 
@@ -178,9 +189,24 @@
   }
 
   /* Pagefind's search, less the results a newer small index replaces and the parts'
-     pages of every word. */
+     pages of words. Newest first, the older reports' parts know only their own words
+     (and the first part every word): once they are searched too, a query with a word
+     none of them has (the first part's page of their words, the probe, did not match
+     it) is asked of the first part's pages alone, as those parts would answer it with
+     the nearest words they have. A quoted phrase is matched exactly, never so. */
   function find(query, options) {
     return pagefind.search(query, options).then(function (found) {
+      if (!olderIn || query === null || query.indexOf('"') !== -1 || !Object.keys(probe).length) {
+        return found;
+      }
+      var filters = (options && options.filters) || {};
+      var asked = Object.keys(filters).length ? pagefind.search(query) : Promise.resolve(found);
+      return asked.then(function (all) {
+        if (all.results.some(function (r) { return probe[r.id]; })) { return found; }
+        var first = Object.assign({}, filters, { part: "first" });
+        return pagefind.search(query, Object.assign({}, options, { filters: first }));
+      });
+    }).then(function (found) {
       found.results = found.results.filter(function (r) { return !recent.stale[r.id] && !hidden[r.id]; });
       return found;
     });
