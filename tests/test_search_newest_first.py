@@ -196,6 +196,11 @@ def test_a_search_page_without_the_button_searches_everything(
         tab.goto(base + "search/?q=autism")  # type: ignore[attr-defined]
         assert sorted(_all_results(tab, base)) == expected
         assert "newest" not in tab.locator(STATUS).inner_text()  # type: ignore[attr-defined]
+        # A word only the newest reports have: the older parts' nearest words left out.
+        tab.goto(base + "search/?q=fortnightly")  # type: ignore[attr-defined]
+        assert sorted(_all_results(tab, base)) == _one_index_results(
+            browser, whole_base, "fortnightly"
+        )
 
 
 def test_the_preview_searches_newest_first_and_follows_a_saved_older_report(
