@@ -11,7 +11,13 @@ import pytest
 
 from sendsite.builtin.search import pagefind
 from sendsite.builtin.search.pagefind_layout import RecordPage, layout
-from sendsite.builtin.search.pagefind_pages import WORDS, page_date, record_pages, words_of
+from sendsite.builtin.search.pagefind_pages import (
+    FIRST,
+    OLDER_WORDS,
+    WORDS,
+    page_date,
+    record_pages,
+)
 from sendsite.builtin.search.records import SearchItem, SearchRecord
 
 
@@ -35,9 +41,7 @@ def _site(days: list[str]) -> list[RecordPage]:
 
 
 def _reports(part: list[RecordPage]) -> list[str]:
-    return sorted(
-        page_date(html) for html, address in part if words_of(address) is None and page_date(html)
-    )
+    return sorted(page_date(html) for html, address in part if address != WORDS and page_date(html))
 
 
 def _words(page: RecordPage) -> set[str]:
@@ -73,19 +77,19 @@ def test_newest_first_takes_whole_months_that_fit() -> None:
     assert _reports(first) == days[-10:]
     assert "area-0/" in [address for _, address in first]
     assert sorted(d for part in older for d in _reports(part)) == days[:-10]
-    _each_part_known_to_the_first(found.parts)
-
-
-def _each_part_known_to_the_first(parts: list[list[RecordPage]]) -> None:
-    """The first part ends with a page of each other part's words (of theirs alone: a
-    word of one part is in no other's page); the other parts have their pages alone."""
-    first, *others = parts
-    pages = first[: len(first) - len(others)]
-    assert [a for _, a in first[len(pages) :]] == [f"{WORDS}{n}" for n in range(1, len(parts))]
-    assert not [a for part in [pages, *others] for _, a in part if words_of(a) is not None]
-    for n, part in enumerate(others, start=1):
-        words = first[len(pages) + n - 1]
-        assert _words(words) == {w for page in part for w in _words(page)}
+    # Each part knows the older reports' words (its last page): the older parts every
+    # word of theirs, and the first part, under its own address, every word of the site.
+    # A word only the newest reports have is in no page of words: a new one changes the
+    # first part alone.
+    older_words = {f"word{d.replace('-', '')}" for d in days[:-10]}
+    assert first[-1][1] == OLDER_WORDS and _words(first[-1]) == older_words
+    assert all(part[-1][1] == WORDS and _words(part[-1]) == older_words for part in older)
+    # Every page of the first part has the filter that asks for the first part alone;
+    # none of the older parts' pages has, nor the pages of words.
+    tag = f'data-pagefind-filter="{FIRST}"'.encode()
+    assert all(tag in html for html, _ in first[:-1])
+    assert not [a for part in older for html, a in part if tag in html]
+    assert tag not in first[-1][0]
 
 
 def test_the_first_part_is_no_bigger_than_a_part() -> None:
@@ -95,9 +99,8 @@ def test_the_first_part_is_no_bigger_than_a_part() -> None:
     found = layout(pages, "en", part_bytes=each * 4, first_bytes=each * 8)
     assert found.since == "2024-10-01"  # three reports and the area page: four pages' bytes
     assert len(_reports(found.parts[0])) == 3
-    # The first part (less its pages of the other parts' words) within a part's budget.
-    pages = [html for html, address in found.parts[0] if words_of(address) is None]
-    assert sum(map(len, pages)) <= each * 4
+    # The first part (less its page of every word) within the budget of a part.
+    assert sum(len(html) for html, _ in found.parts[0][:-1]) <= each * 4
 
 
 def test_a_newest_month_too_big_to_fit_is_cut_by_day() -> None:
@@ -122,8 +125,15 @@ def test_no_newest_first_when_it_cannot_help(days: list[str], reason: str) -> No
     each = len(pages[0][0]) if days else 100
     found = layout(pages, "en", part_bytes=each * 3, first_bytes=each * 3)
     assert found.since == "", reason
+    # A like mix: each part of an index in more than one knows every word of the site.
+    every = {w for page in pages for w in _words(page)}
     if len(found.parts) > 1:
-        _each_part_known_to_the_first(found.parts)
+        assert all(part[-1][1] == WORDS and _words(part[-1]) == every for part in found.parts)
+    tag = f'data-pagefind-filter="{FIRST}"'.encode()
+    assert all(tag in html for html, a in found.parts[0] if a != WORDS)
+    assert not [a for part in found.parts for html, a in part if a == WORDS and tag in html]
+    dated = sorted(d for part in found.parts for d in _reports(part))
+    assert dated == sorted(days)
 
 
 def test_the_sizes_that_decide_are_pagefinds(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
@@ -57,8 +57,8 @@ from sendsite.build.parallel import cores
 from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
+from sendsite.builtin.search.pagefind_pages import OLDER_WORDS as _OLDER_WORDS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.builtin.search.pagefind_pages import part_tag, words_of
 from sendsite.builtin.search.pagefind_program import (
     PROGRAM_FILES,
     PartRun,
@@ -80,11 +80,11 @@ __all__ = [
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
 #: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``;
-#: also the ids of the first part's page of each part's words (``probes``, "" for the
-#: first part itself; all of them ``hidden``, see ``pagefind_pages.word_page``), what made
-#: each part (``digests``, see ``part_digests``), so the next build can tell which it may
-#: copy, and, newest first, the parts of older reports (``later``) and the first date of
-#: the first part's reports (``since``, ISO; "" if every part is a like mix).
+#: also the ids of each part's page of words (``hidden``), what made each part
+#: (``digests``, see ``part_digests``), so the next build can tell which it may copy,
+#: and, newest first, the parts of older reports (``later``), the first date of the
+#: first part's reports (``since``, ISO; "" if every part is a like mix) and the id of
+#: the first part's page of the older reports' words (``probe``, see ``pagefind_layout``).
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 850 of a big site's
 #: reports; Pagefind holds about 33 times this, some 430 MB); a bigger site is indexed
@@ -105,16 +105,13 @@ FIRST_BYTES = 6_000_000
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: How the record pages are named for Pagefind, in the digests: an index named otherwise
-#: (its results' addresses written otherwise, its parts not named by the filter ``part``)
-#: is never copied into a new site.
-_NAMING = "folders, parts named"
+#: (its results' addresses written otherwise) is never copied into a new site.
+_NAMING = "folders"
 #: A site page's address that is a plain folder, written where the site has it for
 #: Pagefind (see ``_write_pages``): names of lower-case letters, digits, ``-`` and ``_``,
 #: each starting with a letter or digit (never ``..``, nor a numbered page's name; never
 #: two addresses one file on a file system that ignores case).
 _FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*")
-#: How a record page ends (see ``pagefind_pages``): the filter naming its part goes before.
-_END = b"</body></html>"
 
 
 def index_language(language: str) -> str:
@@ -176,11 +173,13 @@ class StagedIndex:
         try:
             for output in outputs:
                 shutil.rmtree(output, ignore_errors=True)
-            # The first part's page of each other part's words: its result's id.
-            probes = [""] * len(outputs)
+            hidden: set[str] = set()
+            probe: list[str] = []  # the first part's page of the older reports' words
             waiting = [n for n in range(len(outputs)) if n not in self.reused]
             for n in self.reused:
-                _probes(_copy_part(self.reused[n], n, outputs[n]), probes)
+                words = _copy_part(self.reused[n], n, outputs[n])
+                hidden.update(words[_WORDS] + words[_OLDER_WORDS])
+                probe += words[_OLDER_WORDS]
             at_once = min(2, cores())
             while waiting or runs:
                 # When no other part may start beside the runs, the first to end is
@@ -198,7 +197,9 @@ class StagedIndex:
                         PartRun(pages, outputs[part], self.parts[part], self.language, size)
                     )
                 if ended is not None:
-                    _probes(ended.finish(), probes)
+                    found = ended.finish()
+                    hidden.update(found.get(_WORDS, []) + found.get(_OLDER_WORDS, []))
+                    probe += found.get(_OLDER_WORDS, [])
             for n, output in enumerate(outputs[1:], start=1):
                 for name in PROGRAM_FILES + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
@@ -207,8 +208,8 @@ class StagedIndex:
             listed = json.dumps(
                 {
                     "parts": names,
-                    "hidden": sorted(p for p in probes if p),
-                    "probes": probes,
+                    "hidden": sorted(hidden),
+                    "probe": sorted(probe),
                     "digests": self.digests,
                     "later": names if self.since else [],
                     "since": self.since,
@@ -296,7 +297,7 @@ def stage_index(
             if n in reused:
                 addresses.append({})
             else:
-                addresses.append(_write_pages(part, folder / f"part-{n}", n))
+                addresses.append(_write_pages(part, folder / f"part-{n}"))
             part.clear()  # written: the pages are not held while Pagefind runs
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -349,8 +350,8 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
                 found.setdefault(page, []).extend(ids)
     except READ_ERRORS as exc:
         raise SearchIndexError(f"the search index could not be read ({exc})") from None
-    for address in [a for a in found if words_of(a) is not None]:
-        del found[address]
+    found.pop(_WORDS, None)
+    found.pop(_OLDER_WORDS, None)
     return found
 
 
@@ -363,61 +364,48 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
 
 def _copy_part(bundle: Path, n: int, output: Path) -> dict[str, list[str]]:
     """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
-    where it can be: the last site goes once the new one is in place); return the ids of
-    its pages of other parts' words (the first part's), by address, as ``finish`` does."""
+    where it can be: the last site goes once the new one is in place); return its pages
+    of words' results' ids, the search page hides: ``{WORDS: [...], OLDER_WORDS: [...]}``
+    (the last site's ``probe`` is the first part's page of the older reports' words)."""
     source = bundle if n == 0 else bundle / f"part-{n}"
     # The first part is the bundle's top: not the other parts, nor their list (Pagefind's
     # own files are named after their language and hash, never so).
     others = shutil.ignore_patterns(PARTS, "part-*") if n == 0 else None
     try:
-        probes = (
-            json.loads((bundle / PARTS).read_text(encoding="utf-8"))["probes"] if n == 0 else []
-        )
+        listed = json.loads((bundle / PARTS).read_text(encoding="utf-8"))
+        probe = set(listed.get("probe", []))
+        hidden = [h for h in listed["hidden"] if h not in probe]
         shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(
             f"the last site's search index could not be copied ({exc})",
             fix="Build again; if this goes on, build with --no-cache.",
         ) from None
-    return {
-        f"{_WORDS}{k}": [h]
-        for k, h in enumerate(probes)
-        if h and (output / "fragment" / f"{h}.pf_fragment").is_file()
-    }
+
+    def kept(ids: Iterable[str]) -> list[str]:
+        return sorted(h for h in ids if (output / "fragment" / f"{h}.pf_fragment").is_file())
+
+    return {_WORDS: kept(hidden), _OLDER_WORDS: kept(probe)}
 
 
-def _probes(found: dict[str, list[str]], probes: list[str]) -> None:
-    """Note in ``probes`` the ids of the pages of other parts' words among ``found`` (a
-    part's results' ids by address)."""
-    for address, ids in found.items():
-        if (part := words_of(address)) is not None and part < len(probes) and ids:
-            probes[part] = ids[0]
-
-
-def _write_pages(pages: list[tuple[bytes, str]], folder: Path, part: int) -> dict[str, str]:
-    """Write each page into ``folder`` for Pagefind to index, with the filter naming its
-    part (``pagefind_pages.part_tag``) at its end; return each page's address as Pagefind
-    gives it (the file's, see ``pagefind_bundle``) -> its site page.
+def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
+    """Write each page into ``folder`` for Pagefind to index; return each page's address as
+    Pagefind gives it (the file's, see ``pagefind_bundle``) -> its site page.
 
     A page whose address is a plain folder (``north/may/``, the home page's "") is
     written where the site has it (``north/may/index.html``): Pagefind names its result
     ``/north/may/``, which is already the site page's, so its fragment is left as Pagefind
-    wrote it. Any other (``index.html`` addresses, the pages of words) is numbered
+    wrote it. Any other (``index.html`` addresses, the page of every word) is numbered
     (``000001.html``), and its fragment is given the address afterwards.
     """
-    addresses, end = {}, part_tag(part) + _END
+    addresses = {}
     for n, (html, address) in enumerate(pages):
         if _FOLDER.fullmatch(address):
             (folder / address).mkdir(parents=True, exist_ok=True)
-            path = folder / address / "index.html"
+            (folder / address / "index.html").write_bytes(html)
             addresses[f"/{address}"] = address
         else:
             name = f"{n:06d}.html"  # never a folder's page: those are all index.html
-            path = folder / name
+            (folder / name).write_bytes(html)
             addresses[f"/{name}"] = address
-        if not html.endswith(_END):
-            raise ValueError(f"not a record page: {address}")
-        with path.open("wb") as out:  # not html[:-14] + the filter: no copy of the page
-            out.write(memoryview(html)[: -len(_END)])
-            out.write(end)
     return addresses

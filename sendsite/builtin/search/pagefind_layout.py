@@ -13,11 +13,18 @@ Two rules, with the sizes ``pagefind`` passes in:
   as they would in one index), and a page stays in its part for as long as the
   number of parts stays the same, so a build can copy the parts that did not change.
 
-The first part of an index in more than one also has a page of each other part's
-words (``pagefind_pages.word_page``), hidden: with them it knows every word of the site,
-and they tell the search page which parts know every word of a query. Each other part
-is made from its own pages alone, so an edit that brings a word the site lacks changes
-the edited page's part and the first part, no other.
+Each part of an index in more than one also has a page of words
+(``pagefind_pages.word_page``), so that no part answers a word it lacks with a near
+word it has:
+
+- in like mixes, every part has the page of every word of the site;
+- newest first, every part has the page of the older reports' words (the first part
+  under ``OLDER_WORDS``). The first part then knows every word of the site, and the
+  older parts every word of theirs: a word only the newest reports have (a new report's,
+  most often) changes the first part alone, not every part. The search page, once the
+  older parts are searched too, keeps their results only if the first part's page of
+  their words matched the query (every word of it is theirs); else it asks for the
+  first part's pages alone (filter ``FIRST``, on every page of an index's first part).
 """
 
 from __future__ import annotations
@@ -26,7 +33,13 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sendsite.builtin.search.pagefind_pages import page_date, word_page
+from sendsite.builtin.search.pagefind_pages import (
+    OLDER_WORDS,
+    WORDS,
+    first_page,
+    page_date,
+    word_page,
+)
 
 __all__ = ["Layout", "RecordPage", "layout"]
 
@@ -55,11 +68,15 @@ def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes:
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
         older = [page for page, new in zip(pages, newer, strict=True) if not new]
         parts = [newest, *_hashed(older, part_bytes)]
+        words, address = older, OLDER_WORDS  # the older reports' words
     else:
         parts = _hashed(pages, part_bytes)
+        words, address = pages, WORDS
+    if parts:
+        parts[0] = [(first_page(html), at) for html, at in parts[0]]
     if len(parts) > 1:
-        words = [word_page(part, language, n) for n, part in enumerate(parts) if n]
-        parts = [[*parts[0], *words], *parts[1:]]
+        known = word_page(words, language)
+        parts = [[*parts[0], (known[0], address)], *[[*part, known] for part in parts[1:]]]
     return Layout(parts, since)
 
 

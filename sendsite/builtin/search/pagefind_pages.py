@@ -17,14 +17,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["PART", "WORDS", "page_date", "part_tag", "record_pages", "word_page", "words_of"]
+__all__ = ["FIRST", "OLDER_WORDS", "WORDS", "first_page", "page_date", "record_pages", "word_page"]
 
-#: The start of the address of the first part's page of another part's words (see
-#: ``word_page``): ``WORDS`` and the part's number.
-WORDS = "search/?words-of-part-"
-#: The filter on every page of a part of an index, whose value is the part's number
-#: (``part_tag``): the search page asks for the parts that know every word of a query.
-PART = "part"
+#: The address given to each part's page of every word (see ``word_page``).
+WORDS = "search/?every-word"
+#: The address of the first part's page of the older reports' words, searched newest
+#: first (see ``pagefind_layout``): its results tell the search page that the older
+#: reports' parts know every word of a query.
+OLDER_WORDS = "search/?every-older-word"
+#: The filter (``name:value``) on every page of an index's first part: the search page
+#: asks for it to leave out the other parts' results (see ``pagefind_layout``).
+FIRST = "part:first"
+_FIRST_TAG = f'<span data-pagefind-filter="{FIRST}"></span>'.encode()
+_END = b"</body></html>"
 _TAG = re.compile(rb"<[^>]*>")
 _META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
 #: A page's date, among the metadata at its start (see ``_page_html``; values are escaped).
@@ -43,22 +48,18 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     ]
 
 
-def word_page(pages: list[tuple[bytes, str]], language: str, part: int) -> tuple[bytes, str]:
-    """A page holding every word of ``pages`` (those of part ``part``) once, for the
-    index's first part.
+def word_page(
+    pages: list[tuple[bytes, str]], language: str, address: str = WORDS
+) -> tuple[bytes, str]:
+    """A page holding every word of ``pages`` once, added to parts of an index.
 
     Pagefind, finding no indexed word that begins with a searched word, matches the
-    longest indexed word the searched word begins with ("fortnightly" -> "for"). A part
-    lacking a word another part has would do that, and list its nonsense beside the
-    true results of the others. With a page of each other part's words, the first part
-    knows every word of the site, so it never does; and its page of a part's words
-    matches a query exactly when that part knows every word of it (has an indexed word
-    beginning with each, as Pagefind splits them: at spaces). So the search page keeps
-    the results of the parts whose page matched, and asks for those alone (filter
-    ``PART``) when another part's did not; and each part's index is made from its own
-    pages (and the first part's from these), so a word new to the site changes at most
-    the part of its page and the first part. The search page never shows these pages:
-    ``pagefind.PARTS`` lists their results as ``hidden``.
+    longest indexed word the searched word begins with ("autism" -> "aut", or "a").
+    Alone, a part lacking a word the site has would do that, and the search page
+    would list its nonsense beside the true results of the other parts; with this
+    page a part has every word of ``pages`` (as Pagefind splits them: at spaces).
+    The search page never shows it: ``pagefind.PARTS`` lists its results as
+    ``hidden``. Its address is ``address`` (``WORDS``, or ``OLDER_WORDS``).
 
     The pages' words are gathered as UTF-8 bytes (split at ASCII spaces, which is
     what ``escape`` leaves; Pagefind splits this page's text as it splits the
@@ -72,18 +73,14 @@ def word_page(pages: list[tuple[bytes, str]], language: str, part: int) -> tuple
     words = {unescape(w.decode()) if b"&" in w else w.decode() for w in found}
     body = escape(" ".join(sorted(words)))
     html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
-    return html.encode("utf-8"), f"{WORDS}{part}"
+    return html.encode("utf-8"), address
 
 
-def words_of(address: str) -> int | None:
-    """The part whose words the page at ``address`` holds (``word_page``), or None."""
-    number = address.removeprefix(WORDS)
-    return int(number) if number != address and number.isdigit() else None
-
-
-def part_tag(part: int) -> bytes:
-    """The filter naming part ``part``, written at the end of each of its record pages."""
-    return f'<span data-pagefind-filter="{PART}:{part}"></span>'.encode()
+def first_page(page: bytes) -> bytes:
+    """``page`` (of ``record_pages``) with the filter ``FIRST``: a page of the first part."""
+    if not page.endswith(_END):
+        raise ValueError("not a page of record_pages")
+    return page[: -len(_END)] + _FIRST_TAG + _END
 
 
 def page_date(page: bytes) -> str:

@@ -63,8 +63,8 @@
   var pagefind = null;
   var loading = null;
   var hidden = {}; // result ids never shown (see load)
-  var known = {}; // each part's {probe: the id of its page of words, mark: its number} by URL
-  var merged = []; // those of the parts searched (see find)
+  var probe = {}; // the first part's page of the older reports' words (see find)
+  var olderIn = false; // are the older reports' parts merged?
   var sequence = 0;
   var current = null; // {results, shown, terms}
   var later = { parts: [], since: "", merging: null }; // the older reports' parts (see widen)
@@ -79,8 +79,8 @@
       // A big site's index is in parts (see partsOf): the first is Pagefind itself,
       // the others are merged into it before any search, but for the older reports'.
       hidden = {};
-      known = {};
-      merged = [];
+      probe = {};
+      olderIn = false;
       later = { parts: [], since: "", merging: null };
       var parts = partsOf(bundle);
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
@@ -94,8 +94,10 @@
         });
       }).then(function () { return pagefind.init(); }).then(function () {
         return parts.then(function (found) {
-          merged = [known[bundle.href]];
-          if (!scopeEl) { return mergeAll(found.now.concat(found.later)); }
+          if (!scopeEl) {
+            olderIn = found.later.length > 0;
+            return mergeAll(found.now.concat(found.later));
+          }
           later = { parts: found.later, since: found.since, merging: null };
           return mergeAll(found.now);
         });
@@ -106,9 +108,8 @@
 
   /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json:
      {now: [URL, ...], later: the older reports' parts, since: the first date (ISO) of
-     the first part's reports}. The first part has a page of each other part's words,
-     never shown (its results are "hidden"): that part's "probe" (see find); each part's
-     pages have the filter "part", its number. */
+     the first part's reports}. Each part has a page of words, never shown: its results
+     are "hidden"; newest first, the first part's is also the "probe" (see find). */
   function partsOf(bundle) {
     return fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -116,11 +117,9 @@
       .then(function (data) {
         data = data || {};
         (data.hidden || []).forEach(function (id) { hidden[id] = true; });
+        (data.probe || []).forEach(function (id) { probe[id] = true; });
         var older = data.later || [];
         function urls(names) { return names.map(function (name) { return new URL(name, bundle); }); }
-        [bundle].concat(urls(data.parts || [])).forEach(function (url, n) {
-          known[url.href] = { probe: (data.probes || [])[n] || "", mark: String(n) };
-        });
         return {
           now: urls((data.parts || []).filter(function (name) { return older.indexOf(name) === -1; })),
           later: urls(older),
@@ -131,7 +130,10 @@
 
   /* Merge the older reports' parts, once (a merged index cannot be taken out). */
   function widen() {
-    if (!later.merging) { later.merging = mergeAll(later.parts); }
+    if (!later.merging) {
+      olderIn = true;
+      later.merging = mergeAll(later.parts);
+    }
     return later.merging;
   }
 
@@ -139,7 +141,6 @@
   function narrow() { return later.parts.length > 0 && !later.merging; }
 
   function mergeAll(bundles) {
-    bundles.forEach(function (url) { merged.push(known[url.href] || { probe: "", mark: "" }); });
     return Promise.all(bundles.map(function (url) {
       return pagefind.mergeIndex(url.pathname, { baseUrl: siteRoot.pathname });
     }));
@@ -187,26 +188,23 @@
     });
   }
 
-  /* Pagefind's search, less the results a newer small index replaces and the pages of
-     words. A part that has no word beginning with a word of the query answers with the
-     nearest word it has; the first part, which knows every word, then finds that part's
-     page of words (its probe) not matching. So once such a part is searched, the query
-     is asked of the others alone (filter "part"). A quoted phrase is matched exactly,
-     never so; a part without a probe (the first, the preview's small index) is kept. */
+  /* Pagefind's search, less the results a newer small index replaces and the parts'
+     pages of words. Newest first, the older reports' parts know only their own words
+     (and the first part every word): once they are searched too, a query with a word
+     none of them has (the first part's page of their words, the probe, did not match
+     it) is asked of the first part's pages alone, as those parts would answer it with
+     the nearest words they have. A quoted phrase is matched exactly, never so. */
   function find(query, options) {
     return pagefind.search(query, options).then(function (found) {
-      var probed = merged.some(function (i) { return i.probe; });
-      if (!probed || query === null || query.indexOf('"') !== -1) { return found; }
+      if (!olderIn || query === null || query.indexOf('"') !== -1 || !Object.keys(probe).length) {
+        return found;
+      }
       var filters = (options && options.filters) || {};
       var asked = Object.keys(filters).length ? pagefind.search(query) : Promise.resolve(found);
       return asked.then(function (all) {
-        var matched = {};
-        all.results.forEach(function (r) { matched[r.id] = true; });
-        var knowing = merged.filter(function (i) { return !i.probe || matched[i.probe]; });
-        if (knowing.length === merged.length) { return found; }
-        var marks = knowing.map(function (i) { return i.mark; });
-        var only = Object.assign({}, filters, { part: { any: marks } });
-        return pagefind.search(query, Object.assign({}, options, { filters: only }));
+        if (all.results.some(function (r) { return probe[r.id]; })) { return found; }
+        var first = Object.assign({}, filters, { part: "first" });
+        return pagefind.search(query, Object.assign({}, options, { filters: first }));
       });
     }).then(function (found) {
       found.results = found.results.filter(function (r) { return !recent.stale[r.id] && !hidden[r.id]; });
