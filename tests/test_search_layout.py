@@ -12,8 +12,8 @@ import pytest
 from sendsite.builtin.search import pagefind
 from sendsite.builtin.search.pagefind_layout import RecordPage, layout
 from sendsite.builtin.search.pagefind_pages import (
-    FIRST,
     OLDER_WORDS,
+    PART_WORDS,
     WORDS,
     page_date,
     record_pages,
@@ -77,19 +77,16 @@ def test_newest_first_takes_whole_months_that_fit() -> None:
     assert _reports(first) == days[-10:]
     assert "area-0/" in [address for _, address in first]
     assert sorted(d for part in older for d in _reports(part)) == days[:-10]
-    # Each part knows the older reports' words (its last page): the older parts every
-    # word of theirs, and the first part, under its own address, every word of the site.
-    # A word only the newest reports have is in no page of words: a new one changes the
-    # first part alone.
+    # The first part knows every word of the site: its own, and the older reports' (its
+    # last page). The older parts have their own pages alone: a word new to the site
+    # changes only the part of its page and the first part.
     older_words = {f"word{d.replace('-', '')}" for d in days[:-10]}
     assert first[-1][1] == OLDER_WORDS and _words(first[-1]) == older_words
-    assert all(part[-1][1] == WORDS and _words(part[-1]) == older_words for part in older)
-    # Every page of the first part has the filter that asks for the first part alone;
-    # none of the older parts' pages has, nor the pages of words.
-    tag = f'data-pagefind-filter="{FIRST}"'.encode()
-    assert all(tag in html for html, _ in first[:-1])
-    assert not [a for part in older for html, a in part if tag in html]
-    assert tag not in first[-1][0]
+    assert not [a for part in older for _, a in part if a in (WORDS, OLDER_WORDS)]
+    # The index of words: a page of each part's words (the first part's own), in order.
+    assert [a for _, a in found.words] == [f"{PART_WORDS}{n}" for n in range(len(found.parts))]
+    for part, words in zip([first[:-1], *older], found.words, strict=True):
+        assert _words(words) == {w for page in part for w in _words(page)}
 
 
 def test_the_first_part_is_no_bigger_than_a_part() -> None:
@@ -129,9 +126,7 @@ def test_no_newest_first_when_it_cannot_help(days: list[str], reason: str) -> No
     every = {w for page in pages for w in _words(page)}
     if len(found.parts) > 1:
         assert all(part[-1][1] == WORDS and _words(part[-1]) == every for part in found.parts)
-    tag = f'data-pagefind-filter="{FIRST}"'.encode()
-    assert all(tag in html for html, a in found.parts[0] if a != WORDS)
-    assert not [a for part in found.parts for html, a in part if a == WORDS and tag in html]
+    assert found.words == []  # no index of words: every part knows every word
     dated = sorted(d for part in found.parts for d in _reports(part))
     assert dated == sorted(days)
 

@@ -234,7 +234,8 @@ def test_a_word_only_the_newest_reports_have_is_not_answered_by_the_older_parts(
     """The older reports' parts know only their own words (a word only the newest reports
     have changes the first part alone). Asked for "fortnightly", which only the newest
     reports have, they would answer with the nearest word they have ("for"): once they
-    are searched too, the search page asks the first part alone, filtered or not."""
+    are searched too, the index of words tells the search page, which asks the first part
+    alone, filtered or not."""
     expected = _one_index_results(browser, whole_base, "fortnightly")
     assert expected and not [p for p in expected if p.startswith(OLDER) and p.count("/") > 1]
     tab.goto(newest_base + "search/?q=fortnightly&older=1")  # type: ignore[attr-defined]

@@ -46,7 +46,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
@@ -59,6 +59,7 @@ from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import OLDER_WORDS as _OLDER_WORDS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
+from sendsite.builtin.search.pagefind_pages import part_of, part_tag
 from sendsite.builtin.search.pagefind_program import (
     PROGRAM_FILES,
     PartRun,
@@ -80,11 +81,11 @@ __all__ = [
 #: Where the index goes in the site.
 BUNDLE = PurePosixPath("pagefind")
 #: The list of the index's other parts (``{"parts": ["part-1/", ...]}``), in ``BUNDLE``;
-#: also the ids of each part's page of words (``hidden``), what made each part
-#: (``digests``, see ``part_digests``), so the next build can tell which it may copy,
-#: and, newest first, the parts of older reports (``later``), the first date of the
-#: first part's reports (``since``, ISO; "" if every part is a like mix) and the id of
-#: the first part's page of the older reports' words (``probe``, see ``pagefind_layout``).
+#: also the ids of the pages of words (``hidden``), what made each part (``digests``, see
+#: ``part_digests``), so the next build can tell which it may copy, and, newest first,
+#: the parts of older reports (``later``), the first date of the first part's reports
+#: (``since``, ISO; "" if every part is a like mix), the index of words (``words``, its
+#: folder, see ``WORDS_FOLDER``) and the id of each part's page in it (``probes``).
 PARTS = "sendsite-parts.json"
 #: The most bytes of record pages one Pagefind run indexes (about 850 of a big site's
 #: reports; Pagefind holds about 33 times this, some 430 MB); a bigger site is indexed
@@ -102,16 +103,22 @@ INDEXING_BYTES = 26_000_000
 #: (12 MB gave a first search the same bytes for one word and 27 KB more for four, and
 #: a build after an edit of a newest report twice the Pagefind run: 2.5 s, not 1.2 s.)
 FIRST_BYTES = 6_000_000
+#: The folder of the index of words in ``BUNDLE`` (see ``pagefind_layout``): named as no
+#: part is, and as a copy of the first part leaves out (``part-*``).
+WORDS_FOLDER = "part-words"
 #: The attribute that keeps an element (and what is inside it) out of the index.
 IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: How the record pages are named for Pagefind, in the digests: an index named otherwise
-#: (its results' addresses written otherwise) is never copied into a new site.
-_NAMING = "folders"
+#: (its results' addresses written otherwise, its parts not named by the filter ``part``)
+#: is never copied into a new site.
+_NAMING = "folders, parts named"
 #: A site page's address that is a plain folder, written where the site has it for
 #: Pagefind (see ``_write_pages``): names of lower-case letters, digits, ``-`` and ``_``,
 #: each starting with a letter or digit (never ``..``, nor a numbered page's name; never
 #: two addresses one file on a file system that ignores case).
 _FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*")
+#: How a record page ends (see ``pagefind_pages``): the filter naming its part goes before.
+_END = b"</body></html>"
 
 
 def index_language(language: str) -> str:
@@ -161,25 +168,28 @@ class StagedIndex:
     since: str = ""
     #: Each part's bytes of pages (what Pagefind holds about 33 times while indexing it).
     sizes: list[int] = field(default_factory=list)
+    #: Whether the last of ``parts`` (and ``sizes``) is the index of words (see
+    #: ``pagefind_layout``), made every time, into ``WORDS_FOLDER``.
+    words: bool = False
 
     def run(self, site_dir: Path, stop: threading.Event | None = None) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
         folder is removed whatever happens. Setting ``stop`` (from another thread) ends
         the runs with ``SearchIndexError``."""
         bundle = site_dir.joinpath(*BUNDLE.parts)
+        count = len(self.parts) - self.words  # the parts of the index itself
         outputs = [bundle]
-        outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, len(self.parts))]
+        outputs += [site_dir / f".{BUNDLE.name}-part-{n}" for n in range(1, count)]
+        outputs += [site_dir / f".{BUNDLE.name}-{WORDS_FOLDER}"] if self.words else []
         runs: list[PartRun] = []
         try:
             for output in outputs:
                 shutil.rmtree(output, ignore_errors=True)
             hidden: set[str] = set()
-            probe: list[str] = []  # the first part's page of the older reports' words
+            probes = [""] * count  # each part's page in the index of words: its id
             waiting = [n for n in range(len(outputs)) if n not in self.reused]
             for n in self.reused:
-                words = _copy_part(self.reused[n], n, outputs[n])
-                hidden.update(words[_WORDS] + words[_OLDER_WORDS])
-                probe += words[_OLDER_WORDS]
+                hidden.update(_copy_part(self.reused[n], n, outputs[n]))
             at_once = min(2, cores())
             while waiting or runs:
                 # When no other part may start beside the runs, the first to end is
@@ -197,19 +207,23 @@ class StagedIndex:
                         PartRun(pages, outputs[part], self.parts[part], self.language, size)
                     )
                 if ended is not None:
-                    found = ended.finish()
-                    hidden.update(found.get(_WORDS, []) + found.get(_OLDER_WORDS, []))
-                    probe += found.get(_OLDER_WORDS, [])
+                    for address, ids in ended.finish().items():
+                        if address in (_WORDS, _OLDER_WORDS):
+                            hidden.update(ids)
+                        elif (number := part_of(address)) is not None and number < count:
+                            hidden.update(ids)
+                            probes[number] = ids[0]
             for n, output in enumerate(outputs[1:], start=1):
                 for name in PROGRAM_FILES + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
-                output.rename(bundle / f"part-{n}")
-            names = [f"part-{n}/" for n in range(1, len(outputs))]
+                output.rename(bundle / (f"part-{n}" if n < count else WORDS_FOLDER))
+            names = [f"part-{n}/" for n in range(1, count)]
             listed = json.dumps(
                 {
                     "parts": names,
                     "hidden": sorted(hidden),
-                    "probe": sorted(probe),
+                    "words": f"{WORDS_FOLDER}/" if self.words else "",
+                    "probes": probes if self.words else [],
                     "digests": self.digests,
                     "later": names if self.since else [],
                     "since": self.since,
@@ -282,29 +296,32 @@ def stage_index(
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
 ) -> StagedIndex:
-    """Write ``parts`` (``layout``'s) into a temporary folder, a folder for each part,
-    but for the ``reused`` parts (see ``StagedIndex``); its parts are emptied, so the
-    pages are not held while Pagefind runs. ``digests``: the parts' ``part_digests``
-    if the caller made them already."""
+    """Write ``parts`` (``layout``'s) into a temporary folder, a folder for each part
+    (and its index of words after them), but for the ``reused`` parts (see
+    ``StagedIndex``); its parts are emptied, so the pages are not held while Pagefind
+    runs. ``digests``: the parts' ``part_digests`` if the caller made them already."""
     reused = reused or {}
     digests = digests if digests is not None else part_digests(parts, language)
     folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
+    words = bool(parts.words)  # the index of words, after the parts
+    every = [*parts.parts, parts.words] if words else parts.parts
     try:
         addresses: list[dict[str, str]] = []
-        sizes = [sum(len(html) for html, _ in part) for part in parts.parts]
-        for n, part in enumerate(parts.parts):
+        sizes = [sum(len(html) for html, _ in part) for part in every]
+        for n, part in enumerate(every):
             (folder / f"part-{n}").mkdir()
             if n in reused:
                 addresses.append({})
-            else:
-                addresses.append(_write_pages(part, folder / f"part-{n}"))
+            else:  # the index of words' pages name no part: the search page never asks
+                named = n if n < len(parts.parts) else None
+                addresses.append(_write_pages(part, folder / f"part-{n}", named))
             part.clear()  # written: the pages are not held while Pagefind runs
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     parts.parts.clear()
     language = index_language(language)
-    return StagedIndex(folder, addresses, language, digests, reused, parts.since, sizes)
+    return StagedIndex(folder, addresses, language, digests, reused, parts.since, sizes, words)
 
 
 def records_digest(
@@ -362,50 +379,54 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     return pagefind_pages.record_pages(records, index_language(language))
 
 
-def _copy_part(bundle: Path, n: int, output: Path) -> dict[str, list[str]]:
+def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
     """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
-    where it can be: the last site goes once the new one is in place); return its pages
-    of words' results' ids, the search page hides: ``{WORDS: [...], OLDER_WORDS: [...]}``
-    (the last site's ``probe`` is the first part's page of the older reports' words)."""
+    where it can be: the last site goes once the new one is in place); return its
+    results' ids the search page hides (its page of words')."""
     source = bundle if n == 0 else bundle / f"part-{n}"
     # The first part is the bundle's top: not the other parts, nor their list (Pagefind's
     # own files are named after their language and hash, never so).
     others = shutil.ignore_patterns(PARTS, "part-*") if n == 0 else None
     try:
-        listed = json.loads((bundle / PARTS).read_text(encoding="utf-8"))
-        probe = set(listed.get("probe", []))
-        hidden = [h for h in listed["hidden"] if h not in probe]
+        hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
         shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(
             f"the last site's search index could not be copied ({exc})",
             fix="Build again; if this goes on, build with --no-cache.",
         ) from None
-
-    def kept(ids: Iterable[str]) -> list[str]:
-        return sorted(h for h in ids if (output / "fragment" / f"{h}.pf_fragment").is_file())
-
-    return {_WORDS: kept(hidden), _OLDER_WORDS: kept(probe)}
+    return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
 
 
-def _write_pages(pages: list[tuple[bytes, str]], folder: Path) -> dict[str, str]:
-    """Write each page into ``folder`` for Pagefind to index; return each page's address as
-    Pagefind gives it (the file's, see ``pagefind_bundle``) -> its site page.
+def _write_pages(
+    pages: list[tuple[bytes, str]], folder: Path, part: int | None = None
+) -> dict[str, str]:
+    """Write each page into ``folder`` for Pagefind to index (but for a page of words,
+    with the filter naming its ``part``, ``pagefind_pages.part_tag``, at its end); return
+    each page's address as Pagefind gives it (the file's, see ``pagefind_bundle``) -> its
+    site page.
 
     A page whose address is a plain folder (``north/may/``, the home page's "") is
     written where the site has it (``north/may/index.html``): Pagefind names its result
     ``/north/may/``, which is already the site page's, so its fragment is left as Pagefind
-    wrote it. Any other (``index.html`` addresses, the page of every word) is numbered
+    wrote it. Any other (``index.html`` addresses, the pages of words) is numbered
     (``000001.html``), and its fragment is given the address afterwards.
     """
-    addresses = {}
+    addresses: dict[str, str] = {}
+    named = (part_tag(part) if part is not None else b"") + _END
     for n, (html, address) in enumerate(pages):
+        end = _END if address in (_WORDS, _OLDER_WORDS) else named  # never a result
         if _FOLDER.fullmatch(address):
             (folder / address).mkdir(parents=True, exist_ok=True)
-            (folder / address / "index.html").write_bytes(html)
+            path = folder / address / "index.html"
             addresses[f"/{address}"] = address
         else:
             name = f"{n:06d}.html"  # never a folder's page: those are all index.html
-            (folder / name).write_bytes(html)
+            path = folder / name
             addresses[f"/{name}"] = address
+        if not html.endswith(_END):
+            raise ValueError(f"not a record page: {address}")
+        with path.open("wb") as out:  # not html[:-14] + the filter: no copy of the page
+            out.write(memoryview(html)[: -len(_END)])
+            out.write(end)
     return addresses

@@ -18,25 +18,25 @@ Each part of an index in more than one also has a page of words
 word it has:
 
 - in like mixes, every part has the page of every word of the site;
-- newest first, every part has the page of the older reports' words (the first part
-  under ``OLDER_WORDS``). The first part then knows every word of the site, and the
-  older parts every word of theirs: a word only the newest reports have (a new report's,
-  most often) changes the first part alone, not every part. The search page, once the
-  older parts are searched too, keeps their results only if the first part's page of
-  their words matched the query (every word of it is theirs); else it asks for the
-  first part's pages alone (filter ``FIRST``, on every page of an index's first part).
+- newest first, the first part has the page of the older reports' words (so it knows
+  every word of the site), and the older parts none: each is made from its own pages
+  alone. The index of words (``Layout.words``, a small index of its own, merged only
+  once the older reports are searched) has a page of each part's words: the search page
+  keeps the results of the parts whose page matched the query, and asks for those
+  alone (filter ``pagefind_pages.PART``) when another's did not. So a word the site
+  lacks changes the first part, the index of words and the part of its page, no other.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sendsite.builtin.search.pagefind_pages import (
     OLDER_WORDS,
+    PART_WORDS,
     WORDS,
-    first_page,
     page_date,
     word_page,
 )
@@ -55,6 +55,8 @@ class Layout:
     #: The first date (ISO) of the reports in the first part, if the other parts hold
     #: only reports older than that (newest first); "" if every part is a like mix.
     since: str = ""
+    #: Newest first, the index of words: a page of each part's words, in order.
+    words: list[RecordPage] = field(default_factory=list)
 
 
 def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes: int) -> Layout:
@@ -68,15 +70,13 @@ def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes:
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
         older = [page for page, new in zip(pages, newer, strict=True) if not new]
         parts = [newest, *_hashed(older, part_bytes)]
-        words, address = older, OLDER_WORDS  # the older reports' words
-    else:
-        parts = _hashed(pages, part_bytes)
-        words, address = pages, WORDS
-    if parts:
-        parts[0] = [(first_page(html), at) for html, at in parts[0]]
+        words = [word_page(part, language, f"{PART_WORDS}{n}") for n, part in enumerate(parts)]
+        parts[0].append(word_page(older, language, OLDER_WORDS))  # the older reports' words
+        return Layout(parts, since, words)
+    parts = _hashed(pages, part_bytes)
     if len(parts) > 1:
-        known = word_page(words, language)
-        parts = [[*parts[0], (known[0], address)], *[[*part, known] for part in parts[1:]]]
+        every = word_page(pages, language, WORDS)
+        parts = [[*part, every] for part in parts]
     return Layout(parts, since)
 
 

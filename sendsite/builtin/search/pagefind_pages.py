@@ -17,19 +17,22 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import SearchRecord
 
-__all__ = ["FIRST", "OLDER_WORDS", "WORDS", "first_page", "page_date", "record_pages", "word_page"]
+__all__ = [
+    "OLDER_WORDS", "PART", "PART_WORDS", "WORDS",
+    "page_date", "part_of", "part_tag", "record_pages", "word_page",
+]  # fmt: skip
 
 #: The address given to each part's page of every word (see ``word_page``).
 WORDS = "search/?every-word"
 #: The address of the first part's page of the older reports' words, searched newest
-#: first (see ``pagefind_layout``): its results tell the search page that the older
-#: reports' parts know every word of a query.
+#: first (see ``pagefind_layout``).
 OLDER_WORDS = "search/?every-older-word"
-#: The filter (``name:value``) on every page of an index's first part: the search page
-#: asks for it to leave out the other parts' results (see ``pagefind_layout``).
-FIRST = "part:first"
-_FIRST_TAG = f'<span data-pagefind-filter="{FIRST}"></span>'.encode()
-_END = b"</body></html>"
+#: The start of the address of a part's page in the index of words (``PART_WORDS`` and
+#: the part's number; see ``pagefind_layout``).
+PART_WORDS = "search/?words-of-part-"
+#: The filter on every page of a part of an index, its value the part's number
+#: (``part_tag``): the search page asks for the parts that know every word of a query.
+PART = "part"
 _TAG = re.compile(rb"<[^>]*>")
 _META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
 #: A page's date, among the metadata at its start (see ``_page_html``; values are escaped).
@@ -59,7 +62,7 @@ def word_page(
     would list its nonsense beside the true results of the other parts; with this
     page a part has every word of ``pages`` (as Pagefind splits them: at spaces).
     The search page never shows it: ``pagefind.PARTS`` lists its results as
-    ``hidden``. Its address is ``address`` (``WORDS``, or ``OLDER_WORDS``).
+    ``hidden``. Its address is ``address`` (``WORDS``, ``OLDER_WORDS`` or ``PART_WORDS``).
 
     The pages' words are gathered as UTF-8 bytes (split at ASCII spaces, which is
     what ``escape`` leaves; Pagefind splits this page's text as it splits the
@@ -76,11 +79,15 @@ def word_page(
     return html.encode("utf-8"), address
 
 
-def first_page(page: bytes) -> bytes:
-    """``page`` (of ``record_pages``) with the filter ``FIRST``: a page of the first part."""
-    if not page.endswith(_END):
-        raise ValueError("not a page of record_pages")
-    return page[: -len(_END)] + _FIRST_TAG + _END
+def part_tag(part: int) -> bytes:
+    """The filter naming part ``part``, written at the end of each of its pages."""
+    return f'<span data-pagefind-filter="{PART}:{part}"></span>'.encode()
+
+
+def part_of(address: str) -> int | None:
+    """The part whose words the page at ``address`` holds (``PART_WORDS``), or None."""
+    number = address.removeprefix(PART_WORDS)
+    return int(number) if number != address and number.isdigit() else None
 
 
 def page_date(page: bytes) -> str:

@@ -63,11 +63,12 @@
   var pagefind = null;
   var loading = null;
   var hidden = {}; // result ids never shown (see load)
-  var probe = {}; // the first part's page of the older reports' words (see find)
-  var olderIn = false; // are the older reports' parts merged?
+  var known = {}; // each part's {probe: its page's id in the index of words, mark: its number}
+  var merged = []; // those of the parts searched (see find)
+  var probing = false; // is the index of words merged?
   var sequence = 0;
   var current = null; // {results, shown, terms}
-  var later = { parts: [], since: "", merging: null }; // the older reports' parts (see widen)
+  var later = { parts: [], words: [], since: "", merging: null }; // the older reports' parts
   var wordLists = {};
   var typingTimer = null;
 
@@ -79,9 +80,10 @@
       // A big site's index is in parts (see partsOf): the first is Pagefind itself,
       // the others are merged into it before any search, but for the older reports'.
       hidden = {};
-      probe = {};
-      olderIn = false;
-      later = { parts: [], since: "", merging: null };
+      known = {};
+      merged = [];
+      probing = false;
+      later = { parts: [], words: [], since: "", merging: null };
       var parts = partsOf(bundle);
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
         pagefind = module;
@@ -94,11 +96,9 @@
         });
       }).then(function () { return pagefind.init(); }).then(function () {
         return parts.then(function (found) {
-          if (!scopeEl) {
-            olderIn = found.later.length > 0;
-            return mergeAll(found.now.concat(found.later));
-          }
-          later = { parts: found.later, since: found.since, merging: null };
+          merged = [known[bundle.href]];
+          if (!scopeEl) { return mergeAll(found.now.concat(found.later), found.words); }
+          later = { parts: found.later, words: found.words, since: found.since, merging: null };
           return mergeAll(found.now);
         });
       }).then(mergeRecent);
@@ -108,8 +108,9 @@
 
   /* The other parts of the index at `bundle` (a URL), from its sendsite-parts.json:
      {now: [URL, ...], later: the older reports' parts, since: the first date (ISO) of
-     the first part's reports}. Each part has a page of words, never shown: its results
-     are "hidden"; newest first, the first part's is also the "probe" (see find). */
+     the first part's reports, words: [the index of words' URL] if any (see find)}. The
+     pages of words are never shown: their results are "hidden". Each part's pages have
+     the filter "part", its number. */
   function partsOf(bundle) {
     return fetch(new URL("sendsite-parts.json", bundle).href, { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -117,12 +118,15 @@
       .then(function (data) {
         data = data || {};
         (data.hidden || []).forEach(function (id) { hidden[id] = true; });
-        (data.probe || []).forEach(function (id) { probe[id] = true; });
         var older = data.later || [];
         function urls(names) { return names.map(function (name) { return new URL(name, bundle); }); }
+        [bundle].concat(urls(data.parts || [])).forEach(function (url, n) {
+          known[url.href] = { probe: (data.probes || [])[n] || "", mark: String(n) };
+        });
         return {
           now: urls((data.parts || []).filter(function (name) { return older.indexOf(name) === -1; })),
           later: urls(older),
+          words: urls(data.words ? [data.words] : []),
           since: older.length ? data.since || "" : ""
         };
       });
@@ -130,18 +134,19 @@
 
   /* Merge the older reports' parts, once (a merged index cannot be taken out). */
   function widen() {
-    if (!later.merging) {
-      olderIn = true;
-      later.merging = mergeAll(later.parts);
-    }
+    if (!later.merging) { later.merging = mergeAll(later.parts, later.words); }
     return later.merging;
   }
 
   /* Are the older reports' parts left out of what is searched? */
   function narrow() { return later.parts.length > 0 && !later.merging; }
 
-  function mergeAll(bundles) {
-    return Promise.all(bundles.map(function (url) {
+  /* Merge the parts at `bundles` (and the index of words at `words`, if any: its pages
+     are never results, only probes). */
+  function mergeAll(bundles, words) {
+    bundles.forEach(function (url) { merged.push(known[url.href] || { probe: "", mark: "" }); });
+    probing = probing || (words || []).length > 0;
+    return Promise.all(bundles.concat(words || []).map(function (url) {
       return pagefind.mergeIndex(url.pathname, { baseUrl: siteRoot.pathname });
     }));
   }
@@ -188,23 +193,27 @@
     });
   }
 
-  /* Pagefind's search, less the results a newer small index replaces and the parts'
-     pages of words. Newest first, the older reports' parts know only their own words
-     (and the first part every word): once they are searched too, a query with a word
-     none of them has (the first part's page of their words, the probe, did not match
-     it) is asked of the first part's pages alone, as those parts would answer it with
-     the nearest words they have. A quoted phrase is matched exactly, never so. */
+  /* Pagefind's search, less the results a newer small index replaces and the pages of
+     words. Newest first, an older reports' part that has no word beginning with a word
+     of the query answers with the nearest word it has. Once they are searched, the
+     index of words (a page of each part's words, and so of every word of the site) says
+     which parts know every word of the query: its page of a part's words, that part's
+     probe, matches it. If some part does not, the query is asked of those that do alone
+     (filter "part"). A quoted phrase is matched exactly, never so; a part without a
+     probe (the preview's small index) is kept. */
   function find(query, options) {
     return pagefind.search(query, options).then(function (found) {
-      if (!olderIn || query === null || query.indexOf('"') !== -1 || !Object.keys(probe).length) {
-        return found;
-      }
+      if (!probing || query === null || query.indexOf('"') !== -1) { return found; }
       var filters = (options && options.filters) || {};
       var asked = Object.keys(filters).length ? pagefind.search(query) : Promise.resolve(found);
       return asked.then(function (all) {
-        if (all.results.some(function (r) { return probe[r.id]; })) { return found; }
-        var first = Object.assign({}, filters, { part: "first" });
-        return pagefind.search(query, Object.assign({}, options, { filters: first }));
+        var matched = {};
+        all.results.forEach(function (r) { matched[r.id] = true; });
+        var knowing = merged.filter(function (i) { return !i.probe || matched[i.probe]; });
+        if (knowing.length === merged.length) { return found; }
+        var marks = knowing.map(function (i) { return i.mark; });
+        var only = Object.assign({}, filters, { part: { any: marks.length ? marks : ["-"] } });
+        return pagefind.search(query, Object.assign({}, options, { filters: only }));
       });
     }).then(function (found) {
       found.results = found.results.filter(function (r) { return !recent.stale[r.id] && !hidden[r.id]; });
