@@ -356,8 +356,13 @@ def test_newest_first_an_edit_of_the_newest_report_makes_only_the_first_part(
     text = report.read_text(encoding="utf-8")
     old, new = "has been established, initially", "has now been established, initially"
     report.write_text(text.replace(old, new, 1), encoding="utf-8")
+    words = tmp_path / "site" / "pagefind" / search_pagefind.WORDS_FOLDER
+    kept = {p: p.stat().st_ino for p in words.rglob("*.pf_fragment")}
     edited = _build(source, tmp_path / "site")
     assert (edited["search"]["parts"], edited["search"]["parts_copied"]) == (parts, parts - 1)
+    # No part's words changed ("now" was the report's already): the index of words is
+    # the last site's, linked.
+    assert kept and all(p.stat().st_ino == inode for p, inode in kept.items())
     _same_as_cold(source, tmp_path / "site", tmp_path / "one")
     # A word the site lacks, in the newest report: the first part alone is made again
     # (each older part knows only its own words) ...

@@ -110,7 +110,7 @@ def _gunzip(path: Path) -> bytes:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The records as the pages Pagefind indexes, and each page's record address."""
     folder = tmp_path_factory.mktemp("pages")
-    return folder, search_pagefind._write_pages(
+    return folder, pagefind_pages.write_pages(
         search_pagefind.record_pages(_records(), "en"), folder
     )
 
@@ -344,7 +344,7 @@ def test_results_are_named_as_their_site_pages_and_only_numbered_ones_rewritten(
                enumerate(addresses)]  # fmt: skip
     folder = tmp_path / "pages"
     folder.mkdir()
-    named = search_pagefind._write_pages(search_pagefind.record_pages(records, "en"), folder)
+    named = pagefind_pages.write_pages(search_pagefind.record_pages(records, "en"), folder)
     assert sorted(key for key, page in named.items() if key == f"/{page}") == ["/", "/north/may/"]
     assert (folder / "north" / "may" / "index.html").is_file() and (folder / "index.html").is_file()
     raw = tmp_path / "raw"

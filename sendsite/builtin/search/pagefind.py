@@ -12,7 +12,7 @@ of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError`
 *Names.* A record page is written where the site has its page (``north/may/index.html``)
 when its address is a plain folder, so Pagefind names the result as the site does and it
 is left as written; only the others' results are given their addresses afterwards
-(``_write_pages``, ``pagefind_bundle``). Rewriting every result took about half a
+(``pagefind_pages.write_pages``, ``pagefind_bundle``). Rewriting every result took about half a
 second of a core for each part, beside the Pagefind runs.
 
 *Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 import tempfile
 import threading
@@ -59,7 +58,7 @@ from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import OLDER_WORDS as _OLDER_WORDS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.builtin.search.pagefind_pages import part_of, part_tag
+from sendsite.builtin.search.pagefind_pages import part_of, write_pages
 from sendsite.builtin.search.pagefind_program import (
     PROGRAM_FILES,
     PartRun,
@@ -112,13 +111,6 @@ IGNORE_ATTRIBUTE = "data-pagefind-ignore"
 #: (its results' addresses written otherwise, its parts not named by the filter ``part``)
 #: is never copied into a new site.
 _NAMING = "folders, parts named"
-#: A site page's address that is a plain folder, written where the site has it for
-#: Pagefind (see ``_write_pages``): names of lower-case letters, digits, ``-`` and ``_``,
-#: each starting with a letter or digit (never ``..``, nor a numbered page's name; never
-#: two addresses one file on a file system that ignores case).
-_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*")
-#: How a record page ends (see ``pagefind_pages``): the filter naming its part goes before.
-_END = b"</body></html>"
 
 
 def index_language(language: str) -> str:
@@ -169,8 +161,11 @@ class StagedIndex:
     #: Each part's bytes of pages (what Pagefind holds about 33 times while indexing it).
     sizes: list[int] = field(default_factory=list)
     #: Whether the last of ``parts`` (and ``sizes``) is the index of words (see
-    #: ``pagefind_layout``), made every time, into ``WORDS_FOLDER``.
+    #: ``pagefind_layout``), into ``WORDS_FOLDER``; its digest (``part_digests``'), and
+    #: the last site's index (``BUNDLE`` in it) if it has the very same one, copied.
     words: bool = False
+    words_digest: str = ""
+    words_from: Path | None = None
 
     def run(self, site_dir: Path, stop: threading.Event | None = None) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -190,6 +185,10 @@ class StagedIndex:
             waiting = [n for n in range(len(outputs)) if n not in self.reused]
             for n in self.reused:
                 hidden.update(_copy_part(self.reused[n], n, outputs[n]))
+            if self.words_from is not None:  # the last site's index of words: the same
+                waiting.remove(count)
+                probes = _copy_words(self.words_from, outputs[count], count)
+                hidden.update(p for p in probes if p)
             at_once = min(2, cores())
             while waiting or runs:
                 # When no other part may start beside the runs, the first to end is
@@ -224,6 +223,7 @@ class StagedIndex:
                     "hidden": sorted(hidden),
                     "words": f"{WORDS_FOLDER}/" if self.words else "",
                     "probes": probes if self.words else [],
+                    "words_digest": self.words_digest,
                     "digests": self.digests,
                     "later": names if self.since else [],
                     "since": self.since,
@@ -304,24 +304,32 @@ def stage_index(
     digests = digests if digests is not None else part_digests(parts, language)
     folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     words = bool(parts.words)  # the index of words, after the parts
+    words_digest = _words_digest(parts, language) if words else ""
+    last = next(iter(reused.values()), None)  # the last site's index, if any
+    words_from = (
+        last if words and last is not None and _listed_digest(last) == words_digest else None
+    )
     every = [*parts.parts, parts.words] if words else parts.parts
     try:
         addresses: list[dict[str, str]] = []
         sizes = [sum(len(html) for html, _ in part) for part in every]
         for n, part in enumerate(every):
             (folder / f"part-{n}").mkdir()
-            if n in reused:
+            if n in reused or (n == len(parts.parts) and words_from is not None):
                 addresses.append({})
             else:  # the index of words' pages name no part: the search page never asks
                 named = n if n < len(parts.parts) else None
-                addresses.append(_write_pages(part, folder / f"part-{n}", named))
+                addresses.append(write_pages(part, folder / f"part-{n}", named))
             part.clear()  # written: the pages are not held while Pagefind runs
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     parts.parts.clear()
     language = index_language(language)
-    return StagedIndex(folder, addresses, language, digests, reused, parts.since, sizes, words)
+    return StagedIndex(
+        folder, addresses, language, digests, reused, parts.since, sizes, words,
+        words_digest, words_from,
+    )  # fmt: skip
 
 
 def records_digest(
@@ -379,6 +387,42 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     return pagefind_pages.record_pages(records, index_language(language))
 
 
+def _words_digest(parts: Layout, language: str) -> str:
+    """A hash naming what Pagefind would index in the index of words (``part_digests``)."""
+    seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} words"
+    digest = hashlib.sha256(seed.encode())
+    for html, address in parts.words:
+        digest.update(b"\0" + address.encode() + b"\0" + html)
+    return digest.hexdigest()
+
+
+def _listed_digest(bundle: Path) -> str:
+    """The digest of the index of words of the index at ``bundle`` ("" if none known)."""
+    try:
+        return str(json.loads((bundle / PARTS).read_text(encoding="utf-8"))["words_digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _copy_words(bundle: Path, output: Path, count: int) -> list[str]:
+    """Copy the index of words of the index at ``bundle`` into ``output`` (linked where it
+    can be); return its pages' ids by part (``probes``)."""
+    try:
+        probes = [str(p) for p in json.loads((bundle / PARTS).read_text("utf-8"))["probes"]]
+        shutil.copytree(bundle / WORDS_FOLDER, output, copy_function=link_or_copy)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(
+            f"the last site's search index could not be copied ({exc})",
+            fix="Build again; if this goes on, build with --no-cache.",
+        ) from None
+    if len(probes) != count:
+        raise SearchIndexError(
+            "the last site's search index could not be copied (its parts differ)",
+            fix="Build again; if this goes on, build with --no-cache.",
+        )
+    return probes
+
+
 def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
     """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
     where it can be: the last site goes once the new one is in place); return its
@@ -396,37 +440,3 @@ def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
             fix="Build again; if this goes on, build with --no-cache.",
         ) from None
     return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
-
-
-def _write_pages(
-    pages: list[tuple[bytes, str]], folder: Path, part: int | None = None
-) -> dict[str, str]:
-    """Write each page into ``folder`` for Pagefind to index (but for a page of words,
-    with the filter naming its ``part``, ``pagefind_pages.part_tag``, at its end); return
-    each page's address as Pagefind gives it (the file's, see ``pagefind_bundle``) -> its
-    site page.
-
-    A page whose address is a plain folder (``north/may/``, the home page's "") is
-    written where the site has it (``north/may/index.html``): Pagefind names its result
-    ``/north/may/``, which is already the site page's, so its fragment is left as Pagefind
-    wrote it. Any other (``index.html`` addresses, the pages of words) is numbered
-    (``000001.html``), and its fragment is given the address afterwards.
-    """
-    addresses: dict[str, str] = {}
-    named = (part_tag(part) if part is not None else b"") + _END
-    for n, (html, address) in enumerate(pages):
-        end = _END if address in (_WORDS, _OLDER_WORDS) else named  # never a result
-        if _FOLDER.fullmatch(address):
-            (folder / address).mkdir(parents=True, exist_ok=True)
-            path = folder / address / "index.html"
-            addresses[f"/{address}"] = address
-        else:
-            name = f"{n:06d}.html"  # never a folder's page: those are all index.html
-            path = folder / name
-            addresses[f"/{name}"] = address
-        if not html.endswith(_END):
-            raise ValueError(f"not a record page: {address}")
-        with path.open("wb") as out:  # not html[:-14] + the filter: no copy of the page
-            out.write(memoryview(html)[: -len(_END)])
-            out.write(end)
-    return addresses

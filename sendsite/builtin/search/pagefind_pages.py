@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from html import escape, unescape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OLDER_WORDS", "PART", "PART_WORDS", "WORDS",
-    "page_date", "part_of", "part_tag", "record_pages", "word_page",
+    "page_date", "part_of", "part_tag", "record_pages", "word_page", "write_pages",
 ]  # fmt: skip
 
 #: The address given to each part's page of every word (see ``word_page``).
@@ -33,6 +34,13 @@ PART_WORDS = "search/?words-of-part-"
 #: The filter on every page of a part of an index, its value the part's number
 #: (``part_tag``): the search page asks for the parts that know every word of a query.
 PART = "part"
+#: A site page's address that is a plain folder, written where the site has it for
+#: Pagefind (see ``write_pages``): names of lower-case letters, digits, ``-`` and ``_``,
+#: each starting with a letter or digit (never ``..``, nor a numbered page's name; never
+#: two addresses one file on a file system that ignores case).
+_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*")
+#: How a record page ends: the filter naming its part goes before.
+_END = b"</body></html>"
 _TAG = re.compile(rb"<[^>]*>")
 _META = re.compile(rb'data-pagefind-meta="[^":]*:([^"]*)"')
 #: A page's date, among the metadata at its start (see ``_page_html``; values are escaped).
@@ -169,3 +177,37 @@ def _anchor(record: SearchRecord) -> str:
 
 def _json(rows: list[list[str]]) -> str:
     return json.dumps(rows, ensure_ascii=False) if rows else ""
+
+
+def write_pages(
+    pages: list[tuple[bytes, str]], folder: Path, part: int | None = None
+) -> dict[str, str]:
+    """Write each page into ``folder`` for Pagefind to index (but for a page of words,
+    with the filter naming its ``part``, ``pagefind_pages.part_tag``, at its end); return
+    each page's address as Pagefind gives it (the file's, see ``pagefind_bundle``) -> its
+    site page.
+
+    A page whose address is a plain folder (``north/may/``, the home page's "") is
+    written where the site has it (``north/may/index.html``): Pagefind names its result
+    ``/north/may/``, which is already the site page's, so its fragment is left as Pagefind
+    wrote it. Any other (``index.html`` addresses, the pages of words) is numbered
+    (``000001.html``), and its fragment is given the address afterwards.
+    """
+    addresses: dict[str, str] = {}
+    named = (part_tag(part) if part is not None else b"") + _END
+    for n, (html, address) in enumerate(pages):
+        end = _END if address in (WORDS, OLDER_WORDS) else named  # never a result
+        if _FOLDER.fullmatch(address):
+            (folder / address).mkdir(parents=True, exist_ok=True)
+            path = folder / address / "index.html"
+            addresses[f"/{address}"] = address
+        else:
+            name = f"{n:06d}.html"  # never a folder's page: those are all index.html
+            path = folder / name
+            addresses[f"/{name}"] = address
+        if not html.endswith(_END):
+            raise ValueError(f"not a record page: {address}")
+        with path.open("wb") as out:  # not html[:-14] + the filter: no copy of the page
+            out.write(memoryview(html)[: -len(_END)])
+            out.write(end)
+    return addresses
