@@ -38,6 +38,7 @@ from sendsite.builtin.search.pagefind_pages import (
     PART_WORDS,
     WORDS,
     page_date,
+    page_words,
     word_page,
 )
 
@@ -70,12 +71,14 @@ def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes:
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
         older = [page for page, new in zip(pages, newer, strict=True) if not new]
         parts = [newest, *_hashed(older, part_bytes)]
-        words = [word_page(part, language, f"{PART_WORDS}{n}") for n, part in enumerate(parts)]
-        parts[0].append(word_page(older, language, OLDER_WORDS))  # the older reports' words
+        found = [page_words(part) for part in parts]
+        words = [word_page(w, language, f"{PART_WORDS}{n}") for n, w in enumerate(found)]
+        older_words = set().union(*found[1:])  # the older reports' words
+        parts[0].append(word_page(older_words, language, OLDER_WORDS))
         return Layout(parts, since, words)
     parts = _hashed(pages, part_bytes)
     if len(parts) > 1:
-        every = word_page(pages, language, WORDS)
+        every = word_page(page_words(pages), language, WORDS)
         parts = [[*part, every] for part in parts]
     return Layout(parts, since)
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OLDER_WORDS", "PART", "PART_WORDS", "WORDS",
-    "page_date", "part_of", "part_tag", "record_pages", "word_page", "write_pages",
+    "page_date", "page_words", "part_of", "part_tag", "record_pages", "word_page",
+    "write_pages",
 ]  # fmt: skip
 
 #: The address given to each part's page of every word (see ``word_page``).
@@ -59,28 +60,29 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
     ]
 
 
-def word_page(
-    pages: list[tuple[bytes, str]], language: str, address: str = WORDS
-) -> tuple[bytes, str]:
-    """A page holding every word of ``pages`` once, added to parts of an index.
-
-    Pagefind, finding no indexed word that begins with a searched word, matches the
-    longest indexed word the searched word begins with ("autism" -> "aut", or "a").
-    Alone, a part lacking a word the site has would do that, and the search page
-    would list its nonsense beside the true results of the other parts; with this
-    page a part has every word of ``pages`` (as Pagefind splits them: at spaces).
-    The search page never shows it: ``pagefind.PARTS`` lists its results as
-    ``hidden``. Its address is ``address`` (``WORDS``, ``OLDER_WORDS`` or ``PART_WORDS``).
-
-    The pages' words are gathered as UTF-8 bytes (split at ASCII spaces, which is
-    what ``escape`` leaves; Pagefind splits this page's text as it splits the
-    others, so a word that holds another space is still found).
-    """
+def page_words(pages: list[tuple[bytes, str]]) -> set[bytes]:
+    """Every word of ``pages``, for ``word_page``: as UTF-8 bytes, split at ASCII spaces
+    (which is what ``escape`` leaves; Pagefind splits a page of words as it splits the
+    others, so a word that holds another space is still found)."""
     found: set[bytes] = set()
     for page, _ in pages:
         found.update(_TAG.sub(b" ", page).split())
         for meta in _META.findall(page):
             found.update(meta.split())
+    return found
+
+
+def word_page(found: set[bytes], language: str, address: str = WORDS) -> tuple[bytes, str]:
+    """A page holding each of the words ``found`` (``page_words``) once, for a part of an
+    index, at ``address`` (``WORDS``, ``OLDER_WORDS`` or ``PART_WORDS``).
+
+    Pagefind, finding no indexed word that begins with a searched word, matches the
+    longest indexed word the searched word begins with ("autism" -> "aut", or "a").
+    Alone, a part lacking a word the site has would do that, and the search page
+    would list its nonsense beside the true results of the other parts; with this
+    page a part has every word of the pages (as Pagefind splits them: at spaces).
+    The search page never shows it: ``pagefind.PARTS`` lists its results as ``hidden``.
+    """
     words = {unescape(w.decode()) if b"&" in w else w.decode() for w in found}
     body = escape(" ".join(sorted(words)))
     html = f'<!DOCTYPE html><html lang="{escape(language)}"><body><p>{body}</p></body></html>'
