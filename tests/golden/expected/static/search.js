@@ -96,7 +96,7 @@
         });
       }).then(function () { return pagefind.init(); }).then(function () {
         return parts.then(function (found) {
-          merged = [known[bundle.href]];
+          merged = [known[bundle.href] || { probe: "", mark: "0" }];
           if (!scopeEl) { return mergeAll(found.now.concat(found.later), found.words); }
           later = { parts: found.later, words: found.words, since: found.since, merging: null };
           return mergeAll(found.now);
