@@ -161,8 +161,9 @@ class StagedIndex:
     #: Each part's bytes of pages (what Pagefind holds about 33 times while indexing it).
     sizes: list[int] = field(default_factory=list)
     #: Whether the last of ``parts`` (and ``sizes``) is the index of words (see
-    #: ``pagefind_layout``), into ``WORDS_FOLDER``; its digest (``part_digests``'), and
-    #: the last site's index (``BUNDLE`` in it) if it has the very same one, copied.
+    #: ``pagefind_layout``), made into ``WORDS_FOLDER``; its digest (as ``part_digests``
+    #: are made); and the last site's index (``BUNDLE`` in it) if that has the very same
+    #: index of words, which is then copied instead.
     words: bool = False
     words_digest: str = ""
     words_from: Path | None = None
@@ -265,13 +266,15 @@ def part_digests(parts: Layout, language: str) -> list[str]:
     """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
     Pagefind's version): a part with the hash of the last site's same part is copied."""
     seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} {len(parts.parts)}"
-    digests = []
-    for n, part in enumerate(parts.parts):
-        digest = hashlib.sha256(f"{seed} {n}".encode())
-        for html, address in part:
-            digest.update(b"\0" + address.encode() + b"\0" + html)
-        digests.append(digest.hexdigest())
-    return digests
+    return [_pages_digest(f"{seed} {n}", part) for n, part in enumerate(parts.parts)]
+
+
+def _pages_digest(seed: str, pages: list[tuple[bytes, str]]) -> str:
+    """A hash of ``seed`` and ``pages``, their addresses and bytes (``part_digests``)."""
+    digest = hashlib.sha256(seed.encode())
+    for html, address in pages:
+        digest.update(b"\0" + address.encode() + b"\0" + html)
+    return digest.hexdigest()
 
 
 def last_index(site_dir: Path) -> tuple[Path, list[str]] | None:
@@ -390,10 +393,7 @@ def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[b
 def _words_digest(parts: Layout, language: str) -> str:
     """A hash naming what Pagefind would index in the index of words (``part_digests``)."""
     seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} words"
-    digest = hashlib.sha256(seed.encode())
-    for html, address in parts.words:
-        digest.update(b"\0" + address.encode() + b"\0" + html)
-    return digest.hexdigest()
+    return _pages_digest(seed, parts.words)
 
 
 def _listed_digest(bundle: Path) -> str:
@@ -411,15 +411,9 @@ def _copy_words(bundle: Path, output: Path, count: int) -> list[str]:
         probes = [str(p) for p in json.loads((bundle / PARTS).read_text("utf-8"))["probes"]]
         shutil.copytree(bundle / WORDS_FOLDER, output, copy_function=link_or_copy)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SearchIndexError(
-            f"the last site's search index could not be copied ({exc})",
-            fix="Build again; if this goes on, build with --no-cache.",
-        ) from None
+        raise _not_copied(str(exc)) from None
     if len(probes) != count:
-        raise SearchIndexError(
-            "the last site's search index could not be copied (its parts differ)",
-            fix="Build again; if this goes on, build with --no-cache.",
-        )
+        raise _not_copied("its parts differ")
     return probes
 
 
@@ -435,8 +429,12 @@ def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
         hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
         shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SearchIndexError(
-            f"the last site's search index could not be copied ({exc})",
-            fix="Build again; if this goes on, build with --no-cache.",
-        ) from None
+        raise _not_copied(str(exc)) from None
     return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
+
+
+def _not_copied(reason: str) -> SearchIndexError:
+    return SearchIndexError(
+        f"the last site's search index could not be copied ({reason})",
+        fix="Build again; if this goes on, build with --no-cache.",
+    )

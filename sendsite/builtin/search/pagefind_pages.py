@@ -184,10 +184,10 @@ def _json(rows: list[list[str]]) -> str:
 def write_pages(
     pages: list[tuple[bytes, str]], folder: Path, part: int | None = None
 ) -> dict[str, str]:
-    """Write each page into ``folder`` for Pagefind to index (but for a page of words,
-    with the filter naming its ``part``, ``pagefind_pages.part_tag``, at its end); return
-    each page's address as Pagefind gives it (the file's, see ``pagefind_bundle``) -> its
-    site page.
+    """Write each page into ``folder`` for Pagefind to index, each record page with the
+    filter naming its ``part`` (``part_tag``) at its end (a part's page of words has none,
+    so it is the same result in every part); return each page's address as Pagefind gives
+    it (the file's, see ``pagefind_bundle``) -> its site page.
 
     A page whose address is a plain folder (``north/may/``, the home page's "") is
     written where the site has it (``north/may/index.html``): Pagefind names its result
