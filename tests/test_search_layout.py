@@ -138,3 +138,36 @@ def test_the_sizes_that_decide_are_pagefinds(monkeypatch: pytest.MonkeyPatch) ->
     assert pagefind.layout(pages, "en").since == ""  # the demo's sizes: far under 6 MB
     monkeypatch.setattr(pagefind, "FIRST_BYTES", max(len(html) for html, _ in pages) * 4)
     assert pagefind.layout(pages, "en").since == "2024-09-01"
+
+
+def test_an_older_parts_words_are_kept_by_its_pages_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    days = [f"2024-{m:02d}-{d:02d}" for m in range(1, 13) for d in (5, 20)]
+    records = [_report(day, n) for n, day in enumerate(days)]
+    pages = pagefind.record_pages(records, "en")
+    each = len(pages[0][0])
+    monkeypatch.setattr(pagefind, "FIRST_BYTES", each * 5)
+    monkeypatch.setattr(pagefind, "PART_BYTES", each * 8)
+    known: dict[str, set[bytes]] = {}
+    cold = pagefind.layout(list(pages), "en", known)
+    digests = pagefind.part_digests(cold, "en")
+    assert len(cold.parts) > 2 and cold.since
+    # Filled with the words of each older part, by that part's digest (the first part's
+    # words are read each time).
+    assert sorted(known) == sorted(digests[1:])
+    # Kept words are used as they are, not read again from the pages: a stand-in set shows
+    # in the first part's page of the older reports' words and in the index of words.
+    marked = {digest: {b"autism", b"wordkept"} for digest in known}
+    warm = pagefind.layout(list(pages), "en", marked)
+    assert _words(warm.parts[0][-1]) == {"wordkept"}
+    assert all(_words(page) == {"wordkept"} for page in warm.words[1:])
+    # An older report edited: its part is read again, the others' words are kept.
+    edited = [_report(day, n) for n, day in enumerate(days)]
+    edited[0].text += " wordedited"
+    later = pagefind.layout(pagefind.record_pages(edited, "en"), "en", marked)
+    assert "wordedited" in _words(later.parts[0][-1])
+    changed = [n for n, page in enumerate(later.words[1:], start=1) if _words(page) != {"wordkept"}]
+    assert len(changed) == 1
+    assert len(marked) == len(later.parts) - 1  # only this layout's parts are kept
+    # And the same pages give the same index with or without kept words.
+    again = pagefind.layout(list(pages), "en", {})
+    assert again == cold

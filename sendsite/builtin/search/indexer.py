@@ -189,7 +189,8 @@ def index_step(
         return None
     records = search_records(site, files, pm, parallel=parallel, memo=memo)
     language = site.config.language
-    parts = layout(record_pages(records, language), language)
+    known = memo.part_words if memo is not None else None
+    parts = layout(record_pages(records, language), language, known)
     digests = part_digests(parts, language)
     counts = memo.word_counts(records) if memo is not None else None
     step = IndexStep(records, language, digests, parts, counts=counts)

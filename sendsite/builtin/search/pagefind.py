@@ -255,18 +255,29 @@ class StagedIndex:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def layout(pages: list[tuple[bytes, str]], language: str) -> Layout:
-    """``pages`` (``record_pages``'s) as the parts of the index, in order (see
-    ``pagefind_layout``); each part of an index in more than one also has the page of
-    every word of the site."""
-    return pagefind_layout.layout(pages, index_language(language), PART_BYTES, FIRST_BYTES)
+def layout(
+    pages: list[tuple[bytes, str]], language: str, known: dict[str, set[bytes]] | None = None
+) -> Layout:
+    """``pages`` (``record_pages``'s) as the parts of the index, in order, with their
+    pages of words (see ``pagefind_layout``; ``known``: the older parts' words by their
+    ``part_digests``, from the last build, kept up to date)."""
+    lang = index_language(language)
+
+    def key(n: int, count: int, part: list[tuple[bytes, str]]) -> str:  # as part_digests
+        return _pages_digest(f"{_seed(lang, count)} {n}", part)
+
+    return pagefind_layout.layout(pages, lang, PART_BYTES, FIRST_BYTES, known, key)
 
 
 def part_digests(parts: Layout, language: str) -> list[str]:
     """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
     Pagefind's version): a part with the hash of the last site's same part is copied."""
-    seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} {len(parts.parts)}"
+    seed = _seed(index_language(language), len(parts.parts))
     return [_pages_digest(f"{seed} {n}", part) for n, part in enumerate(parts.parts)]
+
+
+def _seed(language: str, count: int) -> str:
+    return f"{version('pagefind-bin')} {_NAMING} {language} {count}"
 
 
 def _pages_digest(seed: str, pages: list[tuple[bytes, str]]) -> str:
@@ -343,8 +354,7 @@ def records_digest(
 ) -> str:
     """A hash naming these records as Pagefind would index them (and Pagefind's version);
     ``pages`` is ``record_pages(records, language)`` if the caller made it already."""
-    seed = f"{version('pagefind-bin')} {_NAMING} {index_language(language)} {PART_BYTES}"
-    seed += f" {FIRST_BYTES}"
+    seed = f"{_seed(index_language(language), PART_BYTES)} {FIRST_BYTES}"
     digest = hashlib.sha256(seed.encode())
     for html, _ in pages if pages is not None else record_pages(records, language):
         digest.update(b"\0" + html)

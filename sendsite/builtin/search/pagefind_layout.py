@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sendsite.builtin.search.pagefind_pages import (
@@ -42,10 +43,12 @@ from sendsite.builtin.search.pagefind_pages import (
     word_page,
 )
 
-__all__ = ["Layout", "RecordPage", "layout"]
+__all__ = ["Layout", "PartKey", "RecordPage", "layout"]
 
 #: A record page (its HTML, UTF-8) and the site page it stands for.
 RecordPage = tuple[bytes, str]
+#: A hash naming a part's pages, given its number, how many parts there are and its pages.
+PartKey = Callable[[int, int, list[RecordPage]], str]
 
 
 @dataclass
@@ -60,8 +63,21 @@ class Layout:
     words: list[RecordPage] = field(default_factory=list)
 
 
-def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes: int) -> Layout:
-    """``pages`` in parts, by the rules above."""
+def layout(
+    pages: list[RecordPage],
+    language: str,
+    part_bytes: int,
+    first_bytes: int,
+    known: dict[str, set[bytes]] | None = None,
+    key: PartKey | None = None,
+) -> Layout:
+    """``pages`` in parts, by the rules above.
+
+    ``known``: the words of older parts by their ``key``, from an earlier layout (the
+    build cache's), so a part whose pages are as they were is not read again for its
+    words; it is left holding this layout's. (The first part is read each time: an edit
+    of a newest report, the most common one, changes it anyway.)
+    """
     since, days = "", []
     if _size(pages) > first_bytes:  # the pages' dates are read only for a site this big
         days = [page_date(html) for html, _ in pages]
@@ -71,7 +87,16 @@ def layout(pages: list[RecordPage], language: str, part_bytes: int, first_bytes:
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
         older = [page for page, new in zip(pages, newer, strict=True) if not new]
         parts = [newest, *_hashed(older, part_bytes)]
-        found = [page_words(part) for part in parts]
+        found, seen = [page_words(newest)], dict[str, set[bytes]]()
+        for n, part in enumerate(parts[1:], start=1):
+            if known is None or key is None:
+                found.append(page_words(part))
+                continue
+            digest = key(n, len(parts), part)
+            found.append(seen.setdefault(digest, known.get(digest) or page_words(part)))
+        if known is not None:
+            known.clear()
+            known.update(seen)
         words = [word_page(w, language, f"{PART_WORDS}{n}") for n, w in enumerate(found)]
         older_words = set().union(*found[1:])  # the older reports' words
         parts[0].append(word_page(older_words, language, OLDER_WORDS))

@@ -160,7 +160,7 @@ class RecordMemo:
     builds. A report's records are made again only when its page's HTML changed
     or the glossary did; the records of the others are the very same objects as
     last time (a page rendered again is compared by a hash of its bytes, not
-    split again).
+    split again). The build cache's also keeps the words of the index's older parts.
     """
 
     glossary: object = None
@@ -172,6 +172,8 @@ class RecordMemo:
     #: How many of ``reports``' records hold each word (``listed_words``), kept in step
     #: with them (None until first asked for, by ``word_counts``).
     words: Counter[str] | None = None
+    #: The words of the index's older parts, by their digest (see ``pagefind.layout``).
+    part_words: dict[str, set[bytes]] = field(default_factory=dict)
 
     def records(
         self,
@@ -232,7 +234,7 @@ class RecordMemo:
             (path, (seen if isinstance(seen, Path) else None, digest, made))
             for path, (seen, digest, made) in self.reports.items()
         )
-        return RecordMemo(self.glossary, reports, self.words)
+        return RecordMemo(self.glossary, reports, self.words, self.part_words)
 
 
 def search_records(
