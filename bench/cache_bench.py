@@ -4,6 +4,7 @@
     python bench/cache_bench.py --source /tmp/sendsite-bench/corpus/sendsite-2000
     python bench/cache_bench.py --n 2000 --edit newest
     python bench/cache_bench.py --n 2000 --edit newest --change sentence
+    python bench/cache_bench.py --n 2000 --edit newest --ref HEAD
 
 Copies the peer comparison's sendsite corpus (``peers.py`` makes it under
 ``$BENCH_ROOT``, default ``/tmp/sendsite-bench``) into a temporary folder, then
@@ -16,6 +17,13 @@ the site lacks), and one with nothing changed. It prints the medians,
 the ratio of the edited build to the cold one (issue target: at most 0.2 at 2,000
 reports) and each build's stages, and checks that the cached build wrote what a
 cold build of the same files writes.
+
+``--ref COMMIT`` measures that commit as ``peers.py --ref`` does (exported with ``git
+archive`` and installed into a venv of its own, as a user installs it), not the working
+tree: ``.venv``'s editable install runs the sources, and where Python may not write its
+bytecode (``PYTHONDONTWRITEBYTECODE``, set on this machine) every build compiles them
+again, some 0.1-0.2 s that an installed sendsite does not spend and that weighs on a
+3-4 s build after an edit.
 """
 
 from __future__ import annotations
@@ -50,7 +58,9 @@ def chosen_report(content: Path, which: str) -> Path:
     return max(dated)[1]
 
 
-def build(source: Path, output: Path, *options: str, fresh: bool = False) -> tuple[float, dict]:
+def build(
+    source: Path, output: Path, *options: str, fresh: bool = False, command: Path = SENDSITE
+) -> tuple[float, dict]:
     """One ``sendsite build --json`` (into an empty ``output`` if ``fresh``, else over the
     last site, as a publishing job does): wall seconds and its JSON."""
     if fresh:
@@ -58,7 +68,7 @@ def build(source: Path, output: Path, *options: str, fresh: bool = False) -> tup
     started = time.perf_counter()
     done = subprocess.run(
         [
-            str(SENDSITE),
+            str(command),
             "build",
             "--json",
             "--source",
@@ -96,8 +106,17 @@ def main() -> None:
         help="a row's status changed (words the site has), or a sentence naming a school "
         "the site has never named added (a word it lacks, as a new report's often are)",
     )
+    parser.add_argument("--ref", help="measure this git commit, installed (see above)")
     args = parser.parse_args()
     root = Path(os.environ.get("BENCH_ROOT", "/tmp/sendsite-bench"))
+    command = SENDSITE
+    if args.ref:
+        from peers import Bench
+
+        kit = os.environ.get("BENCH_KIT", str(REPO.parent / "shared" / "bench"))
+        bench = Bench(argparse.Namespace(root=root, kit=kit, ref=args.ref))
+        command = bench.sendsite
+        print(f"sendsite {args.ref}: {command}", flush=True)
     corpus = args.source or root / "corpus" / f"sendsite-{args.n}"
     if not (corpus / "content").is_dir():
         raise SystemExit(f"no corpus at {corpus}: run python bench/peers.py --n {args.n} first")
@@ -111,7 +130,7 @@ def main() -> None:
         last: dict[str, dict] = {}
         for r in range(args.runs):
             shutil.rmtree(site / ".sendsite", ignore_errors=True)
-            wall, last["cold"] = build(site, out, fresh=True)
+            wall, last["cold"] = build(site, out, fresh=True, command=command)
             times["cold"].append(wall)
             text = report.read_text(encoding="utf-8")
             old, new = words if r % 2 == 0 else words[::-1]
@@ -122,17 +141,17 @@ def main() -> None:
             if changed == text:
                 raise SystemExit(f"{report.name} has no '{old}' to change")
             report.write_text(changed, encoding="utf-8")
-            wall, last["one edit"] = build(site, out)
+            wall, last["one edit"] = build(site, out, command=command)
             times["one edit"].append(wall)
             edited = tree(out)
-            wall, last["no change"] = build(site, out)
+            wall, last["no change"] = build(site, out, command=command)
             times["no change"].append(wall)
             print(
                 f"round {r}: cold {times['cold'][-1]:.2f} s, one edit "
                 f"{times['one edit'][-1]:.2f} s, no change {times['no change'][-1]:.2f} s",
                 flush=True,
             )
-        build(site, Path(tmp) / "cold", "--no-cache", fresh=True)
+        build(site, Path(tmp) / "cold", "--no-cache", fresh=True, command=command)
         same = edited == tree(Path(tmp) / "cold")
     median = {k: statistics.median(v) for k, v in times.items()}
     print(
