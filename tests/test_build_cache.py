@@ -437,46 +437,6 @@ def test_a_series_is_not_matched_again_where_its_rows_are_as_they_were(
     assert len(calls) == 4  # a cold build matches every report with its previous one
 
 
-def test_changes_are_worked_out_again_only_where_a_report_of_the_pair_was_read(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What changed since the previous report is kept in the cache by the two reports: a
-    build with nothing changed works out none again; an edit of a report works out again
-    its own changes and those of the report after it, which compare with it."""
-    report = site / REPORT
-    text = report.read_text(encoding="utf-8").replace("28th May 2021", "25th June 2021")
-    later = report.with_name("highlight-report-2021-06.md")
-    later.write_text(text.replace("rag: Yellow", "rag: Green", 1), encoding="utf-8")
-    last = report.with_name("highlight-report-2021-07.md")
-    last.write_text(text.replace("25th June 2021", "30th July 2021"), encoding="utf-8")
-    pairs: list[tuple[str, str]] = []
-    real = changes.changes_between
-
-    def counted(previous: Any, entry: Any, *args: Any) -> Any:
-        pairs.append((previous.document.relpath.name, entry.document.relpath.name))
-        return real(previous, entry, *args)
-
-    monkeypatch.setattr(changes, "changes_between", counted)
-    _build(site, tmp_path / "site")
-    june = ("highlight-report-2021-05.md", "highlight-report-2021-06.md")
-    july = ("highlight-report-2021-06.md", "highlight-report-2021-07.md")
-    assert sorted(pairs) == [june, july]
-    pairs.clear()
-    _build(site, tmp_path / "site")
-    assert pairs == []
-    page = tmp_path / "site" / "southend" / "highlight-report-2021-06" / "index.html"
-    before = page.read_text(encoding="utf-8")
-    # May's status edited: June's change of status is not what it was.
-    report.write_text(
-        report.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1), encoding="utf-8"
-    )
-    _build(site, tmp_path / "site")
-    assert pairs == [june]
-    shown = "Red: significant deviation → Green: on track"
-    assert shown not in before and shown in page.read_text(encoding="utf-8")
-    _same_as_cold(site, tmp_path / "site", tmp_path)
-
-
 def _words(site_dir: Path, letter: str) -> dict[str, int]:
     listed = json.loads((site_dir / "search" / "words" / f"{letter}.json").read_text("utf-8"))
     return dict(listed["w"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,10 +24,7 @@ from sendsite.content.status import Level, Status
 if TYPE_CHECKING:
     from sendsite.build.site import ReportEntry
 
-__all__ = [
-    "HISTORY_SHOWN", "KINDS", "Change", "changes_between", "changes_since", "matches_between",
-    "summarise",
-]  # fmt: skip
+__all__ = ["HISTORY_SHOWN", "KINDS", "Change", "changes_between", "matches_between", "summarise"]
 
 #: How many reports of an item's history its row shows (the newest; the page says how
 #: many earlier ones there are), so a long series does not make every page longer.
@@ -96,10 +93,6 @@ class Change:
     def target(self) -> str:
         """The item's place in the site (its page and anchor)."""
         return f"{self.page.path}#{self.anchor}"
-
-
-#: A change's fields but its two reports: what ``changes_since`` keeps.
-_PLAIN = tuple(f.name for f in fields(Change) if f.name not in ("entry", "previous"))
 
 
 def summarise(changes: list[Change]) -> str:
@@ -287,26 +280,6 @@ def _expand(
         [before[i] for i in gone],
         [after[j] for j in new],
     )
-
-
-def changes_since(
-    previous: ReportEntry,
-    entry: ReportEntry,
-    items: tuple[list[Match[Item]], list[Item], list[Item]],
-    risks: tuple[list[Match[Risk]], list[Risk], list[Risk]],
-) -> list[Change]:
-    """``changes_between``, kept in ``entry.changed`` (which the build cache keeps) while
-    ``previous`` is the very report it was compared with (its ``stamp``: a report read
-    again is a new entry), so a build that read neither again does not work them out."""
-    if entry.changed is not None and entry.changed[0] == previous.stamp:
-        return [
-            Change(entry=entry, previous=previous, **dict(zip(_PLAIN, kept, strict=True)))
-            for kept in entry.changed[1]
-        ]
-    found = changes_between(previous, entry, items, risks)
-    plain = [tuple(getattr(change, name) for name in _PLAIN) for change in found]
-    entry.changed = (previous.stamp, plain)
-    return found
 
 
 def changes_between(

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from sendsite.build.changes import HISTORY_SHOWN, changes_since, matches_between
+from sendsite.build.changes import HISTORY_SHOWN, changes_between, matches_between
 from sendsite.errors import ContentError, Problem
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def _compare(entry: ReportEntry) -> None:
         items, risks = matches_between(before, entry)
         pairs: list[tuple[Item | Risk, Item | Risk]] = [(m.before, m.after) for m in items[0]]
         pairs += [(m.before, m.after) for m in risks[0]]
-        entry.compared = (before, changes_since(before, entry, items, risks), pairs)
+        entry.compared = (before, changes_between(before, entry, items, risks), pairs)
     _, entry.changes, pairs = entry.compared
     for change in entry.changes:
         if not change.gone:

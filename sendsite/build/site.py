@@ -57,11 +57,6 @@ class ReportEntry:
     #: The last matching of this report's rows with its previous report's, by a hash of
     #: what it read of them (see ``changes.matches_between``); pickled with the entry.
     matched: tuple[bytes, Any, Any] | None = field(default=None, compare=False, repr=False)
-    #: The changes found since the report with this ``stamp``, as plain values (see
-    #: ``changes.changes_since``); pickled with the entry.
-    changed: tuple[bytes, list[tuple[Any, ...]]] | None = field(
-        default=None, compare=False, repr=False
-    )
     #: A hash of what matching reads of this report's own rows (``changes._own_rows``),
     #: made once for the entry: a report read again is a new entry.
     rows_digest: bytes | None = field(default=None, compare=False, repr=False)
