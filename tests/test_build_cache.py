@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sendsite.build import changes
+from sendsite.build import changes, pipeline
 from sendsite.builtin.search import pagefind as search_pagefind
 
 from .conftest import copy_demo, run_cli
@@ -435,6 +435,42 @@ def test_a_series_is_not_matched_again_where_its_rows_are_as_they_were(
     calls.clear()
     _same_as_cold(site, tmp_path / "site", tmp_path)
     assert len(calls) == 4  # a cold build matches every report with its previous one
+
+
+def test_an_edit_renders_again_only_the_series_pages_that_show_it(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's page shows its neighbours, its changes since the one before and its rows'
+    histories. The cache keeps what each page showed, so an edit renders again the pages
+    of the reports that show the edited one, not every report of its area."""
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    months = ["06", "07", "08", "09"]
+    for number, month in enumerate(months, start=1):
+        later = report.with_name(f"highlight-report-2021-{month}.md")
+        later.write_text(text.replace("28th May 2021", f"2{number}th {_MONTHS[month]} 2021"))
+    _build(site, tmp_path / "site")
+    rendered: list[str] = []
+    real = pipeline.render_page
+
+    def counted(env: Any, template: str, path: Any, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(str(path))
+        return real(env, template, path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "render_page", counted)
+    july = report.with_name("highlight-report-2021-07.md")
+    july.write_text(july.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1))
+    _build(site, tmp_path / "site")
+    reports = sorted(p for p in rendered if p.startswith("southend/highlight-report-"))
+    # July itself; August, whose changes are since July; September, whose rows' histories
+    # show July; June, whose link to the next report names July. Not May.
+    assert reports == [
+        f"southend/highlight-report-2021-{m}/index.html" for m in ("06", "07", "08", "09")
+    ]
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+_MONTHS = {"06": "June", "07": "July", "08": "August", "09": "September"}
 
 
 def _words(site_dir: Path, letter: str) -> dict[str, int]:

@@ -397,9 +397,9 @@ class Pipeline:
 
     def resume(self, kept: tuple[Any, ...]) -> None:
         """Start from what ``keep`` returned: a file whose bytes are as they were is not read
-        again, and a page that shows nothing read again is not rendered again."""
+        again, nor a page rendered again that shows nothing read again (series included)."""
         reads, pages, self._shape = kept
-        self._pages = still_spooled(pages)  # a page whose file has gone is made again
+        self._pages, self._touched = still_spooled(pages), set()  # a page with no file: made again
         for rel, (digest, read) in reads.items():
             source = read.item.document.source
             with contextlib.suppress(OSError):

@@ -11,6 +11,7 @@ superseding each other in a circle are errors at their line.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -82,11 +83,12 @@ def link_series(
     """Link every report to its neighbours and work out its changes; return the problems.
 
     ``touched`` is given the files of the reports whose pages show their series
-    differently from the last call (another neighbour, other changes or histories).
+    differently from when they were last linked (another neighbour, other changes or
+    histories: ``ReportEntry.view``, which the build cache keeps with the report).
     """
     reports = list(reports)
     problems: list[Problem] = []
-    linked_before = {id(entry): (entry.previous, entry.next) for entry in reports}
+    linked_before = {id(entry): entry.previous for entry in reports}
     for entry in reports:
         entry.previous = entry.next = None
     by_file = {entry.document.relpath: entry for entry in reports}
@@ -115,10 +117,9 @@ def link_series(
     # saved report and those after it in its series, until one comes out as it was:
     # each report's history is its previous one's, one step on, so all after it do too.
     compared: set[int] = set()
-    shown: list[ReportEntry] = []
     for entry in _oldest_first(reports):
         before = entry.previous
-        was_before, was_next = linked_before[id(entry)]
+        was_before = linked_before[id(entry)]
         if before is None:  # the first of its series: nothing to compare
             entry.forget_series()
         elif before is not was_before or id(before) in compared:
@@ -127,10 +128,12 @@ def link_series(
             _compare(entry)
             if before is not was_before or _shown(entry) != was:
                 compared.add(id(entry))
-        if id(entry) in compared or before is not was_before or entry.next is not was_next:
-            shown.append(entry)
     if touched is not None:
-        touched.update(entry.document.relpath for entry in shown)
+        for entry in reports:
+            view = _view(entry)
+            if view != entry.view:
+                touched.add(entry.document.relpath)
+            entry.view = view
     return problems
 
 
@@ -256,6 +259,27 @@ def relink(old: ReportEntry, new: ReportEntry) -> list[ReportEntry]:
         touched.append(step)
         step = step.next
     return touched
+
+
+def _view(entry: ReportEntry) -> bytes:
+    """A hash of what a report's page shows of its series, by value: its neighbours, its
+    changes and its rows' histories, other reports named by ``stamp`` (a report read
+    again is a new entry) and address. Unlike ``_shown``, it holds from one build to
+    the next."""
+
+    def named(other: ReportEntry | None) -> tuple[bytes, str] | None:
+        return None if other is None else (other.stamp, str(other.path))
+
+    changes = [
+        (c.kind, c.text, c.anchor, c.before, c.after, c.how, c.direction, c.detail, c.gone)
+        for c in entry.changes
+    ]
+    histories = [
+        (anchor, [(named(e), thing.anchor) for e, thing in steps], entry.history_length.get(anchor))
+        for anchor, steps in entry.history.items()
+    ]
+    shown = (named(entry.previous), named(entry.next), changes, histories)
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).digest()
 
 
 def _shown(entry: ReportEntry) -> tuple[object, ...]:
