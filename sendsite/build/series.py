@@ -82,9 +82,9 @@ def link_series(
 ) -> list[Problem]:
     """Link every report to its neighbours and work out its changes; return the problems.
 
-    ``touched`` is given the files of the reports whose pages show their series
-    differently from when they were last linked (another neighbour, other changes or
-    histories: ``ReportEntry.view``, which the build cache keeps with the report).
+    ``touched`` is given the files of the reports whose pages may show their series
+    differently from when they were last linked: another report after them, or another
+    before them (``_views``; kept with each report, by the build cache too).
     """
     reports = list(reports)
     problems: list[Problem] = []
@@ -129,11 +129,11 @@ def link_series(
             if before is not was_before or _shown(entry) != was:
                 compared.add(id(entry))
     if touched is not None:
+        views = _views(reports)
         for entry in reports:
-            view = _view(entry)
-            if view != entry.view:
+            if views[id(entry)] != entry.view:
                 touched.add(entry.document.relpath)
-            entry.view = view
+            entry.view = views[id(entry)]
     return problems
 
 
@@ -261,25 +261,22 @@ def relink(old: ReportEntry, new: ReportEntry) -> list[ReportEntry]:
     return touched
 
 
-def _view(entry: ReportEntry) -> bytes:
-    """A hash of what a report's page shows of its series, by value: its neighbours, its
-    changes and its rows' histories, other reports named by ``stamp`` (a report read
-    again is a new entry) and address. Unlike ``_shown``, it holds from one build to
-    the next."""
+def _views(reports: list[ReportEntry]) -> dict[int, bytes]:
+    """For each report, a hash of what decides what its page shows of its series: it and
+    every report before it (its changes and its rows' histories and their lengths are
+    worked out from those alone), and the report after it; each report named by its
+    ``stamp`` (a report read again is a new entry) and address. Unlike ``_shown``, it
+    holds from one build to the next."""
+    chains: dict[int, bytes] = {}
+    for entry in _oldest_first(reports):
+        before = chains.get(id(entry.previous), b"") if entry.previous is not None else b""
+        chains[id(entry)] = _hash(before, entry)
+    return {id(e): _hash(chains[id(e)], e.next) for e in reports}
 
-    def named(other: ReportEntry | None) -> tuple[bytes, str] | None:
-        return None if other is None else (other.stamp, str(other.path))
 
-    changes = [
-        (c.kind, c.text, c.anchor, c.before, c.after, c.how, c.direction, c.detail, c.gone)
-        for c in entry.changes
-    ]
-    histories = [
-        (anchor, [(named(e), thing.anchor) for e, thing in steps], entry.history_length.get(anchor))
-        for anchor, steps in entry.history.items()
-    ]
-    shown = (named(entry.previous), named(entry.next), changes, histories)
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).digest()
+def _hash(seed: bytes, entry: ReportEntry | None) -> bytes:
+    named = b"" if entry is None else entry.stamp + str(entry.path).encode()
+    return hashlib.blake2b(seed + b"\0" + named, digest_size=16).digest()
 
 
 def _shown(entry: ReportEntry) -> tuple[object, ...]:

@@ -63,8 +63,8 @@ class ReportEntry:
     #: Plugins' work on this report alone, by name: ``(depends, result)`` (see
     #: ``memo.per_report(..., on_entry=True)``); pickled with the entry.
     kept: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
-    #: A hash of what this report's page showed of its series when last linked (see
-    #: ``series.link_series``); pickled with the entry.
+    #: A hash of what decided what this report's page showed of its series when last
+    #: linked (see ``series.link_series``); pickled with the entry.
     view: bytes = field(default=b"", compare=False, repr=False)
     #: Names this entry (made when the report is read, pickled with it): a piece of a data
     #: export keyed by it is copied from the last site's file (see ``build.reused``).
