@@ -154,6 +154,8 @@ def test_an_older_parts_words_are_kept_by_its_pages_digest(monkeypatch: pytest.M
     # Filled with the words of each older part, by that part's digest (the first part's
     # words are read each time).
     assert sorted(known) == sorted(digests[1:])
+    # The digests made for the words are the parts' own: the same as made without them.
+    assert digests == pagefind.part_digests(pagefind.layout(list(pages), "en"), "en")
     # Kept words are used as they are, not read again from the pages: a stand-in set shows
     # in the first part's page of the older reports' words and in the index of words.
     marked = {digest: {b"autism", b"wordkept"} for digest in known}

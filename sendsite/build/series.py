@@ -117,7 +117,8 @@ def link_series(
     # saved report and those after it in its series, until one comes out as it was:
     # each report's history is its previous one's, one step on, so all after it do too.
     compared: set[int] = set()
-    for entry in _oldest_first(reports):
+    order = _oldest_first(reports)
+    for entry in order:
         before = entry.previous
         was_before = linked_before[id(entry)]
         if before is None:  # the first of its series: nothing to compare
@@ -129,7 +130,7 @@ def link_series(
             if before is not was_before or _shown(entry) != was:
                 compared.add(id(entry))
     if touched is not None:
-        views = _views(reports)
+        views = _views(order)
         for entry in reports:
             if views[id(entry)] != entry.view:
                 touched.add(entry.document.relpath)
@@ -261,17 +262,17 @@ def relink(old: ReportEntry, new: ReportEntry) -> list[ReportEntry]:
     return touched
 
 
-def _views(reports: list[ReportEntry]) -> dict[int, bytes]:
+def _views(order: list[ReportEntry]) -> dict[int, bytes]:
     """For each report, a hash of what decides what its page shows of its series: it and
     every report before it (its changes and its rows' histories and their lengths are
     worked out from those alone), and the report after it; each report named by its
     ``stamp`` (a report read again is a new entry) and address. Unlike ``_shown``, it
-    holds from one build to the next."""
+    holds from one build to the next. ``order``: every report, each after the one it
+    follows (``_oldest_first``)."""
     chains: dict[int, bytes] = {}
-    for entry in _oldest_first(reports):
-        before = chains.get(id(entry.previous), b"") if entry.previous is not None else b""
-        chains[id(entry)] = _hash(before, entry)
-    return {id(e): _hash(chains[id(e)], e.next) for e in reports}
+    for entry in order:
+        chains[id(entry)] = _hash(chains.get(id(entry.previous), b""), entry)
+    return {id(e): _hash(chains[id(e)], e.next) for e in order}
 
 
 def _hash(seed: bytes, entry: ReportEntry | None) -> bytes:

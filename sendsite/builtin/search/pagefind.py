@@ -258,9 +258,8 @@ class StagedIndex:
 def layout(
     pages: list[tuple[bytes, str]], language: str, known: dict[str, set[bytes]] | None = None
 ) -> Layout:
-    """``pages`` (``record_pages``'s) as the parts of the index, in order, with their
-    pages of words (see ``pagefind_layout``; ``known``: the older parts' words by their
-    ``part_digests``, from the last build, kept up to date)."""
+    """``pages`` (``record_pages``'s) as the index's parts, with their pages of words (see
+    ``pagefind_layout``; ``known``: older parts' words by ``part_digests``, kept up to date)."""
     lang = index_language(language)
 
     def key(n: int, count: int, part: list[tuple[bytes, str]]) -> str:  # as part_digests
@@ -273,7 +272,8 @@ def part_digests(parts: Layout, language: str) -> list[str]:
     """A hash for each part of ``layout``'s naming what Pagefind would index in it (and
     Pagefind's version): a part with the hash of the last site's same part is copied."""
     seed = _seed(index_language(language), len(parts.parts))
-    return [_pages_digest(f"{seed} {n}", part) for n, part in enumerate(parts.parts)]
+    made = parts.keys  # the older parts' digests, if ``layout`` made them for their words
+    return [made.get(n) or _pages_digest(f"{seed} {n}", p) for n, p in enumerate(parts.parts)]
 
 
 def _seed(language: str, count: int) -> str:

@@ -61,6 +61,8 @@ class Layout:
     since: str = ""
     #: Newest first, the index of words: a page of each part's words, in order.
     words: list[RecordPage] = field(default_factory=list)
+    #: The ``key`` of each older part that ``layout`` hashed for its words, by number.
+    keys: dict[int, str] = field(default_factory=dict)
 
 
 def layout(
@@ -87,20 +89,20 @@ def layout(
         newest = [page for page, new in zip(pages, newer, strict=True) if new]
         older = [page for page, new in zip(pages, newer, strict=True) if not new]
         parts = [newest, *_hashed(older, part_bytes)]
-        found, seen = [page_words(newest)], dict[str, set[bytes]]()
+        found, keys = [page_words(newest)], dict[int, str]()
         for n, part in enumerate(parts[1:], start=1):
             if known is None or key is None:
                 found.append(page_words(part))
                 continue
-            digest = key(n, len(parts), part)
-            found.append(seen.setdefault(digest, known.get(digest) or page_words(part)))
+            keys[n] = key(n, len(parts), part)
+            found.append(known.get(keys[n]) or page_words(part))
         if known is not None:
             known.clear()
-            known.update(seen)
+            known.update((keys[n], found[n]) for n in keys)
         words = [word_page(w, language, f"{PART_WORDS}{n}") for n, w in enumerate(found)]
         older_words = set().union(*found[1:])  # the older reports' words
         parts[0].append(word_page(older_words, language, OLDER_WORDS))
-        return Layout(parts, since, words)
+        return Layout(parts, since, words, keys)
     parts = _hashed(pages, part_bytes)
     if len(parts) > 1:
         every = word_page(page_words(pages), language, WORDS)
