@@ -7,6 +7,8 @@ every shape.
 
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
+
 import pytest
 
 from sendsite.builtin.search import pagefind
@@ -18,7 +20,7 @@ from sendsite.builtin.search.pagefind_pages import (
     page_date,
     record_pages,
 )
-from sendsite.builtin.search.records import SearchItem, SearchRecord
+from sendsite.builtin.search.records import RecordMemo, SearchItem, SearchRecord
 
 
 def _report(day: str, n: int, words: int = 100) -> SearchRecord:
@@ -173,3 +175,37 @@ def test_an_older_parts_words_are_kept_by_its_pages_digest(monkeypatch: pytest.M
     # And the same pages give the same index with or without kept words.
     again = pagefind.layout(list(pages), "en", {})
     assert again == cold
+
+
+def test_a_report_pages_record_page_is_kept_while_its_records_and_page_are(
+    tmp_path: Path,
+) -> None:
+    """The build cache's memo gives back a report's record page, not made again, while the
+    report's records are the very ones it kept for the same page; any other is made."""
+    days = ["2024-01-05", "2024-02-05", "2024-03-05"]
+    records = [_report(day, n) for n, day in enumerate(days)]
+    area = SearchRecord("area-0/", "Area 0", "An area page.", "Area", area="Area 0")
+    spooled = tmp_path / "page.html"
+    memo = RecordMemo()
+    memo.reports = {
+        PurePosixPath(f"r{n}.html"): (None if n < 2 else spooled, bytes([n]), [record])
+        for n, record in enumerate(records)
+    }
+    made = record_pages([*records, area], "en", memo)
+    assert made == record_pages([*records, area], "en")  # the same pages as with no memo
+    # Kept: the report pages held in memory; not the area's, nor a spooled page's.
+    assert sorted(memo.html) == [PurePosixPath("r0.html"), PurePosixPath("r1.html")]
+    memo.html[PurePosixPath("r0.html")] = ("en", b"\x00", b"<kept/>")
+    memo.html[PurePosixPath("r1.html")] = ("en", b"\x01", b"<kept/>")
+    again = dict((address, html) for html, address in record_pages([*records, area], "en", memo))
+    assert again["area-0/report-0/"] == again["area-1/report-1/"] == b"<kept/>"
+    assert again["area-2/report-2/"] == made[2][0]
+    # Made again: another language, or the report's page changed, or other records.
+    memo.html[PurePosixPath("r0.html")] = ("cy", b"\x00", b"<kept/>")
+    memo.html[PurePosixPath("r1.html")] = ("en", b"\xff", b"<kept/>")
+    other = _report(days[2], 2)
+    later = dict(record_pages([records[0], records[1], other, area], "en", memo))
+    assert b"<kept/>" not in later
+    assert [html for html, _ in record_pages([*records, area], "en", memo)] == [
+        html for html, _ in made
+    ]

@@ -190,7 +190,7 @@ def index_step(
     records = search_records(site, files, pm, parallel=parallel, memo=memo)
     language = site.config.language
     known = memo.part_words if memo is not None else None
-    parts = layout(record_pages(records, language), language, known)
+    parts = layout(record_pages(records, language, memo), language, known)
     digests = part_digests(parts, language)
     counts = memo.word_counts(records) if memo is not None else None
     step = IndexStep(records, language, digests, parts, counts=counts)

@@ -67,12 +67,11 @@ from sendsite.builtin.search.pagefind_program import (
 )
 
 if TYPE_CHECKING:
-    from sendsite.builtin.search.records import SearchRecord
+    from sendsite.builtin.search.records import RecordMemo, SearchRecord
 
 __all__ = [
     "BUNDLE", "FIRST_BYTES", "IGNORE_ATTRIBUTE", "INDEXING_BYTES", "PARTS", "PART_BYTES",
-    "Layout",
-    "SearchIndexError", "StagedIndex",
+    "Layout", "SearchIndexError", "StagedIndex",
     "copy_index", "fragments_by_page", "index_language", "index_records", "last_index",
     "layout", "part_digests", "record_pages", "records_digest", "stage_index",
 ]  # fmt: skip
@@ -393,11 +392,12 @@ def fragments_by_page(bundle: Path) -> dict[str, list[str]]:
     return found
 
 
-def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
-    """Each site page's records as the HTML page Pagefind indexes (UTF-8: half the memory
-    of text with a dash in it, which Python keeps at two bytes a character), with its
-    address."""
-    return pagefind_pages.record_pages(records, index_language(language))
+def record_pages(
+    records: Sequence[SearchRecord], language: str, memo: RecordMemo | None = None
+) -> list[tuple[bytes, str]]:
+    """Each site page's records as the HTML page Pagefind indexes (UTF-8), with its address;
+    ``memo`` keeps report pages' as their records are kept (``pagefind_pages.record_pages``)."""
+    return pagefind_pages.record_pages(records, index_language(language), memo)
 
 
 def _words_digest(parts: Layout, language: str) -> str:

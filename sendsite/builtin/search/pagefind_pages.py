@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sendsite.builtin.search.records import SearchRecord
+    from sendsite.builtin.search.records import RecordMemo, SearchRecord
 
 __all__ = [
     "OLDER_WORDS", "PART", "PART_WORDS", "WORDS",
@@ -51,13 +51,34 @@ _DATE = re.compile(
 )
 
 
-def record_pages(records: Sequence[SearchRecord], language: str) -> list[tuple[bytes, str]]:
+def record_pages(
+    records: Sequence[SearchRecord], language: str, memo: RecordMemo | None = None
+) -> list[tuple[bytes, str]]:
     """Each site page's records as the HTML page Pagefind indexes (UTF-8: half the memory
     of text with a dash in it, which Python keeps at two bytes a character), with its
-    address; ``language`` is the index's (``pagefind.index_language``)."""
-    return [
-        (_page_html(group, language).encode("utf-8"), group[0].page()) for group in _group(records)
-    ]
+    address; ``language`` is the index's (``pagefind.index_language``).
+
+    With ``memo`` (whose ``records`` gave the reports' records), a report page whose
+    records are the very ones the memo kept, made from the same page, is given the
+    record page the memo kept (``RecordMemo.html``); the memo is left holding this call's."""
+    if memo is None:
+        return [(_page_html(g, language).encode("utf-8"), g[0].page()) for g in _group(records)]
+    owner = {id(r): path for path, (_, _, made) in memo.reports.items() for r in made}
+    kept, memo.html = memo.html, {}
+    pages: list[tuple[bytes, str]] = []
+    for group in _group(records):
+        path = owner.get(id(group[0]))
+        seen, digest, made = memo.reports[path] if path is not None else (None, b"", [])
+        mine = len(group) == len(made) and all(owner.get(id(r)) == path for r in group)
+        found = kept.get(path) if mine and path is not None else None
+        if found is not None and found[:2] == (language, digest):
+            html = found[2]
+        else:
+            html = _page_html(group, language).encode("utf-8")
+        if mine and path is not None and not isinstance(seen, Path):
+            memo.html[path] = (language, digest, html)
+        pages.append((html, group[0].page()))
+    return pages
 
 
 def page_words(pages: list[tuple[bytes, str]]) -> set[bytes]:

@@ -174,6 +174,11 @@ class RecordMemo:
     words: Counter[str] | None = None
     #: The words of the index's older parts, by their digest (see ``pagefind.layout``).
     part_words: dict[str, set[bytes]] = field(default_factory=dict)
+    #: Per report page held in memory, its record page for the search index, with that
+    #: page's language and the hash of the page it was made for (``reports``; see
+    #: ``pagefind.record_pages``). Not for a page in the build's spool: a big site's
+    #: record pages would be held all through a build.
+    html: dict[PurePosixPath, tuple[str, bytes, bytes]] = field(default_factory=dict)
 
     def records(
         self,
@@ -234,7 +239,7 @@ class RecordMemo:
             (path, (seen if isinstance(seen, Path) else None, digest, made))
             for path, (seen, digest, made) in self.reports.items()
         )
-        return RecordMemo(self.glossary, reports, self.words, self.part_words)
+        return RecordMemo(self.glossary, reports, self.words, self.part_words, self.html)
 
 
 def search_records(
@@ -258,7 +263,7 @@ def search_records(
     if pm is not None and pm.hook.prepare_search_records.get_hookimpls():
         memo = None
     if memo is not None and memo.glossary != site.glossary:
-        memo.glossary, memo.reports, memo.words = list(site.glossary), {}, None
+        memo.glossary, memo.reports, memo.words, memo.html = list(site.glossary), {}, None, {}
 
     def with_aka(*made: SearchRecord) -> list[SearchRecord]:
         for record in made:
