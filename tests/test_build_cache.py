@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+import pickle
+from pathlib import Path, PurePath
 from typing import Any
 
 import jsonschema
 import pytest
 
-from sendsite.build import changes, pipeline
+from sendsite.build import changes, pieces, pipeline
 from sendsite.builtin.search import pagefind as search_pagefind
 
 from .conftest import copy_demo, run_cli
@@ -541,4 +542,84 @@ def test_topics_are_matched_again_only_in_the_edited_report(
     _build(site, tmp_path / "site")
     assert matched == [REPORT.relative_to("content").as_posix()]
     monkeypatch.undo()
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def _plain(thing: Any, seen: frozenset[int] = frozenset()) -> Any:
+    """``thing`` as plain values, to compare two copies of it: objects by what they pickle
+    (their ``__getstate__``), sets sorted; an object met again inside itself by its type."""
+    if isinstance(thing, str | bytes | int | float | bool | type(None) | PurePath):
+        return thing
+    if id(thing) in seen:
+        return type(thing).__name__
+    seen |= {id(thing)}
+    if isinstance(thing, dict):
+        return {repr(_plain(k, seen)): _plain(v, seen) for k, v in thing.items()}
+    if isinstance(thing, list | tuple):
+        return [_plain(item, seen) for item in thing]
+    if isinstance(thing, set | frozenset):
+        return sorted(repr(_plain(item, seen)) for item in thing)
+    if isinstance(thing, type) or callable(thing):
+        return repr(thing)
+    return [type(thing).__name__, _plain(thing.__getstate__(), seen)]
+
+
+def test_the_cache_copies_only_the_entries_that_are_as_they_were(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's reads and search records are pickled a few entries at a time; a chunk
+    whose entries are as the last build read them is copied from the last cache file, any
+    other pickled again. After edits of each kind (a status, a file touched but the same,
+    a report added to a series, one deleted, nothing) the cache holds what a cache written
+    whole would, and a build with nothing changed copies every entry."""
+    monkeypatch.setattr(pieces, "PIECE", 2)  # the demo's few reports in several chunks
+    whole = tmp_path / "whole.pickle"
+    real = pieces.PieceWriter.write_pieces
+
+    def spied(writer: pieces.PieceWriter, last: Any = None) -> int:
+        copied = real(writer, last)
+        with whole.open("wb") as out:  # what the build held, written whole
+            pickle.dump(([dict(p) for p in writer.pieces], copied), out)
+        return copied
+
+    monkeypatch.setattr(pieces.PieceWriter, "write_pieces", spied)
+
+    def check() -> tuple[int, int]:
+        with whole.open("rb") as file:
+            held, copied = pickle.load(file)
+        with (site / ".sendsite" / "cache" / "build.pickle").open("rb") as file:
+            reader = pieces.PieceReader(file)
+            reader.load()
+            reader.fill()
+        assert [list(p) for p in reader.pieces] == [list(p) for p in held]
+        for kept, made in zip(reader.pieces, held, strict=True):
+            for key in made:
+                assert _plain(kept[key]) == _plain(made[key]), key
+        return copied, sum(len(p) for p in held)
+
+    report = site / REPORT
+    _build(site, tmp_path / "site")  # nothing changed: the fixture's one chunk copied
+    copied, entries = check()
+    assert copied == entries
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("rag: Yellow", "rag: Red", 1))
+    _build(site, tmp_path / "site")  # that chunk pickled again, in chunks of two
+    check()
+    report.write_text(text)
+    _build(site, tmp_path / "site")
+    copied, entries = check()
+    assert 0 < copied < entries
+    other = next(p for p in (site / "content").rglob("*.md") if "southend" not in p.parts)
+    os.utime(other, ns=(other.stat().st_atime_ns, other.stat().st_mtime_ns + 10**9))
+    _build(site, tmp_path / "site")  # its read keeps its bytes, with a new date
+    assert check()[0] < entries
+    later = report.with_name("highlight-report-2021-06.md")
+    later.write_text(report.read_text(encoding="utf-8").replace("28th May 2021", "2nd June 2021"))
+    _build(site, tmp_path / "site")
+    check()
+    report.unlink()
+    _build(site, tmp_path / "site")
+    check()
+    _build(site, tmp_path / "site")
+    assert check() == (entries, entries)  # nothing changed: all copied
     _same_as_cold(site, tmp_path / "site", tmp_path)

@@ -25,15 +25,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import sendsite
+from sendsite.build.pieces import LastPieces, PieceReader, Pieces, PieceWriter
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
-    "CACHE_FILE", "Pieces", "StagedCache", "compiled_templates", "content_hash", "fingerprint",
-    "load_cache", "save_cache",
+    "CACHE_FILE", "LoadedCache", "Pieces", "StagedCache", "compiled_templates", "content_hash",
+    "fingerprint", "load_cache", "save_cache",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
@@ -43,24 +44,32 @@ TEMPLATES = Path(".sendsite", "cache", "templates")
 #: A folder of templates compiled under another fingerprint is removed once this old.
 _STALE_SECONDS = 3600
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 7
+_LAYOUT = 8
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
 #: the templates, YAML and dates.
 _LIBRARIES = (
     "cmarkgfm", "markdown-it-py", "nh3", "jinja2", "markupsafe", "pyyaml", "python-dateutil",
 )  # fmt: skip
-#: How many entries of a ``Pieces`` mapping are pickled at once.
-_PIECE = 500
 
 
-class Pieces(dict[Any, Any]):
-    """A mapping the cache pickles a few hundred entries at a time, each with a fresh memo.
+@dataclass
+class StagedCache:
+    """A cache written beside the one in use, to replace it or to be dropped."""
 
-    Pickle remembers every object it has written until the end of a dump, and a big
-    site's reads are millions of objects: at 10,000 reports that memory is some 370 MB,
-    beside the site itself. An object two pieces share (an area, a format) is written
-    in each and comes back as equal copies, as worker processes' results do.
-    """
+    partial: Path
+    path: Path
+
+    def keep(self) -> None:
+        """Make it the cache the next build reads (if it cannot be, there is none)."""
+        try:
+            self.partial.replace(self.path)
+        except OSError:
+            self.drop()
+
+    def drop(self) -> None:
+        """Remove it: the build it describes failed."""
+        with contextlib.suppress(OSError):
+            self.partial.unlink(missing_ok=True)
 
 
 def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
@@ -124,94 +133,49 @@ def content_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_cache(config: SiteConfig, key: str) -> Any | None:
+@dataclass
+class LoadedCache:
+    """What ``load_cache`` read: the state ``save_cache`` kept, and where its ``Pieces``
+    were in the file (so the next ``save_cache`` copies those that are as they were)."""
+
+    state: Any
+    pieces: LastPieces
+
+
+def load_cache(config: SiteConfig, key: str) -> LoadedCache | None:
     """What ``save_cache`` kept under ``key``, or None (no cache, another key, unreadable)."""
     path = config.root / CACHE_FILE
     try:
         with path.open("rb") as file:
-            reader = _Reader(file)
+            reader = PieceReader(file)
             kept_key, state = reader.load()
             if kept_key != key:
                 return None
-            for pieces in reader.pieces:
-                count = pickle.load(file)
-                while len(pieces) < count:
-                    pieces.update(pickle.load(file))
+            return LoadedCache(state, reader.fill())
     except FileNotFoundError:
         return None
     except Exception:  # a cache from another version, cut short, or damaged: build cold
         return None
-    return state
 
 
-def save_cache(config: SiteConfig, key: str, state: Any) -> StagedCache | None:
+def save_cache(
+    config: SiteConfig, key: str, state: Any, last: LastPieces | None = None
+) -> StagedCache | None:
     """Write ``state`` for the next build beside the cache, where it is not yet used;
     ``StagedCache.keep`` puts it in place (once the build has succeeded). None if it
     cannot be written: the next build is then a cold one. ``Pieces`` in ``state`` (not
-    inside one another) are written after the rest, a few hundred entries at a time."""
+    inside one another) are written after the rest, a few entries at a time, each chunk
+    whose entries are as ``last`` (``LoadedCache.pieces``) read them copied from there."""
     path = config.root / CACHE_FILE
     partial = path.with_name(f"{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("wb") as file:
-            writer = _Writer(file)
+            writer = PieceWriter(file)
             writer.dump((key, state))
-            for pieces in writer.pieces:
-                pickle.dump(len(pieces), file)
-                items = list(pieces.items())
-                for start in range(0, len(items), _PIECE):
-                    chunk = dict(items[start : start + _PIECE])
-                    pickle.dump(chunk, file, protocol=pickle.HIGHEST_PROTOCOL)
+            writer.write_pieces(last)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         return None
     return StagedCache(partial, path)
-
-
-class _Writer(pickle.Pickler):
-    """Pickles all but ``Pieces``, which it lists (in order) for ``save_cache`` to write."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.pieces: list[Pieces] = []
-
-    def persistent_id(self, obj: Any) -> Any:
-        if obj.__class__ is Pieces:
-            self.pieces.append(obj)
-            return len(self.pieces) - 1
-        return None
-
-
-class _Reader(pickle.Unpickler):
-    """Reads what ``_Writer`` wrote; each ``Pieces`` is empty until ``load_cache`` fills it."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        super().__init__(file)
-        self.pieces: list[Pieces] = []
-
-    def persistent_load(self, pid: Any) -> Any:
-        if pid != len(self.pieces):
-            raise pickle.UnpicklingError(f"unexpected piece {pid!r}")
-        self.pieces.append(Pieces())
-        return self.pieces[-1]
-
-
-@dataclass
-class StagedCache:
-    """A cache written beside the one in use, to replace it or to be dropped."""
-
-    partial: Path
-    path: Path
-
-    def keep(self) -> None:
-        """Make it the cache the next build reads (if it cannot be, there is none)."""
-        try:
-            self.partial.replace(self.path)
-        except OSError:
-            self.drop()
-
-    def drop(self) -> None:
-        """Remove it: the build it describes failed."""
-        with contextlib.suppress(OSError):
-            self.partial.unlink(missing_ok=True)

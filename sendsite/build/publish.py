@@ -251,7 +251,9 @@ def _make(
     compiled = compiled_templates(config, key) if cache else None
     pipeline = Pipeline(config, pm, progress=progress, spool=spool, compiled=compiled)
     with collected_once(collect=False):  # unpickling: objects that live on, no garbage
-        kept = load_cache(config, key) if cache else None
+        loaded = load_cache(config, key) if cache else None
+    kept, last_pieces = (loaded.state, loaded.pieces) if loaded is not None else (None, None)
+    del loaded
     if kept is not None:
         pipeline.resume(kept[0])
     checked = pipeline.refresh(strict=strict)
@@ -288,7 +290,7 @@ def _make(
         # Once the records' pages are on disk: pickling adds to what the site holds.
         # Written beside the cache in use, and put in place only once the site is.
         with collected_once(collect=False):  # pickling makes no cycles to look for
-            staged = save_cache(config, key, kept_state) if kept_state is not None else None
+            staged = save_cache(config, key, kept_state, last_pieces) if kept_state else None
         if early is not None and search is not None:
             with progress.stage("index"), writing_into(target):
                 search.made = early.into(staging)

@@ -192,6 +192,14 @@ class ReadFile:
     _acronyms: dict[str, int] | None = None
     _names_md: bool = True
 
+    def cache_facets(self) -> tuple[object, ...]:
+        """What the build cache watches to know this read is as it was when loaded: it,
+        its entry or page, its document, and the containers they change in place (see
+        ``build.pieces``)."""
+        item, document = self.item, self.item.document
+        kept = item.kept if isinstance(item, ReportEntry) else {}
+        return (self, item, document, self.warnings, document.warnings, document.front, kept)
+
     def scan(self) -> dict[str, int]:
         """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
         if self._acronyms is None:
