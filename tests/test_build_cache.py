@@ -292,7 +292,9 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     failed = run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
     assert failed.exit_code == 1
     assert "Pagefind failed (exit 3): out of memory" in failed.output
-    assert sorted(p.name for p in cache.iterdir()) == ["build.pickle", "pages", "templates"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "build.pickle", "index-pages", "pages", "templates",
+    ]  # fmt: skip
     assert (cache / "build.pickle").read_bytes() == kept
     assert _tree(tmp_path / "site") == published
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")

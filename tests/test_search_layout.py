@@ -7,6 +7,7 @@ every shape.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -209,3 +210,43 @@ def test_a_report_pages_record_page_is_kept_while_its_records_and_page_are(
     assert [html for html, _ in record_pages([*records, area], "en", memo)] == [
         html for html, _ in made
     ]
+
+
+def test_the_build_caches_folder_of_pages_gets_only_what_changed(tmp_path: Path) -> None:
+    """Kept from build to build, a part's folder of pages for Pagefind is brought up to
+    date: a file that holds its page is left alone, a changed page written again, and
+    what the part no longer has removed (and the folders of parts there are no more)."""
+    from sendsite.builtin.search.pagefind_pages import pages_folder, write_pages
+
+    home = tmp_path / "index-pages"
+    days = ["2024-01-05", "2024-02-05", "2024-03-05"]
+    pages = record_pages([_report(day, n) for n, day in enumerate(days)], "en")
+    folder = pages_folder(home, 2) / "part-0"
+    folder.mkdir()
+    (home / "part-5").mkdir()  # a part from a bigger index
+    (home / "stray.html").write_text("?")
+    assert pages_folder(home, 2) == home and sorted(p.name for p in home.iterdir()) == ["part-0"]
+    first = write_pages(pages, folder, 0, kept=True)
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*.html")}
+    for path in files.values():  # an old date: a file written again would show today's
+        os.utime(path, ns=(10**18, 10**18))
+    assert sorted(files) == [f"area-{n}/report-{n}/index.html" for n in range(3)]
+    edited = [_report(day, n) for n, day in enumerate(days)]
+    edited[1].text += " wordedited"
+    later = record_pages(edited[:2], "en")
+    (folder / "000009.html").write_text("left over")
+    assert write_pages(later, folder, 0, kept=True) == {
+        k: v for k, v in first.items() if "2" not in k
+    }
+    now = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*")}
+    assert sorted(now) == ["area-0", "area-0/report-0", "area-0/report-0/index.html",
+                           "area-1", "area-1/report-1", "area-1/report-1/index.html"]  # fmt: skip
+    assert now["area-0/report-0/index.html"].stat().st_mtime_ns == 10**18
+    assert b"wordedited" in now["area-1/report-1/index.html"].read_bytes()
+    # What a fresh folder would hold, byte for byte.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_pages(later, fresh, 0)
+    assert {p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*.html")} == {
+        name: path.read_bytes() for name, path in now.items() if path.is_file()
+    }

@@ -33,12 +33,14 @@ from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
-    "CACHE_FILE", "LoadedCache", "Pieces", "StagedCache", "compiled_templates", "content_hash",
-    "fingerprint", "load_cache", "save_cache",
+    "CACHE_FILE", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache", "compiled_templates",
+    "content_hash", "fingerprint", "load_cache", "save_cache",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
+#: Where the search index's pages for Pagefind are kept (see ``pagefind.stage_index``).
+INDEX_PAGES = Path(".sendsite", "cache", "index-pages")
 #: Where compiled templates are kept (Jinja2's bytecode cache), a folder per fingerprint.
 TEMPLATES = Path(".sendsite", "cache", "templates")
 #: A folder of templates compiled under another fingerprint is removed once this old.

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.cache import (
+    INDEX_PAGES,
     StagedCache,
     compiled_templates,
     fingerprint,
@@ -265,7 +266,8 @@ def _make(
     # The data exports' pieces: where they are in the last site, and will be in this one.
     reused = ReusedPieces(kept[2] if kept is not None else {}) if cache else None
     with progress.stage("index"), collected_once():  # the search records: the index's work
-        step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo)
+        home = config.root / INDEX_PAGES if cache and spool is not None else None
+        step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo, home=home)
     state = pipeline.keep() if cache else None
     kept_state = (state, memo.portable(), reused.made if reused else {}) if state else None
     # Only the spool's files (a site held in memory has none): its pages' bytes are the

@@ -133,6 +133,8 @@ class IndexStep:
     #: If Pagefind's runs started before the site is written (``start``): the index's
     #: parts, ``since`` and parts copied then.
     started: tuple[int, str, int] | None = None
+    #: The folder the records' pages are kept in between builds (the build cache's), if any.
+    home: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
@@ -147,7 +149,7 @@ class IndexStep:
         if not background.fits(sizes, self.reused, background.held_now()):
             return None
         self.started = (len(sizes), self.parts.since, len(self.reused))
-        staged = stage_index(self.parts, self.language, self.reused, self.digests)
+        staged = stage_index(self.parts, self.language, self.reused, self.digests, self.home)
         return IndexRun(staged, scratch_folder(output.resolve()))
 
     def stage(self, folder: Path) -> StagedSearch:
@@ -164,6 +166,7 @@ class IndexStep:
             counts=self.counts,
             release=True,
             started=self.started,
+            home=self.home,
         )
 
 
@@ -175,6 +178,7 @@ def index_step(
     parallel: bool = False,
     last: Path | None = None,
     memo: RecordMemo | None = None,
+    home: Path | None = None,
 ) -> IndexStep | None:
     """What to run in the staging folder before it becomes the site, or None without search.
 
@@ -183,7 +187,8 @@ def index_step(
     build may ask for); Pagefind runs when the returned step is called. ``last``
     is the last site's folder: the same records reuse its index, and the same
     pages in a part of it reuse that part (its index says what made each part).
-    ``memo`` (the build cache's) gives back the records of report pages as they were.
+    ``memo`` (the build cache's) gives back the records of report pages as they were;
+    ``home`` (the build cache's too) keeps the records' pages for Pagefind between builds.
     """
     if SEARCH_PAGE not in files:
         return None
@@ -193,7 +198,7 @@ def index_step(
     parts = layout(record_pages(records, language, memo), language, known)
     digests = part_digests(parts, language)
     counts = memo.word_counts(records) if memo is not None else None
-    step = IndexStep(records, language, digests, parts, counts=counts)
+    step = IndexStep(records, language, digests, parts, counts=counts, home=home)
     found = last_index(last) if last is not None else None
     if found is None:
         return step

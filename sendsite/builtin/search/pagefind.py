@@ -2,39 +2,37 @@
 ``pagefind_bundle`` (reads its files), ``pagefind_layout`` and ``pagefind_pages``.
 
 Pagefind (``pagefind[bin]``) is a Rust program that writes a chunked index into
-``pagefind/`` so a browser downloads only what a query needs. The search records
-of each site page (a report's overview and sections) become one small HTML page
-in a temporary folder, its sections and their items headings with their
-anchors, and Pagefind's own program indexes the folder on every core. The rest
-of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
+``pagefind/`` so a browser downloads only what a query needs. The search records of each
+site page (a report's overview and sections) become one small HTML page in a folder (the
+build cache's, where only what changed is written again), its sections and their items
+headings with their anchors, and Pagefind's own program indexes the folder on every core.
+The rest of sendsite uses only ``index_records``, ``index_language``, ``SearchIndexError``,
 ``BUNDLE``, ``PARTS`` and ``IGNORE_ATTRIBUTE``.
 
 *Names.* A record page is written where the site has its page (``north/may/index.html``)
-when its address is a plain folder, so Pagefind names the result as the site does and it
-is left as written; only the others' results are given their addresses afterwards
-(``pagefind_pages.write_pages``, ``pagefind_bundle``). Rewriting every result took about half a
-second of a core for each part, beside the Pagefind runs.
+when its address is a plain folder, so Pagefind names the result as the site does and it is
+left as written; only the others' results are given their addresses afterwards
+(``pagefind_pages.write_pages``, ``pagefind_bundle``). Rewriting every result took about
+half a second of a core for each part, beside the Pagefind runs.
 
-*Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of
-the pages it is given), so a big site is indexed in parts of at most
-``PART_BYTES`` of record pages, each by a run of its own, two side by side (one
-run leaves a core idle about a third of the time) while their pages stay within
-``INDEXING_BYTES``: the
-first part is ``pagefind/``, the others ``pagefind/part-N/``, listed in
-``pagefind/sendsite-parts.json``; the search page merges them (Pagefind's
-``mergeIndex``, which shares the first part's program). Which page goes in which
-part is ``pagefind_layout``'s: a page goes to the part its address hashes to, so
-every part holds a like mix of areas and years, and a page stays in its part as the
-site changes: a build whose part holds the very same pages as the last build's
-copies that part of the last site's index instead of running Pagefind.
+*Parts.* Pagefind holds all it indexes in memory (about 33 times the bytes of the pages it
+is given), so a big site is indexed in parts of at most ``PART_BYTES`` of record pages, each
+by a run of its own, two side by side (one run leaves a core idle about a third of the time)
+while their pages stay within ``INDEXING_BYTES``: the first part is ``pagefind/``, the
+others ``pagefind/part-N/``, listed in ``pagefind/sendsite-parts.json``; the search page
+merges them (Pagefind's ``mergeIndex``, which shares the first part's program). Which page
+goes in which part is ``pagefind_layout``'s: a page goes to the part its address hashes to,
+so every part holds a like mix of areas and years, and a page stays in its part as the site
+changes: a build whose part holds the very same pages as the last build's copies that part
+of the last site's index instead of running Pagefind.
 
-*Newest first.* A site of more than ``FIRST_BYTES`` of record pages has its newest
-reports and its other pages in the first part, and its older reports in the others
-(``later`` and ``since`` in ``PARTS``): a first search downloads only the first
-part's index, whatever the site's age; the search page merges the rest when asked.
+*Newest first.* A site of more than ``FIRST_BYTES`` of record pages has its newest reports
+and its other pages in the first part, and its older reports in the others (``later`` and
+``since`` in ``PARTS``): a first search downloads only the first part's index, whatever the
+site's age; the search page merges the rest when asked.
 
-Beyond Pagefind's documented options, sendsite relies on the files it writes
-(see ``pagefind_bundle``), pinned in pyproject.toml and checked by
+Beyond Pagefind's documented options, sendsite relies on the files it writes (see
+``pagefind_bundle``), pinned in pyproject.toml and checked by
 ``tests/test_pagefind_contract.py``. The same records give the same bytes.
 """
 
@@ -43,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,7 +55,7 @@ from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.builtin.search.pagefind_layout import Layout
 from sendsite.builtin.search.pagefind_pages import OLDER_WORDS as _OLDER_WORDS
 from sendsite.builtin.search.pagefind_pages import WORDS as _WORDS
-from sendsite.builtin.search.pagefind_pages import part_of, write_pages
+from sendsite.builtin.search.pagefind_pages import pages_folder, part_of, write_pages
 from sendsite.builtin.search.pagefind_program import (
     PROGRAM_FILES,
     PartRun,
@@ -166,6 +163,7 @@ class StagedIndex:
     words: bool = False
     words_digest: str = ""
     words_from: Path | None = None
+    kept: bool = False  # whether ``folder`` is the build cache's, kept for the next build
 
     def run(self, site_dir: Path, stop: threading.Event | None = None) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -250,8 +248,9 @@ class StagedIndex:
         return next((n for n in waiting if self.sizes[n] <= room), None)
 
     def discard(self) -> None:
-        """Remove the pages' folder (``run`` does, once done)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the pages' folder, unless ``kept`` (``run`` does, once done)."""
+        if not self.kept:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def layout(
@@ -308,15 +307,16 @@ def stage_index(
     language: str,
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
+    home: Path | None = None,
 ) -> StagedIndex:
-    """Write ``parts`` (``layout``'s) into a temporary folder, a folder for each part
-    (and its index of words after them), but for the ``reused`` parts (see
-    ``StagedIndex``); its parts are emptied, so the pages are not held while Pagefind
-    runs. ``digests``: the parts' ``part_digests`` if the caller made them already."""
+    """Write ``parts`` (``layout``'s), a folder for each part (its index of words after
+    them) but the ``reused`` ones (see ``StagedIndex``), into ``home`` or a temporary folder
+    (``pagefind_pages.pages_folder``); the parts are emptied, so their pages are not held
+    while Pagefind runs. ``digests``: ``part_digests``, if the caller made them already."""
     reused = reused or {}
     digests = digests if digests is not None else part_digests(parts, language)
-    folder = Path(tempfile.mkdtemp(prefix="sendsite-records-"))
     words = bool(parts.words)  # the index of words, after the parts
+    folder = pages_folder(home, len(parts.parts) + words)
     words_digest = _words_digest(parts, language) if words else ""
     last = next(iter(reused.values()), None)  # the last site's index, if any
     words_from = (
@@ -327,12 +327,12 @@ def stage_index(
         addresses: list[dict[str, str]] = []
         sizes = [sum(len(html) for html, _ in part) for part in every]
         for n, part in enumerate(every):
-            (folder / f"part-{n}").mkdir()
+            (folder / f"part-{n}").mkdir(exist_ok=True)
             if n in reused or (n == len(parts.parts) and words_from is not None):
                 addresses.append({})
             else:  # the index of words' pages name no part: the search page never asks
                 named = n if n < len(parts.parts) else None
-                addresses.append(write_pages(part, folder / f"part-{n}", named))
+                addresses.append(write_pages(part, folder / f"part-{n}", named, home is not None))
             part.clear()  # written: the pages are not held while Pagefind runs
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -341,7 +341,7 @@ def stage_index(
     language = index_language(language)
     return StagedIndex(
         folder, addresses, language, digests, reused, parts.since, sizes, words,
-        words_digest, words_from,
+        words_digest, words_from, home is not None,
     )  # fmt: skip
 
 

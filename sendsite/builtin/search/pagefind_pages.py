@@ -8,8 +8,12 @@ part of an index in more than one gets the page of every word of the site.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from html import escape, unescape
 from pathlib import Path
@@ -20,8 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OLDER_WORDS", "PART", "PART_WORDS", "WORDS",
-    "page_date", "page_words", "part_of", "part_tag", "record_pages", "word_page",
-    "write_pages",
+    "page_date", "page_words", "pages_folder", "part_of", "part_tag", "record_pages",
+    "word_page", "write_pages",
 ]  # fmt: skip
 
 #: The address given to each part's page of every word (see ``word_page``).
@@ -203,12 +207,14 @@ def _json(rows: list[list[str]]) -> str:
 
 
 def write_pages(
-    pages: list[tuple[bytes, str]], folder: Path, part: int | None = None
+    pages: list[tuple[bytes, str]], folder: Path, part: int | None = None, kept: bool = False
 ) -> dict[str, str]:
     """Write each page into ``folder`` for Pagefind to index, each record page with the
     filter naming its ``part`` (``part_tag``) at its end (a part's page of words has none,
     so it is the same result in every part); return each page's address as Pagefind gives
-    it (the file's, see ``pagefind_bundle``) -> its site page.
+    it (the file's, see ``pagefind_bundle``) -> its site page. With ``kept`` (the build
+    cache's folder, see ``pages_folder``), a file already holding its page is left as it
+    is, and any other file in ``folder`` is removed.
 
     A page whose address is a plain folder (``north/may/``, the home page's "") is
     written where the site has it (``north/may/index.html``): Pagefind names its result
@@ -218,19 +224,69 @@ def write_pages(
     """
     addresses: dict[str, str] = {}
     named = (part_tag(part) if part is not None else b"") + _END
+    written: set[str] = set()
     for n, (html, address) in enumerate(pages):
         end = _END if address in (WORDS, OLDER_WORDS) else named  # never a result
         if _FOLDER.fullmatch(address):
-            (folder / address).mkdir(parents=True, exist_ok=True)
-            path = folder / address / "index.html"
+            path = os.path.join(folder, address, "index.html")
             addresses[f"/{address}"] = address
         else:
             name = f"{n:06d}.html"  # never a folder's page: those are all index.html
-            path = folder / name
+            path = os.path.join(folder, name)
             addresses[f"/{name}"] = address
         if not html.endswith(_END):
             raise ValueError(f"not a record page: {address}")
-        with path.open("wb") as out:  # not html[:-14] + the filter: no copy of the page
-            out.write(memoryview(html)[: -len(_END)])
+        written.add(path)
+        body = memoryview(html)[: -len(_END)]  # not html[:-14] + the filter: no copy
+        if kept and _holds(path, body, end):
+            continue
+        try:
+            out = open(path, "wb")  # noqa: SIM115 (a folder made if missing, then again)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            out = open(path, "wb")  # noqa: SIM115
+        with out:
+            out.write(body)
             out.write(end)
+    if kept:
+        _remove_others(folder, written)
     return addresses
+
+
+def pages_folder(home: Path | None, count: int) -> Path:
+    """Where the pages of an index's ``count`` parts are written (``part-N`` each, the
+    index of words' after them): ``home`` (the build cache's, kept from build to build:
+    only what changed is written again; the folders of parts past ``count`` removed),
+    or else a new temporary folder."""
+    if home is None:
+        return Path(tempfile.mkdtemp(prefix="sendsite-records-"))
+    home.mkdir(parents=True, exist_ok=True)
+    for other in home.iterdir():
+        number = other.name.removeprefix("part-")
+        if not (number.isdigit() and int(number) < count and other.is_dir()):
+            if other.is_dir():
+                shutil.rmtree(other)
+            else:
+                other.unlink()
+    return home
+
+
+def _holds(path: str, body: memoryview, end: bytes) -> bool:
+    """Whether the file at ``path`` holds ``body`` and then ``end``."""
+    try:
+        with open(path, "rb") as file:
+            found = file.read(len(body) + len(end) + 1)
+    except OSError:
+        return False
+    return len(found) == len(body) + len(end) and found.endswith(end) and body == found[: len(body)]
+
+
+def _remove_others(folder: Path, written: set[str]) -> None:
+    """Remove every file under ``folder`` not in ``written``, and folders left empty."""
+    for root, _, files in os.walk(folder, topdown=False):
+        for name in files:
+            if (path := os.path.join(root, name)) not in written:
+                os.unlink(path)
+        if root != str(folder):
+            with contextlib.suppress(OSError):  # not empty
+                os.rmdir(root)
