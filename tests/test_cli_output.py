@@ -134,6 +134,8 @@ def test_json_after_a_build_follows_the_documented_shape(site: Path) -> None:
     assert set(record["stages"]) == {"read", "render", "generate", "write", "index"}
     assert record["search"]["records"] > 0
     assert record["output_bytes"] > record["search"]["bytes"] > 0
+    written = [p.stat().st_size for p in Path(record["output"]).rglob("*") if p.is_file()]
+    assert record["output_bytes"] == sum(written)  # every file, the index's too
     [warning] = record["problems"]
     assert warning["level"] == "warning"
     assert warning["file"] == "content/southend/odd.md"

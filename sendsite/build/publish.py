@@ -44,6 +44,7 @@ from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
+from sendsite.builtin.search.pagefind import BUNDLE
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, make_plugin_manager
@@ -212,7 +213,7 @@ def build(
         search,
         made.counts,
         dict(progress.seconds),
-        _size_of(target),
+        made.written + (search.bytes if search is not None else 0),
         made.reread,
         made.rendered,
     )
@@ -235,6 +236,8 @@ class _Made:
     reread: int
     rendered: int
     seconds: dict[str, float]
+    #: The bytes of the site's files but the search index's (``BUNDLE``).
+    written: int
 
 
 def _make(
@@ -293,6 +296,8 @@ def _make(
         # Written beside the cache in use, and put in place only once the site is.
         with collected_once(collect=False):  # pickling makes no cycles to look for
             staged = save_cache(config, key, kept_state, last_pieces) if kept_state else None
+        # The index's bytes come with it; this walk is done while Pagefind indexes, if it does.
+        written = _size_of(staging, BUNDLE.parts[0] if step is not None else "")
         if early is not None and search is not None:
             with progress.stage("index"), writing_into(target):
                 search.made = early.into(staging)
@@ -307,8 +312,9 @@ def _make(
     del kept_state
     give_back()  # what was let go, before Pagefind runs (in this process: no child)
     return _Made(
-        staging, search, staged, spooled, *figures, reread, rendered, dict(progress.seconds)
-    )
+        staging, search, staged, spooled, *figures, reread, rendered, dict(progress.seconds),
+        written,
+    )  # fmt: skip
 
 
 def _publish(
@@ -340,10 +346,12 @@ def _publish(
     return indexed[0] if indexed else None
 
 
-def _size_of(folder: Path) -> int:
-    """The bytes of every file under ``folder``."""
+def _size_of(folder: Path, leave_out: str) -> int:
+    """The bytes of every file under ``folder`` but its folder ``leave_out``'s."""
     total = 0
-    for root, _, names in os.walk(folder):
+    for root, folders, names in os.walk(folder):
+        if root == str(folder) and leave_out in folders:
+            folders.remove(leave_out)
         for name in names:
             with contextlib.suppress(OSError):
                 total += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
