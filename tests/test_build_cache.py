@@ -3,6 +3,7 @@ and the site it writes is byte for byte the one a cold build writes."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
@@ -566,15 +567,23 @@ def _plain(thing: Any, seen: frozenset[int] = frozenset()) -> Any:
     return [type(thing).__name__, _plain(thing.__getstate__(), seen)]
 
 
+@pytest.mark.parametrize("system_copy", [True, False])
 def test_the_cache_copies_only_the_entries_that_are_as_they_were(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_copy: bool
 ) -> None:
     """The cache's reads and search records are pickled a few entries at a time; a chunk
     whose entries are as the last build read them is copied from the last cache file, any
     other pickled again. After edits of each kind (a status, a file touched but the same,
     a report added to a series, one deleted, nothing) the cache holds what a cache written
-    whole would, and a build with nothing changed copies every entry."""
+    whole would, and a build with nothing changed copies every entry. Where the system
+    cannot copy between the two files, they are read and written."""
     monkeypatch.setattr(pieces, "PIECE", 2)  # the demo's few reports in several chunks
+    if not system_copy:
+
+        def cannot(*args: Any) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", cannot)
     whole = tmp_path / "whole.pickle"
     real = pieces.PieceWriter.write_pieces
 

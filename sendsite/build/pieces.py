@@ -24,6 +24,7 @@ exports' copied pieces rely on too (``build.reused``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pickle
 import weakref
@@ -145,15 +146,34 @@ class PieceWriter(pickle.Pickler):
         return copied
 
     def _copy(self, source: int, chunk: _Chunk) -> bool:
-        """Copy ``chunk``'s bytes from the last cache file; False if they cannot be read."""
+        """Copy ``chunk``'s bytes from the last cache file (by the system, where it can);
+        False, with nothing written, if they cannot all be read."""
+        length, file = chunk.end - chunk.start, self.file
+        file.flush()
+        start, done = file.tell(), 0
         try:
-            data = os.pread(source, chunk.end - chunk.start, chunk.start)
+            while done < length:
+                copied = _copy_range(source, file.fileno(), length - done, chunk.start + done)
+                if not copied:
+                    break
+                done += copied
         except OSError:
-            return False
-        if len(data) != chunk.end - chunk.start:
-            return False
-        self.file.write(data)
-        return True
+            done = -1
+        if done != length:
+            os.ftruncate(file.fileno(), start)
+        file.seek(0, os.SEEK_END)
+        return done == length
+
+
+def _copy_range(source: int, target: int, count: int, at: int) -> int:
+    """Copy ``count`` bytes (or fewer) from ``at`` in ``source`` to where ``target`` is."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            return os.copy_file_range(source, target, count, at)
+        except OSError as error:  # not between these files here: read and written
+            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+    return os.write(target, os.pread(source, min(count, 1 << 24), at))
 
 
 def _opened(last: LastPieces | None, stack: contextlib.ExitStack) -> int | None:
