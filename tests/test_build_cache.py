@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import pickle
+import time
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -634,3 +635,46 @@ def test_the_cache_copies_only_the_entries_that_are_as_they_were(
     _build(site, tmp_path / "site")
     assert check() == (entries, entries)  # nothing changed: all copied
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_file_dated_and_sized_as_it_was_is_not_hashed_unless_dated_near_a_build(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As make and git do, a content file whose date and size are as the last build saw
+    them is taken as unchanged without reading it. One dated within a few seconds of that
+    build's start (it could have been written again within a tick of the clock) is
+    hashed, so an edit that keeps its size and date is still seen."""
+    from sendsite.build import cache
+
+    sources = sorted((site / "content").rglob("*.md"))
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for source in sources:
+        os.utime(source, ns=(hour_ago, hour_ago))
+    _build(site, tmp_path / "site")  # each date changed: hashed, the same bytes, kept
+    hashed: list[Path] = []
+    real = cache.content_hash
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache, "content_hash", counted)
+    monkeypatch.setattr(pipeline, "content_hash", counted)
+    again = _build(site, tmp_path / "site")
+    assert (again["read"], again["rendered"]) == (0, 0)
+    assert [p for p in hashed if p in sources] == []  # none read to be hashed
+    report = site / REPORT
+    now = time.time_ns()
+    os.utime(report, ns=(now, now))
+    _build(site, tmp_path / "site")  # dated now: hashed, the same bytes
+    assert report in hashed
+    text = report.read_text(encoding="utf-8")
+    assert "Wider risks captured" in text
+    report.write_text(text.replace("Wider risks captured", "Wider risks recorded"), "utf-8")
+    os.utime(report, ns=(now, now))  # the same size and date as the last build saw
+    hashed.clear()
+    later = _build(site, tmp_path / "site")
+    assert report in hashed and later["read"] == 1
+    assert "Wider risks recorded" in (tmp_path / "site" / "southend").joinpath(
+        "highlight-report-2021-05", "index.html"
+    ).read_text(encoding="utf-8")

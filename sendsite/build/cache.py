@@ -34,7 +34,7 @@ from sendsite.plugins.manager import PluginManager
 
 __all__ = [
     "CACHE_FILE", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache", "compiled_templates",
-    "content_hash", "fingerprint", "load_cache", "save_cache",
+    "content_hash", "fingerprint", "load_cache", "save_cache", "unchanged",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
@@ -45,6 +45,9 @@ INDEX_PAGES = Path(".sendsite", "cache", "index-pages")
 TEMPLATES = Path(".sendsite", "cache", "templates")
 #: A folder of templates compiled under another fingerprint is removed once this old.
 _STALE_SECONDS = 3600
+#: How close to a build's start a file's date makes its bytes hashed (see ``unchanged``):
+#: more than the coarsest clock of a file system sendsite may be used on (FAT's 2 s).
+RACY_NS = 3_000_000_000
 #: Raised when what the cache holds changes shape, so an old cache is not read.
 _LAYOUT = 8
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
@@ -133,6 +136,27 @@ def compiled_templates(config: SiteConfig, key: str) -> Path | None:
 def content_hash(path: Path) -> str:
     """The hash of a content file's bytes (what decides whether it is read again)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def unchanged(
+    source: Path, seen: tuple[int, int], digest: str, since: int
+) -> tuple[int, int] | None:
+    """The date and size of the file at ``source`` now if its bytes are those ``digest``
+    names (a ``content_hash``), else None (changed, or gone).
+
+    A file whose date and size are those the last build ``seen`` is taken as unchanged
+    without reading it, as ``make`` and ``git status`` do, unless that date is within
+    ``RACY_NS`` of ``since`` (when that build began looking at files) or later: it could
+    have been written again within one tick of the file system's clock, keeping its date.
+    Any other is read and hashed."""
+    try:
+        found = source.stat()
+        now = (found.st_mtime_ns, found.st_size)
+        if now == tuple(seen) and now[0] < since - RACY_NS:
+            return now
+        return now if content_hash(source) == digest else None
+    except OSError:
+        return None
 
 
 @dataclass

@@ -10,7 +10,6 @@ runs it once; ``sendsite serve`` keeps one alive and refreshes it on every save.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from sendsite.build.cache import Pieces, content_hash
+from sendsite.build.cache import Pieces, content_hash, unchanged
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
@@ -392,21 +391,21 @@ class Pipeline:
 
     def keep(self) -> tuple[Any, ...]:
         """What a later build can start from (kept by ``build.cache``)."""
-        hashed = ((rel, (content_hash(r.item.document.source), r)) for rel, r in self._read.items())
-        return (Pieces(hashed), self._pages, self._shape)
+        for r in self._read.values():  # a file read by this build: its bytes hashed now
+            r.digest = r.digest or content_hash(r.item.document.source)
+        hashed = Pieces((rel, (r.digest, r)) for rel, r in self._read.items())
+        return (hashed, self._pages, self._shape)
 
-    def resume(self, kept: tuple[Any, ...]) -> None:
-        """Start from what ``keep`` returned: a file whose bytes are as they were is not read
-        again, nor a page rendered again that shows nothing read again (series included)."""
+    def resume(self, kept: tuple[Any, ...], since: int) -> None:
+        """Start from what ``keep`` returned (``since``: when the build that kept it began
+        looking at files): a file whose bytes are as they were is not read again (see
+        ``cache.unchanged``), nor a page rendered again that shows nothing read again."""
         reads, pages, self._shape = kept
         self._pages, self._touched = still_spooled(pages), set()  # a page with no file: made again
         for rel, (digest, read) in reads.items():
-            source = read.item.document.source
-            with contextlib.suppress(OSError):
-                if content_hash(source) == digest:
-                    stat = source.stat()
-                    read.signature = (stat.st_mtime_ns, stat.st_size, read.signature[2])
-                    self._read[rel] = read
+            if now := unchanged(read.item.document.source, read.signature[:2], digest, since):
+                read.signature, read.digest = (*now, read.signature[2]), digest
+                self._read[rel] = read
 
     # --- both ------------------------------------------------------------------------
 

@@ -258,8 +258,9 @@ def _make(
         loaded = load_cache(config, key) if cache else None
     kept, last_pieces = (loaded.state, loaded.pieces) if loaded is not None else (None, None)
     del loaded
+    looked = time.time_ns()  # before any file is looked at: see ``cache.unchanged``
     if kept is not None:
-        pipeline.resume(kept[0])
+        pipeline.resume(kept[0], kept[3])
     checked = pipeline.refresh(strict=strict)
     checked.site.memo.clear()  # what plugins keep for the next refresh: a build has none
     give_back()  # what making the data exports used and let go
@@ -272,7 +273,8 @@ def _make(
         home = config.root / INDEX_PAGES if cache and spool is not None else None
         step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo, home=home)
     state = pipeline.keep() if cache else None
-    kept_state = (state, memo.portable(), reused.made if reused else {}) if state else None
+    made_pieces = reused.made if reused else {}
+    kept_state = (state, memo.portable(), made_pieces, looked) if state else None
     # Only the spool's files (a site held in memory has none): its pages' bytes are the
     # cache's, pickled there; sent to the parent too, they cost a small site 0.2 s.
     spooled = [p for p in state[1].values() if isinstance(p, Path)] if state is not None else []

@@ -191,6 +191,8 @@ class ReadFile:
     #: worker that read it, or else when first asked for.
     _acronyms: dict[str, int] | None = None
     _names_md: bool = True
+    #: The ``content_hash`` of the file's bytes, once the build cache has checked them.
+    digest: str = ""
 
     def cache_facets(self) -> tuple[object, ...]:
         """What the build cache watches to know this read is as it was when loaded: it,
