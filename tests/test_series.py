@@ -63,6 +63,28 @@ def test_reports_form_a_series_in_date_order(northdale: dict[str, ReportEntry]) 
     assert q1.changes == []
 
 
+def test_changes_are_worked_out_when_first_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linking matches each report's items with the one before's; what changed is worked
+    out from the matches only when a page or an export asks, then kept."""
+    from sendsite.build import series
+
+    worked: list[str] = []
+    real = series.changes_between
+
+    def counted(before: ReportEntry, entry: ReportEntry, *args: Any) -> Any:
+        worked.append(entry.slug)
+        return real(before, entry, *args)
+
+    monkeypatch.setattr(series, "changes_between", counted)
+    entries = _read(EXAMPLE)
+    assert worked == []
+    q3 = entries["highlight-2023-q3"]
+    assert q3.change_summary and worked == ["highlight-2023-q3"]
+    assert q3.changes is q3.changes and worked == ["highlight-2023-q3"]  # kept
+    assert any(q3.changes_of(c.anchor) for c in q3.changes if not c.gone)
+    assert worked == ["highlight-2023-q3"]
+
+
 def test_every_kind_of_change_is_found(northdale: dict[str, ReportEntry]) -> None:
     found = {c.kind for entry in northdale.values() for c in entry.changes}
     assert found == set(KINDS)

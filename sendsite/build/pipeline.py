@@ -275,7 +275,7 @@ class Pipeline:
         )
         with self.progress.stage("render", len(self._page_claims)) as stage:
             rendered, deferred, fresh = self._render_pages(
-                [*own, *extra], make, problems, stage, everything, defer
+                site, [*own, *extra], make, problems, stage, everything, defer
             )
         problems.raise_if_failed()
         self._pages, self._shape, self._made = fresh, shape, (site, make)
@@ -298,6 +298,7 @@ class Pipeline:
 
     def _render_pages(
         self,
+        site: Site,
         pages: list[Page],
         make: PageMaker,
         problems: Collector,
@@ -342,8 +343,9 @@ class Pipeline:
             to_make.append(page)
         parallel = self.parallel and not defer and len(to_make) * FEW_PAGES >= len(pages)
         work = spooling(make, None if defer else used(self.spool, len(pages)))
-        if in_workers(len(to_make), parallel):  # compiled once, here, not in each worker
+        if in_workers(len(to_make), parallel):  # made once, here, not in each worker
             compile_now(self.env, (page.template for page in to_make if not gathers(page)))
+            site.work_out_changes()
         made = map_forked(
             work, to_make, parallel=parallel, done=stage.advance, portable=portable, here=gathers
         )
@@ -424,8 +426,7 @@ class Pipeline:
         state is kept), or ``StrictWarnings`` when ``strict``. With ``defer``, what only lists
         or aggregates the changed files is made when first asked for (see ``render``).
         ``early`` (the preview) is given the saved reports' pages once made (a save patched
-        into the site last rendered), before the pages listing them and the site's checks.
-        """
+        into the site last rendered), before the pages listing them and the site's checks."""
         problems = Collector()
         site, reread = self.read(problems, changed)
         if early and self._made and self._made[0] is site and self._pages and not problems.errors:

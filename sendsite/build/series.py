@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -21,10 +22,13 @@ from sendsite.build.changes import HISTORY_SHOWN, changes_between, matches_betwe
 from sendsite.errors import ContentError, Problem
 
 if TYPE_CHECKING:
+    from sendsite.build.changes import Change
     from sendsite.build.site import ReportEntry
     from sendsite.content.model import Item, Risk
 
-__all__ = ["link_series", "relink"]
+__all__ = ["link_series", "relink", "worked_changes"]
+
+_WORKING = threading.Lock()
 
 
 def _series_name(entry: ReportEntry) -> str:
@@ -224,16 +228,27 @@ def _compare(entry: ReportEntry) -> None:
         items, risks = matches_between(before, entry)
         pairs: list[tuple[Item | Risk, Item | Risk]] = [(m.before, m.after) for m in items[0]]
         pairs += [(m.before, m.after) for m in risks[0]]
-        entry.compared = (before, changes_between(before, entry, items, risks), pairs)
-    _, entry.changes, pairs = entry.compared
-    for change in entry.changes:
-        if not change.gone:
-            entry.marks.setdefault(change.anchor, []).append(change)
+        entry.compared = (before, None, pairs, (items, risks))  # changes: when asked for
+    _, entry.found_changes, pairs, _ = entry.compared
     # Only the last HISTORY_SHOWN steps are kept: a long series costs no more per report.
     for was, now in pairs:
         earlier = before.history.get(was.anchor, ((before, was),))
         entry.history[now.anchor] = (*earlier[1 - HISTORY_SHOWN :], (entry, now))
         entry.history_length[now.anchor] = before.history_length.get(was.anchor, 1) + 1
+
+
+def worked_changes(entry: ReportEntry) -> list[Change]:
+    """What changed in ``entry`` since its previous report (``ReportEntry.changes``): the
+    items were matched by ``link_series``; the changes are worked out from the matches
+    only when first asked for, and kept with them (``entry.compared``)."""
+    with _WORKING:  # the preview's pages may be made by two threads at once
+        if entry.compared is None:
+            return []
+        before, changes, pairs, (items, risks) = entry.compared
+        if changes is None:
+            changes = changes_between(before, entry, items, risks)
+            entry.compared = (before, changes, pairs, (items, risks))
+        return changes
 
 
 def relink(old: ReportEntry, new: ReportEntry) -> list[ReportEntry]:

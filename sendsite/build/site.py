@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from sendsite.build.changes import HISTORY_SHOWN, summarise
+from sendsite.build.series import worked_changes
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
 from sendsite.content.model import Format, GlossaryTerm, Item, Report, Risk
@@ -39,19 +40,21 @@ class ReportEntry:
     #: The report before and after this one in its series (see ``series``).
     previous: ReportEntry | None = field(default=None, compare=False, repr=False)
     next: ReportEntry | None = field(default=None, compare=False, repr=False)
-    #: What changed since ``previous``, in the order the page shows the items.
-    changes: list[Change] = field(default_factory=list, compare=False, repr=False)
+    #: What changed since ``previous`` (see ``changes``): None until first asked for.
+    found_changes: list[Change] | None = field(default_factory=list, compare=False, repr=False)
     #: An item's or risk's anchor → where it was in the last ``HISTORY_SHOWN`` reports of
     #: the series so far (oldest first), and in how many reports in all.
     history: dict[str, tuple[tuple[ReportEntry, Item | Risk], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
     history_length: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    #: The changes shown beside each item of this page, by the item's anchor.
-    marks: dict[str, list[Change]] = field(default_factory=dict, compare=False, repr=False)
-    #: The report this one was last compared with, the changes found and the matched
-    #: (before, after) pairs: kept while both are the very same objects (see ``series``).
-    compared: tuple[ReportEntry, list[Change], list[tuple[Any, Any]]] | None = field(
+    #: The changes shown beside each item of this page, by the item's anchor (made from
+    #: ``changes`` when first asked for: see ``changes_of``).
+    marks: dict[str, list[Change]] | None = field(default=None, compare=False, repr=False)
+    #: The report this one was last compared with, the changes found (None until asked
+    #: for), the matched (before, after) pairs and the matching itself: kept while both are
+    #: the very same objects (see ``series``).
+    compared: tuple[ReportEntry, list[Change] | None, list[tuple[Any, Any]], Any] | None = field(
         default=None, compare=False, repr=False
     )
     #: The last matching of this report's rows with its previous report's, by a hash of
@@ -75,7 +78,8 @@ class ReportEntry:
         links run report to report, too deep to pickle on a long series, and every
         refresh makes them again (see ``series.link_series``)."""
         state = dict(self.__dict__)
-        state.update(previous=None, next=None, changes=[], history={}, history_length={}, marks={})
+        state.update(previous=None, next=None, history={}, history_length={}, marks=None)
+        state["found_changes"] = []
         state["compared"] = None
         return state
 
@@ -89,17 +93,32 @@ class ReportEntry:
         return self.previous is not None or self.next is not None
 
     @property
+    def changes(self) -> list[Change]:
+        """What changed since ``previous``, in the order the page shows the items: worked
+        out when first asked for (see ``series.worked_changes``), as a build after an
+        edit shows few of its reports' changes."""
+        if self.found_changes is None:
+            self.found_changes = worked_changes(self)
+        return self.found_changes
+
+    @property
     def change_summary(self) -> str:
         """The changes since the previous report counted by kind: "3 new, 1 dropped"."""
         return summarise(self.changes)
 
     def changes_of(self, anchor: str) -> list[Change]:
         """The changes shown beside the item at ``anchor`` on this report's page."""
+        if self.marks is None:
+            marks: dict[str, list[Change]] = {}
+            for change in self.changes:
+                if not change.gone:
+                    marks.setdefault(change.anchor, []).append(change)
+            self.marks = marks
         return self.marks.get(anchor, [])
 
     def forget_series(self) -> None:
         """Drop what was worked out from the series: changes, histories, marks."""
-        self.changes, self.history, self.history_length, self.marks = [], {}, {}, {}
+        self.found_changes, self.history, self.history_length, self.marks = [], {}, {}, None
 
     def history_of(self, anchor: str, last: int = HISTORY_SHOWN) -> tuple[int, list[Any]]:
         """How many earlier reports are left out, and the ``last`` (at most
@@ -169,6 +188,12 @@ class Site:
     menu: list[tuple[str, str]] = field(default_factory=list)
     #: What plugins keep between refreshes of one pipeline (see ``build.memo``).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def work_out_changes(self) -> None:
+        """Work out every report's changes now (``ReportEntry.changes``): before pages
+        are rendered in forked workers, which would each work them out again."""
+        for entry in self.reports:
+            entry.changes  # noqa: B018 (a property that works them out)
 
     @property
     def all_pages(self) -> list[PlainPage]:

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sendsite.build.changes import KINDS, Change
 from sendsite.build.deferred import Reusable, Streamed
-from sendsite.build.memo import per_area
+from sendsite.build.memo import per_area, per_report
 from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.build.urls import relative_url
@@ -120,9 +120,9 @@ def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
 
     def blocks(block: Callable[[list[Change]], bytes]) -> Iterator[Reusable]:
         for entry in site.reports:
-            if entry.changes:  # all against one report: the previous one
-                key = (entry.stamp, entry.changes[0].previous.stamp)
-                yield key, partial(block, entry.changes)
+            if entry.previous is not None and _changed(site, entry):
+                # All against one report, the previous one: the key names both.
+                yield (entry.stamp, entry.previous.stamp), partial(_block, block, entry)
 
     def document() -> Iterator[bytes | Reusable]:
         yield b'{"schema": "sendsite-changes/1",\n"changes": '
@@ -135,6 +135,20 @@ def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
         ),
         PurePosixPath("data/changes.json"): Streamed(document),
     }
+
+
+def _changed(site: Site, entry: ReportEntry) -> bool:
+    """Whether ``entry`` changed anything since the report before it: kept with the entry
+    for the report before it (the build cache keeps it), so a build after an edit works
+    out only the edited reports' changes for the exports (their lines are copied)."""
+    previous = entry.previous
+    assert previous is not None
+    depends = previous.stamp
+    return per_report(site, "changes.any", entry, lambda e: bool(e.changes), depends, on_entry=True)
+
+
+def _block(block: Callable[[list[Change]], bytes], entry: ReportEntry) -> bytes:
+    return block(entry.changes)
 
 
 def _timestamp(entry: ReportEntry) -> str:
