@@ -171,21 +171,30 @@ def _feed(site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry
         f'  <link rel="alternate" href={quoteattr(home)}/>',
         f'  <link rel="self" href={quoteattr(path.name)}/>',
     ]
-    for entry in newest:
-        link = relative_url(path, str(entry.path), directory_urls=site.config.directory_urls)
-        changes = entry.changes
-        items = "".join(
-            f"<li>{escape(c.label)}: {escape(c.text)}"
-            + (f" ({escape(c.before)} → {escape(c.after)})" if c.before and c.after else "")
-            + "</li>"
-            for c in changes
-        )
-        since = (
-            f"<p>Since {escape(entry.previous.title)}: {escape(entry.change_summary)}.</p>"
-            if entry.previous
-            else "<p>The first report of its series.</p>"
-        )
-        lines += [
+    for entry in newest:  # kept with the entry, for the report before it (build cache too)
+        depends = entry.previous.stamp if entry.previous is not None else None
+        make = partial(_feed_entry, site, path)
+        lines.append(per_report(site, f"feed {path}", entry, make, depends, on_entry=True))
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _feed_entry(site: Site, path: PurePosixPath, entry: ReportEntry) -> str:
+    """A report's entry in the feed at ``path``: its changes since the report before."""
+    link = relative_url(path, str(entry.path), directory_urls=site.config.directory_urls)
+    items = "".join(
+        f"<li>{escape(c.label)}: {escape(c.text)}"
+        + (f" ({escape(c.before)} → {escape(c.after)})" if c.before and c.after else "")
+        + "</li>"
+        for c in entry.changes
+    )
+    since = (
+        f"<p>Since {escape(entry.previous.title)}: {escape(entry.change_summary)}.</p>"
+        if entry.previous
+        else "<p>The first report of its series.</p>"
+    )
+    return "\n".join(
+        [
             "  <entry>",
             f"    <title>{escape(entry.area.name)}: {escape(entry.title)}</title>",
             f"    <id>urn:sendsite:{escape(str(entry.path.parent))}</id>",
@@ -195,8 +204,7 @@ def _feed(site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry
             "</content>",
             "  </entry>",
         ]
-    lines.append("</feed>")
-    return ("\n".join(lines) + "\n").encode()
+    )
 
 
 @hookimpl
