@@ -678,3 +678,29 @@ def test_a_file_dated_and_sized_as_it_was_is_not_hashed_unless_dated_near_a_buil
     assert "Wider risks recorded" in (tmp_path / "site" / "southend").joinpath(
         "highlight-report-2021-05", "index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_a_feeds_entries_are_made_again_only_for_the_edited_report(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's entry in a feed (its changes since the report before) is kept with it in
+    the cache: after an edit only the edited report's entries are made again, and the
+    feeds are what a cold build writes."""
+    from sendsite.builtin import whats_changed
+
+    made: list[str] = []
+    real = whats_changed._feed_entry
+
+    def counted(site_: Any, path: PurePath, entry: Any) -> str:
+        made.append(str(entry.document.relpath))
+        return real(site_, path, entry)
+
+    monkeypatch.setattr(whats_changed, "_feed_entry", counted)
+    _build(site, tmp_path / "site")
+    assert made == []  # nothing changed: every entry kept
+    report = site / REPORT
+    report.write_text(report.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1))
+    _build(site, tmp_path / "site")
+    edited = str(REPORT.relative_to("content"))
+    assert made == [edited, edited]  # in the site's feed and its area's
+    _same_as_cold(site, tmp_path / "site", tmp_path)
