@@ -152,7 +152,7 @@ def unchanged(
     try:
         found = source.stat()
         now = (found.st_mtime_ns, found.st_size)
-        if now == tuple(seen) and now[0] < since - RACY_NS:
+        if now == seen and now[0] < since - RACY_NS:
             return now
         return now if content_hash(source) == digest else None
     except OSError:

@@ -395,8 +395,7 @@ class Pipeline:
         """What a later build can start from (kept by ``build.cache``)."""
         for r in self._read.values():  # a file read by this build: its bytes hashed now
             r.digest = r.digest or content_hash(r.item.document.source)
-        hashed = Pieces((rel, (r.digest, r)) for rel, r in self._read.items())
-        return (hashed, self._pages, self._shape)
+        return (Pieces(self._read), self._pages, self._shape)
 
     def resume(self, kept: tuple[Any, ...], since: int) -> None:
         """Start from what ``keep`` returned (``since``: when the build that kept it began
@@ -404,9 +403,10 @@ class Pipeline:
         ``cache.unchanged``), nor a page rendered again that shows nothing read again."""
         reads, pages, self._shape = kept
         self._pages, self._touched = still_spooled(pages), set()  # a page with no file: made again
-        for rel, (digest, read) in reads.items():
-            if now := unchanged(read.item.document.source, read.signature[:2], digest, since):
-                read.signature, read.digest = (*now, read.signature[2]), digest
+        for rel, read in reads.items():
+            source = read.item.document.source
+            if now := unchanged(source, read.signature[:2], read.digest, since):
+                read.signature = (*now, read.signature[2])
                 self._read[rel] = read
 
     # --- both ------------------------------------------------------------------------

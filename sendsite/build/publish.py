@@ -273,8 +273,8 @@ def _make(
         home = config.root / INDEX_PAGES if cache and spool is not None else None
         step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo, home=home)
     state = pipeline.keep() if cache else None
-    made_pieces = reused.made if reused else {}
-    kept_state = (state, memo.portable(), made_pieces, looked) if state else None
+    spans = reused.made if reused else {}
+    kept_state = (state, memo.portable(), spans, looked) if state else None
     # Only the spool's files (a site held in memory has none): its pages' bytes are the
     # cache's, pickled there; sent to the parent too, they cost a small site 0.2 s.
     spooled = [p for p in state[1].values() if isinstance(p, Path)] if state is not None else []

@@ -120,7 +120,7 @@ def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
 
     def blocks(block: Callable[[list[Change]], bytes]) -> Iterator[Reusable]:
         for entry in site.reports:
-            if entry.previous is not None and _changed(site, entry):
+            if entry.previous is not None and _changed(site, entry, entry.previous):
                 # All against one report, the previous one: the key names both.
                 yield (entry.stamp, entry.previous.stamp), partial(_block, block, entry)
 
@@ -137,14 +137,12 @@ def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
     }
 
 
-def _changed(site: Site, entry: ReportEntry) -> bool:
-    """Whether ``entry`` changed anything since the report before it: kept with the entry
-    for the report before it (the build cache keeps it), so a build after an edit works
-    out only the edited reports' changes for the exports (their lines are copied)."""
-    previous = entry.previous
-    assert previous is not None
-    depends = previous.stamp
-    return per_report(site, "changes.any", entry, lambda e: bool(e.changes), depends, on_entry=True)
+def _changed(site: Site, entry: ReportEntry, previous: ReportEntry) -> bool:
+    """Whether ``entry`` changed anything since ``previous``, the report before it: kept
+    with the entry for that report (the build cache keeps it), so a build after an edit
+    works out only the edited reports' changes for the exports (their lines are copied)."""
+    stamp = previous.stamp
+    return per_report(site, "changes.any", entry, lambda e: bool(e.changes), stamp, on_entry=True)
 
 
 def _block(block: Callable[[list[Change]], bytes], entry: ReportEntry) -> bytes:
