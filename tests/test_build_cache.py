@@ -704,3 +704,34 @@ def test_a_feeds_entries_are_made_again_only_for_the_edited_report(
     edited = str(REPORT.relative_to("content"))
     assert made == [edited, edited]  # in the site's feed and its area's
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_pages_are_kept_as_the_files_the_last_build_wrote(site: Path, tmp_path: Path) -> None:
+    """The cache keeps a page as the last site's file, not its bytes: an unchanged page is
+    that very file in the next site; a page changed or removed by hand is made again, as
+    is every page once the site is gone; a build into another folder copies them."""
+    out = tmp_path / "site"
+    home, glossary = out / "index.html", out / "glossary" / "index.html"
+    assert home.read_bytes() not in (site / ".sendsite" / "cache" / "build.pickle").read_bytes()
+    inode = home.stat().st_ino
+    again = _build(site, out)
+    assert again["rendered"] == 0 and home.stat().st_ino == inode
+    glossary.write_text("Changed by hand.", encoding="utf-8")
+    (out / "a-z" / "index.html").unlink()
+    again = _build(site, out)
+    assert again["rendered"] == 2
+    _same_as_cold(site, out, tmp_path / "one")
+    elsewhere = _build(site, tmp_path / "elsewhere")
+    assert elsewhere["rendered"] == 0
+    assert (tmp_path / "elsewhere" / "index.html").stat().st_ino != home.stat().st_ino
+    _same_as_cold(site, tmp_path / "elsewhere", tmp_path / "two")
+    again = _build(site, out)  # the cache names the other folder's files now
+    assert again["rendered"] == 0
+    _same_as_cold(site, out, tmp_path / "three")
+    import shutil
+
+    shutil.rmtree(out)
+    shutil.rmtree(tmp_path / "elsewhere")
+    again = _build(site, out)
+    assert again["rendered"] == again["pages"]
+    _same_as_cold(site, out, tmp_path / "four")

@@ -560,3 +560,45 @@ def test_keyed_pieces_are_copied_from_the_last_file_in_order_and_the_rest_made(
     made.clear()
     write_streamed(new, rel, Streamed(lambda: again), old, ReusedPieces(first.made))
     assert new.read_bytes() == b"head\nx1\nc1\nx2\nx3\ny1\n" and len(made) == 5
+
+
+@pytest.mark.parametrize("system_copy", [True, False], ids=["copy_file_range", "read-write"])
+def test_adjacent_spans_of_the_last_file_are_copied_at_once_and_made_where_it_came_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_copy: bool
+) -> None:
+    """Spans that follow each other in the last file are copied in one go; a run the last
+    file no longer holds whole (it shrank since it was checked) is made piece by piece,
+    and the writer is told so."""
+    from sendsite.build.copying import Appender
+
+    calls: list[int] = []
+    real = os.copy_file_range
+
+    def counted(source: int, target: int, count: int, *args: int) -> int:
+        calls.append(count)
+        if not system_copy:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(source, target, count, *args)
+
+    monkeypatch.setattr(os, "copy_file_range", counted)
+    last = tmp_path / "last"
+    last.write_bytes(b"abcdefghij")
+    source = os.open(last, os.O_RDONLY)
+    try:
+        with (tmp_path / "new").open("wb") as file:
+            out = Appender(file, source)
+            out.write(b"<")
+            out.copy(0, 3, lambda: b"ABC")
+            out.copy(3, 2, lambda: b"DE")
+            out.copy(8, 2, lambda: b"IJ")
+            assert out.offset == 8
+            assert out.flush()
+            out.write(b">")
+            out.copy(6, 2, lambda: b"GH")
+            out.copy(8, 4, lambda: b"IJKL")  # past the end of the last file
+            assert not out.flush()
+            assert out.offset == 15
+    finally:
+        os.close(source)
+    assert (tmp_path / "new").read_bytes() == b"<abcdeij>GHIJKL"
+    assert calls[:2] == [5, 2]  # a-e at once, then i-j

@@ -11,6 +11,7 @@ made. This file is also that process's program; it imports nothing of sendsite's
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -20,8 +21,9 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["Copying", "copy_into", "link_or_copy", "relink", "reuse"]
+__all__ = ["Appender", "Copying", "copy_into", "copy_span", "link_or_copy", "relink", "reuse"]
 
 
 def reuse(old: Path, content: bytes | Path, target: Path) -> bool:
@@ -74,6 +76,83 @@ def link_or_copy(source: str, target: str) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+class Appender:
+    """Appends to ``file`` bytes, and spans of file ``source`` (the last build's copy),
+    adjacent spans copied by the system in one run: at 2,000 reports, the data exports'
+    40 MB of pieces copied after an edit took 20,000 reads and writes, one a piece.
+
+    A run that cannot be read whole (``source`` shrank since it was checked) is made
+    instead, each span by its ``make``; ``flush`` then says so.
+    """
+
+    def __init__(self, file: BinaryIO, source: int | None) -> None:
+        self.file, self.source = file, source
+        #: Where the next bytes go: the bytes appended so far, copies still pending included.
+        self.offset = file.tell()
+        self._run: list[Callable[[], bytes]] = []
+        self._start = self._end = self._at = 0
+
+    def write(self, data: bytes) -> None:
+        """Append ``data``."""
+        self.flush()
+        self.file.write(data)
+        self.offset += len(data)
+
+    def copy(self, start: int, length: int, make: Callable[[], bytes]) -> None:
+        """Append ``length`` bytes from ``start`` in ``source`` (``make()``'s bytes if
+        they cannot be read: the same, or ``flush`` returns False)."""
+        if not self._run or start != self._end:
+            self.flush()
+            self._start, self._at = start, self.offset
+        self._run.append(make)
+        self._end = start + length
+        self.offset += length
+
+    def flush(self) -> bool:
+        """Copy the pending run; False if it had to be made instead."""
+        run, self._run = self._run, []
+        if not run:
+            return True
+        length = self._end - self._start
+        if self.source is not None and copy_span(self.source, self.file, self._start, length):
+            return True
+        self.offset = self._at
+        for make in run:
+            self.write(make())
+        return False
+
+
+def copy_span(source: int, file: BinaryIO, start: int, length: int) -> bool:
+    """Append ``length`` bytes from ``start`` in file ``source`` to ``file`` (by the system,
+    where it can: no copy passes through Python); False, with nothing appended, if they
+    cannot all be read (the file is shorter than it was)."""
+    file.flush()
+    at, done = file.tell(), 0
+    try:
+        while done < length:
+            copied = _copy_range(source, file.fileno(), length - done, start + done)
+            if not copied:
+                break
+            done += copied
+    except OSError:
+        done = -1
+    if done != length:
+        os.ftruncate(file.fileno(), at)
+    file.seek(0, os.SEEK_END)
+    return done == length
+
+
+def _copy_range(source: int, target: int, count: int, at: int) -> int:
+    """Copy ``count`` bytes (or fewer) from ``at`` in ``source`` to where ``target`` is."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            return os.copy_file_range(source, target, count, at)
+        except OSError as error:  # not between these files here: read and written
+            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+    return os.write(target, os.pread(source, min(count, 1 << 24), at))
 
 
 def _same_bytes(first: Path, second: Path) -> bool:

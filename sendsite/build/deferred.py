@@ -19,6 +19,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from sendsite.build.written import Written
+
 __all__ = [
     "Deferred", "FileContent", "Folders", "Reusable", "Streamed", "content_bytes", "read_confined",
 ]  # fmt: skip
@@ -77,9 +79,9 @@ class Streamed:
             yield piece if isinstance(piece, bytes) else piece[1]()
 
 
-#: One output file: its bytes, a source file to copy, bytes still to be made, or bytes
-#: made piece by piece.
-FileContent = bytes | Path | Deferred[bytes] | Streamed
+#: One output file: its bytes, a source file to copy, bytes still to be made, bytes
+#: made piece by piece, or a page as the last build wrote it (from the build cache).
+FileContent = bytes | Path | Deferred[bytes] | Streamed | Written
 
 
 def content_bytes(content: FileContent | None) -> bytes:
@@ -93,7 +95,7 @@ def content_bytes(content: FileContent | None) -> bytes:
     if isinstance(content, Streamed):
         return b"".join(content.pieces())
     try:
-        return content.read_bytes()
+        return content.read() if isinstance(content, Written) else content.read_bytes()
     except OSError:
         return b""
 

@@ -24,14 +24,16 @@ exports' copied pieces rely on too (``build.reused``).
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import pickle
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
+
+from sendsite.build.copying import Appender
 
 __all__ = ["PIECE", "PieceReader", "PieceWriter", "Pieces"]
 
@@ -135,45 +137,22 @@ class PieceWriter(pickle.Pickler):
         copied = 0
         with contextlib.ExitStack() as stack:
             source = _opened(last, stack)
+            out = Appender(self.file, source)
             for n, pieces in enumerate(self.pieces):
-                pickle.dump(len(pieces), self.file)
+                out.write(pickle.dumps(len(pieces)))
                 read = last.read[n] if source is not None and last and n < len(last.read) else None
                 for kept, entries in _chunks(pieces, read):
-                    if kept is not None and source is not None and self._copy(source, kept):
+                    if kept is not None and source is not None:
+                        out.copy(kept.start, kept.end - kept.start, partial(_pickled, entries))
                         copied += len(entries)
                     else:
-                        pickle.dump(dict(entries), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+                        out.write(_pickled(entries))
+            out.flush()
         return copied
 
-    def _copy(self, source: int, chunk: _Chunk) -> bool:
-        """Copy ``chunk``'s bytes from the last cache file (by the system, where it can);
-        False, with nothing written, if they cannot all be read."""
-        length, file = chunk.end - chunk.start, self.file
-        file.flush()
-        start, done = file.tell(), 0
-        try:
-            while done < length:
-                copied = _copy_range(source, file.fileno(), length - done, chunk.start + done)
-                if not copied:
-                    break
-                done += copied
-        except OSError:
-            done = -1
-        if done != length:
-            os.ftruncate(file.fileno(), start)
-        file.seek(0, os.SEEK_END)
-        return done == length
 
-
-def _copy_range(source: int, target: int, count: int, at: int) -> int:
-    """Copy ``count`` bytes (or fewer) from ``at`` in ``source`` to where ``target`` is."""
-    if hasattr(os, "copy_file_range"):
-        try:
-            return os.copy_file_range(source, target, count, at)
-        except OSError as error:  # not between these files here: read and written
-            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
-                raise
-    return os.write(target, os.pread(source, min(count, 1 << 24), at))
+def _pickled(entries: list[tuple[Any, Any]]) -> bytes:
+    return pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _opened(last: LastPieces | None, stack: contextlib.ExitStack) -> int | None:

@@ -40,7 +40,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.render import compile_now, make_environment, render_page, static_files
 from sendsite.build.site import Site
-from sendsite.build.spool import PageSpool, spooling, still_spooled, used
+from sendsite.build.spool import PageSpool, spooling, still_there, used
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
@@ -402,7 +402,7 @@ class Pipeline:
         looking at files): a file whose bytes are as they were is not read again (see
         ``cache.unchanged``), nor a page rendered again that shows nothing read again."""
         reads, pages, self._shape = kept
-        self._pages, self._touched = still_spooled(pages), set()  # a page with no file: made again
+        self._pages, self._touched = still_there(pages), set()  # a page whose file went: made again
         for rel, read in reads.items():
             source = read.item.document.source
             if now := unchanged(source, read.signature[:2], read.digest, since):

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sendsite.build.cache import (
     INDEX_PAGES,
@@ -43,6 +44,7 @@ from sendsite.build.reused import ReusedPieces
 from sendsite.build.site import Site
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
+from sendsite.build.written import as_written
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
 from sendsite.builtin.search.pagefind import BUNDLE
 from sendsite.config import CONFIG_FILE, SiteConfig
@@ -292,6 +294,8 @@ def _make(
     try:
         keep = [early.folder] if early is not None else []
         staging = stage_site(target, files, progress, release=True, keep=keep, reused=reused)
+        if kept_state is not None:  # the pages as the files just written, not their bytes
+            _as_written(kept_state, staging, target)
         with progress.stage("index"), writing_into(target):
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
@@ -346,6 +350,16 @@ def _publish(
         if spool is not None:  # the pages the cache now names, and no others
             spool.keep_only(made.spooled)
     return indexed[0] if indexed else None
+
+
+def _as_written(kept_state: tuple[Any, ...], staging: Path, target: Path) -> None:
+    """Make the cache keep the pages it holds as bytes as the files written into
+    ``staging`` (``build.written``), and its search records' memo name those files."""
+    written = as_written(kept_state[0][1], staging, target)
+    reports = kept_state[1].reports
+    for path, (seen, digest, made) in reports.items():
+        if seen is None and path in written:  # made from this build's page, hashed
+            reports[path] = (written[path], digest, made)
 
 
 def _size_of(folder: Path, leave_out: str) -> int:

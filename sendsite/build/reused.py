@@ -23,7 +23,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sendsite.build.copying import relink
+from sendsite.build.copying import Appender, relink
 from sendsite.build.deferred import Streamed
 
 __all__ = ["PieceIndex", "ReusedPieces", "write_streamed"]
@@ -54,32 +54,16 @@ class ReusedPieces:
         """Write ``content`` at ``target`` (the new site's ``rel``; ``old`` is the last
         site's file there, if any) and note where its keyed pieces went.
 
-        A piece is read from ``old`` where it is (``os.pread``: never mapped, so the last
-        file's pages are not added to what this process holds), and made if that
-        read fails or comes short (the file changed since it was checked)."""
-        spans: dict[Hashable, array[int]] = {}
-        offset = 0
-        with contextlib.ExitStack() as stack, target.open("wb") as file:
+        Pieces are copied from ``old`` where it has them, adjacent ones in one copy by
+        the system (``copying.Appender``: never mapped, so the last file's pages are not
+        added to what this process holds); if the file changed since it was checked, a
+        copy comes short and the file is made whole instead."""
+        with contextlib.ExitStack() as stack:
             source, before = self._last_file(rel, old, stack)
-            for piece in content.make():
-                if isinstance(piece, bytes):
-                    data = piece
-                else:
-                    key, make = piece
-                    at = spans.get(key)
-                    if at is None:
-                        at = spans[key] = array("Q")
-                    n, was = len(at), before.get(key)
-                    copy: bytes | None = None
-                    if source is not None and was is not None and n + 1 < len(was):
-                        with contextlib.suppress(OSError):  # unreadable: made instead
-                            copy = os.pread(source, was[n + 1], was[n])
-                        if copy is not None and len(copy) != was[n + 1]:  # changed since
-                            copy = None
-                    data = make() if copy is None else copy
-                    at.extend((offset, len(data)))
-                file.write(data)
-                offset += len(data)
+            spans = _written(target, content, source, before)
+            if spans is None:
+                spans = _written(target, content, None, {})
+        assert spans is not None
         if old is not None:
             relink(old, target)
         self.made[rel] = PieceIndex(_signature(target.stat()), spans)
@@ -121,3 +105,35 @@ def write_streamed(
         file.writelines(content.pieces())
     if old is not None:
         relink(old, target)
+
+
+def _written(
+    target: Path, content: Streamed, source: int | None, before: Mapping[Hashable, array[int]]
+) -> dict[Hashable, array[int]] | None:
+    """Write ``content`` at ``target``, its n-th piece under a key copied from where
+    ``before`` says the n-th was in ``source``; where each keyed piece went, or None if
+    a copy came short (what was written is then not what the spans say)."""
+    spans: dict[Hashable, array[int]] = {}
+    whole = True
+    with target.open("wb") as file:
+        out = Appender(file, source)
+        for piece in content.make():
+            if isinstance(piece, bytes):
+                whole = out.flush() and whole
+                out.write(piece)
+                continue
+            key, make = piece
+            at = spans.get(key)
+            if at is None:
+                at = spans[key] = array("Q")
+            n, was = len(at), before.get(key)
+            if source is not None and was is not None and n + 1 < len(was):
+                at.extend((out.offset, was[n + 1]))
+                out.copy(was[n], was[n + 1], make)
+            else:
+                whole = out.flush() and whole
+                data = make()
+                at.extend((out.offset, len(data)))
+                out.write(data)
+        whole = out.flush() and whole
+    return spans if whole else None

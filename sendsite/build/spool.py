@@ -35,9 +35,10 @@ from filelock import FileLock
 from sendsite.build.cache import CACHE_FILE
 from sendsite.build.deferred import FileContent, content_bytes
 from sendsite.build.pages import Page
+from sendsite.build.written import Written
 from sendsite.errors import Problem
 
-__all__ = ["SPOOL_PAGES", "PageSpool", "spool_for", "spooling", "still_spooled", "used"]
+__all__ = ["SPOOL_PAGES", "PageSpool", "spool_for", "spooling", "still_there", "used"]
 
 #: Below this many pages a build holds its pages in memory: their HTML is small beside
 #: the search indexer's share of the build's peak, and writing each page twice (spool,
@@ -106,9 +107,18 @@ def _spooled_page(make: Callable[[Page], _Made], spool: PageSpool, page: Page) -
     return (None if html is None else spool.put(content_bytes(html))), problems
 
 
-def still_spooled(pages: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, FileContent]:
-    """``pages`` (a build cache's) without those whose spool file has gone."""
-    return {p: c for p, c in pages.items() if not isinstance(c, Path) or c.is_file()}
+def still_there(pages: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, FileContent]:
+    """``pages`` (a build cache's) without those whose file, in the spool or in the last
+    site (``Written``), has gone or changed since."""
+    return {
+        rel: page
+        for rel, page in pages.items()
+        if (
+            page.is_file()
+            if isinstance(page, Path)
+            else not isinstance(page, Written) or page.is_there()
+        )
+    }
 
 
 @contextlib.contextmanager

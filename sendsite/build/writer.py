@@ -26,9 +26,10 @@ from filelock import FileLock, Timeout
 
 from sendsite.build.copying import Copying, copy_into, reuse
 from sendsite.build.deferred import Deferred, FileContent, Streamed
+from sendsite.build.output_errors import OutputError, io_error, shown_path
 from sendsite.build.progress import Progress
 from sendsite.build.reused import ReusedPieces, write_streamed
-from sendsite.errors import SendsiteError
+from sendsite.build.written import Written
 
 __all__ = [
     "MARKER", "OutputError", "output_lock", "scratch_folder", "shown_path", "stage_site",
@@ -46,18 +47,6 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 #: Errors meaning the system or the file system cannot exchange two folders.
 _NO_EXCHANGE = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
-
-
-class OutputError(SendsiteError):
-    """The output folder cannot be written or replaced safely."""
-
-
-def shown_path(path: Path | str, limit: int = 120) -> str:
-    """``path`` for a one-line message: a very long one is shortened in the middle."""
-    text = str(path)
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text):,} characters)"
 
 
 def _check_relative(rel: PurePosixPath) -> None:
@@ -105,7 +94,7 @@ def output_lock(output: Path) -> Iterator[None]:
             fix="Wait for it to finish, then build again.",
         ) from None
     except OSError as exc:
-        raise _io_error("cannot write the site into", output, output, exc) from exc
+        raise io_error("cannot write the site into", output, output, exc) from exc
     try:
         yield
     finally:
@@ -194,7 +183,7 @@ def _make_parent(output: Path) -> None:
                     f"'{shown_path(folder)}' is a file, not a folder",
                     fix="Choose another --output folder, or move that file away.",
                 ) from exc
-        raise _io_error("cannot create the folder", parent, output, exc) from exc
+        raise io_error("cannot create the folder", parent, output, exc) from exc
 
 
 def _check_replaceable(output: Path) -> None:
@@ -323,6 +312,9 @@ def _write(
     if isinstance(content, Path):
         copy_into(content, target, old)
         return
+    if isinstance(content, Written):
+        content.put(target, old)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, Streamed):
         write_streamed(target, rel, content, old, reused)
@@ -396,53 +388,4 @@ def _os_errors(action: str, output: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise _io_error(action, output, output, exc) from exc
-
-
-def _io_error(action: str, path: Path, output: Path, exc: OSError) -> OutputError:
-    reason = exc.strerror or str(exc)
-    return OutputError(f"{action} '{shown_path(path)}': {reason}", fix=_fix(exc, output))
-
-
-def _fix(exc: OSError, output: Path) -> str:
-    """What to do about a failed write near ``output``, by the kind of failure."""
-    folder = f"'{shown_path(output.parent)}'"
-    if exc.errno == errno.EROFS:
-        return (
-            f"{folder} is on a read-only disk. Mount it read-write, or choose another "
-            "--output folder."
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return (
-            f"Allow writing in {folder} (sendsite writes the new site there, beside the old "
-            "one, then swaps the two), or choose another --output folder."
-        )
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"The disk holding {folder} is full. Free some space (the new site is written "
-            "beside the old one, so both must fit), then build again."
-        )
-    if exc.errno == errno.ENAMETOOLONG:
-        name_max, path_max = _name_limits(output)
-        return (
-            f"Choose a shorter --output path: here a folder's name can have up to {name_max} "
-            f"bytes (sendsite adds {len('..new-12345678')} to it for the folder it writes "
-            f"first) and a whole path up to {path_max:,}."
-        )
-    if exc.errno in (errno.EBUSY, errno.EXDEV):
-        return (
-            f"'{shown_path(output)}' is a mount point or in use, so it cannot be swapped for "
-            "the new site: build into a folder inside it, or into another folder."
-        )
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        return "A part of the path is a file, not a folder: choose another --output path."
-    return f"Check that {folder} can be written, or choose another --output folder."
-
-
-def _name_limits(path: Path) -> tuple[int, int]:
-    """The longest file name and path on the disk holding ``path`` (its nearest folder)."""
-    folder = next((p for p in path.parents if os.path.isdir(p)), Path("/"))
-    try:
-        return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
-    except (OSError, ValueError):
-        return 255, 4096
+        raise io_error(action, output, output, exc) from exc

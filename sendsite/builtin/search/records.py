@@ -34,6 +34,7 @@ from sendsite.build.deferred import FileContent, content_bytes
 from sendsite.build.parallel import map_forked
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
+from sendsite.build.written import Written
 from sendsite.builtin.search.synonyms import Synonyms
 from sendsite.builtin.search.text import split_text
 from sendsite.content.markdown import plain_text
@@ -192,9 +193,10 @@ class RecordMemo:
         for entry in entries:
             page = files.get(entry.path)
             kept = self.reports.get(entry.path)
-            # The same page, or the same file of the build's spool (named after its bytes).
+            # The same page, the same file of the build's spool (named after its bytes), or
+            # the same file of the last site, unchanged.
             if kept is not None and (
-                kept[0] is page or (isinstance(page, Path) and kept[0] == page)
+                kept[0] is page or (isinstance(page, Path | Written) and kept[0] == page)
             ):
                 kept_now[entry.path] = kept
                 continue
@@ -234,9 +236,9 @@ class RecordMemo:
 
     def portable(self) -> RecordMemo:
         """The memo without the pages themselves (for the build cache: hashes suffice;
-        a page in the build's spool keeps its file's path, named after its bytes)."""
+        a page in the build's spool, or kept as the last site's file, keeps that file)."""
         reports: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = Pieces(
-            (path, (seen if isinstance(seen, Path) else None, digest, made))
+            (path, (seen if isinstance(seen, Path | Written) else None, digest, made))
             for path, (seen, digest, made) in self.reports.items()
         )
         return RecordMemo(self.glossary, reports, self.words, self.part_words, self.html)
