@@ -3,7 +3,6 @@ and the site it writes is byte for byte the one a cold build writes."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import pickle
@@ -285,6 +284,7 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     use; a build that fails at the index leaves both the site and the cache as they were."""
     cache = site / ".sendsite" / "cache"
     kept, published = (cache / "build.pickle").read_bytes(), _tree(tmp_path / "site")
+    chunks = _tree(cache / "chunks")
     report = site / REPORT
     report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
     broken = tmp_path / "pagefind"
@@ -295,9 +295,10 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     assert failed.exit_code == 1
     assert "Pagefind failed (exit 3): out of memory" in failed.output
     assert sorted(p.name for p in cache.iterdir()) == [
-        "build.pickle", "index-pages", "pages", "templates",
+        "build.pickle", "chunks", "index-pages", "pages", "templates",
     ]  # fmt: skip
     assert (cache / "build.pickle").read_bytes() == kept
+    assert _tree(cache / "chunks") == chunks  # the failed build's own chunks removed
     assert _tree(tmp_path / "site") == published
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     again = _build(site, tmp_path / "site")
@@ -568,23 +569,17 @@ def _plain(thing: Any, seen: frozenset[int] = frozenset()) -> Any:
     return [type(thing).__name__, _plain(thing.__getstate__(), seen)]
 
 
-@pytest.mark.parametrize("system_copy", [True, False])
-def test_the_cache_copies_only_the_entries_that_are_as_they_were(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_copy: bool
+def test_the_cache_names_again_only_the_chunks_that_are_as_they_were(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cache's reads and search records are pickled a few entries at a time; a chunk
-    whose entries are as the last build read them is copied from the last cache file, any
-    other pickled again. After edits of each kind (a status, a file touched but the same,
-    a report added to a series, one deleted, nothing) the cache holds what a cache written
-    whole would, and a build with nothing changed copies every entry. Where the system
-    cannot copy between the two files, they are read and written."""
+    """The cache's reads, search records and record pages are pickled a few entries at a
+    time, a file a chunk; a chunk whose entries are as the last build read them is that
+    file again, any other pickled into a new one. After edits of each kind (a status, a
+    file touched but the same, a report added to a series, one deleted, nothing) the
+    cache holds what a cache written whole would, its folder holds only the files it
+    names, and a build with nothing changed writes no chunk at all."""
     monkeypatch.setattr(pieces, "PIECE", 2)  # the demo's few reports in several chunks
-    if not system_copy:
-
-        def cannot(*args: Any) -> int:
-            raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-        monkeypatch.setattr(os, "copy_file_range", cannot)
+    chunks = site / ".sendsite" / "cache" / "chunks"
     whole = tmp_path / "whole.pickle"
     real = pieces.PieceWriter.write_pieces
 
@@ -600,9 +595,11 @@ def test_the_cache_copies_only_the_entries_that_are_as_they_were(
         with whole.open("rb") as file:
             held, copied = pickle.load(file)
         with (site / ".sendsite" / "cache" / "build.pickle").open("rb") as file:
-            reader = pieces.PieceReader(file)
+            reader = pieces.PieceReader(file, chunks)
             reader.load()
-            reader.fill()
+            last = reader.fill()
+        named = {chunk.name for read in last.read for chunk in read.chunks}
+        assert {p.name for p in chunks.iterdir()} == named
         assert [list(p) for p in reader.pieces] == [list(p) for p in held]
         for kept, made in zip(reader.pieces, held, strict=True):
             for key in made:
@@ -610,7 +607,7 @@ def test_the_cache_copies_only_the_entries_that_are_as_they_were(
         return copied, sum(len(p) for p in held)
 
     report = site / REPORT
-    _build(site, tmp_path / "site")  # nothing changed: the fixture's one chunk copied
+    _build(site, tmp_path / "site")  # nothing changed: the fixture's chunks named again
     copied, entries = check()
     assert copied == entries
     text = report.read_text(encoding="utf-8")
@@ -632,8 +629,10 @@ def test_the_cache_copies_only_the_entries_that_are_as_they_were(
     report.unlink()
     _build(site, tmp_path / "site")
     check()
+    files = {p.name: p.stat().st_mtime_ns for p in chunks.iterdir()}
     _build(site, tmp_path / "site")
-    assert check() == (entries, entries)  # nothing changed: all copied
+    assert check() == (entries, entries)  # nothing changed: every chunk named again
+    assert {p.name: p.stat().st_mtime_ns for p in chunks.iterdir()} == files
     _same_as_cold(site, tmp_path / "site", tmp_path)
 
 

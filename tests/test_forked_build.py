@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sendsite.build.forked import ChildTraceback, in_child
+from sendsite.build.forked import ChildTraceback, in_child, yield_cores
 from sendsite.builtin.search.pagefind_program import program
 from sendsite.errors import ContentError, SendsiteError
 
@@ -170,6 +170,21 @@ def test_the_programs_verbose_shows_where_a_plugin_failed(make_site: SiteMaker) 
 def test_in_child_gives_back_the_childs_result() -> None:
     parent = os.getpid()
     assert in_child(lambda: (os.getpid() != parent, [1, 2, 3])) == (True, [1, 2, 3])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority")
+def test_a_child_yields_the_cores_to_what_it_started_and_no_other_process_does() -> None:
+    """The forked child's thread runs at a lower priority once it asks (the build does
+    once Pagefind runs beside its writing); the calling program never does."""
+    import threading
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = priority()
+    assert yield_cores() is False and priority() == before
+    assert in_child(lambda: (yield_cores(), priority())) == (True, min(before + 10, 19))
+    assert priority() == before
 
 
 def _refuse() -> None:

@@ -33,12 +33,14 @@ from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
-    "CACHE_FILE", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache", "compiled_templates",
-    "content_hash", "fingerprint", "load_cache", "save_cache", "unchanged",
+    "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
+    "compiled_templates", "content_hash", "fingerprint", "load_cache", "save_cache", "unchanged",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
 CACHE_FILE = Path(".sendsite", "cache", "build.pickle")
+#: Where the cache's big mappings are kept, a file a chunk (see ``build.pieces``).
+CHUNKS = Path(".sendsite", "cache", "chunks")
 #: Where the search index's pages for Pagefind are kept (see ``pagefind.stage_index``).
 INDEX_PAGES = Path(".sendsite", "cache", "index-pages")
 #: Where compiled templates are kept (Jinja2's bytecode cache), a folder per fingerprint.
@@ -49,7 +51,7 @@ _STALE_SECONDS = 3600
 #: more than the coarsest clock of a file system sendsite may be used on (FAT's 2 s).
 RACY_NS = 3_000_000_000
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 8
+_LAYOUT = 9
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
 #: the templates, YAML and dates.
 _LIBRARIES = (
@@ -63,18 +65,32 @@ class StagedCache:
 
     partial: Path
     path: Path
+    #: Its chunk folder, the chunk files it names, and those it added.
+    chunks: Path
+    names: set[str]
+    made: list[str]
 
     def keep(self) -> None:
-        """Make it the cache the next build reads (if it cannot be, there is none)."""
+        """Make it the cache the next build reads (if it cannot be, there is none), and
+        remove the chunk files it does not name (the last cache's, changed since)."""
         try:
             self.partial.replace(self.path)
         except OSError:
             self.drop()
+            return
+        with contextlib.suppress(OSError), os.scandir(self.chunks) as entries:
+            for entry in entries:
+                if entry.name not in self.names:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def drop(self) -> None:
         """Remove it: the build it describes failed."""
         with contextlib.suppress(OSError):
             self.partial.unlink(missing_ok=True)
+        for name in self.made:
+            with contextlib.suppress(OSError):
+                (self.chunks / name).unlink()
 
 
 def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
@@ -161,8 +177,8 @@ def unchanged(
 
 @dataclass
 class LoadedCache:
-    """What ``load_cache`` read: the state ``save_cache`` kept, and where its ``Pieces``
-    were in the file (so the next ``save_cache`` copies those that are as they were)."""
+    """What ``load_cache`` read: the state ``save_cache`` kept, and the chunks its ``Pieces``
+    came from (so the next ``save_cache`` names again those that are as they were)."""
 
     state: Any
     pieces: LastPieces
@@ -173,7 +189,7 @@ def load_cache(config: SiteConfig, key: str) -> LoadedCache | None:
     path = config.root / CACHE_FILE
     try:
         with path.open("rb") as file:
-            reader = PieceReader(file)
+            reader = PieceReader(file, config.root / CHUNKS)
             kept_key, state = reader.load()
             if kept_key != key:
                 return None
@@ -191,17 +207,18 @@ def save_cache(
     ``StagedCache.keep`` puts it in place (once the build has succeeded). None if it
     cannot be written: the next build is then a cold one. ``Pieces`` in ``state`` (not
     inside one another) are written after the rest, a few entries at a time, each chunk
-    whose entries are as ``last`` (``LoadedCache.pieces``) read them copied from there."""
+    whose entries are as ``last`` (``LoadedCache.pieces``) read them named again."""
     path = config.root / CACHE_FILE
     partial = path.with_name(f"{path.name}.{os.getpid()}")
+    writer: PieceWriter | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("wb") as file:
-            writer = PieceWriter(file)
+            writer = PieceWriter(file, config.root / CHUNKS)
             writer.dump((key, state))
             writer.write_pieces(last)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        made = writer.made if writer is not None else []
+        StagedCache(partial, path, config.root / CHUNKS, set(), made).drop()
         return None
-    return StagedCache(partial, path)
+    return StagedCache(partial, path, writer.folder, writer.names, writer.made)

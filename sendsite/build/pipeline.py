@@ -395,7 +395,7 @@ class Pipeline:
         """What a later build can start from (kept by ``build.cache``)."""
         for r in self._read.values():  # a file read by this build: its bytes hashed now
             r.digest = r.digest or content_hash(r.item.document.source)
-        return (Pieces(self._read), self._pages, self._shape)
+        return (Pieces(self._read), Pieces(self._pages), self._shape)
 
     def resume(self, kept: tuple[Any, ...], since: int) -> None:
         """Start from what ``keep`` returned (``since``: when the build that kept it began

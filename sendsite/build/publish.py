@@ -29,7 +29,7 @@ from sendsite.build.cache import (
     save_cache,
 )
 from sendsite.build.deferred import FileContent
-from sendsite.build.forked import can_fork, in_child
+from sendsite.build.forked import can_fork, in_child, yield_cores
 from sendsite.build.heap import collected_once, give_back
 from sendsite.build.pipeline import Pipeline, Refreshed
 from sendsite.build.progress import Progress
@@ -289,6 +289,8 @@ def _make(
     give_back()
     # Where memory allows, Pagefind indexes while the site and the cache are written.
     early = step.start(target) if step is not None else None
+    if early is not None:  # Pagefind first: this process's writing has time to spare
+        yield_cores()
     staged: StagedCache | None = None
     staging: Path | None = None
     try:

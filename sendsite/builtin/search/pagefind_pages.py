@@ -19,6 +19,8 @@ from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sendsite.build.pieces import Pieces
+
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import RecordMemo, SearchRecord
 
@@ -68,7 +70,7 @@ def record_pages(
     if memo is None:
         return [(_page_html(g, language).encode("utf-8"), g[0].page()) for g in _group(records)]
     owner = {id(r): path for path, (_, _, made) in memo.reports.items() for r in made}
-    kept, memo.html = memo.html, {}
+    kept, memo.html = memo.html, Pieces()  # pickled by the build cache a few at a time
     pages: list[tuple[bytes, str]] = []
     for group in _group(records):
         path = owner.get(id(group[0]))
