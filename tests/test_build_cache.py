@@ -734,3 +734,37 @@ def test_pages_are_kept_as_the_files_the_last_build_wrote(site: Path, tmp_path: 
     again = _build(site, out)
     assert again["rendered"] == again["pages"]
     _same_as_cold(site, out, tmp_path / "four")
+
+
+def test_the_site_replaced_is_kept_and_made_into_the_next_one(site: Path, tmp_path: Path) -> None:
+    """A build with the cache keeps the site it replaces (in .sendsite/spare/, sharing its
+    unchanged files) and makes the next site from it: what it holds that the new site does
+    not (a stray file, a page changed there) is removed, the rest written; the site being
+    replaced never has a file written in place; a spare that is not a site is not used."""
+    out = tmp_path / "site"
+    spares = site / ".sendsite" / "spare"
+    assert not spares.exists() or not any(spares.iterdir())  # the first build replaced none
+    _build(site, out)
+    (spare,) = spares.iterdir()
+    assert _tree(spare) == _tree(out)
+    home = out / "index.html"
+    assert home.stat().st_ino == (spare / "index.html").stat().st_ino
+    (spare / "stray.html").write_text("Not a page of the site.", encoding="utf-8")
+    glossary = spare / "glossary" / "index.html"
+    glossary.unlink()
+    glossary.write_text("Changed in the spare.", encoding="utf-8")
+    (spare / "a-z" / "index.html").unlink()
+    before = {p.stat().st_ino: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    report = site / REPORT
+    report.write_text(report.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1))
+    again = _build(site, out)
+    assert again["read"] == 1
+    _same_as_cold(site, out, tmp_path / "one")
+    assert not (out / "stray.html").exists()
+    after = {p.stat().st_ino: p.read_bytes() for p in spare.rglob("*") if p.is_file()}
+    assert after == before  # the last site, kept whole: none of its files written in place
+    (spare / ".sendsite-output").unlink()  # not a site sendsite wrote: not made into one
+    (spare / "stray.html").write_text("Not a page of the site.", encoding="utf-8")
+    again = _build(site, out)
+    _same_as_cold(site, out, tmp_path / "two")
+    assert not (out / "stray.html").exists() and not (spare / "stray.html").exists()

@@ -42,6 +42,7 @@ from sendsite.build.reading import (
 )
 from sendsite.build.reused import ReusedPieces
 from sendsite.build.site import Site
+from sendsite.build.spare import spare_for
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
 from sendsite.build.written import as_written
@@ -240,6 +241,8 @@ class _Made:
     seconds: dict[str, float]
     #: The bytes of the site's files but the search index's (``BUNDLE``).
     written: int
+    #: Where the site this one replaces is kept (``build.spare``), if anywhere.
+    spare: Path | None
 
 
 def _make(
@@ -295,7 +298,10 @@ def _make(
     staging: Path | None = None
     try:
         keep = [early.folder] if early is not None else []
-        staging = stage_site(target, files, progress, release=True, keep=keep, reused=reused)
+        spare = spare_for(config.root, target) if cache else None
+        staging = stage_site(
+            target, files, progress, release=True, keep=keep, reused=reused, spare=spare
+        )
         if kept_state is not None:  # the pages as the files just written, not their bytes
             _as_written(kept_state, staging, target)
         with progress.stage("index"), writing_into(target):
@@ -321,7 +327,7 @@ def _make(
     give_back()  # what was let go, before Pagefind runs (in this process: no child)
     return _Made(
         staging, search, staged, spooled, *figures, reread, rendered, dict(progress.seconds),
-        written,
+        written, spare,
     )  # fmt: skip
 
 
@@ -340,7 +346,7 @@ def _publish(
                 indexed.append(made.search.run(staging))
 
     try:
-        swap_in(made.staging, target, index)
+        swap_in(made.staging, target, index, made.spare)
     except BaseException:
         if made.search is not None and made.search.index is not None:
             made.search.index.discard()

@@ -29,6 +29,7 @@ from sendsite.build.deferred import Deferred, FileContent, Streamed
 from sendsite.build.output_errors import OutputError, io_error, shown_path
 from sendsite.build.progress import Progress
 from sendsite.build.reused import ReusedPieces, write_streamed
+from sendsite.build.spare import clear_for, keep_old
 from sendsite.build.written import Written
 
 __all__ = [
@@ -115,6 +116,7 @@ def stage_site(
     release: bool = False,
     keep: Collection[Path] = (),
     reused: ReusedPieces | None = None,
+    spare: Path | None = None,
 ) -> Path:
     """Write ``files`` into a new staging folder beside ``output``; return the folder.
 
@@ -123,18 +125,20 @@ def stage_site(
     in use); if writing fails, the staging folder is removed.
     A file whose bytes are those of the last site's file at its path is that file,
     linked (see ``_reuse``): it keeps its modification time. With ``reused``, streamed
-    files' keyed pieces are copied from the last site's files (``build.reused``).
+    files' keyed pieces are copied from the last site's files (``build.reused``). With
+    ``spare`` (``build.spare``), the site before last there is made into this one.
     """
     output = output.resolve()
     _remove_leftovers(output, {folder.name for folder in keep})
     with _os_errors("cannot read the output folder", output):
         _check_replaceable(output)
     with _os_errors("cannot write the site into", output):
-        staging = scratch_folder(output)
+        present = clear_for(spare, files, MARKER) if spare and spare.is_dir() else None
+        staging = spare if spare is not None and present is not None else scratch_folder(output)
     try:
         with _os_errors("cannot write the site into", output):
             last = output if (output / MARKER).is_file() else None
-            _fill(staging, files, progress or Progress(), release, last, reused)
+            _fill(staging, files, progress or Progress(), release, last, reused, present or set())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -142,10 +146,14 @@ def stage_site(
 
 
 def swap_in(
-    staging: Path, output: Path, before_swap: Callable[[Path], object] | None = None
+    staging: Path,
+    output: Path,
+    before_swap: Callable[[Path], object] | None = None,
+    spare: Path | None = None,
 ) -> None:
     """Run ``before_swap(staging)``, then make ``staging`` (from ``stage_site``) the new
-    ``output``; if anything fails, the staging folder is removed and ``output`` kept."""
+    ``output``; if anything fails, the staging folder is removed and ``output`` kept.
+    The site replaced is kept as ``spare`` if given (``build.spare``), else removed."""
     output = output.resolve()
     try:
         with _os_errors("cannot write the site into", output):
@@ -153,7 +161,7 @@ def swap_in(
                 before_swap(staging)
             _make_readable(staging)
         with _os_errors("cannot replace", output):
-            _swap(staging, output)
+            _swap(staging, output, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -255,15 +263,20 @@ def _fill(
     release: bool,
     last: Path | None,
     reused: ReusedPieces | None,
+    present: Collection[PurePosixPath],
 ) -> None:
-    """Write ``files`` into ``staging``. On a big site the files already on disk (the
-    spooled pages) are copied by another process (``Copying``) while this one makes the
-    data exports as it writes them."""
+    """Write ``files`` into ``staging``, but those ``present`` there already. On a big
+    site the files already on disk (the spooled pages) are copied by another process
+    (``Copying``) while this one makes the data exports as it writes them."""
     taken = files.pop if release and isinstance(files, dict) else files.__getitem__
-    names = sorted(files)
+    if release and isinstance(files, dict):
+        for rel in present:
+            files.pop(rel, None)
+    names = sorted(rel for rel in files if rel not in present)
     copies = [rel for rel in names if isinstance(files[rel], Path)]
     made_here = any(isinstance(files[rel], Streamed | Deferred) for rel in names)
-    with progress.stage("write", len(files)) as stage:
+    with progress.stage("write", len(names) + len(present)) as stage:
+        stage.advance(len(present))
         lock = threading.Lock()
 
         def advance(count: int = 1) -> None:
@@ -322,8 +335,9 @@ def _write(
         target.write_bytes(content)
 
 
-def _swap(staging: Path, output: Path) -> None:
-    """Put ``staging`` at ``output``; the old output is removed only afterwards.
+def _swap(staging: Path, output: Path, spare: Path | None) -> None:
+    """Put ``staging`` at ``output``; the old output is kept as ``spare`` or removed,
+    only afterwards.
 
     Where the system can exchange two folders in one step, ``output`` exists at
     every instant; elsewhere it is missing between two renames.
@@ -332,7 +346,7 @@ def _swap(staging: Path, output: Path) -> None:
         os.replace(staging, output)
         return
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # it holds the old site now
+        keep_old(staging, spare)  # it holds the old site now
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.replace(output, retired / output.name)
@@ -342,6 +356,7 @@ def _swap(staging: Path, output: Path) -> None:
         os.replace(retired / output.name, output)  # if this fails, the next build does it
         shutil.rmtree(retired, ignore_errors=True)
         raise
+    keep_old(retired / output.name, spare)
     shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -41,8 +41,12 @@ class Written:
 
     def is_there(self) -> bool:
         """Whether the file is still the one written."""
+        return self.is_at(self.path)
+
+    def is_at(self, path: str) -> bool:
+        """Whether the file at ``path`` is this page's file (the same file, linked)."""
         try:
-            return _signature(os.stat(self.path, follow_symlinks=False)) == self.signature
+            return _signature(os.stat(path, follow_symlinks=False)) == self.signature
         except OSError:
             return False
 
