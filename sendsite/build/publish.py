@@ -280,9 +280,6 @@ def _make(
     state = pipeline.keep() if cache else None
     spans = reused.made if reused else {}
     kept_state = (state, memo.portable(), spans, looked) if state else None
-    # Only the spool's files (a site held in memory has none): its pages' bytes are the
-    # cache's, pickled there; sent to the parent too, they cost a small site 0.2 s.
-    spooled = [p for p in state[1].values() if isinstance(p, Path)] if state is not None else []
     figures = (checked.pages, len(files), checked.warnings, SiteCounts.of(checked.site))
     reread, rendered = checked.reread, checked.rendered
     # From here only the files (each let go once written), the index step and what the
@@ -296,6 +293,7 @@ def _make(
         yield_cores()
     staged: StagedCache | None = None
     staging: Path | None = None
+    spooled: list[Path] = []  # the spool's files the cache names (none once written)
     try:
         keep = [early.folder] if early is not None else []
         spare = spare_for(config.root, target) if cache else None
@@ -303,7 +301,7 @@ def _make(
             target, files, progress, release=True, keep=keep, reused=reused, spare=spare
         )
         if kept_state is not None:  # the pages as the files just written, not their bytes
-            _as_written(kept_state, staging, target)
+            spooled = _as_written(kept_state, staging, target)
         with progress.stage("index"), writing_into(target):
             search = step.stage(staging) if step is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
@@ -360,14 +358,17 @@ def _publish(
     return indexed[0] if indexed else None
 
 
-def _as_written(kept_state: tuple[Any, ...], staging: Path, target: Path) -> None:
-    """Make the cache keep the pages it holds as bytes as the files written into
-    ``staging`` (``build.written``), and its search records' memo name those files."""
-    written = as_written(kept_state[0][1], staging, target)
+def _as_written(kept_state: tuple[Any, ...], staging: Path, target: Path) -> list[Path]:
+    """Make the cache keep its pages (bytes, or the spool's files) as the files written
+    into ``staging`` (``build.written``), and its search records' memo name those files;
+    return the spool's files it still names (a page whose file could not be looked at)."""
+    pages = kept_state[0][1]
+    written = as_written(pages, staging, target)
     reports = kept_state[1].reports
     for path, (seen, digest, made) in reports.items():
-        if seen is None and path in written:  # made from this build's page, hashed
+        if (seen is None or isinstance(seen, Path)) and path in written:  # this build's page
             reports[path] = (written[path], digest, made)
+    return [page for page in pages.values() if isinstance(page, Path)]
 
 
 def _size_of(folder: Path, leave_out: str) -> int:

@@ -8,9 +8,10 @@ rendered it, under a name made from a hash of its bytes; the build holds only th
 file's path. The writer copies the file into the new site and the search records are
 made from it. Plugins' generated files (the data exports) go there too.
 
-- With the build cache (``sendsite build``) the spool is ``.sendsite/cache/pages/``:
-  the cache keeps the paths, so an unchanged page costs nothing from one build to
-  the next, and after each build the files the new cache does not name are removed.
+- With the build cache (``sendsite build``) the spool is ``.sendsite/cache/pages/``.
+  Once the site is written the cache keeps its pages as the site's files
+  (``build.written``), so after each build the spool's files, which the new cache
+  no longer names, are removed.
 - Without it (``--no-cache``, or ``build()`` called from Python) the spool is a
   folder of its own (``.sendsite/spool-*``), removed when the build ends (a killed
   build's is removed by the next build).

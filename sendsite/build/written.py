@@ -9,7 +9,10 @@ path in the site, and the file's inode, size and modification time, as ``make`` 
 ``rsync`` judge a file unchanged). The next build takes such a page as kept while its
 file is still that file (``spool.still_there``), links it into the new site without reading
 it, and renders the page again where it is not (the site folder removed, or a page
-changed by hand).
+changed by hand). A big site's pages, written to the build's spool as they are
+rendered (``build.spool``), are kept the same way once the site is written, and the
+spool's files removed: the next build links them too, where it compared each with
+the last site's file, byte for byte, before linking it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class Written:
     path: str
     #: The file as written: inode, size and modification time (nanoseconds).
     signature: tuple[int, int, int]
+    #: A page of a site too big to hold its pages (spooled, see ``build.spool``), of
+    #: which nothing more is held (``records.RecordMemo.html``).
+    spooled: bool = False
 
     def is_there(self) -> bool:
         """Whether the file is still the one written."""
@@ -81,15 +87,17 @@ class Written:
 def as_written(
     pages: MutableMapping[PurePosixPath, object], staging: Path, output: Path
 ) -> dict[PurePosixPath, Written]:
-    """Replace each page of ``pages`` held as bytes (or as another file) by its file, as
-    written into ``staging`` (the new site, to become ``output``); return the pages
-    replaced. A page whose file cannot be looked at stays as it is."""
+    """Replace each page of ``pages`` held as bytes or a file (the build's spool's, or
+    another site's) by its file as written into ``staging`` (the new site, to become
+    ``output``); return the pages replaced. A page whose file cannot be looked at stays
+    as it is."""
     replaced: dict[PurePosixPath, Written] = {}
     for rel, page in pages.items():
-        if isinstance(page, bytes | Written):
+        if isinstance(page, bytes | Path | Written):
+            spooled = isinstance(page, Path) or (isinstance(page, Written) and page.spooled)
             with contextlib.suppress(OSError):
                 found = os.stat(os.path.join(staging, *rel.parts), follow_symlinks=False)
-                now = Written(os.path.join(output, *rel.parts), _signature(found))
+                now = Written(os.path.join(output, *rel.parts), _signature(found), spooled)
                 if now != page:  # the very object kept, where it is the same file
                     replaced[rel] = now
     pages.update(replaced)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sendsite.build.pieces import Pieces
+from sendsite.build.written import Written
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import RecordMemo, SearchRecord
@@ -81,10 +82,15 @@ def record_pages(
             html = found[2]
         else:
             html = _page_html(group, language).encode("utf-8")
-        if mine and path is not None and not isinstance(seen, Path):
+        if mine and path is not None and not _spooled(seen):
             memo.html[path] = (language, digest, html)
         pages.append((html, group[0].page()))
     return pages
+
+
+def _spooled(page: object) -> bool:
+    """Whether ``page`` (a report's page) is one of a site too big to hold its pages."""
+    return isinstance(page, Path) or (isinstance(page, Written) and page.spooled)
 
 
 def page_words(pages: list[tuple[bytes, str]]) -> set[bytes]:
