@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sendsite.build import changes, pieces, pipeline
+from sendsite.build import changes, pieces, pipeline, writer
 from sendsite.builtin.search import pagefind as search_pagefind
 
 from .conftest import copy_demo, run_cli
@@ -736,11 +736,17 @@ def test_pages_are_kept_as_the_files_the_last_build_wrote(site: Path, tmp_path: 
     _same_as_cold(site, out, tmp_path / "four")
 
 
-def test_the_site_replaced_is_kept_and_made_into_the_next_one(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "two renames"])
+def test_the_site_replaced_is_kept_and_made_into_the_next_one(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
     """A build with the cache keeps the site it replaces (in .sendsite/spare/, sharing its
     unchanged files) and makes the next site from it: what it holds that the new site does
     not (a stray file, a page changed there) is removed, the rest written; the site being
-    replaced never has a file written in place; a spare that is not a site is not used."""
+    replaced never has a file written in place; a spare that is not a site is not used.
+    So too where the system cannot exchange two folders in one step."""
+    if not exchange:
+        monkeypatch.setattr(writer, "_renameat2", lambda: None)
     out = tmp_path / "site"
     spares = site / ".sendsite" / "spare"
     assert not spares.exists() or not any(spares.iterdir())  # the first build replaced none
@@ -768,3 +774,6 @@ def test_the_site_replaced_is_kept_and_made_into_the_next_one(site: Path, tmp_pa
     again = _build(site, out)
     _same_as_cold(site, out, tmp_path / "two")
     assert not (out / "stray.html").exists() and not (spare / "stray.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"
+    ]  # nothing left beside the site
