@@ -5,6 +5,8 @@ folder stays exactly as it was until the new one is whole, and on Linux the two
 are exchanged in one step, so ``site/`` exists at every instant. Output paths
 are checked to stay inside the output folder. A folder that cannot be written
 (read-only, full, a path too long) is reported as an ``OutputError`` naming it.
+With the build cache, the site replaced is kept and made into the next one instead
+of a new folder (``build.spare``).
 """
 
 from __future__ import annotations
