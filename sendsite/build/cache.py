@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import sendsite
+from sendsite.build.hashed import keep_only
 from sendsite.build.pieces import LastPieces, PieceReader, Pieces, PieceWriter
 from sendsite.config import CONFIG_FILE, SiteConfig
 from sendsite.plugins.manager import PluginManager
@@ -78,11 +79,7 @@ class StagedCache:
         except OSError:
             self.drop()
             return
-        with contextlib.suppress(OSError), os.scandir(self.chunks) as entries:
-            for entry in entries:
-                if entry.name not in self.names:
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+        keep_only(self.chunks, self.names)
 
     def drop(self) -> None:
         """Remove it: the build it describes failed."""

@@ -26,14 +26,14 @@ exports' copied pieces rely on too (``build.reused``).
 
 from __future__ import annotations
 
-import hashlib
-import os
 import pickle
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
+
+from sendsite.build.hashed import put_hashed
 
 __all__ = ["PIECE", "PieceReader", "PieceWriter", "Pieces"]
 
@@ -150,14 +150,10 @@ class PieceWriter(pickle.Pickler):
 
     def _put(self, data: bytes) -> str:
         """Write a chunk's bytes (unless a file holds them already); its file's name."""
-        name = hashlib.blake2b(data, digest_size=20).hexdigest()
-        path = self.folder / name
-        if not path.is_file():
-            partial = path.with_name(f".{name}.{os.getpid()}")
-            partial.write_bytes(data)
-            partial.replace(path)  # whole or not at all, even if the build is killed
-            self.made.append(name)
-        return name
+        path, written = put_hashed(self.folder, data)
+        if written:
+            self.made.append(path.name)
+        return path.name
 
 
 def _pickled(entries: list[tuple[Any, Any]]) -> bytes:

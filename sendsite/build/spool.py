@@ -23,7 +23,6 @@ made from it. Plugins' generated files (the data exports) go there too.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
@@ -35,6 +34,7 @@ from filelock import FileLock
 
 from sendsite.build.cache import CACHE_FILE
 from sendsite.build.deferred import FileContent, content_bytes
+from sendsite.build.hashed import keep_only, put_hashed
 from sendsite.build.pages import Page
 from sendsite.build.written import Written
 from sendsite.errors import Problem
@@ -66,27 +66,16 @@ class PageSpool:
 
     def put(self, data: bytes) -> Path:
         """Write ``data`` (unless a page with the same bytes is there); return its file."""
-        path = self.folder / hashlib.blake2b(data, digest_size=20).hexdigest()
-        if not path.is_file():
-            partial = path.with_name(f".{path.name}.{os.getpid()}")
-            partial.write_bytes(data)
-            partial.replace(path)  # whole or not at all, even if the build is killed
-        return path
+        return put_hashed(self.folder, data)[0]
 
     def keep_only(self, paths: Iterable[object]) -> None:
         """Remove every file of the spool but ``paths`` (pages a build cache names)."""
-        self._keep({p.name for p in paths if isinstance(p, Path) and p.parent == self.folder})
+        named = {p.name for p in paths if isinstance(p, Path) and p.parent == self.folder}
+        keep_only(self.folder, named)
 
     def restore(self) -> None:
         """Remove the files written since it was opened (by a build that failed)."""
-        self._keep(self._before)
-
-    def _keep(self, kept: set[str]) -> None:
-        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
-            for entry in entries:
-                if entry.name not in kept:
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+        keep_only(self.folder, self._before)
 
 
 _Made = tuple[FileContent | None, list[Problem]]
