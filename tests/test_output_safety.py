@@ -598,11 +598,11 @@ def test_adjacent_spans_of_the_last_file_are_copied_at_once_and_made_where_it_ca
             out.copy(3, 2, lambda: b"DE")
             out.copy(8, 2, lambda: b"IJ")
             assert out.offset == 8
-            assert out.flush()
+            assert out.flush() and out.whole
             out.write(b">")
             out.copy(6, 2, lambda: b"GH")
             out.copy(8, 4, lambda: b"IJKL")  # past the end of the last file
-            assert not out.flush()
+            assert not out.flush() and not out.whole
             assert out.offset == 15
     finally:
         os.close(source)

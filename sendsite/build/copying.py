@@ -84,13 +84,16 @@ class Appender:
     40 MB of pieces copied after an edit took 20,000 reads and writes, one a piece.
 
     A run that cannot be read whole (``source`` shrank since it was checked) is made
-    instead, each span by its ``make``; ``flush`` then says so.
+    instead, each span by its ``make``; ``flush`` then says so, and ``whole`` is False
+    from then on (the spans' places noted by the caller may be wrong).
     """
 
     def __init__(self, file: BinaryIO, source: int | None) -> None:
         self.file, self.source = file, source
         #: Where the next bytes go: the bytes appended so far, copies still pending included.
         self.offset = file.tell()
+        #: Whether every span asked for so far was copied (or is still pending).
+        self.whole = True
         self._run: list[Callable[[], bytes]] = []
         self._start = self._end = self._at = 0
 
@@ -118,7 +121,7 @@ class Appender:
         length = self._end - self._start
         if self.source is not None and copy_span(self.source, self.file, self._start, length):
             return True
-        self.offset = self._at
+        self.offset, self.whole = self._at, False
         for make in run:
             self.write(make())
         return False

@@ -114,12 +114,10 @@ def _written(
     ``before`` says the n-th was in ``source``; where each keyed piece went, or None if
     a copy came short (what was written is then not what the spans say)."""
     spans: dict[Hashable, array[int]] = {}
-    whole = True
     with target.open("wb") as file:
         out = Appender(file, source)
         for piece in content.make():
             if isinstance(piece, bytes):
-                whole = out.flush() and whole
                 out.write(piece)
                 continue
             key, make = piece
@@ -131,9 +129,8 @@ def _written(
                 at.extend((out.offset, was[n + 1]))
                 out.copy(was[n], was[n + 1], make)
             else:
-                whole = out.flush() and whole
                 data = make()
                 at.extend((out.offset, len(data)))
                 out.write(data)
-        whole = out.flush() and whole
-    return spans if whole else None
+        out.flush()
+    return spans if out.whole else None
