@@ -779,3 +779,32 @@ def test_the_site_replaced_is_kept_and_made_into_the_next_one(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
         ".site.lock"
     ]  # nothing left beside the site
+
+
+def test_sites_replaced_are_kept_for_the_two_outputs_replaced_last(
+    site: Path, tmp_path: Path
+) -> None:
+    """A build keeps the site it replaces for the next build into that folder, and keeps
+    two such sites at most, those of the outputs replaced last: a job building into a new
+    folder each time does not leave a whole site behind each time."""
+    from sendsite.build.spare import KEPT, spare_for
+
+    assert KEPT == 2
+    spares = site / ".sendsite" / "spare"
+
+    def kept() -> set[Path]:
+        return set(spares.iterdir())
+
+    outputs = {name: tmp_path / name for name in ("site", "one", "two")}
+    _build(site, outputs["site"])  # replaces the fixture's site: kept
+    assert kept() == {spare_for(site, outputs["site"])}
+    for name in ("one", "two"):
+        _build(site, outputs[name])  # into an empty folder: nothing replaced
+        _build(site, outputs[name])
+    assert kept() == {spare_for(site, outputs["one"]), spare_for(site, outputs["two"])}
+    report = site / REPORT
+    report.write_text(report.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1))
+    again = _build(site, outputs["site"])  # its spare gone: the site made anew, as cold
+    assert again["read"] == 1
+    assert kept() == {spare_for(site, outputs["two"]), spare_for(site, outputs["site"])}
+    _same_as_cold(site, outputs["site"], tmp_path / "cold")

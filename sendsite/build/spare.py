@@ -24,10 +24,14 @@ from pathlib import Path, PurePosixPath
 
 from sendsite.build.written import Written
 
-__all__ = ["SPARE", "clear_for", "keep_old", "spare_for"]
+__all__ = ["KEPT", "SPARE", "clear_for", "keep_old", "spare_for"]
 
 #: Where the sites builds replaced are kept, in the site folder: one folder per output.
 SPARE = Path(".sendsite", "spare")
+#: How many such sites are kept, each for an output of its own: a build keeping one for
+#: a further output removes those replaced longest ago. (A job building into a new
+#: folder each time would otherwise leave a whole site behind each time.)
+KEPT = 2
 
 
 def spare_for(root: Path, output: Path) -> Path | None:
@@ -79,10 +83,26 @@ def clear_for(
 
 
 def keep_old(old: Path, spare: Path | None) -> None:
-    """Keep the site just replaced (now at ``old``) as ``spare``, or remove it."""
+    """Keep the site just replaced (now at ``old``) as ``spare``, or remove it; keep at
+    most ``KEPT`` such sites, those of the outputs replaced last."""
     if spare is not None and old != spare:
         shutil.rmtree(spare, ignore_errors=True)
         with contextlib.suppress(OSError):
             os.replace(old, spare)
     if spare is None or old != spare:
         shutil.rmtree(old, ignore_errors=True)
+    if spare is not None and spare.is_dir():
+        with contextlib.suppress(OSError):
+            os.utime(spare)  # when it was kept, which a rename leaves as it was
+            _keep_latest(spare)
+
+
+def _keep_latest(spare: Path) -> None:
+    """Remove the sites kept beside ``spare`` but the ``KEPT - 1`` kept last."""
+    others = []
+    with os.scandir(spare.parent) as entries:
+        for entry in entries:
+            if entry.name != spare.name and entry.is_dir(follow_symlinks=False):
+                others.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    for _, path in sorted(others, reverse=True)[KEPT - 1 :]:
+        shutil.rmtree(path, ignore_errors=True)
