@@ -274,9 +274,12 @@ def test_a_build_killed_mid_way_is_cleared_by_the_next(make_site: SiteMaker) -> 
     stale = root / ".site.new-ab12cd34"  # as an earlier killed build left it
     stale.mkdir()
     (stale / "marker.txt").write_text("left by a killed build")
+    cache = root / ".sendsite" / "cache"
+    (cache / "build.pickle.4242").write_bytes(b"a cache a killed build was writing")
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output
     assert _leftovers(root) == [], "the next build removes what killed builds left"
+    assert sorted(p.name for p in cache.glob("build.pickle*")) == ["build.pickle"]
     assert _snapshot(root / "site") == before
 
 

@@ -73,13 +73,18 @@ class StagedCache:
 
     def keep(self) -> None:
         """Make it the cache the next build reads (if it cannot be, there is none), and
-        remove the chunk files it does not name (the last cache's, changed since)."""
+        remove the chunk files it does not name (the last cache's, changed since) and any
+        cache a build stopped short of its end left beside it (a site has one build at a
+        time: the build lock)."""
         try:
             self.partial.replace(self.path)
         except OSError:
             self.drop()
             return
         keep_only(self.chunks, self.names)
+        for stale in self.path.parent.glob(f"{self.path.name}.*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def drop(self) -> None:
         """Remove it: the build it describes failed."""
