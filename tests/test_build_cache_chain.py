@@ -1,9 +1,10 @@
 """Many cached builds in a row, as a partnership makes them over months: after each of a
 seeded run of changes (a status, a new word, a new or deleted report, a report put back,
-a file saved unchanged, a glossary term, a page changed in the published site, a build
-into another folder), the site is byte for byte what a cold build of the same files
-writes. The cache, the kept pages, the spare site and the index's parts carry state from
-each build to the next; a mistake in that state shows only after several builds."""
+a file saved unchanged, a glossary term, a page changed in the published site, the site's
+settings, a template of its own, a build into another folder), the site is byte for byte
+what a cold build of the same files writes. The cache, the kept pages, the spare site and
+the index's parts carry state from each build to the next; a mistake in that state shows
+only after several builds."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ SOUTHEND = Path("content", "southend")
 MAY = "highlight-report-2021-05.md"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
 #: Changes made, in a seeded random order (the seed is in the test's name).
-STEPS = 12
+STEPS = 14
 
 
 def _month(text: str, number: int) -> str:
@@ -128,6 +129,27 @@ class Chain:
             file.write("<!-- changed by hand -->")
         return f"site/{page.relative_to(self.output)}: changed by hand"
 
+    def config(self) -> str:
+        settings = self.source / "sendsite.yml"
+        text = settings.read_text(encoding="utf-8")
+        self.words += 1
+        settings.write_text(
+            text.replace("organisation: ", f"organisation: Quillwort {self.words} ", 1),
+            encoding="utf-8",
+        )
+        return f"sendsite.yml: the organisation renamed (Quillwort {self.words})"
+
+    def template(self) -> str:
+        own = self.source / "templates" / "404.html"
+        own.parent.mkdir(exist_ok=True)
+        self.words += 1
+        own.write_text(
+            '{% extends "base.html" %}{% block content %}'
+            f"<h1>Not found ({self.words})</h1>{{% endblock %}}",
+            encoding="utf-8",
+        )
+        return f"templates/404.html: the site's own, version {self.words}"
+
     def elsewhere(self) -> str:
         status = self.status()
         _build(self.source, self.root / "elsewhere")
@@ -160,7 +182,7 @@ def test_a_run_of_cached_builds_is_each_time_the_cold_build(
     chain.build()
     changes: list[Callable[[], str]] = [
         chain.status, chain.word, chain.add, chain.delete, chain.put_back, chain.touch,
-        chain.glossary, chain.hand_edit, chain.elsewhere,
+        chain.glossary, chain.hand_edit, chain.config, chain.template, chain.elsewhere,
     ]  # fmt: skip
     order = changes[:]  # each change at least once, in a seeded order, then any
     chain.rng.shuffle(order)
