@@ -37,6 +37,7 @@ Two methods, both printed:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import http.server
@@ -48,6 +49,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote_plus, unquote, urlsplit
 
@@ -88,6 +90,23 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
         data = source.read()
         outputfile.write(data)
         self.sent.append((unquote(urlsplit(self.path).path)[len(PREFIX) :], len(data)))
+
+
+@contextlib.contextmanager
+def served(site: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """Serve ``site`` under ``PREFIX`` on a free local port while inside: the base URL,
+    and the list of (path, bytes) sent, which the server appends to as it sends."""
+    sent: list[tuple[str, int]] = []
+    handler = type("Handler", (CountingHandler,), {"sent": sent})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}", sent
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def kind(path: str) -> str:
@@ -135,63 +154,52 @@ def browser(
 ) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    sent: list[tuple[str, int]] = []
-    handler = type("Handler", (CountingHandler,), {"sent": sent})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     results = []
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-            for query in queries:
-                context = chromium.new_context()  # an empty cache: a first search
-                if not worker:
-                    context.route("**/search.js", without_worker)
-                page = context.new_page()
-                page.add_init_script(LONG_TASKS)
-                sent.clear()
-                started = time.perf_counter()
-                page.goto(f"{base}search/?q={quote_plus(query)}{'&older=1' if older else ''}")
-                page.wait_for_function(
-                    "() => { const s = document.querySelector('[data-search-status]');"
-                    " return s && s.textContent.trim() !== ''; }",
-                    timeout=120_000,
-                )
-                seconds = time.perf_counter() - started
-                status = page.inner_text("[data-search-status]")
-                page.wait_for_timeout(500)  # let late requests land in the log
-                long_tasks = [round(d) for d in page.evaluate("window.__longTasks")]
-                context.close()
-                by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-                for path, size in sent:
-                    entry = by_kind[kind(path)]
-                    entry[0] += 1
-                    entry[1] += size
-                    entry[2] += gzipped(site, path, size)
-                results.append(
-                    {
-                        "query": query,
-                        "status": " ".join(status.split()),
-                        "seconds": round(seconds, 2),
-                        "files": len(sent),
-                        "bytes": sum(v[1] for v in by_kind.values()),
-                        "bytes_gzip": sum(v[2] for v in by_kind.values()),
-                        "search_bytes": sum(v[1] for k, v in by_kind.items() if k != "search page"),
-                        "by_kind": {
-                            k: {"files": v[0], "bytes": v[1], "bytes_gzip": v[2]}
-                            for k, v in sorted(by_kind.items())
-                        },
-                        "largest": sorted(sent, key=lambda s: -s[1])[:3],
-                        "long_tasks_ms": long_tasks,
-                    }
-                )
-            chromium.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(site) as (base, sent), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        for query in queries:
+            context = chromium.new_context()  # an empty cache: a first search
+            if not worker:
+                context.route("**/search.js", without_worker)
+            page = context.new_page()
+            page.add_init_script(LONG_TASKS)
+            sent.clear()
+            started = time.perf_counter()
+            page.goto(f"{base}search/?q={quote_plus(query)}{'&older=1' if older else ''}")
+            page.wait_for_function(
+                "() => { const s = document.querySelector('[data-search-status]');"
+                " return s && s.textContent.trim() !== ''; }",
+                timeout=120_000,
+            )
+            seconds = time.perf_counter() - started
+            status = page.inner_text("[data-search-status]")
+            page.wait_for_timeout(500)  # let late requests land in the log
+            long_tasks = [round(d) for d in page.evaluate("window.__longTasks")]
+            context.close()
+            by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for path, size in sent:
+                entry = by_kind[kind(path)]
+                entry[0] += 1
+                entry[1] += size
+                entry[2] += gzipped(site, path, size)
+            results.append(
+                {
+                    "query": query,
+                    "status": " ".join(status.split()),
+                    "seconds": round(seconds, 2),
+                    "files": len(sent),
+                    "bytes": sum(v[1] for v in by_kind.values()),
+                    "bytes_gzip": sum(v[2] for v in by_kind.values()),
+                    "search_bytes": sum(v[1] for k, v in by_kind.items() if k != "search page"),
+                    "by_kind": {
+                        k: {"files": v[0], "bytes": v[1], "bytes_gzip": v[2]}
+                        for k, v in sorted(by_kind.items())
+                    },
+                    "largest": sorted(sent, key=lambda s: -s[1])[:3],
+                    "long_tasks_ms": long_tasks,
+                }
+            )
+        chromium.close()
     return results
 
 

@@ -23,16 +23,13 @@ tracker and the register, unless ``--page`` names others (paths in the site, as
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from first_query import ARGS, LONG_TASKS, PREFIX, CountingHandler, chromium_path
+from first_query import ARGS, LONG_TASKS, chromium_path, served
 
 #: Pages every site has that list much: always measured unless ``--page`` is given.
 LISTING = ["dashboard/", "tracker/", "risks/"]
@@ -73,49 +70,38 @@ def _file(site: Path, address: str) -> Path:
 def measure(site: Path, addresses: list[str], executable: str) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    sent: list[tuple[str, int]] = []
-    handler = type("Handler", (CountingHandler,), {"sent": sent})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     results = []
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-            for address in addresses:
-                context = chromium.new_context()
-                page = context.new_page()
-                page.add_init_script(LONG_TASKS)
-                page.goto(base + address, wait_until="load", timeout=120_000)
-                page.wait_for_timeout(500)
-                timing = page.evaluate(
-                    "() => { const n = performance.getEntriesByType('navigation')[0];"
-                    " return [n.domContentLoadedEventEnd, n.loadEventEnd]; }"
-                )
-                loading = [round(d) for d in page.evaluate("window.__longTasks")]
-                result = {
-                    "page": address,
-                    "bytes": _file(site, address).stat().st_size,
-                    "rows": page.evaluate("document.querySelectorAll('tr').length"),
-                    "sort_buttons": page.evaluate(
-                        "document.querySelectorAll('button.sort-button').length"
-                    ),
-                    "parsed_ms": round(timing[0]),
-                    "loaded_ms": round(timing[1]),
-                    "long_tasks_loading_ms": loading,
-                }
-                if result["sort_buttons"] > 4:
-                    result["sort_to_paint_ms"] = round(page.evaluate(TO_NEXT_PAINT, SORT))
-                if page.evaluate("!!document.querySelector('form[data-table-filters] select')"):
-                    result["filter_to_paint_ms"] = round(page.evaluate(TO_NEXT_PAINT, FILTER))
-                results.append(result)
-                context.close()
-            chromium.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(site) as (base, _sent), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        for address in addresses:
+            context = chromium.new_context()
+            page = context.new_page()
+            page.add_init_script(LONG_TASKS)
+            page.goto(base + address, wait_until="load", timeout=120_000)
+            page.wait_for_timeout(500)
+            timing = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " return [n.domContentLoadedEventEnd, n.loadEventEnd]; }"
+            )
+            loading = [round(d) for d in page.evaluate("window.__longTasks")]
+            result = {
+                "page": address,
+                "bytes": _file(site, address).stat().st_size,
+                "rows": page.evaluate("document.querySelectorAll('tr').length"),
+                "sort_buttons": page.evaluate(
+                    "document.querySelectorAll('button.sort-button').length"
+                ),
+                "parsed_ms": round(timing[0]),
+                "loaded_ms": round(timing[1]),
+                "long_tasks_loading_ms": loading,
+            }
+            if result["sort_buttons"] > 4:
+                result["sort_to_paint_ms"] = round(page.evaluate(TO_NEXT_PAINT, SORT))
+            if page.evaluate("!!document.querySelector('form[data-table-filters] select')"):
+                result["filter_to_paint_ms"] = round(page.evaluate(TO_NEXT_PAINT, FILTER))
+            results.append(result)
+            context.close()
+        chromium.close()
     return results
 
 

@@ -18,11 +18,8 @@ titles and wording varied, over several areas), then reports:
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +28,7 @@ from urllib.parse import quote_plus
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from first_query import PREFIX, CountingHandler, gzipped
+from first_query import gzipped, served
 from generate import generate
 
 from sendsite.build.publish import check_site
@@ -61,51 +58,40 @@ def _kind(path: str) -> str:
 def _measure_queries(site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    sent: list[tuple[str, int]] = []
-    handler = type("Handler", (CountingHandler,), {"sent": sent})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for query in QUERIES:
-                context = chromium.new_context()  # a fresh cache: a first search on this page
-                page = context.new_page()
-                sent.clear()
-                started = time.perf_counter()
-                page.goto(f"{base}search/?q={quote_plus(query)}")
-                page.wait_for_function(
-                    "() => document.querySelector('[data-search-status]').textContent !== ''",
-                    timeout=60000,
-                )
-                seconds = time.perf_counter() - started
-                status = page.inner_text("[data-search-status]")
-                page.wait_for_timeout(300)  # let late requests land in the log
-                context.close()
-                by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-                for path, size in sent:
-                    entry = by_kind[_kind(path)]
-                    entry[0] += 1
-                    entry[1] += size
-                    entry[2] += gzipped(site, path, size)
-                total = sum(v[1] for v in by_kind.values())
-                total_gz = sum(v[2] for v in by_kind.values())
-                search_only = sum(v[1] for k, v in by_kind.items() if k.startswith("Pagefind"))
-                words = by_kind.get("word lists", [0, 0, 0])[1]
-                print(f"\nquery {query!r}: {status}  ({seconds:.2f} s to results, first visit)")
-                for kind, (files, size, size_gz) in sorted(by_kind.items()):
-                    print(f"  {kind:34} {files:3} files {size / 1024:8.1f} KB"
-                          f"  (gzipped {size_gz / 1024:7.1f} KB)")  # fmt: skip
-                print(f"  {'total':34} {len(sent):3} files {total / 1024:8.1f} KB"
-                      f"  (gzipped {total_gz / 1024:7.1f} KB); index data for this query "
-                      f"{(search_only + words) / 1024:.1f} KB")  # fmt: skip
-            chromium.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(site) as (base, sent), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for query in QUERIES:
+            context = chromium.new_context()  # a fresh cache: a first search on this page
+            page = context.new_page()
+            sent.clear()
+            started = time.perf_counter()
+            page.goto(f"{base}search/?q={quote_plus(query)}")
+            page.wait_for_function(
+                "() => document.querySelector('[data-search-status]').textContent !== ''",
+                timeout=60000,
+            )
+            seconds = time.perf_counter() - started
+            status = page.inner_text("[data-search-status]")
+            page.wait_for_timeout(300)  # let late requests land in the log
+            context.close()
+            by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for path, size in sent:
+                entry = by_kind[_kind(path)]
+                entry[0] += 1
+                entry[1] += size
+                entry[2] += gzipped(site, path, size)
+            total = sum(v[1] for v in by_kind.values())
+            total_gz = sum(v[2] for v in by_kind.values())
+            search_only = sum(v[1] for k, v in by_kind.items() if k.startswith("Pagefind"))
+            words = by_kind.get("word lists", [0, 0, 0])[1]
+            print(f"\nquery {query!r}: {status}  ({seconds:.2f} s to results, first visit)")
+            for kind, (files, size, size_gz) in sorted(by_kind.items()):
+                print(f"  {kind:34} {files:3} files {size / 1024:8.1f} KB"
+                      f"  (gzipped {size_gz / 1024:7.1f} KB)")  # fmt: skip
+            print(f"  {'total':34} {len(sent):3} files {total / 1024:8.1f} KB"
+                  f"  (gzipped {total_gz / 1024:7.1f} KB); index data for this query "
+                  f"{(search_only + words) / 1024:.1f} KB")  # fmt: skip
+        chromium.close()
 
 
 def main() -> None:
