@@ -49,7 +49,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote_plus, unquote, urlsplit
 
@@ -127,6 +127,19 @@ def gzipped(site: Path, path: str, size: int) -> int:
     return size
 
 
+def tally(
+    site: Path, sent: list[tuple[str, int]], kind_of: Callable[[str], str]
+) -> dict[str, list[int]]:
+    """The files ``sent`` by kind (``kind_of`` their path): [files, bytes, bytes gzipped]."""
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path, size in sent:
+        entry = by_kind[kind_of(path)]
+        entry[0] += 1
+        entry[1] += size
+        entry[2] += gzipped(site, path, size)
+    return by_kind
+
+
 #: Records the page's long tasks from its start (``window.__longTasks``, milliseconds).
 LONG_TASKS = """
 window.__longTasks = [];
@@ -176,12 +189,7 @@ def browser(
             page.wait_for_timeout(500)  # let late requests land in the log
             long_tasks = [round(d) for d in page.evaluate("window.__longTasks")]
             context.close()
-            by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-            for path, size in sent:
-                entry = by_kind[kind(path)]
-                entry[0] += 1
-                entry[1] += size
-                entry[2] += gzipped(site, path, size)
+            by_kind = tally(site, sent, kind)
             results.append(
                 {
                     "query": query,

@@ -21,14 +21,13 @@ import argparse
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from first_query import gzipped, served
+from first_query import served, tally
 from generate import generate
 
 from sendsite.build.publish import check_site
@@ -74,12 +73,7 @@ def _measure_queries(site: Path) -> None:
             status = page.inner_text("[data-search-status]")
             page.wait_for_timeout(300)  # let late requests land in the log
             context.close()
-            by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-            for path, size in sent:
-                entry = by_kind[_kind(path)]
-                entry[0] += 1
-                entry[1] += size
-                entry[2] += gzipped(site, path, size)
+            by_kind = tally(site, sent, _kind)
             total = sum(v[1] for v in by_kind.values())
             total_gz = sum(v[2] for v in by_kind.values())
             search_only = sum(v[1] for k, v in by_kind.items() if k.startswith("Pagefind"))
