@@ -6,15 +6,22 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import subprocess
+import sys
 import time
-from pathlib import Path, PurePath
+from collections.abc import Iterator
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import jsonschema
 import pytest
 
-from sendsite.build import changes, pieces, pipeline, writer
+from sendsite.build import changes, copying, pieces, pipeline, writer
+from sendsite.build.deferred import Reusable, Streamed
+from sendsite.build.reused import ReusedPieces
+from sendsite.builtin.exports import array_parts
 from sendsite.builtin.search import pagefind as search_pagefind
+from sendsite.builtin.search import pagefind_program
 
 from .conftest import copy_demo, run_cli
 from .test_cli_output import SCHEMA
@@ -163,6 +170,44 @@ def test_an_edit_copies_the_other_reports_export_lines_from_the_last_site(
     _same_as_cold(site, out, tmp_path / "again")
 
 
+def test_an_export_array_is_copied_in_runs_between_the_edited_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON export's unchanged elements and the commas between them are copied from
+    the last site's file in one copy a run, not one an element (at 2,000 reports,
+    20,000 copies for items.json after an edit): here three runs around two edited
+    lines. A last file changed since (its date not the one noted) is not copied from."""
+    version = {n: 1 for n in range(300)}
+
+    def lines() -> Iterator[bytes | Reusable]:
+        for n in range(300):  # each line keyed by what makes it, as a report's entry
+            yield (n, version[n]), (lambda n=n: f'{{"n": {n}, "v": {version[n]}}}'.encode())
+
+    export = Streamed(lambda: array_parts(lines()))
+    rel, old, new = PurePosixPath("data/items.json"), tmp_path / "old.json", tmp_path / "new.json"
+    first = ReusedPieces()
+    first.write(old, rel, export, None)
+    copies: list[int] = []
+    real = copying._copy_range
+
+    def counted(source: int, target: int, count: int, at: int) -> int:
+        copies.append(count)
+        return real(source, target, count, at)
+
+    monkeypatch.setattr(copying, "_copy_range", counted)
+    version[100] = version[200] = 2
+    ReusedPieces(first.made).write(new, rel, export, old)
+    assert new.read_bytes() == b"".join(export.pieces())
+    assert json.loads(new.read_bytes())[200] == {"n": 200, "v": 2}
+    assert len(copies) == 3 and sum(copies) > 0.9 * new.stat().st_size
+    with old.open("r+b") as changed:
+        changed.write(b'[\n{"n": 9')
+    copies.clear()
+    again = tmp_path / "again.json"
+    ReusedPieces(first.made).write(again, rel, export, old)
+    assert again.read_bytes() == new.read_bytes() and copies == []
+
+
 def test_templates_are_kept_compiled_for_the_next_build(site: Path, tmp_path: Path) -> None:
     """Compiled templates are kept under the cache's fingerprint; a build with another
     (here: a template edited) compiles into a folder of its own, and a folder no build
@@ -285,6 +330,7 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     cache = site / ".sendsite" / "cache"
     kept, published = (cache / "build.pickle").read_bytes(), _tree(tmp_path / "site")
     chunks = _tree(cache / "chunks")
+    left_in_memory = _in_memory()
     report = site / REPORT
     report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
     broken = tmp_path / "pagefind"
@@ -300,10 +346,65 @@ def test_an_index_that_fails_keeps_the_last_cache_and_site(
     assert (cache / "build.pickle").read_bytes() == kept
     assert _tree(cache / "chunks") == chunks  # the failed build's own chunks removed
     assert _tree(tmp_path / "site") == published
+    assert _in_memory() == left_in_memory  # the part's folder in memory, if any, removed
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     again = _build(site, tmp_path / "site")
     assert again["read"] == 1  # the edited report only: the last good cache was used
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def _in_memory() -> set[str]:
+    """The folders builds made in memory for parts of an index (``pagefind_program``)."""
+    return {p.name for p in pagefind_program.MEMORY.glob("sendsite-index-*")}
+
+
+@pytest.mark.parametrize("memory", [True, False], ids=["in-memory", "on-disk"])
+def test_a_part_made_again_keeps_the_last_sites_files_that_did_not_change(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory: bool
+) -> None:
+    """An edit makes the index again (the demo's is one part). Where the machine has a
+    file system in memory (Linux's /dev/shm), Pagefind writes there and each file the
+    last site held byte for byte is linked from it: the other reports' results keep
+    their files and dates, so a copy to a server by date sends only what changed. Without
+    one (or elsewhere), the part is written in place. Either way the site is the cold
+    build's, and nothing is left in memory."""
+    if not memory:
+        monkeypatch.setattr(pagefind_program, "MEMORY", tmp_path / "no-such-folder")
+    elif pagefind_program.memory_folder() is None:
+        pytest.skip("no file system in memory here (/dev/shm)")
+    left = _in_memory()
+    bundle = tmp_path / "site" / "pagefind"
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in bundle.rglob("*") if p.is_file()}
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    old, new = "has been established, initially", "has now been established, initially"
+    report.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edited = _build(site, tmp_path / "site")
+    assert (edited["search"]["reused"], edited["search"]["parts_copied"]) == (False, 0)
+    after = [p for p in bundle.rglob("*") if p.is_file()]
+    same = [p for p in after if p in before and p.read_bytes() == before[p][1]]
+    linked = [p for p in same if p.stat().st_ino == before[p][0]]
+    fragments = [p for p in after if p.suffix == ".pf_fragment"]
+    assert len(fragments) >= 10 and len(same) > len(fragments) / 2
+    assert len(linked) == (len(same) if memory else 0)
+    assert any(p not in before for p in fragments)  # the edited report's results: new
+    assert _in_memory() == left
+    _same_as_cold(site, tmp_path / "site", tmp_path / "cold-build")
+
+
+def test_a_killed_builds_folder_in_memory_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A build killed while Pagefind wrote a part in memory leaves its folder there; the
+    next build to make one removes it (its process is gone), and leaves a running one's."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = tmp_path / f"sendsite-index-{dead.pid}-abc"
+    running = tmp_path / f"sendsite-index-{os.getpid()}-def"
+    for folder in (gone, running):
+        (folder / "fragment").mkdir(parents=True)
+        (folder / "fragment" / "en_1.pf_fragment").write_bytes(b"x")
+    made = pagefind_program.made_in(tmp_path)
+    assert not gone.exists() and running.is_dir() and made.is_dir()
+    assert made.name.startswith(f"sendsite-index-{os.getpid()}-")
 
 
 def test_an_index_in_parts_is_made_again_only_where_its_records_changed(

@@ -78,6 +78,10 @@ def link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+#: How much of the last file ``Appender.between`` reads ahead.
+_WINDOW = 1 << 16
+
+
 class Appender:
     """Appends to ``file`` bytes, and spans of file ``source`` (the last build's copy),
     adjacent spans copied by the system in one run: at 2,000 reports, the data exports'
@@ -96,12 +100,37 @@ class Appender:
         self.whole = True
         self._run: list[Callable[[], bytes]] = []
         self._start = self._end = self._at = 0
+        #: A window of ``source`` read ahead (where it starts, its bytes), for ``between``.
+        self._seen: tuple[int, bytes] = (0, b"")
 
     def write(self, data: bytes) -> None:
         """Append ``data``."""
         self.flush()
         self.file.write(data)
         self.offset += len(data)
+
+    def between(self, data: bytes) -> None:
+        """Append ``data``, a file's own bytes between its pieces (a JSON array's ``,``):
+        where the source holds the very same bytes right after the pending run, they join
+        it, so the pieces either side are copied in one go."""
+        if self._run and self.source is not None and self._source_at(self._end, len(data)) == data:
+            self._run.append(lambda: data)
+            self._end += len(data)
+            self.offset += len(data)
+        else:
+            self.write(data)
+
+    def _source_at(self, at: int, length: int) -> bytes:
+        """``length`` bytes of the source from ``at`` (fewer at its end), read ahead a
+        window at a time; b"" if they cannot be read."""
+        start, window = self._seen
+        if not (start <= at and at + length <= start + len(window)):
+            try:
+                window = os.pread(self.source or 0, max(length, _WINDOW), at)
+            except OSError:
+                return b""
+            start, self._seen = at, (at, window)
+        return window[at - start : at - start + length]
 
     def copy(self, start: int, length: int, make: Callable[[], bytes]) -> None:
         """Append ``length`` bytes from ``start`` in ``source`` (``make()``'s bytes if

@@ -118,7 +118,7 @@ def _written(
         out = Appender(file, source)
         for piece in content.make():
             if isinstance(piece, bytes):
-                out.write(piece)
+                out.between(piece)
                 continue
             key, make = piece
             at = spans.get(key)

@@ -134,6 +134,7 @@ def stage_search_index(
     release: bool = False,
     started: tuple[int, str, int] | None = None,
     home: Path | None = None,
+    last: Path | None = None,
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
     ``site_dir`` and the last site's index copied, or the records' pages written into a
@@ -148,7 +149,8 @@ def stage_search_index(
     Pagefind needs only the pages, and does not run beside them. ``started``: the index
     is being made already (``background``): its parts, ``since`` and parts copied; only
     the word lists are written, and ``StagedSearch.made`` is to be given its files.
-    ``home``: where the pages are kept for the next build (``pagefind.stage_index``).
+    ``home``: where the pages are kept for the next build, and ``last`` the last site's
+    index (``pagefind.stage_index``).
     """
     if not records:
         return StagedSearch(0, 0)
@@ -169,7 +171,7 @@ def stage_search_index(
     number, since = (len(parts.parts), parts.since) if parts is not None else (1, "")
     if copied is not None or parts is None:
         return StagedSearch(count, words, copied=copied, parts=number, since=since)
-    index = stage_index(parts, language, reused, digests, home)
+    index = stage_index(parts, language, reused, digests, home, last)
     return StagedSearch(count, words, index=index, parts=number, since=since)
 
 

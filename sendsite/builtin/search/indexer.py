@@ -135,6 +135,8 @@ class IndexStep:
     started: tuple[int, str, int] | None = None
     #: The folder the records' pages are kept in between builds (the build cache's), if any.
     home: Path | None = None
+    #: The last site's index, if it has one (``pagefind.last_index``).
+    last: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
@@ -149,7 +151,9 @@ class IndexStep:
         if not background.fits(sizes, self.reused, background.held_now()):
             return None
         self.started = (len(sizes), self.parts.since, len(self.reused))
-        staged = stage_index(self.parts, self.language, self.reused, self.digests, self.home)
+        staged = stage_index(
+            self.parts, self.language, self.reused, self.digests, self.home, self.last
+        )
         return IndexRun(staged, scratch_folder(output.resolve()))
 
     def stage(self, folder: Path) -> StagedSearch:
@@ -167,6 +171,7 @@ class IndexStep:
             release=True,
             started=self.started,
             home=self.home,
+            last=self.last,
         )
 
 
@@ -203,6 +208,7 @@ def index_step(
     if found is None:
         return step
     bundle, before = found
+    step.last = bundle
     if before == digests:
         step.reuse = last
     elif len(before) == len(digests) > 1:

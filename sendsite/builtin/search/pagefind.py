@@ -61,7 +61,9 @@ from sendsite.builtin.search.pagefind_program import (
     PartRun,
     SearchIndexError,
     first_ended,
+    memory_folder,
 )
+from sendsite.builtin.search.pagefind_reuse import copy_part, copy_words
 
 if TYPE_CHECKING:
     from sendsite.builtin.search.records import RecordMemo, SearchRecord
@@ -164,6 +166,9 @@ class StagedIndex:
     words_digest: str = ""
     words_from: Path | None = None
     kept: bool = False  # whether ``folder`` is the build cache's, kept for the next build
+    #: The last site's index: a part made again has the files it holds linked from it
+    #: (made in memory first, where the machine has a folder there: ``PartRun``).
+    last: Path | None = None
 
     def run(self, site_dir: Path, stop: threading.Event | None = None) -> list[Path]:
         """Index every part into ``site_dir/pagefind`` (see ``index_records``); the pages'
@@ -182,12 +187,13 @@ class StagedIndex:
             probes = [""] * count  # each part's page in the index of words: its id
             waiting = [n for n in range(len(outputs)) if n not in self.reused]
             for n in self.reused:
-                hidden.update(_copy_part(self.reused[n], n, outputs[n]))
+                hidden.update(copy_part(self.reused[n], n, outputs[n], PARTS))
             if self.words_from is not None:  # the last site's index of words: the same
                 waiting.remove(count)
-                probes = _copy_words(self.words_from, outputs[count], count)
+                probes = copy_words(self.words_from, outputs[count], count, WORDS_FOLDER, PARTS)
                 hidden.update(p for p in probes if p)
             at_once = min(2, cores())
+            memory = memory_folder() if self.last is not None else None
             while waiting or runs:
                 # When no other part may start beside the runs, the first to end is
                 # waited for; then the next ones start, and its results get their
@@ -200,8 +206,10 @@ class StagedIndex:
                 while (part := self._next(runs, waiting, at_once)) is not None:
                     waiting.remove(part)
                     pages, size = self.folder / f"part-{part}", self.sizes[part]
+                    last = self.last / _folder(part, count) if self.last is not None else None
+                    addresses = self.parts[part]
                     runs.append(
-                        PartRun(pages, outputs[part], self.parts[part], self.language, size)
+                        PartRun(pages, outputs[part], addresses, self.language, size, memory, last)
                     )
                 if ended is not None:
                     for address, ids in ended.finish().items():
@@ -213,7 +221,7 @@ class StagedIndex:
             for n, output in enumerate(outputs[1:], start=1):
                 for name in PROGRAM_FILES + [p.name for p in output.glob("wasm.*.pagefind")]:
                     (output / name).unlink(missing_ok=True)
-                output.rename(bundle / (f"part-{n}" if n < count else WORDS_FOLDER))
+                output.rename(bundle / _folder(n, count))
             names = [f"part-{n}/" for n in range(1, count)]
             listed = json.dumps(
                 {
@@ -308,19 +316,22 @@ def stage_index(
     reused: dict[int, Path] | None = None,
     digests: list[str] | None = None,
     home: Path | None = None,
+    last: Path | None = None,
 ) -> StagedIndex:
     """Write ``parts`` (``layout``'s), a folder for each part (its index of words after
     them) but the ``reused`` ones (see ``StagedIndex``), into ``home`` or a temporary folder
     (``pagefind_pages.pages_folder``); the parts are emptied, so their pages are not held
-    while Pagefind runs. ``digests``: ``part_digests``, if the caller made them already."""
+    while Pagefind runs. ``digests``: ``part_digests``, if the caller made them already;
+    ``last``: the last site's index (``last_index``), if it has one."""
     reused = reused or {}
+    copied = next(iter(reused.values()), None)  # the last site's index, if parts are copied
+    last = last or copied
     digests = digests if digests is not None else part_digests(parts, language)
     words = bool(parts.words)  # the index of words, after the parts
     folder = pages_folder(home, len(parts.parts) + words)
     words_digest = _words_digest(parts, language) if words else ""
-    last = next(iter(reused.values()), None)  # the last site's index, if any
     words_from = (
-        last if words and last is not None and _listed_digest(last) == words_digest else None
+        copied if words and copied is not None and _listed_digest(copied) == words_digest else None
     )
     every = [*parts.parts, parts.words] if words else parts.parts
     try:
@@ -341,7 +352,7 @@ def stage_index(
     language = index_language(language)
     return StagedIndex(
         folder, addresses, language, digests, reused, parts.since, sizes, words,
-        words_digest, words_from, home is not None,
+        words_digest, words_from, home is not None, last,
     )  # fmt: skip
 
 
@@ -414,37 +425,7 @@ def _listed_digest(bundle: Path) -> str:
         return ""
 
 
-def _copy_words(bundle: Path, output: Path, count: int) -> list[str]:
-    """Copy the index of words of the index at ``bundle`` into ``output`` (linked where it
-    can be); return its pages' ids by part (``probes``)."""
-    try:
-        probes = [str(p) for p in json.loads((bundle / PARTS).read_text("utf-8"))["probes"]]
-        shutil.copytree(bundle / WORDS_FOLDER, output, copy_function=link_or_copy)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _not_copied(str(exc)) from None
-    if len(probes) != count:
-        raise _not_copied("its parts differ")
-    return probes
-
-
-def _copy_part(bundle: Path, n: int, output: Path) -> list[str]:
-    """Copy part ``n`` of the last site's index at ``bundle`` into ``output`` (linked
-    where it can be: the last site goes once the new one is in place); return its
-    results' ids the search page hides (its page of words')."""
-    source = bundle if n == 0 else bundle / f"part-{n}"
-    # The first part is the bundle's top: not the other parts, nor their list (Pagefind's
-    # own files are named after their language and hash, never so).
-    others = shutil.ignore_patterns(PARTS, "part-*") if n == 0 else None
-    try:
-        hidden = json.loads((bundle / PARTS).read_text(encoding="utf-8"))["hidden"]
-        shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _not_copied(str(exc)) from None
-    return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
-
-
-def _not_copied(reason: str) -> SearchIndexError:
-    return SearchIndexError(
-        f"the last site's search index could not be copied ({reason})",
-        fix="Build again; if this goes on, build with --no-cache.",
-    )
+def _folder(n: int, count: int) -> str:
+    """Where part ``n`` of an index of ``count`` parts (and then its index of words) goes
+    in ``BUNDLE``."""
+    return "" if n == 0 else f"part-{n}" if n < count else WORDS_FOLDER
