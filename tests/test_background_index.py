@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from sendsite.build import publish
 from sendsite.build.writer import OutputError, scratch_folder, stage_site
-from sendsite.builtin.search import background, pagefind, pagefind_program
+from sendsite.builtin.search import background, indexer, pagefind, pagefind_program
 
 from .conftest import copy_demo, run_cli
 from .test_build_cache import REPORT, _tree
@@ -131,3 +132,62 @@ def test_a_stopped_index_starts_no_more_runs(
     with pytest.raises(pagefind.SearchIndexError, match="stopped: the build failed"):
         staged.run(tmp_path / "site", stop)
     assert processes == [] and not staged.folder.exists()
+
+
+def test_the_index_staged_while_the_site_is_written_makes_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where Pagefind waits for the site to be written, the word lists and the record
+    pages are written meanwhile, in a thread: the same site as written one after the
+    other, and no folder left beside it."""
+    source = copy_demo(tmp_path / "src")
+    monkeypatch.setattr(background, "MEMORY", 0)  # Pagefind once the site is written
+    staged: list[background.StagingRun] = []
+    real_init = background.StagingRun.__post_init__
+
+    def post_init(self: background.StagingRun) -> None:
+        staged.append(self)
+        real_init(self)
+
+    monkeypatch.setattr(background.StagingRun, "__post_init__", post_init)
+    _build(source, tmp_path / "beside", "--no-cache")
+    assert len(staged) == 1 and staged[0].error is None and not staged[0].folder.exists()
+    assert (tmp_path / "beside" / "search" / "words" / "a.json").is_file()
+    monkeypatch.setattr(indexer.IndexStep, "stage_beside", lambda self, output: None)
+    _build(source, tmp_path / "after", "--no-cache")
+    assert len(staged) == 1
+    assert _tree(tmp_path / "beside") == _tree(tmp_path / "after")
+    assert not [p for p in tmp_path.iterdir() if ".new-" in p.name], "a scratch folder was left"
+
+
+@pytest.mark.parametrize("failing", ["the site", "the index"])
+def test_a_build_that_fails_while_the_index_is_staged_beside_it_leaves_nothing(
+    failing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure on either side (the disk full while the site is written, or while the
+    record pages are) fails the build with the error, keeps the last site, and leaves no
+    folder of either behind: the staging is waited for, and what it wrote removed."""
+    source = copy_demo(tmp_path / "src")
+    _build(source, tmp_path / "site")
+    published = _tree(tmp_path / "site")
+    report = source / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
+    monkeypatch.setattr(background, "MEMORY", 0)
+    records = tmp_path / "records"  # where a build without the cache writes record pages
+    records.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(records))
+
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    if failing == "the site":
+        monkeypatch.setattr(publish, "stage_site", full_disk)
+    else:
+        monkeypatch.setattr(pagefind, "write_pages", full_disk)
+    site = str(tmp_path / "site")
+    failed = run_cli("build", "--source", str(source), "--output", site, "--no-cache")
+    assert failed.exit_code == 1
+    assert "No space left on device" in failed.output
+    assert _tree(tmp_path / "site") == published  # the last good site stays
+    assert not [p for p in tmp_path.iterdir() if ".new-" in p.name], "a scratch folder was left"
+    assert list(records.iterdir()) == [], "the record pages were left"

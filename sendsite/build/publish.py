@@ -294,8 +294,10 @@ def _make(
     staged: StagedCache | None = None
     staging: Path | None = None
     spooled: list[Path] = []  # the spool's files the cache names (none once written)
+    # Else the index is staged (word lists, record pages) while the site is written.
+    beside = step.stage_beside(target) if step is not None and early is None else None
     try:
-        keep = [early.folder] if early is not None else []
+        keep = [run.folder for run in (early, beside) if run is not None]
         spare = spare_for(config.root, target) if cache else None
         staging = stage_site(
             target, files, progress, release=True, keep=keep, reused=reused, spare=spare
@@ -303,7 +305,9 @@ def _make(
         if kept_state is not None:  # the pages as the files just written, not their bytes
             spooled = _as_written(kept_state, staging, target)
         with progress.stage("index"), writing_into(target):
-            search = step.stage(staging) if step is not None else None
+            staged_by = beside.into if beside is not None else step.stage if step else None
+            beside = None  # into removes its folder, whatever happens
+            search = staged_by(staging) if staged_by is not None else None
         # Once the records' pages are on disk: pickling adds to what the site holds.
         # Written beside the cache in use, and put in place only once the site is.
         with collected_once(collect=False):  # pickling makes no cycles to look for
@@ -316,6 +320,8 @@ def _make(
     except BaseException:
         if early is not None:
             early.cancel()
+        if beside is not None:
+            beside.cancel()
         if staged is not None:
             staged.drop()
         if staging is not None:

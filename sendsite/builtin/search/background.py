@@ -7,7 +7,10 @@ the bytes of the record pages it indexes, and a big site's build would pass
 small site, or a build after an edit that indexes one part again) starts them before
 the site is written, in a thread of its own, and the pages, the data exports and the
 cache are written while Pagefind indexes: the index is made into a folder of its own
-and moved into the new site once both are done. The index is the same bytes either way.
+and moved into the new site once both are done. Otherwise the index is at least staged
+while the site is written (``StagingRun``): the word lists and the record pages, which
+mostly wait on the file system, as the site's writing does. The index is the same bytes
+either way.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sendsite.build.parallel import cores
+from sendsite.builtin.search.index import WORDS, StagedSearch
 from sendsite.builtin.search.pagefind import BUNDLE, INDEXING_BYTES, StagedIndex
 
-__all__ = ["HELD_PER_BYTE", "MEMORY", "IndexRun", "fits", "held_now"]
+__all__ = ["HELD_PER_BYTE", "MEMORY", "IndexRun", "StagingRun", "fits", "held_now"]
 
 #: What Pagefind holds for each byte of record pages it indexes (measured: a 11.3 MB
 #: part 374 MB, a 8.3 MB part 280 MB).
@@ -53,33 +58,49 @@ def fits(sizes: list[int], reused: set[int] | dict[int, Path], held: int) -> boo
     return held + HELD_PER_BYTE * at_once <= MEMORY
 
 
+class _InThread:
+    """Work going on in a thread of its own while the site is written."""
+
+    thread: threading.Thread
+    #: What the work raised, raised in the build's own thread by ``_joined``.
+    error: BaseException | None
+
+    def _start(self, work: Callable[[], object], name: str) -> None:
+        self.error = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name=name, daemon=True)
+        self.thread.start()
+
+    def _joined(self) -> None:
+        """Wait for the work to end; raise what it raised."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 @dataclass
-class IndexRun:
+class IndexRun(_InThread):
     """``StagedIndex.run`` going on in a thread, into a folder of its own."""
 
     staged: StagedIndex
     #: Where the index is made: an empty folder on the new site's file system.
     folder: Path
     stop: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
 
     def __post_init__(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="sendsite-index", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.staged.run(self.folder, self.stop)
-        except BaseException as exc:  # given to the build's own thread by ``into``
-            self.error = exc
+        self._start(lambda: self.staged.run(self.folder, self.stop), "sendsite-index")
 
     def into(self, site_dir: Path) -> list[Path]:
         """Wait for the index, then move it into ``site_dir`` (``BUNDLE``); its files.
         Raises what the index raised (``SearchIndexError``)."""
         try:
-            self.thread.join()
-            if self.error is not None:
-                raise self.error
+            self._joined()
             bundle = site_dir.joinpath(*BUNDLE.parts)
             self.folder.joinpath(*BUNDLE.parts).rename(bundle)
             return sorted(p for p in bundle.rglob("*") if p.is_file())
@@ -90,4 +111,49 @@ class IndexRun:
         """Stop the runs (the build failed) and remove what they made."""
         self.stop.set()
         self.thread.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass
+class StagingRun(_InThread):
+    """The index staged (``stage(folder)``: the word lists counted and written, the record
+    pages written for Pagefind) in a thread while the site is written, the word lists
+    into a folder of their own. Both mostly wait on the file system (each file made
+    costs the system about a third of a millisecond here), so the two share the cores
+    rather than take turns."""
+
+    stage: Callable[[Path], StagedSearch]
+    #: Where the word lists are written: an empty folder on the new site's file system.
+    folder: Path
+    result: StagedSearch | None = None
+
+    def __post_init__(self) -> None:
+        self._start(self._stage, "sendsite-staging")
+
+    def _stage(self) -> None:
+        self.result = self.stage(self.folder)
+
+    def into(self, site_dir: Path) -> StagedSearch:
+        """Wait for the staging, then move the word lists into ``site_dir``; the staged
+        index. Raises what the staging raised."""
+        try:
+            self._joined()
+            assert self.result is not None
+            words = self.folder.joinpath(*WORDS.parts)
+            if words.is_dir():
+                try:
+                    words.rename(site_dir.joinpath(*WORDS.parts))
+                except BaseException:
+                    if self.result.index is not None:
+                        self.result.index.discard()
+                    raise
+            return self.result
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def cancel(self) -> None:
+        """Wait for the staging to end (the build failed) and remove what it made."""
+        self.thread.join()
+        if self.result is not None and self.result.index is not None:
+            self.result.index.discard()
         shutil.rmtree(self.folder, ignore_errors=True)

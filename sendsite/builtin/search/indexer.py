@@ -156,6 +156,13 @@ class IndexStep:
         )
         return IndexRun(staged, scratch_folder(output.resolve()))
 
+    def stage_beside(self, output: Path) -> background.StagingRun | None:
+        """``stage`` in a thread, while the site for ``output`` is written (``StagingRun``),
+        unless the last site's index is copied whole (into the site itself)."""
+        if self.reuse is not None or self.started is not None:
+            return None
+        return background.StagingRun(self.stage, scratch_folder(output.resolve()))
+
     def stage(self, folder: Path) -> StagedSearch:
         """The word lists written into ``folder`` and the records' pages onto disk; the
         records let go. Pagefind runs when the result is run (in another process, maybe)."""
