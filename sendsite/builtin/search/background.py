@@ -141,19 +141,20 @@ class StagingRun(_InThread):
             assert self.result is not None
             words = self.folder.joinpath(*WORDS.parts)
             if words.is_dir():
-                try:
-                    words.rename(site_dir.joinpath(*WORDS.parts))
-                except BaseException:
-                    if self.result.index is not None:
-                        self.result.index.discard()
-                    raise
+                words.rename(site_dir.joinpath(*WORDS.parts))
             return self.result
+        except BaseException:
+            self._discard_pages()
+            raise
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def cancel(self) -> None:
         """Wait for the staging to end (the build failed) and remove what it made."""
         self.thread.join()
+        self._discard_pages()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _discard_pages(self) -> None:
         if self.result is not None and self.result.index is not None:
             self.result.index.discard()
-        shutil.rmtree(self.folder, ignore_errors=True)
