@@ -9,6 +9,7 @@ alive, then runs the real Pagefind.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -273,6 +274,89 @@ def test_killing_the_program_stops_the_child_building_for_it(
     while _alive_with(str(root)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _alive_with(str(root)) == [], "no process goes on building for a killed program"
+
+
+#: Pagefind's stand-in that says where it is, then takes a long time.
+SLOW_PAGEFIND = """\
+import os, time
+open(os.environ["REACHED"], "w").write(str(os.getpid()))
+time.sleep(120)
+"""
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """Whether process ``pid`` has ended (or is a zombie) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("where", ["beside the child", "after the child"])
+def test_killing_the_program_ends_the_pagefind_it_started(
+    where: str, make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """A Pagefind left running would go on writing into a folder the next build makes
+    its site from, and so into files that site then shares with the published one."""
+    plugins = {"plugins/tiny.py": TINY}
+    if where == "after the child":
+        plugins["plugins/big.py"] = NO_ROOM
+    root = tiny_site(make_site, plugins)
+    stand_in, reached = tmp_path / "pagefind-stand-in", tmp_path / "reached"
+    stand_in.write_text(f"#!{sys.executable}\n{SLOW_PAGEFIND}")
+    stand_in.chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", "build", "--source", str(root)],
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(stand_in), "REACHED": str(reached)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not (reached.exists() and reached.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pagefind = int(reached.read_text())
+    try:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        assert _gone(pagefind), "Pagefind ended with the program that started it"
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pagefind, signal.SIGKILL)
+
+
+COPY_FOREVER = """\
+import time
+from pathlib import Path
+from sendsite.build.copying import Copying
+copying = Copying([(Path("/dev/zero"), Path("/dev/null"), None)], lambda count: None)
+print(copying._process.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's prctl")
+def test_the_copying_process_ends_with_the_build_that_started_it() -> None:
+    """Killed, a build leaves no process copying files into a folder the next build uses
+    (here a copy that never ends: /dev/zero into /dev/null)."""
+    build = subprocess.Popen(
+        [sys.executable, "-c", COPY_FOREVER], stdout=subprocess.PIPE, text=True
+    )
+    assert build.stdout is not None
+    copying = int(build.stdout.readline())
+    try:
+        build.send_signal(signal.SIGKILL)
+        build.wait(timeout=60)
+        assert _gone(copying), "the copying process ended with the build"
+    finally:
+        build.stdout.close()
+        with contextlib.suppress(OSError):
+            os.kill(copying, signal.SIGKILL)
 
 
 def _where(job: int) -> tuple[int, int]:

@@ -538,6 +538,67 @@ def test_the_site_is_readable_by_a_web_server_whatever_the_umask(make_site: Site
         os.umask(before)
 
 
+def test_a_published_file_keeps_its_mode_while_the_next_build_makes_its_own_readable(
+    make_site: SiteMaker,
+) -> None:
+    """The next site shares unchanged files with the published one (linked); one whose
+    mode was changed by hand is copied before the new site's is set, so the file readers
+    are served is not changed under them, and the build's own is 0644 all the same."""
+    root = make_site(PAGES)
+    out = root / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    published = out / "search" / "index.html"
+    before = published.read_bytes()
+    published.chmod(0o600)
+    fd = os.open(published, os.O_RDONLY)  # the published file itself, wherever it goes
+    try:
+        (root / "content" / "a.md").write_text("# A\n\nEdited.\n", encoding="utf-8")
+        result = run_cli("build", "--source", str(root), "--output", str(out))
+        assert result.exit_code == 0, result.output
+        assert os.fstat(fd).st_mode & 0o777 == 0o600, "the published file was not changed"
+    finally:
+        os.close(fd)
+    assert published.stat().st_mode & 0o777 == 0o644
+    assert published.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_link_put_into_the_published_site_is_never_written_through(
+    kind: str, make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """A symbolic link someone put in the published site (which a build with the cache
+    keeps to make the next site from, ``build.spare``) is removed, never followed: what it
+    points at keeps its contents and mode, and the next sites are as a cold build makes them."""
+    root = make_site(PAGES)
+    out = root / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    cold = _snapshot(out)
+    outside = tmp_path / "outside"
+    if kind == "folder":
+        outside.mkdir(mode=0o700)
+        replaced = out / "static"
+    else:
+        outside.write_bytes(b"not the site's")
+        outside.chmod(0o600)
+        replaced = out / "b" / "index.html"
+    (out / "moved-aside").mkdir()
+    replaced.rename(out / "moved-aside" / replaced.name)
+    replaced.symlink_to(outside)
+    for n in range(3):  # the link's site is kept, then made into the next one
+        (root / "content" / "a.md").write_text(
+            f"# A\n\nThe first page.{' ' * n}\n", encoding="utf-8"
+        )
+        result = run_cli("build", "--source", str(root), "--output", str(out))
+        assert result.exit_code == 0, result.output
+        assert not replaced.is_symlink(), f"build {n + 2}"
+        assert _snapshot(out) == cold, f"build {n + 2} is the cold build"
+    assert outside.stat().st_mode & 0o777 == (0o700 if kind == "folder" else 0o600)
+    if kind == "folder":
+        assert list(outside.iterdir()) == []
+    else:
+        assert outside.read_bytes() == b"not the site's"
+
+
 def test_keyed_pieces_are_copied_from_the_last_file_in_order_and_the_rest_made(
     tmp_path: Path,
 ) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from dataclasses import replace
 from importlib.metadata import version
@@ -188,6 +189,19 @@ def test_a_failing_program_is_a_clear_error(
         SearchIndexError, match=r"Pagefind failed \(exit 3\): Error: the disk is on fire"
     ):
         index_records(_records(), tmp_path, "en")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="started by a launcher there")
+def test_a_program_that_cannot_be_run_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = tmp_path / "pagefind"
+    program.write_text("not a program\n")  # not executable
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with pytest.raises(SearchIndexError) as raised:
+        index_records(_records(), tmp_path / "site", "en")
+    assert str(raised.value).startswith("Pagefind failed"), raised.value
+    assert f"{program}: Permission denied" in str(raised.value)
 
 
 def test_a_stuck_program_is_stopped_and_is_a_clear_error(

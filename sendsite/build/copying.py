@@ -213,8 +213,10 @@ class Copying:
     def __init__(
         self, jobs: list[tuple[Path, Path, Path | None]], done: Callable[[int], object]
     ) -> None:
+        from sendsite.build.forked import ending_with_this  # (not in the copying process)
+
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", __file__],
+            ending_with_this([sys.executable, "-I", "-S", __file__]),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -73,7 +73,10 @@ def clear_for(
                 else:
                     os.unlink(path)
             for name in folders:  # (a folder it holds that is still there is not empty)
-                left = left or os.path.lexists(os.path.join(root, name))
+                path = os.path.join(root, name)
+                if os.path.islink(path):  # put there by hand: never written through
+                    os.unlink(path)
+                left = left or os.path.lexists(path)
             if not left and here:
                 os.rmdir(root)
     except OSError:

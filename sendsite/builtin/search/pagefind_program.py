@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from sendsite.build.copying import copy_into
+from sendsite.build.forked import ending_with_this
 from sendsite.builtin.search import pagefind_bundle
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
 from sendsite.errors import SendsiteError
@@ -263,6 +264,6 @@ def start(pages: Path, bundle: Path, language: str, *, said: IO[bytes]) -> subpr
     command = [str(program()), "--site", str(pages), "--output-path", str(bundle)]
     command += ["--force-language", language, "--silent"]
     try:
-        return subprocess.Popen(command, stdout=said, stderr=subprocess.STDOUT)
+        return subprocess.Popen(ending_with_this(command), stdout=said, stderr=subprocess.STDOUT)
     except OSError as exc:
         raise SearchIndexError(f"Pagefind could not be run: {exc}") from None
