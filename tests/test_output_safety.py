@@ -599,6 +599,39 @@ def test_a_link_put_into_the_published_site_is_never_written_through(
         assert outside.read_bytes() == b"not the site's"
 
 
+@pytest.mark.parametrize("edited", [False, True], ids=["no change", "an edit"])
+def test_links_put_into_the_published_index_are_left_out_of_the_next(
+    edited: bool, make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """What a build takes from the last site's search index and word lists (linked, not
+    made again) leaves out a symbolic link put there by hand: nothing outside the site
+    gets into the next one."""
+    root = make_site(PAGES)
+    out = root / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    secret, folder = tmp_path / "secret.txt", tmp_path / "secrets"
+    secret.write_text("not the site's")
+    folder.mkdir()
+    (folder / "more.txt").write_text("not the site's either")
+    planted = {
+        out / "pagefind" / "fragment" / "planted.pf_fragment": secret,
+        out / "pagefind" / "planted": folder,
+        out / "search" / "words" / "planted.json": secret,
+        out / "search" / "words" / "planted": folder,
+    }
+    for link, target in planted.items():
+        link.symlink_to(target)
+    if edited:
+        (root / "content" / "a.md").write_text("# A\n\nEdited.\n", encoding="utf-8")
+    result = run_cli("build", "--source", str(root), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    cold = tmp_path / "cold"
+    result = run_cli("build", "--source", str(root), "--output", str(cold), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert _snapshot(out) == _snapshot(cold)
+    assert not any(os.path.lexists(link) for link in planted)
+
+
 def test_keyed_pieces_are_copied_from_the_last_file_in_order_and_the_rest_made(
     tmp_path: Path,
 ) -> None:

@@ -19,11 +19,11 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["Appender", "Copying", "copy_into", "copy_span", "link_or_copy", "relink", "reuse"]
+__all__ = ["Appender", "Copying", "copy_into", "copy_span", "link_tree", "relink", "reuse"]
 
 
 def reuse(old: Path, content: bytes | Path, target: Path) -> bool:
@@ -69,13 +69,30 @@ def copy_into(source: Path, target: Path, old: Path | None) -> None:
         shutil.copyfile(source, target)
 
 
-def link_or_copy(source: str, target: str) -> None:
-    """Link ``target`` to ``source`` (a ``copy_function`` for ``shutil.copytree`` from the
-    last site into a staging folder), or copy it where a link cannot be made."""
+def _link_or_copy(source: str, target: str) -> None:
+    """Link ``target`` to ``source`` (a file of the last site, for a staging folder), or
+    copy it where a link cannot be made."""
     try:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def link_tree(
+    source: Path, target: Path, skip: Callable[[str, list[str]], Iterable[str]] | None = None
+) -> None:
+    """Copy the last site's folder ``source`` to ``target`` (not there yet), each file
+    linked where it can be (``_link_or_copy``), but for what ``skip`` names (as
+    ``shutil.copytree``'s ``ignore``) and every symbolic link: put into the published site
+    by hand, a link is never followed out of it. ``OSError`` if ``source`` is a link."""
+    if source.is_symlink():
+        raise OSError(errno.ELOOP, "a symbolic link, not the site's folder", str(source))
+
+    def left_out(folder: str, names: list[str]) -> set[str]:
+        named = set(skip(folder, names)) if skip is not None else set()
+        return named | {n for n in names if os.path.islink(os.path.join(folder, n))}
+
+    shutil.copytree(source, target, copy_function=_link_or_copy, ignore=left_out)
 
 
 #: How much of the last file ``Appender.between`` reads ahead.

@@ -21,7 +21,7 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sendsite.build.copying import link_or_copy
+from sendsite.build.copying import link_tree
 from sendsite.build.heap import give_back
 from sendsite.builtin.search.pagefind import (
     BUNDLE,
@@ -201,7 +201,7 @@ def _copy_word_lists(site_dir: Path, into: Path) -> int | None:
     words they list, or None if they cannot be read whole."""
     source, target = site_dir.joinpath(*WORDS.parts), into.joinpath(*WORDS.parts)
     try:
-        shutil.copytree(source, target, copy_function=link_or_copy)
+        link_tree(source, target)
         return sum(len(json.loads(p.read_text("utf-8"))["w"]) for p in target.glob("*.json"))
     except (OSError, ValueError, KeyError, TypeError):
         shutil.rmtree(target, ignore_errors=True)

@@ -48,7 +48,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from sendsite.build.copying import link_or_copy
+from sendsite.build.copying import link_tree
 from sendsite.build.parallel import cores
 from sendsite.builtin.search import pagefind_bundle, pagefind_layout, pagefind_pages
 from sendsite.builtin.search.pagefind_bundle import ENTRY, READ_ERRORS
@@ -379,7 +379,7 @@ def copy_index(site_dir: Path, into: Path) -> list[Path] | None:
     try:
         if bundle.exists():
             shutil.rmtree(bundle)
-        shutil.copytree(source, bundle, copy_function=link_or_copy)
+        link_tree(source, bundle)
     except OSError:
         shutil.rmtree(bundle, ignore_errors=True)
         return None

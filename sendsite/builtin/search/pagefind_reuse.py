@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from sendsite.build.copying import link_or_copy
+from sendsite.build.copying import link_tree
 from sendsite.builtin.search.pagefind_program import SearchIndexError
 
 __all__ = ["copy_part", "copy_words"]
@@ -24,7 +24,7 @@ def copy_words(bundle: Path, output: Path, count: int, words: str, parts: str) -
     ``parts``)."""
     try:
         probes = [str(p) for p in json.loads((bundle / parts).read_text("utf-8"))["probes"]]
-        shutil.copytree(bundle / words, output, copy_function=link_or_copy)
+        link_tree(bundle / words, output)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _not_copied(str(exc)) from None
     if len(probes) != count:
@@ -42,7 +42,7 @@ def copy_part(bundle: Path, n: int, output: Path, parts: str) -> list[str]:
     others = shutil.ignore_patterns(parts, "part-*") if n == 0 else None
     try:
         hidden = json.loads((bundle / parts).read_text(encoding="utf-8"))["hidden"]
-        shutil.copytree(source, output, copy_function=link_or_copy, ignore=others)
+        link_tree(source, output, others)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _not_copied(str(exc)) from None
     return [h for h in hidden if (output / "fragment" / f"{h}.pf_fragment").is_file()]
