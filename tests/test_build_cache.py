@@ -3,11 +3,10 @@ and the site it writes is byte for byte the one a cold build writes."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pickle
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path, PurePath, PurePosixPath
@@ -392,19 +391,43 @@ def test_a_part_made_again_keeps_the_last_sites_files_that_did_not_change(
     _same_as_cold(site, tmp_path / "site", tmp_path / "cold-build")
 
 
+def _held_by_a_build(folder: Path) -> bool:
+    found = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(found, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(found)
+    return False
+
+
 def test_a_killed_builds_folder_in_memory_is_removed_by_the_next(tmp_path: Path) -> None:
     """A build killed while Pagefind wrote a part in memory leaves its folder there; the
-    next build to make one removes it (its process is gone), and leaves a running one's."""
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    gone = tmp_path / f"sendsite-index-{dead.pid}-abc"
-    running = tmp_path / f"sendsite-index-{os.getpid()}-def"
-    for folder in (gone, running):
+    next build to make one removes it (no build holds its lock any more), and leaves
+    alone one a running build holds, one just made, and a link."""
+    gone, running, new = (tmp_path / f"sendsite-index-{n}" for n in ("1-abc", "2-def", "3-ghi"))
+    for folder in (gone, running, new):
         (folder / "fragment").mkdir(parents=True)
         (folder / "fragment" / "en_1.pf_fragment").write_bytes(b"x")
-    made = pagefind_program.made_in(tmp_path)
-    assert not gone.exists() and running.is_dir() and made.is_dir()
-    assert made.name.startswith(f"sendsite-index-{os.getpid()}-")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "sendsite-index-4-jkl").symlink_to(outside)
+    for folder in (gone, running, tmp_path / "sendsite-index-4-jkl"):
+        os.utime(folder, (0, 0), follow_symlinks=False)  # long ago
+    holding = os.open(running, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(holding, fcntl.LOCK_EX)  # as the build making it does
+    try:
+        made, held = pagefind_program.made_in(tmp_path)
+        try:
+            assert not gone.exists() and running.is_dir() and new.is_dir() and outside.is_dir()
+            assert made.is_dir() and made.name.startswith("sendsite-index-")
+            assert _held_by_a_build(made) and _held_by_a_build(running)
+        finally:
+            os.close(held)
+    finally:
+        os.close(holding)
+    assert not _held_by_a_build(made), "the lock goes with the handle (or the process)"
 
 
 def test_an_index_in_parts_is_made_again_only_where_its_records_changed(

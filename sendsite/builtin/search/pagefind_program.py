@@ -57,9 +57,13 @@ MEMORY = Path("/dev/shm")
 #: The least free space in ``MEMORY`` for parts to be made there: two runs at once write
 #: about two thirds of their pages' bytes each (``pagefind.PART_BYTES``: 13 MB).
 _ROOM = 256 * 1024 * 1024
-#: How a folder made in ``MEMORY`` is named, its build's process id after it: a killed
-#: build's is removed by the next (``made_in``).
+#: How a folder made in ``MEMORY`` is named. The build making one holds a lock on it
+#: (``made_in``): a killed build's is removed by the next, whatever process ids mean where
+#: each ran (containers sharing the machine's /dev/shm).
 _PREFIX = "sendsite-index-"
+#: Seconds a folder in ``MEMORY`` is left alone after it was last changed: one just made
+#: is not held yet.
+_SETTLE = 10.0
 
 
 class SearchIndexError(SendsiteError):
@@ -89,8 +93,11 @@ class PartRun:
     ) -> None:
         self.bundle, self.addresses, self.size, self.last = bundle, addresses, size, last
         #: Where Pagefind writes, if not ``bundle``: a folder in ``memory``, removed once
-        #: moved in, or the run stopped or failed.
-        self.made = made_in(memory) if memory is not None else None
+        #: moved in, or the run stopped or failed; and the handle holding its lock.
+        self.made: Path | None = None
+        self._held = -1
+        if memory is not None:
+            self.made, self._held = made_in(memory)
         # Closed by wait or stop: it lives as long as the run.
         self.said: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self.deadline = time.monotonic() + _TIMEOUT
@@ -157,6 +164,7 @@ class PartRun:
     def _discard(self) -> None:
         if self.made is not None:
             shutil.rmtree(self.made, ignore_errors=True)
+            os.close(self._held)
             self.made = None
 
 
@@ -201,23 +209,37 @@ def memory_folder() -> Path | None:
     return MEMORY
 
 
-def made_in(folder: Path) -> Path:
-    """A new empty folder in ``folder`` (``memory_folder``) for one part; first, the folders
-    there of builds that ended without removing theirs (killed) are removed."""
+def made_in(folder: Path) -> tuple[Path, int]:
+    """A new empty folder in ``folder`` (``memory_folder``) for one part, and a handle on
+    it holding its lock (to be closed once it is removed); first, the folders there that
+    no build holds (of builds that were killed) are removed. Links are never followed."""
+    import fcntl  # (POSIX: only where there is such a folder)
+
     for left in folder.glob(f"{_PREFIX}*"):
-        pid = left.name.removeprefix(_PREFIX).partition("-")[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if _abandoned(left):
             shutil.rmtree(left, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=folder))
+    made = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=folder))
+    held = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    return made, held
 
 
-def _running(pid: int) -> bool:
+def _abandoned(folder: Path) -> bool:
+    """Whether no build holds ``folder`` (``made_in``'s), nor has just made it."""
+    import fcntl
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        if time.time() - folder.lstat().st_mtime < _SETTLE:
+            return False
+        found = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:  # gone, a link, or another user's
         return False
-    except OSError:  # another user's
-        return True
+    try:
+        fcntl.flock(found, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held by the build making it
+        return False
+    finally:
+        os.close(found)
     return True
 
 
