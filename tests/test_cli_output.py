@@ -216,3 +216,31 @@ def test_serve_shows_progress_for_its_first_build(site: Path) -> None:
         os.close(controller)
     assert re.search(r"Rendering pages +\[#+\] +\d+/\d+", shown), shown
     assert re.search(r"Built \d+ pages in [\d.]+ s", shown), shown
+
+
+#: The program started as the ``sendsite`` command starts it, Ctrl-C arriving while it
+#: loads its command line (as a reader pressing it at once would).
+CTRL_C_WHILE_STARTING = """\
+import builtins, sys
+load = builtins.__import__
+def interrupted(name, *args, **kwargs):
+    if name == "sendsite.cli.commands":
+        raise KeyboardInterrupt
+    return load(name, *args, **kwargs)
+builtins.__import__ = interrupted
+sys.argv = ["sendsite", "build"]
+from sendsite.cli.program import run
+run()
+"""
+
+
+def test_ctrl_c_while_the_program_starts_is_one_word_not_a_traceback() -> None:
+    started = subprocess.run(
+        [sys.executable, "-c", CTRL_C_WHILE_STARTING],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert started.returncode == 1
+    assert started.stderr.strip() == "Aborted!"

@@ -16,7 +16,7 @@ import pytest
 from sendsite.serve.live import Snapshot
 from sendsite.serve.server import PreviewServer
 
-from .conftest import FAILING_TRACKER, REPO
+from .conftest import FAILING_TRACKER, REPO, run_cli
 
 REPORT = "content/southend/highlight-report-2021-05.md"
 PAGE = "/southend/highlight-report-2021-05/"
@@ -230,6 +230,18 @@ def test_editor_temporaries_are_ignored(server: PreviewServer, site_root: Path) 
     assert [x for x in server.log_lines[before:] if "error" in x] == []  # type: ignore[attr-defined]
     status, body, _ = get(server, PAGE)
     assert status == 200 and "Saved after the temporaries" in body
+
+
+def test_a_build_beside_the_preview_is_not_a_save(server: PreviewServer, site_root: Path) -> None:
+    """``sendsite build`` into the site folder's ``site/`` while the preview runs: the
+    preview does not read its output, so it does not rebuild for it."""
+    rebuilds = Rebuilds(server)
+    result = run_cli("build", "--source", str(site_root), "--quiet")
+    assert result.exit_code == 0, result.output
+    report = site_root / REPORT
+    save_in_place(report, report.read_text().replace(TITLE, "Saved after the build"))
+    changed = {path for batch in rebuilds.until(report, 5.0) for path in batch}
+    assert changed == {report.resolve()}
 
 
 def test_an_areas_own_file_and_the_glossary_are_content_too(

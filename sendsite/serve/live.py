@@ -144,6 +144,12 @@ class LiveSite:
                     raise
         return sorted({resolved(f) for f in folders})
 
+    def read_by_the_site(self, changed: set[Path]) -> set[Path]:
+        """``changed`` but for the output folder, which ``sendsite build`` run beside the
+        preview replaces: the site does not read it."""
+        output = self.config.output_path if self.config is not None else self.root / "site"
+        return {path for path in changed if path != output and output not in path.parents}
+
     # --- building ----------------------------------------------------------------------
 
     def rebuild(self, changed: set[Path] | None = None) -> Snapshot:

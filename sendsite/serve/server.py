@@ -73,10 +73,12 @@ class PreviewServer:
     def _rebuild_loop(self) -> None:
         """Rebuild after each batch of saves; nothing that goes wrong ends this loop."""
         while not self._stop.is_set():
-            changed = self.queue.take(timeout=0.2)
+            changed = self.live.read_by_the_site(
+                {saved_as(p) for p in self.queue.take(timeout=0.2)}
+            )
             if changed and not self._stop.is_set():
                 try:
-                    self._rebuild({saved_as(p) for p in changed})
+                    self._rebuild(changed)
                 except BaseException as error:  # not the main thread: Ctrl-C never lands here
                     with contextlib.suppress(BaseException):
                         self.live.crashed(error)
