@@ -158,7 +158,7 @@ def ending_with_this(command: list[str]) -> list[str]:
     process); ``command`` as it is where that cannot be asked for. (Python's
     ``preexec_fn`` would fork the build for it, 40 ms at 800 MB held, and block it
     meanwhile; this way the program starts 8 ms later, and nothing waits.)"""
-    if _PRCTL is None or not sys.executable:
+    if _PRCTL is None or not sys.executable or getattr(sys, "frozen", False):
         return command
     return [sys.executable, "-I", "-S", "-c", _LAUNCH, str(os.getpid()), *command]
 
