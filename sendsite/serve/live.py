@@ -147,7 +147,8 @@ class LiveSite:
     def read_by_the_site(self, changed: set[Path]) -> set[Path]:
         """``changed`` but for the output folder, which ``sendsite build`` run beside the
         preview replaces: the site does not read it."""
-        output = self.config.output_path if self.config is not None else self.root / "site"
+        config = self.config or SiteConfig(root=self.root)  # (the defaults, if it cannot load)
+        output = config.output_path
         return {path for path in changed if path != output and output not in path.parents}
 
     # --- building ----------------------------------------------------------------------
