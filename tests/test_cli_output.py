@@ -222,9 +222,9 @@ def test_serve_shows_progress_for_its_first_build(site: Path) -> None:
 #: loads its command line (as a reader pressing it at once would).
 CTRL_C_WHILE_STARTING = """\
 import builtins, sys
-load = builtins.__import__
+load, loading = builtins.__import__, sys.argv[1]
 def interrupted(name, *args, **kwargs):
-    if name == "sendsite.cli.commands":
+    if name == loading:
         raise KeyboardInterrupt
     return load(name, *args, **kwargs)
 builtins.__import__ = interrupted
@@ -234,9 +234,19 @@ run()
 """
 
 
-def test_ctrl_c_while_the_program_starts_is_one_word_not_a_traceback() -> None:
+@pytest.mark.parametrize(
+    "loading",
+    [
+        "sendsite.cli.commands",
+        # The plugin API's modules: the package used to load them before the program
+        # could catch anything.
+        "sendsite.content.model",
+        "sendsite.hookspecs",
+    ],
+)
+def test_ctrl_c_while_the_program_starts_is_one_word_not_a_traceback(loading: str) -> None:
     started = subprocess.run(
-        [sys.executable, "-c", CTRL_C_WHILE_STARTING],
+        [sys.executable, "-c", CTRL_C_WHILE_STARTING, loading],
         capture_output=True,
         text=True,
         check=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,27 @@ def test_built_in_formats_come_through_the_entry_point() -> None:
     assert loaded.package == "sendsite"
     formats = collect_formats(pm)
     assert formats["southend-highlight"][0] == "southend"
+
+
+def test_every_name_of_the_plugin_api_loads_from_the_package() -> None:
+    """The package loads its names when asked (so the program starts lightly): each
+    one it lists is there, is the object its module holds, and a misspelt one is an
+    AttributeError that says so."""
+    import sendsite
+
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import sendsite, sys; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "sendsite.content.model" not in fresh.stdout
+    assert sorted(sendsite.__all__) == sorted(sendsite._HOMES)
+    for name, home in sendsite._HOMES.items():
+        assert getattr(sendsite, name) is getattr(importlib.import_module(home), name), name
+    assert set(sendsite.__all__) <= set(dir(sendsite))
+    with pytest.raises(AttributeError, match="no attribute 'Fromat'"):
+        sendsite.Fromat  # noqa: B018
 
 
 def test_core_names_no_area() -> None:
