@@ -162,6 +162,46 @@ def test_json_after_a_failure_lists_every_problem(site: Path) -> None:
         assert all(p["fix"] for p in errors)
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_reader_that_stops_reading_is_no_failure(site: Path, command: str) -> None:
+    """``sendsite build | head -1``: the summary's reader has gone before it is printed.
+    The work was done, so the command neither fails nor blames a file."""
+    started = subprocess.Popen(
+        [sys.executable, "-m", "sendsite", command, "--source", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert started.stdout is not None
+    started.stdout.close()  # as `head` does once it has its line
+    _, shown = started.communicate(timeout=120)
+    assert started.returncode == 0, shown
+    assert "Broken pipe" not in shown and "Exception ignored" not in shown, shown
+    assert "odd.md" in shown  # the warning, on standard error, still reaches the reader
+    if command == "build":
+        assert (site / "site" / "index.html").is_file()
+
+
+def test_json_with_strict_and_a_warning_is_a_failure(site: Path) -> None:
+    """--strict turns the site's one warning into a failure: the record says so (a CI job
+    reading ``ok`` must not take it for a pass) and still counts what was read."""
+    for command in ("build", "check"):
+        result = _sendsite(command, "--json", "--strict", "--source", str(site))
+        assert result.returncode == 1
+        record = json.loads(result.stdout)
+        jsonschema.validate(record, SCHEMA)
+        assert (record["ok"], record["command"]) == (False, command)
+        assert record["counts"] == {
+            "areas": 1,
+            "reports": 2,
+            "pages": 0,
+            "milestones": 2,
+            "risks": 0,
+        }
+        [warning] = record["problems"]
+        assert (warning["level"], warning["file"]) == ("warning", "content/southend/odd.md")
+
+
 def test_json_for_a_mistake_outside_content(make_site: SiteMaker) -> None:
     root = make_site({"sendsite.yml": "theem: x\n"})
     result = _sendsite("check", "--json", "--source", str(root))

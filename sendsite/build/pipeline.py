@@ -39,7 +39,7 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.render import compile_now, make_environment, render_page, static_files
-from sendsite.build.site import Site
+from sendsite.build.site import Site, SiteCounts
 from sendsite.build.spool import PageSpool, spooling, still_there, used
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
@@ -437,7 +437,7 @@ class Pipeline:
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings) from None
         if strict and problems.warnings:
-            raise StrictWarnings(problems.warnings)
+            raise StrictWarnings(problems.warnings, SiteCounts.of(site))
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # made as written, beside the pages' copying
             generated = self._generated.of(site, defer and same_shape)

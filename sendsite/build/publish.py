@@ -41,7 +41,7 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.reused import ReusedPieces
-from sendsite.build.site import Site
+from sendsite.build.site import Site, SiteCounts
 from sendsite.build.spare import spare_for
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
@@ -64,29 +64,6 @@ __all__ = [
     "collect_formats",
     "read_site",
 ]
-
-
-@dataclass
-class SiteCounts:
-    """What a site holds, for the build's summary."""
-
-    areas: int = 0
-    reports: int = 0
-    pages: int = 0
-    #: Milestones and actions.
-    milestones: int = 0
-    risks: int = 0
-
-    @classmethod
-    def of(cls, site: Site) -> SiteCounts:
-        """Count the areas, reports, plain pages, items and risks of ``site``."""
-        return cls(
-            len(site.areas),
-            len(site.reports),
-            len(site.all_pages),
-            sum(len(entry.report.items) for entry in site.reports),
-            sum(len(entry.report.risks) for entry in site.reports),
-        )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from sendsite.build.site import PlainPage, ReportEntry, page_path, report_path
+from sendsite.build.site import PlainPage, ReportEntry, SiteCounts, page_path, report_path
 from sendsite.content.documents import Area, Document, load_document
 from sendsite.content.fields import read_checked
 from sendsite.content.glossary import acronyms_in
@@ -38,8 +38,10 @@ T = TypeVar("T")
 class StrictWarnings(SendsiteError):
     """Raised by a ``--strict`` build that found warnings; nothing was written."""
 
-    def __init__(self, warnings: list[Problem]) -> None:
+    def __init__(self, warnings: list[Problem], counts: SiteCounts | None = None) -> None:
         self.warnings = warnings
+        #: What the site read holds (for ``--json``), when it was read whole.
+        self.counts = counts
         super().__init__(f"{len(warnings)} warning(s), and --strict turns warnings into errors")
 
 

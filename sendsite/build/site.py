@@ -25,7 +25,7 @@ from sendsite.errors import ContentError, Problem
 if TYPE_CHECKING:
     from sendsite.build.changes import Change
 
-__all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "link_site"]
+__all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "SiteCounts", "link_site"]
 
 
 @dataclass
@@ -277,3 +277,26 @@ def link_site(
         (p for p in pages if p.area is None and p is not home), key=lambda p: p.title.casefold()
     )
     return Site(config, area_list, ordered_reports, top_pages, glossary, home, assets or [])
+
+
+@dataclass
+class SiteCounts:
+    """What a site holds, for the build's summary."""
+
+    areas: int = 0
+    reports: int = 0
+    pages: int = 0
+    #: Milestones and actions.
+    milestones: int = 0
+    risks: int = 0
+
+    @classmethod
+    def of(cls, site: Site) -> SiteCounts:
+        """Count the areas, reports, plain pages, items and risks of ``site``."""
+        return cls(
+            len(site.areas),
+            len(site.reports),
+            len(site.all_pages),
+            sum(len(entry.report.items) for entry in site.reports),
+            sum(len(entry.report.risks) for entry in site.reports),
+        )

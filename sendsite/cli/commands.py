@@ -6,120 +6,21 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
 
 import click
 
 from sendsite import __version__
 from sendsite.build.progress import Progress, TerminalProgress
-from sendsite.build.publish import MAX_ERRORS, BuildFailed, SiteCounts, StrictWarnings, build
-from sendsite.build.writer import shown_path
+from sendsite.build.publish import SiteCounts, build
 from sendsite.cli import program
-from sendsite.cli.messages import format_problem
+from sendsite.cli.failures import echo_json, echo_problems, friendly_errors, plural
 from sendsite.cli.outcome import result_record, summary_lines
 from sendsite.cli.schema import leave_schemas, schema_listing, schema_of
 from sendsite.config import SiteConfig, load_config
-from sendsite.errors import PluginError, Problem, SendsiteError
+from sendsite.errors import PluginError
 from sendsite.plugins.isolation import check_isolated
 from sendsite.plugins.manager import make_plugin_manager
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _echo_problems(
-    problems: list[Problem], level: str, base: Path | None, verbose: bool = False
-) -> None:
-    for problem in problems:
-        if verbose and problem.cause is not None:
-            traceback.print_exception(problem.cause, file=sys.stderr)
-        click.echo(format_problem(problem, level=level, base=base), err=True)
-        click.echo("", err=True)
-
-
-def _content_base(source: Path | None) -> Path | None:
-    try:
-        return load_config(source or Path.cwd()).content_path
-    except SendsiteError:
-        return None
-
-
-def _friendly_errors(func: F) -> F:
-    """Print the project's errors (all of them, with warnings) and exit with status 1.
-
-    With ``--json`` the problems go into one JSON object on standard output
-    instead; with ``--quiet`` warnings are not shown.
-    """
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verbose = kwargs.get("verbose", False)
-        try:
-            return func(*args, **kwargs)
-        except (BuildFailed, StrictWarnings) as exc:
-            errors = exc.errors if isinstance(exc, BuildFailed) else []
-            if isinstance(exc, BuildFailed):
-                capped = " (stopped counting there)" if len(exc.errors) >= MAX_ERRORS else ""
-                summary = f"{_plural(len(exc.errors), 'error')}{capped}"
-                if exc.warnings:
-                    summary += f" and {_plural(len(exc.warnings), 'warning')}"
-            else:
-                summary = f"{_plural(len(exc.warnings), 'warning')}, and --strict is on"
-            _fail(kwargs, errors, exc.warnings, f"Stopped: {summary}. Nothing was written.")
-        except SendsiteError as exc:
-            if verbose and exc.__cause__ is not None:
-                traceback.print_exception(exc.__cause__, file=sys.stderr)
-            _fail(kwargs, [exc.problem], [])
-        except OSError as exc:  # the last resort: a file or folder the code did not expect
-            if verbose:
-                traceback.print_exception(exc, file=sys.stderr)
-            where = f": '{shown_path(exc.filename)}'" if exc.filename else ""
-            problem = Problem(
-                f"{exc.strerror or exc}{where}",
-                fix="Check that the file or folder named can be read and written, then try "
-                "again; --verbose shows where this happened.",
-            )
-            _fail(kwargs, [problem], [], base=False)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(
-    options: dict[str, Any],
-    errors: list[Problem],
-    warnings: list[Problem],
-    summary: str = "",
-    *,
-    base: bool = True,
-) -> NoReturn:
-    """Show the problems as the command's options ask, then exit with status 1."""
-    source = options.get("source")
-    content = _content_base(source) if base else None
-    if options.get("as_json"):
-        root = (source or Path.cwd()).resolve()
-        command = click.get_current_context().info_name or "sendsite"
-        _echo_json(
-            result_record(command, errors=errors, warnings=warnings, base=content, root=root)
-        )
-        sys.exit(1)
-    if not options.get("quiet"):
-        _echo_problems(warnings, "warning", content)
-    _echo_problems(errors, "error", content, options.get("verbose", False))
-    if summary:
-        click.echo(summary, err=True)
-    sys.exit(1)
-
-
-def _echo_json(record: dict[str, Any]) -> None:
-    """What --json prints: the one object, and nothing else on standard output."""
-    click.echo(json.dumps(record, indent=2))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
 
 _source_option = click.option(
     "--source",
@@ -193,7 +94,7 @@ def _progress(quiet: bool, as_json: bool) -> Progress:
 @_quiet_option
 @_json_option
 @_verbose_option
-@_friendly_errors
+@friendly_errors
 def build_command(
     source: Path | None,
     output: Path | None,
@@ -229,7 +130,7 @@ def build_command(
         raise
     leave_schemas(pm, config.root, quiet=quiet or as_json)
     if as_json:
-        _echo_json(
+        echo_json(
             result_record(
                 "build",
                 warnings=result.warnings,
@@ -241,11 +142,11 @@ def build_command(
         return
     if quiet:
         return
-    _echo_problems(result.warnings, "warning", config.content_path)
+    echo_problems(result.warnings, "warning", config.content_path)
     click.echo(
         f"Built {result.pages} pages ({result.files} files) into {result.output} "
         f"in {result.seconds:.2f} s"
-        + (f", with {_plural(len(result.warnings), 'warning')}" if result.warnings else "")
+        + (f", with {plural(len(result.warnings), 'warning')}" if result.warnings else "")
         + "."
     )
     click.echo("\n".join(summary_lines(result)))
@@ -257,7 +158,7 @@ def build_command(
 @_quiet_option
 @_json_option
 @_verbose_option
-@_friendly_errors
+@friendly_errors
 def check_command(
     source: Path | None, strict: bool, quiet: bool, as_json: bool, verbose: bool
 ) -> None:
@@ -271,7 +172,7 @@ def check_command(
     checked = check_isolated(config, strict=strict)
     site = checked.site
     if as_json:
-        _echo_json(
+        echo_json(
             result_record(
                 "check",
                 warnings=checked.warnings,
@@ -283,11 +184,11 @@ def check_command(
         return
     if quiet:
         return
-    _echo_problems(checked.warnings, "warning", config.content_path)
+    echo_problems(checked.warnings, "warning", config.content_path)
     click.echo(
-        f"No errors in {_plural(len(site.reports), 'report')} and "
-        f"{_plural(len(site.all_pages), 'page')}"
-        + (f" ({_plural(len(checked.warnings), 'warning')})" if checked.warnings else "")
+        f"No errors in {plural(len(site.reports), 'report')} and "
+        f"{plural(len(site.all_pages), 'page')}"
+        + (f" ({plural(len(checked.warnings), 'warning')})" if checked.warnings else "")
         + "."
     )
 
@@ -301,7 +202,7 @@ def check_command(
     "--poll", is_flag=True, help="Check files for changes every half second (for network drives)."
 )
 @_verbose_option
-@_friendly_errors
+@friendly_errors
 def serve_command(
     source: Path | None, host: str, port: int, open_browser: bool, poll: bool, verbose: bool
 ) -> None:
@@ -349,7 +250,7 @@ def serve_command(
 @_source_option
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @_verbose_option
-@_friendly_errors
+@friendly_errors
 def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
     """List the plugins the site uses, and any that failed to load.
 
@@ -358,7 +259,6 @@ def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
     report formats it provides and the hooks it implements. Exits with status
     1 if a plugin failed to load.
     """
-    import json
 
     from sendsite.plugins.listing import describe_plugins, plugins_as_json, plugins_as_text
 
@@ -380,7 +280,7 @@ def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
 @main.command("schema")
 @click.argument("format_name", metavar="[FORMAT]", required=False)
 @_source_option
-@_friendly_errors
+@friendly_errors
 def schema_command(format_name: str | None, source: Path | None) -> None:
     """Print the JSON Schema of a format's front matter; without FORMAT, list the formats.
 
@@ -399,7 +299,7 @@ def schema_command(format_name: str | None, source: Path | None) -> None:
 @main.command("new-area")
 @click.argument("name")
 @_source_option
-@_friendly_errors
+@friendly_errors
 def new_area_command(name: str, source: Path | None) -> None:
     """Start a new area: a working format plugin, a sample report and a test.
 

@@ -124,14 +124,18 @@ def result_record(
     root: Path | None = None,
     result: BuildResult | None = None,
     counts: SiteCounts | None = None,
+    failed: bool = False,
 ) -> dict[str, Any]:
-    """The whole outcome of ``command`` (``build`` or ``check``) as one JSON object."""
+    """The whole outcome of ``command`` (``build`` or ``check``) as one JSON object.
+
+    ``failed``: the command failed even if no error is listed (``--strict`` and warnings).
+    """
     errors, warnings = errors or [], warnings or []
     shown = result.counts if result else counts
     record: dict[str, Any] = {
         "schema": SCHEMA,
         "command": command,
-        "ok": not errors,
+        "ok": not (errors or failed),
         "counts": _counts(shown) if shown is not None else None,
         "problems": [problem_record(p, "error", base, root) for p in errors]
         + [problem_record(p, "warning", base, root) for p in warnings],

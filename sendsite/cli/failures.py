@@ -1,0 +1,163 @@
+"""How the command line fails: the project's errors as plain messages, never tracebacks.
+
+Each command is wrapped in ``friendly_errors``; ``--json`` gets the same problems as one
+JSON object on standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from sendsite.build.publish import MAX_ERRORS, BuildFailed, SiteCounts, StrictWarnings
+from sendsite.build.writer import shown_path
+from sendsite.cli.messages import format_problem
+from sendsite.cli.outcome import result_record
+from sendsite.config import load_config
+from sendsite.errors import Problem, SendsiteError
+
+__all__ = ["echo_json", "echo_problems", "friendly_errors", "plural"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def echo_problems(
+    problems: list[Problem], level: str, base: Path | None, verbose: bool = False
+) -> None:
+    """Print each problem (file:line:column, the line quoted, the fix) on standard error."""
+    for problem in problems:
+        if verbose and problem.cause is not None:
+            traceback.print_exception(problem.cause, file=sys.stderr)
+        click.echo(format_problem(problem, level=level, base=base), err=True)
+        click.echo("", err=True)
+
+
+def _content_base(source: Path | None) -> Path | None:
+    try:
+        return load_config(source or Path.cwd()).content_path
+    except SendsiteError:
+        return None
+
+
+def friendly_errors(func: F) -> F:
+    """Print the project's errors (all of them, with warnings) and exit with status 1.
+
+    With ``--json`` the problems go into one JSON object on standard output
+    instead; with ``--quiet`` warnings are not shown.
+    """
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = kwargs.get("verbose", False)
+        try:
+            return func(*args, **kwargs)
+        except (BuildFailed, StrictWarnings) as exc:
+            errors = exc.errors if isinstance(exc, BuildFailed) else []
+            if isinstance(exc, BuildFailed):
+                capped = " (stopped counting there)" if len(exc.errors) >= MAX_ERRORS else ""
+                summary = f"{plural(len(exc.errors), 'error')}{capped}"
+                if exc.warnings:
+                    summary += f" and {plural(len(exc.warnings), 'warning')}"
+            else:
+                summary = f"{plural(len(exc.warnings), 'warning')}, and --strict is on"
+            counts = exc.counts if isinstance(exc, StrictWarnings) else None
+            stopped = f"Stopped: {summary}. Nothing was written."
+            _fail(kwargs, errors, exc.warnings, stopped, counts=counts)
+        except SendsiteError as exc:
+            if verbose and exc.__cause__ is not None:
+                traceback.print_exception(exc.__cause__, file=sys.stderr)
+            _fail(kwargs, [exc.problem], [])
+        except OSError as exc:  # the last resort: a file or folder the code did not expect
+            if isinstance(exc, BrokenPipeError) and _stdout_unread():
+                _stop_writing_stdout()  # the work was done; only its report went unread
+                return None
+            if verbose:
+                traceback.print_exception(exc, file=sys.stderr)
+            where = f": '{shown_path(exc.filename)}'" if exc.filename else ""
+            problem = Problem(
+                f"{exc.strerror or exc}{where}",
+                fix="Check that the file or folder named can be read and written, then try "
+                "again; --verbose shows where this happened.",
+            )
+            _fail(kwargs, [problem], [], base=False)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fail(
+    options: dict[str, Any],
+    errors: list[Problem],
+    warnings: list[Problem],
+    summary: str = "",
+    *,
+    base: bool = True,
+    counts: SiteCounts | None = None,
+) -> NoReturn:
+    """Show the problems as the command's options ask, then exit with status 1.
+
+    ``counts``: what the site holds, where it was read whole (``--strict`` stopped it).
+    """
+    source = options.get("source")
+    content = _content_base(source) if base else None
+    if options.get("as_json"):
+        root = (source or Path.cwd()).resolve()
+        command = click.get_current_context().info_name or "sendsite"
+        echo_json(
+            result_record(
+                command,
+                errors=errors,
+                warnings=warnings,
+                base=content,
+                root=root,
+                counts=counts,
+                failed=True,
+            )
+        )
+        sys.exit(1)
+    if not options.get("quiet"):
+        echo_problems(warnings, "warning", content)
+    echo_problems(errors, "error", content, options.get("verbose", False))
+    if summary:
+        click.echo(summary, err=True)
+    sys.exit(1)
+
+
+def echo_json(record: dict[str, Any]) -> None:
+    """What --json prints: the one object, and nothing else on standard output."""
+    click.echo(json.dumps(record, indent=2))
+
+
+def plural(count: int, word: str) -> str:
+    """``count`` and ``word``, with an s unless there is one."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _stdout_unread() -> bool:
+    """Whether standard output is a pipe whose reader has gone (``sendsite build | head``).
+
+    Linux and macOS report a pipe with no reader as an error to ``poll``; elsewhere
+    (no ``poll``) a broken pipe is reported as any other failure to write."""
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poller.register(fd, select.POLLOUT)
+    return any(event & select.POLLERR for _, event in poller.poll(0))
+
+
+def _stop_writing_stdout() -> None:
+    """Send what is left for standard output nowhere, so leaving flushes nothing into the
+    broken pipe (Python's own advice for a program whose reader stops reading)."""
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, sys.stdout.fileno())
+    os.close(nowhere)
