@@ -105,7 +105,8 @@ def extra_template_vars(template: str, page: Page) -> dict[str, Any] | None:
     """Return extra variables for rendering ``template`` for ``page``.
 
     ``page`` is the page being rendered (its ``kind`` is ``home``, ``area``,
-    ``report``, ``page`` or ``not-found``). Return ``None`` to add nothing.
+    ``report``, ``page``, ``not-found``, ``accessibility``, or a cross-area page's
+    kind). Return ``None`` to add nothing.
     """
 
 

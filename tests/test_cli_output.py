@@ -96,6 +96,12 @@ def test_a_terminal_shows_a_progress_bar_per_stage(site: Path) -> None:
     assert re.search(r"Writing files +\[#+\] +\d+/\d+", shown), shown
     assert "Indexing for search" in shown
     assert "\r" in shown  # redrawn in place
+    # Each bar, as it is left on the screen, says something no other bar of the build says.
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    left = [line.rstrip("\r").split("\r")[-1] for line in plain.split("\n")]  # \r\n: a pty
+    bars = [line.split("[")[0].strip() for line in left if re.search(r"\[[#-]+\]", line)]
+    assert "Preparing search" in bars and "Writing search pages" in bars, shown
+    assert len(bars) == len(set(bars)), bars
 
 
 def test_a_fast_stage_on_a_terminal_shows_no_bar(site: Path) -> None:

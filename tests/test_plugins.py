@@ -81,6 +81,26 @@ def test_a_report_needs_an_installed_format(make_site: SiteMaker, tmp_path: Path
     assert error.line == 3
 
 
+@pytest.mark.parametrize(
+    ("written", "fix"),
+    [
+        ("southend-higlight", "Did you mean 'southend-highlight'?"),
+        ("lancashire-highlight", "Did you mean 'lancashire-app-highlight'?"),
+        # A new area's format shares only its kind with another: no typo to point at.
+        ("northshire-highlight", "No installed plugin reads it: a new area's format comes"),
+    ],
+)
+def test_an_unknown_format_is_named_as_a_typo_only_when_it_is_one(
+    make_site: SiteMaker, tmp_path: Path, written: str, fix: str
+) -> None:
+    root = make_site({"content/a/r.md": f"---\ntitle: R\nformat: {written}\n---\n"})
+    with pytest.raises(BuildFailed) as caught:
+        build(load_config(root), output=tmp_path / "o")
+    [error] = caught.value.errors
+    assert (error.fix or "").startswith(fix), error.fix
+    assert "Installed formats: essex-joint-commissioning," in (error.fix or "")
+
+
 def test_misspelt_hook_is_an_error() -> None:
     plugin = ModuleType("typo_plugin")
 

@@ -341,12 +341,10 @@ def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, brows
         assert page.locator("h1").inner_text() == TITLE
         report = site_root / REPORT
         good = report.read_text()
-        started = time.perf_counter()
         save_by_rename(report, good.replace(TITLE, "Reloaded by itself"))
         page.wait_for_function(
             "document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=3000
         )
-        assert time.perf_counter() - started < 1.5
         save_in_place(report, good.replace("        rag: Yellow\n", "        rag: Purple\n", 1))
         page.wait_for_selector("text=There is a problem with the content", timeout=3000)
         assert "highlight-report-2021-05.md:80:14" in page.content()

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-__all__ = ["STAGES", "Progress", "Stage", "TerminalProgress"]
+__all__ = ["STAGES", "STEPS", "Progress", "Stage", "TerminalProgress"]
 
 #: The stages a build reports, in order, with the words a bar shows.
 STAGES = {
@@ -28,6 +28,14 @@ STAGES = {
     "generate": "Making data files",
     "write": "Writing files",
     "index": "Indexing for search",
+}
+
+
+#: Steps of the index stage that come before Pagefind runs, each with its own words, so
+#: no two bars of one build say the same.
+STEPS = {
+    "records": "Preparing search",
+    "search pages": "Writing search pages",
 }
 
 
@@ -51,10 +59,13 @@ class Progress:
         self.seconds: dict[str, float] = {}
 
     @contextmanager
-    def stage(self, key: str, total: int = 0) -> Iterator[Stage]:
-        """Run a stage of ``total`` units (0: not counted), timing it."""
+    def stage(self, key: str, total: int = 0, step: str = "") -> Iterator[Stage]:
+        """Run a stage of ``total`` units (0: not counted), timing it under ``key``.
+
+        ``step``: which step (a key of ``STEPS``) of a stage run in several this is; its
+        bar says that step's words, not the stage's."""
         started = time.perf_counter()
-        stage = self._start(key, total)
+        stage = self._start(step or key, total)
         try:
             yield stage
         finally:
@@ -129,7 +140,8 @@ class TerminalProgress(Progress):
         self.interval = interval
 
     def _start(self, key: str, total: int) -> Stage:
-        return _BarStage(STAGES.get(key, key), total, self.delay, self.interval)
+        label = STAGES.get(key) or STEPS.get(key, key)
+        return _BarStage(label, total, self.delay, self.interval)
 
     def _finish(self, stage: Stage) -> None:
         assert isinstance(stage, _BarStage)

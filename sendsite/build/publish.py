@@ -251,7 +251,7 @@ def _make(
     memo = kept[1] if kept is not None else RecordMemo()
     # The data exports' pieces: where they are in the last site, and will be in this one.
     reused = ReusedPieces(kept[2] if kept is not None else {}) if cache else None
-    with progress.stage("index"), collected_once():  # the search records: the index's work
+    with progress.stage("index", step="records"), collected_once():  # the index's work
         home = config.root / INDEX_PAGES if cache and spool is not None else None
         step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo, home=home)
     state = pipeline.keep() if cache else None
@@ -281,7 +281,7 @@ def _make(
         )
         if kept_state is not None:  # the pages as the files just written, not their bytes
             spooled = _as_written(kept_state, staging, target)
-        with progress.stage("index"), writing_into(target):
+        with progress.stage("index", step="search pages"), writing_into(target):
             staged_by = beside.into if beside is not None else step.stage if step else None
             beside = None  # into removes its folder, whatever happens
             search = staged_by(staging) if staged_by is not None else None
@@ -322,7 +322,9 @@ def _publish(
     def index(staging: Path) -> None:
         # Inside the new site, before it replaces the old one: a failed index
         # leaves the last good site in place.
-        if made.search is not None:
+        if made.search is not None and not made.search.to_make:  # made beside the writing
+            indexed.append(made.search.run(staging))
+        elif made.search is not None:
             with progress.stage("index"):
                 indexed.append(made.search.run(staging))
 

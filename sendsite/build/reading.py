@@ -67,11 +67,19 @@ def _read_report(
     name = doc.format or ""
     if name not in formats:
         known = ", ".join(sorted(formats)) or "none (no format plugin is installed)"
-        close = get_close_matches(name, list(formats), n=1)
+        # Formats are named <area>-<kind>, so a new area's name shares its kind with
+        # others ('northshire-highlight', 'westshire-highlight'): only a near miss is a typo.
+        close = get_close_matches(name, list(formats), n=1, cutoff=0.8)
+        hint = (
+            f"Did you mean '{close[0]}'?"
+            if close
+            else "No installed plugin reads it: a new area's format comes from its plugin"
+            " ('sendsite new-area' starts one; see docs/format-plugins.md)."
+        )
         raise doc.error(
             f"unknown format '{name}'",
             "format",
-            fix=(f"Did you mean '{close[0]}'? " if close else "") + f"Installed formats: {known}.",
+            fix=f"{hint} Installed formats: {known}.",
             value=True,
         )
     plugin, fmt = formats[name]

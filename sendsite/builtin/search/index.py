@@ -103,6 +103,11 @@ class StagedSearch:
     made: list[Path] | None = None
     made_copied: int = 0
 
+    @property
+    def to_make(self) -> bool:
+        """Whether ``run`` still has Pagefind to run (the index is neither copied nor made)."""
+        return self.copied is None and self.made is None and self.index is not None
+
     def run(self, site_dir: Path) -> IndexSummary:
         """Make the index into ``site_dir`` (unless copied or made); the summary of the
         whole index."""
