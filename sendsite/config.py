@@ -48,10 +48,31 @@ class SiteConfig:
     source: Path | None = field(default=None, compare=False)
     #: The line of ``output:`` in ``sendsite.yml``, for messages about the output folder.
     output_line: int | None = field(default=None, compare=False)
+    #: The line of ``content:`` in ``sendsite.yml``, for messages about the content folder.
+    content_line: int | None = field(default=None, compare=False)
 
     @property
     def content_path(self) -> Path:
         return (self.root / self.content_dir).resolve()
+
+    def check_content_folder(self) -> None:
+        """Raise ``ConfigError`` unless the content folder is a folder (a mistyped
+        ``content:`` would otherwise publish an empty site over the last one)."""
+        if self.content_path.is_dir():
+            return
+        there = "is not a folder" if self.content_path.exists() else "does not exist"
+        if self.content_line is not None:
+            raise ConfigError(
+                f"option 'content': the content folder '{self.content_dir}' {there}",
+                file=self.source or CONFIG_FILE,
+                line=self.content_line,
+                fix="Give the folder holding the areas' reports, relative to the site folder.",
+            )
+        raise ConfigError(
+            f"there is no content folder here: '{self.content_path}' {there}",
+            fix="Run sendsite in the site folder (the one holding content/), or give it with"
+            " --source; 'sendsite new-area NAME' starts a site's first area.",
+        )
 
     @property
     def output_path(self) -> Path:
@@ -145,6 +166,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
     output_line: int | None = None
+    content_line: int | None = None
     if path.is_file():
         data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")
         if data is None:
@@ -171,6 +193,8 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
             values[name] = _check(key, value, kind, example, path, line)
             if key == "output":
                 output_line = line
+            if key == "content":
+                content_line = line
             if key == "plugins":
                 _check_plugin_paths(root, values[name], path, line)
     values.update(overrides or {})
@@ -181,6 +205,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
         root=root,
         source=path if path.is_file() else None,
         output_line=output_line,
+        content_line=None if "content_dir" in (overrides or {}) else content_line,
         **{k: v for k, v in values.items() if k in known},
     )
 

@@ -252,6 +252,52 @@ def test_all_problems_are_reported_in_one_run(built_site: Path) -> None:
     assert "Stopped: 3 errors and 1 warning. Nothing was written." in result.output
 
 
+def test_thousands_of_broken_links_stop_at_the_cap_each_with_its_line(built_site: Path) -> None:
+    """Every broken link is an error naming its line, up to the cap the summary states;
+    the file is read once for them, not once a link (50,000 links took minutes)."""
+    links = "".join(f"[{n}](missing-{n}.md)\n\n" for n in range(20_000))
+    (built_site / "content" / "notes.md").write_text(f"---\ntitle: Notes\n---\n{links}")
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "notes.md:4: error: the link to 'missing-0.md' goes to a report" in result.output
+    assert "notes.md:102: error: the link to 'missing-49.md'" in result.output
+    assert "missing-50.md" not in result.output
+    assert "Stopped: 50 errors (stopped counting there). Nothing was written." in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        (
+            "content: contnet\n",
+            "sendsite.yml:1: error: option 'content': the content folder 'contnet' does not exist",
+        ),
+        (
+            "content: sendsite.yml\n",
+            "sendsite.yml:1: error: option 'content': the content "
+            "folder 'sendsite.yml' is not a folder",
+        ),
+    ],
+)
+def test_a_mistyped_content_folder_is_an_error_not_an_empty_site(
+    built_site: Path, setting: str, problem: str
+) -> None:
+    before = _snapshot(built_site / "site")
+    (built_site / "sendsite.yml").write_text(setting)
+    for command in ("build", "check"):
+        result = run_cli(command, "--source", str(built_site))
+        assert result.exit_code == 1
+        assert problem in result.output
+    assert _snapshot(built_site / "site") == before  # the last site stays
+
+
+def test_a_folder_with_no_content_folder_is_not_a_site(tmp_path: Path) -> None:
+    result = run_cli("check", "--source", str(tmp_path))
+    assert result.exit_code == 1
+    assert "error: there is no content folder here:" in result.output
+    assert "'sendsite new-area NAME' starts a site's first area" in result.output
+
+
 def test_check_passes_on_good_content(built_site: Path) -> None:
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 0

@@ -9,7 +9,7 @@ save costs the same on a site of 10,000 reports as on one of 100.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 
 from sendsite.content.documents import ContentTree, discover, resolved, saved_as
@@ -20,8 +20,10 @@ __all__ = ["ContentFiles"]
 class ContentFiles:
     """The content folder as last looked through, and its documents by real path."""
 
-    def __init__(self, content: Path) -> None:
+    def __init__(self, content: Path, check: Callable[[], None] = lambda: None) -> None:
         self.content = content
+        #: Raises if the content folder is not there (``SiteConfig.check_content_folder``).
+        self._check = check
         self._tree: ContentTree | None = None
         self._known: dict[Path, PurePosixPath] | None = None
         #: The tree's documents: where each one's file is, by its path in the content folder.
@@ -39,6 +41,7 @@ class ContentFiles:
         """
         edits = self._edits(changed)
         if edits is None or self._tree is None:
+            self._check()
             self._tree = discover(self.content)
             self._known = _documents_by_path(self._tree, self.content)
             self._paths = {rel: path for path, rel in self._tree.documents}

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from sendsite.build.reading import MAX_ERRORS
 from sendsite.build.urls import relative_url
 from sendsite.content.documents import Document
 from sendsite.errors import ContentError, Problem
@@ -44,21 +45,25 @@ def rewrite_content_links(
     output path of its page, or of the attachment itself.
     """
     problems: list[Problem] = []
+    lines: list[str] = []  # the document's, read once for its first broken link
 
     def replace(match: re.Match[str]) -> str:
         href, anchor = match.group(1), match.group(2) or ""
         joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), href))
         target = targets.get(PurePosixPath(joined))
-        if target is None:
+        if target is None and len(problems) < MAX_ERRORS:  # more would go unshown
+            if not lines:
+                lines.extend(_lines(document))
             problems.append(
                 ContentError(
                     f"the link to '{href}' goes to a report or page that does not exist",
                     file=document.relpath,
-                    line=_line_of(document, href),
+                    line=next((n for n, line in enumerate(lines, 1) if href in line), None),
                     fix="Check the file name and folder. Link to the .md file as it sits in "
                     "content/, relative to this file, e.g. '../other-area/report.md'.",
                 ).problem
             )
+        if target is None:
             return match.group(0)
         url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
         return f'href="{url}"'
@@ -75,12 +80,9 @@ def rewrite_content_links(
     return _FILE_REF.sub(attachment, html), problems
 
 
-def _line_of(document: Document, href: str) -> int | None:
+def _lines(document: Document) -> list[str]:
+    """The lines of ``document``'s file (none if it cannot be read now)."""
     try:
-        text = document.source.read_text(encoding="utf-8-sig")
+        return document.source.read_text(encoding="utf-8-sig").splitlines()
     except OSError:
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if href in line:
-            return number
-    return None
+        return []

@@ -98,13 +98,17 @@ def _block_html(text: str) -> str:
         text = text.encode("utf-8", "replace").decode("utf-8")
         return _block_html(text)
     taken: set[str] = set()
+    tried: dict[str, int] = {}  # each slug's next number: a thousand same headings, no slower
 
     def with_id(match: re.Match[str]) -> str:
         tag, inner = match.groups()
         slug = slugify(html_unescape(_ANY_TAG.sub("", inner).replace("\n", "")))
-        unique, n = slug, 1
-        while unique in taken:
-            unique, n = f"{slug}-{n}", n + 1
+        unique, n = slug, tried.get(slug, 1)
+        if slug in taken:
+            unique = f"{slug}-{n}"
+            while unique in taken:
+                unique, n = f"{slug}-{n + 1}", n + 1
+            tried[slug] = n + 1
         taken.add(unique)
         return f'<{tag} id="{unique}">{inner}</{tag}>'
 
