@@ -298,6 +298,34 @@ def test_a_folder_with_no_content_folder_is_not_a_site(tmp_path: Path) -> None:
     assert "'sendsite new-area NAME' starts a site's first area" in result.output
 
 
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [
+        ("\n", "x.md:1: error: the front matter must start on line 1, but a blank line comes"),
+        ("\n \n\n", "x.md:1: error: the front matter must start on line 1, but 3 blank lines"),
+        ("----\n", "x.md:1: error: the front matter must start with exactly three dashes"),
+    ],
+)
+def test_front_matter_not_on_line_1_is_an_error_not_a_page(
+    built_site: Path, start: str, problem: str
+) -> None:
+    """Else the report quietly becomes a page showing its settings, and drops out of the
+    dashboard, tracker and register."""
+    fence = "" if start.startswith("-") else "---\n"  # the start is the fence, or above it
+    text = start + fence + GOOD_REPORT.removeprefix("---\n")
+    (built_site / "content" / "southend" / "x.md").write_text(text)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert problem in result.output
+
+
+def test_a_page_may_start_with_a_rule(built_site: Path) -> None:
+    page = "\n---\n\nSome words.\n\n---\n\nMore words.\n"
+    (built_site / "content" / "about.md").write_text(page)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 0, result.output
+
+
 def test_check_passes_on_good_content(built_site: Path) -> None:
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 0

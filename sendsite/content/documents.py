@@ -7,6 +7,7 @@ folder of reports described by its ``_area.yml``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath, PurePosixPath
@@ -34,6 +35,9 @@ AREA_FILE = "_area.yml"
 SITE_FILES = ("_glossary.yml", "_topics.yml")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _FENCES = ("---", "...")
+_DASHES = re.compile(r"-{3,}")
+#: A front-matter line: ``key:`` (then a value, or nothing).
+_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
 
 
 @dataclass
@@ -211,6 +215,7 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
     front: dict[str, Any] = {}
     positions = Positions()
     body_start = 0
+    _check_fence(lines, relpath)
     if lines[0].rstrip() == "---":
         for index in range(1, len(lines)):
             if lines[index].rstrip() in _FENCES:
@@ -236,6 +241,33 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
         body_start = index + 1
     body = "\n".join(lines[body_start:])
     return Document(path, relpath, front, positions, body, body_start + 1)
+
+
+def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
+    """Refuse front matter that is not read as such: a fence below blank lines, or of
+    more than three dashes, followed by a ``key:`` line (the file would quietly become a
+    page showing its settings as text, and a report would drop out of every list)."""
+    first = next((n for n, line in enumerate(lines) if line.strip()), 0)
+    fence = lines[first].strip()
+    if (first, fence) == (0, "---") or not _DASHES.fullmatch(fence):
+        return
+    if first + 1 >= len(lines) or not _KEY_LINE.match(lines[first + 1]):
+        return  # a rule, not front matter
+    if first:
+        raise ContentError(
+            "the front matter must start on line 1, but "
+            + ("a blank line comes" if first == 1 else f"{first} blank lines come")
+            + " before it",
+            file=relpath,
+            line=1,
+            fix="Delete the blank lines above the first '---'.",
+        )
+    raise ContentError(
+        f"the front matter must start with exactly three dashes, not '{fence}'",
+        file=relpath,
+        line=1,
+        fix="Make the first line '---'.",
+    )
 
 
 def load_area(path: Path, relpath: PurePosixPath) -> Area:
