@@ -170,8 +170,20 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         False,
     ),
     "markup.txt": (
-        "southend/markup.txt: error",
+        "southend/markup.txt:1: error",
         "this TXT file holds web-page markup",
+        "Remove the HTML",
+        False,
+    ),
+    "markup_deep.txt": (  # a text file is read whole, not its first kilobyte
+        "southend/markup_deep.txt:41: error",
+        "holds web-page markup ('<img…' on line 41)",
+        "Remove the HTML",
+        False,
+    ),
+    "markup_utf16.csv": (  # read as the UTF-16 it is, not byte for byte
+        "southend/markup_utf16.csv:2: error",
+        "this CSV file holds web-page markup ('<a…' on line 2)",
         "Remove the HTML",
         False,
     ),

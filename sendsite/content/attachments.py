@@ -15,6 +15,7 @@ the file name are made of ``a-z0-9-`` (``Sub Folder/Plan (final).PDF`` becomes
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 from sendsite.content.documents import published_folder
@@ -50,7 +51,10 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
 }
 
 _ACTIVE = {".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".js", ".mjs", ".xml", ".xsl"}
-_MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<head", b"<iframe")
+#: Markup in a text file, anywhere in it: a tag (``<b>``, ``<img src=…``, ``</p``), a
+#: comment or doctype (``<!``) or a processing instruction (``<?``).
+_MARKUP = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9-]*[\s/>]|/[a-zA-Z]|!|\?)")
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _kinds() -> str:
@@ -72,12 +76,12 @@ def check_attachment(path: Path, rel: PurePosixPath) -> None:
             fix=f"Publish documents as one of: {_kinds()} (e.g. save a diagram as PNG). To "
             "keep a file in content/ without publishing it, start its name with '_'.",
         )
+    signatures = ALLOWED_TYPES[suffix]
     try:
         with path.open("rb") as handle:
-            head = handle.read(1024)
+            head = handle.read(1024 if signatures else -1)  # a text file: all of it
     except OSError as exc:
         raise ContentError(f"cannot read the file: {exc.strerror}", file=rel) from None
-    signatures = ALLOWED_TYPES[suffix]
     if signatures and not head.startswith(signatures):
         raise ContentError(
             f"this file is named '{suffix}' but its contents are not a {suffix[1:].upper()} file",
@@ -87,11 +91,34 @@ def check_attachment(path: Path, rel: PurePosixPath) -> None:
         )
     if suffix == ".webp" and head[8:12] != b"WEBP":
         raise ContentError("this file is named '.webp' but is not a WebP image", file=rel)
-    if not signatures and any(mark in head.lower().lstrip() for mark in _MARKUP):
+    if not signatures:
+        _check_text(head, rel, suffix[1:].upper())
+
+
+def _check_text(data: bytes, rel: PurePosixPath, kind: str) -> None:
+    """Refuse a text file holding markup anywhere (some browsers guess a type from the
+    contents), read as the UTF-16 its mark says or else byte for byte (UTF-8, or a
+    council's Windows CSV: markup is ASCII in both)."""
+    if data.startswith(_UTF16):
+        text = data.decode("utf-16", "replace")
+    elif b"\0" in data:
         raise ContentError(
-            f"this {suffix[1:].upper()} file holds web-page markup, which some browsers would run",
+            f"this {kind} file is not text (it holds NUL bytes)",
             file=rel,
-            fix="Remove the HTML from the file, or publish it as a PDF.",
+            fix="Save it again as text (UTF-8), or publish it as a PDF.",
+        )
+    else:
+        text = data.decode("latin-1")
+    found = _MARKUP.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise ContentError(
+            f"this {kind} file holds web-page markup ('{found.group(0).strip()}…' on line"
+            f" {line}), which some browsers would run",
+            file=rel,
+            line=line,
+            fix="Remove the HTML from the file, or publish it as a PDF. (A '<' before a"
+            " word reads as a tag: write 'less than' or put a space after it.)",
         )
 
 
