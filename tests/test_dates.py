@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sendsite.content.dates import parse_due
+from sendsite.content.dates import looks_like_a_date, parse_due
 
 # Every date form that appears in the five seed reports, and what it means.
 SEED_FORMS = [
@@ -128,3 +128,99 @@ def test_overdue_uses_the_end_of_the_range() -> None:
 )
 def test_qualified_years_and_open_starts(text: str, iso: str) -> None:
     assert parse_due(text).iso() == iso
+
+
+# A reversed or typo'd range, or a financial year that is not one, is "not
+# understood" (so the build warns) rather than silently read as another date.
+REVERSED_OR_TYPOED = [
+    # Found by the fuzzer: dateutil read the first day as the year.
+    "12-3 June 2021",
+    "15-5 May 2021",
+    "30-28 April 2021",
+    "31-1 May 2021",
+    "2020/2",
+    "summer term 2021 to spring term 2021",
+    # More of the same.
+    "12 - 3 June 2021",
+    "12th-3rd June 2021",
+    "by 12-3 June 2021",
+    "from 30-28 April 2021",
+    "2-1 Jan 22",
+    "31-30 Dec 2021",
+    "12 3 June 2021",
+    "Summer term 2021 - April 2021",
+    "2021/22 to summer term 2021",
+    "Q2 2021/23",
+    # dateutil read these year-day-month or guessed the missing day.
+    "2021-6-3",
+    "2021/6/3",
+    "1/2022",
+]
+
+# Already not understood before the fix; they must stay so.
+ALREADY_NOT_UNDERSTOOD = [
+    "15 May - 1 May 2021",
+    "3 June 2021 to 1 June 2021",
+    "May 2021 to April 2021",
+    "March 2021 - September 2020",
+    "Autumn term 2021 to Summer term 2021",
+    "2021/22 to 2020/21",
+    "Q3 2021/22 to Q1 2021/22",
+    "2020/2021/2",
+    "FY 2020/2",
+    "Q2 2020/2",
+    "2020/23",
+]
+
+
+@pytest.mark.parametrize("text", REVERSED_OR_TYPOED + ALREADY_NOT_UNDERSTOOD)
+def test_reversed_ranges_and_false_financial_years_are_not_understood(text: str) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert not due.understood, f"{text!r} was read as {due.describe()}"
+    assert due.precision == "unparsed"
+    assert looks_like_a_date(text), "the build warns only about text that looks like a date"
+
+
+# Their correct neighbours still mean what they say.
+CORRECT_NEIGHBOURS = [
+    ("3-12 June 2021", "2021-06-03", "2021-06-12", "range"),
+    ("5-15 May 2021", "2021-05-05", "2021-05-15", "range"),
+    ("28-30 April 2021", "2021-04-28", "2021-04-30", "range"),
+    ("1-31 May 2021", "2021-05-01", "2021-05-31", "range"),
+    ("1-15 March 2024", "2024-03-01", "2024-03-15", "range"),
+    ("12-12 June 2021", "2021-06-12", "2021-06-12", "range"),
+    ("30 April - 1 May 2021", "2021-04-30", "2021-05-01", "range"),
+    ("1 May - 15 May 2021", "2021-05-01", "2021-05-15", "range"),
+    ("April-May 2024", "2024-04-01", "2024-05-31", "range"),
+    ("December-January 2021", "2020-12-01", "2021-01-31", "range"),
+    ("September 2020 to March 2021", "2020-09-01", "2021-03-31", "range"),
+    ("spring term 2021 to summer term 2021", "2021-01-01", "2021-07-31", "range"),
+    ("May 2021 to summer term 2021", "2021-05-01", "2021-07-31", "range"),
+    ("June 2021 to 2021/22", "2021-06-01", "2022-03-31", "range"),
+    ("2020/21 to 2021/22", "2020-04-01", "2022-03-31", "range"),
+    ("Q1 2021/22 to Q3 2021/22", "2021-04-01", "2021-12-31", "range"),
+    ("2020/21", "2020-04-01", "2021-03-31", "year"),
+    ("2020/2021", "2020-04-01", "2021-03-31", "year"),
+    ("2099/00", "2099-04-01", "2100-03-31", "year"),
+    ("Q2 2021/22", "2021-07-01", "2021-09-30", "quarter"),
+    ("Q4 2021", "2022-01-01", "2022-03-31", "quarter"),
+    ("Summer term 2024", "2024-04-01", "2024-07-31", "term"),
+    ("31/03/2021", "2021-03-31", "2021-03-31", "day"),
+    ("3 June 2021", "2021-06-03", "2021-06-03", "day"),
+    ("3 June 21", "2021-06-03", "2021-06-03", "day"),
+    ("2021-06-03", "2021-06-03", "2021-06-03", "day"),
+    # Left to dateutil, which reads them day, month, year.
+    ("June 3, 2021", "2021-06-03", "2021-06-03", "day"),
+    ("Wednesday 3rd of June 2021", "2021-06-03", "2021-06-03", "day"),
+    ("3-Jun-21", "2021-06-03", "2021-06-03", "day"),
+    ("3-6-2021", "2021-06-03", "2021-06-03", "day"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), CORRECT_NEIGHBOURS)
+def test_correct_neighbours_of_reversed_forms_are_understood(
+    text: str, start: str, end: str, precision: str
+) -> None:
+    due = parse_due(text)
+    assert (str(due.start), str(due.end), due.precision) == (start, end, precision)

@@ -8,7 +8,10 @@ keeps its text and has no dates: that is never an error.
 Rules are tried in order: a small set of UK report idioms (qualifiers such as
 "by", "mid", "w/c"; month ranges; financial years and quarters; school terms),
 then day-first dates, then ``dateutil`` (day-first, never fuzzy) as a last
-resort. Two-digit years are 20xx.
+resort, trusted only when it read the numbers as day, month, year. Two-digit
+years are 20xx. A range whose end comes before its start ("12-3 June 2021",
+"Summer term 2021 to Spring term 2021") is not understood, nor is a financial
+year whose second year does not follow its first ("2020/2", "Q2 2021/23").
 """
 
 from __future__ import annotations
@@ -168,10 +171,12 @@ def _span(text: str) -> tuple[date, date, str] | None:
             return first[0], last[0], "range"
         return None
     if m := _QUARTER.match(text):
+        if m["y2"] and not _next_year(int(m["y"]), m["y2"]):
+            return None
         return _quarter(int(m["q"]), int(m["y"]))
     if m := _FINANCIAL_YEAR.match(text):
         start_year = int(m["y"])
-        if _year(m["y2"]) % 100 != (start_year + 1) % 100:
+        if not _next_year(start_year, m["y2"]):
             return None
         return date(start_year, 4, 1), date(start_year + 1, 3, 31), "year"
     if m := _TERM.match(text):
@@ -182,6 +187,11 @@ def _span(text: str) -> tuple[date, date, str] | None:
         year = int(m["y"])
         return date(year, 1, 1), date(year, 12, 31), "year"
     return None
+
+
+def _next_year(year: int, written: str) -> bool:
+    """True when ``written`` ("21" or "2021") is the year after ``year``: 2020/21."""
+    return _year(written) % 100 == (year + 1) % 100
 
 
 def _day(year: int, month: int, day: int) -> tuple[date, date, str] | None:
@@ -221,7 +231,9 @@ def _range(text: str) -> tuple[date, date, str] | None:
             left_span = date(year, month, 1), _month_end(year, month), "month"
         elif dm := _DAY_MONTH.match(left):
             left_span = _day(year, MONTHS[dm["m"]], int(dm["d"]))
-    if left_span is None or left_span[0] > right_span[1]:
+    # The range runs to the end of the right part, so the left part must end
+    # no later: "Summer term 2021 to Spring term 2021" is reversed, not April.
+    if left_span is None or right_span[1] < left_span[1]:
         return None
     return left_span[0], right_span[1], "range"
 
@@ -265,20 +277,36 @@ def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) ->
     return DueDate(text, start, end, precision, qualifier)
 
 
+# Two defaults that differ in day, month and year: what dateutil guessed differs.
+_DEFAULTS = (datetime(1900, 1, 1), datetime(1904, 2, 2))
+
+
 def _fallback(text: str) -> tuple[date, date, str] | None:
-    """dateutil, day-first and strict; a missing year means 'not understood'."""
-    if not re.search(r"\d", text) or len(text) > 40 or _NUMERIC.match(text) or _ISO.match(text):
-        # A numeric date that failed above is impossible day-first ("12/31/2021") or
-        # year-month-day ("2021-13-01"); dateutil would silently read it another way.
+    """dateutil, day-first and strict, trusted only when it read the text as a UK reader would.
+
+    Nothing may come from the default (a missing day, month or year means 'not
+    understood'), and the numbers written must be, in order, the day, the month
+    if numeric, then the year in four or two digits. Otherwise dateutil has read
+    the text another way: a leading day as the year and the real year as a time
+    ("12-3 June 2021" as 3 June 2012, 20:21), "2020/2" as 1 February 2020, or
+    "12/31/2021" month-first.
+    """
+    if not re.search(r"\d", text) or len(text) > 40:
         return None
-    sentinel = datetime(1900, 1, 1)
     try:
-        parsed = dateutil_parser.parse(text, dayfirst=True, default=sentinel)
+        first, second = (
+            dateutil_parser.parse(text, dayfirst=True, default=default) for default in _DEFAULTS
+        )
     except (ValueError, OverflowError):
         return None
-    if parsed.year == 1900:
+    if first != second:
         return None
-    day = parsed.date()
+    day = first.date()
+    *before_year, year = re.findall(r"\d+", text)
+    if [int(number) for number in before_year] not in ([day.day], [day.day, day.month]):
+        return None
+    if year not in {f"{day.year:04d}", f"{day.year % 100:02d}"}:
+        return None
     return day, day, "day"
 
 
