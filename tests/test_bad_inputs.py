@@ -338,6 +338,34 @@ def test_a_page_may_start_with_a_rule(built_site: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize(
+    ("setting", "found"),
+    [
+        ("slug: {a: 1}", "'slug' must be one piece of text, but it is a set of 'key: value'"),
+        ("slug: [a, b]", "'slug' must be one piece of text, but it is a list"),
+        ("series: [q1, q2]", "'series' must be one piece of text, but it is a list"),
+        ("supersedes: yes", "'supersedes' must be one piece of text, but it is yes/no"),
+    ],
+)
+def test_the_core_keys_are_one_piece_of_text(built_site: Path, setting: str, found: str) -> None:
+    """Else ``slug: {a: 1}`` published the report at ``a-1/``, with no word said."""
+    report = GOOD_REPORT.replace("title: Good report\n", f"title: Good report\n{setting}\n")
+    (built_site / "content" / "southend" / "x.md").write_text(report)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert f"x.md:4:{len(setting.split(':')[0]) + 3}: error: {found}" in result.output
+
+
+def test_a_slug_may_be_a_date_or_a_number(built_site: Path) -> None:
+    settings = ("slug: 2021-05-01\nseries: a", "slug: 2021\nseries: b", "series: 2021")
+    for n, setting in enumerate(settings):  # each its own series: they share a date
+        report = GOOD_REPORT.replace("title: Good report\n", f"title: Good report\n{setting}\n")
+        (built_site / "content" / "southend" / f"x{n}.md").write_text(report)
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 0, result.output
+    assert (built_site / "site" / "southend" / "2021-05-01" / "index.html").is_file()
+
+
 def test_check_passes_on_good_content(built_site: Path) -> None:
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 0

@@ -74,7 +74,19 @@ class Document:
         return slugify(str(self.front.get("slug") or self.relpath.stem))
 
     def check_slug(self) -> None:
-        """Raise if the slug (the page's folder name), or a folder it sits in, would be empty."""
+        """Raise if the slug (the page's folder name), or a folder it sits in, would be
+        empty; or if ``slug:``, ``series:`` or ``supersedes:`` is not one piece of text."""
+        for key in ("slug", "series", "supersedes"):
+            value = self.front.get(key)
+            if isinstance(value, list | dict | bool):  # text, a number or a date will do
+                found = "a list" if isinstance(value, list) else "yes/no"
+                found = "a set of 'key: value' lines" if isinstance(value, dict) else found
+                raise self.error(
+                    f"'{key}' must be one piece of text, but it is {found}",
+                    key,
+                    value=True,
+                    fix=f"Write it on one line after '{key}:', e.g. '{key}: report-2021-05'.",
+                )
         published_folder(self.relpath.parent, self.relpath)
         if not self.slug:
             where = "slug" if "slug" in self.front else None
