@@ -46,26 +46,31 @@ class SiteConfig:
     accessibility_contact: str = ""
     accessibility_reviewed: str = ""
     source: Path | None = field(default=None, compare=False)
-    #: The line of ``output:`` in ``sendsite.yml``, for messages about the output folder.
-    output_line: int | None = field(default=None, compare=False)
-    #: The line of ``content:`` in ``sendsite.yml``, for messages about the content folder.
-    content_line: int | None = field(default=None, compare=False)
+    #: The line of each option given in ``sendsite.yml`` (not overridden), for messages.
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def output_line(self) -> int | None:
+        """The line of ``output:`` in ``sendsite.yml``, for messages about the output folder."""
+        return self.lines.get("output")
 
     @property
     def content_path(self) -> Path:
         return (self.root / self.content_dir).resolve()
 
-    def check_content_folder(self) -> None:
+    def check_folders(self) -> None:
         """Raise ``ConfigError`` unless the content folder is a folder (a mistyped
-        ``content:`` would otherwise publish an empty site over the last one)."""
+        ``content:`` would otherwise publish an empty site over the last one) and the
+        theme is one (``theme_path``): once, before any page needs it."""
+        self.theme_path()
         if self.content_path.is_dir():
             return
         there = "is not a folder" if self.content_path.exists() else "does not exist"
-        if self.content_line is not None:
+        if "content" in self.lines:
             raise ConfigError(
                 f"option 'content': the content folder '{self.content_dir}' {there}",
                 file=self.source or CONFIG_FILE,
-                line=self.content_line,
+                line=self.lines["content"],
                 fix="Give the folder holding the areas' reports, relative to the site folder.",
             )
         raise ConfigError(
@@ -95,8 +100,26 @@ class SiteConfig:
 
     def theme_path(self) -> Path:
         """The theme folder: the site's own ``themes/<name>``, else a built-in theme."""
+        file, line = self.source or CONFIG_FILE, self.lines.get("theme")
+        if Path(self.theme).name != self.theme or self.theme in ("", ".", ".."):
+            raise ConfigError(
+                f"option 'theme': '{self.theme}' is a path, not a theme's name",
+                file=file,
+                line=line,
+                fix="Name a folder in the site's themes/ folder (e.g. 'theme: ours' for"
+                " themes/ours/), or a built-in theme such as 'default'.",
+            )
         local = self.root / "themes" / self.theme
         if local.is_dir():
+            if not (local / "templates").is_dir():
+                raise ConfigError(
+                    f"option 'theme': the theme folder themes/{self.theme}/ has no templates/"
+                    " folder",
+                    file=file,
+                    line=line,
+                    fix="A theme holds templates/ (and static/): start from a copy of the"
+                    " built-in default theme's two folders (see docs/templates.md).",
+                )
             return local.resolve()
         builtin = Path(str(files("sendsite.themes").joinpath(self.theme)))
         if builtin.is_dir():
@@ -108,7 +131,8 @@ class SiteConfig:
         )
         raise ConfigError(
             f"option 'theme': there is no theme called '{self.theme}'",
-            file=self.source or CONFIG_FILE,
+            file=file,
+            line=line,
             fix=f"Use one of: {', '.join(available)}, or add a folder themes/{self.theme}/.",
         )
 
@@ -165,8 +189,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
         )
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
-    output_line: int | None = None
-    content_line: int | None = None
+    lines: dict[str, int] = {}
     if path.is_file():
         data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")
         if data is None:
@@ -191,21 +214,25 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
                 )
             name, kind, example = _OPTIONS[key]
             values[name] = _check(key, value, kind, example, path, line)
-            if key == "output":
-                output_line = line
-            if key == "content":
-                content_line = line
+            if line is not None:
+                lines[key] = line
             if key == "plugins":
                 _check_plugin_paths(root, values[name], path, line)
+            if key == "templates" and not (root / values[name]).is_dir():
+                raise ConfigError(
+                    f"option 'templates': there is no folder '{values[name]}'",
+                    file=path,
+                    line=line,
+                    fix="Give the folder of the site's own templates, relative to the site"
+                    " folder, or leave the option out (templates/ is used if it exists).",
+                )
     values.update(overrides or {})
-    if "output_dir" in (overrides or {}):
-        output_line = None
+    overridden = {key for key, (name, _, _) in _OPTIONS.items() if name in (overrides or {})}
     known = {f.name for f in fields(SiteConfig)}
     return SiteConfig(
         root=root,
         source=path if path.is_file() else None,
-        output_line=output_line,
-        content_line=None if "content_dir" in (overrides or {}) else content_line,
+        lines={key: line for key, line in lines.items() if key not in overridden},
         **{k: v for k, v in values.items() if k in known},
     )
 

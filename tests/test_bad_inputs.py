@@ -366,6 +366,44 @@ def test_a_slug_may_be_a_date_or_a_number(built_site: Path) -> None:
     assert (built_site / "site" / "southend" / "2021-05-01" / "index.html").is_file()
 
 
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("theme: /etc", "sendsite.yml:1: error: option 'theme': '/etc' is a path, not a theme"),
+        ("theme: ../../etc", "option 'theme': '../../etc' is a path, not a theme's name"),
+        (
+            "theme: mine",
+            "sendsite.yml:1: error: option 'theme': the theme folder themes/mine/"
+            " has no templates/ folder",
+        ),
+        (
+            "disable_plugins: [veiws]",
+            "sendsite.yml:1: error: option 'disable_plugins': there is"
+            " no plugin called 'veiws'\n  1 | disable_plugins: [veiws]\n  How to fix: Did you"
+            " mean 'views'?",
+        ),
+        (
+            "templates: nosuch",
+            "sendsite.yml:1: error: option 'templates': there is no folder 'nosuch'",
+        ),
+    ],
+)
+def test_a_mistaken_site_option_is_one_error_at_its_line(
+    built_site: Path, setting: str, problem: str
+) -> None:
+    """Each was taken in silence (a plugin left on, templates never used) or gave forty
+    errors naming no file."""
+    before = _snapshot(built_site / "site")
+    (built_site / "themes" / "mine").mkdir(parents=True)
+    (built_site / "sendsite.yml").write_text(setting + "\n")
+    for command in ("build", "check"):
+        result = run_cli(command, "--source", str(built_site))
+        assert result.exit_code == 1
+        assert problem in result.output
+        assert result.output.count("error:") == 1, result.output
+    assert _snapshot(built_site / "site") == before
+
+
 def test_check_passes_on_good_content(built_site: Path) -> None:
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 0

@@ -22,7 +22,7 @@ class ContentFiles:
 
     def __init__(self, content: Path, check: Callable[[], None] = lambda: None) -> None:
         self.content = content
-        #: Raises if the content folder is not there (``SiteConfig.check_content_folder``).
+        #: Raises if the content folder or the theme is not there (``SiteConfig.check_folders``).
         self._check = check
         self._tree: ContentTree | None = None
         self._known: dict[Path, PurePosixPath] | None = None

@@ -113,7 +113,7 @@ class Pipeline:
         self._checked: tuple[Any, ...] = (None, None, None)
         self._generated = GeneratedFiles(pm)
         self._memo: dict[str, Any] = {}  # what plugins keep between refreshes: build.memo
-        self._content = ContentFiles(config.content_path, config.check_content_folder)
+        self._content = ContentFiles(config.content_path, config.check_folders)
         #: The last site linked, for a save of edits only to be patched into (``patch``).
         self._linked: Linked | None = None
         #: Series pages shown differently since the last render (None: not known).

@@ -41,7 +41,7 @@ import pluggy
 from sendsite import __version__, hookspecs
 from sendsite.content.model import Format
 from sendsite.content.schema import SCHEMA_FILE, front_matter_schema, read_format_schema
-from sendsite.errors import PluginError, SendsiteError
+from sendsite.errors import ConfigError, PluginError, SendsiteError
 from sendsite.plugins.local import LocalPlugin, find_local_plugins, import_local_plugin
 from sendsite.plugins.results import check_result
 
@@ -147,6 +147,7 @@ def make_plugin_manager(
             local = find_local_plugins(config.plugin_paths())
         except PluginError as error:
             failed(error, "local", "the site's plugins")
+    found = list(local)
     for name, module_name in DEFAULT_PLUGINS.items():
         if name not in skip:  # built-in features, through the same door as any plugin
             module = importlib.import_module(module_name)
@@ -164,6 +165,11 @@ def make_plugin_manager(
             _register(pm, module, _describe_local(pm, plugin, module))
         except PluginError as error:
             failed(error, "local", str(plugin.where))
+    if config is not None:
+        every = {*DEFAULT_PLUGINS, *(p.name for p in found), *(name for name, _ in plugins)}
+        if entry_points:
+            every |= {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+        _check_disabled(config, every)
     for name, given in plugins:
         if name not in skip:
             try:
@@ -175,6 +181,21 @@ def make_plugin_manager(
 
 
 _Fail = Callable[[PluginError, str, str], None]
+
+
+def _check_disabled(config: SiteConfig, every: set[str]) -> None:
+    """Raise ``ConfigError`` for a name in ``disable_plugins`` that no plugin has (a typo
+    would leave on the very plugin meant to be off)."""
+    for name in config.disable_plugins:
+        if name not in every:
+            close = get_close_matches(name, sorted(every), n=1)
+            raise ConfigError(
+                f"option 'disable_plugins': there is no plugin called '{name}'",
+                file=config.source or "sendsite.yml",
+                line=config.lines.get("disable_plugins"),
+                fix=(f"Did you mean '{close[0]}'? " if close else "")
+                + f"Plugins: {', '.join(sorted(every))} ('sendsite plugins' lists them).",
+            )
 
 
 def _load_entry_points(
