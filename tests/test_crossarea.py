@@ -307,6 +307,34 @@ def test_bad_topics_and_glossary_files(make_site: SiteMaker) -> None:
     assert "_glossary.yml:2: error: glossary term 'SEND' has no expansion" in result.output
 
 
+@pytest.mark.parametrize(
+    ("topic", "problem"),
+    [
+        (
+            "- name: 日本語\n  words: [x]\n",
+            "_topics.yml:1: error: topic '日本語' would have an empty web address: its name",
+        ),
+        (
+            "- name: Autism\n  slug: '+++'\n  words: [x]\n",
+            "_topics.yml:2: error: topic 'Autism' would have an empty web address: its slug",
+        ),
+        (
+            "- name: Autism\n  words: [autism, ' ']\n",
+            "_topics.yml:2: error: topic 'Autism': a word in 'words' is empty",
+        ),
+    ],
+)
+def test_a_topic_that_cannot_be_published_is_named_in_the_topics_file(
+    make_site: SiteMaker, topic: str, problem: str
+) -> None:
+    """Not 'the page of plugin views would be published at topics/', naming no file."""
+    root = make_site({"content/_topics.yml": topic, "content/southend/r.md": REPORT})
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert "plugin 'views'" not in result.output
+
+
 def test_views_can_be_disabled(make_site: SiteMaker, tmp_path: Path) -> None:
     root = make_site({"sendsite.yml": "disable_plugins: [views]\n", "content/a.md": "# A\n"})
     build(load_config(root), output=tmp_path / "out")

@@ -262,6 +262,22 @@ def load_topics(path: Path, rel: PurePosixPath) -> list[Topic]:
                 fix="Write e.g. 'words: [autism, ASD, neurodevelopmental]'.",
             )
         slug = slugify(str(entry.get("slug") or entry["name"]))
+        if not slug:
+            given = "slug" if entry.get("slug") else "name"
+            raise ContentError(
+                f"topic '{entry['name']}' would have an empty web address: its {given} has no"
+                " letters or digits a web address can use",
+                file=rel,
+                line=positions.line(index, given),
+                fix="Give the topic a 'slug:' of plain letters and digits, e.g. 'slug: autism'.",
+            )
+        if not all(str(word).strip() for word in words):
+            raise ContentError(
+                f"topic '{entry['name']}': a word in 'words' is empty",
+                file=rel,
+                line=positions.line(index, "words"),
+                fix="Remove the empty word from the list.",
+            )
         if slug in seen:
             raise ContentError(
                 f"two topics share the web address 'topics/{slug}/'",
