@@ -427,3 +427,12 @@ def test_symlink_out_of_the_content_folder_is_refused(built_site: Path, tmp_path
     assert result.exit_code == 1
     assert "leak.txt: error: this is a link to a file outside the content folder" in result.output
     assert _snapshot(built_site / "site") == before
+
+
+@pytest.mark.parametrize("target", ["nothere.pdf", "loop.pdf"])
+def test_a_link_to_nothing_is_called_that(built_site: Path, target: str) -> None:
+    """A broken link, or one naming itself, is not 'a file outside the content folder'."""
+    (built_site / "content" / "southend" / "loop.pdf").symlink_to(target)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "loop.pdf: error: this is a link to nothing" in result.output

@@ -391,6 +391,13 @@ def discover(content_dir: Path) -> ContentTree:
     for path in sorted(content_dir.rglob("*")):
         rel = PurePosixPath(path.relative_to(content_dir).as_posix())
         if path.is_symlink() and not _inside(path, root):
+            if not path.exists():  # broken, or a loop of links
+                raise ContentError(
+                    "this is a link to nothing: what it names does not exist, or is a link"
+                    " back to itself",
+                    file=rel,
+                    fix="Delete the link, or put the file itself in content/.",
+                )
             raise ContentError(
                 "this is a link to a file outside the content folder, which is not published",
                 file=rel,
