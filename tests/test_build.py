@@ -75,6 +75,44 @@ def test_in_page_anchors_exist(demo_site: Path) -> None:
         assert len(ids) == len(re.findall(r'\bid="([^"]+)"', text)), f"{page}: duplicate ids"
 
 
+HAVERING_WITH_HEADINGS = """\
+---
+format: havering-board-report
+date: 1 October 2014
+recommendations:
+  - To accept the report.
+sections:
+  - number: "1"
+    title: Meetings
+    paragraphs:
+      - number: "1.1"
+        text: The group met seven times.
+background_papers:
+  - None.
+---
+## Summary
+
+The group met and agreed its plan.
+
+## Recommendations
+
+See below, and [the meetings](#meetings).
+"""
+
+
+def test_a_reports_own_headings_never_take_its_sections_ids(make_site: SiteMaker) -> None:
+    """The summary's "## Recommendations" once took the Recommendations section's id, so
+    the contents list (and search, and the A-Z) led into the summary."""
+    root = make_site({"content/havering/r.md": HAVERING_WITH_HEADINGS})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    text = (root / "site" / "havering" / "r" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert re.search(r'<section[^>]* id="recommendations"', text)
+    assert '<h2 id="recommendations-1">Recommendations</h2>' in text
+    assert 'href="#recommendations"' in text and "data-h" not in text
+
+
 def test_pages_have_one_h1_skip_link_and_landmarks(demo_site: Path) -> None:
     for page in demo_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

@@ -23,10 +23,16 @@ from sendsite.content.markdown import (
     render_inline,
     render_markdown,
     sanitize,
+    settle_heading_ids,
     slugify,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _as_page(text: str) -> str:
+    """A block of Markdown as it is on a page of its own: its headings' ids settled."""
+    return settle_heading_ids(str(render_markdown(text)))
 
 
 def _markdown_it(text: str) -> str:
@@ -54,7 +60,7 @@ def test_the_project_s_markdown_renders_as_markdown_it_rendered_it() -> None:
         if "javascript:" in text:  # see the test below
             continue
         # cmark-gfm ends a last block of raw HTML with a line break, markdown-it-py as written
-        if str(render_markdown(text)).rstrip() != _markdown_it(text).rstrip():
+        if _as_page(text).rstrip() != _markdown_it(text).rstrip():
             differ.append(path.name)
     assert differ == []
 
@@ -65,7 +71,7 @@ def test_headings_get_the_ids_they_had() -> None:
         "Setext\nheading\n---\n\n## ![a chart](c.png) Chart <!-- note --> <span>here</span>\n\n"
         "<h2>Written as HTML</h2>\n\n> ## In a quote\n\n- ## In a list\n\n##\n\n## con\n"
     )
-    html = str(render_markdown(text))
+    html = _as_page(text)
     for wanted in (
         '<h1 id="priority-area-1-p1">',
         '<h2 id="cafe-resume-code">',
@@ -92,11 +98,38 @@ def test_many_same_headings_get_the_ids_they_had() -> None:
         for n in range(3000)
         for words in (("A", "A 1", "", "A", "B 2", "B", "B")[n % 7],)
     )
-    html = str(render_markdown(text))
+    html = _as_page(text)
     assert html.rstrip() == _markdown_it(text).rstrip()
     ids = re.findall(r'id="([^"]*)"', html)
     assert len(ids) == len(set(ids)) == 3000
     assert ids[:7] == ["a", "a-1", "", "a-2", "b-2", "b", "b-1"]
+
+
+def test_a_markdown_heading_never_takes_an_id_of_the_page() -> None:
+    """A summary's "## Recommendations" on a page whose Recommendations section has that
+    id: the section keeps it (the contents list leads there), the heading is numbered on,
+    as a second heading of those words is (the page's ids had "recommendations" twice)."""
+    summary = str(render_markdown("## Recommendations\n\nSee below.\n\n## P2\n\nSoon."))
+    page = (
+        f'<main id="main"><div id="summary">{summary}</div>'
+        '<section id="recommendations"><h2>Recommendations</h2></section>'
+        '<section id="p2"><h2 id="p2-heading">P2</h2></section>'
+        f"<div>{render_markdown('## Recommendations')}</div></main>"
+    )
+    settled = settle_heading_ids(page)
+    ids = re.findall(r'\sid="([^"]*)"', settled)
+    assert ids == [
+        "main",
+        "summary",
+        "recommendations-1",
+        "p2-1",
+        "recommendations",
+        "p2",
+        "p2-heading",
+        "recommendations-2",
+    ]
+    assert "data-h" not in settled
+    assert settle_heading_ids(settled) == settled  # a page without Markdown is as it was
 
 
 def test_a_javascript_link_is_not_a_link_either_way() -> None:
@@ -139,7 +172,7 @@ def test_generated_documents_render_as_markdown_it_rendered_them(text: str) -> N
     follows an older CommonMark in a few corners (a definition followed at once by an
     indented line or a table), about one generated document in 300 that has them.
     """
-    assert str(render_markdown(text)).rstrip() == _markdown_it(text).rstrip()
+    assert _as_page(text).rstrip() == _markdown_it(text).rstrip()
 
 
 @pytest.mark.parametrize(

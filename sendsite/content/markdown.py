@@ -29,7 +29,14 @@ from markupsafe import Markup
 
 from sendsite.content.cmark import cmark_html
 
-__all__ = ["plain_text", "render_inline", "render_markdown", "sanitize", "slugify"]
+__all__ = [
+    "plain_text",
+    "render_inline",
+    "render_markdown",
+    "sanitize",
+    "settle_heading_ids",
+    "slugify",
+]
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd",
@@ -40,6 +47,7 @@ _ALLOWED_TAGS = {
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
+    **{f"h{level}": {"data-h"} for level in range(1, 7)},  # a Markdown heading's mark
     "a": {"href"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
@@ -81,6 +89,11 @@ _CMARK_OPTIONS = (
     | Options.CMARK_OPT_SOURCEPOS
     | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
 )
+#: What marks a Markdown heading's id until the page it goes into is made
+#: (``settle_heading_ids``).
+_MARK = ' data-h=""'
+_MARKED_ID = re.compile(r'(?<=\s)id="([^"]*)" data-h=""')
+_ANY_ID = re.compile(r'(?<=\s)id="([^"]*)"')
 _MADE_HEADING = re.compile(r'<(h[1-6]) data-sourcepos="[^"]*">(.*?)</\1>', re.S)
 _SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
 _ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
@@ -97,22 +110,50 @@ def _block_html(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate (from an escape in YAML): not UTF-8
         text = text.encode("utf-8", "replace").decode("utf-8")
         return _block_html(text)
-    taken: set[str] = set()
-    tried: dict[str, int] = {}  # each slug's next number: a thousand same headings, no slower
+    ids = _Ids()
 
     def with_id(match: re.Match[str]) -> str:
         tag, inner = match.groups()
         slug = slugify(html_unescape(_ANY_TAG.sub("", inner).replace("\n", "")))
-        unique, n = slug, tried.get(slug, 1)
-        if slug in taken:
-            unique = f"{slug}-{n}"
-            while unique in taken:
-                unique, n = f"{slug}-{n + 1}", n + 1
-            tried[slug] = n + 1
-        taken.add(unique)
-        return f'<{tag} id="{unique}">{inner}</{tag}>'
+        return f'<{tag} id="{ids.take(slug)}"{_MARK}>{inner}</{tag}>'
 
     return _SOURCEPOS.sub("", _MADE_HEADING.sub(with_id, html))
+
+
+class _Ids:
+    """Ids handed out in order, each unlike the others: a slug taken already gets ``-1``,
+    then ``-2``… (skipping any taken). Each slug keeps its next number, so a thousand
+    same headings cost a thousand steps."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = taken if taken is not None else set()
+        self.tried: dict[str, int] = {}
+
+    def take(self, slug: str) -> str:
+        unique, n = slug, self.tried.get(slug, 1)
+        if slug in self.taken:
+            unique = f"{slug}-{n}"
+            while unique in self.taken:
+                unique, n = f"{slug}-{n + 1}", n + 1
+            self.tried[slug] = n + 1
+        self.taken.add(unique)
+        return unique
+
+
+def settle_heading_ids(html: str) -> str:
+    """A page's HTML with each Markdown heading's id unlike every other id on the page.
+
+    A block of Markdown numbers its own headings alike (``_block_html``), but not
+    against the page it goes into: a summary's "## Recommendations" would take the id
+    of the report's Recommendations section, and the contents list would lead into the
+    summary. So the page's own ids stay, and a Markdown heading whose id is taken (by
+    the page, or a heading before it) is numbered on (``-1``, ``-2``…). The mark that
+    tells Markdown's headings from the page's is removed.
+    """
+    if _MARK not in html:
+        return html
+    ids = _Ids(set(_ANY_ID.findall(_MARKED_ID.sub("", html))))  # the page's own
+    return _MARKED_ID.sub(lambda found: f'id="{ids.take(found[1])}"', html).replace(_MARK, "")
 
 
 def sanitize(html: str) -> str:
