@@ -187,6 +187,12 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Remove the HTML",
         False,
     ),
+    "duplicate_code.md": (  # P1 and p1: one code, and one set of anchors for both
+        "duplicate_code.md:8:11: error",
+        "priority code P1 is already used on line 6",
+        "Give each priority its own code",
+        False,
+    ),
     "+++": (
         "southend/+++/page.md: error",
         "the folder '+++' would have an empty web address",

@@ -21,7 +21,8 @@ _CODE = re.compile(r"^P\d+$")
 def read_report(document: Document) -> Report:
     """Read a ``southend-highlight`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
-    priorities = tuple(_priority(p) for p in root.list("priorities", required=True))
+    codes: dict[str, int] = {}  # each priority's code, and its line
+    priorities = tuple(_priority(p, codes) for p in root.list("priorities", required=True))
     decisions = root.mapping("decisions")
     model = HighlightReport(
         from_=root.text("from"),
@@ -53,7 +54,7 @@ def read_report(document: Document) -> Report:
     )
 
 
-def _priority(fields: Fields) -> Priority:
+def _priority(fields: Fields, codes: dict[str, int]) -> Priority:
     written = fields.text("code", required=True)
     code = written.upper()
     if not _CODE.match(code):
@@ -62,6 +63,13 @@ def _priority(fields: Fields) -> Priority:
             f"priority code '{written}' should look like P1, P2, P3",
             fix="Write e.g. 'code: P1'.",
         )
+    if code in codes:  # its anchors would be the other's: every link would go there
+        raise fields.error(
+            "code",
+            f"priority code {code} is already used on line {codes[code]}",
+            fix="Give each priority its own code: P1, P2, P3 …",
+        )
+    codes[code] = fields.line("code") or 0
     title = fields.text("title", required=True)
     anchor, section = code.lower(), f"{code} – {title}"
     milestones = []
