@@ -9,6 +9,7 @@ report says in other words is shown under it, with the report named.
 from __future__ import annotations
 
 import re
+import tracemalloc
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -191,3 +192,19 @@ def test_unknown_acronyms_are_found_on_their_own_line_whatever_ends_lines() -> N
     )
     assert acronyms_in(text) == {"WCS": 3, "SALT": 5, "ASD": 6, "NHS": 7, "EHCP": 7}
     assert list(acronyms_in(text)) == ["WCS", "SALT", "ASD", "NHS", "EHCP"]
+
+
+def test_a_pasted_paragraph_as_an_expansion_costs_what_it_weighs() -> None:
+    """Every prefix of every expansion was kept for search's synonyms: a 100 KB expansion
+    held gigabytes and a 1 MB one killed the build. Only what a text can match is kept
+    (ten words, 200 letters); the acronym still finds a term expanded at that length."""
+    tracemalloc.start()
+    try:
+        long = Synonyms([GlossaryTerm("EHCP", "word " * 20_000)])  # 100 KB
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak
+    assert long.aka("Every EHCP was issued") == ["word " * 19_999 + "word"]
+    usual = Synonyms([GlossaryTerm("EHCP", "Education, Health and Care Plan")])
+    assert usual.aka("an education health and care plan") == ["EHCP"]

@@ -28,11 +28,21 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
 #: Expansions are matched over at most this many words.
 _MAX_WORDS = 10
+#: ... and at most this many letters and digits (the longest real expansions have ~80).
+_MAX_CHARACTERS = 200
 
 
 def acronym_like(term: str) -> bool:
     """``EHCP``, ``WSoA``, ``SEND PM``: two capitals or more; matched case-sensitively."""
     return sum(c.isupper() for c in term) >= 2
+
+
+def _matchable(form: str) -> bool:
+    """Whether ``groups_in`` can find ``form`` in a text: at most ``_MAX_WORDS`` words and
+    ``_MAX_CHARACTERS`` letters (so the prefixes kept of it stay few: a pasted paragraph
+    as an expansion once held every prefix of itself, gigabytes)."""
+    words = _WORD.findall(_PARENTHESES.sub(" ", form).casefold())
+    return len(words) <= _MAX_WORDS and sum(map(len, words)) <= _MAX_CHARACTERS
 
 
 def _joined(text: str) -> str:
@@ -86,7 +96,7 @@ class Synonyms:
             for form in forms:
                 if acronym_like(form) and " " not in form:
                     self._exact.setdefault(form, []).append(key)
-                else:
+                elif _matchable(form):
                     self._folded.setdefault(_joined(form), []).append(key)
         self._prefixes = {f[:n] for f in self._folded for n in range(1, len(f) + 1)}
         # A regular expression finds where an acronym-like term may start, so the check
