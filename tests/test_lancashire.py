@@ -468,3 +468,17 @@ def test_missing_actions_is_a_plain_error(make_site: SiteMaker) -> None:
     assert "lancashire/r.md" in result.output
     assert "'actions' is missing" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_date_at_the_end_of_the_calendar_is_a_content_error(make_site: SiteMaker) -> None:
+    """Its next six months run past the year 9999: that was an OverflowError blamed on the
+    plugin ('a bug in the plugin'), naming no line."""
+    report = (
+        '---\nformat: lancashire-app-highlight\ndate: "31/12/9999"\nactions:\n'
+        '  - number: "1"\n    title: Leaders\n    next_month:\n      - Review\n---\nBody.\n'
+    )
+    root = make_site({"content/lancashire/r.md": report})
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert "r.md:3:7: error: the report date '31/12/9999' is too far ahead" in result.output
+    assert "bug in the plugin" not in result.output

@@ -24,6 +24,10 @@ TIMESCALES = (
 )
 
 
+#: The last year a report may be dated: its "next 6 months" must end within the calendar.
+_LAST_YEAR = 9998
+
+
 def read_report(document: Document) -> Report:
     """Read a ``lancashire-app-highlight`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
@@ -33,6 +37,12 @@ def read_report(document: Document) -> Report:
             "date",
             f"the report date '{date.text}' is not a date",
             fix="Write the date the report speaks for, e.g. 'date: \"31/12/20\"'.",
+        )
+    if date.sort_key.year > _LAST_YEAR:  # its next six months would run past the calendar
+        raise root.error(
+            "date",
+            f"the report date '{date.text}' is too far ahead to work out its next months",
+            fix="Check the year of the date the report speaks for.",
         )
     priorities_by = root.due("priorities_by")
     seen: dict[str, int] = {}
