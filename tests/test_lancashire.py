@@ -480,5 +480,5 @@ def test_a_date_at_the_end_of_the_calendar_is_a_content_error(make_site: SiteMak
     root = make_site({"content/lancashire/r.md": report})
     result = run_cli("check", "--source", str(root))
     assert result.exit_code == 1
-    assert "r.md:3:7: error: the report date '31/12/9999' is too far ahead" in result.output
+    assert "r.md:3:7: error: date: the report date '31/12/9999' is too far ahead" in result.output
     assert "bug in the plugin" not in result.output
