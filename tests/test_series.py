@@ -295,6 +295,15 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
             ".md:5:",
             "these reports supersede each other in a circle",
         ),
+        (  # c copied from b, its supersedes: not updated: the series would fork
+            {
+                "a.md": ("1 May 2021", ""),
+                "b.md": ("1 June 2021", "supersedes: a.md\n"),
+                "c.md": ("1 July 2021", "supersedes: a.md\n"),
+            },
+            "c.md:5:",
+            "supersedes: a.md is already followed by b.md (its 'supersedes:' on line 5)",
+        ),
     ],
 )
 def test_series_mistakes_are_errors_at_their_line(
