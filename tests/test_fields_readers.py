@@ -142,3 +142,12 @@ def test_integer_ranges_open_at_one_end(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError, match="should be a whole number of 10 or less"):
         fields.integer("high", maximum=10)
+
+
+def test_a_list_of_lines_keeps_each_as_typed(tmp_path: Path) -> None:
+    """YAML would read these as numbers (2.1, octal 10, 630 minutes, 31, 1000): one value
+    was kept as typed, but the same in a list was changed on the page and in the data."""
+    written = ["2.10", "012", "10:30", "0x1F", "1_000", "3.50", "yes please", "Plan"]
+    fields = _fields(tmp_path, "steps:\n" + "".join(f"  - {w}\n" for w in written))
+    assert fields.texts("steps") == written
+    assert [str(line) for line in fields.inlines("steps")] == written

@@ -248,7 +248,9 @@ class Fields(CommonTables, Integers):
                     f"expected text but found {_kind(entry)}",
                     fix="Write each entry as text after '- ' on one line.",
                 )
-            result.append(str(entry).strip())
+            written = self.document.positions.written.get((*self.path, key, index))
+            typed = written if written is not None and not isinstance(entry, str) else entry
+            result.append(str(typed).strip())  # as typed: "2.10", not 2.1, as ``text``
         return result
 
     def inlines(self, key: str, *, required: bool = False) -> tuple[Markup, ...]:
