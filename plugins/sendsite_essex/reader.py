@@ -74,10 +74,11 @@ def read_report(document: Document) -> Report:
 
 def _workstreams(root: Fields) -> tuple[Workstream, ...]:
     workstreams: list[Workstream] = []
+    slugs: set[str] = set()
     for fields in root.list("workstreams", required=True):
         title = fields.text("title", required=True)
         slug = slugify(fields.text("id") or title)
-        if not slug or slug in (ws.slug for ws in workstreams):
+        if not slug or slug in slugs:
             problem = "has no letters or digits" if not slug else f"'{slug}' is used twice"
             raise fields.error(
                 "id" if fields.has("id") else "title",
@@ -91,6 +92,7 @@ def _workstreams(root: Fields) -> tuple[Workstream, ...]:
         )
         intro, success, roadmap = map(fields.markdown, ("intro", "success", "roadmap"))
         workstreams.append(Workstream(slug, title, intro, success, roadmap, phases))
+        slugs.add(slug)
     return tuple(workstreams)
 
 
