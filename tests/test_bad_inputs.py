@@ -193,6 +193,13 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Give each priority its own code",
         False,
     ),
+    "duplicate_id.md": (  # a copied row's id left as it was: matched with the wrong row
+        "duplicate_id.md:13:",
+        "the id 'm1' is given to two of the report's milestone or action rows (the first on"
+        " line 10)",
+        "Give each row an id of its own",
+        False,
+    ),
     "+++": (
         "southend/+++/page.md: error",
         "the folder '+++' would have an empty web address",

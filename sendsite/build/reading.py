@@ -6,7 +6,7 @@ which is what lets ``serve`` re-read only the files that changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
@@ -84,6 +84,7 @@ def _read_report(
         )
     plugin, fmt = formats[name]
     report = _call_reader(plugin, fmt, doc)
+    _check_ids(doc, report)
     call_each(pm, "prepare_report", report=report, document=doc, area=area, file=doc.relpath)
     return ReportEntry(doc, fmt, report, area, report_path(area, doc))
 
@@ -111,6 +112,42 @@ def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
             file=doc.relpath,
         )
     return report
+
+
+def _check_ids(doc: Document, report: Report) -> None:
+    """Raise ``ContentError`` if two milestones or actions (or two risks) of ``report``
+    share an id: the next report's rows are matched by id first, so a copied row's id
+    left unchanged would report changes that never happened."""
+    for rows, what in ((report.items, "milestone or action"), (report.risks, "risk")):
+        seen: set[str] = set()
+        for row in rows:
+            if row.ref and row.ref in seen:
+                found = [doc.line(*path) for path in _paths_of_id(doc.front, row.ref)]
+                lines = [line for line in found if line is not None]
+                raise ContentError(
+                    f"the id '{row.ref}' is given to two of the report's {what} rows"
+                    + (f" (the first on line {lines[0]})" if len(lines) > 1 else ""),
+                    file=doc.relpath,
+                    line=lines[1] if len(lines) > 1 else None,
+                    fix="Give each row an id of its own: the id is how the next report's"
+                    " row is known to be this one.",
+                )
+            seen.add(row.ref)
+
+
+def _paths_of_id(
+    node: object, ref: str, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str | int, ...]]:
+    """Where the front matter gives ``id: ref``, in the order it is written."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "id" and str(value).strip() == ref:
+                yield (*path, key)
+            else:
+                yield from _paths_of_id(value, ref, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths_of_id(value, ref, (*path, index))
 
 
 def _plain_page(doc: Document, area: Area | None) -> PlainPage:
