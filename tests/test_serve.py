@@ -485,3 +485,22 @@ def test_the_preview_reads_in_worker_processes_only_before_its_threads_start(
     first, rebuild = (int(line.split()[-1]) for line in done.stdout.splitlines())
     assert first >= 2  # a worker per core
     assert rebuild == first  # three reports read again, none in a new worker
+
+
+def test_saves_in_a_content_folder_put_in_place_of_the_last_are_seen(
+    server: PreviewServer, site_root: Path
+) -> None:
+    """content/ replaced whole (a backup restored, a sync tool, a checkout), then saved
+    in: the watch of the folder it replaced never saw those saves, and the preview
+    served the old page until it was restarted."""
+    report = site_root / REPORT
+    text = report.read_text(encoding="utf-8")
+    fresh = site_root / "content.new"
+    shutil.copytree(site_root / "content", fresh)
+    save_in_place(fresh / REPORT.removeprefix("content/"), text.replace(TITLE, "Put in place"))
+    shutil.rmtree(site_root / "content")
+    fresh.rename(site_root / "content")
+    wait_until(lambda: "Put in place" in get(server, PAGE)[1], 10.0)
+    for title in ("Saved after", "Saved again"):
+        save_by_rename(report, text.replace(TITLE, title))
+        wait_until(lambda title=title: title in get(server, PAGE)[1], 10.0)  # type: ignore[misc]

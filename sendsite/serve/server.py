@@ -52,7 +52,20 @@ class PreviewServer:
         self._threads: list[threading.Thread] = []
 
     def _watcher(self) -> Watcher:
+        self._watching = self._folders()
         return Watcher(self.queue, self.live.watched_folders(), [self.live.root], poll=self.poll)
+
+    def _folders(self) -> list[tuple[Path, int | None]]:
+        """The folders to watch, each with its inode (None: not there): a folder replaced
+        (content/ restored from a backup, or made again by a sync tool) is another folder,
+        which a watch of the one it replaced never sees."""
+        found: list[tuple[Path, int | None]] = []
+        for folder in self.live.watched_folders():
+            try:
+                found.append((folder, folder.stat().st_ino))
+            except OSError:
+                found.append((folder, None))
+        return found
 
     @property
     def url(self) -> str:
@@ -84,9 +97,13 @@ class PreviewServer:
                         self.live.crashed(error)
 
     def _rebuild(self, changed: set[Path]) -> None:
-        folders = self.live.watched_folders()
+        self._rewatch()  # a folder replaced: watched again before the rebuild reads it
         self.live.rebuild(changed)
-        if self.live.watched_folders() != folders:  # e.g. a new theme in the config
+        self._rewatch()  # a new theme in the config
+
+    def _rewatch(self) -> None:
+        """Watch again if the folders to watch are others than those being watched."""
+        if self._folders() != self._watching:
             self.watcher.stop()
             self.watcher = self._watcher()
             self.watcher.start()
