@@ -111,7 +111,7 @@ def test_a_reports_own_headings_never_take_its_sections_ids(make_site: SiteMaker
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert re.search(r'<section[^>]* id="recommendations"', text)
     assert '<h2 id="recommendations-1">Recommendations</h2>' in text
-    assert 'href="#recommendations"' in text and "data-h" not in text
+    assert 'href="#recommendations"' in text and "data-c" not in text
 
 
 def test_pages_have_one_h1_skip_link_and_landmarks(demo_site: Path) -> None:

@@ -23,7 +23,7 @@ from sendsite.content.markdown import (
     render_inline,
     render_markdown,
     sanitize,
-    settle_heading_ids,
+    settle_content_ids,
     slugify,
 )
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _as_page(text: str) -> str:
     """A block of Markdown as it is on a page of its own: its headings' ids settled."""
-    return settle_heading_ids(str(render_markdown(text)))
+    return settle_content_ids(str(render_markdown(text)))
 
 
 def _markdown_it(text: str) -> str:
@@ -105,6 +105,9 @@ def test_many_same_headings_get_the_ids_they_had() -> None:
     assert ids[:7] == ["a", "a-1", "", "a-2", "b-2", "b", "b-1"]
 
 
+PASTED = '<span id="p2">pasted from Word</span>'
+
+
 def test_a_markdown_heading_never_takes_an_id_of_the_page() -> None:
     """A summary's "## Recommendations" on a page whose Recommendations section has that
     id: the section keeps it (the contents list leads there), the heading is numbered on,
@@ -114,9 +117,10 @@ def test_a_markdown_heading_never_takes_an_id_of_the_page() -> None:
         f'<main id="main"><div id="summary">{summary}</div>'
         '<section id="recommendations"><h2>Recommendations</h2></section>'
         '<section id="p2"><h2 id="p2-heading">P2</h2></section>'
-        f"<div>{render_markdown('## Recommendations')}</div></main>"
+        f"<div>{render_markdown('## Recommendations')}</div>"
+        f"<p>{render_inline(PASTED)}</p></main>"
     )
-    settled = settle_heading_ids(page)
+    settled = settle_content_ids(page)
     ids = re.findall(r'\sid="([^"]*)"', settled)
     assert ids == [
         "main",
@@ -127,9 +131,10 @@ def test_a_markdown_heading_never_takes_an_id_of_the_page() -> None:
         "p2",
         "p2-heading",
         "recommendations-2",
+        "p2-2",  # an author's own HTML id is content's too
     ]
-    assert "data-h" not in settled
-    assert settle_heading_ids(settled) == settled  # a page without Markdown is as it was
+    assert "data-c" not in settled
+    assert settle_content_ids(settled) == settled  # a page without Markdown is as it was
 
 
 def test_a_javascript_link_is_not_a_link_either_way() -> None:

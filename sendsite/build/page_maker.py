@@ -10,7 +10,7 @@ from sendsite.build.pages import Page, document_page
 from sendsite.build.reading import BuildFailed, Collector
 from sendsite.build.site import PlainPage, ReportEntry, Site
 from sendsite.content.glossary import AbbrMarker
-from sendsite.content.markdown import settle_heading_ids
+from sendsite.content.markdown import settle_content_ids
 from sendsite.errors import Problem
 
 __all__ = ["PageMaker", "first_pages"]
@@ -47,7 +47,7 @@ class PageMaker:
                 directory_urls=self.directory_urls,
             )
             problems.errors.extend(link_problems)
-        return self.marker.mark(settle_heading_ids(html)).encode("utf-8"), problems.errors
+        return self.marker.mark(settle_content_ids(html)).encode("utf-8"), problems.errors
 
     def now(self, page: Page) -> bytes:
         """The page's bytes, or ``BuildFailed`` (for a page made when first asked for)."""

@@ -34,7 +34,7 @@ __all__ = [
     "render_inline",
     "render_markdown",
     "sanitize",
-    "settle_heading_ids",
+    "settle_content_ids",
     "slugify",
 ]
 
@@ -47,7 +47,6 @@ _ALLOWED_TAGS = {
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
-    **{f"h{level}": {"data-h"} for level in range(1, 7)},  # a Markdown heading's mark
     "a": {"href"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
@@ -89,10 +88,10 @@ _CMARK_OPTIONS = (
     | Options.CMARK_OPT_SOURCEPOS
     | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
 )
-#: What marks a Markdown heading's id until the page it goes into is made
-#: (``settle_heading_ids``).
-_MARK = ' data-h=""'
-_MARKED_ID = re.compile(r'(?<=\s)id="([^"]*)" data-h=""')
+#: What marks an id content gave (a Markdown heading's, or one in the author's HTML)
+#: until the page it goes into is made (``settle_content_ids``).
+_MARK = ' data-c=""'
+_MARKED_ID = re.compile(r'(?<=\s)id="([^"]*)" data-c=""')
 _ANY_ID = re.compile(r'(?<=\s)id="([^"]*)"')
 _MADE_HEADING = re.compile(r'<(h[1-6]) data-sourcepos="[^"]*">(.*?)</\1>', re.S)
 _SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
@@ -115,7 +114,7 @@ def _block_html(text: str) -> str:
     def with_id(match: re.Match[str]) -> str:
         tag, inner = match.groups()
         slug = slugify(html_unescape(_ANY_TAG.sub("", inner).replace("\n", "")))
-        return f'<{tag} id="{ids.take(slug)}"{_MARK}>{inner}</{tag}>'
+        return f'<{tag} id="{ids.take(slug)}">{inner}</{tag}>'
 
     return _SOURCEPOS.sub("", _MADE_HEADING.sub(with_id, html))
 
@@ -140,15 +139,21 @@ class _Ids:
         return unique
 
 
-def settle_heading_ids(html: str) -> str:
-    """A page's HTML with each Markdown heading's id unlike every other id on the page.
+def _marked(html: str) -> str:
+    """Content's (sanitized) HTML with each of its ids marked as content's."""
+    return _ANY_ID.sub(rf"\g<0>{_MARK}", html) if ' id="' in html else html
+
+
+def settle_content_ids(html: str) -> str:
+    """A page's HTML with each id content gave unlike every other id on the page.
 
     A block of Markdown numbers its own headings alike (``_block_html``), but not
-    against the page it goes into: a summary's "## Recommendations" would take the id
-    of the report's Recommendations section, and the contents list would lead into the
-    summary. So the page's own ids stay, and a Markdown heading whose id is taken (by
-    the page, or a heading before it) is numbered on (``-1``, ``-2``…). The mark that
-    tells Markdown's headings from the page's is removed.
+    against the page it goes into: a summary's "## Recommendations" (or an author's
+    ``<h2 id="recommendations">``) would take the id of the report's Recommendations
+    section, and the contents list would lead into the summary. So the page's own ids
+    stay, and an id of content's that is taken (by the page, or content before it) is
+    numbered on (``-1``, ``-2``…). The mark that tells content's ids from the page's is
+    removed.
     """
     if _MARK not in html:
         return html
@@ -206,7 +211,7 @@ def render_markdown(text: str | None) -> Markup:
     text = str(text)
     if _is_plain_line(text):
         return Markup(f"<p>{html_escape(text, quote=False)}</p>\n")
-    return Markup(sanitize(_block_html(text)))
+    return Markup(_marked(sanitize(_block_html(text))))
 
 
 def render_inline(text: str | None) -> Markup:
@@ -216,7 +221,7 @@ def render_inline(text: str | None) -> Markup:
     text = str(text)
     if _is_plain_line(text):
         return Markup(html_escape(text, quote=False))
-    return Markup(sanitize(_renderer().renderInline(text)))
+    return Markup(_marked(sanitize(_renderer().renderInline(text))))
 
 
 def plain_text(text: str | None) -> str:
