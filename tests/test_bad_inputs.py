@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SiteMaker, run_cli
+from .conftest import REPO, SiteMaker, run_cli
 
 BAD = Path(__file__).parent / "bad_inputs"
 
@@ -449,3 +449,30 @@ def test_a_link_to_nothing_is_called_that(built_site: Path, target: str) -> None
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 1
     assert "loop.pdf: error: this is a link to nothing" in result.output
+
+
+@pytest.mark.parametrize(
+    ("area", "problem"),
+    [
+        (
+            "havering",
+            "havering/r.md:9:15: error: strategy.priorities[2].number: strategy"
+            " priority 1 is already used on line 6",
+        ),
+        (
+            "lancashire",
+            "lancashire/r.md:12:19: error: glossary[2].abbreviation: the glossary"
+            " gives 'APP' twice (first on line 9)",
+        ),
+    ],
+)
+def test_a_number_or_abbreviation_given_twice_is_an_error(
+    make_site: SiteMaker, area: str, problem: str
+) -> None:
+    """Each was one anchor twice on the page, every link to the second leading to the
+    first (and an id twice fails WCAG 4.1.1)."""
+    text = (REPO / "tests" / "fixtures" / "duplicate_anchors" / f"{area}.md").read_text()
+    root = make_site({f"content/{area}/r.md": text})
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert problem in result.output

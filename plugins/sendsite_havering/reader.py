@@ -33,12 +33,15 @@ def read_report(document: Document) -> Report:
     date = root.due("date", required=True)
     sections = tuple(map(partial(_section, seen={}), root.list("sections", required=True)))
     implications = tuple(map(partial(_implication, seen={}), root.list("implications")))
+    numbers: dict[str, int] = {}  # each strategy priority's number, and its line
     model = BoardReport(
         author=author,
         strategy_intro=strategy.text("intro"),
         priorities=tuple(
             Priority(
-                p.text("number", required=True), p.text("title", required=True), p.flag("addressed")
+                p.unique("number", numbers, "strategy priority", required=True),
+                p.text("title", required=True),
+                p.flag("addressed"),
             )
             for p in strategy.list("priorities")
         ),

@@ -57,15 +57,7 @@ def read_report(document: Document) -> Report:
         outcomes_intro=root.text("outcomes_intro"),
         actions=actions,
         glossary_heading=root.text("glossary_heading", default="Glossary of abbreviations"),
-        glossary=tuple(
-            Term(
-                row.text("term", required=True),
-                row.text("abbreviation"),
-                row.text("expansion", required=True),
-                row.text("description"),
-            )
-            for row in root.list("glossary")
-        ),
+        glossary=_glossary(root),
     )
     milestones = [m for a in actions for m in a.milestones]
     overdue = sum(m.is_overdue(date.sort_key) for m in milestones)
@@ -147,3 +139,28 @@ def _within(label: str, months: int, date: DueDate) -> DueDate:
     end = start + relativedelta(months=months) - timedelta(days=1)
     precision = "month" if months == 1 and start.day == 1 else "range"
     return DueDate(label, start, end, precision)
+
+
+def _glossary(root: Fields) -> tuple[Term, ...]:
+    """The glossary's rows; two of one abbreviation (or one term, given none) would be
+    one entry's anchor twice, every link to the second leading to the first."""
+    terms: list[Term] = []
+    seen: dict[str, int] = {}  # each anchor, and its line
+    for row in root.list("glossary"):
+        term = Term(
+            row.text("term", required=True),
+            row.text("abbreviation"),
+            row.text("expansion", required=True),
+            row.text("description"),
+        )
+        key = "abbreviation" if term.abbreviation else "term"
+        if term.anchor in seen:
+            raise row.error(
+                key,
+                f"the glossary gives '{term.abbreviation or term.term}' twice (first on line"
+                f" {seen[term.anchor]})",
+                fix="Keep one row for each abbreviation.",
+            )
+        seen[term.anchor] = row.line(key) or 0
+        terms.append(term)
+    return tuple(terms)
