@@ -292,3 +292,14 @@ def test_ctrl_c_while_the_program_starts_is_one_word_not_a_traceback(loading: st
     )
     assert started.returncode == 1
     assert started.stderr.strip() == "Aborted!"
+
+
+def test_a_message_quoting_a_pasted_page_is_cut_short(site: Path) -> None:
+    """An unknown status word of 200,000 characters was a 200 KB error message."""
+    report = site / "content" / "southend" / "good.md"
+    report.write_text(report.read_text().replace("rag: Green", "rag: " + "word " * 40_000, 1))
+    for extra in ((), ("--json",)):
+        result = _sendsite("check", *extra, "--source", str(site))
+        assert result.returncode == 1
+        assert "unknown status 'word word" in result.stdout + result.stderr
+        assert len(result.stdout + result.stderr) < 5_000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sendsite.errors import Problem
 
-__all__ = ["ProblemView", "format_problem", "view_problem"]
+__all__ = ["ProblemView", "format_problem", "shown_message", "view_problem"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,14 @@ def view_problem(
         problem.message, _display(path) if path else problem.file, problem.line, problem.column
     )
     quote = tuple(_quote(path, problem.line, problem.column)) if path is not None else ()
-    return ProblemView(level, shown.location(), problem.message, quote, problem.fix or "")
+    return ProblemView(level, shown.location(), shown_message(problem), quote, problem.fix or "")
+
+
+def shown_message(problem: Problem, most: int = 500) -> str:
+    """The problem's message, cut to ``most`` characters: one quoting a pasted megabyte
+    (an unknown status word of a whole page) would otherwise fill the terminal."""
+    text = problem.message
+    return text if len(text) <= most else f"{text[: most - 1]}…"
 
 
 def format_problem(problem: Problem, *, level: str = "error", base: Path | None = None) -> str:

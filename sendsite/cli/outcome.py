@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sendsite.build.progress import STAGES
+from sendsite.cli.messages import shown_message
 from sendsite.errors import Problem
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def problem_record(
         "file": file,
         "line": problem.line,
         "column": problem.column,
-        "message": problem.message,
+        "message": shown_message(problem),
         "fix": problem.fix,
     }
 
