@@ -461,8 +461,8 @@ def test_a_link_to_nothing_is_called_that(built_site: Path, target: str) -> None
         ),
         (
             "lancashire",
-            "lancashire/r.md:12:19: error: glossary[2].abbreviation: the glossary"
-            " gives 'APP' twice (first on line 9)",
+            "lancashire/r.md:12:19: error: glossary[2].abbreviation: glossary entry"
+            " APP is already used on line 9",
         ),
     ],
 )

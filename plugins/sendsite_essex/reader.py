@@ -73,12 +73,11 @@ def read_report(document: Document) -> Report:
 
 
 def _workstreams(root: Fields) -> tuple[Workstream, ...]:
-    workstreams: list[Workstream] = []
-    slugs: set[str] = set()
+    workstreams: dict[str, Workstream] = {}  # by slug: an id given twice is found at once
     for fields in root.list("workstreams", required=True):
         title = fields.text("title", required=True)
         slug = slugify(fields.text("id") or title)
-        if not slug or slug in slugs:
+        if not slug or slug in workstreams:
             problem = "has no letters or digits" if not slug else f"'{slug}' is used twice"
             raise fields.error(
                 "id" if fields.has("id") else "title",
@@ -91,9 +90,8 @@ def _workstreams(root: Fields) -> tuple[Workstream, ...]:
             if fields.has(key)
         )
         intro, success, roadmap = map(fields.markdown, ("intro", "success", "roadmap"))
-        workstreams.append(Workstream(slug, title, intro, success, roadmap, phases))
-        slugs.add(slug)
-    return tuple(workstreams)
+        workstreams[slug] = Workstream(slug, title, intro, success, roadmap, phases)
+    return tuple(workstreams.values())
 
 
 def _phase(fields: Fields, anchor: str, title: str, section: str) -> Phase:

@@ -33,18 +33,10 @@ def read_report(document: Document) -> Report:
     date = root.due("date", required=True)
     sections = tuple(map(partial(_section, seen={}), root.list("sections", required=True)))
     implications = tuple(map(partial(_implication, seen={}), root.list("implications")))
-    numbers: dict[str, int] = {}  # each strategy priority's number, and its line
     model = BoardReport(
         author=author,
         strategy_intro=strategy.text("intro"),
-        priorities=tuple(
-            Priority(
-                p.unique("number", numbers, "strategy priority", required=True),
-                p.text("title", required=True),
-                p.flag("addressed"),
-            )
-            for p in strategy.list("priorities")
-        ),
+        priorities=tuple(map(partial(_priority, seen={}), strategy.list("priorities"))),
         summary=render_markdown(document.body),
         recommendations=root.inlines("recommendations"),
         sections=sections,
@@ -109,3 +101,8 @@ def _implication(fields: Fields, seen: dict[str, int]) -> Implication:
     risks = fields.risks("risks", f"{anchor}-risk", None, section=heading, inline=True, **owned)
     body = fields.markdown("text", required=True)
     return Implication(heading, anchor, body, risks, closing, officer)
+
+
+def _priority(fields: Fields, seen: dict[str, int]) -> Priority:
+    number = fields.unique("number", seen, "strategy priority", required=True)
+    return Priority(number, fields.text("title", required=True), fields.flag("addressed"))

@@ -24,10 +24,6 @@ TIMESCALES = (
 )
 
 
-#: The last year a report may be dated: its "next 6 months" must end within the calendar.
-_LAST_YEAR = 9998
-
-
 def read_report(document: Document) -> Report:
     """Read a ``lancashire-app-highlight`` document; raises ``ContentError`` on mistakes."""
     root = Fields.of(document)
@@ -37,12 +33,6 @@ def read_report(document: Document) -> Report:
             "date",
             f"the report date '{date.text}' is not a date",
             fix="Write the date the report speaks for, e.g. 'date: \"31/12/20\"'.",
-        )
-    if date.sort_key.year > _LAST_YEAR:  # its next six months would run past the calendar
-        raise root.error(
-            "date",
-            f"the report date '{date.text}' is too far ahead to work out its next months",
-            fix="Check the year of the date the report speaks for.",
         )
     priorities_by = root.due("priorities_by")
     seen: dict[str, int] = {}
@@ -142,25 +132,13 @@ def _within(label: str, months: int, date: DueDate) -> DueDate:
 
 
 def _glossary(root: Fields) -> tuple[Term, ...]:
-    """The glossary's rows; two of one abbreviation (or one term, given none) would be
-    one entry's anchor twice, every link to the second leading to the first."""
-    terms: list[Term] = []
-    seen: dict[str, int] = {}  # each anchor, and its line
+    """The glossary's rows, each abbreviation (or term, given none) once: its anchor."""
+    seen: dict[str, int] = {}
     for row in root.list("glossary"):
-        term = Term(
-            row.text("term", required=True),
-            row.text("abbreviation"),
-            row.text("expansion", required=True),
-            row.text("description"),
-        )
-        key = "abbreviation" if term.abbreviation else "term"
-        if term.anchor in seen:
-            raise row.error(
-                key,
-                f"the glossary gives '{term.abbreviation or term.term}' twice (first on line"
-                f" {seen[term.anchor]})",
-                fix="Keep one row for each abbreviation.",
-            )
-        seen[term.anchor] = row.line(key) or 0
-        terms.append(term)
-    return tuple(terms)
+        key = "abbreviation" if row.text("abbreviation") else "term"
+        row.unique(key, seen, "glossary entry", required=True)
+    return tuple(
+        Term(row.text("term", required=True), row.text("abbreviation"),
+             row.text("expansion", required=True), row.text("description"))
+        for row in root.list("glossary")
+    )  # fmt: skip

@@ -310,6 +310,12 @@ def _fallback(text: str) -> tuple[date, date, str] | None:
     return day, day, "day"
 
 
+#: The last year a date may fall in: well past any report's, and far enough from the
+#: calendar's end (9999) that a plugin may add months or years to a date without an
+#: OverflowError ("31/12/9999" is not understood, so the build warns).
+LAST_YEAR = 9000
+
+
 def parse_due(text: str | None) -> DueDate:
     """Understand a due date as written; never raises.
 
@@ -333,7 +339,7 @@ def parse_due(text: str | None) -> DueDate:
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     try:
         span = _span(norm) or _range(norm) or _fallback(norm)
-        if span is None:
+        if span is None or span[1].year > LAST_YEAR:
             return DueDate(original)
         if qualifier is None:
             return DueDate(original, span[0], span[1], span[2])

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
 from sendsite.content.documents import Document
 from sendsite.content.integers import Integers
-from sendsite.content.markdown import render_inline, render_markdown
+from sendsite.content.markdown import render_inline, render_markdown, slugify
 from sendsite.content.status import Status, StatusKey
 from sendsite.content.tables import CommonTables
 from sendsite.errors import ContentError
@@ -269,21 +269,22 @@ class Fields(CommonTables, Integers):
     def unique(
         self, key: str, seen: dict[str, int], what: str, *, required: bool = False, fix: str = ""
     ) -> str:
-        """The text at ``key``, refused if another entry sharing ``seen`` has it already.
+        """The text at ``key``, refused if another entry sharing ``seen`` has it already, or
+        one making the same anchor ("APP" and "app", "1.1" and "1-1": ``slugify``).
 
-        ``seen`` maps each value to its line, and gains this one; an empty
-        value is never a clash. ``what`` names it: "action 3 is already used
-        on line 12".
+        ``seen`` maps each value to its line, and gains this one; an empty value is
+        never a clash. ``what`` names it: "action 3 is already used on line 12".
         """
         value = self.text(key, required=required)
-        if value in seen:
+        same = slugify(value) or value
+        if same in seen:
             raise self.error(
                 key,
-                f"{what} {value} is already used on line {seen[value]}",
+                f"{what} {value} is already used on line {seen[same]}",
                 fix=fix or f"Give each {what} its own {key}.",
             )
         if value:
-            seen[value] = self.line(key) or 0
+            seen[same] = self.line(key) or 0
         return value
 
     def number(
