@@ -93,6 +93,8 @@ _CMARK_OPTIONS = (
 _MARK = ' data-c=""'
 _MARKED_ID = re.compile(r'(?<=\s)id="([^"]*)" data-c=""')
 _ANY_ID = re.compile(r'(?<=\s)id="([^"]*)"')
+#: Any id, and whether it is marked as content's.
+_ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"( data-c="")?')
 _MADE_HEADING = re.compile(r'<(h[1-6]) data-sourcepos="[^"]*">(.*?)</\1>', re.S)
 _SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
 _ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
@@ -157,7 +159,12 @@ def settle_content_ids(html: str) -> str:
     """
     if _MARK not in html:
         return html
-    ids = _Ids(set(_ANY_ID.findall(_MARKED_ID.sub("", html))))  # the page's own
+    found = _ID_ATTRIBUTE.findall(html)
+    own = {value for value, mark in found if not mark}
+    marked = [value for value, mark in found if mark]
+    if own.isdisjoint(marked) and len(set(marked)) == len(marked):
+        return html.replace(_MARK, "")  # no clash: the usual page, one pass
+    ids = _Ids(own)
     return _MARKED_ID.sub(lambda found: f'id="{ids.take(found[1])}"', html).replace(_MARK, "")
 
 
