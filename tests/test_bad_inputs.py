@@ -189,7 +189,7 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
     ),
     "duplicate_code.md": (  # P1 and p1: one code, and one set of anchors for both
         "duplicate_code.md:8:11: error",
-        "priority code P1 is already used on line 6",
+        "priority code p1 is already used on line 6",  # as written on its line
         "Give each priority its own code",
         False,
     ),

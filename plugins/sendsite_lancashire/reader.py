@@ -134,11 +134,10 @@ def _within(label: str, months: int, date: DueDate) -> DueDate:
 def _glossary(root: Fields) -> tuple[Term, ...]:
     """The glossary's rows, each abbreviation (or term, given none) once: its anchor."""
     seen: dict[str, int] = {}
+    terms: list[Term] = []
     for row in root.list("glossary"):
-        key = "abbreviation" if row.text("abbreviation") else "term"
-        row.unique(key, seen, "glossary entry", required=True)
-    return tuple(
-        Term(row.text("term", required=True), row.text("abbreviation"),
-             row.text("expansion", required=True), row.text("description"))
-        for row in root.list("glossary")
-    )  # fmt: skip
+        term, abbreviation = row.text("term", required=True), row.text("abbreviation")
+        row.unique("abbreviation" if abbreviation else "term", seen, "glossary entry")
+        expansion = row.text("expansion", required=True)
+        terms.append(Term(term, abbreviation, expansion, row.text("description")))
+    return tuple(terms)

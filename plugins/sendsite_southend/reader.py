@@ -55,7 +55,9 @@ def read_report(document: Document) -> Report:
 
 
 def _priority(fields: Fields, codes: dict[str, int]) -> Priority:
-    written = fields.text("code", required=True)
+    written = fields.unique(  # P1 and p1 clash: one set of anchors, every link to the first
+        "code", codes, "priority code", required=True, fix="Give each priority its own code."
+    )
     code = written.upper()
     if not _CODE.match(code):
         raise fields.error(
@@ -63,13 +65,6 @@ def _priority(fields: Fields, codes: dict[str, int]) -> Priority:
             f"priority code '{written}' should look like P1, P2, P3",
             fix="Write e.g. 'code: P1'.",
         )
-    if code in codes:  # its anchors would be the other's: every link would go there
-        raise fields.error(
-            "code",
-            f"priority code {code} is already used on line {codes[code]}",
-            fix="Give each priority its own code: P1, P2, P3 …",
-        )
-    codes[code] = fields.line("code") or 0
     title = fields.text("title", required=True)
     anchor, section = code.lower(), f"{code} – {title}"
     milestones = []

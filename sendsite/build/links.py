@@ -51,19 +51,19 @@ def rewrite_content_links(
         href, anchor = match.group(1), match.group(2) or ""
         joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), href))
         target = targets.get(PurePosixPath(joined))
-        if target is None and len(problems) < MAX_ERRORS:  # more would go unshown
-            if not lines:
-                lines.extend(_lines(document))
-            problems.append(
-                ContentError(
-                    f"the link to '{href}' goes to a report or page that does not exist",
-                    file=document.relpath,
-                    line=next((n for n, line in enumerate(lines, 1) if href in line), None),
-                    fix="Check the file name and folder. Link to the .md file as it sits in "
-                    "content/, relative to this file, e.g. '../other-area/report.md'.",
-                ).problem
-            )
         if target is None:
+            if len(problems) < MAX_ERRORS:  # more would go unshown
+                if not lines:
+                    lines.extend(_lines(document))
+                problems.append(
+                    ContentError(
+                        f"the link to '{href}' goes to a report or page that does not exist",
+                        file=document.relpath,
+                        line=next((n for n, text in enumerate(lines, 1) if href in text), None),
+                        fix="Check the file name and folder. Link to the .md file as it sits "
+                        "in content/, relative to this file, e.g. '../other-area/report.md'.",
+                    ).problem
+                )
             return match.group(0)
         url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
         return f'href="{url}"'

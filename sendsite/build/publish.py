@@ -322,10 +322,9 @@ def _publish(
     def index(staging: Path) -> None:
         # Inside the new site, before it replaces the old one: a failed index
         # leaves the last good site in place.
-        if made.search is not None and not made.search.to_make:  # made beside the writing
-            indexed.append(made.search.run(staging))
-        elif made.search is not None:
-            with progress.stage("index"):
+        if made.search is not None:  # a stage only if Pagefind is still to run
+            to_make = made.search.to_make
+            with progress.stage("index") if to_make else contextlib.nullcontext():
                 indexed.append(made.search.run(staging))
 
     try:

@@ -153,21 +153,6 @@ def _named_predecessors(
         if name in (None, ""):
             continue
         target = _find(entry, str(name).strip(), by_file)
-        if target is not None and (first := followed.get(id(target))) is not None:
-            problems.append(  # else the series forks, and one of the two drops out of it
-                ContentError(
-                    f"supersedes: {target.document.relpath.name} is already followed by "
-                    f"{first.document.relpath.name} (its 'supersedes:' on line "
-                    f"{first.document.line('supersedes')})",
-                    file=entry.document.relpath,
-                    line=entry.document.line("supersedes"),
-                    fix="Name the report this one follows: the one just before it, e.g. "
-                    f"'supersedes: {first.document.relpath.name}'.",
-                ).problem
-            )
-            continue
-        if target is not None and target is not entry:
-            followed[id(target)] = entry
         if target is None or target is entry:
             problems.append(
                 ContentError(
@@ -180,8 +165,20 @@ def _named_predecessors(
                     "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
                 ).problem
             )
+        elif (first := followed.get(id(target))) is not None:
+            problems.append(  # else the series forks, and one of the two drops out of it
+                ContentError(
+                    f"supersedes: {target.document.relpath.name} is already followed by "
+                    f"{first.document.relpath.name} (its 'supersedes:' on line "
+                    f"{first.document.line('supersedes')})",
+                    file=entry.document.relpath,
+                    line=entry.document.line("supersedes"),
+                    fix="Name the report this one follows: the one just before it, e.g. "
+                    f"'supersedes: {first.document.relpath.name}'.",
+                ).problem
+            )
         else:
-            named[id(entry)] = target
+            named[id(entry)], followed[id(target)] = target, entry
     return named
 
 

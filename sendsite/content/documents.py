@@ -23,6 +23,7 @@ __all__ = [
     "Area",
     "Document",
     "discover",
+    "kind_of",
     "load_area",
     "load_document",
     "published_folder",
@@ -79,10 +80,8 @@ class Document:
         for key in ("slug", "series", "supersedes"):
             value = self.front.get(key)
             if isinstance(value, list | dict | bool):  # text, a number or a date will do
-                found = "a list" if isinstance(value, list) else "yes/no"
-                found = "a set of 'key: value' lines" if isinstance(value, dict) else found
                 raise self.error(
-                    f"'{key}' must be one piece of text, but it is {found}",
+                    f"'{key}' must be one piece of text, but it is {kind_of(value)}",
                     key,
                     value=True,
                     fix=f"Write it on one line after '{key}:', e.g. '{key}: report-2021-05'.",
@@ -416,3 +415,17 @@ def discover(content_dir: Path) -> ContentTree:
         else:
             tree.assets.append((path, rel))
     return tree
+
+
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words, for messages: "a list", "yes/no (true)"…"""
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"yes/no ({str(value).lower()})"
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{short}'"
+    return "a number" if isinstance(value, int | float) else type(value).__name__

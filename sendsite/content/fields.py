@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from markupsafe import Markup
 
 from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
-from sendsite.content.documents import Document
+from sendsite.content.documents import Document, kind_of
 from sendsite.content.integers import Integers
 from sendsite.content.markdown import render_inline, render_markdown, slugify
 from sendsite.content.status import Status, StatusKey
@@ -152,7 +152,7 @@ class Fields(CommonTables, Integers):
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
             raise self.error(
                 key,
-                f"expected text but found {_kind(value)}",
+                f"expected text but found {kind_of(value)}",
                 fix=f"Write '{key}:' followed by the text on the same line"
                 " (in quotes if it contains a colon).",
             )
@@ -236,7 +236,7 @@ class Fields(CommonTables, Integers):
         if not isinstance(value, list):
             raise self.error(
                 key,
-                f"expected a list but found {_kind(value)}",
+                f"expected a list but found {kind_of(value)}",
                 fix="Write each entry on its own line starting with '- '.",
             )
         entries = Fields(self.document, {}, (*self.path, key))
@@ -245,7 +245,7 @@ class Fields(CommonTables, Integers):
             if isinstance(entry, bool) or not isinstance(entry, _SCALARS):
                 raise entries.error(
                     index,
-                    f"expected text but found {_kind(entry)}",
+                    f"expected text but found {kind_of(entry)}",
                     fix="Write each entry as text after '- ' on one line.",
                 )
             written = self.document.positions.written.get((*self.path, key, index))
@@ -370,7 +370,7 @@ class Fields(CommonTables, Integers):
         if not isinstance(value, list):
             raise self.error(
                 key,
-                f"expected a list but found {_kind(value)}",
+                f"expected a list but found {kind_of(value)}",
                 fix="Write each entry on its own line starting with '- '.",
             )
         rows = []
@@ -378,7 +378,7 @@ class Fields(CommonTables, Integers):
             if not isinstance(row, dict):
                 raise Fields(self.document, {}, (*self.path, key)).error(
                     index,
-                    f"expected 'key: value' lines but found {_kind(row)}",
+                    f"expected 'key: value' lines but found {kind_of(row)}",
                     fix="Each entry starts with '- ' and holds 'key: value' lines, "
                     "indented under it.",
                 )
@@ -393,7 +393,7 @@ class Fields(CommonTables, Integers):
         if not isinstance(value, dict):
             raise self.error(
                 key,
-                f"expected 'key: value' lines but found {_kind(value)}",
+                f"expected 'key: value' lines but found {kind_of(value)}",
                 fix=f"Indent the lines under '{key}:' as 'key: value' pairs.",
             )
         return Fields(self.document, value, (*self.path, key))
@@ -435,16 +435,3 @@ def _describe(path: tuple[str | int, ...]) -> str:
     for part in path:
         text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a set of 'key: value' lines"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"yes/no ({str(value).lower()})"
-    if isinstance(value, str):
-        short = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text '{short}'"
-    return "a number" if isinstance(value, int | float) else type(value).__name__

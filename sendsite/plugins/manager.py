@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from sendsite import __version__, hookspecs
+from sendsite.config import CONFIG_FILE
 from sendsite.content.model import Format
 from sendsite.content.schema import SCHEMA_FILE, front_matter_schema, read_format_schema
 from sendsite.errors import ConfigError, PluginError, SendsiteError
@@ -191,7 +192,7 @@ def _check_disabled(config: SiteConfig, every: set[str]) -> None:
             close = get_close_matches(name, sorted(every), n=1)
             raise ConfigError(
                 f"option 'disable_plugins': there is no plugin called '{name}'",
-                file=config.source or "sendsite.yml",
+                file=config.source or CONFIG_FILE,
                 line=config.lines.get("disable_plugins"),
                 fix=(f"Did you mean '{close[0]}'? " if close else "")
                 + f"Plugins: {', '.join(sorted(every))} ('sendsite plugins' lists them).",

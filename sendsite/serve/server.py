@@ -53,7 +53,8 @@ class PreviewServer:
 
     def _watcher(self) -> Watcher:
         self._watching = self._folders()
-        return Watcher(self.queue, self.live.watched_folders(), [self.live.root], poll=self.poll)
+        folders = [folder for folder, _ in self._watching]
+        return Watcher(self.queue, folders, [self.live.root], poll=self.poll)
 
     def _folders(self) -> list[tuple[Path, int | None]]:
         """The folders to watch, each with its inode (None: not there): a folder replaced
