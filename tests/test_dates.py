@@ -154,7 +154,6 @@ REVERSED_OR_TYPOED = [
     # dateutil read these year-day-month or guessed the missing day.
     "2021-6-3",
     "2021/6/3",
-    "1/2022",
 ]
 
 # Already not understood before the fix; they must stay so.
@@ -173,7 +172,27 @@ ALREADY_NOT_UNDERSTOOD = [
 ]
 
 
-@pytest.mark.parametrize("text", REVERSED_OR_TYPOED + ALREADY_NOT_UNDERSTOOD)
+# Near misses of the hyphenated financial years, times of day and numeric months
+# (below): not understood, rather than read as something else.
+NEAR_MISSES = [
+    "2020-22",
+    "2020-19",
+    "FY 2020-22",
+    "Q2 2019-21",
+    "June 2021 10am",
+    "2021 at 2pm",
+    "3 June 2021 25:00",
+    "3 June 2021 13pm",
+    "3 June 2021 10:75",
+    "1-15 May 2021 10am",
+    "1/22",
+    "01/22",
+    "13/2022",
+    "0/2022",
+]
+
+
+@pytest.mark.parametrize("text", REVERSED_OR_TYPOED + ALREADY_NOT_UNDERSTOOD + NEAR_MISSES)
 def test_reversed_ranges_and_false_financial_years_are_not_understood(text: str) -> None:
     due = parse_due(text)
     assert due.text == text
@@ -224,3 +243,41 @@ def test_correct_neighbours_of_reversed_forms_are_understood(
 ) -> None:
     due = parse_due(text)
     assert (str(due.start), str(due.end), due.precision) == (start, end, precision)
+
+
+# Financial years with a dash, a day with a time of day, a numeric month and year.
+MORE_UK_FORMS = [
+    ("2020-21", "2020-04-01", "2021-03-31", "year"),
+    ("2020\u201321", "2020-04-01", "2021-03-31", "year"),
+    ("FY 2020-21", "2020-04-01", "2021-03-31", "year"),
+    ("by 2020-21", "2020-04-01", "2021-03-31", "year"),
+    ("2099-00", "2099-04-01", "2100-03-31", "year"),
+    ("Q2 2019-20", "2019-07-01", "2019-09-30", "quarter"),
+    ("Q4 2019\u201320", "2020-01-01", "2020-03-31", "quarter"),
+    # Four digits both sides is still the two calendar years.
+    ("2020-2021", "2020-01-01", "2021-12-31", "range"),
+    ("3 June 2021 10am", "2021-06-03", "2021-06-03", "day"),
+    ("3 June 2021, 10:30", "2021-06-03", "2021-06-03", "day"),
+    ("3 June 2021 at 2pm", "2021-06-03", "2021-06-03", "day"),
+    ("3/6/2021 14:00", "2021-06-03", "2021-06-03", "day"),
+    ("by 3rd June 2021 at 10.30 a.m.", "2021-06-03", "2021-06-03", "day"),
+    ("1/2022", "2022-01-01", "2022-01-31", "month"),
+    ("01/2022", "2022-01-01", "2022-01-31", "month"),
+    ("by 03/2021", "2021-03-01", "2021-03-31", "month"),
+    ("12/2021", "2021-12-01", "2021-12-31", "month"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), MORE_UK_FORMS)
+def test_dashed_financial_years_times_of_day_and_numeric_months(
+    text: str, start: str, end: str, precision: str
+) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert (str(due.start), str(due.end), due.precision) == (start, end, precision)
+
+
+def test_a_dashed_financial_year_reads_as_the_slashed_one() -> None:
+    assert parse_due("2020-21").describe() == parse_due("2020/21").describe()
+    assert parse_due("by 03/2021").describe() == "1 Mar 2021 to 31 Mar 2021"
+    assert parse_due("3 June 2021 at 2pm").describe() == "3 Jun 2021"

@@ -192,6 +192,31 @@ def test_impossible_values_in_any_yaml_file(case: str, built: Path) -> None:
     assert "How to fix:" in output
 
 
+# file -> (its text, with a control character escaped in double quotes; file:line:column, key)
+CONTROL_ESCAPES = {
+    SOUTHEND: (GOOD_REPORT.replace("Good report", '"Plan\\0B"'), "good.md:3:8", "title"),
+    "content/southend/_area.yml": ('name: "South\\aend"\n', "_area.yml:1:7", "name"),
+    "content/_glossary.yml": ('EHCP: "Plan\\x1b[31m"\n', "_glossary.yml:1:7", "EHCP"),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(CONTROL_ESCAPES))
+def test_a_control_character_escaped_in_yaml_is_refused_at_its_line(rel: str, built: Path) -> None:
+    """YAML refuses a NUL typed as it is, but lets "\\0" through double quotes: it must not
+    reach a web page (a NUL byte is not allowed in HTML)."""
+    text, where, key = CONTROL_ESCAPES[rel]
+    (built / rel).write_text(text)
+    output = _refused(
+        built,
+        f"{where}: error: '{key}' contains a control character (U+00",
+        "that cannot appear in a web page",
+        "How to fix: Remove the escape",
+    )
+    assert "\0" not in output
+    pages = [p for p in (built / "site").rglob("*") if p.suffix in {".html", ".json", ".csv"}]
+    assert pages and not [p for p in pages if b"\0" in p.read_bytes()]
+
+
 def test_a_glossary_term_defined_twice_names_both_lines(built: Path) -> None:
     (built / "content" / "_glossary.yml").write_text(
         "EHCP: Education, Health and Care Plan\nSALT: Speech and language therapy\n"

@@ -287,10 +287,24 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
             "a.md:5:",
             "supersedes: there is no other report 'march.md' in this area",
         ),
+        (  # a names the report dated after it: said so, not called a circle
+            {"a.md": ("1 May 2021", "supersedes: b.md\n"), "b.md": ("1 June 2021", "")},
+            "a.md:5:",
+            "'a.md' supersedes 'b.md', which is dated after it "
+            "(b.md is dated 1 June 2021, a.md 1 May 2021)",
+        ),
         (
             {
                 "a.md": ("1 May 2021", "supersedes: b.md\n"),
                 "b.md": ("1 June 2021", "supersedes: a.md\n"),
+            },
+            "a.md:5:",
+            "'a.md' supersedes 'b.md', which is dated after it",
+        ),
+        (  # one date: only the supersedes: lines order them, and they go round
+            {
+                "a.md": ("1 May 2021", "supersedes: b.md\n"),
+                "b.md": ("1 May 2021", "supersedes: a.md\n"),
             },
             ".md:5:",
             "these reports supersede each other in a circle",
@@ -321,6 +335,26 @@ def test_series_mistakes_are_errors_at_their_line(
         assert "Traceback" not in result.output
         assert where in result.output and message in result.output, result.output
         assert "How to fix:" in result.output
+
+
+def test_two_reports_naming_each_other_are_one_error_with_its_fix(make_site: SiteMaker) -> None:
+    """The earlier report's 'supersedes:' is the mistake: the error is on its line only,
+    and says the later report already follows it."""
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Hire"), "supersedes: b.md\n"),
+            "content/x/b.md": _report("B", "1 June 2021", _row("Hire"), "supersedes: a.md\n"),
+        }
+    )
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert "circle" not in result.output and "b.md:5:" not in result.output
+    assert "a.md:5: error: 'a.md' supersedes 'b.md', which is dated after it" in result.output
+    assert (
+        "How to fix: Delete this 'supersedes:' line: b.md already says it follows this report "
+        "(its 'supersedes:' on line 5)."
+    ) in result.output
+    assert "1 error" in result.output
 
 
 # --- what readers see ---------------------------------------------------------------------

@@ -5,8 +5,8 @@ are matched (``matching``) and what changed between them is worked out
 (``changes``), with each item's history across the series. A report may name
 its series (``series: quarterly``) or the report it follows
 (``supersedes: highlight-2023-q1.md``). Two reports of one series with the same
-date, a ``supersedes:`` naming a report that does not exist, or reports
-superseding each other in a circle are errors at their line.
+date, a ``supersedes:`` naming a report that does not exist or one dated after
+it, or reports superseding each other in a circle are errors at their line.
 """
 
 from __future__ import annotations
@@ -165,6 +165,8 @@ def _named_predecessors(
                     "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
                 ).problem
             )
+        elif _dated_after(target, entry):
+            problems.append(_supersedes_a_later_one(entry, target, by_file))
         elif (first := followed.get(id(target))) is not None:
             problems.append(  # else the series forks, and one of the two drops out of it
                 ContentError(
@@ -180,6 +182,38 @@ def _named_predecessors(
         else:
             named[id(entry)], followed[id(target)] = target, entry
     return named
+
+
+def _dated_after(target: ReportEntry, entry: ReportEntry) -> bool:
+    after, before = target.report.as_of, entry.report.as_of
+    return after is not None and before is not None and after > before
+
+
+def _supersedes_a_later_one(
+    entry: ReportEntry, target: ReportEntry, by_file: dict[PurePosixPath, ReportEntry]
+) -> Problem:
+    """The error for a ``supersedes:`` naming a report dated after this one: the link is
+    not made (else the two would follow each other in a circle)."""
+    here, there = entry.document.relpath.name, target.document.relpath.name
+    named_back = target.document.front.get("supersedes")
+    if named_back not in (None, "") and _find(target, str(named_back).strip(), by_file) is entry:
+        fix = (
+            f"Delete this 'supersedes:' line: {there} already says it follows this report "
+            f"(its 'supersedes:' on line {target.document.line('supersedes')})."
+        )
+    else:
+        fix = (
+            "A report follows the one before it: name an earlier report in 'supersedes:', "
+            f"delete the line, or correct the dates if {there} really came first."
+        )
+    dates = [e.report.date.text if e.report.date else "" for e in (target, entry)]
+    return ContentError(
+        f"'{here}' supersedes '{there}', which is dated after it ({there} is dated "
+        f"{dates[0]}, {here} {dates[1]})",
+        file=entry.document.relpath,
+        line=entry.document.line("supersedes"),
+        fix=fix,
+    ).problem
 
 
 def _circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:

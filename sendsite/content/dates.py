@@ -6,12 +6,16 @@ understood ("Complete", "Ongoing", "Quarterly reporting following go-live")
 keeps its text and has no dates: that is never an error.
 
 Rules are tried in order: a small set of UK report idioms (qualifiers such as
-"by", "mid", "w/c"; month ranges; financial years and quarters; school terms),
-then day-first dates, then ``dateutil`` (day-first, never fuzzy) as a last
-resort, trusted only when it read the numbers as day, month, year. Two-digit
-years are 20xx. A range whose end comes before its start ("12-3 June 2021",
-"Summer term 2021 to Spring term 2021") is not understood, nor is a financial
-year whose second year does not follow its first ("2020/2", "Q2 2021/23").
+"by", "mid", "w/c"; month ranges; financial years and quarters, "2020/21",
+"2020-21" or "Q2 2019-20"; school terms), then day-first dates, then
+``dateutil`` (day-first, never fuzzy) as a last resort, trusted only when it
+read the numbers as day, month, year. Two-digit years are 20xx. A month may be
+written as a number with a four-digit year ("03/2021"; "3/21" is ambiguous, so
+not understood), and a time of day after a day ("3 June 2021 at 2pm",
+"3/6/2021 14:00") is ignored; "2020-2021" is the two calendar years. A range
+whose end comes before its start ("12-3 June 2021", "Summer term 2021 to Spring
+term 2021") is not understood, nor is a financial year whose second year does
+not follow its first ("2020/2", "2020-22", "Q2 2021/23").
 """
 
 from __future__ import annotations
@@ -143,8 +147,16 @@ _MONTH_YEAR = re.compile(rf"^{_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
 _YEAR = re.compile(r"^(?P<y>\d{4})$")
-_FINANCIAL_YEAR = re.compile(r"^(?:fy ?)?(?P<y>\d{4})/(?P<y2>\d{2}|\d{4})$")
-_QUARTER = re.compile(r"^q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{4})(?:/(?P<y2>\d{2}|\d{4}))?$")
+# "2020/21", "2020/2021" or "2020-21" (normalised from "2020–21"); "2020-2021" is a range.
+_FY_SECOND = r"(?:/|-(?=\d{2}$))(?P<y2>\d{2}|\d{4})"
+_FINANCIAL_YEAR = re.compile(rf"^(?:fy ?)?(?P<y>\d{{4}}){_FY_SECOND}$")
+_QUARTER = re.compile(rf"^q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{{4}})(?:{_FY_SECOND})?$")
+_NUMERIC_MONTH = re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$")
+#: A time of day after a date: "10am", "10.30 pm", "14:00", ", at 2pm".
+_TIME = re.compile(
+    r",? (?:at )?(?:(?P<h12>\d{1,2})(?:[:.](?P<m12>\d{2}))? ?(?:[ap]m|[ap]\.m\.?)"
+    r"|(?P<h>\d{1,2})[:.](?P<m>\d{2}))$"
+)
 _TERM = re.compile(r"^(?P<t>autumn|spring|summer)(?: term)? (?P<y>\d{4})$")
 _DAY_RANGE = re.compile(rf"^(?P<d1>\d{{1,2}})-(?P<d2>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 _RANGE_SPLIT = re.compile(r"^(?P<a>.+?)(?: ?- ?| to | until | and )(?P<b>.+)$")
@@ -162,6 +174,11 @@ def _span(text: str) -> tuple[date, date, str] | None:
         return _day(int(m["y"]), int(m["m"]), int(m["d"]))
     if m := _MONTH_YEAR.match(text):
         year, month = _year(m["y"]), MONTHS[m["m"]]
+        return date(year, month, 1), _month_end(year, month), "month"
+    if m := _NUMERIC_MONTH.match(text):
+        year, month = int(m["y"]), int(m["m"])
+        if not 1 <= month <= 12:
+            return None
         return date(year, month, 1), _month_end(year, month), "month"
     if m := _DAY_RANGE.match(text):
         year, month = _year(m["y"]), MONTHS[m["m"]]
@@ -236,6 +253,22 @@ def _range(text: str) -> tuple[date, date, str] | None:
     if left_span is None or right_span[1] < left_span[1]:
         return None
     return left_span[0], right_span[1], "range"
+
+
+def _timed_day(text: str) -> tuple[date, date, str] | None:
+    """A day followed by a time of day, which is ignored: "3 June 2021 10am"."""
+    m = _TIME.search(text)
+    if m is None:
+        return None
+    if m["h12"] is not None:
+        hour, minute, hours = int(m["h12"]), int(m["m12"] or 0), range(1, 13)
+    else:
+        hour, minute, hours = int(m["h"]), int(m["m"]), range(24)
+    if hour not in hours or minute > 59:
+        return None
+    rest = text[: m.start()]
+    span = _span(rest) or _fallback(rest)
+    return span if span is not None and span[2] == "day" else None
 
 
 def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) -> DueDate:
@@ -338,7 +371,7 @@ def parse_due(text: str | None) -> DueDate:
     if _ONWARDS.search(norm):
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     try:
-        span = _span(norm) or _range(norm) or _fallback(norm)
+        span = _span(norm) or _range(norm) or _fallback(norm) or _timed_day(norm)
         if span is None or span[1].year > LAST_YEAR:
             return DueDate(original)
         if qualifier is None:

@@ -27,6 +27,8 @@ MAX_DEPTH = 60
 MAX_NUMBER_CHARS = 40
 #: Tags of values YAML turns into something other than text.
 _TYPED = re.compile(r":(int|float|timestamp)$")
+#: Control characters (but tab and line breaks): not allowed in a web page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -247,9 +249,33 @@ def _walk(
                     )
                 seen[key] = km.line + 1 + offset
             positions.marks[child] = _shared((km.line + 1 + offset, km.column + 1))
+            _refuse_escaped_control(key_node, "a key", offset, file)
             _walk(value_node, child, positions, offset, file, depth + 1, budget)
     elif isinstance(node, yaml.ScalarNode) and not node.style and _TYPED.search(node.tag):
         positions.written[path] = node.value
+    elif isinstance(node, yaml.ScalarNode) and node.style == '"':  # escapes: checked
+        names = [part for part in path if isinstance(part, str)]
+        _refuse_escaped_control(node, f"'{names[-1]}'" if names else "a value", offset, file)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, _shared((*path, index)), positions, offset, file, depth + 1, budget)
+
+
+def _refuse_escaped_control(node: yaml.Node, what: str, offset: int, file: PurePath | str) -> None:
+    """Refuse a control character written as an escape in double quotes ("Plan\\0B"):
+    the reader refuses one typed as it is, but an escape would reach the web page."""
+    if not isinstance(node, yaml.ScalarNode) or node.style != '"':
+        return  # only a double-quoted value has escapes
+    found = _CONTROL.search(node.value)
+    if found is None:
+        return
+    mark = node.start_mark
+    raise ContentError(
+        f"{what} contains a control character (U+{ord(found.group()):04X}) that cannot "
+        "appear in a web page",
+        file=file,
+        line=mark.line + 1 + offset,
+        column=mark.column + 1,
+        fix="Remove the escape that makes it (a backslash code such as \\0, \\a, \\x07 or "
+        "\\u0000) from the text in double quotes.",
+    )
