@@ -91,6 +91,12 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "relative to this file",
         False,
     ),
+    "dead_link_strict.md": (  # an attachment that was never put beside the report
+        "dead_link_strict.md:8: warning",
+        "the link to 'Action plan v2.pdf' leads nowhere",
+        "put the file in content/ at 'southend/Action plan v2.pdf'",
+        True,
+    ),
     "non_utf8.md": ("non_utf8.md:3: error", "not UTF-8 text (byte 41 is 0xe9)", "UTF-8", False),
     "empty.md": ("empty.md:1: error", "the file is empty", "delete the file", False),
     "alias_bomb.md": (

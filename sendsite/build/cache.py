@@ -52,7 +52,7 @@ _STALE_SECONDS = 3600
 #: more than the coarsest clock of a file system sendsite may be used on (FAT's 2 s).
 RACY_NS = 3_000_000_000
 #: Raised when what the cache holds changes shape, so an old cache is not read.
-_LAYOUT = 9
+_LAYOUT = 10
 #: The libraries whose version can change what a page holds: Markdown, the sanitizer,
 #: the templates, YAML and dates.
 _LIBRARIES = (

@@ -4,17 +4,20 @@ Authors link to the Markdown file they can see in their editor; the build
 turns that into a relative link to the published page, and a link to a file
 that does not exist is an error naming the line it is on. Links and images
 pointing at an attachment (``[plan](Plan v2.pdf)``, relative to the Markdown
-file) are pointed at its published, web-safe address.
+file) are pointed at its published, web-safe address; those naming no content file
+are left as written, and noted for ``dead_links`` unless they name a file the site
+is known to publish.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from sendsite.build.dead_links import LooseRef, line_naming, loose_ref, source_lines
 from sendsite.build.reading import MAX_ERRORS
 from sendsite.build.urls import relative_url
 from sendsite.content.documents import Document
@@ -38,28 +41,33 @@ def rewrite_content_links(
     targets: Mapping[PurePosixPath, PurePosixPath],
     *,
     directory_urls: bool = True,
-) -> tuple[str, list[Problem]]:
+    published: Collection[PurePosixPath] = frozenset(),
+) -> tuple[str, list[Problem], list[LooseRef]]:
     """Point links to ``.md`` files at their pages; report links to missing files.
 
     ``targets`` maps each content file (relative to the content folder) to the
-    output path of its page, or of the attachment itself.
+    output path of its page, or of the attachment itself. Also returns the other
+    relative links and images to files that name no content file, nor a file in
+    ``published`` (the site's files known so far), for ``dead_links``.
     """
     problems: list[Problem] = []
     lines: list[str] = []  # the document's, read once for its first broken link
+    loose: list[LooseRef] = []
+    folder = str(document.relpath.parent)
 
     def replace(match: re.Match[str]) -> str:
         href, anchor = match.group(1), match.group(2) or ""
-        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), href))
+        joined = posixpath.normpath(posixpath.join(folder, href))
         target = targets.get(PurePosixPath(joined))
         if target is None:
             if len(problems) < MAX_ERRORS:  # more would go unshown
                 if not lines:
-                    lines.extend(_lines(document))
+                    lines.extend(source_lines(document.source))
                 problems.append(
                     ContentError(
                         f"the link to '{href}' goes to a report or page that does not exist",
                         file=document.relpath,
-                        line=next((n for n, text in enumerate(lines, 1) if href in text), None),
+                        line=line_naming(lines, href),
                         fix="Check the file name and folder. Link to the .md file as it sits "
                         "in content/, relative to this file, e.g. '../other-area/report.md'.",
                     ).problem
@@ -70,19 +78,15 @@ def rewrite_content_links(
 
     def attachment(match: re.Match[str]) -> str:
         href = match.group(1)
-        joined = posixpath.normpath(posixpath.join(str(document.relpath.parent), unquote(href)))
+        joined = posixpath.normpath(posixpath.join(folder, unquote(href)))
         target = targets.get(PurePosixPath(joined))
-        if target is None:
-            return match.group(0)  # not a content file: left as written
+        if target is None:  # not a content file: left as written
+            image = match.string.startswith("src", match.start() - 3)
+            ref = loose_ref(href, folder, page, image)
+            if ref is not None and ref.site not in published and len(loose) < MAX_ERRORS:
+                loose.append(ref)
+            return match.group(0)
         return f'="{relative_url(page, str(target), directory_urls=directory_urls)}"'
 
     html = _MD_HREF.sub(replace, html)
-    return _FILE_REF.sub(attachment, html), problems
-
-
-def _lines(document: Document) -> list[str]:
-    """The lines of ``document``'s file (none if it cannot be read now)."""
-    try:
-        return document.source.read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
-        return []
+    return _FILE_REF.sub(attachment, html), problems, loose

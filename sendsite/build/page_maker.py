@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import PurePosixPath
 
+from sendsite.build.dead_links import LooseRef
 from sendsite.build.links import rewrite_content_links
 from sendsite.build.pages import Page, document_page
 from sendsite.build.reading import BuildFailed, Collector
@@ -13,7 +14,11 @@ from sendsite.content.glossary import AbbrMarker
 from sendsite.content.markdown import settle_content_ids
 from sendsite.errors import Problem
 
-__all__ = ["PageMaker", "first_pages"]
+__all__ = ["Made", "PageMaker", "first_pages"]
+
+#: A page made: its bytes (None if it failed), the problems found, and its relative links
+#: and images that name no content file nor a file the site was known to publish.
+Made = tuple[bytes | None, list[Problem], list[LooseRef]]
 
 
 class PageMaker:
@@ -26,32 +31,38 @@ class PageMaker:
         marker: AbbrMarker,
         *,
         directory_urls: bool,
+        published: Collection[PurePosixPath] = frozenset(),
     ) -> None:
         self.render_one = render_one
         self.targets = targets
         self.marker = marker
         self.directory_urls = directory_urls
+        #: The site's files known before its pages are made (pages, attachments, static).
+        self.published = published
 
-    def __call__(self, page: Page) -> tuple[bytes | None, list[Problem]]:
-        """The page's bytes (None if it failed) and the problems found."""
+    def __call__(self, page: Page) -> Made:
+        """The page's bytes (None if it failed), the problems found, its loose links."""
         problems = Collector()
         html = problems.attempt(lambda: self.render_one(page))
         if html is None:
-            return None, problems.errors
+            return None, problems.errors, []
+        loose: list[LooseRef] = []
         if page.source is not None:
-            html, link_problems = rewrite_content_links(
+            html, link_problems, loose = rewrite_content_links(
                 html,
                 page.source,
                 page.path,
                 self.targets,
                 directory_urls=self.directory_urls,
+                published=self.published,
             )
             problems.errors.extend(link_problems)
-        return self.marker.mark(settle_content_ids(html)).encode("utf-8"), problems.errors
+        html_bytes = self.marker.mark(settle_content_ids(html)).encode("utf-8")
+        return html_bytes, problems.errors, loose
 
     def now(self, page: Page) -> bytes:
         """The page's bytes, or ``BuildFailed`` (for a page made when first asked for)."""
-        html, errors = self(page)
+        html, errors, _ = self(page)
         if errors or html is None:
             raise BuildFailed(errors, [])
         return html
@@ -68,7 +79,7 @@ def first_pages(
         page = document_page(site, item)
         if page is None:
             return {}
-        html, errors = make(page)
+        html, errors, _ = make(page)
         if html is None or errors:
             return {}
         made[page.path] = html

@@ -11,7 +11,6 @@ runs it once; ``sendsite serve`` keeps one alive and refreshes it on every save.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,6 +19,7 @@ import jinja2
 
 from sendsite.build.cache import Pieces, content_hash, unchanged
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
+from sendsite.build.dead_links import LooseRef, dead_links
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
 from sendsite.build.generated import GeneratedFiles
@@ -39,37 +39,22 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.render import compile_now, make_environment, render_page, static_files
-from sendsite.build.site import Site, SiteCounts
+from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spool import PageSpool, spooling, still_there, used
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
 from sendsite.content.markdown import slugify
 from sendsite.content.model import Format
-from sendsite.errors import Problem
 from sendsite.plugins.manager import PluginManager, call_each
 
-__all__ = ["Pipeline", "Refreshed"]
+__all__ = ["Pipeline"]
 
 # Pages that only show their own document; every other kind lists or aggregates.
 _OWN_CONTENT_KINDS = {"report", "page"}
 #: Pages are rendered in forked workers only if at least one in this many is: for a few
 #: pages of a big site, workers cost what the second core gives, and copy what they read.
 FEW_PAGES = 10
-
-
-@dataclass
-class Refreshed:
-    """The outcome of one refresh."""
-
-    site: Site
-    files: dict[PurePosixPath, FileContent]
-    pages: int
-    rendered: int
-    reread: int
-    warnings: list[Problem] = field(default_factory=list)
-    #: Pages left to be rendered when first asked for (``refresh(defer=True)``).
-    deferred: int = 0
 
 
 def _signature(path: Path, area: Area | None) -> tuple[int, int, str]:
@@ -103,6 +88,8 @@ class Pipeline:
         self._static: dict[PurePosixPath, Path] | None = None
         self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, FileContent] = {}
+        #: Each page's document and its links that name no content file (``dead_links``).
+        self._loose: dict[PurePosixPath, tuple[PurePosixPath, tuple[LooseRef, ...]]] = {}
         self._shape: tuple[Any, ...] = ()
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
@@ -272,13 +259,14 @@ class Pipeline:
             targets,
             AbbrMarker(site.glossary),
             directory_urls=self.config.directory_urls,
+            published={*self.static_files(), *(p.path for p in (*own, *extra)), *targets.values()},
         )
         with self.progress.stage("render", len(self._page_claims)) as stage:
-            rendered, deferred, fresh = self._render_pages(
+            rendered, deferred, fresh, loose = self._render_pages(
                 site, [*own, *extra], make, problems, stage, everything, defer
             )
         problems.raise_if_failed()
-        self._pages, self._shape, self._made = fresh, shape, (site, make)
+        self._pages, self._shape, self._made, self._loose = fresh, shape, (site, make), loose
         self._unrendered, self._touched = set(), set()
         return rendered, deferred, not everything
 
@@ -305,8 +293,10 @@ class Pipeline:
         stage: Stage,
         everything: bool,
         defer: bool,
-    ) -> tuple[int, int, dict[PurePosixPath, FileContent]]:
-        """Render (or keep, or defer) each page; return the counts and the pages."""
+    ) -> tuple[int, int, dict[PurePosixPath, FileContent], dict[PurePosixPath, Any]]:
+        """Render (or keep, or defer) each page; return the counts, the pages and their
+        loose links (a page kept or deferred keeps its last: ``dead_links`` checks them
+        against the site as it is then)."""
         changed = self._unrendered
         first = not self._pages  # nothing rendered yet, or templates changed: check every page
         changed_areas = {slugify(rel.parts[0]) if len(rel.parts) > 1 else "" for rel in changed}
@@ -349,14 +339,18 @@ class Pipeline:
         made = map_forked(
             work, to_make, parallel=parallel, done=stage.advance, portable=portable, here=gathers
         )
-        for page, (html, errors) in zip(to_make, made, strict=True):
+        loose = {path: self._loose[path] for path in fresh if path in self._loose}
+        for page, (html, errors, refs) in zip(to_make, made, strict=True):
             problems.errors.extend(errors)
+            loose.pop(page.path, None)
             if html is None:
                 del fresh[page.path]
             else:
                 fresh[page.path] = html
+            if refs and page.source is not None:
+                loose[page.path] = (page.source.relpath, tuple(refs))
         del problems.errors[MAX_ERRORS:]  # enough to be going on with; the build fails
-        return len(to_make), deferred, fresh
+        return len(to_make), deferred, fresh, loose
 
     def _names_md(self, rel: PurePosixPath) -> bool:
         read = self._read.get(rel)
@@ -395,13 +389,13 @@ class Pipeline:
         """What a later build can start from (kept by ``build.cache``)."""
         for r in self._read.values():  # a file read by this build: its bytes hashed now
             r.digest = r.digest or content_hash(r.item.document.source)
-        return (Pieces(self._read), Pieces(self._pages), self._shape)
+        return (Pieces(self._read), Pieces(self._pages), self._shape, self._loose)
 
     def resume(self, kept: tuple[Any, ...], since: int) -> None:
         """Start from what ``keep`` returned (``since``: when the build that kept it began
         looking at files): a file whose bytes are as they were is not read again (see
         ``cache.unchanged``), nor a page rendered again that shows nothing read again."""
-        reads, pages, self._shape = kept
+        reads, pages, self._shape, self._loose = kept
         self._pages, self._touched = still_there(pages), set()  # a page whose file went: made again
         for rel, read in reads.items():
             source = read.item.document.source
@@ -436,8 +430,6 @@ class Pipeline:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings) from None
-        if strict and problems.warnings:
-            raise StrictWarnings(problems.warnings, SiteCounts.of(site))
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # made as written, beside the pages' copying
             generated = self._generated.of(site, defer and same_shape)
@@ -446,5 +438,9 @@ class Pipeline:
             files[rel] = path
         files.update(self._pages)
         self._check_addresses(site, generated)
+        targets = self._made[1].targets if self._made else {}
+        problems.warnings += dead_links(self._loose, targets, files, self.config.content_path)
+        if strict and problems.warnings:
+            raise StrictWarnings(problems.warnings, SiteCounts.of(site))
         pages, warnings = len(self._pages), problems.warnings
         return Refreshed(site, files, pages, rendered, len(reread), warnings, deferred)

@@ -31,7 +31,7 @@ from sendsite.build.cache import (
 from sendsite.build.deferred import FileContent
 from sendsite.build.forked import can_fork, in_child, yield_cores
 from sendsite.build.heap import collected_once, give_back
-from sendsite.build.pipeline import Pipeline, Refreshed
+from sendsite.build.pipeline import Pipeline
 from sendsite.build.progress import Progress
 from sendsite.build.reading import (
     MAX_ERRORS,
@@ -41,7 +41,7 @@ from sendsite.build.reading import (
     collect_formats,
 )
 from sendsite.build.reused import ReusedPieces
-from sendsite.build.site import Site, SiteCounts
+from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spare import spare_for
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from sendsite.build.changes import HISTORY_SHOWN, summarise
+from sendsite.build.deferred import FileContent
 from sendsite.build.series import worked_changes
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, Document, published_folder
@@ -25,7 +26,9 @@ from sendsite.errors import ContentError, Problem
 if TYPE_CHECKING:
     from sendsite.build.changes import Change
 
-__all__ = ["AreaEntry", "PlainPage", "ReportEntry", "Site", "SiteCounts", "link_site"]
+__all__ = [
+    "AreaEntry", "PlainPage", "Refreshed", "ReportEntry", "Site", "SiteCounts", "link_site",
+]  # fmt: skip
 
 
 @dataclass
@@ -300,3 +303,17 @@ class SiteCounts:
             sum(len(entry.report.items) for entry in site.reports),
             sum(len(entry.report.risks) for entry in site.reports),
         )
+
+
+@dataclass
+class Refreshed:
+    """The outcome of one refresh."""
+
+    site: Site
+    files: dict[PurePosixPath, FileContent]
+    pages: int
+    rendered: int
+    reread: int
+    warnings: list[Problem] = field(default_factory=list)
+    #: Pages left to be rendered when first asked for (``refresh(defer=True)``).
+    deferred: int = 0

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from filelock import FileLock
 
 from sendsite.build.cache import CACHE_FILE
+from sendsite.build.dead_links import LooseRef
 from sendsite.build.deferred import FileContent, content_bytes
 from sendsite.build.hashed import keep_only, put_hashed
 from sendsite.build.pages import Page
@@ -78,7 +79,7 @@ class PageSpool:
         keep_only(self.folder, self._before)
 
 
-_Made = tuple[FileContent | None, list[Problem]]
+_Made = tuple[FileContent | None, list[Problem], list[LooseRef]]
 
 
 def used(spool: PageSpool | None, pages: int) -> PageSpool | None:
@@ -87,14 +88,14 @@ def used(spool: PageSpool | None, pages: int) -> PageSpool | None:
 
 
 def spooling(make: Callable[[Page], _Made], spool: PageSpool | None) -> Callable[[Page], _Made]:
-    """``make`` (a page's bytes and problems), or with ``spool`` a function giving the
+    """``make`` (a page's bytes, problems and loose links), or with ``spool`` one giving the
     page's file in the spool instead of its bytes."""
     return make if spool is None else partial(_spooled_page, make, spool)
 
 
 def _spooled_page(make: Callable[[Page], _Made], spool: PageSpool, page: Page) -> _Made:
-    html, problems = make(page)
-    return (None if html is None else spool.put(content_bytes(html))), problems
+    html, problems, loose = make(page)
+    return (None if html is None else spool.put(content_bytes(html))), problems, loose
 
 
 def still_there(pages: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, FileContent]:

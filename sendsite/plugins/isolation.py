@@ -10,8 +10,8 @@ never publishes a site with a plugin missing.
 
 from __future__ import annotations
 
-from sendsite.build.pipeline import Refreshed
 from sendsite.build.publish import BuildFailed, StrictWarnings, check_site
+from sendsite.build.site import Refreshed
 from sendsite.config import SiteConfig
 from sendsite.errors import PluginError, Problem
 from sendsite.plugins.manager import make_plugin_manager

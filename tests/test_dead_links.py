@@ -1,0 +1,131 @@
+"""Links and images in content that lead nowhere: a warning at their line, every build.
+
+A relative link to a file that is neither beside the document in content/ nor anywhere
+on the published site used to be published as a dead link with no word said. It is now
+a warning (an error with --strict), in a cold build, a build from the cache, `check` and
+the preview alike; putting the file in place clears it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path, PurePosixPath
+
+from sendsite.build.pipeline import Pipeline
+from sendsite.config import load_config
+from sendsite.plugins.manager import make_plugin_manager
+
+from .conftest import SiteMaker, run_cli
+
+REPORT = """\
+---
+format: southend-highlight
+title: June report
+meeting_date: 25th June 2021
+priorities:
+  - code: P1
+    title: Plan quality
+    milestones:
+      - milestone: Handbook agreed
+        completed_by: 31 st March 2021
+        rag: Green
+---
+The forward plan is attached: [forward plan](forward-plan.pdf), with
+[the handbook](handbook.pdf).
+
+![Map of the area](maps/area.png)
+
+Our stylesheet is [here](../../static/sendsite.css), the changes as
+[data](../../data/changes.json), and the council's policy is on the
+[intranet](../../../../policies/send-policy.pdf).
+"""
+
+
+def _site(make_site: SiteMaker) -> Path:
+    root = make_site({"content/southend/june.md": REPORT})
+    (root / "content" / "southend" / "handbook.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    return root
+
+
+def _warnings(output: str) -> list[str]:
+    """The warnings' first lines, from the content folder on."""
+    return [line[line.index("content/") :] for line in output.splitlines() if ": warning: " in line]
+
+
+def test_a_dead_link_and_a_dead_image_are_warned_about_at_their_lines(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert _warnings(result.output) == [
+        "content/southend/june.md:13: warning: the link to 'forward-plan.pdf' leads nowhere: "
+        "there is no such file beside this document, nor on the site",
+        "content/southend/june.md:16: warning: the image 'maps/area.png' leads nowhere: "
+        "there is no such file beside this document, nor on the site",
+    ]
+    assert "put the file in content/ at 'southend/forward-plan.pdf'" in result.output
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert 'href="forward-plan.pdf"' in page  # left as written
+    assert 'href="../handbook.pdf"' in page  # the attachment beside the report: no warning
+    # A theme file, a generated export and a link out of the site are not warned about.
+    assert 'href="../../static/sendsite.css"' in page
+    assert (root / "site" / "data" / "changes.json").is_file()
+
+
+def test_strict_fails_and_json_lists_the_warnings(make_site: SiteMaker) -> None:
+    root = _site(make_site)
+    strict = run_cli("build", "--source", str(root), "--strict")
+    assert strict.exit_code == 1
+    assert "Nothing was written." in strict.output
+    assert not (root / "site").exists()
+    as_json = run_cli("build", "--source", str(root), "--json")
+    report = json.loads(as_json.output)
+    assert report["ok"] is True
+    dead = [w for w in report["problems"] if "leads nowhere" in w["message"]]
+    assert {w["level"] for w in dead} == {"warning"}
+    assert [(w["file"], w["line"]) for w in dead] == [
+        ("content/southend/june.md", 13),
+        ("content/southend/june.md", 16),
+    ], dead
+
+
+def test_a_build_from_the_cache_still_warns_and_the_missing_file_clears_it(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    assert len(_warnings(run_cli("build", "--source", str(root)).output)) == 2
+    again = run_cli("build", "--source", str(root))  # nothing changed: every page kept
+    assert "Rendering pages" not in again.output or "0 of" not in again.output
+    assert len(_warnings(again.output)) == 2, again.output
+    (root / "content" / "southend" / "forward-plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    fixed = run_cli("build", "--source", str(root))
+    assert fixed.exit_code == 0, fixed.output
+    assert [w for w in _warnings(fixed.output) if "forward-plan" in w] == []
+    assert len(_warnings(fixed.output)) == 1  # the map is still missing
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert 'href="../forward-plan.pdf"' in page  # now the attachment's address
+    check = run_cli("check", "--source", str(root))
+    assert check.exit_code == 0
+    assert "the image 'maps/area.png' leads nowhere" in check.output
+
+
+def test_the_preview_warns_after_a_save_and_stops_once_the_link_is_fixed(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    config = load_config(root)
+    live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    first = live.refresh()
+    assert sorted(w.message.split("'")[1] for w in first.warnings) == [
+        "forward-plan.pdf",
+        "maps/area.png",
+    ]
+    report = root / "content" / "southend" / "june.md"
+    time.sleep(0.01)  # a new modification time, as a real save gives
+    report.write_text(REPORT.replace("(forward-plan.pdf)", "(handbook.pdf)"), encoding="utf-8")
+    saved = live.refresh(changed=[report])
+    assert [(w.file, w.line) for w in saved.warnings] == [(PurePosixPath("southend/june.md"), 16)]
+    page = saved.files[PurePosixPath("southend/june/index.html")]
+    assert isinstance(page, bytes) and b'href="../handbook.pdf">forward plan' in page
