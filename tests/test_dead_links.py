@@ -3,7 +3,9 @@
 A relative link to a file that is neither beside the document in content/ nor anywhere
 on the published site used to be published as a dead link with no word said. It is now
 a warning (an error with --strict), in a cold build, a build from the cache, `check` and
-the preview alike; putting the file in place clears it.
+the preview alike; putting the file in place clears it. So is a relative link to a folder
+where the site has no page. A link to a page of an attachment (`plan.pdf#page=2`) is
+pointed at the attachment's published name, as a link without the `#page=2` always was.
 """
 
 from __future__ import annotations
@@ -39,12 +41,16 @@ The forward plan is attached: [forward plan](forward-plan.pdf), with
 Our stylesheet is [here](../../static/sendsite.css), the changes as
 [data](../../data/changes.json), and the council's policy is on the
 [intranet](../../../../policies/send-policy.pdf).
+
+Page 2 of [the plan](<Plan v2.pdf#page=2>) has the figures.
+The [May report](../may-report/) came before; see [the home page](../../) and [this](../june/).
 """
 
 
 def _site(make_site: SiteMaker) -> Path:
     root = make_site({"content/southend/june.md": REPORT})
-    (root / "content" / "southend" / "handbook.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for name in ("handbook.pdf", "Plan v2.pdf"):
+        (root / "content" / "southend" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
     return root
 
 
@@ -64,11 +70,14 @@ def test_a_dead_link_and_a_dead_image_are_warned_about_at_their_lines(
         "there is no such file beside this document, nor on the site",
         "content/southend/june.md:16: warning: the image 'maps/area.png' leads nowhere: "
         "there is no such file beside this document, nor on the site",
+        "content/southend/june.md:23: warning: the link to '../may-report/' leads nowhere: "
+        "the site has no page there",
     ]
     assert "put the file in content/ at 'southend/forward-plan.pdf'" in result.output
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
     assert 'href="forward-plan.pdf"' in page  # left as written
     assert 'href="../handbook.pdf"' in page  # the attachment beside the report: no warning
+    assert 'href="../plan-v2.pdf#page=2"' in page  # its published name, the page kept
     # A theme file, a generated export and a link out of the site are not warned about.
     assert 'href="../../static/sendsite.css"' in page
     assert (root / "site" / "data" / "changes.json").is_file()
@@ -88,6 +97,7 @@ def test_strict_fails_and_json_lists_the_warnings(make_site: SiteMaker) -> None:
     assert [(w["file"], w["line"]) for w in dead] == [
         ("content/southend/june.md", 13),
         ("content/southend/june.md", 16),
+        ("content/southend/june.md", 23),
     ], dead
 
 
@@ -95,15 +105,15 @@ def test_a_build_from_the_cache_still_warns_and_the_missing_file_clears_it(
     make_site: SiteMaker,
 ) -> None:
     root = _site(make_site)
-    assert len(_warnings(run_cli("build", "--source", str(root)).output)) == 2
+    assert len(_warnings(run_cli("build", "--source", str(root)).output)) == 3
     again = run_cli("build", "--source", str(root))  # nothing changed: every page kept
     assert "Rendering pages" not in again.output or "0 of" not in again.output
-    assert len(_warnings(again.output)) == 2, again.output
+    assert len(_warnings(again.output)) == 3, again.output
     (root / "content" / "southend" / "forward-plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     fixed = run_cli("build", "--source", str(root))
     assert fixed.exit_code == 0, fixed.output
     assert [w for w in _warnings(fixed.output) if "forward-plan" in w] == []
-    assert len(_warnings(fixed.output)) == 1  # the map is still missing
+    assert len(_warnings(fixed.output)) == 2  # the map and the May report are still missing
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
     assert 'href="../forward-plan.pdf"' in page  # now the attachment's address
     check = run_cli("check", "--source", str(root))
@@ -119,6 +129,7 @@ def test_the_preview_warns_after_a_save_and_stops_once_the_link_is_fixed(
     live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
     first = live.refresh()
     assert sorted(w.message.split("'")[1] for w in first.warnings) == [
+        "../may-report/",
         "forward-plan.pdf",
         "maps/area.png",
     ]
@@ -126,6 +137,7 @@ def test_the_preview_warns_after_a_save_and_stops_once_the_link_is_fixed(
     time.sleep(0.01)  # a new modification time, as a real save gives
     report.write_text(REPORT.replace("(forward-plan.pdf)", "(handbook.pdf)"), encoding="utf-8")
     saved = live.refresh(changed=[report])
-    assert [(w.file, w.line) for w in saved.warnings] == [(PurePosixPath("southend/june.md"), 16)]
+    june = PurePosixPath("southend/june.md")
+    assert [(w.file, w.line) for w in saved.warnings] == [(june, 16), (june, 23)]
     page = saved.files[PurePosixPath("southend/june/index.html")]
     assert isinstance(page, bytes) and b'href="../handbook.pdf">forward plan' in page

@@ -5,7 +5,8 @@ attachment when the file is in ``content/`` beside the Markdown; otherwise it is
 written and the browser looks for it beside the page. Where nothing is published there
 either (no page, attachment, theme or plugin file, export or feed), the reader would
 follow a dead link, so the build warns (``--strict`` fails), as MkDocs does for links
-it cannot find.
+it cannot find. So does a relative link to a folder (``[May](../may-report/)``) where
+the site has no page.
 
 Pages are rendered in workers and kept from build to build (the build cache), so a
 page's loose references (those naming no content file) are kept with it, and checked
@@ -19,16 +20,40 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from pathlib import Path, PurePosixPath
+from typing import Literal
 from urllib.parse import unquote
 
 from sendsite.errors import Problem
 
-__all__ = ["LooseRef", "dead_links", "line_naming", "loose_ref", "source_lines"]
+__all__ = [
+    "LooseRef", "RefKind", "dead_links", "line_naming", "loose_ref", "site_path", "source_lines",
+]  # fmt: skip
+
+#: A link to a file, an image, or a link to a folder (a page).
+RefKind = Literal["link", "image", "page"]
 
 #: The most dead links reported in one build; the last warning says how many more.
 MAX_SHOWN = 50
+_NOWHERE = "leads nowhere: there is no such file beside this document, nor on the site"
+_MESSAGES = {
+    "link": f"the link to '{{written}}' {_NOWHERE}",
+    "image": f"the image '{{written}}' {_NOWHERE}",
+    "page": "the link to '{written}' leads nowhere: the site has no page there",
+}
+_ATTACH = (
+    "Check the name, or put the file in content/ at '{content}' (a file beside the "
+    "document is published with it). Links are relative to the document's folder."
+)
+_FIXES = {
+    "link": _ATTACH,
+    "image": _ATTACH,
+    "page": "Check the address. To link to a report or page, link to its .md file as it "
+    "sits in content/, relative to this file ('../other-area/report.md'): the build "
+    "points the link at the page wherever it is published.",
+}
 
 
 @dataclass(frozen=True)
@@ -39,22 +64,35 @@ class LooseRef:
     written: str
     #: Where it would be in ``content/``, had the author put it beside the Markdown.
     content: PurePosixPath
-    #: Where the browser looks for it on the site, from the page.
+    #: Where the browser looks for it on the site, from the page (a folder's index.html).
     site: PurePosixPath
-    image: bool
+    kind: RefKind
 
 
-def loose_ref(
-    value: str, document_folder: str, page: PurePosixPath, image: bool
-) -> LooseRef | None:
-    """The reference ``value`` (an ``href`` or ``src`` as in the HTML) of a page made from a
-    document in ``document_folder``; None if it leaves the site, so cannot be checked."""
-    written = unquote(unescape(value))
-    site = posixpath.normpath(posixpath.join(posixpath.dirname(str(page)), written))
+@lru_cache(maxsize=16384)
+def site_path(page_folder: str, value: str) -> str | None:
+    """Where the reference ``value`` (an ``href`` or ``src`` as in the HTML) on a page in
+    ``page_folder`` leads on the site (a folder: its ``index.html``); None if it leaves the
+    site, so cannot be checked. A page links to the same few places as the pages beside it."""
+    site = posixpath.normpath(posixpath.join(page_folder, _written(value)))
     if site == ".." or site.startswith("../"):
         return None
+    if value.endswith("/"):
+        return "index.html" if site == "." else f"{site}/index.html"
+    return site
+
+
+def loose_ref(value: str, document_folder: str, site: str, kind: RefKind) -> LooseRef:
+    """The reference ``value`` of a page made from a document in ``document_folder``,
+    leading to ``site`` (``site_path``), which the site was not known to publish."""
+    written = _written(value)
     content = posixpath.normpath(posixpath.join(document_folder, written))
-    return LooseRef(written, PurePosixPath(content), PurePosixPath(site), image)
+    return LooseRef(written, PurePosixPath(content), PurePosixPath(site), kind)
+
+
+def _written(value: str) -> str:
+    """An ``href`` or ``src`` as the author wrote it: unescaped, percent-decoded."""
+    return unquote(unescape(value)) if "&" in value or "%" in value else value
 
 
 def dead_links(
@@ -76,16 +114,12 @@ def dead_links(
     for (document, written), ref in list(found.items())[:MAX_SHOWN]:
         if document not in lines:
             lines[document] = source_lines(content_folder / document)
-        what = "image" if ref.image else "link to"
         problems.append(
             Problem(
-                f"the {what} '{written}' leads nowhere: there is no such file beside "
-                "this document, nor on the site",
+                _MESSAGES[ref.kind].format(written=written),
                 file=document,
                 line=line_naming(lines[document], written),
-                fix=f"Check the name, or put the file in content/ at '{ref.content}' "
-                "(a file beside the document is published with it). Links are "
-                "relative to the document's folder.",
+                fix=_FIXES[ref.kind].format(content=ref.content),
             )
         )
     if len(found) > MAX_SHOWN:

@@ -17,7 +17,14 @@ from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from sendsite.build.dead_links import LooseRef, line_naming, loose_ref, source_lines
+from sendsite.build.dead_links import (
+    LooseRef,
+    RefKind,
+    line_naming,
+    loose_ref,
+    site_path,
+    source_lines,
+)
 from sendsite.build.reading import MAX_ERRORS
 from sendsite.build.urls import relative_url
 from sendsite.content.documents import Document
@@ -26,11 +33,13 @@ from sendsite.errors import ContentError, Problem
 __all__ = ["rewrite_content_links"]
 
 _MD_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
-#: A relative link or image to a file with an extension (an attachment, perhaps): the
-#: ``="`` of an ``href`` or ``src`` and its value. It starts with that text, so the scan of
-#: a page jumps from one ``="`` to the next (twenty times faster than ``\b(href|src)=``).
-_FILE_REF = re.compile(
-    r'="(?:(?<=\bhref=")|(?<=\bsrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+\.[A-Za-z0-9]+)"'
+#: A relative link or image to a file with an extension (an attachment, perhaps) or to a
+#: folder (a page): the ``="`` of an ``href`` or ``src``, the path, and any ``#page=2`` or
+#: ``?query`` after it. It starts with ``="``, so the scan of a page jumps from one ``="``
+#: to the next (twenty times faster than ``\b(href|src)=``).
+_REF = re.compile(
+    r'="(?:(?<=\bhref=")|(?<=\bsrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)'
+    r'([^"#?]*(?:\.[A-Za-z0-9]+|/))([#?][^"]*)?"'
 )
 
 
@@ -41,7 +50,7 @@ def rewrite_content_links(
     targets: Mapping[PurePosixPath, PurePosixPath],
     *,
     directory_urls: bool = True,
-    published: Collection[PurePosixPath] = frozenset(),
+    published: Collection[str] = frozenset(),
 ) -> tuple[str, list[Problem], list[LooseRef]]:
     """Point links to ``.md`` files at their pages; report links to missing files.
 
@@ -53,7 +62,7 @@ def rewrite_content_links(
     problems: list[Problem] = []
     lines: list[str] = []  # the document's, read once for its first broken link
     loose: list[LooseRef] = []
-    folder = str(document.relpath.parent)
+    folder, page_folder = str(document.relpath.parent), posixpath.dirname(str(page))
 
     def replace(match: re.Match[str]) -> str:
         href, anchor = match.group(1), match.group(2) or ""
@@ -76,17 +85,20 @@ def rewrite_content_links(
         url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
         return f'href="{url}"'
 
-    def attachment(match: re.Match[str]) -> str:
-        href = match.group(1)
-        joined = posixpath.normpath(posixpath.join(folder, unquote(href)))
-        target = targets.get(PurePosixPath(joined))
+    def reference(match: re.Match[str]) -> str:
+        href, after = match.group(1), match.group(2) or ""
+        target = None
+        if not href.endswith("/"):
+            joined = posixpath.normpath(posixpath.join(folder, unquote(href)))
+            target = targets.get(PurePosixPath(joined))
         if target is None:  # not a content file: left as written
-            image = match.string.startswith("src", match.start() - 3)
-            ref = loose_ref(href, folder, page, image)
-            if ref is not None and ref.site not in published and len(loose) < MAX_ERRORS:
-                loose.append(ref)
+            site = site_path(page_folder, href)
+            if site is not None and site not in published and len(loose) < MAX_ERRORS:
+                image = match.string.startswith("src", match.start() - 3)
+                kind: RefKind = "image" if image else "page" if href.endswith("/") else "link"
+                loose.append(loose_ref(href, folder, site, kind))
             return match.group(0)
-        return f'="{relative_url(page, str(target), directory_urls=directory_urls)}"'
+        return f'="{relative_url(page, str(target), directory_urls=directory_urls)}{after}"'
 
     html = _MD_HREF.sub(replace, html)
-    return _FILE_REF.sub(attachment, html), problems, loose
+    return _REF.sub(reference, html), problems, loose

@@ -31,7 +31,7 @@ class PageMaker:
         marker: AbbrMarker,
         *,
         directory_urls: bool,
-        published: Collection[PurePosixPath] = frozenset(),
+        published: Collection[str] = frozenset(),
     ) -> None:
         self.render_one = render_one
         self.targets = targets

@@ -235,6 +235,7 @@ class Pipeline:
         ]
         extra = [page for _, page in by_plugin]
         own = list(site_pages(site))
+        paths = [str(page.path) for page in (*own, *extra)]
         claims = [
             *(Claim(p.path, f"the '{p.title}' page of plugin '{name}'") for name, p in by_plugin),
             *self._claims.of(own),
@@ -259,7 +260,7 @@ class Pipeline:
             targets,
             AbbrMarker(site.glossary),
             directory_urls=self.config.directory_urls,
-            published={*self.static_files(), *(p.path for p in (*own, *extra)), *targets.values()},
+            published={*map(str, [*self.static_files(), *targets.values()]), *paths},
         )
         with self.progress.stage("render", len(self._page_claims)) as stage:
             rendered, deferred, fresh, loose = self._render_pages(
