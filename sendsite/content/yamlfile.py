@@ -249,7 +249,8 @@ def _walk(
                     )
                 seen[key] = km.line + 1 + offset
             positions.marks[child] = _shared((km.line + 1 + offset, km.column + 1))
-            _refuse_escaped_control(key_node, "a key", offset, file)
+            if key_node.style == '"':  # a double-quoted key: its escapes checked
+                _refuse_escaped_control(key_node, "a key", offset, file)
             _walk(value_node, child, positions, offset, file, depth + 1, budget)
     elif isinstance(node, yaml.ScalarNode) and not node.style and _TYPED.search(node.tag):
         positions.written[path] = node.value
