@@ -141,3 +141,21 @@ def test_the_preview_warns_after_a_save_and_stops_once_the_link_is_fixed(
     assert [(w.file, w.line) for w in saved.warnings] == [(june, 16), (june, 23)]
     page = saved.files[PurePosixPath("southend/june/index.html")]
     assert isinstance(page, bytes) and b'href="../handbook.pdf">forward plan' in page
+
+
+def test_warnings_keep_the_pages_order_when_only_some_pages_are_made_again(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    about = root / "content" / "about.md"
+    about.write_text("---\ntitle: About\n---\nSee [the old plan](old-plan.pdf).\n", "utf-8")
+    cold = _warnings(run_cli("build", "--source", str(root)).output)
+    assert (
+        sorted(w.split(":")[0] for w in cold)
+        == ["content/about.md"] + ["content/southend/june.md"] * 3
+    )
+    time.sleep(0.01)
+    june = root / "content" / "southend" / "june.md"
+    june.write_text(REPORT.replace("has the figures", "has the new figures"), "utf-8")
+    cached = run_cli("build", "--source", str(root))
+    assert _warnings(cached.output) == cold  # june.md's page made again, about.md's kept

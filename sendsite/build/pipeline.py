@@ -351,6 +351,7 @@ class Pipeline:
             if refs and page.source is not None:
                 loose[page.path] = (page.source.relpath, tuple(refs))
         del problems.errors[MAX_ERRORS:]  # enough to be going on with; the build fails
+        loose = {path: loose[path] for path in fresh if path in loose}  # in the pages' order
         return len(to_make), deferred, fresh, loose
 
     def _names_md(self, rel: PurePosixPath) -> bool:
