@@ -159,3 +159,61 @@ def test_warnings_keep_the_pages_order_when_only_some_pages_are_made_again(
     june.write_text(REPORT.replace("has the figures", "has the new figures"), "utf-8")
     cached = run_cli("build", "--source", str(root))
     assert _warnings(cached.output) == cold  # june.md's page made again, about.md's kept
+
+
+ODD_NAMES = (
+    """\
+---
+title: Papers
+---
+The [annex](big-a.pdf) first, then [the A annex](a.pdf), which is not there.
+The [joint paper](A&B.pdf) and the [minutes](<Board minutes.md>).
+The [café plan](<café-plan.pdf>) is missing, and [the draft](_draft.pdf) is private.
+An [old stylesheet](../static/old.css), and the changes as data:
+"""
+    + "".join(f"- [changes {n}](../data/changes.json)\n" for n in range(60))
+    + """
+After all of those, [the last one](last-missing.pdf).
+"""
+)
+
+
+def test_odd_names_lines_and_many_good_links_before_a_dead_one(make_site: SiteMaker) -> None:
+    root = _site(make_site)  # with a report, so the site has its data exports
+    (root / "content" / "papers.md").write_text(ODD_NAMES, "utf-8")
+    (root / "content" / "Board minutes.md").write_text("---\ntitle: Minutes\n---\nM.\n", "utf-8")
+    for name in ("big-a.pdf", "A&B.pdf", "_draft.pdf"):
+        (root / "content" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    last = ODD_NAMES.splitlines().index("After all of those, [the last one](last-missing.pdf).")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert [w.split(" leads nowhere")[0] for w in _warnings(result.output)][3:] == [
+        "content/papers.md:4: warning: the link to 'a.pdf'",  # not line 4's 'big-a.pdf'
+        "content/papers.md:6: warning: the link to 'café-plan.pdf'",  # found encoded
+        "content/papers.md:6: warning: the link to '_draft.pdf'",
+        "content/papers.md:7: warning: the link to '../static/old.css'",
+        f"content/papers.md:{last + 1}: warning: the link to 'last-missing.pdf'",  # after 60
+    ]
+    assert "'_draft.pdf' is in content/ but not published" in result.output
+    assert "it names no file in content/, nor one the site publishes" in result.output
+    page = (root / "site" / "papers" / "index.html").read_text("utf-8")
+    assert 'href="../a-b.pdf">joint paper' in page  # '&' in the name: the attachment
+    assert 'href="../board-minutes/">minutes' in page  # a space in a page's file name
+
+
+def test_an_attachment_deleted_while_previewing_is_unpublished_and_its_links_warned(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    config = load_config(root)
+    live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    before = live.refresh()
+    handbook = PurePosixPath("southend/handbook.pdf")
+    assert handbook in before.files
+    deleted = root / "content" / "southend" / "handbook.pdf"
+    deleted.unlink()
+    after = live.refresh(changed=[deleted])  # as the watcher tells of a deletion
+    assert handbook not in after.files
+    page = after.files[PurePosixPath("southend/june/index.html")]
+    assert isinstance(page, bytes) and b'href="handbook.pdf"' in page
+    assert "handbook.pdf" in {w.message.split("'")[1] for w in after.warnings}

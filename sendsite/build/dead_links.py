@@ -13,11 +13,17 @@ page's loose references (those naming no content file) are kept with it, and che
 against the site as it is at the end of every build: adding the missing file clears the
 warning without rendering the page again. A link that leaves the site (``../../x.pdf``
 from a page one folder deep) may go to another part of the intranet: it is not checked.
+
+Two limits: the search index is made after this check, so a link from content into
+``pagefind/`` is warned about; and the preview, which after some changes leaves pages
+to be made when they are asked for, checks such a page's links when its document is
+next saved (deleting an attachment shows at once in ``sendsite build`` and ``check``).
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +35,8 @@ from urllib.parse import unquote
 from sendsite.errors import Problem
 
 __all__ = [
-    "LooseRef", "RefKind", "dead_links", "line_naming", "loose_ref", "site_path", "source_lines",
+    "MAX_LOOSE", "LooseRef", "RefKind", "as_written", "dead_links", "line_naming", "loose_ref",
+    "site_path", "source_lines",
 ]  # fmt: skip
 
 #: A link to a file, an image, or a link to a folder (a page).
@@ -37,6 +44,9 @@ RefKind = Literal["link", "image", "page"]
 
 #: The most dead links reported in one build; the last warning says how many more.
 MAX_SHOWN = 50
+#: The most loose references kept for one page (each a different place on the site): a
+#: page of a million made-up links is not held, and no real page comes near it.
+MAX_LOOSE = 1000
 _NOWHERE = "leads nowhere: there is no such file beside this document, nor on the site"
 _MESSAGES = {
     "link": f"the link to '{{written}}' {_NOWHERE}",
@@ -47,13 +57,11 @@ _ATTACH = (
     "Check the name, or put the file in content/ at '{content}' (a file beside the "
     "document is published with it). Links are relative to the document's folder."
 )
-_FIXES = {
-    "link": _ATTACH,
-    "image": _ATTACH,
-    "page": "Check the address. To link to a report or page, link to its .md file as it "
-    "sits in content/, relative to this file ('../other-area/report.md'): the build "
-    "points the link at the page wherever it is published.",
-}
+_PAGE_FIX = (
+    "Check the address. To link to a report or page, link to its .md file as it sits in "
+    "content/, relative to this file ('../other-area/report.md'): the build points the "
+    "link at the page wherever it is published."
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ def site_path(page_folder: str, value: str) -> str | None:
     """Where the reference ``value`` (an ``href`` or ``src`` as in the HTML) on a page in
     ``page_folder`` leads on the site (a folder: its ``index.html``); None if it leaves the
     site, so cannot be checked. A page links to the same few places as the pages beside it."""
-    site = posixpath.normpath(posixpath.join(page_folder, _written(value)))
+    site = posixpath.normpath(posixpath.join(page_folder, as_written(value)))
     if site == ".." or site.startswith("../"):
         return None
     if value.endswith("/"):
@@ -85,13 +93,14 @@ def site_path(page_folder: str, value: str) -> str | None:
 def loose_ref(value: str, document_folder: str, site: str, kind: RefKind) -> LooseRef:
     """The reference ``value`` of a page made from a document in ``document_folder``,
     leading to ``site`` (``site_path``), which the site was not known to publish."""
-    written = _written(value)
+    written = as_written(value)
     content = posixpath.normpath(posixpath.join(document_folder, written))
     return LooseRef(written, PurePosixPath(content), PurePosixPath(site), kind)
 
 
-def _written(value: str) -> str:
-    """An ``href`` or ``src`` as the author wrote it: unescaped, percent-decoded."""
+def as_written(value: str) -> str:
+    """An ``href`` or ``src`` (as in the HTML) as the author wrote it: unescaped,
+    percent-decoded."""
     return unquote(unescape(value)) if "&" in value or "%" in value else value
 
 
@@ -119,7 +128,7 @@ def dead_links(
                 _MESSAGES[ref.kind].format(written=written),
                 file=document,
                 line=line_naming(lines[document], written),
-                fix=_FIXES[ref.kind].format(content=ref.content),
+                fix=_fix(ref, content_folder),
             )
         )
     if len(found) > MAX_SHOWN:
@@ -133,13 +142,45 @@ def dead_links(
     return problems
 
 
+def _fix(ref: LooseRef, content_folder: Path) -> str:
+    """How to mend ``ref``: put the file in place, or say why the one there is not published."""
+    if ref.kind == "page":
+        return _PAGE_FIX
+    content = str(ref.content)
+    if content == ".." or content.startswith("../"):
+        return "Check the address: it names no file in content/, nor one the site publishes."
+    if (content_folder / content).is_file():
+        return (
+            f"'{content}' is in content/ but not published: a file or folder whose name "
+            "starts with '_' stays unpublished. Rename it to publish it, or remove the link."
+        )
+    return _ATTACH.format(content=content)
+
+
 def line_naming(lines: Iterable[str], written: str) -> int | None:
-    """The first line (1-based) that names ``written``, as written or encoded."""
-    forms = {written, written.replace(" ", "%20"), written.replace("&", "&amp;")}
+    """The first line (1-based) that names ``written`` (as the link's own text, not inside
+    a longer name: ``a.pdf`` is not found in ``big-a.pdf``), as written or as Markdown may
+    have had it: percent-encoded, ``&amp;``, punctuation escaped (``my\\_file.pdf``)."""
+    pattern = _naming(written)
     for number, text in enumerate(lines, 1):
-        if any(form in text for form in forms):
+        if pattern.search(text):
             return number
     return None
+
+
+@lru_cache(maxsize=256)
+def _naming(written: str) -> re.Pattern[str]:
+    parts = []
+    for char in written:
+        if char == "&":
+            parts.append("&(?:amp;)?")
+        elif char.isascii() and char.isalnum():
+            parts.append(char)
+        else:
+            escaped = rf"\\?{re.escape(char)}" if char.isascii() else re.escape(char)
+            encoded = "".join(f"%{byte:02X}" for byte in char.encode())
+            parts.append(f"(?:{escaped}|{encoded})")
+    return re.compile(r"(?<![\w.%-])" + "".join(parts) + r"(?![\w-])", re.IGNORECASE)
 
 
 def source_lines(path: Path) -> list[str]:

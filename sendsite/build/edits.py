@@ -28,6 +28,9 @@ class ContentFiles:
         self._known: dict[Path, PurePosixPath] | None = None
         #: The tree's documents: where each one's file is, by its path in the content folder.
         self._paths: dict[PurePosixPath, Path] = {}
+        #: The tree's other files (attachments, area and site files): a save deleting one
+        #: changes the site, unlike an editor's temporary file, gone as soon as made.
+        self._others: set[Path] = set()
 
     def look(
         self, changed: Collection[Path] | None
@@ -45,6 +48,9 @@ class ContentFiles:
             self._tree = discover(self.content)
             self._known = _documents_by_path(self._tree, self.content)
             self._paths = {rel: path for path, rel in self._tree.documents}
+            root, tree = resolved(self.content), self._tree
+            others = (*tree.assets, *tree.areas, *tree.site_files.values())
+            self._others = {root / rel for _, rel in others}
             return self._tree, None
         return self._tree, edits
 
@@ -63,8 +69,8 @@ class ContentFiles:
                 continue  # a template, theme or plugin file: not content
             rel = self._known.get(path)
             if rel is None:
-                if path.exists() or path.is_symlink():
-                    return None  # a new file, or an area's or the site's own
+                if path.exists() or path.is_symlink() or path in self._others:
+                    return None  # a new file, an area's or the site's own, one deleted
                 continue  # an editor's temporary file, gone already
             if not path.is_file():
                 return None  # a document deleted, or renamed away

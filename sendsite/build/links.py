@@ -15,11 +15,12 @@ import posixpath
 import re
 from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
-from urllib.parse import unquote
 
 from sendsite.build.dead_links import (
+    MAX_LOOSE,
     LooseRef,
     RefKind,
+    as_written,
     line_naming,
     loose_ref,
     site_path,
@@ -61,11 +62,11 @@ def rewrite_content_links(
     """
     problems: list[Problem] = []
     lines: list[str] = []  # the document's, read once for its first broken link
-    loose: list[LooseRef] = []
+    loose: dict[str, LooseRef] = {}  # by where each leads on the site
     folder, page_folder = str(document.relpath.parent), posixpath.dirname(str(page))
 
     def replace(match: re.Match[str]) -> str:
-        href, anchor = match.group(1), match.group(2) or ""
+        href, anchor = as_written(match.group(1)), match.group(2) or ""
         joined = posixpath.normpath(posixpath.join(folder, href))
         target = targets.get(PurePosixPath(joined))
         if target is None:
@@ -89,16 +90,17 @@ def rewrite_content_links(
         href, after = match.group(1), match.group(2) or ""
         target = None
         if not href.endswith("/"):
-            joined = posixpath.normpath(posixpath.join(folder, unquote(href)))
+            joined = posixpath.normpath(posixpath.join(folder, as_written(href)))
             target = targets.get(PurePosixPath(joined))
         if target is None:  # not a content file: left as written
             site = site_path(page_folder, href)
-            if site is not None and site not in published and len(loose) < MAX_ERRORS:
+            if site is not None and site not in published and site not in loose:
                 image = match.string.startswith("src", match.start() - 3)
                 kind: RefKind = "image" if image else "page" if href.endswith("/") else "link"
-                loose.append(loose_ref(href, folder, site, kind))
+                if len(loose) < MAX_LOOSE:
+                    loose[site] = loose_ref(href, folder, site, kind)
             return match.group(0)
         return f'="{relative_url(page, str(target), directory_urls=directory_urls)}{after}"'
 
     html = _MD_HREF.sub(replace, html)
-    return _REF.sub(reference, html), problems, loose
+    return _REF.sub(reference, html), problems, list(loose.values())
