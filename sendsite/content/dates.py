@@ -159,7 +159,11 @@ _TIME = re.compile(
 )
 _TERM = re.compile(r"^(?P<t>autumn|spring|summer)(?: term)? (?P<y>\d{4})$")
 _DAY_RANGE = re.compile(rf"^(?P<d1>\d{{1,2}})-(?P<d2>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
-_RANGE_SPLIT = re.compile(r"^(?P<a>.+?)(?: ?- ?| to | until | and )(?P<b>.+)$")
+# Words first: a part may hold a dash of its own ("2019-20 to 2020-21").
+_RANGE_SPLITS = (
+    re.compile(r"^(?P<a>.+?) (?:to|until|and) (?P<b>.+)$"),
+    re.compile(r"^(?P<a>.+?)-(?P<b>.+)$"),  # dashes are bare once normalised
+)
 _MONTH_ONLY = re.compile(rf"^{_MONTH}$")
 _DAY_MONTH = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH}$")
 
@@ -230,10 +234,14 @@ def _quarter(quarter: int, year: int) -> tuple[date, date, str]:
 
 def _range(text: str) -> tuple[date, date, str] | None:
     """Two dates joined by a dash or 'to': "April-May 2021", "Sept 2020 to March 2021"."""
-    m = _RANGE_SPLIT.match(text)
-    if not m:
-        return None
-    left, right = m["a"].strip(), m["b"].strip()
+    for split in _RANGE_SPLITS:
+        if (m := split.match(text)) and (span := _joined(m["a"].strip(), m["b"].strip())):
+            return span
+    return None
+
+
+def _joined(left: str, right: str) -> tuple[date, date, str] | None:
+    """The range from ``left`` to ``right``, if both are understood and in order."""
     right_span = _span(right)
     if right_span is None:
         return None
