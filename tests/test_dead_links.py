@@ -54,6 +54,12 @@ def _site(make_site: SiteMaker) -> Path:
     return root
 
 
+def _preview(root: Path) -> Pipeline:
+    """The pipeline the preview keeps for the site at ``root``."""
+    config = load_config(root)
+    return Pipeline(config, make_plugin_manager(config=config), parallel=False)
+
+
 def _warnings(output: str) -> list[str]:
     """The warnings' first lines, from the content folder on."""
     return [line[line.index("content/") :] for line in output.splitlines() if ": warning: " in line]
@@ -125,8 +131,7 @@ def test_the_preview_warns_after_a_save_and_stops_once_the_link_is_fixed(
     make_site: SiteMaker,
 ) -> None:
     root = _site(make_site)
-    config = load_config(root)
-    live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    live = _preview(root)
     first = live.refresh()
     assert sorted(w.message.split("'")[1] for w in first.warnings) == [
         "../may-report/",
@@ -205,8 +210,7 @@ def test_an_attachment_deleted_while_previewing_is_unpublished_and_its_links_war
     make_site: SiteMaker,
 ) -> None:
     root = _site(make_site)
-    config = load_config(root)
-    live = Pipeline(config, make_plugin_manager(config=config), parallel=False)
+    live = _preview(root)
     before = live.refresh()
     handbook = PurePosixPath("southend/handbook.pdf")
     assert handbook in before.files

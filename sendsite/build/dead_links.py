@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -35,8 +35,8 @@ from urllib.parse import unquote
 from sendsite.errors import Problem
 
 __all__ = [
-    "MAX_LOOSE", "LooseRef", "RefKind", "as_written", "dead_links", "line_naming", "loose_ref",
-    "site_path", "source_lines",
+    "MAX_LOOSE", "Loose", "LooseRef", "RefKind", "as_written", "dead_links", "line_naming",
+    "loose_ref", "site_path", "source_lines",
 ]  # fmt: skip
 
 #: A link to a file, an image, or a link to a folder (a page).
@@ -77,6 +77,11 @@ class LooseRef:
     kind: RefKind
 
 
+#: Each page's loose references, by its output path: its document's path in ``content/``
+#: and the references.
+Loose = dict[PurePosixPath, tuple[PurePosixPath, tuple[LooseRef, ...]]]
+
+
 @lru_cache(maxsize=16384)
 def site_path(page_folder: str, value: str) -> str | None:
     """Where the reference ``value`` (an ``href`` or ``src`` as in the HTML) on a page in
@@ -105,7 +110,7 @@ def as_written(value: str) -> str:
 
 
 def dead_links(
-    loose: Mapping[PurePosixPath, tuple[PurePosixPath, tuple[LooseRef, ...]]],
+    loose: Loose,
     targets: Collection[PurePosixPath],
     published: Collection[PurePosixPath],
     content_folder: Path,

@@ -38,7 +38,7 @@ RECYCLE_JOBS = 4000
 J = TypeVar("J")
 R = TypeVar("R")
 #: A result that carries its problems second (a page's: bytes, problems, loose links).
-Made = TypeVar("Made", bound=tuple[Any, ...])
+Reported = TypeVar("Reported", bound=tuple[Any, ...])
 Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool] | None]
 #: The work of the current ``map_forked`` call, inherited by its forked workers.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None] | None = None
@@ -143,7 +143,7 @@ def _forked(
         _TASK = None
 
 
-def portable(result: Made) -> Made:
+def portable(result: Reported) -> Reported:
     """A result whose second part is its problems, without their causes: a traceback does
     not cross processes."""
     for problem in result[1]:

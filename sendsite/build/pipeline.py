@@ -19,7 +19,7 @@ import jinja2
 
 from sendsite.build.cache import Pieces, content_hash, unchanged
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
-from sendsite.build.dead_links import LooseRef, dead_links
+from sendsite.build.dead_links import Loose, dead_links
 from sendsite.build.deferred import Deferred, FileContent
 from sendsite.build.edits import ContentFiles
 from sendsite.build.generated import GeneratedFiles
@@ -89,7 +89,7 @@ class Pipeline:
         self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, FileContent] = {}
         #: Each page's document and its links that name no content file (``dead_links``).
-        self._loose: dict[PurePosixPath, tuple[PurePosixPath, tuple[LooseRef, ...]]] = {}
+        self._loose: Loose = {}
         self._shape: tuple[Any, ...] = ()
         #: Files read since pages were last rendered (a failed refresh keeps them here).
         self._unrendered: set[PurePosixPath] = set()
@@ -294,7 +294,7 @@ class Pipeline:
         stage: Stage,
         everything: bool,
         defer: bool,
-    ) -> tuple[int, int, dict[PurePosixPath, FileContent], dict[PurePosixPath, Any]]:
+    ) -> tuple[int, int, dict[PurePosixPath, FileContent], Loose]:
         """Render (or keep, or defer) each page; return the counts, the pages and their
         loose links (a page kept or deferred keeps its last: ``dead_links`` checks them
         against the site as it is then)."""
