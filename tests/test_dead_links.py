@@ -221,3 +221,59 @@ def test_an_attachment_deleted_while_previewing_is_unpublished_and_its_links_war
     page = after.files[PurePosixPath("southend/june/index.html")]
     assert isinstance(page, bytes) and b'href="handbook.pdf"' in page
     assert "handbook.pdf" in {w.message.split("'")[1] for w in after.warnings}
+
+
+CODE_AND_PROSE = """\
+---
+title: Guidance
+---
+Attach the plan as plan.pdf, then link it.
+
+Write `<a href="plan.pdf">the plan</a>` or `![map](gone.png)` in your report, or:
+
+```html
+<a href="old-plan.pdf">the plan</a> <img src="gone.png"> <a href="nothere.md">x</a>
+```
+
+<span data-href="also-gone.pdf">A span.</span>
+
+Then: [the plan](plan.pdf), and [the PLAN](PLAN.PDF) which is not there.
+"""
+
+
+def test_markup_shown_in_code_is_neither_a_link_nor_rewritten(make_site: SiteMaker) -> None:
+    root = make_site({"content/guidance.md": CODE_AND_PROSE})
+    (root / "content" / "plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output  # 'nothere.md' in code is no broken link
+    # Only the real link, on its own line (not line 4, which names plan.pdf in prose, nor
+    # the line of 'plan.pdf', which 'PLAN.PDF' matches but for its case).
+    assert _warnings(result.output) == [
+        "content/guidance.md:14: warning: the link to 'PLAN.PDF' leads nowhere: "
+        "there is no such file beside this document, nor on the site"
+    ]
+    page = (root / "site" / "guidance" / "index.html").read_text("utf-8")
+    assert '<code>&lt;a href="plan.pdf"&gt;the plan&lt;/a&gt;</code>' in page  # as written
+    assert 'href="../plan.pdf">the plan</a>, and' in page  # the real link: the attachment
+
+
+def test_a_page_of_thousands_of_dead_links_says_at_least_how_many_more(
+    make_site: SiteMaker,
+) -> None:
+    links = "".join(f"- [x](gone-{n}.pdf)\n" for n in range(1200))
+    root = make_site({"content/many.md": "---\ntitle: Many\n---\n" + links})
+    result = run_cli("build", "--source", str(root))
+    assert len(_warnings(result.output)) == 50
+    assert "at least 950 more links or images lead nowhere" in result.output
+
+
+def test_the_preview_that_defers_pages_warns_of_a_deleted_attachment_at_once(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    live = _preview(root)
+    assert live.refresh(defer=True).warnings  # the serve command's way
+    deleted = root / "content" / "southend" / "handbook.pdf"
+    deleted.unlink()
+    after = live.refresh(defer=True, changed=[deleted])
+    assert "handbook.pdf" in {w.message.split("'")[1] for w in after.warnings}

@@ -14,10 +14,11 @@ against the site as it is at the end of every build: adding the missing file cle
 warning without rendering the page again. A link that leaves the site (``../../x.pdf``
 from a page one folder deep) may go to another part of the intranet: it is not checked.
 
-Two limits: the search index is made after this check, so a link from content into
-``pagefind/`` is warned about; and the preview, which after some changes leaves pages
-to be made when they are asked for, checks such a page's links when its document is
-next saved (deleting an attachment shows at once in ``sendsite build`` and ``check``).
+Markup shown as text in code (``&lt;a href="x.pdf"&gt;``) is not a link. The preview,
+which after some changes leaves pages to be made when they are asked for, makes at once
+the pages whose documents name other files (``ReadFile.names_files``), so it warns of a
+deleted attachment as a build does. One limit: the search index is made after this
+check, so a link from content into ``pagefind/`` is warned about.
 """
 
 from __future__ import annotations
@@ -137,9 +138,11 @@ def dead_links(
             )
         )
     if len(found) > MAX_SHOWN:
+        # A page with more than MAX_LOOSE kept only that many: the count is a floor.
+        least = "at least " if any(len(refs) >= MAX_LOOSE for _, refs in loose.values()) else ""
         problems.append(
             Problem(
-                f"{len(found) - MAX_SHOWN} more links or images lead nowhere; "
+                f"{least}{len(found) - MAX_SHOWN} more links or images lead nowhere; "
                 f"the first {MAX_SHOWN} are listed above",
                 fix="Correct those, then build again to see the rest.",
             )
@@ -163,18 +166,23 @@ def _fix(ref: LooseRef, content_folder: Path) -> str:
 
 
 def line_naming(lines: Iterable[str], written: str) -> int | None:
-    """The first line (1-based) that names ``written`` (as the link's own text, not inside
-    a longer name: ``a.pdf`` is not found in ``big-a.pdf``), as written or as Markdown may
-    have had it: percent-encoded, ``&amp;``, punctuation escaped (``my\\_file.pdf``)."""
-    pattern = _naming(written)
+    """The first line (1-based) that links to ``written`` (``](name``, ``]: name``,
+    ``href="name``), else the first that names it (as itself, not inside a longer name:
+    ``a.pdf`` is not found in ``big-a.pdf``), as written or as Markdown may have had it:
+    percent-encoded, ``&amp;``, punctuation escaped (``my\\_file.pdf``)."""
+    linked, named = _naming(written)
+    first = None
     for number, text in enumerate(lines, 1):
-        if pattern.search(text):
+        if linked.search(text):
             return number
-    return None
+        if first is None and named.search(text):
+            first = number
+    return first
 
 
 @lru_cache(maxsize=256)
-def _naming(written: str) -> re.Pattern[str]:
+def _naming(written: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for ``written`` as a link's target, and as a name anywhere."""
     parts = []
     for char in written:
         if char == "&":
@@ -184,8 +192,10 @@ def _naming(written: str) -> re.Pattern[str]:
         else:
             escaped = rf"\\?{re.escape(char)}" if char.isascii() else re.escape(char)
             encoded = "".join(f"%{byte:02X}" for byte in char.encode())
-            parts.append(f"(?:{escaped}|{encoded})")
-    return re.compile(r"(?<![\w.%-])" + "".join(parts) + r"(?![\w-])", re.IGNORECASE)
+            parts.append(f"(?:{escaped}|(?i:{encoded}))")
+    name = "".join(parts) + r"(?![\w-])"
+    target = r"(?:\]\(\s*<?|\]:\s*<?|(?:href|src)\s*=\s*[\"']?)"
+    return re.compile(target + name), re.compile(r"(?<![\w.%-])" + name)
 
 
 def source_lines(path: Path) -> list[str]:

@@ -31,15 +31,15 @@ from sendsite.build.urls import relative_url
 from sendsite.content.documents import Document
 from sendsite.errors import ContentError, Problem
 
-__all__ = ["rewrite_content_links"]
+__all__ = ["in_tag", "rewrite_content_links"]
 
-_MD_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
+_MD_HREF = re.compile(r'(?<![\w-])href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
 #: A relative link or image to a file with an extension (an attachment, perhaps) or to a
 #: folder (a page): the ``="`` of an ``href`` or ``src``, the path, and any ``#page=2`` or
 #: ``?query`` after it. It starts with ``="``, so the scan of a page jumps from one ``="``
 #: to the next (twenty times faster than ``\b(href|src)=``).
 _REF = re.compile(
-    r'="(?:(?<=\bhref=")|(?<=\bsrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)'
+    r'="(?:(?<=\shref=")|(?<=\ssrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)'
     r'([^"#?]*(?:\.[A-Za-z0-9]+|/))([#?][^"]*)?"'
 )
 
@@ -66,6 +66,8 @@ def rewrite_content_links(
     folder, page_folder = str(document.relpath.parent), posixpath.dirname(str(page))
 
     def replace(match: re.Match[str]) -> str:
+        if not in_tag(html, match.start()):
+            return match.group(0)  # text that shows markup (in code): not a link
         href, anchor = as_written(match.group(1)), match.group(2) or ""
         joined = posixpath.normpath(posixpath.join(folder, href))
         target = targets.get(PurePosixPath(joined))
@@ -87,6 +89,8 @@ def rewrite_content_links(
         return f'href="{url}"'
 
     def reference(match: re.Match[str]) -> str:
+        if not in_tag(match.string, match.start()):
+            return match.group(0)  # text that shows markup (in code): not a link
         href, after = match.group(1), match.group(2) or ""
         target = None
         if not href.endswith("/"):
@@ -104,3 +108,9 @@ def rewrite_content_links(
 
     html = _MD_HREF.sub(replace, html)
     return _REF.sub(reference, html), problems, list(loose.values())
+
+
+def in_tag(html: str, at: int) -> bool:
+    """Whether ``at`` is inside a tag: ``href="x.pdf"`` shown as text in a code span or
+    block (``&lt;a href="x.pdf"&gt;``, its quotes left as they are) is not a link."""
+    return html.rfind("<", 0, at) > html.rfind(">", 0, at)

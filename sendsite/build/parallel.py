@@ -164,7 +164,7 @@ def read_many(
 
     Each outcome is ``("ok", item, warnings, scanned)`` or ``("error", problem, [], None)``;
     ``scanned`` is what ``scan_source`` found in the file (its acronyms, whether it
-    names a ``.md``), so the build's checks need not read every file again.
+    names another file), so the build's checks need not read every file again.
     ``done(1)`` is called as each document has been read (for a progress bar).
     """
 

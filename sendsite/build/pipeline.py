@@ -320,11 +320,9 @@ class Pipeline:
                     fresh[page.path] = keep
                     stage.advance()
                     continue
-            now = (
-                own_changed
-                or first
-                or (everything and page.source is not None and self._names_md(page.source.relpath))
-            )
+            now = own_changed or first
+            if everything and page.source is not None and not now:  # its links may now differ
+                now = self._names_files(page.source.relpath)
             if defer and not now:
                 fresh[page.path] = Deferred(partial(make.now, page))
                 deferred += 1
@@ -354,9 +352,9 @@ class Pipeline:
         loose = {path: loose[path] for path in fresh if path in loose}  # in the pages' order
         return len(to_make), deferred, fresh, loose
 
-    def _names_md(self, rel: PurePosixPath) -> bool:
+    def _names_files(self, rel: PurePosixPath) -> bool:
         read = self._read.get(rel)
-        return read is None or read.names_md
+        return read is None or read.names_files
 
     def _render_one(self, site: Site, page: Page) -> str:
         context = {"site": site, "config": self.config, "page": page, **page.context}

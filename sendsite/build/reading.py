@@ -6,6 +6,7 @@ which is what lets ``serve`` re-read only the files that changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -217,14 +218,23 @@ def read_document(
     return _read_report(pm, formats, doc, area), doc.warnings
 
 
+#: A relative link in Markdown or HTML (``](x``, ``[id]: x``, ``href="x``): not a web
+#: address, not a path from the root, not an anchor on the page itself.
+_RELATIVE_LINK = re.compile(
+    r"(?:\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?|(?:href|src)\s*=\s*[\"']?)"
+    r"(?![a-zA-Z][\w+.-]*:|/|#|\s|\)|>)",
+    re.M,
+)
+
+
 def scan_source(path: Path) -> tuple[dict[str, int], bool] | None:
-    """Acronym-like words in a content file and their lines, and whether it names a
-    ``.md`` (a link the build checks); None if the file cannot be read."""
+    """Acronym-like words in a content file and their lines, and whether it names another
+    file (a ``.md`` or a relative link: what the build checks); None if it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError:
         return None
-    return acronyms_in(text), ".md" in text
+    return acronyms_in(text), ".md" in text or _RELATIVE_LINK.search(text) is not None
 
 
 @dataclass
@@ -237,7 +247,7 @@ class ReadFile:
     #: What its source text shows (``scan_source``), found once per read: by the
     #: worker that read it, or else when first asked for.
     _acronyms: dict[str, int] | None = None
-    _names_md: bool = True
+    _names_files: bool = True
     #: The ``content_hash`` of the file's bytes, once the build cache has checked them.
     digest: str = ""
 
@@ -255,11 +265,12 @@ class ReadFile:
             scanned = scan_source(self.item.document.source)
             if scanned is None:
                 return {}  # gone since it was read: the next change will say
-            self._acronyms, self._names_md = scanned
+            self._acronyms, self._names_files = scanned
         return self._acronyms
 
     @property
-    def names_md(self) -> bool:
-        """Whether the source mentions another Markdown file (a link the build checks)."""
+    def names_files(self) -> bool:
+        """Whether the source names another file (a ``.md``, an attachment, a page): links
+        the build checks, and points at where each file is published."""
         self.scan()
-        return self._names_md
+        return self._names_files
