@@ -285,3 +285,38 @@ def test_a_dashed_financial_year_reads_as_the_slashed_one() -> None:
     assert parse_due("2020-21").describe() == parse_due("2020/21").describe()
     assert parse_due("by 03/2021").describe() == "1 Mar 2021 to 31 Mar 2021"
     assert parse_due("3 June 2021 at 2pm").describe() == "3 Jun 2021"
+
+
+# Parts of a financial year, "from … to …", "by the end of …", "Mar-21", a quarter
+# written after its year: each read as a council officer reads it.
+PARTS_AND_SPELLINGS = [
+    ("early 2020-21", "2020-04-01", "2020-07-31", "range"),
+    ("mid 2020/21", "2020-08-01", "2020-11-30", "range"),
+    ("end of 2020-21", "2020-12-01", "2021-03-31", "range"),
+    ("by mid 2020-21", "2020-08-01", "2020-11-30", "range"),
+    ("from 2019-20 to 2020-21", "2019-04-01", "2021-03-31", "range"),
+    ("from April 2020 to March 2021", "2020-04-01", "2021-03-31", "range"),
+    ("by end of March 2021", "2021-03-21", "2021-03-31", "range"),
+    ("by the end of March 2021", "2021-03-21", "2021-03-31", "range"),
+    ("End March 2021", "2021-03-21", "2021-03-31", "range"),
+    ("Mar-21", "2021-03-01", "2021-03-31", "month"),
+    ("March-2021", "2021-03-01", "2021-03-31", "month"),
+    ("2020-21 Q2", "2020-07-01", "2020-09-30", "quarter"),
+    ("2021/22 Q3", "2021-10-01", "2021-12-31", "quarter"),
+    ("Q2 2020-2021", "2020-07-01", "2020-09-30", "quarter"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), PARTS_AND_SPELLINGS)
+def test_parts_of_financial_years_and_common_spellings(
+    text: str, start: str, end: str, precision: str
+) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert (str(due.start), str(due.end), due.precision) == (start, end, precision)
+
+
+def test_from_alone_still_has_no_end_and_calendar_years_keep_their_thirds() -> None:
+    assert parse_due("from April 2020").end is None
+    assert parse_due("early 2015").describe() == "1 Jan 2015 to 30 Apr 2015"
+    assert parse_due("Q2 2020-22").understood is False

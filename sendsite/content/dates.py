@@ -6,8 +6,10 @@ understood ("Complete", "Ongoing", "Quarterly reporting following go-live")
 keeps its text and has no dates: that is never an error.
 
 Rules are tried in order: a small set of UK report idioms (qualifiers such as
-"by", "mid", "w/c"; month ranges; financial years and quarters, "2020/21",
-"2020-21" or "Q2 2019-20"; school terms), then day-first dates, then
+"by", "mid", "w/c", "by the end of"; "early", "mid" or "late" in a month or a year,
+calendar or financial: the third of it; month ranges; financial years and quarters,
+"2020/21", "2020-21", "Q2 2019-20" or "2019-20 Q2"; "Mar-21"; school terms; "from
+April to June 2021" is the range), then day-first dates, then
 ``dateutil`` (day-first, never fuzzy) as a last resort, trusted only when it
 read the numbers as day, month, year. Two-digit years are 20xx. A month may be
 written as a number with a four-digit year ("03/2021"; "3/21" is ambiguous, so
@@ -138,19 +140,27 @@ def _normalise(text: str) -> str:
 # --- the rules -------------------------------------------------------------------
 
 _QUALIFIER = re.compile(
-    r"^(?P<q>by|before|from|after|early|mid|late|end of|beginning of|start of|"
-    r"w/c|week commencing|week beginning|wb|beginning|commencing|starting)\s*-?\s*(?P<rest>.+)$"
+    r"^(?P<q>by|before|from|after|early|mid|late|end of|end|beginning of|start of|"
+    r"w/c|week commencing|week beginning|wb|beginning|commencing|starting)\b\s*-?\s*"
+    r"(?:the )?(?P<rest>.+)$"
 )
+#: Qualifiers naming a part of a month or year ("by the end of March": that part).
+_PART_OF = {"early", "mid", "late", "end of", "end", "beginning of", "start of"}
+#: Qualifiers that mean another: "End March 2021" is its end; "beginning March", from.
+_SAME = {"end": "end of", "beginning": "from", "commencing": "from", "starting": "from"}
 _ONWARDS = re.compile(r"\s+(?:onwards|onward|and after)$")
 _DAY_MONTH_YEAR = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
-_MONTH_YEAR = re.compile(rf"^{_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
+_MONTH_YEAR = re.compile(rf"^{_MONTH}(?:,? |-)(?P<y>\d{{4}}|\d{{2}})$")  # "Mar-21" too
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
 _YEAR = re.compile(r"^(?P<y>\d{4})$")
 # "2020/21", "2020/2021" or "2020-21" (normalised from "2020–21"); "2020-2021" is a range.
 _FY_SECOND = r"(?:/|-(?=\d{2}$))(?P<y2>\d{2}|\d{4})"
 _FINANCIAL_YEAR = re.compile(rf"^(?:fy ?)?(?P<y>\d{{4}}){_FY_SECOND}$")
-_QUARTER = re.compile(rf"^q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{{4}})(?:{_FY_SECOND})?$")
+_QUARTER = re.compile(
+    r"^(?:q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{4})(?:[/-](?P<y2>\d{2}|\d{4}))?"
+    r"|(?:fy ?)?(?P<y_>\d{4})(?:[/-](?P<y2_>\d{2}|\d{4}))? q(?P<q_>[1-4]))$"  # "2020-21 Q2"
+)
 _NUMERIC_MONTH = re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$")
 #: A time of day after a date: "10am", "10.30 pm", "14:00", ", at 2pm".
 _TIME = re.compile(
@@ -192,9 +202,10 @@ def _span(text: str) -> tuple[date, date, str] | None:
             return first[0], last[0], "range"
         return None
     if m := _QUARTER.match(text):
-        if m["y2"] and not _next_year(int(m["y"]), m["y2"]):
+        quarter, first_year, second = m["q"] or m["q_"], m["y"] or m["y_"], m["y2"] or m["y2_"]
+        if second and not _next_year(int(first_year), second):
             return None
-        return _quarter(int(m["q"]), int(m["y"]))
+        return _quarter(int(quarter), int(first_year))
     if m := _FINANCIAL_YEAR.match(text):
         start_year = int(m["y"])
         if not _next_year(start_year, m["y2"]):
@@ -279,6 +290,12 @@ def _timed_day(text: str) -> tuple[date, date, str] | None:
     return span if span is not None and span[2] == "day" else None
 
 
+def _month_on(day: date, months: int) -> date:
+    """The first of the month ``months`` after ``day``'s."""
+    year, month = divmod(day.month - 1 + months, 12)
+    return date(day.year + year, month + 1, 1)
+
+
 def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) -> DueDate:
     start, end, precision = span
     if qualifier in {"by"}:
@@ -296,25 +313,18 @@ def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) ->
         )
     if qualifier in {"w/c", "week commencing", "week beginning", "wb"}:
         return DueDate(text, start, start + timedelta(days=6), "week", "w/c")
-    # early / mid / late / end of / beginning of: the first, middle or last third
-    # of a month ("Mid-April": 11-20 April) or of a year ("early 2015": January-April).
-    third = {"early": 0, "beginning of": 0, "start of": 0, "mid": 1, "late": 2, "end of": 2}[
-        qualifier
-    ]
+    # early / mid / late / end of / beginning of: the first, middle or last third of a
+    # month ("Mid-April": 11-20 April) or of a year ("early 2015": January-April; "early
+    # 2020-21", a financial year: April-July 2020).
+    third = {"early": 0, "beginning of": 0, "start of": 0, "mid": 1, "late": 2}.get(qualifier, 2)
     if precision == "month":
         first_day, last_day = [(1, 10), (11, 20), (21, end.day)][third]
         return DueDate(
             text, start.replace(day=first_day), start.replace(day=last_day), "range", qualifier
         )
-    if precision == "year" and start.month == 1:
-        first_month = 1 + 4 * third
-        return DueDate(
-            text,
-            date(start.year, first_month, 1),
-            _month_end(start.year, first_month + 3),
-            "range",
-            qualifier,
-        )
+    if precision == "year" and start.month in (1, 4):  # a calendar or financial year
+        part, last = _month_on(start, 4 * third), _month_on(start, 4 * third + 3)
+        return DueDate(text, part, _month_end(last.year, last.month), "range", qualifier)
     return DueDate(text, start, end, precision, qualifier)
 
 
@@ -374,16 +384,18 @@ def parse_due(text: str | None) -> DueDate:
     qualifier = None
     if m := _QUALIFIER.match(norm):
         qualifier, norm = m["q"], m["rest"].strip()
-        if qualifier in {"beginning", "commencing", "starting"}:
-            qualifier = "from"
+        inner = _QUALIFIER.match(norm) if qualifier == "by" else None
+        if inner and inner["q"] in _PART_OF:  # "by (the) end of March 2021"
+            qualifier, norm = inner["q"], inner["rest"].strip()
+        qualifier = _SAME.get(qualifier, qualifier)
     if _ONWARDS.search(norm):
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     try:
         span = _span(norm) or _range(norm) or _fallback(norm) or _timed_day(norm)
         if span is None or span[1].year > LAST_YEAR:
             return DueDate(original)
-        if qualifier is None:
-            return DueDate(original, span[0], span[1], span[2])
+        if qualifier is None or (qualifier == "from" and _RANGE_SPLITS[0].match(norm)):
+            return DueDate(original, span[0], span[1], span[2])  # "from April to June 2021"
         return _apply_qualifier(original, qualifier, span)
     except (ValueError, OverflowError):  # past the calendar's end: "Q4 9999", "after 31/12/9999"
         return DueDate(original)
