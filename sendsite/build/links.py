@@ -33,7 +33,9 @@ from sendsite.errors import ContentError, Problem
 
 __all__ = ["in_tag", "rewrite_content_links"]
 
-_MD_HREF = re.compile(r'(?<![\w-])href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
+#: A relative link to a ``.md`` file. It starts with ``href`` (not a look-behind), so the
+#: scan of a page jumps from one ``href`` to the next; ``data-href`` is not a link.
+_MD_HREF = re.compile(r'href(?<![\w-]href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
 #: A relative link or image to a file with an extension (an attachment, perhaps) or to a
 #: folder (a page): the ``="`` of an ``href`` or ``src``, the path, and any ``#page=2`` or
 #: ``?query`` after it. It starts with ``="``, so the scan of a page jumps from one ``="``
