@@ -277,3 +277,31 @@ def test_the_preview_that_defers_pages_warns_of_a_deleted_attachment_at_once(
     deleted.unlink()
     after = live.refresh(defer=True, changed=[deleted])
     assert "handbook.pdf" in {w.message.split("'")[1] for w in after.warnings}
+
+
+def test_a_link_to_a_part_another_report_lacks_is_warned_about_until_it_is_there(
+    make_site: SiteMaker,
+) -> None:
+    root = _site(make_site)
+    notes = root / "content" / "southend" / "notes.md"
+    text = "---\ntitle: Notes\n---\nSee [P1](june.md#p1), and [P9](june.md#p9) too.\n"
+    notes.write_text(text, "utf-8")
+    first = run_cli("build", "--source", str(root))
+    assert [w for w in _warnings(first.output) if "notes.md" in w] == [
+        "content/southend/notes.md:4: warning: the link to 'june.md#p9' leads to a part of "
+        "the page that is not there"
+    ]
+    assert "copy what the address has after '#'" in first.output
+    again = run_cli("build", "--source", str(root))  # from the cache: still said
+    assert [w for w in _warnings(again.output) if "notes.md" in w] != []
+    time.sleep(0.01)
+    notes.write_text(text.replace("#p9", "#p1"), "utf-8")
+    fixed = run_cli("build", "--source", str(root))
+    assert [w for w in _warnings(fixed.output) if "notes.md" in w] == []
+    # The part goes from the other report (its code changed), and notes.md is not read
+    # again: its kept link is checked against the page as it is now.
+    time.sleep(0.01)
+    june = root / "content" / "southend" / "june.md"
+    june.write_text(REPORT.replace("code: P1", "code: P2"), "utf-8")
+    renamed = run_cli("build", "--source", str(root))
+    assert "notes.md:4: warning: the link to 'june.md#p1' leads to a part" in renamed.output

@@ -6,7 +6,8 @@ written and the browser looks for it beside the page. Where nothing is published
 either (no page, attachment, theme or plugin file, export or feed), the reader would
 follow a dead link, so the build warns (``--strict`` fails), as MkDocs does for links
 it cannot find. So does a relative link to a folder (``[May](../may-report/)``) where
-the site has no page.
+the site has no page, and a link to a part of another report (``[P9](may.md#p9)``)
+that its page does not have.
 
 Pages are rendered in workers and kept from build to build (the build cache), so a
 page's loose references (those naming no content file) are kept with it, and checked
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -33,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote
 
+from sendsite.build.deferred import Deferred, FileContent, content_bytes
 from sendsite.errors import Problem
 
 __all__ = [
@@ -40,23 +42,31 @@ __all__ = [
     "loose_ref", "site_path", "source_lines",
 ]  # fmt: skip
 
-#: A link to a file, an image, or a link to a folder (a page).
-RefKind = Literal["link", "image", "page"]
+#: A link to a file, an image, a link to a folder (a page), or to a part of a page.
+RefKind = Literal["link", "image", "page", "part"]
 
 #: The most dead links reported in one build; the last warning says how many more.
 MAX_SHOWN = 50
 #: The most loose references kept for one page (each a different place on the site): a
 #: page of a million made-up links is not held, and no real page comes near it.
 MAX_LOOSE = 1000
+#: An element's id in a page's HTML.
+_ID = re.compile(rb'\sid="([^"]+)"')
 _NOWHERE = "leads nowhere: there is no such file beside this document, nor on the site"
 _MESSAGES = {
     "link": f"the link to '{{written}}' {_NOWHERE}",
     "image": f"the image '{{written}}' {_NOWHERE}",
     "page": "the link to '{written}' leads nowhere: the site has no page there",
+    "part": "the link to '{written}' leads to a part of the page that is not there",
 }
 _ATTACH = (
     "Check the name, or put the file in content/ at '{content}' (a file beside the "
     "document is published with it). Links are relative to the document's folder."
+)
+_PART_FIX = (
+    "Check the name after '#': open the page, follow its contents to the part, and copy "
+    "what the address has after '#' (a report's parts are named from their codes and "
+    "headings: '#p2', '#risks')."
 )
 _PAGE_FIX = (
     "Check the address. To link to a report or page, link to its .md file as it sits in "
@@ -76,6 +86,8 @@ class LooseRef:
     #: Where the browser looks for it on the site, from the page (a folder's index.html).
     site: PurePosixPath
     kind: RefKind
+    #: For a link to a part of a page: the part's id.
+    anchor: str = ""
 
 
 #: Each page's loose references, by its output path: its document's path in ``content/``
@@ -113,16 +125,21 @@ def as_written(value: str) -> str:
 def dead_links(
     loose: Loose,
     targets: Collection[PurePosixPath],
-    published: Collection[PurePosixPath],
+    published: Mapping[PurePosixPath, FileContent],
     content_folder: Path,
 ) -> list[Problem]:
     """A warning for each loose reference (by page: its document and references) that is
-    neither a content file (``targets``) nor a published file now; one per document and
-    reference, in page order."""
+    neither a content file (``targets``) nor a published file now, or names a part its
+    page does not have; one per document and reference, in page order."""
     found: dict[tuple[PurePosixPath, str], LooseRef] = {}
+    ids = _Ids(published)
     for document, refs in loose.values():
         for ref in refs:
-            if ref.content not in targets and ref.site not in published:
+            if ref.kind == "part":
+                dead = ids.lack(ref.site, ref.anchor)
+            else:
+                dead = ref.content not in targets and ref.site not in published
+            if dead:
                 found.setdefault((document, ref.written), ref)
     problems: list[Problem] = []
     lines: dict[PurePosixPath, list[str]] = {}
@@ -137,6 +154,8 @@ def dead_links(
                 fix=_fix(ref, content_folder),
             )
         )
+    order = {document: n for n, document in enumerate(lines)}  # each document's, by line
+    problems.sort(key=lambda p: (order[PurePosixPath(str(p.file))], p.line or 0))
     if len(found) > MAX_SHOWN:
         # A page with more than MAX_LOOSE kept only that many: the count is a floor.
         least = "at least " if any(len(refs) >= MAX_LOOSE for _, refs in loose.values()) else ""
@@ -150,10 +169,31 @@ def dead_links(
     return problems
 
 
+class _Ids:
+    """The ids of the site's pages, read once each when first asked about. A page the
+    preview makes only when it is opened is not made for this: its parts are not known."""
+
+    def __init__(self, files: Mapping[PurePosixPath, FileContent]) -> None:
+        self.files = files
+        self.ids: dict[PurePosixPath, set[str] | None] = {}
+
+    def lack(self, page: PurePosixPath, anchor: str) -> bool:
+        """Whether ``page`` is known to have no element with the id ``anchor``."""
+        if page not in self.ids:
+            content = self.files.get(page)
+            known = content is not None and not isinstance(content, Deferred)
+            found = _ID.findall(content_bytes(content)) if known else None
+            self.ids[page] = None if found is None else {unescape(i.decode()) for i in found}
+        ids = self.ids[page]
+        return ids is not None and anchor not in ids
+
+
 def _fix(ref: LooseRef, content_folder: Path) -> str:
     """How to mend ``ref``: put the file in place, or say why the one there is not published."""
     if ref.kind == "page":
         return _PAGE_FIX
+    if ref.kind == "part":
+        return _PART_FIX
     content = str(ref.content)
     if content == ".." or content.startswith("../"):
         return "Check the address: it names no file in content/, nor one the site publishes."

@@ -87,6 +87,10 @@ def rewrite_content_links(
                     ).problem
                 )
             return match.group(0)
+        if anchor and len(loose) < MAX_LOOSE:  # a part of the page: dead_links looks for it
+            part = as_written(anchor[1:])
+            ref = LooseRef(f"{href}{anchor}", PurePosixPath(joined), target, "part", part)
+            loose.setdefault(f"{target}{anchor}", ref)
         url = relative_url(page, f"{target}{anchor}", directory_urls=directory_urls)
         return f'href="{url}"'
 
