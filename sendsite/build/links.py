@@ -29,9 +29,10 @@ from sendsite.build.dead_links import (
 from sendsite.build.reading import MAX_ERRORS
 from sendsite.build.urls import relative_url
 from sendsite.content.documents import Document
+from sendsite.content.markdown import in_tag
 from sendsite.errors import ContentError, Problem
 
-__all__ = ["in_tag", "rewrite_content_links"]
+__all__ = ["rewrite_content_links"]
 
 #: A relative link to a ``.md`` file. It starts with ``href`` (not a look-behind), so the
 #: scan of a page jumps from one ``href`` to the next; ``data-href`` is not a link.
@@ -114,9 +115,3 @@ def rewrite_content_links(
 
     html = _MD_HREF.sub(replace, html)
     return _REF.sub(reference, html), problems, list(loose.values())
-
-
-def in_tag(html: str, at: int) -> bool:
-    """Whether ``at`` is inside a tag: ``href="x.pdf"`` shown as text in a code span or
-    block (``&lt;a href="x.pdf"&gt;``, its quotes left as they are) is not a link."""
-    return html.rfind("<", 0, at) > html.rfind(">", 0, at)

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from sendsite.content.documents import read_text
-from sendsite.content.markdown import slugify
+from sendsite.content.markdown import in_tag, slugify
 from sendsite.content.model import GlossaryTerm
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError
@@ -263,7 +263,7 @@ class AbbrMarker:
         skipped = _Skipped(html, start, end)
         for match in self.pattern.finditer(html, start, end):
             word, at = match.group(1), match.start()
-            if word in done or html.rfind("<", start, at) > html.rfind(">", start, at):
+            if word in done or in_tag(html, at, start):
                 continue  # marked already, or inside a tag
             if skipped.at(at):
                 continue

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from sendsite.content.cmark import cmark_html
 
 __all__ = [
+    "in_tag",
     "plain_text",
     "render_inline",
     "render_markdown",
@@ -59,6 +60,12 @@ _ALLOWED_ATTRIBUTES = {
 
 # Names Windows will not create as files or folders, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
+
+
+def in_tag(html: str, at: int, start: int = 0) -> bool:
+    """Whether ``at`` in ``html`` (looking back no further than ``start``) is inside a tag,
+    not in text: ``href="x.pdf"`` shown in code (``&lt;a href="x.pdf"&gt;``) is text."""
+    return html.rfind("<", start, at) > html.rfind(">", start, at)
 
 
 def slugify(text: str) -> str:
