@@ -305,3 +305,63 @@ def test_a_link_to_a_part_another_report_lacks_is_warned_about_until_it_is_there
     june.write_text(REPORT.replace("code: P1", "code: P2"), "utf-8")
     renamed = run_cli("build", "--source", str(root))
     assert "notes.md:4: warning: the link to 'june.md#p1' leads to a part" in renamed.output
+
+
+def test_a_link_to_a_part_of_its_own_page_that_is_not_there_is_warned_about(
+    make_site: SiteMaker,
+) -> None:
+    """`[P9](#p9)` on a page with no `p9`: the link goes nowhere, as MkDocs's anchor check
+    finds. Links to parts that are there (the report's own code, a footnote, the top) are
+    not; nor is one written in a milestone's text in the front matter, when it is there."""
+    root = make_site(
+        {
+            "content/southend/june.md": REPORT.replace(
+                "milestone: Handbook agreed", "milestone: Handbook agreed (see [P1](#p1))"
+            )
+            + "\nSee [P1](#p1), [the top](#top), a note[^1], and [P9](#p9).\n\n"
+            '<a href="#gone">an old anchor</a>\n\n[^1]: The note.\n',
+            "content/southend/notes.md": "---\ntitle: Notes\n---\nSee [below](#later).\n\n"
+            "## Later\n\nText.\n",
+            # Only the front matter links within the page (a priority's narrative).
+            "content/southend/july.md": REPORT.replace("June", "July").replace(
+                "    milestones:", "    narrative: See [P7](#p7).\n    milestones:"
+            ),
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    parts = [w for w in _warnings(result.output) if "leads to a part" in w]
+    assert parts == [  # the site's order of pages: the newest report first
+        "content/southend/july.md:8: warning: the link to '#p7' leads to a part of the page "
+        "that is not there",
+        "content/southend/june.md:25: warning: the link to '#p9' leads to a part of the page "
+        "that is not there",
+        "content/southend/june.md:27: warning: the link to '#gone' leads to a part of the page "
+        "that is not there",
+    ]
+    # The links are published as written: only the warning is new.
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert 'href="#p9"' in page and 'href="#p1"' in page
+    strict = run_cli("build", "--source", str(root), "--strict")
+    assert strict.exit_code != 0 and "'#p9' leads to a part" in strict.output
+
+
+def test_links_into_what_the_build_writes_after_the_check_are_not_warned_about(
+    make_site: SiteMaker,
+) -> None:
+    """The search index (`pagefind/`) and the word lists are written after the links are
+    checked: a link into them is not taken for a dead one."""
+    root = make_site(
+        {
+            "content/southend/june.md": REPORT
+            + "\nThe [search runtime](../../pagefind/pagefind.js) and the "
+            "[word list](../../search/words/a.json); [a missing one](../../nowhere/x.json).\n"
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    warned = " ".join(_warnings(result.output))
+    assert "pagefind.js" not in warned and "a.json" not in warned
+    assert "the link to '../../nowhere/x.json' leads nowhere" in warned
+    assert (root / "site" / "pagefind" / "pagefind.js").is_file()
+    assert (root / "site" / "search" / "words" / "a.json").is_file()
