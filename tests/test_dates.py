@@ -311,3 +311,66 @@ def test_from_alone_still_has_no_end_and_calendar_years_keep_their_thirds() -> N
     assert parse_due("from April 2020").end is None
     assert parse_due("early 2015").describe() == "1 Jan 2015 to 30 Apr 2015"
     assert parse_due("Q2 2020-22").understood is False
+
+
+# Two-digit financial years, ISO months, times before a day or as a span, ranges of
+# quarters, and ranges parted by a spaced dash whose parts hold dashes of their own.
+SHORT_YEARS_TIMES_AND_SPANS = [
+    ("FY 20/21", "2020-04-01", "2021-03-31", "year"),
+    ("FY20-21", "2020-04-01", "2021-03-31", "year"),
+    ("20/21", "2020-04-01", "2021-03-31", "year"),
+    ("by 23/24", "2023-04-01", "2024-03-31", "year"),
+    ("Q2 20/21", "2020-07-01", "2020-09-30", "quarter"),
+    ("Q4 FY20/21", "2021-01-01", "2021-03-31", "quarter"),
+    ("20/21 Q3", "2020-10-01", "2020-12-31", "quarter"),
+    ("2021-05", "2021-05-01", "2021-05-31", "month"),
+    ("by 2021-12", "2021-12-01", "2021-12-31", "month"),
+    ("2011-12", "2011-04-01", "2012-03-31", "year"),  # the financial year, as before
+    ("10am 3 June 2021", "2021-06-03", "2021-06-03", "day"),
+    ("at 2pm on 3/6/2021", "2021-06-03", "2021-06-03", "day"),
+    ("14:00, 3 June 2021", "2021-06-03", "2021-06-03", "day"),
+    ("3 June 2021 10am-12pm", "2021-06-03", "2021-06-03", "day"),
+    ("3 June 2021, 10:00 \u2013 12:00", "2021-06-03", "2021-06-03", "day"),
+    ("3/6/2021 from 10am to 2pm", "2021-06-03", "2021-06-03", "day"),
+    ("Q1-Q2 2020-21", "2020-04-01", "2020-09-30", "range"),
+    ("Q3 to Q4 2020/21", "2020-10-01", "2021-03-31", "range"),
+    ("Q1-Q4 20/21", "2020-04-01", "2021-03-31", "range"),
+    ("2019-20 - 2020-21", "2019-04-01", "2021-03-31", "range"),
+    ("2019/20 \u2013 2020/21", "2019-04-01", "2021-03-31", "range"),
+    ("Q1 2020-21 - Q2 2020-21", "2020-04-01", "2020-09-30", "range"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), SHORT_YEARS_TIMES_AND_SPANS)
+def test_short_financial_years_iso_months_times_and_quarter_ranges(
+    text: str, start: str, end: str, precision: str
+) -> None:
+    due = parse_due(text)
+    assert due.text == text
+    assert (str(due.start), str(due.end), due.precision) == (start, end, precision)
+
+
+# Their near misses: still not understood, rather than read as something else.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11/12",  # 11 December, or the financial year 2011/12: cannot tell
+        "3/4",
+        "20/22",
+        "FY 20/22",
+        "Q2 20/22",
+        "2021-13",
+        "2021-00",
+        "10am June 2021",  # a time belongs to a day
+        "3 June 2021 10am-13pm",
+        "3 June 2021 9am-25:00",
+        "Q4-Q1 2020-21",  # January-March 2021, then April-June 2020: reversed
+        "Q2-Q5 2020-21",
+        "2020-21 - 2019-20",
+        "12 - 3 June 2021",
+    ],
+)
+def test_near_misses_of_the_short_forms_are_not_understood(text: str) -> None:
+    due = parse_due(text)
+    assert not due.understood, f"{text!r} was read as {due.describe()}"
+    assert due.text == text

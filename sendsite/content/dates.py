@@ -5,19 +5,19 @@ The author's text is always kept; what it means is added beside it as a range
 understood ("Complete", "Ongoing", "Quarterly reporting following go-live")
 keeps its text and has no dates: that is never an error.
 
-Rules are tried in order: a small set of UK report idioms (qualifiers such as
-"by", "mid", "w/c", "by the end of"; "early", "mid" or "late" in a month or a year,
-calendar or financial: the third of it; month ranges; financial years and quarters,
-"2020/21", "2020-21", "Q2 2019-20" or "2019-20 Q2"; "Mar-21"; school terms; "from
-April to June 2021" is the range), then day-first dates, then
-``dateutil`` (day-first, never fuzzy) as a last resort, trusted only when it
-read the numbers as day, month, year. Two-digit years are 20xx. A month may be
-written as a number with a four-digit year ("03/2021"; "3/21" is ambiguous, so
-not understood), and a time of day after a day ("3 June 2021 at 2pm",
-"3/6/2021 14:00") is ignored; "2020-2021" is the two calendar years. A range
-whose end comes before its start ("12-3 June 2021", "Summer term 2021 to Spring
-term 2021") is not understood, nor is a financial year whose second year does
-not follow its first ("2020/2", "2020-22", "Q2 2021/23").
+Rules are tried in order: UK report idioms (qualifiers such as "by", "w/c", "by the
+end of"; "early", "mid" or "late" in a month or a year, calendar or financial: its
+third; month ranges; financial years and quarters: "2020/21", "2020-21", "FY 20/21",
+"20/21" where its second number cannot be a month ("11/12" may be 11 December), "Q2
+2019-20", "2019-20 Q2", "Q1-Q2 2020-21"; "Mar-21"; "2021-05"; "03/2021" ("3/21" is
+ambiguous); school terms; "from April to June 2021" is the range; a spaced dash parts
+a range whose parts hold dashes, "2019-20 - 2020-21"), then day-first dates, then
+``dateutil`` (day-first, never fuzzy), trusted only when it read the numbers as day,
+month, year. Two-digit years are 20xx. A time of day (or a span of them) after or
+before a day is ignored: "3/6/2021 10:00-12:00", "10am 3 June 2021". "2020-2021" is
+the two calendar years. A range whose end comes before its start ("12-3 June 2021",
+"Summer term 2021 to Spring term 2021") is not understood, nor is a financial year
+whose second year does not follow its first ("2020/2", "2020-22", "Q2 2021/23").
 """
 
 from __future__ import annotations
@@ -157,16 +157,32 @@ _YEAR = re.compile(r"^(?P<y>\d{4})$")
 # "2020/21", "2020/2021" or "2020-21" (normalised from "2020–21"); "2020-2021" is a range.
 _FY_SECOND = r"(?:/|-(?=\d{2}$))(?P<y2>\d{2}|\d{4})"
 _FINANCIAL_YEAR = re.compile(rf"^(?:fy ?)?(?P<y>\d{{4}}){_FY_SECOND}$")
+#: "FY 20/21", "FY20-21", or "20/21" where its second number cannot be a month (13 on).
+_SHORT_FINANCIAL_YEAR = re.compile(
+    r"^(?:fy ?(?P<y>\d{2})[/-]|(?P<y_>\d{2})/(?=1[3-9]|[2-9]))(?P<y2>\d{2})$"
+)
+#: A year of a quarter: four digits, perhaps with the next ("2020/21"), or two with the next.
+_QUARTER_YEAR = (
+    r"(?:fy ?)?(?P<y{0}>\d{{4}}|\d{{2}}(?=[/-]\d{{2}}))(?:[/-](?P<y2{0}>\d{{2}}|\d{{4}}))?"
+)
 _QUARTER = re.compile(
-    r"^(?:q(?P<q>[1-4]) (?:fy ?)?(?P<y>\d{4})(?:[/-](?P<y2>\d{2}|\d{4}))?"
-    r"|(?:fy ?)?(?P<y_>\d{4})(?:[/-](?P<y2_>\d{2}|\d{4}))? q(?P<q_>[1-4]))$"  # "2020-21 Q2"
+    rf"^(?:q(?P<q>[1-4]) {_QUARTER_YEAR.format('')}"
+    rf"|{_QUARTER_YEAR.format('_')} q(?P<q_>[1-4]))$"  # "2020-21 Q2"
 )
+#: A month as ISO 8601 writes it: "2021-05" (not a financial year: "2011-12" is one).
+_ISO_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])$")
 _NUMERIC_MONTH = re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$")
-#: A time of day after a date: "10am", "10.30 pm", "14:00", ", at 2pm".
-_TIME = re.compile(
-    r",? (?:at )?(?:(?P<h12>\d{1,2})(?:[:.](?P<m12>\d{2}))? ?(?:[ap]m|[ap]\.m\.?)"
-    r"|(?P<h>\d{1,2})[:.](?P<m>\d{2}))$"
+#: A time of day: "10am", "10.30 pm", "14:00".
+_CLOCK = (
+    r"(?:(?P<h12{0}>\d{{1,2}})(?:[:.](?P<m12{0}>\d{{2}}))? ?(?:[ap]m|[ap]\.m\.?)"
+    r"|(?P<h{0}>\d{{1,2}})[:.](?P<m{0}>\d{{2}}))"
 )
+#: A time of day after a date (", at 2pm"), or a span of them ("10am-12pm", "10:00 to 12:00").
+_TIME = re.compile(
+    rf",? (?:at |from )?{_CLOCK.format('')}(?:(?:-| to | until ){_CLOCK.format('_')})?$"
+)
+#: A time of day before a date: "10am 3 June 2021", "at 2pm on 3/6/2021".
+_TIME_FIRST = re.compile(rf"^(?:at )?{_CLOCK.format('')},?(?: on)? ")
 _TERM = re.compile(r"^(?P<t>autumn|spring|summer)(?: term)? (?P<y>\d{4})$")
 _DAY_RANGE = re.compile(rf"^(?P<d1>\d{{1,2}})-(?P<d2>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 # Words first: a part may hold a dash of its own ("2019-20 to 2020-21").
@@ -175,6 +191,9 @@ _RANGE_SPLITS = (
     re.compile(r"^(?P<a>.+?)-(?P<b>.+)$"),  # dashes are bare once normalised
 )
 _MONTH_ONLY = re.compile(rf"^{_MONTH}$")
+_QUARTER_ONLY = re.compile(r"^q(?P<q>[1-4])$")
+#: A dash with spaces around it: "2019-20 - 2020-21" (normalising makes every dash bare).
+_SPACED_DASH = re.compile(r"\s+[\u2010-\u2015-]\s+")
 _DAY_MONTH = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH}$")
 
 
@@ -203,14 +222,15 @@ def _span(text: str) -> tuple[date, date, str] | None:
         return None
     if m := _QUARTER.match(text):
         quarter, first_year, second = m["q"] or m["q_"], m["y"] or m["y_"], m["y2"] or m["y2_"]
-        if second and not _next_year(int(first_year), second):
+        if second and not _next_year(_year(first_year), second):
             return None
-        return _quarter(int(quarter), int(first_year))
-    if m := _FINANCIAL_YEAR.match(text):
-        start_year = int(m["y"])
-        if not _next_year(start_year, m["y2"]):
-            return None
+        return _quarter(int(quarter), _year(first_year))
+    fy = _FINANCIAL_YEAR.match(text) or _SHORT_FINANCIAL_YEAR.match(text)
+    if fy and _next_year(start_year := _year(fy["y"] or fy["y_"]), fy["y2"]):
         return date(start_year, 4, 1), date(start_year + 1, 3, 31), "year"
+    if m := _ISO_MONTH.match(text):  # "2021-05"; "2011-12" is the financial year (above)
+        year, month = int(m["y"]), int(m["m"])
+        return date(year, month, 1), _month_end(year, month), "month"
     if m := _TERM.match(text):
         first_month, last_month = TERMS[m["t"]]
         year = int(m["y"])
@@ -267,6 +287,10 @@ def _joined(left: str, right: str) -> tuple[date, date, str] | None:
             left_span = date(year, month, 1), _month_end(year, month), "month"
         elif dm := _DAY_MONTH.match(left):
             left_span = _day(year, MONTHS[dm["m"]], int(dm["d"]))
+        elif (qm := _QUARTER_ONLY.match(left)) and right_span[2] == "quarter":
+            # "Q1-Q2 2020-21": the quarter of the same financial year.
+            fy_start = year if right_span[0].month >= 4 else year - 1
+            left_span = _quarter(int(qm["q"]), fy_start)
     # The range runs to the end of the right part, so the left part must end
     # no later: "Summer term 2021 to Spring term 2021" is reversed, not April.
     if left_span is None or right_span[1] < left_span[1]:
@@ -275,19 +299,31 @@ def _joined(left: str, right: str) -> tuple[date, date, str] | None:
 
 
 def _timed_day(text: str) -> tuple[date, date, str] | None:
-    """A day followed by a time of day, which is ignored: "3 June 2021 10am"."""
-    m = _TIME.search(text)
-    if m is None:
-        return None
-    if m["h12"] is not None:
-        hour, minute, hours = int(m["h12"]), int(m["m12"] or 0), range(1, 13)
+    """A day with a time of day (or a span of times) after or before it, which is ignored:
+    "3 June 2021 10am", "3/6/2021 10:00-12:00", "10am 3 June 2021"."""
+    if (m := _TIME.search(text)) is not None:
+        rest = text[: m.start()]
+        if not _clock(m, "_"):
+            return None
+    elif (m := _TIME_FIRST.match(text)) is not None:
+        rest = text[m.end() :]
     else:
-        hour, minute, hours = int(m["h"]), int(m["m"]), range(24)
-    if hour not in hours or minute > 59:
         return None
-    rest = text[: m.start()]
+    if not _clock(m, ""):
+        return None
     span = _span(rest) or _fallback(rest)
     return span if span is not None and span[2] == "day" else None
+
+
+def _clock(m: re.Match[str], which: str) -> bool:
+    """Whether ``m``'s time (groups ending ``which``) is one; a second ("_") may be none."""
+    if m[f"h12{which}"] is not None:
+        hour, minute, hours = int(m[f"h12{which}"]), int(m[f"m12{which}"] or 0), range(1, 13)
+    elif m[f"h{which}"] is not None:
+        hour, minute, hours = int(m[f"h{which}"]), int(m[f"m{which}"]), range(24)
+    else:
+        return which == "_"  # no second time
+    return hour in hours and minute <= 59
 
 
 def _month_on(day: date, months: int) -> date:
@@ -392,6 +428,9 @@ def parse_due(text: str | None) -> DueDate:
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     try:
         span = _span(norm) or _range(norm) or _fallback(norm) or _timed_day(norm)
+        if span is None and _SPACED_DASH.search(original):
+            spaced = parse_due(_SPACED_DASH.sub(" to ", original))  # "2019-20 - 2020-21"
+            return DueDate(original, spaced.start, spaced.end, spaced.precision, spaced.qualifier)
         if span is None or span[1].year > LAST_YEAR:
             return DueDate(original)
         if qualifier is None or (qualifier == "from" and _RANGE_SPLITS[0].match(norm)):
