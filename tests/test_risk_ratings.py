@@ -136,6 +136,8 @@ def test_words_scores_and_bands(tmp_path: Path) -> None:
         ("    likelihood: 3\n", "a likelihood with no impact", "Add 'impact:'"),
         ("    likelihood: 6\n    impact: 1\n", "should be a whole number from 1 to 5", "1 to 5"),
         ("    likelihood: 2\n    impact: 3\n    score: 9\n", "is not likelihood 2 × impact 3", "6"),
+        # No two numbers from 1 to 5 make 13: a typing slip (for 12 or 15, say).
+        ("    score: 13\n", "the score 13 is not a likelihood × impact on the 5 × 5", "'impact:'"),
     ],
 )
 def test_rating_mistakes_name_the_line_and_a_fix(

@@ -183,6 +183,17 @@ class CommonTables:
                     fix=f"Write 'score: {likelihood * impact}', or leave 'score:' out.",
                 )
             score = likelihood * impact
+        elif score is not None and not any(
+            score % n == 0 and score // n <= scale for n in range(1, scale + 1)
+        ):
+            products = sorted({a * b for a in range(1, scale + 1) for b in range(1, scale + 1)})
+            raise self.error(
+                "score",
+                f"the score {score} is not a likelihood × impact on the {scale} × {scale} "
+                f"matrix: those are {', '.join(map(str, products))}",
+                fix="Check the score in the register, or give 'likelihood:' and 'impact:' "
+                "instead, and the score is worked out.",
+            )
         level, label = found.level, found.label
         if not word.strip() and score is not None:
             level = risk_key.rate_score(score)
