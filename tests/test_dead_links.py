@@ -311,15 +311,16 @@ def test_a_link_to_a_part_of_its_own_page_that_is_not_there_is_warned_about(
     make_site: SiteMaker,
 ) -> None:
     """`[P9](#p9)` on a page with no `p9`: the link goes nowhere, as MkDocs's anchor check
-    finds. Links to parts that are there (the report's own code, a footnote, the top) are
-    not; nor is one written in a milestone's text in the front matter, when it is there."""
+    finds. Links to parts that are there (the report's own code, a heading, the top in
+    any case) are not, nor markup shown as text in code; a link in the front matter is."""
     root = make_site(
         {
             "content/southend/june.md": REPORT.replace(
                 "milestone: Handbook agreed", "milestone: Handbook agreed (see [P1](#p1))"
             )
-            + "\nSee [P1](#p1), [the top](#top), a note[^1], and [P9](#p9).\n\n"
-            '<a href="#gone">an old anchor</a>\n\n[^1]: The note.\n',
+            + "\nSee [P1](#p1), [the top](#top), [the Top](#Top), and [P9](#p9).\n\n"
+            '<a href="#gone">an old anchor</a>\n\n'
+            'Write `<a href="#shown">` in code, or:\n\n```html\n<a href="#block">x</a>\n```\n',
             "content/southend/notes.md": "---\ntitle: Notes\n---\nSee [below](#later).\n\n"
             "## Later\n\nText.\n",
             # Only the front matter links within the page (a priority's narrative).
@@ -350,14 +351,13 @@ def test_links_into_what_the_build_writes_after_the_check_are_not_warned_about(
     make_site: SiteMaker,
 ) -> None:
     """The search index (`pagefind/`) and the word lists are written after the links are
-    checked: a link into them is not taken for a dead one."""
-    root = make_site(
-        {
-            "content/southend/june.md": REPORT
-            + "\nThe [search runtime](../../pagefind/pagefind.js) and the "
-            "[word list](../../search/words/a.json); [a missing one](../../nowhere/x.json).\n"
-        }
+    checked: a link into them is not taken for a dead one. On a site without search,
+    where they are never written, it is."""
+    body = (
+        "\nThe [search runtime](../../pagefind/pagefind.js) and the "
+        "[word list](../../search/words/a.json); [a missing one](../../nowhere/x.json).\n"
     )
+    root = make_site({"content/southend/june.md": REPORT + body})
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output
     warned = " ".join(_warnings(result.output))
@@ -365,3 +365,11 @@ def test_links_into_what_the_build_writes_after_the_check_are_not_warned_about(
     assert "the link to '../../nowhere/x.json' leads nowhere" in warned
     assert (root / "site" / "pagefind" / "pagefind.js").is_file()
     assert (root / "site" / "search" / "words" / "a.json").is_file()
+
+    (root / "sendsite.yml").write_text("title: T\ndisable_plugins: [views]\n", "utf-8")
+    unsearched = run_cli("build", "--source", str(root))
+    assert unsearched.exit_code == 0, unsearched.output
+    assert not (root / "site" / "pagefind").exists()
+    warned = " ".join(_warnings(unsearched.output))
+    assert "the link to '../../pagefind/pagefind.js' leads nowhere" in warned
+    assert "the link to '../../search/words/a.json' leads nowhere" in warned

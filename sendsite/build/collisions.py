@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESERVED",
+    "SEARCH_INDEX",
+    "SEARCH_PAGE",
     "Claim",
     "ClaimMemo",
     "collisions",
@@ -28,6 +30,10 @@ __all__ = [
     "site_collisions",
 ]
 
+#: The page whose presence means the site gets a search index: ``SEARCH_INDEX``'s folders.
+SEARCH_PAGE = PurePosixPath("search", "index.html")
+#: The folders of the search index (the index, the word lists), written after the pages.
+SEARCH_INDEX = ("pagefind", "search/words")
 #: Folders and files the build writes itself once the pages are written.
 RESERVED: dict[str, str] = {
     "pagefind": "the search index (pagefind/)",

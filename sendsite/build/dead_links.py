@@ -20,8 +20,8 @@ from a page one folder deep) may go to another part of the intranet: it is not c
 Markup shown as text in code (``&lt;a href="x.pdf"&gt;``) is not a link. The preview,
 which after some changes leaves pages to be made when they are asked for, makes at once
 the pages whose documents name other files (``ReadFile.names_files``), so it warns of a
-deleted attachment as a build does. What the build writes after this check (the search
-index, ``pagefind/``; see ``collisions.RESERVED``) is not checked.
+deleted attachment as a build does. The search index is written after this check: on a
+site with a search page, a link into it (``pagefind/``, ``search/words/``) is not checked.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote
 
+from sendsite.build.collisions import SEARCH_INDEX, SEARCH_PAGE
 from sendsite.build.deferred import Deferred, FileContent, content_bytes
+from sendsite.content.markdown import in_tag
 from sendsite.errors import Problem
 
 __all__ = [
@@ -153,9 +155,13 @@ def same_page_refs(
 ) -> list[LooseRef]:
     """The links on ``page`` (its finished HTML, made from ``document``) to a part of it
     that it does not have, in page order; not those ``known`` already (written as a link
-    to the document's own ``.md``), nor ``#top``, which a browser takes for the top."""
-    anchors = dict.fromkeys(as_written(value) for value in _HERE.findall(html))
-    anchors.pop("top", None)
+    to the document's own ``.md``), nor ``#top``, which a browser takes for the top, nor
+    markup shown as text in code."""
+    anchors = dict.fromkeys(
+        as_written(found[1]) for found in _HERE.finditer(html) if in_tag(html, found.start())
+    )
+    for anchor in [a for a in anchors if a.lower() == "top"]:  # as browsers compare it
+        del anchors[anchor]
     if not anchors:
         return []
     ids = {unescape(value) for value in _ID_TEXT.findall(html)}
@@ -184,8 +190,11 @@ def dead_links(
     page does not have; one per document and reference, in page order."""
     found: dict[tuple[PurePosixPath, str], LooseRef] = {}
     ids = _Ids(published)
+    later = SEARCH_INDEX if SEARCH_PAGE in published else ()  # written after this check
     for document, refs in loose.values():
         for ref in refs:
+            if later and str(ref.site).startswith(tuple(f"{f}/" for f in later)):
+                continue
             if ref.kind == "part":
                 dead = ids.lack(ref.site, ref.anchor)
             else:

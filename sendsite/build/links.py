@@ -16,7 +16,6 @@ import re
 from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
 
-from sendsite.build.collisions import reserved_for
 from sendsite.build.dead_links import (
     MAX_LOOSE,
     LooseRef,
@@ -106,13 +105,7 @@ def rewrite_content_links(
             target = targets.get(PurePosixPath(joined))
         if target is None:  # not a content file: left as written
             site = site_path(page_folder, href)
-            # What the build writes after the check (the search index) is not checked.
-            if (
-                site is not None
-                and site not in published
-                and site not in loose
-                and reserved_for(site) is None
-            ):
+            if site is not None and site not in published and site not in loose:
                 image = match.string.startswith("src", match.start() - 3)
                 kind: RefKind = "image" if image else "page" if href.endswith("/") else "link"
                 if len(loose) < MAX_LOOSE:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sendsite.build.collisions import SEARCH_PAGE
 from sendsite.build.deferred import FileContent
 from sendsite.build.pages import HOME, LazyContext, Page
 from sendsite.build.site import Site
@@ -62,8 +63,6 @@ __all__ = [
     "search_records",
     "write_search_index",
 ]
-
-SEARCH_PAGE = PurePosixPath("search", "index.html")
 
 _Job = tuple[Site, Mapping[PurePosixPath, FileContent], PluginManager]
 
