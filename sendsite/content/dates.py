@@ -29,6 +29,8 @@ from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateutil_parser
 
+from sendsite.content.times import without_time
+
 __all__ = ["DueDate", "looks_like_a_date", "parse_due"]
 
 MONTHS: dict[str, int] = {}
@@ -169,20 +171,11 @@ _QUARTER = re.compile(
     rf"^(?:q(?P<q>[1-4]) {_QUARTER_YEAR.format('')}"
     rf"|{_QUARTER_YEAR.format('_')} q(?P<q_>[1-4]))$"  # "2020-21 Q2"
 )
+#: A month of a financial year: "June 2021/22" (June 2021), "Jan-21/22" (January 2022).
+_MONTH_OF_FY = re.compile(rf"^{_MONTH}[ -](?P<y>\d{{4}}|\d{{2}})/(?P<y2>\d{{2}}|\d{{4}})$")
 #: A month as ISO 8601 writes it: "2021-05" (not a financial year: "2011-12" is one).
 _ISO_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])$")
 _NUMERIC_MONTH = re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$")
-#: A time of day: "10am", "10.30 pm", "14:00".
-_CLOCK = (
-    r"(?:(?P<h12{0}>\d{{1,2}})(?:[:.](?P<m12{0}>\d{{2}}))? ?(?:[ap]m|[ap]\.m\.?)"
-    r"|(?P<h{0}>\d{{1,2}})[:.](?P<m{0}>\d{{2}}))"
-)
-#: A time of day after a date (", at 2pm"), or a span of them ("10am-12pm", "10:00 to 12:00").
-_TIME = re.compile(
-    rf",? (?:at |from )?{_CLOCK.format('')}(?:(?:-| to | until ){_CLOCK.format('_')})?$"
-)
-#: A time of day before a date: "10am 3 June 2021", "at 2pm on 3/6/2021".
-_TIME_FIRST = re.compile(rf"^(?:at )?{_CLOCK.format('')},?(?: on)? ")
 _TERM = re.compile(r"^(?P<t>autumn|spring|summer)(?: term)? (?P<y>\d{4})$")
 _DAY_RANGE = re.compile(rf"^(?P<d1>\d{{1,2}})-(?P<d2>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 # Words first: a part may hold a dash of its own ("2019-20 to 2020-21").
@@ -228,6 +221,10 @@ def _span(text: str) -> tuple[date, date, str] | None:
     fy = _FINANCIAL_YEAR.match(text) or _SHORT_FINANCIAL_YEAR.match(text)
     if fy and _next_year(start_year := _year(fy["y"] or fy["y_"]), fy["y2"]):
         return date(start_year, 4, 1), date(start_year + 1, 3, 31), "year"
+    if (m := _MONTH_OF_FY.match(text)) and _next_year(_year(m["y"]), m["y2"]):
+        month = MONTHS[m["m"]]
+        year = _year(m["y"]) + (month < 4)
+        return date(year, month, 1), _month_end(year, month), "month"
     if m := _ISO_MONTH.match(text):  # "2021-05"; "2011-12" is the financial year (above)
         year, month = int(m["y"]), int(m["m"])
         return date(year, month, 1), _month_end(year, month), "month"
@@ -282,7 +279,9 @@ def _joined(left: str, right: str) -> tuple[date, date, str] | None:
         year = right_span[0].year
         if mo := _MONTH_ONLY.match(left):
             month = MONTHS[mo["m"]]
-            if month > right_span[0].month:
+            if right_span[2] == "year" and right_span[0].month == 4:  # of a financial year
+                year += month < 4
+            elif month > right_span[0].month:
                 year -= 1
             left_span = date(year, month, 1), _month_end(year, month), "month"
         elif dm := _DAY_MONTH.match(left):
@@ -301,29 +300,9 @@ def _joined(left: str, right: str) -> tuple[date, date, str] | None:
 def _timed_day(text: str) -> tuple[date, date, str] | None:
     """A day with a time of day (or a span of times) after or before it, which is ignored:
     "3 June 2021 10am", "3/6/2021 10:00-12:00", "10am 3 June 2021"."""
-    if (m := _TIME.search(text)) is not None:
-        rest = text[: m.start()]
-        if not _clock(m, "_"):
-            return None
-    elif (m := _TIME_FIRST.match(text)) is not None:
-        rest = text[m.end() :]
-    else:
-        return None
-    if not _clock(m, ""):
-        return None
-    span = _span(rest) or _fallback(rest)
+    rest = without_time(text)
+    span = (_span(rest) or _fallback(rest)) if rest is not None else None
     return span if span is not None and span[2] == "day" else None
-
-
-def _clock(m: re.Match[str], which: str) -> bool:
-    """Whether ``m``'s time (groups ending ``which``) is one; a second ("_") may be none."""
-    if m[f"h12{which}"] is not None:
-        hour, minute, hours = int(m[f"h12{which}"]), int(m[f"m12{which}"] or 0), range(1, 13)
-    elif m[f"h{which}"] is not None:
-        hour, minute, hours = int(m[f"h{which}"]), int(m[f"m{which}"]), range(24)
-    else:
-        return which == "_"  # no second time
-    return hour in hours and minute <= 59
 
 
 def _month_on(day: date, months: int) -> date:
