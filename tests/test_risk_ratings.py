@@ -136,8 +136,6 @@ def test_words_scores_and_bands(tmp_path: Path) -> None:
         ("    likelihood: 3\n", "a likelihood with no impact", "Add 'impact:'"),
         ("    likelihood: 6\n    impact: 1\n", "should be a whole number from 1 to 5", "1 to 5"),
         ("    likelihood: 2\n    impact: 3\n    score: 9\n", "is not likelihood 2 × impact 3", "6"),
-        # No two numbers from 1 to 5 make 13: a typing slip (for 12 or 15, say).
-        ("    score: 13\n", "the score 13 is not a likelihood × impact on the 5 × 5", "'impact:'"),
     ],
 )
 def test_rating_mistakes_name_the_line_and_a_fix(
@@ -147,6 +145,27 @@ def test_rating_mistakes_name_the_line_and_a_fix(
         _risks(tmp_path, "  - risk: A\n" + rows)
     assert caught.value.line and caught.value.line >= 3
     assert fix in (caught.value.fix or "")
+
+
+def test_a_score_no_likelihood_times_impact_makes_is_a_warning_at_its_line(
+    tmp_path: Path,
+) -> None:
+    """13 on a 5 × 5 matrix is a slip (for 12 or 15, say): warned about, not refused, as a
+    register may score otherwise; the fix names the key's 'scale:'."""
+    fields = _fields(
+        tmp_path,
+        "risks:\n  - risk: A\n    rag: Red\n    score: 13\n  - risk: B\n    score: 12\n",
+    )
+    slip, good = fields.risks("risks", "r", KEY)
+    assert (slip.rating.text, slip.rating.score_text) == ("Red (High)", "score 13")
+    assert good.rating.score == 12
+    [warning] = fields.document.warnings
+    assert warning.line == 5
+    assert warning.message == (
+        "risks[1].score: the score 13 is not a likelihood × impact on the 5 × 5 matrix: "
+        "those are 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 20, 25"
+    )
+    assert "'scale:'" in (warning.fix or "")
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,10 @@ class Fields(CommonTables, Integers):
             f"{_describe(path)}: {message}", *path, fix=fix, value=key is not None
         )
 
+    def warn(self, key: str | int | None, message: str, fix: str | None = None) -> None:
+        """Record ``error``'s problem as a warning (shown by the build; fatal with --strict)."""
+        self.document.warnings.append(self.error(key, message, fix).problem)
+
     def line(self, key: str | int | None = None) -> int | None:
         """The file line of ``key`` in this mapping."""
         path = (*self.path, key) if key is not None else self.path
@@ -184,15 +188,11 @@ class Fields(CommonTables, Integers):
             return self._explained_due(key, means)
         due = parse_due(self.text(key, required=required))
         if not due.understood and looks_like_a_date(due.text):
-            path = (*self.path, key)
-            self.document.warnings.append(
-                self.document.error(
-                    f"{_describe(path)}: could not understand the date '{due.text}'; it is "
-                    "shown as written but cannot be checked for being overdue",
-                    *path,
-                    value=True,
-                    fix=_DATE_FIX,
-                ).problem
+            self.warn(
+                key,
+                f"could not understand the date '{due.text}'; it is shown as written but "
+                "cannot be checked for being overdue",
+                fix=_DATE_FIX,
             )
         return due
 

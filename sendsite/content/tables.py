@@ -44,6 +44,8 @@ class _Table(Protocol):
         self, key: str | int | None, message: str, fix: str | None = None
     ) -> ContentError: ...
 
+    def warn(self, key: str | int | None, message: str, fix: str | None = None) -> None: ...
+
 
 class CommonTables:
     """Readers of whole tables into ``Item``, ``Risk`` and ``GlossaryTerm``, and of a
@@ -186,13 +188,15 @@ class CommonTables:
         elif score is not None and not any(
             score % n == 0 and score // n <= scale for n in range(1, scale + 1)
         ):
+            # A slip, most likely (13 for 12): a warning, as a register may score otherwise.
             products = sorted({a * b for a in range(1, scale + 1) for b in range(1, scale + 1)})
-            raise self.error(
+            self.warn(
                 "score",
                 f"the score {score} is not a likelihood × impact on the {scale} × {scale} "
                 f"matrix: those are {', '.join(map(str, products))}",
                 fix="Check the score in the register, or give 'likelihood:' and 'impact:' "
-                "instead, and the score is worked out.",
+                "instead. If the register's matrix is larger, give its side as 'scale:' in "
+                "the area's risk key.",
             )
         level, label = found.level, found.label
         if not word.strip() and score is not None:
