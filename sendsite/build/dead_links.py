@@ -9,7 +9,8 @@ it cannot find. So does a relative link to a folder (``[May](../may-report/)``) 
 the site has no page, and a link to a part of another report (``[P9](may.md#p9)``)
 that its page does not have, or to a part of its own page (``[P9](#p9)``) that is not
 there: the page's own links (its contents list) are checked only where its document
-links within the page, so as to cost the other pages nothing.
+links within the page (``Document.links_within``, found as the file is read), so as to
+cost the other pages nothing.
 
 Pages are rendered in workers and kept from build to build (the build cache), so a
 page's loose references (those naming no content file) are kept with it, and checked
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -43,7 +44,7 @@ from sendsite.errors import Problem
 
 __all__ = [
     "MAX_LOOSE", "Loose", "LooseRef", "RefKind", "as_written", "dead_links", "line_naming",
-    "links_within", "loose_ref", "same_page_refs", "site_path", "source_lines",
+    "loose_ref", "same_page_refs", "site_path", "source_lines",
 ]  # fmt: skip
 
 #: A link to a file, an image, a link to a folder (a page), or to a part of a page.
@@ -59,9 +60,6 @@ _ID = re.compile(rb'\sid="([^"]+)"')
 _ID_TEXT = re.compile(r'\sid="([^"]+)"')
 #: A link to a part of the page it is on, in a page's HTML.
 _HERE = re.compile(r'href(?<![\w-]href)="#([^"]+)"')
-#: A link to a part of the page it is on, as written in Markdown or HTML (``](#p9)``,
-#: ``[p9]: #p9``, ``href="#p9"``).
-_HERE_WRITTEN = re.compile(r"""(?:\]\(\s*<?|\]:\s*<?|href\s*=\s*["']?)#""")
 _NOWHERE = "leads nowhere: there is no such file beside this document, nor on the site"
 _MESSAGES = {
     "link": f"the link to '{{written}}' {_NOWHERE}",
@@ -124,30 +122,6 @@ def loose_ref(value: str, document_folder: str, site: str, kind: RefKind) -> Loo
     written = as_written(value)
     content = posixpath.normpath(posixpath.join(document_folder, written))
     return LooseRef(written, PurePosixPath(content), PurePosixPath(site), kind)
-
-
-def links_within(body: str, front: object) -> bool:
-    """Whether a document (its Markdown ``body`` and its ``front`` matter) links to a part
-    of its own page (``[P9](#p9)``)."""
-    return _link_within(body) or _any_text(front, _link_within)
-
-
-def _link_within(text: str) -> bool:
-    # The pattern is run only where such a link may be (headings are "## ...").
-    if "#" not in text or ("](" not in text and "]:" not in text and "href" not in text):
-        return False
-    return _HERE_WRITTEN.search(text) is not None
-
-
-def _any_text(value: object, test: Callable[[str], bool]) -> bool:
-    """Whether ``test`` holds for any text in ``value`` (front matter: lists, mappings)."""
-    if isinstance(value, str):
-        return test(value)
-    if isinstance(value, dict):
-        return any(_any_text(item, test) for item in value.values())
-    if isinstance(value, list):
-        return any(_any_text(item, test) for item in value)
-    return False
 
 
 def same_page_refs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import PurePosixPath
 
-from sendsite.build.dead_links import LooseRef, links_within, same_page_refs
+from sendsite.build.dead_links import LooseRef, same_page_refs
 from sendsite.build.links import rewrite_content_links
 from sendsite.build.pages import Page, document_page
 from sendsite.build.reading import BuildFailed, Collector
@@ -59,7 +59,7 @@ class PageMaker:
             problems.errors.extend(link_problems)
         html = settle_content_ids(html)
         document = page.source
-        if document is not None and links_within(document.body, document.front):
+        if document is not None and document.links_within:
             loose += same_page_refs(html, document.relpath, page.path, loose)
         return self.marker.mark(html).encode("utf-8"), problems.errors, loose
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from sendsite.content.markdown import slugify
+from sendsite.content.markdown import links_within, slugify
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError, Problem
 
@@ -52,6 +52,9 @@ class Document:
     body: str
     body_line: int
     warnings: list[Problem] = field(default_factory=list)
+    #: Whether the file may link to a part of its own page (``[P9](#p9)``): its page's
+    #: links within it are then checked (``build.dead_links``).
+    links_within: bool = False
 
     @property
     def format(self) -> str | None:
@@ -251,7 +254,8 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
         front = {str(key): value for key, value in data.items()}
         body_start = index + 1
     body = "\n".join(lines[body_start:])
-    return Document(path, relpath, front, positions, body, body_start + 1)
+    within = links_within(text)
+    return Document(path, relpath, front, positions, body, body_start + 1, links_within=within)
 
 
 def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:

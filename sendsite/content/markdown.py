@@ -68,6 +68,19 @@ def in_tag(html: str, at: int, start: int = 0) -> bool:
     return html.rfind("<", start, at) > html.rfind(">", start, at)
 
 
+#: A link to a part of the page it is on, as written in Markdown or HTML (``](#p9)``,
+#: ``[p9]: #p9``, ``href="#p9"``).
+_LINK_WITHIN = re.compile(r"""(?:\]\(\s*<?|\]:\s*<?|href\s*=\s*["']?)#""")
+
+
+def links_within(text: str) -> bool:
+    """Whether ``text`` (a content file's) may link to a part of its own page."""
+    # The pattern is run only where such a link may be (headings are "## ...").
+    if "#" not in text or ("](" not in text and "]:" not in text and "href" not in text):
+        return False
+    return _LINK_WITHIN.search(text) is not None
+
+
 def slugify(text: str) -> str:
     """A stable, readable id made of ``a-z``, ``0-9`` and ``-``.
 
