@@ -203,6 +203,10 @@ NEAR_MISSES = [
     "Q4-Q1 2020-21",  # January-March 2021, then April-June 2020: reversed
     "Q2-Q5 2020-21",
     "2020-21 - 2019-20",
+    # A week commences on a day.
+    "w/c May 2021",
+    "w/c 13/14",
+    "week commencing Q2 2021/22",
 ]
 
 

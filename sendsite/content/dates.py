@@ -326,8 +326,12 @@ def _apply_qualifier(text: str, qualifier: str, span: tuple[date, date, str]) ->
             precision,
             qualifier,
         )
-    if qualifier in {"w/c", "week commencing", "week beginning", "wb"}:
-        return DueDate(text, start, start + timedelta(days=6), "week", "w/c")
+    if qualifier in {"w/c", "week commencing", "week beginning", "wb"}:  # of a day only
+        return (
+            DueDate(text, start, start + timedelta(days=6), "week", "w/c")
+            if precision == "day"
+            else DueDate(text)
+        )
     # early / mid / late / end of / beginning of: the first, middle or last third of a
     # month ("Mid-April": 11-20 April) or of a year ("early 2015": January-April; "early
     # 2020-21", a financial year: April-July 2020).
