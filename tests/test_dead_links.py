@@ -373,3 +373,23 @@ def test_links_into_what_the_build_writes_after_the_check_are_not_warned_about(
     warned = " ".join(_warnings(unsearched.output))
     assert "the link to '../../pagefind/pagefind.js' leads nowhere" in warned
     assert "the link to '../../search/words/a.json' leads nowhere" in warned
+
+
+def test_a_link_with_no_extension_is_checked_as_a_folder_page(make_site: SiteMaker) -> None:
+    """`../april-report` (no extension, no slash): a web server answers it with the folder's
+    page, so it is dead where the site has none; `../../tracker` and `..` are fine."""
+    root = make_site(
+        {
+            "content/southend/june.md": REPORT
+            + "\nSee the [tracker](../../tracker), [the area](..) and [April](../april-report).\n",
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    warned = [w for w in _warnings(result.output) if ":25:" in w]
+    assert warned == [
+        "content/southend/june.md:25: warning: the link to '../april-report' leads nowhere: "
+        "the site has no page there"
+    ]
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert 'href="../../tracker"' in page and 'href="../april-report"' in page

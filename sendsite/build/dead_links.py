@@ -5,8 +5,9 @@ attachment when the file is in ``content/`` beside the Markdown; otherwise it is
 written and the browser looks for it beside the page. Where nothing is published there
 either (no page, attachment, theme or plugin file, export or feed), the reader would
 follow a dead link, so the build warns (``--strict`` fails), as MkDocs does for links
-it cannot find. So does a relative link to a folder (``[May](../may-report/)``) where
-the site has no page, and a link to a part of another report (``[P9](may.md#p9)``)
+it cannot find. So does a relative link to a folder (``[May](../may-report/)``, or
+``../may-report``, which a web server answers with the folder's page) where the site has
+no page, and a link to a part of another report (``[P9](may.md#p9)``)
 that its page does not have, or to a part of its own page (``[P9](#p9)``) that is not
 there: the page's own links (its contents list) are checked only where its document
 links within the page (``Document.links_within``, found as the file is read), so as to

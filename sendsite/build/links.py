@@ -37,14 +37,16 @@ __all__ = ["rewrite_content_links"]
 #: A relative link to a ``.md`` file. It starts with ``href`` (not a look-behind), so the
 #: scan of a page jumps from one ``href`` to the next; ``data-href`` is not a link.
 _MD_HREF = re.compile(r'href(?<![\w-]href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#]*\.md)(#[^"]*)?"')
-#: A relative link or image to a file with an extension (an attachment, perhaps) or to a
-#: folder (a page): the ``="`` of an ``href`` or ``src``, the path, and any ``#page=2`` or
-#: ``?query`` after it. It starts with ``="``, so the scan of a page jumps from one ``="``
-#: to the next (twenty times faster than ``\b(href|src)=``).
+#: A relative link or image: to a file with an extension (an attachment, perhaps), to a
+#: folder (a page), or with neither (``../may-report``, which a web server answers with
+#: the folder's page, if there is one): the ``="`` of an ``href`` or ``src``, the path,
+#: and any ``#page=2`` or ``?query`` after it. It starts with ``="``, so the scan of a
+#: page jumps from one ``="`` to the next (twenty times faster than ``\b(href|src)=``).
 _REF = re.compile(
-    r'="(?:(?<=\shref=")|(?<=\ssrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)'
-    r'([^"#?]*(?:\.[A-Za-z0-9]+|/))([#?][^"]*)?"'
+    r'="(?:(?<=\shref=")|(?<=\ssrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+)([#?][^"]*)?"'
 )
+#: A path's extension: a file, not a folder.
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]+$")
 
 
 def rewrite_content_links(
@@ -105,9 +107,15 @@ def rewrite_content_links(
             target = targets.get(PurePosixPath(joined))
         if target is None:  # not a content file: left as written
             site = site_path(page_folder, href)
+            image = match.string.startswith("src", match.start() - 3)
+            folder_link = href.endswith("/")
+            if site is not None and not (image or folder_link) and not _EXTENSION.search(href):
+                if site in published:
+                    return match.group(0)  # a file with no extension
+                site = "index.html" if site == "." else f"{site}/index.html"  # a folder's
+                folder_link = True
             if site is not None and site not in published and site not in loose:
-                image = match.string.startswith("src", match.start() - 3)
-                kind: RefKind = "image" if image else "page" if href.endswith("/") else "link"
+                kind: RefKind = "image" if image else "page" if folder_link else "link"
                 if len(loose) < MAX_LOOSE:
                     loose[site] = loose_ref(href, folder, site, kind)
             return match.group(0)
