@@ -16,6 +16,7 @@ by markdown-it-py, which can parse inline content alone. Both follow CommonMark;
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -44,11 +45,11 @@ _ALLOWED_TAGS = {
     "del", "details", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
     "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "time", "tr", "u", "ul",
+    "time", "tr", "u", "ul", "section",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -101,13 +102,23 @@ def _renderer() -> MarkdownIt:
 
 
 #: Raw HTML kept (``sanitize`` cleans it), table alignment as markdown-it-py writes it,
-#: and each block's place in the source, by which a heading the Markdown made is told
-#: from one written as HTML (only the first kind gets an id; the places are removed).
+#: each block's place in the source, by which a heading the Markdown made is told from
+#: one written as HTML (only the first kind gets an id; the places are removed), and
+#: footnotes (``[^1]``, then ``[^1]: The note.``), as GitHub writes them.
 _CMARK_OPTIONS = (
     Options.CMARK_OPT_UNSAFE
     | Options.CMARK_OPT_SOURCEPOS
     | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+    | Options.CMARK_OPT_FOOTNOTES
 )
+#: The classes footnotes keep, for the theme (no other class passes the sanitizer).
+_FOOTNOTE_CLASSES = {"section": {"footnotes"}, "sup": {"footnote-ref"}, "a": {"footnote-backref"}}
+#: A footnote's number in the text, and the link back to it from the note.
+_FOOTNOTE_MARKS = re.compile(
+    r'<sup class="footnote-ref">.*?</sup>|<a [^>]*class="footnote-backref"[^>]*>.*?</a>', re.S
+)
+#: A footnote's id, or a link to one, as cmark-gfm writes them (``fn-1``, ``fnref-1-2``).
+_FOOTNOTE_ID = re.compile(r'(id|href)="(#?)(fn|fnref)-')
 #: What marks an id content gave (a Markdown heading's, or one in the author's HTML)
 #: until the page it goes into is made (``settle_content_ids``).
 _MARK = ' data-c=""'
@@ -138,7 +149,19 @@ def _block_html(text: str) -> str:
         slug = slugify(html_unescape(_ANY_TAG.sub("", inner).replace("\n", "")))
         return f'<{tag} id="{ids.take(slug)}">{inner}</{tag}>'
 
-    return _SOURCEPOS.sub("", _MADE_HEADING.sub(with_id, html))
+    return _own_footnotes(_SOURCEPOS.sub("", _MADE_HEADING.sub(with_id, html)), text)
+
+
+def _own_footnotes(html: str, text: str) -> str:
+    """``html`` with its footnotes' ids unlike another block's: cmark-gfm numbers each
+    block's from 1, and a page holds several blocks (a report's introduction, each
+    priority's narrative). They are named after the block's text, so they stay the same
+    from build to build; the same block twice on a page is settled as any id is
+    (``settle_content_ids``), its links leading to the first's notes, which say the same."""
+    if "data-footnote-ref" not in html:
+        return html
+    tag = hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
+    return _FOOTNOTE_ID.sub(rf'\1="\2\3-{tag}-', html)
 
 
 class _Ids:
@@ -204,6 +227,7 @@ def sanitize(html: str) -> str:
 _SANITIZER = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     attributes=_ALLOWED_ATTRIBUTES,
+    allowed_classes=_FOOTNOTE_CLASSES,
     url_schemes={"http", "https", "mailto", "tel"},
     link_rel=None,
 )
@@ -259,6 +283,8 @@ def plain_text(text: str | None) -> str:
     if not text:
         return ""
     html = str(text) if isinstance(text, Markup) else _block_html(str(text))
+    if "footnote-" in html:  # a note's number and its way back are not its words
+        html = _FOOTNOTE_MARKS.sub("", html)
     html = re.sub(r"</(p|li|h[1-6]|td|th|tr|div|blockquote)>", " ", html)
     stripped = _TEXT_ONLY.clean(html)
     return " ".join(html_unescape(stripped).split())

@@ -7,11 +7,11 @@ element around it; a wanted heading (``<h2 id>``) owns the text up to the next
 heading of its level or above. Text outside every wanted element belongs to
 the page itself (key ``""``).
 
-Only ``<main>`` is read. Navigation, table headers, scripts, and anything
-marked ``data-pagefind-ignore``, ``hidden`` or ``aria-hidden="true"`` are
-skipped, as Pagefind itself would skip them; a skipped element is passed over
-in one step, to its closing tag (about half of a report page's tags are in
-skipped parts: navigation, "since the last report"). A regular-expression
+Only ``<main>`` is read. Navigation, table headers, scripts, footnotes' numbers
+and links back, and anything marked ``data-pagefind-ignore``, ``hidden`` or
+``aria-hidden="true"`` are skipped, as Pagefind itself would skip them; a skipped
+element is passed over in one step, to its closing tag (about half of a report
+page's tags are in skipped parts: navigation, "since the last report"). A regular-expression
 scanner is used rather than a full HTML parser: sendsite's own templates and
 sanitized Markdown are well formed, and this is several times faster on big sites.
 """
@@ -35,6 +35,8 @@ _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _IGNORE_ATTR = re.compile(
     rf"""\s(?:{re.escape(IGNORE_ATTRIBUTE)}|hidden)(?:[\s=/]|$)|\saria-hidden\s*=\s*["']?true"""
 )
+#: A footnote's number in the text, or the link back from the note: not words to find.
+_FOOTNOTE_MARK = re.compile(r"""\sclass=["'](?:footnote-ref|footnote-backref)["']""")
 _VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
     "track", "wbr",
@@ -157,6 +159,7 @@ def split_text(
             parent.skip
             or name in _SKIP_TAGS
             or (("hidden" in attrs or "ignore" in attrs) and bool(_IGNORE_ATTR.search(attrs)))
+            or ("footnote-" in attrs and bool(_FOOTNOTE_MARK.search(attrs)))
         )
         if key is not None:
             owner = key

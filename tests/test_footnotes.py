@@ -1,0 +1,104 @@
+"""Footnotes (`[^1]` in the text, `[^1]: The note.` below it), as GitHub and Hugo write them.
+
+Before, they showed as their brackets. Now each is a numbered link to its note at the
+end of its block of Markdown, and back. A report page holds several blocks (the
+introduction, each priority's narrative), each numbering its notes from 1: every note
+keeps an id of its own, so each number leads to its own note. A note's number is not
+a word of the text in the search index or the data exports.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from typing import Any
+
+from sendsite.builtin.search.text import split_text
+from sendsite.content.markdown import plain_text, render_markdown
+
+from .conftest import SiteMaker, run_cli
+from .test_accessibility import _Quiet, axe_and_reflow_failures
+
+NOTE = (
+    "A waiting list of 300[^1] and a new panel[^panel].\n\n"
+    "[^1]: In March 2021.\n[^panel]: The *SEND* panel.\n"
+)
+
+REPORT = """\
+---
+format: southend-highlight
+title: June report
+meeting_date: 25th June 2021
+priorities:
+  - code: P1
+    title: Plan quality
+    narrative: "Plans were late[^1].\\n\\n[^1]: Ten of them."
+    milestones:
+      - milestone: Handbook agreed
+        completed_by: 31 st March 2021
+        rag: Green
+---
+The list grew[^1].
+
+[^1]: Since April.
+"""
+
+
+def test_a_footnote_links_to_its_note_and_back() -> None:
+    html = str(render_markdown(NOTE))
+    refs = re.findall(r'<sup class="footnote-ref"><a href="#([^"]+)" id="([^"]+)"', html)
+    assert [ref for ref, _ in refs] == re.findall(r'<li id="([^"]+)"', html)
+    backs = re.findall(r'<a href="#([^"]+)" class="footnote-backref" aria-label="([^"]+)"', html)
+    assert backs == [(back, f"Back to reference {n}") for n, (_, back) in enumerate(refs, 1)]
+    assert '<section class="footnotes">' in html
+    assert "<em>SEND</em>" in html and "[^" not in html
+    assert "data-footnote" not in html  # only what the sanitizer lets through
+
+
+def test_the_same_text_gets_the_same_ids_and_another_text_other_ids() -> None:
+    first, again = str(render_markdown(NOTE)), str(render_markdown(NOTE))
+    other = str(render_markdown(NOTE.replace("300", "310")))
+    assert first == again
+    assert set(re.findall(r'id="([^"]+)"', first)).isdisjoint(re.findall(r'id="([^"]+)"', other))
+
+
+def test_a_reference_to_no_note_stays_as_written() -> None:
+    assert str(render_markdown("No note[^9] here.")) == "<p>No note[^9] here.</p>\n"
+
+
+def test_a_note_s_number_is_not_a_word_of_the_text() -> None:
+    """Not in the data exports and tables (``plain_text``), nor in the search index."""
+    words = "A waiting list of 300 and a new panel. In March 2021. The SEND panel."
+    assert plain_text(NOTE) == words
+    assert split_text(f"<main>{render_markdown(NOTE)}</main>", ()) == {"": words}
+
+
+def test_two_blocks_of_one_report_page_keep_their_own_notes(make_site: SiteMaker) -> None:
+    root = make_site({"content/southend/june.md": REPORT})
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    refs = re.findall(r'<sup class="footnote-ref"><a href="#([^"]+)"', page)
+    assert len(refs) == 2 and len(set(refs)) == 2
+    for ref, note in zip(refs, ("Since April.", "Ten of them."), strict=False):
+        assert re.search(rf'<li id="{ref}">\s*<p>{note} <a href="#fnref-', page), ref
+    assert sorted(refs) == sorted(re.findall(r'<li id="([^"]+)"', page))
+
+
+def test_a_page_with_notes_passes_axe_and_reflows(make_site: SiteMaker, browser: Any) -> None:
+    root = make_site({"content/southend/june.md": REPORT})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    handler = functools.partial(_Quiet, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert axe_and_reflow_failures(browser, base, ["southend/june/"]) == []
+    finally:
+        server.shutdown()
+        server.server_close()
