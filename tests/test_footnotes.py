@@ -90,6 +90,17 @@ def test_two_blocks_of_one_report_page_keep_their_own_notes(make_site: SiteMaker
     assert sorted(refs) == sorted(re.findall(r'<li id="([^"]+)"', page))
 
 
+def test_notes_named_in_any_script_are_not_taken_for_dead_links(make_site: SiteMaker) -> None:
+    """cmark-gfm names the note ``[^café]`` ``fn-…-caf%C3%A9``: a browser finds it, and
+    so does the check of links within the page (which runs here: the page has one)."""
+    body = "\nSee [P1](#p1); café[^café].\n\n[^café]: Le café.\n"
+    root = make_site({"content/southend/june.md": REPORT + body})
+    result = run_cli("build", "--source", str(root), "--strict")
+    assert result.exit_code == 0, result.output
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert re.search(r'<li id="fn-[0-9a-f]+-caf%C3%A9">', page)
+
+
 def test_a_page_with_notes_passes_axe_and_reflows(make_site: SiteMaker, browser: Any) -> None:
     root = make_site({"content/southend/june.md": REPORT})
     assert run_cli("build", "--source", str(root)).exit_code == 0

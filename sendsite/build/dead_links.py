@@ -139,13 +139,20 @@ def same_page_refs(
         del anchors[anchor]
     if not anchors:
         return []
-    ids = {unescape(value) for value in _ID_TEXT.findall(html)}
+    ids = _as_found({unescape(value) for value in _ID_TEXT.findall(html)})
     noted = {ref.anchor for ref in known if ref.kind == "part" and ref.site == page}
     return [
         LooseRef(f"#{anchor}", document, page, "part", anchor)
         for anchor in anchors
         if anchor not in ids and anchor not in noted
     ][:MAX_LOOSE]
+
+
+def _as_found(ids: set[str]) -> set[str]:
+    """``ids`` and, for one holding ``%``, its percent-decoded form: a browser finds the
+    element whose id is ``caf%C3%A9`` (as cmark-gfm names a footnote) for ``#caf%C3%A9``,
+    which ``as_written`` decodes."""
+    return ids | {unquote(found) for found in ids if "%" in found}
 
 
 def as_written(value: str) -> str:
@@ -218,7 +225,9 @@ class _Ids:
             content = self.files.get(page)
             known = content is not None and not isinstance(content, Deferred)
             found = _ID.findall(content_bytes(content)) if known else None
-            self.ids[page] = None if found is None else {unescape(i.decode()) for i in found}
+            self.ids[page] = (
+                None if found is None else _as_found({unescape(i.decode()) for i in found})
+            )
         ids = self.ids[page]
         return ids is not None and anchor not in ids
 
