@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from sendsite.builtin.search.text import split_text
+from sendsite.content.glossary import acronyms_in
 from sendsite.content.markdown import plain_text, render_markdown
 
 from .conftest import SiteMaker, run_cli
@@ -50,7 +51,11 @@ def test_a_footnote_links_to_its_note_and_back() -> None:
     html = str(render_markdown(NOTE))
     refs = re.findall(r'<sup class="footnote-ref"><a href="#([^"]+)" id="([^"]+)"', html)
     assert [ref for ref, _ in refs] == re.findall(r'<li id="([^"]+)"', html)
-    backs = re.findall(r'<a href="#([^"]+)" class="footnote-backref" aria-label="([^"]+)"', html)
+    backs = re.findall(
+        r'<a href="#([^"]+)" class="footnote-backref">↩'
+        r'<span class="visually-hidden"> ([^<]+)</span></a>',
+        html,
+    )
     assert backs == [(back, f"Back to reference {n}") for n, (_, back) in enumerate(refs, 1)]
     assert '<section class="footnotes">' in html
     assert "<em>SEND</em>" in html and "[^" not in html
@@ -73,6 +78,38 @@ def test_a_note_s_number_is_not_a_word_of_the_text() -> None:
     words = "A waiting list of 300 and a new panel. In March 2021. The SEND panel."
     assert plain_text(NOTE) == words
     assert split_text(f"<main>{render_markdown(NOTE)}</main>", ()) == {"": words}
+
+
+def test_only_the_notes_own_ids_and_links_are_renamed() -> None:
+    """An author's file or id that starts like a note's is left as written, and a note
+    whose number is in an image's text (not a link there) gets no link back to nowhere."""
+    html = str(
+        render_markdown(
+            'See [the funding notes](fn-notes.md)[^1], <span id="fn-x">here</span> and '
+            "![Chart[^c]](https://example.com/chart.png).\n\n[^1]: Ten.\n[^c]: Source.\n"
+        )
+    )
+    assert 'href="fn-notes.md"' in html and 'id="fn-x"' in html
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
+    assert len(re.findall(r'class="footnote-backref"', html)) == 1
+
+
+def test_a_link_s_name_is_its_text_not_an_aria_label() -> None:
+    """Only a note's link back has a name beyond its text (hidden text, not ``aria-label``):
+    an author's ``aria-label`` is dropped, and a link whose address was taken away is
+    still plain text."""
+    html = str(render_markdown('<a aria-label="Plan" href="javascript:alert(1)">Read</a>'))
+    assert html == "<p><span>Read</span></p>\n"
+    assert "aria-label" not in str(render_markdown('<a aria-label="x" href="a.pdf">A</a>'))
+
+
+def test_a_note_s_label_is_not_an_abbreviation_and_a_note_used_twice_ends_a_phrase() -> None:
+    assert acronyms_in("The rate[^ONS] rose.\n\n[^ONS]: From a survey.\n") == {}
+    twice = "a[^1] and b[^1].\n\n[^1]: In March 2021\n"
+    assert split_text(f"<main>{render_markdown(twice)}</main>", ()) == {
+        "": "a and b. In March 2021."
+    }
 
 
 def test_two_blocks_of_one_report_page_keep_their_own_notes(make_site: SiteMaker) -> None:

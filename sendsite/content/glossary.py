@@ -312,9 +312,10 @@ def _is_acronym(term: str) -> bool:
 
 
 # Two or more capitals, possibly with lower-case letters between (WSoA, SaLT, EHCPs), not
-# after a letter, digit, "_", "&", "/" or "-". (The look-behind follows the first capital,
-# so the pattern starts with a capital, which the scan jumps between: 2.5 times as fast.)
-_ACRONYM_LIKE = re.compile(r"([A-Z](?<![\w&/-].)[a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/-])", re.S)
+# after a letter, digit, "_", "&", "/", "-" or "^" (a footnote's label, "[^ONS]", is never
+# shown). (The look-behind follows the first capital, so the pattern starts with a
+# capital, which the scan jumps between: 2.5 times as fast.)
+_ACRONYM_LIKE = re.compile(r"([A-Z](?<![\w&/^-].)[a-z]?[A-Z][A-Za-z]*?)(s?)(?![\w/-])", re.S)
 # Capitalised words that are not abbreviations: headings in capitals and roman numerals.
 _NOT_ACRONYMS = {"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"}
 

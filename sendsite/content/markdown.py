@@ -49,7 +49,7 @@ _ALLOWED_TAGS = {
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
-    "a": {"href", "aria-label"},
+    "a": {"href"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -112,13 +112,25 @@ _CMARK_OPTIONS = (
     | Options.CMARK_OPT_FOOTNOTES
 )
 #: The classes footnotes keep, for the theme (no other class passes the sanitizer).
-_FOOTNOTE_CLASSES = {"section": {"footnotes"}, "sup": {"footnote-ref"}, "a": {"footnote-backref"}}
+_FOOTNOTE_CLASSES = {
+    "section": {"footnotes"},
+    "sup": {"footnote-ref"},
+    "a": {"footnote-backref"},
+    "span": {"visually-hidden"},
+}
 #: A footnote's number in the text, and the link back to it from the note.
 _FOOTNOTE_MARKS = re.compile(
     r'<sup class="footnote-ref">.*?</sup>|<a [^>]*class="footnote-backref"[^>]*>.*?</a>', re.S
 )
-#: A footnote's id, or a link to one, as cmark-gfm writes them (``fn-1``, ``fnref-1-2``).
-_FOOTNOTE_ID = re.compile(r'(id|href)="(#?)(fn|fnref)-')
+#: A footnote's number (a link to its note), its note, and the link back, exactly as
+#: cmark-gfm writes them (an author's own ``id="fn-x"`` is left alone).
+_FOOTNOTE_REF = re.compile(r'<a href="#fn-([^"]*)" id="fnref-([^"]*)" data-footnote-ref>')
+_FOOTNOTE_NOTE = re.compile(r'<li id="fn-([^"]*)">')
+_FOOTNOTE_BACK = re.compile(
+    r'<a href="#fnref-([^"]*)" class="footnote-backref" data-footnote-backref'
+    r' data-footnote-backref-idx="[^"]*" aria-label="([^"]*)">(.*?)</a>',
+    re.S,
+)
 #: What marks an id content gave (a Markdown heading's, or one in the author's HTML)
 #: until the page it goes into is made (``settle_content_ids``).
 _MARK = ' data-c=""'
@@ -157,11 +169,25 @@ def _own_footnotes(html: str, text: str) -> str:
     block's from 1, and a page holds several blocks (a report's introduction, each
     priority's narrative). They are named after the block's text, so they stay the same
     from build to build; the same block twice on a page is settled as any id is
-    (``settle_content_ids``), its links leading to the first's notes, which say the same."""
-    if "data-footnote-ref" not in html:
+    (``settle_content_ids``), its links leading to the first's notes, which say the same.
+    A link back to a number that is not on the page (one in an image's text) is left
+    out, and the link back's name ("Back to reference 1") is hidden text in it."""
+    if 'class="footnotes"' not in html:
         return html
     tag = hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
-    return _FOOTNOTE_ID.sub(rf'\1="\2\3-{tag}-', html)
+    html = _FOOTNOTE_REF.sub(
+        rf'<a href="#fn-{tag}-\1" id="fnref-{tag}-\2" data-footnote-ref>', html
+    )
+    html = _FOOTNOTE_NOTE.sub(rf'<li id="fn-{tag}-\1">', html)
+
+    def back(found: re.Match[str]) -> str:
+        target = f"fnref-{tag}-{found[1]}"
+        if f'id="{target}"' not in html:
+            return ""
+        name = f'<span class="visually-hidden"> {found[2]}</span>'
+        return f'<a href="#{target}" class="footnote-backref">{found[3]}{name}</a>'
+
+    return _FOOTNOTE_BACK.sub(back, html)
 
 
 class _Ids:
@@ -235,7 +261,7 @@ _SANITIZER = nh3.Cleaner(
 _TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={})
 
 #: An ``<a>`` without ``href`` in ``nh3``'s output (whose attributes are all quoted).
-_NOT_A_LINK = re.compile(r'<a((?:\s(?!href=)[a-z]+="[^"]*")*)>(.*?)</a>', re.S)
+_NOT_A_LINK = re.compile(r'<a((?:\s(?!href=)[a-z-]+="[^"]*")*)>(.*?)</a>', re.S)
 
 
 # One line of words and ordinary punctuation: Markdown would only wrap it in <p>.

@@ -51,6 +51,9 @@ _BLOCK = {
 _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
+#: Where a block ends, among a part's pieces of text (a space when they are joined; never
+#: one of them, which may be spaces too).
+_BREAK = "\u2029"
 _HREF = re.compile(r"""\shref\s*=\s*["']#([^"']+)["']""")
 _ROWS = {"tr", "li"}
 
@@ -99,11 +102,14 @@ def split_text(
     chunks = parts[""]
 
     def boundary() -> None:
-        if chunks and chunks[-1] != " ":
-            tail = chunks[-1].rstrip()
+        at = len(chunks) - 1
+        while at >= 0 and chunks[at] != _BREAK and chunks[at].isspace():
+            at -= 1  # spaces between tags (and skipped elements): the words end before
+        if at >= 0 and chunks[at] != _BREAK:
+            tail = chunks[at].rstrip()
             if tail and tail[-1].isalnum():
-                chunks.append(".")
-            chunks.append(" ")
+                chunks[at] = f"{tail}."
+            chunks.append(_BREAK)
 
     position = html.find(">", start) + 1
     tokens = _TOKEN.finditer(html, position, end)
