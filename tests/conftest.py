@@ -186,6 +186,23 @@ FAILING_TRACKER = (
 )
 
 
+#: A small report in the built-in ``southend-highlight`` format, up to its body (13 lines).
+SOUTHEND_FRONT = """\
+---
+format: southend-highlight
+title: June report
+meeting_date: 25th June 2021
+priorities:
+  - code: P1
+    title: Plan quality
+    milestones:
+      - milestone: Handbook agreed
+        completed_by: 31 st March 2021
+        rag: Green
+---
+"""
+
+
 @pytest.fixture
 def make_site(tmp_path: Path) -> SiteMaker:
     """Write ``{relative path: text}`` into a fresh site folder and return the folder."""

@@ -12,25 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SiteMaker, run_cli
+from .conftest import REPO, SOUTHEND_FRONT, SiteMaker, run_cli
 
 BAD = Path(__file__).parent / "bad_inputs"
 
-GOOD_REPORT = """\
----
-format: southend-highlight
-title: Good report
-meeting_date: 28th May 2021
-priorities:
-  - code: P1
-    title: Plan quality
-    milestones:
-      - milestone: Handbook agreed
-        completed_by: 31 st March 2021
-        rag: Green
----
-An introduction.
-"""
+GOOD_REPORT = (
+    SOUTHEND_FRONT.replace("title: June report", "title: Good report").replace(
+        "25th June 2021", "28th May 2021"
+    )
+    + "An introduction.\n"
+)
 
 # case -> (file:line[:column] shown, words in the message, words in the fix, --strict?)
 CASES: dict[str, tuple[str, str, str, bool]] = {

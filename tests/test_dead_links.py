@@ -18,21 +18,11 @@ from sendsite.build.pipeline import Pipeline
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
-from .conftest import SiteMaker, run_cli
+from .conftest import SOUTHEND_FRONT, SiteMaker, run_cli
 
-REPORT = """\
----
-format: southend-highlight
-title: June report
-meeting_date: 25th June 2021
-priorities:
-  - code: P1
-    title: Plan quality
-    milestones:
-      - milestone: Handbook agreed
-        completed_by: 31 st March 2021
-        rag: Green
----
+REPORT = (
+    SOUTHEND_FRONT
+    + """\
 The forward plan is attached: [forward plan](forward-plan.pdf), with
 [the handbook](handbook.pdf).
 
@@ -45,6 +35,7 @@ Our stylesheet is [here](../../static/sendsite.css), the changes as
 Page 2 of [the plan](<Plan v2.pdf#page=2>) has the figures.
 The [May report](../may-report/) came before; see [the home page](../../) and [this](../june/).
 """
+)
 
 
 def _site(make_site: SiteMaker) -> Path:

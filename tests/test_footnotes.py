@@ -19,7 +19,7 @@ from sendsite.builtin.search.text import split_text
 from sendsite.content.glossary import acronyms_in
 from sendsite.content.markdown import plain_text, render_markdown
 
-from .conftest import SiteMaker, run_cli
+from .conftest import SOUTHEND_FRONT, SiteMaker, run_cli
 from .test_accessibility import _Quiet, axe_and_reflow_failures
 
 NOTE = (
@@ -27,24 +27,13 @@ NOTE = (
     "[^1]: In March 2021.\n[^panel]: The *SEND* panel.\n"
 )
 
-REPORT = """\
----
-format: southend-highlight
-title: June report
-meeting_date: 25th June 2021
-priorities:
-  - code: P1
-    title: Plan quality
-    narrative: "Plans were late[^1].\\n\\n[^1]: Ten of them."
-    milestones:
-      - milestone: Handbook agreed
-        completed_by: 31 st March 2021
-        rag: Green
----
-The list grew[^1].
-
-[^1]: Since April.
-"""
+REPORT = (
+    SOUTHEND_FRONT.replace(
+        "    milestones:",
+        '    narrative: "Plans were late[^1].\\n\\n[^1]: Ten of them."\n    milestones:',
+    )
+    + "The list grew[^1].\n\n[^1]: Since April.\n"
+)
 
 
 def test_a_footnote_links_to_its_note_and_back() -> None:
