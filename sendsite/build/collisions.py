@@ -26,7 +26,6 @@ __all__ = [
     "ClaimMemo",
     "collisions",
     "page_claim",
-    "reserved_for",
     "site_collisions",
 ]
 
@@ -56,8 +55,7 @@ def _shown(path: PurePosixPath) -> str:
     return f"{path.parent}/" if path.name == "index.html" else str(path)
 
 
-def reserved_for(path: PurePosixPath | str) -> str | None:
-    """What the build writes itself at ``path`` (``RESERVED``), if anything."""
+def _reserved(path: PurePosixPath) -> str | None:
     text = str(path)
     for prefix, what in RESERVED.items():
         if text == prefix or text.startswith(prefix + "/"):
@@ -75,7 +73,7 @@ def collisions(claims: Iterable[Claim]) -> list[Problem]:
     seen: dict[PurePosixPath, Claim] = {}
     for claim in claims:
         first = seen.setdefault(claim.path, claim)
-        reserved = reserved_for(claim.path) if claim.file is not None else None
+        reserved = _reserved(claim.path) if claim.file is not None else None
         if first is claim and reserved is None:
             continue
         other = reserved or first.what
