@@ -207,6 +207,10 @@ NEAR_MISSES = [
     "w/c May 2021",
     "w/c 13/14",
     "week commencing Q2 2021/22",
+    # A month against two years that are not a financial year (dateutil: 21 June 2023).
+    "Jun-21/23",
+    "June 21/23",
+    "June 2021/2023",
 ]
 
 

@@ -361,8 +361,8 @@ def _fallback(text: str) -> tuple[date, date, str] | None:
     ("12-3 June 2021" as 3 June 2012, 20:21), "2020/2" as 1 February 2020, or
     "12/31/2021" month-first.
     """
-    if not re.search(r"\d", text) or len(text) > 40:
-        return None
+    if not re.search(r"\d", text) or len(text) > 40 or _MONTH_OF_FY.match(text):
+        return None  # "Jun-21/23" is no financial year, not 21 June 2023
     try:
         first, second = (
             dateutil_parser.parse(text, dayfirst=True, default=default) for default in _DEFAULTS
