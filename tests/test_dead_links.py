@@ -384,3 +384,30 @@ def test_a_link_with_no_extension_is_checked_as_a_folder_page(make_site: SiteMak
     ]
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
     assert 'href="../../tracker"' in page and 'href="../april-report"' in page
+
+
+def test_a_link_cut_short_by_a_hash_in_a_file_name_says_why(make_site: SiteMaker) -> None:
+    """`<My Doc#2.pdf>` links to "My Doc", part "2.pdf": the fix names the file it missed
+    and how to write the link; written with %23, it leads to the file."""
+    root = make_site(
+        {"content/southend/june.md": SOUTHEND_FRONT + "\nThe [old plan](<Plan#2.pdf>).\n"}
+    )
+    (root / "content" / "southend" / "Plan#2.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert _warnings(result.output) == [
+        "content/southend/june.md:14: warning: the link to 'Plan' leads nowhere: "
+        "the site has no page there"
+    ]
+    assert "'Plan#2.pdf' is beside it in content/, but in a link '#' starts a part" in (
+        " ".join(result.output.split())
+    )
+    assert "('Plan%232.pdf')" in result.output
+    (root / "content" / "southend" / "june.md").write_text(
+        SOUTHEND_FRONT + "\nThe [old plan](Plan%232.pdf).\n", "utf-8"
+    )
+    fixed = run_cli("build", "--source", str(root))
+    assert fixed.exit_code == 0, fixed.output
+    assert _warnings(fixed.output) == []
+    page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
+    assert 'href="../plan-2.pdf"' in page  # the attachment, under its published name

@@ -235,6 +235,8 @@ class _Ids:
 
 def _fix(ref: LooseRef, content_folder: Path) -> str:
     """How to mend ``ref``: put the file in place, or say why the one there is not published."""
+    if ref.kind in ("link", "page") and (cut := _cut_short(ref.content, content_folder)):
+        return cut
     if ref.kind == "page":
         return _PAGE_FIX
     if ref.kind == "part":
@@ -248,6 +250,28 @@ def _fix(ref: LooseRef, content_folder: Path) -> str:
             "starts with '_' stays unpublished. Rename it to publish it, or remove the link."
         )
     return _ATTACH.format(content=content)
+
+
+def _cut_short(content: PurePosixPath, content_folder: Path) -> str | None:
+    """Why a link to a file whose name holds '#' or '?' missed it ("My Doc#2.pdf" is a
+    link to "My Doc", part "2.pdf"), if such a file is beside where the link leads."""
+    try:
+        found = sorted(
+            p.name
+            for p in (content_folder / content).parent.iterdir()
+            if p.name.startswith((f"{content.name}#", f"{content.name}?"))
+        )
+    except OSError:  # no such folder
+        return None
+    if not found:
+        return None
+    whole = found[0]
+    return (
+        f"'{whole}' is beside it in content/, but in a link '#' starts a part of the page "
+        f"and '?' a query, so the link stops at '{content.name}'. Write them as %23 and "
+        f"%3F ('{whole.replace('#', '%23').replace('?', '%3F')}'), or rename the file "
+        "without them."
+    )
 
 
 def line_naming(lines: Iterable[str], written: str) -> int | None:
