@@ -372,15 +372,20 @@ def test_a_link_with_no_extension_is_checked_as_a_folder_page(make_site: SiteMak
     root = make_site(
         {
             "content/southend/june.md": REPORT
-            + "\nSee the [tracker](../../tracker), [the area](..) and [April](../april-report).\n",
+            + "\nSee the [tracker](../../tracker), [the area](..) and [April](../april-report).\n"
+            # Spaces around an address, which browsers drop.
+            + '\nAlso <a href=" ../../tracker/ ">this</a>, <a href=" .. ">that</a>, '
+            '<a href=" /policies/ ">the policies</a> and <a href=" ../march/ ">March</a>.\n',
         }
     )
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output
-    warned = [w for w in _warnings(result.output) if ":25:" in w]
+    warned = [w for w in _warnings(result.output) if ":25:" in w or ":27:" in w]
     assert warned == [
         "content/southend/june.md:25: warning: the link to '../april-report' leads nowhere: "
-        "the site has no page there"
+        "the site has no page there",
+        "content/southend/june.md:27: warning: the link to '../march/' leads nowhere: "
+        "the site has no page there",
     ]
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
     assert 'href="../../tracker"' in page and 'href="../april-report"' in page

@@ -44,8 +44,8 @@ from sendsite.content.markdown import in_tag
 from sendsite.errors import Problem
 
 __all__ = [
-    "MAX_LOOSE", "Loose", "LooseRef", "RefKind", "as_written", "dead_links", "line_naming",
-    "loose_ref", "same_page_refs", "site_path", "source_lines",
+    "MAX_LOOSE", "URL_SPACES", "Loose", "LooseRef", "RefKind", "as_written", "dead_links",
+    "line_naming", "loose_ref", "same_page_refs", "site_path", "source_lines",
 ]  # fmt: skip
 
 #: A link to a file, an image, a link to a folder (a page), or to a part of a page.
@@ -61,6 +61,8 @@ _ID = re.compile(rb'\sid="([^"]+)"')
 _ID_TEXT = re.compile(r'\sid="([^"]+)"')
 #: A link to a part of the page it is on, in a page's HTML.
 _HERE = re.compile(r'href(?<![\w-]href)="#([^"]+)"')
+#: What a browser takes off both ends of an address (the URL standard's C0 space).
+URL_SPACES = "\t\n\x0c\r "
 _NOWHERE = "leads nowhere: there is no such file beside this document, nor on the site"
 _MESSAGES = {
     "link": f"the link to '{{written}}' {_NOWHERE}",
@@ -109,10 +111,11 @@ def site_path(page_folder: str, value: str) -> str | None:
     """Where the reference ``value`` (an ``href`` or ``src`` as in the HTML) on a page in
     ``page_folder`` leads on the site (a folder: its ``index.html``); None if it leaves the
     site, so cannot be checked. A page links to the same few places as the pages beside it."""
-    site = posixpath.normpath(posixpath.join(page_folder, as_written(value)))
+    written = as_written(value)
+    site = posixpath.normpath(posixpath.join(page_folder, written))
     if site == ".." or site.startswith("../"):
         return None
-    if value.endswith("/"):
+    if written.endswith("/"):
         return "index.html" if site == "." else f"{site}/index.html"
     return site
 
@@ -157,8 +160,9 @@ def _as_found(ids: set[str]) -> set[str]:
 
 def as_written(value: str) -> str:
     """An ``href`` or ``src`` (as in the HTML) as the author wrote it: unescaped,
-    percent-decoded."""
-    return unquote(unescape(value)) if "&" in value or "%" in value else value
+    percent-decoded, without the spaces around it (browsers take them off)."""
+    value = value.strip(URL_SPACES)
+    return unquote(unescape(value)).strip(URL_SPACES) if "&" in value or "%" in value else value
 
 
 def dead_links(

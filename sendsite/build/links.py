@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 from sendsite.build.dead_links import (
     MAX_LOOSE,
+    URL_SPACES,
     LooseRef,
     RefKind,
     as_written,
@@ -45,6 +46,8 @@ _MD_HREF = re.compile(r'href(?<![\w-]href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"
 _REF = re.compile(
     r'="(?:(?<=\shref=")|(?<=\ssrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+)([#?][^"]*)?"'
 )
+#: An address that leaves the page's folder: a scheme, or a path from the site's root.
+_LEAVES = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/")
 #: A path's extension: a file, not a folder.
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]+$")
 
@@ -100,7 +103,9 @@ def rewrite_content_links(
     def reference(match: re.Match[str]) -> str:
         if not in_tag(match.string, match.start()):
             return match.group(0)  # text that shows markup (in code): not a link
-        href, after = match.group(1), match.group(2) or ""
+        href, after = match.group(1).strip(URL_SPACES), match.group(2) or ""
+        if not href or _LEAVES.match(href):  # " /path", " https:": spaces a browser drops
+            return match.group(0)
         target = None
         if not href.endswith("/"):
             joined = posixpath.normpath(posixpath.join(folder, as_written(href)))
