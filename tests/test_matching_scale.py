@@ -29,7 +29,9 @@ def _reference(
     ref: Callable[[Any], str],
 ) -> tuple[list[Match[Any]], list[Any], list[Any]]:
     """``match_rows`` as it was before it classed rows (listing every pair of rows of one
-    text, or of one section, then sorting them): the answers it must still give."""
+    text, or of one section, then sorting them): the answers it must still give. (Rows of
+    the same words pair in their own section first, since they were found to pair across
+    sections.)"""
     matches: list[Match[Any]] = []
     left = list(range(len(before)))
     right = list(range(len(after)))
@@ -56,17 +58,19 @@ def _reference(
         if key := ref(after[j]).strip():
             refs_after.setdefault(key, []).append(j)
     take([(1.0, i, j, "ref") for i in left for j in refs_after.get(ref(before[i]).strip(), [])])
-    same_words: dict[tuple[str, ...], list[int]] = {}
-    for j in right:
-        same_words.setdefault(words_after[j], []).append(j)
-    take(
-        [
-            (1.0, i, j, "text")
-            for i in left
-            if words_before[i]
-            for j in same_words.get(words_before[i], [])
-        ]
-    )
+    for same_section in (True, False):  # the same words in the same section first
+        same_words: dict[tuple[str, ...], list[int]] = {}
+        for j in right:
+            same_words.setdefault(words_after[j], []).append(j)
+        take(
+            [
+                (1.0, i, j, "text")
+                for i in left
+                if words_before[i]
+                for j in same_words.get(words_before[i], [])
+                if not same_section or section(before[i]) == section(after[j])
+            ]
+        )
     for same_section, bar in ((True, SIMILAR), (False, SIMILAR_ELSEWHERE)):
         pairs = []
         for i in left:

@@ -223,12 +223,9 @@ meeting_date: {date}
 """
 
 
-def _row(text: str, rag: str = "Green", ref: str = "") -> str:
+def _row(text: str, rag: str = "Green", ref: str = "", due: str = "31 March 2022") -> str:
     id_line = f"        id: {ref}\n" if ref else ""
-    return (
-        f"      - milestone: {text}\n{id_line}        completed_by: 31 March 2022\n"
-        f"        rag: {rag}\n"
-    )
+    return f"      - milestone: {text}\n{id_line}        completed_by: {due}\n        rag: {rag}\n"
 
 
 def _report(title: str, date: str, rows: str, extra: str = "") -> str:
@@ -259,6 +256,152 @@ def test_an_id_that_changes_falls_back_to_the_words(make_site: SiteMaker) -> Non
     )
     [change] = _read(root)["b"].changes
     assert (change.kind, change.direction, change.how) == ("status", "worsened", "text")
+
+
+def test_a_recurring_item_is_told_apart_by_its_due_date(make_site: SiteMaker) -> None:
+    """One row a quarter with the same words: the finished one left out of the next report
+    and the March one done is that, not two dates slipping and the June row dropped."""
+    board = "Progress report to the SEND Board"
+    root = make_site(
+        {
+            "content/x/a.md": _report(
+                "A",
+                "31 January 2023",
+                _row(board, "Blue", due="31 December 2022")
+                + _row(board, due="31 March 2023")
+                + _row(board, due="30 June 2023"),
+            ),
+            "content/x/b.md": _report(
+                "B",
+                "30 April 2023",
+                _row(board, "Blue", due="31/03/2023") + _row(board, due="30 June 2023"),
+            ),
+        }
+    )
+    [change] = _read(root)["b"].changes
+    assert (change.kind, change.text, change.before, change.after, change.how) == (
+        "completed", board, "Green: on track", "Blue: complete", "text",
+    )  # fmt: skip
+
+
+def test_the_same_words_in_another_section_are_another_item(make_site: SiteMaker) -> None:
+    """P1 and P2 each have a "Quarterly review" row and a "Staff capacity" risk; P1's go:
+    they are dropped and closed, and P2's, unchanged, say nothing."""
+
+    def report(date: str, with_p1_rows: bool) -> str:
+        review = _row("Quarterly review") if with_p1_rows else ""
+        risks = "    risks:\n      - risk: Staff capacity\n        rag: Amber\n"
+        return (
+            f"---\nformat: southend-highlight\ntitle: Report\nmeeting_date: {date}\n"
+            "priorities:\n  - code: P1\n    title: Plans\n    milestones:\n"
+            + review
+            + _row("Audit plans")
+            + (risks if with_p1_rows else "")
+            + "  - code: P2\n    title: Therapies\n    milestones:\n"
+            + _row("Quarterly review", "Red", due="30 June 2022")
+            + "    risks:\n      - risk: Staff capacity\n        rag: Red\n---\n"
+        )
+
+    root = make_site(
+        {
+            "content/x/a.md": report("31 January 2022", True),
+            "content/x/b.md": report("28 February 2022", False),
+        }
+    )
+    changes = _read(root)["b"].changes
+    assert {(c.kind, c.text, c.before) for c in changes} == {
+        ("dropped", "Quarterly review", "Green: on track"),
+        ("risk-closed", "Staff capacity", "Amber (Medium)"),
+    }
+    assert all(c.gone and c.anchor.startswith("p1") for c in changes), changes
+
+
+def test_a_score_given_or_taken_away_is_a_re_rating_with_no_direction(
+    make_site: SiteMaker,
+) -> None:
+    def risks(first: str, second: str) -> str:
+        return (
+            "    risks:\n      - risk: Capacity of the team\n        rag: Amber\n"
+            f"{first}      - risk: Funding for posts\n        rag: Amber\n{second}"
+        )
+
+    scored = "        likelihood: 3\n        impact: 4\n"
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Plan") + risks("", scored)),
+            "content/x/b.md": _report("B", "1 June 2021", _row("Plan") + risks(scored, "")),
+        }
+    )
+    changes = _read(root)["b"].changes
+    assert {(c.kind, c.direction, c.text) for c in changes} == {
+        ("risk-rated", "", "Capacity of the team"),
+        ("risk-rated", "", "Funding for posts"),
+    }
+
+
+def test_a_due_date_reworded_is_no_change_once_done_nor_in_another_case(
+    make_site: SiteMaker,
+) -> None:
+    root = make_site(
+        {
+            "content/x/a.md": _report(
+                "A",
+                "1 May 2021",
+                _row("Agree plan", "Blue", due="Completed") + _row("Hire", due="TBC"),
+            ),
+            "content/x/b.md": _report(
+                "B",
+                "1 June 2021",
+                _row("Agree plan", "Blue", due="Complete") + _row("Hire", due="tbc "),
+            ),
+            "content/x/c.md": _report(
+                "C",
+                "1 July 2021",
+                _row("Agree plan", "Blue", due="Complete") + _row("Hire", due="Autumn"),
+            ),
+        }
+    )
+    reports = _read(root)
+    assert reports["b"].changes == []
+    assert _changes(reports["c"]) == {("due", "", "Hire")}
+
+
+def test_series_names_are_one_whatever_their_case_and_spacing(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            f"content/x/{name}.md": _report(name, date, _row("Hire", rag), f"series: {series}\n")
+            for name, date, rag, series in [
+                ("a", "1 May 2021", "Green", "quarterly"),
+                ("b", "1 June 2021", "Amber", "Quarterly"),
+                ("c", "1 July 2021", "Red", "quarterly "),
+            ]
+        }
+    )
+    entries = _read(root)
+    assert (entries["b"].previous, entries["c"].previous) == (entries["a"], entries["b"])
+    assert _changes(entries["c"]) == {("status", "worsened", "Hire")}
+
+
+def test_a_report_whose_date_is_not_understood_is_warned_of_and_not_first_of_a_series(
+    make_site: SiteMaker,
+) -> None:
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row("Hire")),
+            "content/x/b.md": _report("B", "TBC", _row("Hire", "Amber")),
+            "content/x/c.md": _report("C", "1 July 2021", _row("Hire", "Red")),
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert (
+        "b.md:4:1: warning: the report's date 'TBC' is not a date sendsite understands, so "
+        "the report has no place in its series"
+    ) in result.output
+    area = page_text(root / "site" / "x" / "index.html")
+    assert "Not compared: its date is not understood" in area
+    assert area.count("First of its series") == 1  # a's only
+    assert run_cli("build", "--source", str(root), "--strict").exit_code == 1
 
 
 def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
@@ -317,6 +460,16 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
             },
             "c.md:5:",
             "supersedes: a.md is already followed by b.md (its 'supersedes:' on line 5)",
+        ),
+        (  # c skips b, which follows a by its date: the series would fork as well
+            {
+                "a.md": ("1 May 2021", ""),
+                "b.md": ("1 June 2021", ""),
+                "c.md": ("1 July 2021", "supersedes: a\n"),
+            },
+            "c.md:5:",
+            "supersedes: a.md is followed by b.md (the next report of its series by date), "
+            "so the series would split in two",
         ),
     ],
 )
@@ -423,15 +576,16 @@ def test_changes_are_exported(example_site: Path) -> None:
         csv.DictReader(io.StringIO((example_site / "data" / "changes.csv").read_text("utf-8-sig")))
     )
     document = json.loads((example_site / "data" / "changes.json").read_text())
-    assert document["schema"] == "sendsite-changes/1"
+    assert document["schema"] == "sendsite-changes/2"
     assert (
         len(rows)
         == len(document["changes"])
         == sum(len(e.changes) for e in _read(EXAMPLE).values())
     )
     dropped = next(r for r in rows if r["kind"] == "dropped")
-    assert dropped["report"] == "northdale/highlight-2023-q3"
-    assert dropped["previous_report"] == "northdale/highlight-2023-q2"
+    # The slugs, as every export gives its report (joined on area and report).
+    assert (dropped["area"], dropped["report"]) == ("northdale", "highlight-2023-q3")
+    assert dropped["previous_report"] == "highlight-2023-q2"
     assert dropped["url"].startswith("northdale/highlight-2023-q2/#p2-milestone-")
     assert dropped["before"] == "Green: on track" and dropped["after"] == "no longer listed"
     assert {r["how_matched"] for r in rows} >= {"text", ""}

@@ -142,7 +142,8 @@ def _item_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Item])
                 direction="" if completed else _direction(before.status, after.status),
             )
         )
-    if before.due.text.strip() != after.due.text.strip():
+    finished = before.status.is_complete and after.status.is_complete
+    if not finished and _said(before.due.text) != _said(after.due.text):
         start, end = before.due.sort_key, after.due.sort_key
         direction = detail = ""
         if start and end and start != end:
@@ -166,6 +167,11 @@ def _item_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Item])
     return found
 
 
+def _said(text: str) -> str:
+    """A due date's text as it reads, whatever its case and spacing ("TBC", "tbc")."""
+    return " ".join(text.casefold().split())
+
+
 def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk]) -> list[Change]:
     before, after = match.before.rating, match.after.rating
     if (before.level, before.score) == (after.level, after.score):
@@ -187,8 +193,11 @@ def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk])
 
 
 def _risk_direction(before: RiskRating, after: RiskRating) -> str:
-    """A rating that went up (High is up) is worse; not rated has no direction."""
+    """A rating that went up (High is up) is worse; not rated has no direction, nor has a
+    score given or taken away at the same level (no score is not a score of 0)."""
     if RiskLevel.NOT_RATED in (before.level, after.level) or before.severity == after.severity:
+        return ""
+    if before.level == after.level and None in (before.score, after.score):
         return ""
     return "improved" if after.severity > before.severity else "worsened"
 
@@ -202,9 +211,9 @@ def matches_between(
     """The items, then the risks, of two reports matched: (matches, gone, new) each.
 
     Matching is the costly part of a series, and depends only on each row's text,
-    section and reference: the result is kept in ``entry.matched`` by a hash of
-    those, both reports', which the build cache keeps too. A later build whose two
-    reports' rows are as they were does not match them again.
+    section and reference (and an item's due date): the result is kept in
+    ``entry.matched`` by a hash of those, both reports', which the build cache keeps too.
+    A later build whose two reports' rows are as they were does not match them again.
     """
     key = _rows_key(previous, entry)
     if entry.matched is not None and entry.matched[0] == key:
@@ -219,6 +228,7 @@ def matches_between(
         text=lambda i: i.text,
         section=lambda i: i.section,
         ref=lambda i: i.ref,
+        detail=_when,
     )
     found_risks = match_rows(
         previous.report.risks,
@@ -240,19 +250,28 @@ def matches_between(
 _Compact = tuple[tuple[tuple[int, int, str, float], ...], tuple[int, ...], tuple[int, ...]]
 
 
+def _when(item: Item) -> str:
+    """An item's due date as matching tells same-worded items apart by it: as understood,
+    else as written (spaces and case aside)."""
+    return item.due.iso() or " ".join(item.due.text.casefold().split())
+
+
 def _rows_key(previous: ReportEntry, entry: ReportEntry) -> bytes:
     """A hash of what matching the two reports' rows reads of them."""
     return hashlib.blake2b(_own_rows(previous) + _own_rows(entry), digest_size=16).digest()
 
 
 def _own_rows(entry: ReportEntry) -> bytes:
-    """A hash of each row's text, section and reference, items then risks: made once per
-    entry (``ReportEntry.rows_digest``, pickled with it), as a report is its previous
-    report's next and the build cache keeps the entries of reports not read again."""
+    """A hash of what matching reads of each row (its text, section and reference, and an
+    item's due date), items then risks: made once per entry (``ReportEntry.rows_digest``,
+    pickled with it), as a report is its previous report's next and the build cache keeps
+    the entries of reports not read again."""
     if entry.rows_digest is None:
         digest = hashlib.blake2b(digest_size=16)
-        for rows in (entry.report.items, entry.report.risks):
-            digest.update(repr([(row.text, row.section, row.ref) for row in rows]).encode())
+        items = [(i.text, i.section, i.ref, _when(i)) for i in entry.report.items]
+        risks = [(r.text, r.section, r.ref) for r in entry.report.risks]
+        for rows in (items, risks):
+            digest.update(repr(rows).encode())
             digest.update(b"\0")
         entry.rows_digest = digest.digest()
     return entry.rows_digest

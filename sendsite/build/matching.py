@@ -3,7 +3,8 @@
 Milestones, actions and risks are matched between two consecutive reports of a
 series: first by an explicit reference both give (``ref``: an id or the
 format's own number, such as 1.1), then by their words — the same
-words first, then words alike enough (reworded) within the same section, then,
+words first (in the same section and with the same due date before the same words
+elsewhere), then words alike enough (reworded) within the same section, then,
 for what is left, alike enough anywhere in the report (a section renamed or
 renumbered). Pairs are taken best first, so two similar items never swap: an
 item keeps its exact twin before a look-alike is considered. Each match says
@@ -110,9 +111,13 @@ def match_rows(
     text: Callable[[Row], str],
     section: Callable[[Row], str],
     ref: Callable[[Row], str],
+    detail: Callable[[Row], Hashable] | None = None,
 ) -> tuple[list[Match[Row]], list[Row], list[Row]]:
     """Match ``before``'s rows to ``after``'s; return the matches, the rows only
-    ``before`` has (gone) and the rows only ``after`` has (new), each in its order."""
+    ``before`` has (gone) and the rows only ``after`` has (new), each in its order.
+
+    ``detail`` tells rows of the same words apart (an item's due date: a meeting held
+    every quarter is one row a quarter): those of one detail pair first."""
     matches: list[Match[Row]] = []
     left = list(range(len(before)))
     right = list(range(len(after)))
@@ -134,9 +139,12 @@ def match_rows(
     # 1. The same reference on both sides.
     refs_before = _classes(left, lambda i: ref(before[i]).strip() or None)
     take(_same(refs_before, _classes(right, lambda j: ref(after[j]).strip() or None)), "ref")
-    # 2. The same words.
-    texts_before = _classes(left, lambda i: words_before[i] or None)
-    take(_same(texts_before, _classes(right, lambda j: words_after[j] or None)), "text")
+    # 2. The same words: of one section and detail, of one section, of one detail, anywhere.
+    for where in (section, None):
+        for told in (detail, None) if detail is not None else (None,):
+            texts_before = _same_words(left, before, words_before, where, told)
+            texts_after = _same_words(right, after, words_after, where, told)
+            take(_same(texts_before, texts_after), "text")
     # 3. Words alike, within the same section; 4. then anywhere, more strictly.
     for where, bar in ((section, SIMILAR), (None, SIMILAR_ELSEWHERE)):
         alike_before = _placed(left, before, words_before, where)
@@ -153,6 +161,22 @@ def _classes(rows: list[int], key: Callable[[int], Key | None]) -> dict[Key, lis
         if (k := key(n)) is not None:
             found.setdefault(k, []).append(n)
     return found
+
+
+def _same_words(
+    rows: list[int],
+    of: Sequence[Row],
+    words: list[tuple[str, ...]],
+    where: Callable[[Row], str] | None,
+    told: Callable[[Row], Hashable] | None,
+) -> dict[tuple[str, Hashable, tuple[str, ...]], list[int]]:
+    """Rows with words by their words, and their section and detail where asked for."""
+
+    def key(n: int) -> tuple[str, Hashable, tuple[str, ...]] | None:
+        row = of[n]
+        return ((where(row) if where else ""), (told(row) if told else None), words[n])
+
+    return _classes(rows, lambda n: key(n) if words[n] else None)
 
 
 def _placed(

@@ -5,8 +5,9 @@ are matched (``matching``) and what changed between them is worked out
 (``changes``), with each item's history across the series. A report may name
 its series (``series: quarterly``) or the report it follows
 (``supersedes: highlight-2023-q1.md``). Two reports of one series with the same
-date, a ``supersedes:`` naming a report that does not exist or one dated after
-it, or reports superseding each other in a circle are errors at their line.
+date, a ``supersedes:`` naming a report that does not exist, one dated after it or
+one another report already follows (by its ``supersedes:`` or its date), or reports
+superseding each other in a circle are errors at their line.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ _WORKING = threading.Lock()
 
 
 def _series_name(entry: ReportEntry) -> str:
+    """The series the report is in: ``series:`` (whatever its case and spacing), else its
+    format's name."""
     value = entry.document.front.get("series")
-    return str(value).strip() if value not in (None, "") else entry.format.name
+    return " ".join(str(value).casefold().split()) if value not in (None, "") else entry.format.name
 
 
 def _date_line(entry: ReportEntry) -> int | None:
@@ -105,6 +108,7 @@ def link_series(
         ordered = _order(group, named, problems)
         for earlier, later in itertools.pairwise(ordered):
             previous[id(later)] = earlier
+    problems += _skips(reports, previous, named)
     previous.update(named)  # an explicit supersedes: wins over the dates
     problems += _circles(reports, previous)
     if problems:
@@ -182,6 +186,38 @@ def _named_predecessors(
         else:
             named[id(entry)], followed[id(target)] = target, entry
     return named
+
+
+def _skips(
+    reports: list[ReportEntry], previous: dict[int, ReportEntry], named: dict[int, ReportEntry]
+) -> list[Problem]:
+    """An error for each ``supersedes:`` naming a report that another report follows by
+    its date (``previous``) and names nothing: the series would fork in two, and the
+    report skipped drop out of it."""
+    after: dict[int, ReportEntry] = {}  # a report → the next by date that names nothing
+    for later in reports:
+        earlier = previous.get(id(later))
+        if earlier is not None and id(later) not in named:
+            after[id(earlier)] = later
+    problems: list[Problem] = []
+    for entry in reports:
+        target = named.get(id(entry))
+        skipped = after.get(id(target)) if target is not None else None
+        if target is None or skipped is None or skipped is entry:
+            continue
+        there, between = target.document.relpath.name, skipped.document.relpath.name
+        problems.append(
+            ContentError(
+                f"supersedes: {there} is followed by {between} (the next report of its "
+                "series by date), so the series would split in two",
+                file=entry.document.relpath,
+                line=entry.document.line("supersedes"),
+                fix=f"Name the report just before this one ('supersedes: {between}'), or "
+                f"put {between} in a series of its own with 'series:' if it is not one of "
+                "these reports.",
+            ).problem
+        )
+    return problems
 
 
 def _dated_after(target: ReportEntry, entry: ReportEntry) -> bool:

@@ -99,10 +99,10 @@ def _report_fields(entry: ReportEntry, previous: ReportEntry) -> dict[str, Any]:
     return {
         "area": entry.area.slug,
         "area_name": entry.area.name,
-        "report": str(entry.path.parent),
+        "report": entry.slug,
         "report_title": entry.title,
         "report_date": entry.report.as_of.isoformat() if entry.report.as_of else "",
-        "previous_report": str(previous.path.parent),
+        "previous_report": previous.slug,
         "previous_report_date": previous.report.as_of.isoformat() if previous.report.as_of else "",
     }
 
@@ -125,7 +125,7 @@ def _exports(site: Site) -> dict[PurePosixPath, Streamed]:
                 yield (entry.stamp, entry.previous.stamp), partial(_block, block, entry)
 
     def document() -> Iterator[bytes | Reusable]:
-        yield b'{"schema": "sendsite-changes/1",\n"changes": '
+        yield b'{"schema": "sendsite-changes/2",\n"changes": '
         yield from array_parts(blocks(json_block))
         yield b"}\n"
 
