@@ -64,6 +64,25 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Did you mean 'southend-highlight'?",
         False,
     ),
+    "format_misspelt.md": (  # else a plain page: the report's rows silently lost
+        "format_misspelt.md:2:1: error",
+        "'Format:' is not 'format:', so this file would be published as a plain page",
+        "Write it as 'format:' (lower case)",
+        False,
+    ),
+    "format_empty.md": (
+        "format_empty.md:2:1: error",
+        "'format:' is empty, so this file would be published as a plain page",
+        "Name the report's format",
+        False,
+    ),
+    "no_format_strict.md": (
+        "no_format_strict.md:3:1: warning",
+        "this file has no 'format:', so it is a plain page, which reads only 'title:', "
+        "'slug:' and 'topics:'; ignored: 'meeting_date', 'priorities'",
+        "If it is a report, add the line 'format:'",
+        True,
+    ),
     "unknown_status.md": (
         "unknown_status.md:10:14: error",
         "unknown status 'Purple' for the Southend RAG rating",

@@ -172,11 +172,48 @@ def _paths_of_id(
             yield from _paths_of_id(value, ref, (*path, index))
 
 
+#: The front-matter keys a plain page (a file with no ``format:``) reads.
+_PLAIN_KEYS = ("title", "slug", "topics")
+
+
 def _plain_page(doc: Document, area: Area | None) -> PlainPage:
+    _check_plain_keys(doc)
     title = doc.positions.written.get(("title",), doc.front.get("title"))
     if not isinstance(title, str) or not title.strip():
         title = doc.relpath.stem.replace("-", " ").replace("_", " ").capitalize()
     return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))
+
+
+def _check_plain_keys(doc: Document) -> None:
+    """An error for a ``format:`` left empty or misspelt (the report would be published as
+    a plain page, its rows lost); a warning naming any other key a plain page ignores."""
+    for key in doc.front:
+        name = str(key)
+        if name == "format":  # there, with nothing after it
+            raise doc.error(
+                "'format:' is empty, so this file would be published as a plain page and "
+                "its report lost",
+                name,
+                fix="Name the report's format, as the area's other reports do, e.g. "
+                "'format: southend-highlight'.",
+            )
+        if name not in _PLAIN_KEYS and get_close_matches(name.casefold(), ["format"], 1, 0.8):
+            raise doc.error(
+                f"'{name}:' is not 'format:', so this file would be published as a plain "
+                "page and its report lost",
+                name,
+                fix="Write it as 'format:' (lower case), e.g. 'format: southend-highlight'.",
+            )
+    ignored = [str(key) for key in doc.front if str(key) not in _PLAIN_KEYS]
+    if ignored:
+        doc.warn(
+            "this file has no 'format:', so it is a plain page, which reads only 'title:', "
+            f"'slug:' and 'topics:'; ignored: {', '.join(repr(k) for k in ignored[:8])}"
+            + (f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""),
+            ignored[0],
+            fix="If it is a report, add the line 'format:' naming its format, as the area's "
+            "other reports do; if it is a page, remove those keys.",
+        )
 
 
 MAX_ERRORS = 50
