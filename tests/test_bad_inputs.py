@@ -345,6 +345,11 @@ def test_a_folder_with_no_content_folder_is_not_a_site(tmp_path: Path) -> None:
         ("\n", "x.md:1: error: the front matter must start on line 1, but a blank line comes"),
         ("\n \n\n", "x.md:1: error: the front matter must start on line 1, but 3 blank lines"),
         ("----\n", "x.md:1: error: the front matter must start with exactly three dashes"),
+        # Before the dashes: a space, a non-breaking one, characters that show nothing.
+        (" ---\n", "x.md:1: error: the front matter's '---' must start line 1, but spaces"),
+        ("\u00a0---\n", "x.md:1: error: the front matter's '---' must start line 1, but"),
+        ("\u200b---\n", "x.md:1: error: line 1 starts with an invisible character (U+200B)"),
+        ("\ufeff\ufeff---\n", "x.md:1: error: line 1 starts with an invisible character (U+FEFF)"),
     ],
 )
 def test_front_matter_not_on_line_1_is_an_error_not_a_page(
@@ -352,12 +357,24 @@ def test_front_matter_not_on_line_1_is_an_error_not_a_page(
 ) -> None:
     """Else the report quietly becomes a page showing its settings, and drops out of the
     dashboard, tracker and register."""
-    fence = "" if start.startswith("-") else "---\n"  # the start is the fence, or above it
+    fence = "" if start.rstrip("\n").endswith("-") else "---\n"  # the fence, or above it
     text = start + fence + GOOD_REPORT.removeprefix("---\n")
     (built_site / "content" / "southend" / "x.md").write_text(text)
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 1
     assert problem in result.output
+
+
+def test_front_matter_ended_early_by_a_stray_fence_is_an_error(built_site: Path) -> None:
+    """A '---' among the settings left the last priorities as the page's text, shown as
+    settings, and their rows out of every view."""
+    text = GOOD_REPORT.replace("\n  - code: P", "\n---\n  - code: P", 1)
+    assert text != GOOD_REPORT
+    (built_site / "content" / "southend" / "x.md").write_text(text)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "x.md:" in result.output and "error: the front matter ends at line" in result.output
+    assert "but the lines after it are more front matter ('- code: P" in result.output
 
 
 def test_a_page_may_start_with_a_rule(built_site: Path) -> None:
