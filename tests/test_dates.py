@@ -211,6 +211,10 @@ NEAR_MISSES = [
     "Jun-21/23",
     "June 21/23",
     "June 2021/2023",
+    # A month and a day written as one, with no year (dateutil: March 2031, May 2015).
+    "March 31st",
+    "by March 31st",
+    "May 15th",
 ]
 
 

@@ -150,6 +150,8 @@ _QUALIFIER = re.compile(
 _PART_OF = {"early", "mid", "late", "end of", "end", "beginning of", "start of"}
 #: Qualifiers that mean another: "End March 2021" is its end; "beginning March", from.
 _SAME = {"end": "end of", "beginning": "from", "commencing": "from", "starting": "from"}
+#: A month, then a day written as one ("31st"), then nothing: no year.
+_DAY_NOT_YEAR = re.compile(rf"\b(?:{_MONTH_WORD})\.?,? \d{{1,2}} ?(?:st|nd|rd|th)$")
 _ONWARDS = re.compile(r"\s+(?:onwards|onward|and after)$")
 _DAY_MONTH_YEAR = re.compile(rf"^(?P<d>\d{{1,2}}) {_MONTH},? (?P<y>\d{{4}}|\d{{2}})$")
 _MONTH_YEAR = re.compile(rf"^{_MONTH}(?:,? |-)(?P<y>\d{{4}}|\d{{2}})$")  # "Mar-21" too
@@ -407,6 +409,9 @@ def parse_due(text: str | None) -> DueDate:
         if inner and inner["q"] in _PART_OF:  # "by (the) end of March 2021"
             qualifier, norm = inner["q"], inner["rest"].strip()
         qualifier = _SAME.get(qualifier, qualifier)
+    if _DAY_NOT_YEAR.search(_SPACES.sub(" ", original).rstrip(" .,;:").lower()):
+        # "March 31st": a day with no year, not March 2031
+        return DueDate(original)
     if _ONWARDS.search(norm):
         norm, qualifier = _ONWARDS.sub("", norm), qualifier or "from"
     try:
