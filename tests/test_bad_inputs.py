@@ -83,6 +83,12 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "If it is a report, add the line 'format:'",
         True,
     ),
+    "key_is_a_list.md": (  # was a traceback from the YAML position walker
+        "key_is_a_list.md:3:1: error",
+        "a key must be a word, but this one is a list",
+        "Write the key as a word",
+        False,
+    ),
     "unknown_status.md": (
         "unknown_status.md:10:14: error",
         "unknown status 'Purple' for the Southend RAG rating",

@@ -231,12 +231,24 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         seen: dict[str | int, int] = {}
         for key_node, value_node in node.value:
-            key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if not isinstance(key_node, yaml.ScalarNode):  # "[TBC]: ask Ross", "? [a, b]"
+                km = key_node.start_mark
+                raise ContentError(
+                    "a key must be a word, but this one is a "
+                    + ("list" if isinstance(key_node, yaml.SequenceNode) else "set of settings")
+                    + " (brackets [ ] or braces { } start one)",
+                    file=file,
+                    line=km.line + 1 + offset,
+                    column=km.column + 1,
+                    fix="Write the key as a word, or put the whole line's text in quotes as a "
+                    "value, e.g. 'note: \"[TBC] check with Ross\"'.",
+                )
+            key: str | int = key_node.value
             if isinstance(key, str) and key.isdigit() and key_node.tag.endswith(":int"):
                 key = int(key)
             child = _shared((*path, key))
             km = key_node.start_mark
-            if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+            if key != "<<":
                 if key in seen:
                     raise ContentError(
                         f"'{key}' is given twice in the same place, on lines {seen[key]} "
