@@ -89,6 +89,12 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Write the key as a word",
         False,
     ),
+    "only_spaces.md": (  # was published as an empty row of the tracker
+        "only_spaces.md:8:20: error",
+        "priorities[1].milestones[1].milestone: has only spaces, no text",
+        "Write the milestone after 'milestone:'",
+        False,
+    ),
     "unknown_status.md": (
         "unknown_status.md:10:14: error",
         "unknown status 'Purple' for the Southend RAG rating",

@@ -85,6 +85,11 @@ def _warn_unread(opened: list[Fields]) -> None:
             views[0]._warn_unknown(set().union(*(view.asked for view in views)))
 
 
+def _empty(value: Any) -> bool:
+    """Whether a value says nothing: none, or an empty (or all-space) text, list or mapping."""
+    return value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())
+
+
 class Fields(CommonTables, Integers):
     """A validated view of one mapping in a document's front matter."""
 
@@ -136,13 +141,17 @@ class Fields(CommonTables, Integers):
     def has(self, key: str) -> bool:
         """True when ``key`` is present and not empty."""
         self.asked.add(key)
-        return self._data.get(key) not in (None, "", [], {})
+        return not _empty(self._data.get(key))
 
     def _require(self, key: str, required: bool, shape: str) -> Any:
         self.asked.add(key)
         value = self._data.get(key)
-        if value in (None, "", [], {}) and required:
+        if required and _empty(value):
             where = "this entry" if self.path else "the front matter"
+            if isinstance(value, str) and value:  # spaces only (a non-breaking one, say)
+                raise self.error(
+                    key, "has only spaces, no text", fix=f"Write the {key} after '{key}:'."
+                )
             raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
         return value
 
