@@ -195,14 +195,14 @@ def _check_plain_keys(doc: Document) -> None:
                 "its report lost",
                 name,
                 fix="Name the report's format, as the area's other reports do, e.g. "
-                "'format: southend-highlight'.",
+                "'format: northshire-highlight'.",
             )
         if name not in _PLAIN_KEYS and get_close_matches(name.casefold(), ["format"], 1, 0.8):
             raise doc.error(
                 f"'{name}:' is not 'format:', so this file would be published as a plain "
                 "page and its report lost",
                 name,
-                fix="Write it as 'format:' (lower case), e.g. 'format: southend-highlight'.",
+                fix="Write it as 'format:' (lower case), e.g. 'format: northshire-highlight'.",
             )
     ignored = [str(key) for key in doc.front if str(key) not in _PLAIN_KEYS]
     if ignored:
