@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SOUTHEND_FRONT, SiteMaker, run_cli
+from .conftest import REPO, SOUTHEND_FRONT, SiteMaker, page_text, run_cli
 
 BAD = Path(__file__).parent / "bad_inputs"
 
@@ -387,6 +387,26 @@ def test_front_matter_ended_early_by_a_stray_fence_is_an_error(built_site: Path)
     assert result.exit_code == 1
     assert "x.md:" in result.output and "error: the front matter ends at line" in result.output
     assert "but the lines after it are more front matter ('- code: P" in result.output
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_separator_pasted_into_a_value_is_a_space_and_lines_stay_right(
+    built_site: Path, separator: str
+) -> None:
+    """YAML breaks lines at these invisible characters: the value was split, and every
+    later line misnumbered."""
+    text = GOOD_REPORT.replace("title: Good report", f"title: Good{separator}report")
+    (built_site / "content" / "southend" / "good.md").unlink()  # x.md is it, changed
+    (built_site / "content" / "southend" / "x.md").write_text(text, "utf-8")
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 0, result.output
+    page = page_text(built_site / "site" / "southend" / "x" / "index.html")
+    assert "Good report" in page
+    broken = text.replace("rag: Green", "rag: Gren", 1)
+    (built_site / "content" / "southend" / "x.md").write_text(broken, "utf-8")
+    line = broken[: broken.index("rag: Gren")].count("\n") + 1
+    result = run_cli("check", "--source", str(built_site))
+    assert f"x.md:{line}:" in result.output and "unknown status 'Gren'" in result.output
 
 
 def test_a_page_may_start_with_a_rule(built_site: Path) -> None:

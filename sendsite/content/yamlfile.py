@@ -120,6 +120,11 @@ class Positions:
         return found[0] if found else None
 
 
+#: The characters besides the newline YAML ends a line at (NEL, LINE and PARAGRAPH
+#: SEPARATOR), each as a space.
+_LINE_SEPARATORS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+
+
 def load_yaml(
     text: str, *, file: PurePath | str, first_line: int = 1, what: str = "front matter"
 ) -> tuple[Any, Positions]:
@@ -130,6 +135,10 @@ def load_yaml(
     ``ContentError`` for syntax errors and oversized or hostile documents.
     """
     offset = first_line - 1
+    # Text pasted from a PDF or Word may hold these: invisible, but YAML breaks lines at
+    # them, so every line after would be misnumbered and a value split. A space is what
+    # a reader sees there.
+    text = text.translate(_LINE_SEPARATORS)
     loader: yaml.SafeLoader | None = None  # or the C loader, which has the same API
     try:
         loader = _Loader(text)
