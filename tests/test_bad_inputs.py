@@ -95,6 +95,12 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
         "Write the milestone after 'milestone:'",
         False,
     ),
+    "long_slug.md": (  # was "File name too long" from the build, naming no file
+        "long_slug.md:3:7: error",
+        "this file's web address would be 209 characters long: too long for a folder name",
+        "Give it a shorter 'slug:', of at most 200 letters",
+        False,
+    ),
     "unknown_status.md": (
         "unknown_status.md:10:14: error",
         "unknown status 'Purple' for the Southend RAG rating",

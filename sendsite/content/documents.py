@@ -36,6 +36,9 @@ AREA_FILE = "_area.yml"
 SITE_FILES = ("_glossary.yml", "_topics.yml")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _FENCES = ("---", "...")
+#: The longest slug (a page's folder name), in bytes: file systems allow 255, and the
+#: build adds to it in places (its search record pages: ``<slug>-2``).
+MAX_SLUG_BYTES = 200
 _DASHES = re.compile(r"-{3,}")
 #: A front-matter line: ``key:`` (then a value, or nothing).
 _KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
@@ -104,6 +107,17 @@ class Document:
                 + " has no letters or digits",
                 *([where] if where else []),
                 fix="Use letters and digits in the file name (or slug:), e.g. 'report-2021-05'.",
+            )
+        if len(self.slug.encode("utf-8")) > MAX_SLUG_BYTES:
+            where = "slug" if "slug" in self.front else None
+            raise self.error(
+                f"this file's web address would be {len(self.slug)} characters long: too long "
+                "for a folder name on most systems",
+                *([where] if where else []),
+                value=bool(where),
+                fix="Give it a shorter "
+                + ("'slug:'" if where else "file name (or a 'slug:')")
+                + f", of at most {MAX_SLUG_BYTES} letters, e.g. 'report-2021-05'.",
             )
 
     def line(self, *path: str | int) -> int | None:
