@@ -151,3 +151,19 @@ def test_a_list_of_lines_keeps_each_as_typed(tmp_path: Path) -> None:
     fields = _fields(tmp_path, "steps:\n" + "".join(f"  - {w}\n" for w in written))
     assert fields.texts("steps") == written
     assert [str(line) for line in fields.inlines("steps")] == written
+
+
+def test_a_glossary_table_refuses_a_term_given_twice(tmp_path: Path) -> None:
+    """A row copied and not edited: the site's glossary would give the second meaning as
+    the report's ("SCC: Clinical Commissioning Group")."""
+    fields = _fields(
+        tmp_path,
+        "terms:\n  - term: SCC\n    expansion: Suffolk County Council\n"
+        "  - term: scc\n    expansion: Clinical Commissioning Group\n",
+    )
+    with pytest.raises(ContentError, match="glossary term scc is already used on line 3") as caught:
+        fields.terms("terms")
+    assert caught.value.line == 5
+    assert [
+        t.term for t in _fields(tmp_path, "terms:\n  - term: A\n    expansion: B\n").terms("terms")
+    ] == ["A"]

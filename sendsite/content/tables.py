@@ -52,10 +52,18 @@ class CommonTables:
     block of related texts (part of ``Fields``)."""
 
     def terms(self: _Table, key: str, *, required: bool = False) -> tuple[GlossaryTerm, ...]:
-        """A glossary table: a list of ``term``, ``expansion`` and optional ``description``."""
+        """A glossary table: a list of ``term``, ``expansion`` and optional ``description``;
+        a term given twice is an error (a row copied and not edited)."""
+        seen: dict[str, int] = {}
         return tuple(
             GlossaryTerm(
-                row.text("term", required=True),
+                row.unique(
+                    "term",
+                    seen,
+                    "glossary term",
+                    required=True,
+                    fix="Give each term one row: delete one of the two, or merge them.",
+                ),
                 row.text("expansion", required=True),
                 row.text("description"),
             )
