@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sendsite.cli.scaffold import SAMPLE_REPORT, area_names, scaffold_files
+from sendsite.cli.scaffold import SAMPLE_REPORT, SITE_FOLDERS, area_names, scaffold_files
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
-from .conftest import copy_demo, page_text, run_cli
+from .conftest import REPO, copy_demo, page_text, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -215,6 +215,9 @@ def test_names(tmp_path: Path) -> None:
         ("2024", "it must start with a letter"),
         ("!!!", "it must start with a letter"),
         ("southend", "there is already a plugin called 'southend'"),
+        ("views", "'views' is taken by the site itself (its built-in plugin)"),
+        ("Search", "'search' is taken by the site itself (its search/ pages)"),
+        ("a-z", "'a-z' is taken by the site itself (its a-z/ pages)"),
     ],
 )
 def test_new_area_refuses_bad_or_taken_names(tmp_path: Path, name: str, problem: str) -> None:
@@ -275,3 +278,20 @@ def test_the_new_areas_page_is_accessible(scaffolded: tuple[Path, Path], browser
         page.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_names_an_area_may_not_take_are_the_site_folders_a_build_makes(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    """Every top-level folder of the demo site and of a site with a series (changes/) that
+    is not an area's is in ``SITE_FOLDERS``, so new-area refuses it as a name."""
+    series = tmp_path / "site"
+    result = run_cli(
+        "build", "--source", str(REPO / "examples" / "northdale-series"), "--output", str(series)
+    )
+    assert result.exit_code == 0, result.output
+    content = demo_site.parent / "src" / "content"
+    areas = {p.name for p in content.iterdir() if p.is_dir()} | {"northdale"}
+    folders = {p.name for site in (demo_site, series) for p in site.iterdir() if p.is_dir()}
+    assert "changes" in folders and "search" in folders
+    assert folders - areas <= SITE_FOLDERS, folders - areas - SITE_FOLDERS

@@ -27,11 +27,21 @@ from sendsite.config import LOCAL_PLUGINS_DIR, SiteConfig
 from sendsite.content.markdown import slugify
 from sendsite.errors import SendsiteError
 from sendsite.plugins.local import find_local_plugins
-from sendsite.plugins.manager import ENTRY_POINT_GROUP
+from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
 
-__all__ = ["AreaNames", "ScaffoldError", "area_names", "scaffold_area", "scaffold_files"]
+__all__ = [
+    "SITE_FOLDERS", "AreaNames", "ScaffoldError", "area_names", "scaffold_area", "scaffold_files",
+]  # fmt: skip
 
 SAMPLE_REPORT = "highlight-report-2024-03.md"
+
+#: The top-level folders a site's own pages take (the built-in views, what changed, the
+#: search page and index, the theme's files, the data exports): an area of one of these
+#: names would clash with them. ``tests/test_scaffold.py`` checks a built site's folders.
+SITE_FOLDERS = frozenset(
+    ["a-z", "accessibility", "changes", "dashboard", "data", "glossary", "pagefind",
+     "risks", "search", "static", "topics", "tracker"]
+)  # fmt: skip
 
 
 class ScaffoldError(SendsiteError):
@@ -138,6 +148,13 @@ def scaffold_area(config: SiteConfig, name: str) -> tuple[AreaNames, list[Path]]
 
 
 def _check_unused(config: SiteConfig, names: AreaNames) -> None:
+    if names.slug in DEFAULT_PLUGINS or names.slug in SITE_FOLDERS:
+        raise ScaffoldError(
+            f"'{names.slug}' is taken by the site itself (its "
+            + ("built-in plugin" if names.slug in DEFAULT_PLUGINS else f"{names.slug}/ pages")
+            + ")",
+            fix="Choose another name for the new area, e.g. the council's. Nothing was written.",
+        )
     entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     installed = {ep.name: ep.value for ep in entry_points}
     if names.slug in installed:
