@@ -244,6 +244,19 @@ def test_a_module_name_already_taken_is_refused(make_site: SiteMaker) -> None:
     assert sys.modules["json"].__file__ != str(root / "plugins" / "json.py")
 
 
+def test_a_plugin_named_as_a_built_in_one_is_refused_in_plain_words(make_site: SiteMaker) -> None:
+    """pluggy's own message listed every plugin's module."""
+    root = make_site({"plugins/sendsite_views/__init__.py": TINY})
+    with pytest.raises(PluginError) as caught:
+        make_plugin_manager(config=load_config(root), entry_points=False)
+    assert str(caught.value).splitlines() == [
+        "plugin 'views': another plugin is already called 'views' (built-in: "
+        "sendsite.builtin.views)",
+        "  How to fix: Rename this plugin (and its package, sendsite_<name>); 'views' and "
+        "'changes' are sendsite's own.",
+    ]
+
+
 def test_a_name_python_cannot_import_is_explained(make_site: SiteMaker) -> None:
     root = make_site({"plugins/my-area/__init__.py": TINY})
     with pytest.raises(PluginError, match="'my-area' is not a Python module name"):

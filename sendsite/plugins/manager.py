@@ -285,6 +285,15 @@ def _version(plugin: object, default: str) -> str:
 def _register(pm: PluginManager, plugin: object, info: LoadedPlugin) -> None:
     if any(existing is plugin for existing in pm.get_plugins()):
         return  # the same module reached twice (e.g. installed and local)
+    if pm.has_plugin(info.name):  # pluggy's own message lists every plugin's module
+        taken = pm.loaded.get(info.name)
+        raise PluginError(
+            f"another plugin is already called '{info.name}'"
+            + (f" ({taken.source}: {taken.module})" if taken is not None else ""),
+            plugin=info.name,
+            fix="Rename this plugin (and its package, sendsite_<name>); 'views' and "
+            "'changes' are sendsite's own.",
+        )
     try:
         pm.register(plugin, name=info.name)
     except (pluggy.PluginValidationError, ValueError) as exc:
