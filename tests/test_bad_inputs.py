@@ -92,13 +92,19 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
     "only_spaces.md": (  # was published as an empty row of the tracker
         "only_spaces.md:8:20: error",
         "priorities[1].milestones[1].milestone: has only spaces, no text",
-        "Write the milestone after 'milestone:'",
+        "Write it after 'milestone:'",
         False,
     ),
     "long_slug.md": (  # was "File name too long" from the build, naming no file
         "long_slug.md:3:7: error",
         "this file's web address would be 209 characters long: too long for a folder name",
         "Give it a shorter 'slug:', of at most 200 letters",
+        False,
+    ),
+    "format_list.md": (  # was "unknown format '['southend-highlight']'"
+        "format_list.md:2:9: error",
+        "'format' must be one piece of text, but it is a list",
+        "e.g. 'format: northshire-highlight'",
         False,
     ),
     "unknown_status.md": (

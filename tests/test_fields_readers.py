@@ -111,7 +111,7 @@ def test_integer_reads_a_whole_number_in_range(tmp_path: Path) -> None:
     [
         ("yes", "expected a whole number but found yes/no (true)"),
         ("2.5", "expected a whole number but found 2.5, which is not whole"),
-        ("3.0", "expected a whole number but found 3, which is not whole"),
+        ("3.0", "expected a whole number but found 3.0, with a decimal point"),
         ("ten", "expected a whole number but found the text 'ten'"),
         ('"12 pupils"', "expected a whole number but found the text '12 pupils'"),
         ("[1, 2]", "expected a whole number but found a list"),
@@ -167,3 +167,19 @@ def test_a_glossary_table_refuses_a_term_given_twice(tmp_path: Path) -> None:
     assert [
         t.term for t in _fields(tmp_path, "terms:\n  - term: A\n    expansion: B\n").terms("terms")
     ] == ["A"]
+
+
+def test_yes_or_no_in_quotes_and_a_yes_or_no_where_text_goes_read_as_written(
+    tmp_path: Path,
+) -> None:
+    """`addressed: "yes"` was "expected yes or no"; `owner: No` was "expected text but
+    found yes/no" (YAML reads an unquoted No as no)."""
+    fields = _fields(tmp_path, 'addressed: "Yes"\nopen: " no "\nowner: No\nlead: on\n')
+    assert (fields.flag("addressed"), fields.flag("open")) == (True, False)
+    assert (fields.text("owner"), fields.text("lead")) == ("No", "on")
+
+
+def test_an_empty_entry_is_called_that(tmp_path: Path) -> None:
+    fields = _fields(tmp_path, "rows:\n  - milestone: A\n  -\n")
+    with pytest.raises(ContentError, match="found nothing \\(an empty entry"):
+        fields.list("rows")[1]

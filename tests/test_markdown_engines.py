@@ -194,3 +194,12 @@ def test_one_line_is_rendered_inline(line: str, html: str) -> None:
     """A field's one line is never a list, a heading or a paragraph, as a block would be."""
     assert str(render_inline(line)) == html
     assert str(render_markdown(line)) != html  # as a block it is one (or a <p>)
+
+
+def test_control_characters_pasted_into_text_do_not_reach_the_page() -> None:
+    """A page may not hold them (front matter refuses them already); a form feed, a page
+    break from a PDF, ends a paragraph."""
+    assert render_markdown("One\x0cTwo \x1b[31mred\x0b.") == "<p>One</p>\n<p>Two [31mred.</p>\n"
+    assert render_markdown("Plain\x07 line") == "<p>Plain line</p>\n"
+    assert render_inline("a\x07b") == "ab"
+    assert plain_text("One\x0cTwo\x00.") == "One Two."

@@ -7,12 +7,12 @@ folder of reports described by its ``_area.yml``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from sendsite.content.fences import front_matter_end
 from sendsite.content.markdown import links_within, slugify
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError, Problem
@@ -35,19 +35,9 @@ AREA_FILE = "_area.yml"
 #: Site-wide data files kept at the top of the content folder.
 SITE_FILES = ("_glossary.yml", "_topics.yml")
 MAX_FILE_BYTES = 2 * 1024 * 1024
-_FENCES = ("---", "...")
 #: The longest slug (a page's folder name), in bytes: file systems allow 255, and the
 #: build adds to it in places (its search record pages: ``<slug>-2``).
 MAX_SLUG_BYTES = 200
-_DASHES = re.compile(r"-{3,}")
-#: A front-matter line: ``key:`` (then a value, or nothing).
-_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
-#: A line of nested front matter: an indented ``key:`` or ``- key:`` (a page's text does
-#: not start so: "- Budget: agreed" is a list, but not indented).
-_NESTED_KEY_LINE = re.compile(r"[ \t]+(?:- )?[A-Za-z_][\w-]*:(\s|$)")
-#: What may hide before a line's first dash: spaces of any kind, and characters that
-#: show nothing (zero-width spaces and joiners, a byte-order mark).
-_UNSEEN = " \t\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff"
 
 
 @dataclass
@@ -88,15 +78,17 @@ class Document:
 
     def check_slug(self) -> None:
         """Raise if the slug (the page's folder name), or a folder it sits in, would be
-        empty; or if ``slug:``, ``series:`` or ``supersedes:`` is not one piece of text."""
-        for key in ("slug", "series", "supersedes"):
+        empty or too long; or if ``format:``, ``slug:``, ``series:`` or ``supersedes:`` is
+        not one piece of text."""
+        for key in ("format", "slug", "series", "supersedes"):
             value = self.front.get(key)
             if isinstance(value, list | dict | bool):  # text, a number or a date will do
+                example = "northshire-highlight" if key == "format" else "report-2021-05"
                 raise self.error(
                     f"'{key}' must be one piece of text, but it is {kind_of(value)}",
                     key,
                     value=True,
-                    fix=f"Write it on one line after '{key}:', e.g. '{key}: report-2021-05'.",
+                    fix=f"Write it on one line after '{key}:', e.g. '{key}: {example}'.",
                 )
         published_folder(self.relpath.parent, self.relpath)
         if not self.slug:
@@ -249,18 +241,8 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
     front: dict[str, Any] = {}
     positions = Positions()
     body_start = 0
-    _check_fence(lines, relpath)
-    if lines[0].rstrip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].rstrip() in _FENCES:
-                break
-        else:
-            raise ContentError(
-                "the front matter starts with '---' on line 1 but is never closed",
-                file=relpath,
-                line=1,
-                fix="Add a line with just '---' after the last front-matter line.",
-            )
+    index = front_matter_end(lines, relpath)
+    if index is not None:
         data, positions = load_yaml("\n".join(lines[1:index]), file=relpath, first_line=2)
         if data is None:
             data = {}
@@ -273,69 +255,9 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
             )
         front = {str(key): value for key, value in data.items()}
         body_start = index + 1
-        _check_end(lines, index, relpath)
     body = "\n".join(lines[body_start:])
     within = links_within(text)
     return Document(path, relpath, front, positions, body, body_start + 1, links_within=within)
-
-
-def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
-    """Refuse front matter that is not read as such: a fence below blank lines, or of
-    more than three dashes, followed by a ``key:`` line (the file would quietly become a
-    page showing its settings as text, and a report would drop out of every list)."""
-    first = next((n for n, line in enumerate(lines) if line.strip(_UNSEEN)), 0)
-    fence = lines[first].strip(_UNSEEN)
-    if (first, lines[0].rstrip()) == (0, "---") or not _DASHES.fullmatch(fence):
-        return
-    if first + 1 >= len(lines) or not _KEY_LINE.match(lines[first + 1]):
-        return  # a rule, not front matter
-    if fence == "---" and lines[first].lstrip(_UNSEEN) != lines[first].lstrip():
-        hidden = next(c for c in lines[first] if c in _UNSEEN and not c.isspace())
-        raise ContentError(
-            f"line {first + 1} starts with an invisible character (U+{ord(hidden):04X}) "
-            "before its '---', so the front matter would not be read",
-            file=relpath,
-            line=first + 1,
-            fix="Delete the start of the line and type '---' again (the character often "
-            "comes from copying text out of Word or a web page).",
-        )
-    if first == 0 and fence == "---":
-        raise ContentError(
-            "the front matter's '---' must start line 1, but spaces come before it",
-            file=relpath,
-            line=1,
-            fix="Delete the spaces before the '---'.",
-        )
-    if first:
-        raise ContentError(
-            "the front matter must start on line 1, but "
-            + ("a blank line comes" if first == 1 else f"{first} blank lines come")
-            + " before it",
-            file=relpath,
-            line=1,
-            fix="Delete the blank lines above the first '---'.",
-        )
-    raise ContentError(
-        f"the front matter must start with exactly three dashes, not '{fence}'",
-        file=relpath,
-        line=1,
-        fix="Make the first line '---'.",
-    )
-
-
-def _check_end(lines: list[str], end: int, relpath: PurePosixPath) -> None:
-    """Refuse front matter that ends early: a stray '---' among its lines leaves the
-    rest (a report's last priorities) in the page's text, shown as settings."""
-    after = next((line for line in lines[end + 1 :] if line.strip()), "")
-    if _NESTED_KEY_LINE.match(after):
-        raise ContentError(
-            f"the front matter ends at line {end + 1}, but the lines after it are more "
-            f"front matter ('{after.strip()[:40]}')",
-            file=relpath,
-            line=end + 1,
-            fix="Delete this '---' line: the front matter's closing '---' comes after its "
-            "last setting.",
-        )
 
 
 def load_area(path: Path, relpath: PurePosixPath) -> Area:
@@ -476,6 +398,8 @@ def discover(content_dir: Path) -> ContentTree:
 
 def kind_of(value: Any) -> str:
     """What a YAML value is, in words, for messages: "a list", "yes/no (true)"…"""
+    if value is None:
+        return "nothing (an empty entry: a '-' or a key with no value)"
     if isinstance(value, dict):
         return "a set of 'key: value' lines"
     if isinstance(value, list):

@@ -85,6 +85,9 @@ def _warn_unread(opened: list[Fields]) -> None:
             views[0]._warn_unknown(set().union(*(view.asked for view in views)))
 
 
+_YES_NO = {"yes": True, "no": False, "true": True, "false": False}  # as text: "yes"
+
+
 def _empty(value: Any) -> bool:
     """Whether a value says nothing: none, or an empty (or all-space) text, list or mapping."""
     return value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())
@@ -149,9 +152,7 @@ class Fields(CommonTables, Integers):
         if required and _empty(value):
             where = "this entry" if self.path else "the front matter"
             if isinstance(value, str) and value:  # spaces only (a non-breaking one, say)
-                raise self.error(
-                    key, "has only spaces, no text", fix=f"Write the {key} after '{key}:'."
-                )
+                raise self.error(key, "has only spaces, no text", fix=f"Write it after '{key}:'.")
             raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
         return value
 
@@ -162,6 +163,9 @@ class Fields(CommonTables, Integers):
             return default
         if isinstance(value, datetime):
             value = value.date()
+        written = self.document.positions.written.get((*self.path, key))
+        if isinstance(value, bool) and written is not None:
+            return written.strip()  # "owner: No" (Norway's?), "status: Yes": as typed
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
             raise self.error(
                 key,
@@ -169,7 +173,6 @@ class Fields(CommonTables, Integers):
                 fix=f"Write '{key}:' followed by the text on the same line"
                 " (in quotes if it contains a colon).",
             )
-        written = self.document.positions.written.get((*self.path, key))
         if written is not None and not isinstance(value, str):
             return written.strip()  # as typed: "2.10", not 2.1; "2023-03-31", not a date
         if isinstance(value, date):
@@ -271,7 +274,8 @@ class Fields(CommonTables, Integers):
         value = self._require(key, required, "followed by yes or no")
         if value is None:
             return False
-        if not isinstance(value, bool):
+        value = _YES_NO.get(value.strip().casefold(), value) if isinstance(value, str) else value
+        if not isinstance(value, bool):  # "yes" in quotes is read as yes, above
             raise self.error(key, "expected yes or no", fix=f"Write '{key}: yes' or '{key}: no'.")
         return value
 

@@ -109,7 +109,11 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return f"yes/no ({str(value).lower()})"
     if isinstance(value, float):
-        return f"{value:g}, which is not whole"
+        return (
+            f"{value}, with a decimal point"
+            if value.is_integer()
+            else f"{value:g}, which is not whole"
+        )
     if isinstance(value, str):
         return f"the text '{value if len(value) <= 40 else value[:37] + '...'}'"
     if isinstance(value, dict):

@@ -281,11 +281,21 @@ def _is_plain_line(text: str) -> bool:
     )
 
 
+#: Control characters (but tab and line breaks), which a page may not hold: a body pasted
+#: from a PDF brings form feeds (page breaks), Word a vertical tab now and then.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _unseen(found: re.Match[str]) -> str:
+    """A page break ends a paragraph; any other control character is dropped."""
+    return "\n\n" if found[0] == "\x0c" else ""
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render a block of Markdown to safe HTML."""
     if not text:
         return Markup("")
-    text = str(text)
+    text = _CONTROL.sub(_unseen, str(text))
     if _is_plain_line(text):
         return Markup(f"<p>{html_escape(text, quote=False)}</p>\n")
     return Markup(_marked(sanitize(_block_html(text))))
@@ -295,7 +305,7 @@ def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (no surrounding paragraph) to safe HTML."""
     if not text:
         return Markup("")
-    text = str(text)
+    text = _CONTROL.sub(_unseen, str(text))
     if _is_plain_line(text):
         return Markup(html_escape(text, quote=False))
     return Markup(_marked(sanitize(_renderer().renderInline(text))))
@@ -308,7 +318,7 @@ def plain_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    html = str(text) if isinstance(text, Markup) else _block_html(str(text))
+    html = str(text) if isinstance(text, Markup) else _block_html(_CONTROL.sub(_unseen, text))
     if "footnote-" in html:  # a note's number and its way back are not its words
         html = _FOOTNOTE_MARKS.sub("", html)
     html = re.sub(r"</(p|li|h[1-6]|td|th|tr|div|blockquote)>", " ", html)

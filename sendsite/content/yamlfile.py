@@ -26,7 +26,7 @@ MAX_DEPTH = 60
 #: Longer runs of digits are not a number anyone types (and Python refuses past 4,300).
 MAX_NUMBER_CHARS = 40
 #: Tags of values YAML turns into something other than text.
-_TYPED = re.compile(r":(int|float|timestamp)$")
+_TYPED = re.compile(r":(int|float|timestamp|bool)$")
 #: Control characters (but tab and line breaks): not allowed in a web page.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

@@ -1,0 +1,107 @@
+"""Where a content file's front matter begins and ends, and that it is read as such.
+
+Front matter is the file's first lines, from a ``---`` on line 1 to the next ``---`` (or
+``...``). Written a little otherwise (blank lines or an invisible character above it,
+four dashes, a stray ``---`` among its lines), a report would quietly become a page
+showing its settings as text, and drop out of every list: those are errors here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from sendsite.errors import ContentError
+
+__all__ = ["front_matter_end"]
+
+_FENCES = ("---", "...")
+_DASHES = re.compile(r"-{3,}")
+#: A front-matter line: ``key:`` (then a value, or nothing).
+_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
+#: A line of nested front matter: an indented ``key:`` or ``- key:`` (a page's text does
+#: not start so: "- Budget: agreed" is a list, but not indented).
+_NESTED_KEY_LINE = re.compile(r"[ \t]+(?:- )?[A-Za-z_][\w-]*:(\s|$)")
+#: What may hide before a line's first dash: spaces of any kind, and characters that
+#: show nothing (zero-width spaces and joiners, a byte-order mark).
+_UNSEEN = " \t\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff"
+
+
+def front_matter_end(lines: list[str], relpath: PurePosixPath) -> int | None:
+    """The index of the line that closes the front matter of a file of ``lines``, or
+    None if it has none (a page of Markdown alone). Raises ``ContentError`` for front
+    matter not read as such, or never closed."""
+    _check_fence(lines, relpath)
+    if lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _FENCES:
+            break
+    else:
+        raise ContentError(
+            "the front matter starts with '---' on line 1 but is never closed",
+            file=relpath,
+            line=1,
+            fix="Add a line with just '---' after the last front-matter line.",
+        )
+    _check_end(lines, index, relpath)
+    return index
+
+
+def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
+    """Refuse front matter that is not read as such: a fence below blank lines, or of
+    more than three dashes, followed by a ``key:`` line (the file would quietly become a
+    page showing its settings as text, and a report would drop out of every list)."""
+    first = next((n for n, line in enumerate(lines) if line.strip(_UNSEEN)), 0)
+    fence = lines[first].strip(_UNSEEN)
+    if (first, lines[0].rstrip()) == (0, "---") or not _DASHES.fullmatch(fence):
+        return
+    if first + 1 >= len(lines) or not _KEY_LINE.match(lines[first + 1]):
+        return  # a rule, not front matter
+    if fence == "---" and lines[first].lstrip(_UNSEEN) != lines[first].lstrip():
+        hidden = next(c for c in lines[first] if c in _UNSEEN and not c.isspace())
+        raise ContentError(
+            f"line {first + 1} starts with an invisible character (U+{ord(hidden):04X}) "
+            "before its '---', so the front matter would not be read",
+            file=relpath,
+            line=first + 1,
+            fix="Delete the start of the line and type '---' again (the character often "
+            "comes from copying text out of Word or a web page).",
+        )
+    if first == 0 and fence == "---":
+        raise ContentError(
+            "the front matter's '---' must start line 1, but spaces come before it",
+            file=relpath,
+            line=1,
+            fix="Delete the spaces before the '---'.",
+        )
+    if first:
+        raise ContentError(
+            "the front matter must start on line 1, but "
+            + ("a blank line comes" if first == 1 else f"{first} blank lines come")
+            + " before it",
+            file=relpath,
+            line=1,
+            fix="Delete the blank lines above the first '---'.",
+        )
+    raise ContentError(
+        f"the front matter must start with exactly three dashes, not '{fence}'",
+        file=relpath,
+        line=1,
+        fix="Make the first line '---'.",
+    )
+
+
+def _check_end(lines: list[str], end: int, relpath: PurePosixPath) -> None:
+    """Refuse front matter that ends early: a stray '---' among its lines leaves the
+    rest (a report's last priorities) in the page's text, shown as settings."""
+    after = next((line for line in lines[end + 1 :] if line.strip()), "")
+    if _NESTED_KEY_LINE.match(after):
+        raise ContentError(
+            f"the front matter ends at line {end + 1}, but the lines after it are more "
+            f"front matter ('{after.strip()[:40]}')",
+            file=relpath,
+            line=end + 1,
+            fix="Delete this '---' line: the front matter's closing '---' comes after its "
+            "last setting.",
+        )
