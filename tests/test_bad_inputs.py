@@ -8,7 +8,7 @@ traceback and leave the previous site/ byte-for-byte as it was.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -419,6 +419,27 @@ def test_a_line_separator_pasted_into_a_value_is_a_space_and_lines_stay_right(
     line = broken[: broken.index("rag: Gren")].count("\n") + 1
     result = run_cli("check", "--source", str(built_site))
     assert f"x.md:{line}:" in result.output and "unknown status 'Gren'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [("southend/_area.yaml", "_area.yml"), ("southend/_Area.yml", "_area.yml"),
+     ("_Glossary.yml", "_glossary.yml"), ("_topics.yaml", "_topics.yml")],
+)  # fmt: skip
+def test_an_area_or_site_file_under_another_name_is_an_error(
+    built_site: Path, name: str, meant: str
+) -> None:
+    """It was left out without a word: an area published without its council, a site
+    without its glossary."""
+    before = _snapshot(built_site / "site")
+    (built_site / "content" / name).write_text("name: Southend\n")
+    for command in ("check", "build"):
+        result = run_cli(command, "--source", str(built_site))
+        assert result.exit_code == 1
+        written = PurePosixPath(name).name
+        assert f"{name}: error: sendsite reads '{meant}', not '{written}'" in result.output
+        assert f"How to fix: Rename it to {meant}." in result.output
+    assert _snapshot(built_site / "site") == before
 
 
 def test_a_page_may_start_with_a_rule(built_site: Path) -> None:

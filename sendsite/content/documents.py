@@ -388,12 +388,27 @@ def discover(content_dir: Path) -> ContentTree:
         elif path.name in SITE_FILES and len(rel.parts) == 1:
             tree.site_files[path.name] = (path, rel)
         elif any(is_ignored(part) for part in rel.parts):
-            continue
+            _refuse_misnamed(path.name, rel)
         elif path.suffix.lower() == ".md":
             tree.documents.append((path, rel))
         else:
             tree.assets.append((path, rel))
     return tree
+
+
+def _refuse_misnamed(name: str, rel: PurePosixPath) -> None:
+    """An error for an area or site file under a name sendsite does not read
+    (``_area.yaml``, ``_Glossary.yml``): it would be left out without a word."""
+    meant = name.casefold().removesuffix(".yaml") + (
+        ".yml" if name.lower().endswith(".yaml") else ""
+    )
+    wanted = AREA_FILE if len(rel.parts) == 2 else SITE_FILES if len(rel.parts) == 1 else ()
+    if meant != name and meant in ((wanted,) if isinstance(wanted, str) else wanted):
+        raise ContentError(
+            f"sendsite reads '{meant}', not '{name}': this file would be left out",
+            file=rel,
+            fix=f"Rename it to {meant}.",
+        )
 
 
 def kind_of(value: Any) -> str:
