@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sendsite.content.fences import front_matter_end
 from sendsite.content.markdown import links_within, slugify
+from sendsite.content.pipe_tables import TABLE_FIX, lost_cells
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError, Problem
 
@@ -257,7 +258,11 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
         body_start = index + 1
     body = "\n".join(lines[body_start:])
     within = links_within(text)
-    return Document(path, relpath, front, positions, body, body_start + 1, links_within=within)
+    lost = [
+        Problem(message, file=relpath, line=body_start + 1 + n, fix=TABLE_FIX)
+        for n, message in lost_cells(body)
+    ]
+    return Document(path, relpath, front, positions, body, body_start + 1, lost, within)
 
 
 def load_area(path: Path, relpath: PurePosixPath) -> Area:

@@ -11,10 +11,8 @@ or line tracking.
         when = area.due("completed_by")
         rag = area.status("rag", RAG_KEY)
 
-Each ``Fields`` also remembers the keys it was asked for. The core reads every
-report through ``read_checked``, which afterwards warns about each key of each
-mapping that no accessor asked for (usually a misspelling), with its line and a
-"did you mean" — so a reader never lists the keys it knows by hand.
+Each ``Fields`` remembers the keys it was asked for: ``read_checked`` then warns of each
+key no accessor asked for (a misspelling, usually), with its line and a "did you mean".
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
 from sendsite.content.documents import Document, kind_of
 from sendsite.content.integers import Integers
 from sendsite.content.markdown import render_inline, render_markdown, slugify
+from sendsite.content.pipe_tables import TABLE_FIX, lost_cells
 from sendsite.content.status import Status, StatusKey
 from sendsite.content.tables import CommonTables
 from sendsite.errors import ContentError
@@ -42,9 +41,8 @@ __all__ = ["CORE_KEYS", "Fields", "read_checked"]
 T = TypeVar("T")
 
 _SCALARS = (str, int, float, date)
-_DATE_FIX = (
-    "Write a day, month or range UK-style, e.g. '31 March 2021', "
-    "'31/03/2021', 'March 2021', 'April-May 2021' or 'Q2 2021/22'."
+_DATE_FIX = "Write a day, month or range UK-style, e.g. '31 March 2021', '31/03/2021', " + (
+    "'March 2021', 'April-May 2021' or 'Q2 2021/22'."
 )
 _WHOLE_NUMBER = re.compile(r"\d{1,4}")
 
@@ -180,8 +178,10 @@ class Fields(CommonTables, Integers):
         return str(value).strip()
 
     def markdown(self, key: str, *, required: bool = False) -> Markup:
-        """A block of Markdown, rendered to safe HTML."""
-        return render_markdown(self.text(key, required=required))
+        """A block of Markdown, rendered to safe HTML (a table that loses cells: a warning)."""
+        for _, lost in lost_cells(text := self.text(key, required=required)):
+            self.warn(key, lost, fix=TABLE_FIX)
+        return render_markdown(text)
 
     def inline(self, key: str, *, required: bool = False) -> Markup:
         """One line of Markdown, rendered to safe HTML without a paragraph."""
