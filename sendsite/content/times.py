@@ -25,9 +25,18 @@ _AFTER = re.compile(
 _BEFORE = re.compile(rf"^(?:at )?{_CLOCK.format('')},?(?: on)? ")
 
 
+#: An ISO 8601 date and time, as spreadsheets and Power Automate export them:
+#: "2020-12-31t10:00:00" (normalised), perhaps with seconds' fractions and a time zone.
+_ISO_TIME = re.compile(
+    r"^(?P<day>\d{4}-\d{2}-\d{2})t(?P<h>\d{2}):(?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$"
+)
+
+
 def without_time(text: str) -> str | None:
     """``text`` (normalised) without the time of day after or before it; None if it has
     none, or one no clock shows ("25:00", "13pm")."""
+    if (iso := _ISO_TIME.match(text)) is not None:
+        return iso["day"] if int(iso["h"]) <= 23 and int(iso["m"]) <= 59 else None
     if (after := _AFTER.search(text)) is not None:
         return text[: after.start()] if _clock(after, "") and _clock(after, "_") else None
     if (before := _BEFORE.match(text)) is not None:
