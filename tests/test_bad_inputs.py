@@ -458,6 +458,19 @@ def test_a_report_in_an_area_with_a_plugin_of_its_own_in_anothers_format_is_warn
     assert "move it to that area's folder (content/southend/, say)" in result.output
 
 
+def test_a_key_yaml_would_read_as_a_number_or_yes_is_named_and_placed_as_written(
+    built_site: Path,
+) -> None:
+    """'2021: x' was "unknown key '2021'" at the line above; 'yes: x' was 'True'."""
+    text = GOOD_REPORT.replace("title: Good report\n", "title: Good report\n2021: x\nyes: y\n")
+    (built_site / "content" / "southend" / "good.md").write_text(text)
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 0, result.output
+    line = text.splitlines().index("2021: x") + 1
+    assert f"good.md:{line}:1: warning: unknown key '2021' is ignored" in result.output
+    assert f"good.md:{line + 1}:1: warning: unknown key 'yes' is ignored" in result.output
+
+
 def test_a_page_may_start_with_a_rule(built_site: Path) -> None:
     page = "\n---\n\nSome words.\n\n---\n\nMore words.\n"
     (built_site / "content" / "about.md").write_text(page)

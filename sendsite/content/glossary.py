@@ -23,29 +23,14 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from itertools import accumulate
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import yaml
 
 from sendsite.content.documents import read_text
 from sendsite.content.markdown import in_tag, slugify
 from sendsite.content.model import GlossaryTerm
-from sendsite.content.yamlfile import Positions, load_yaml
+from sendsite.content.yamlfile import load_yaml
 from sendsite.errors import ContentError
 
 __all__ = ["AbbrMarker", "acronyms_in", "glossary_rows", "load_glossary", "merge_terms"]
-
-
-def _written_key(key: object, data: dict[Any, Any], positions: Positions) -> str:
-    """A top-level key as typed, for one YAML read as another type (``NO`` as false)."""
-    for path in positions.marks:
-        if len(path) == 1 and path[0] not in data:
-            try:
-                if yaml.safe_load(str(path[0])) == key:
-                    return str(path[0])
-            except yaml.YAMLError:
-                continue
-    return str(key)
 
 
 def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
@@ -65,16 +50,6 @@ def load_glossary(path: Path, rel: PurePosixPath) -> list[GlossaryTerm]:
     for key, value in data.items():
         term = str(key).strip()
         line = positions.line(key)
-        if not isinstance(key, str):  # NO, ON, ~, 1.10: YAML's false, true, null, 1.1
-            written = _written_key(key, data, positions)
-            taken = "yes/no" if isinstance(key, bool) else "a number or date"
-            raise ContentError(
-                f"the glossary term '{written}' is not read as written: YAML takes it for"
-                f" {'nothing' if key is None else taken} ({key})",
-                file=rel,
-                line=positions.line(written),
-                fix=f"Put the term in quotes: '{written}': …",
-            )
         if isinstance(value, dict) and not isinstance(value.get("description", ""), str):
             raise ContentError(
                 f"glossary term '{term}': the description must be text",

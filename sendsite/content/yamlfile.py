@@ -252,9 +252,9 @@ def _walk(
                     fix="Write the key as a word, or put the whole line's text in quotes as a "
                     "value, e.g. 'note: \"[TBC] check with Ross\"'.",
                 )
-            key: str | int = key_node.value
-            if isinstance(key, str) and key.isdigit() and key_node.tag.endswith(":int"):
-                key = int(key)
+            key: str = key_node.value
+            if key != "<<":  # a key is text as written: "2021", "yes", "~" (not 2021, True, None)
+                key_node.tag = "tag:yaml.org,2002:str"
             child = _shared((*path, key))
             km = key_node.start_mark
             if key != "<<":
