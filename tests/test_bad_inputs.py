@@ -442,22 +442,6 @@ def test_an_area_or_site_file_under_another_name_is_an_error(
     assert _snapshot(built_site / "site") == before
 
 
-def test_a_report_in_an_area_with_a_plugin_of_its_own_in_anothers_format_is_warned_of(
-    make_site: SiteMaker,
-) -> None:
-    """A Southend report saved in essex/: its rows were all published as Essex's."""
-    root = make_site({"content/essex/june.md": SOUTHEND_FRONT, "content/x/june.md": SOUTHEND_FRONT})
-    result = run_cli("check", "--source", str(root))
-    assert result.exit_code == 0, result.output
-    warned = [line for line in result.output.splitlines() if ": warning: " in line]
-    assert warned == [
-        f"{root}/content/essex/june.md:2:1: warning: this report is in essex/, but its format, "
-        "southend-highlight, comes from the southend plugin, not essex's own "
-        "(essex-joint-commissioning): its rows are published as Essex's"
-    ]  # x/ has no plugin of its own: it may well use Southend's format
-    assert "move it to that area's folder (content/southend/, say)" in result.output
-
-
 def test_a_key_yaml_would_read_as_a_number_or_yes_is_named_and_placed_as_written(
     built_site: Path,
 ) -> None:

@@ -88,7 +88,6 @@ def _read_report(
     report = _call_reader(plugin, fmt, doc)
     _check_ids(doc, report)
     _check_date(doc, fmt, report)
-    _check_area(doc, fmt, plugin, area, formats)
     call_each(pm, "prepare_report", report=report, document=doc, area=area, file=doc.relpath)
     return ReportEntry(doc, fmt, report, area, report_path(area, doc))
 
@@ -155,23 +154,6 @@ def _check_date(doc: Document, fmt: Format, report: Report) -> None:
             "before and after it",
             fmt.date_field,
             fix="Write the date the report speaks for, e.g. '31 January 2022' or '31/01/2022'.",
-        )
-
-
-def _check_area(
-    doc: Document, fmt: Format, plugin: str, area: Area, formats: dict[str, tuple[str, Format]]
-) -> None:
-    """Warn of a report in an area with a format plugin of its own, in another plugin's
-    format: a file saved in the wrong folder, its rows all published as this area's."""
-    own = sorted(name for name, (by, _) in formats.items() if by == area.slug)
-    if own and plugin != area.slug:
-        doc.warn(
-            f"this report is in {area.slug}/, but its format, {fmt.name}, comes from the "
-            f"{plugin} plugin, not {area.slug}'s own ({', '.join(own)}): its rows are "
-            f"published as {area.name}'s",
-            "format",
-            fix=f"If it is another area's report, move it to that area's folder (content/"
-            f"{plugin}/, say); if it is {area.name}'s, give it one of {area.slug}'s formats.",
         )
 
 
