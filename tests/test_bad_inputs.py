@@ -373,6 +373,7 @@ def test_a_folder_with_no_content_folder_is_not_a_site(tmp_path: Path) -> None:
         (" ---\n", "x.md:1: error: the front matter's '---' must start line 1, but spaces"),
         ("\u00a0---\n", "x.md:1: error: the front matter's '---' must start line 1, but"),
         ("\u200b---\n", "x.md:1: error: line 1 starts with an invisible character (U+200B)"),
+        ("---\u200b\n", "x.md:1: error: line 1 has an invisible character (U+200B) beside"),
         ("\ufeff\ufeff---\n", "x.md:1: error: line 1 starts with an invisible character (U+FEFF)"),
     ],
 )
@@ -381,7 +382,7 @@ def test_front_matter_not_on_line_1_is_an_error_not_a_page(
 ) -> None:
     """Else the report quietly becomes a page showing its settings, and drops out of the
     dashboard, tracker and register."""
-    fence = "" if start.rstrip("\n").endswith("-") else "---\n"  # the fence, or above it
+    fence = "" if "-" in start else "---\n"  # the start is the fence, or above it
     text = start + fence + GOOD_REPORT.removeprefix("---\n")
     (built_site / "content" / "southend" / "x.md").write_text(text)
     result = run_cli("check", "--source", str(built_site))
@@ -389,16 +390,41 @@ def test_front_matter_not_on_line_1_is_an_error_not_a_page(
     assert problem in result.output
 
 
-def test_front_matter_ended_early_by_a_stray_fence_is_an_error(built_site: Path) -> None:
-    """A '---' among the settings left the last priorities as the page's text, shown as
-    settings, and their rows out of every view."""
-    text = GOOD_REPORT.replace("\n  - code: P", "\n---\n  - code: P", 1)
+@pytest.mark.parametrize(
+    ("before", "shown"), [("\n  - code: P", "- code: P"), ("\npriorities:", "priorities:")]
+)
+def test_front_matter_ended_early_by_a_stray_fence_is_an_error(
+    built_site: Path, before: str, shown: str
+) -> None:
+    """A '---' among the settings (before a priority, or a top-level key) left the rest as
+    the page's text, shown as settings, and their rows out of every view."""
+    text = GOOD_REPORT.replace(before, "\n---" + before, 1)
     assert text != GOOD_REPORT
     (built_site / "content" / "southend" / "x.md").write_text(text)
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 1
     assert "x.md:" in result.output and "error: the front matter ends at line" in result.output
-    assert "but the lines after it are more front matter ('- code: P" in result.output
+    assert f"but the lines after it are more front matter ('{shown}" in result.output
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "    Status: draft\n    Owner: Jo Smith\n",  # an indented code block
+        "  Summary: the Board agreed the plan.\n",  # an indented paragraph
+        "  - Owner: Jo Smith\n  - Due: March\n",  # an indented list
+        "Summary: short.\n",
+    ],
+)
+def test_a_text_that_starts_like_settings_is_not_taken_for_them(
+    built_site: Path, start: str
+) -> None:
+    """Even with a rule ('---') further down: only settings the front matter would take
+    with it are a stray fence's."""
+    text = GOOD_REPORT.replace("An introduction.\n", f"{start}\nMore.\n\n---\n\nEnd.\n")
+    (built_site / "content" / "southend" / "good.md").write_text(text)
+    result = run_cli("check", "--source", str(built_site), "--strict")
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])

@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+import yaml
+
 from sendsite.errors import ContentError
 
 __all__ = ["front_matter_end"]
 
 _FENCES = ("---", "...")
+#: YAML's loader, in C where it is built in: the check of a stray fence reads settings.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DASHES = re.compile(r"-{3,}")
 #: A front-matter line: ``key:`` (then a value, or nothing).
 _KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
@@ -58,11 +62,12 @@ def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
         return
     if first + 1 >= len(lines) or not _KEY_LINE.match(lines[first + 1]):
         return  # a rule, not front matter
-    if fence == "---" and lines[first].lstrip(_UNSEEN) != lines[first].lstrip():
-        hidden = next(c for c in lines[first] if c in _UNSEEN and not c.isspace())
+    hidden = next((c for c in lines[first] if c in _UNSEEN and not c.isspace()), None)
+    if fence == "---" and hidden is not None:
+        where = "starts with" if lines[first].lstrip().startswith(hidden) else "has"
         raise ContentError(
-            f"line {first + 1} starts with an invisible character (U+{ord(hidden):04X}) "
-            "before its '---', so the front matter would not be read",
+            f"line {first + 1} {where} an invisible character (U+{ord(hidden):04X}) beside "
+            "its '---', so the front matter would not be read",
             file=relpath,
             line=first + 1,
             fix="Delete the start of the line and type '---' again (the character often "
@@ -93,15 +98,31 @@ def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
 
 
 def _check_end(lines: list[str], end: int, relpath: PurePosixPath) -> None:
-    """Refuse front matter that ends early: a stray '---' among its lines leaves the
-    rest (a report's last priorities) in the page's text, shown as settings."""
-    after = next((line for line in lines[end + 1 :] if line.strip()), "")
-    if _NESTED_KEY_LINE.match(after):
-        raise ContentError(
-            f"the front matter ends at line {end + 1}, but the lines after it are more "
-            f"front matter ('{after.strip()[:40]}')",
-            file=relpath,
-            line=end + 1,
-            fix="Delete this '---' line: the front matter's closing '---' comes after its "
-            "last setting.",
-        )
+    """Refuse front matter ended early by a stray '---': the rest (a report's last
+    priorities, its decisions) would be the page's text, shown as settings, and its rows
+    lost. Told from a page whose text starts with a ``key:``-like line by all three signs:
+    the text up to the next '---' has nested lines, a line of its own '---' follows it,
+    and the front matter with it (the stray line left out) is one valid set of settings."""
+    start = next((n for n in range(end + 1, len(lines)) if lines[n].strip()), len(lines))
+    if start == len(lines) or not (
+        _KEY_LINE.match(lines[start]) or _NESTED_KEY_LINE.match(lines[start])
+    ):
+        return
+    close = next((n for n in range(start, len(lines)) if lines[n].rstrip() in _FENCES), 0)
+    rest = lines[start:close]  # none without a fence after
+    if not any(line[:1] in (" ", "\t") and line.strip() for line in rest):
+        return
+    try:
+        whole = yaml.load("\n".join(lines[1:end] + rest), Loader=_LOADER)
+    except yaml.YAMLError:
+        return
+    if not isinstance(whole, dict):
+        return
+    raise ContentError(
+        f"the front matter ends at line {end + 1}, but the lines after it are more "
+        f"front matter ('{lines[start].strip()[:40]}'), up to the '---' on line {close + 1}",
+        file=relpath,
+        line=end + 1,
+        fix="Delete this '---' line: the front matter's closing '---' comes after its "
+        "last setting.",
+    )
