@@ -199,7 +199,11 @@ def test_one_line_is_rendered_inline(line: str, html: str) -> None:
 def test_control_characters_pasted_into_text_do_not_reach_the_page() -> None:
     """A page may not hold them (front matter refuses them already); a form feed, a page
     break from a PDF, ends a paragraph."""
-    assert render_markdown("One\x0cTwo \x1b[31mred\x0b.") == "<p>One</p>\n<p>Two [31mred.</p>\n"
+    assert render_markdown("One\x0cTwo \x1b[31mred.") == "<p>One</p>\n<p>Two [31mred.</p>\n"
+    # Word's line break (a vertical tab) and NEL break the line: the words stay apart.
+    assert render_markdown("28 May.\x0bMinutes\x85to follow.") == (
+        "<p>28 May.\nMinutes\nto follow.</p>\n"
+    )
     assert render_markdown("Plain\x07 line") == "<p>Plain line</p>\n"
     assert render_inline("a\x07b") == "ab"
-    assert plain_text("One\x0cTwo\x00.") == "One Two."
+    assert plain_text("One\x0cTwo\x00.\x0bThree") == "One Two. Three"

@@ -287,8 +287,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _unseen(found: re.Match[str]) -> str:
-    """A page break ends a paragraph; any other control character is dropped."""
-    return "\n\n" if found[0] == "\x0c" else ""
+    """A page break ends a paragraph, a line break (Word's vertical tab, NEL) a line; any
+    other control character is dropped."""
+    return _BREAKS.get(found[0], "")
+
+
+_BREAKS = {"\x0c": "\n\n", "\x0b": "\n", "\x85": "\n"}
 
 
 def render_markdown(text: str | None) -> Markup:
