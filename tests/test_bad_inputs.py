@@ -78,8 +78,8 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
     ),
     "no_format_strict.md": (
         "no_format_strict.md:3:1: warning",
-        "this file has no 'format:', so it is a plain page, which reads only 'title:', "
-        "'slug:' and 'topics:'; ignored: 'meeting_date', 'priorities'",
+        "this file has no 'format:', so it is a plain page, but it has a report's "
+        "settings, which a page ignores: 'meeting_date', 'priorities'",
         "If it is a report, add the line 'format:'",
         True,
     ),
@@ -405,6 +405,15 @@ def test_front_matter_ended_early_by_a_stray_fence_is_an_error(
     assert result.exit_code == 1
     assert "x.md:" in result.output and "error: the front matter ends at line" in result.output
     assert f"but the lines after it are more front matter ('{shown}" in result.output
+
+
+def test_a_page_with_settings_of_its_own_and_keys_like_format_builds(built_site: Path) -> None:
+    """Only a report's settings on a page with no 'format:' are a sign of a lost report;
+    'form:' and 'formation:' are not 'format:' misspelt."""
+    page = "---\ntitle: Contact us\ndescription: Who to ask\ndate: May 2021\nform: https://x\n"
+    (built_site / "content" / "contact.md").write_text(page + "formation: 2019\n---\nText.\n")
+    result = run_cli("check", "--source", str(built_site), "--strict")
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize(

@@ -174,46 +174,66 @@ def _paths_of_id(
 
 #: The front-matter keys a plain page (a file with no ``format:``) reads.
 _PLAIN_KEYS = ("title", "slug", "topics")
+#: Keys a page may well have that formats read too: not signs of a report.
+_PAGE_LIKE = frozenset({"date", "description", "author", "summary", "tags", "draft"})
 
 
-def _plain_page(doc: Document, area: Area | None) -> PlainPage:
-    _check_plain_keys(doc)
+def _plain_page(
+    doc: Document, area: Area | None, formats: dict[str, tuple[str, Format]]
+) -> PlainPage:
+    _check_plain_keys(doc, formats)
     title = doc.positions.written.get(("title",), doc.front.get("title"))
     if not isinstance(title, str) or not title.strip():
         title = doc.relpath.stem.replace("-", " ").replace("_", " ").capitalize()
     return PlainPage(doc, title.strip(), render_markdown(doc.body), area, page_path(doc))
 
 
-def _check_plain_keys(doc: Document) -> None:
+def _check_plain_keys(doc: Document, formats: dict[str, tuple[str, Format]]) -> None:
     """An error for a ``format:`` left empty or misspelt (the report would be published as
-    a plain page, its rows lost); a warning naming any other key a plain page ignores."""
-    for key in doc.front:
-        name = str(key)
+    a plain page, its rows lost); a warning for a report's keys on a page with none."""
+    for name in doc.front:
         if name == "format":  # there, with nothing after it
             raise doc.error(
                 "'format:' is empty, so this file would be published as a plain page and "
                 "its report lost",
                 name,
-                fix="Name the report's format, as the area's other reports do, e.g. "
-                "'format: northshire-highlight'.",
+                fix="Name the report's format, e.g. 'format: northshire-highlight'.",
             )
-        if name not in _PLAIN_KEYS and get_close_matches(name.casefold(), ["format"], 1, 0.8):
+        if _one_slip(name.casefold(), "format"):  # "Format", "fromat", "formt"
             raise doc.error(
                 f"'{name}:' is not 'format:', so this file would be published as a plain "
                 "page and its report lost",
                 name,
                 fix="Write it as 'format:' (lower case), e.g. 'format: northshire-highlight'.",
             )
-    ignored = [str(key) for key in doc.front if str(key) not in _PLAIN_KEYS]
-    if ignored:
+    known = {key for _, fmt in formats.values() for key in (fmt.schema or {}).get("properties", {})}
+    found = [key for key in doc.front if key in known and key not in _PAGE_LIKE]
+    found = [key for key in found if key not in _PLAIN_KEYS]
+    if found:
         doc.warn(
-            "this file has no 'format:', so it is a plain page, which reads only 'title:', "
-            f"'slug:' and 'topics:'; ignored: {', '.join(repr(k) for k in ignored[:8])}"
-            + (f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""),
-            ignored[0],
-            fix="If it is a report, add the line 'format:' naming its format, as the area's "
-            "other reports do; if it is a page, remove those keys.",
+            "this file has no 'format:', so it is a plain page, but it has a report's "
+            f"settings, which a page ignores: {', '.join(repr(k) for k in found[:8])}",
+            found[0],
+            fix="If it is a report, add the line 'format:' naming its format, e.g. 'format: "
+            "northshire-highlight'; if it is a page, remove those settings.",
         )
+
+
+def _one_slip(written: str, meant: str) -> bool:
+    """Whether ``written`` is ``meant`` with one letter wrong, missing, extra or swapped
+    with the next (so "form:" or "formation:" is not "format:")."""
+    if written == meant or abs(len(written) - len(meant)) > 1:
+        return written == meant
+    if len(written) == len(meant):
+        wrong = [n for n, (a, b) in enumerate(zip(written, meant, strict=True)) if a != b]
+        return len(wrong) == 1 or (
+            len(wrong) == 2
+            and wrong[1] == wrong[0] + 1
+            and written[wrong[0]] == meant[wrong[1]]
+            and written[wrong[1]] == meant[wrong[0]]
+        )
+    short, long = sorted((written, meant), key=len)
+    return any(long[:n] + long[n + 1 :] == short for n in range(len(long)))
 
 
 MAX_ERRORS = 50
@@ -266,7 +286,7 @@ def read_document(
         folder = doc.area_folder or doc.area
         area = areas.get(doc.area) or Area(slug=doc.area, name=folder.replace("-", " ").title())
     if doc.format is None:
-        return _plain_page(doc, area), doc.warnings
+        return _plain_page(doc, area, formats), doc.warnings
     if area is None:
         raise doc.error(
             "a report must sit in its area's folder",
