@@ -395,13 +395,16 @@ def test_a_report_whose_date_is_not_understood_is_warned_of_and_not_first_of_a_s
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output
     assert (
-        "b.md:4:1: warning: the report's date 'TBC' is not a date sendsite understands, so "
-        "the report has no place in its series"
+        "b.md:4: warning: the report's date 'TBC' is not understood, so it has no place in "
+        "its series of 3 reports"
     ) in result.output
     area = page_text(root / "site" / "x" / "index.html")
     assert "Not compared: its date is not understood" in area
     assert area.count("First of its series") == 1  # a's only
     assert run_cli("build", "--source", str(root), "--strict").exit_code == 1
+    # A report alone needs no date it can be placed by: "Phase one" is its period.
+    alone = make_site({"content/y/a.md": _report("A", "Phase one", _row("Hire"))})
+    assert "y/a.md:" not in run_cli("check", "--source", str(alone)).output
 
 
 def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:

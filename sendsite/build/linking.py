@@ -13,7 +13,7 @@ from typing import Any
 
 from sendsite.build.checks import topic_tags, undefined_acronyms
 from sendsite.build.reading import Collector, ReadFile
-from sendsite.build.series import link_series
+from sendsite.build.series import link_series, undated
 from sendsite.build.site import PlainPage, ReportEntry, Site, duplicate_outputs, link_site
 from sendsite.builtin.crossarea import match_topics
 from sendsite.config import SiteConfig
@@ -63,6 +63,7 @@ def link(
     ]
     tags = topic_tags(reports, topics, problems)
     problems.errors.extend(link_series(reports, touched))
+    problems.warnings.extend(undated(reports))
     assets = [
         (path, published)
         for path, rel in tree.assets

@@ -14,7 +14,6 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from sendsite.build.site import PlainPage, ReportEntry, SiteCounts, page_path, report_path
-from sendsite.content.dates import looks_like_a_date
 from sendsite.content.documents import Area, Document, load_document
 from sendsite.content.fields import read_checked
 from sendsite.content.glossary import acronyms_in
@@ -87,7 +86,6 @@ def _read_report(
     plugin, fmt = formats[name]
     report = _call_reader(plugin, fmt, doc)
     _check_ids(doc, report)
-    _check_date(doc, fmt, report)
     call_each(pm, "prepare_report", report=report, document=doc, area=area, file=doc.relpath)
     return ReportEntry(doc, fmt, report, area, report_path(area, doc))
 
@@ -136,25 +134,6 @@ def _check_ids(doc: Document, report: Report) -> None:
                     " row is known to be this one.",
                 )
             seen.add(row.ref)
-
-
-def _check_date(doc: Document, fmt: Format, report: Report) -> None:
-    """Warn of a report date that is not understood (``Fields.due`` warns only of one that
-    looks like a date): the report has no place in its series, so nothing is compared."""
-    date = report.date
-    if (
-        fmt.date_field
-        and date
-        and date.text
-        and not (date.understood or looks_like_a_date(date.text))
-    ):
-        doc.warn(
-            f"the report's date '{date.text}' is not a date sendsite understands, so the "
-            "report has no place in its series: it is not compared with the reports "
-            "before and after it",
-            fmt.date_field,
-            fix="Write the date the report speaks for, e.g. '31 January 2022' or '31/01/2022'.",
-        )
 
 
 def _paths_of_id(

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sendsite.build.site import ReportEntry
     from sendsite.content.model import Item, Risk
 
-__all__ = ["link_series", "relink", "worked_changes"]
+__all__ = ["link_series", "relink", "undated", "worked_changes"]
 
 _WORKING = threading.Lock()
 
@@ -144,6 +144,33 @@ def link_series(
                 touched.add(entry.document.relpath)
             entry.view = views[id(entry)]
     return problems
+
+
+def undated(reports: Iterable[ReportEntry]) -> list[Problem]:
+    """A warning for each report with no date understood in a series of others: it has
+    no place in it, so nothing is compared with it (a report alone needs no date)."""
+    groups: dict[tuple[str, str], list[ReportEntry]] = {}
+    for entry in reports:
+        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
+    found = []
+    for group in groups.values():
+        for entry in group if len(group) > 1 else ():
+            if entry.report.as_of is not None:
+                continue
+            written = entry.report.date.text if entry.report.date else ""
+            what = f"date '{written}' is not understood" if written else "has no date"
+            found.append(
+                Problem(
+                    f"the report's {what}, so it has no place in its series of "
+                    f"{len(group)} reports: it is not compared with the reports before and "
+                    "after it",
+                    file=entry.document.relpath,
+                    line=_date_line(entry),
+                    fix=f"Write the date the report speaks for after '{entry.format.date_field}:'"
+                    ", e.g. '31 January 2022', 'March 2022' or 'Q1 2022/23'.",
+                )
+            )
+    return found
 
 
 def _named_predecessors(
