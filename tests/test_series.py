@@ -407,6 +407,27 @@ def test_a_report_whose_date_is_not_understood_is_warned_of_and_not_first_of_a_s
     assert "y/a.md:" not in run_cli("check", "--source", str(alone)).output
 
 
+def test_a_revision_of_one_date_named_to_sort_first_follows_the_report_it_revises(
+    make_site: SiteMaker,
+) -> None:
+    """'june-revised.md' sorts before 'june.md' ('-' before '.'): its supersedes: puts it
+    after, where it was called a circle and the series said to split."""
+    root = make_site(
+        {
+            "content/x/june.md": _report("June", "30 June 2023", _row("Hire")),
+            "content/x/june-revised.md": _report(
+                "June revised", "30 June 2023", _row("Hire", "Amber"), "supersedes: june.md\n"
+            ),
+            "content/x/september.md": _report("Sept", "30 September 2023", _row("Hire", "Red")),
+        }
+    )
+    assert run_cli("check", "--source", str(root), "--strict").exit_code == 0
+    entries = _read(root)
+    assert entries["june-revised"].previous is entries["june"]
+    assert entries["september"].previous is entries["june-revised"]
+    assert _changes(entries["september"]) == {("status", "worsened", "Hire")}
+
+
 def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
     root = make_site(
         {

@@ -65,6 +65,7 @@ def _order(
         (e for e in group if e.report.as_of is not None),
         key=lambda e: (e.report.as_of, str(e.document.relpath)),
     )
+    _after_those_named(dated, named)
     for earlier, later in itertools.pairwise(dated):
         if earlier.report.as_of == later.report.as_of and not (
             named.get(id(later)) is earlier or named.get(id(earlier)) is later
@@ -82,6 +83,22 @@ def _order(
                 ).problem
             )
     return dated
+
+
+def _after_those_named(dated: list[ReportEntry], named: dict[int, ReportEntry]) -> None:
+    """Put each report of one date after the report of that date it supersedes (by name,
+    "report-06-revised.md" sorts before "report-06.md"); in place. A circle of them
+    stays as it is, for ``_circles`` to report."""
+    for _ in range(len(dated)):
+        moved = False
+        for n in range(len(dated) - 1):
+            earlier, later = dated[n], dated[n + 1]
+            same_day = earlier.report.as_of == later.report.as_of
+            if same_day and named.get(id(earlier)) is later and named.get(id(later)) is not earlier:
+                dated[n], dated[n + 1] = later, earlier
+                moved = True
+        if not moved:
+            return
 
 
 def link_series(
