@@ -97,8 +97,8 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
     ),
     "long_slug.md": (  # was "File name too long" from the build, naming no file
         "long_slug.md:3:7: error",
-        "this file's web address would be 209 characters long: too long for a folder name",
-        "Give it a shorter 'slug:', of at most 200 letters",
+        "this file's web address would be 260 bytes long: too long for a folder name (at most 255)",
+        "Give it a shorter 'slug:', of at most 255 letters",
         False,
     ),
     "format_list.md": (  # was "unknown format '['southend-highlight']'"

@@ -36,9 +36,8 @@ AREA_FILE = "_area.yml"
 #: Site-wide data files kept at the top of the content folder.
 SITE_FILES = ("_glossary.yml", "_topics.yml")
 MAX_FILE_BYTES = 2 * 1024 * 1024
-#: The longest slug (a page's folder name), in bytes: file systems allow 255, and the
-#: build adds to it in places (its search record pages: ``<slug>-2``).
-MAX_SLUG_BYTES = 200
+#: The longest slug (a page's folder name), in bytes: what file systems allow a name.
+MAX_SLUG_BYTES = 255
 
 
 @dataclass
@@ -104,8 +103,8 @@ class Document:
         if len(self.slug.encode("utf-8")) > MAX_SLUG_BYTES:
             where = "slug" if "slug" in self.front else None
             raise self.error(
-                f"this file's web address would be {len(self.slug)} characters long: too long "
-                "for a folder name on most systems",
+                f"this file's web address would be {len(self.slug.encode())} bytes long: too "
+                f"long for a folder name (at most {MAX_SLUG_BYTES})",
                 *([where] if where else []),
                 value=bool(where),
                 fix="Give it a shorter "
