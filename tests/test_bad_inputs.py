@@ -475,6 +475,10 @@ def test_an_area_or_site_file_under_another_name_is_an_error(
         assert f"{name}: error: sendsite reads '{meant}', not '{written}'" in result.output
         assert f"How to fix: Rename it to {meant}." in result.output
     assert _snapshot(built_site / "site") == before
+    (built_site / "content" / name).unlink()  # in a folder left out, it is left out too
+    (built_site / "content" / "_archive").mkdir()
+    (built_site / "content" / "_archive" / "_area.yaml").write_text("name: X\n")
+    assert run_cli("check", "--source", str(built_site)).exit_code == 0
 
 
 def test_a_key_yaml_would_read_as_a_number_or_yes_is_named_and_placed_as_written(

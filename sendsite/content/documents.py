@@ -392,7 +392,8 @@ def discover(content_dir: Path) -> ContentTree:
         elif path.name in SITE_FILES and len(rel.parts) == 1:
             tree.site_files[path.name] = (path, rel)
         elif any(is_ignored(part) for part in rel.parts):
-            _refuse_misnamed(path.name, rel)
+            if not any(is_ignored(part) for part in rel.parts[:-1]):  # not in a '_' folder
+                _refuse_misnamed(path.name, rel)
         elif path.suffix.lower() == ".md":
             tree.documents.append((path, rel))
         else:
