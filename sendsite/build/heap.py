@@ -8,7 +8,7 @@ import ctypes
 import gc
 from collections.abc import Iterator
 
-__all__ = ["collected_once", "give_back", "worker_started"]
+__all__ = ["collected_once", "give_back", "thaw", "worker_started"]
 
 
 @contextlib.contextmanager
@@ -55,3 +55,11 @@ def give_back() -> None:
     reuse unless asked, and the search records and Pagefind, which come next, need it."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def thaw() -> None:
+    """Let the collector see every frozen object again, and free the cycles among those
+    let go: for the preview, which runs for hours, and whose builds freeze what they make
+    (``collected_once``); a pipeline it replaced would otherwise stay for good."""
+    gc.unfreeze()
+    gc.collect()
