@@ -223,3 +223,25 @@ def test_a_pipeline_the_preview_replaces_is_let_go(live: LiveSite, site_root: Pa
         config.write_text(f"title: Reload test {n}\n")
         live.rebuild({config})
     assert gc.get_freeze_count() <= frozen * 1.5, (frozen, gc.get_freeze_count())
+
+
+def test_a_folder_moved_out_of_content_takes_its_reports_with_it(
+    live: LiveSite, site_root: Path, tmp_path: Path
+) -> None:
+    """A move out of the watched folder (to the bin) is one event, for the folder alone:
+    it was taken for an editor's temporary file, leaving its reports up (or the area's
+    file unreadable, every page an error)."""
+    content = site_root / "content"
+    archive = content / "southend" / "archive"
+    archive.mkdir()
+    shutil.move(content / "southend" / "highlight-report-2021-05.md", archive)
+    live.rebuild({archive})
+    assert PurePosixPath("southend/highlight-report-2021-05/index.html") in live.snapshot.files
+    shutil.move(archive, tmp_path / "archive")
+    snapshot = live.rebuild({archive})
+    assert not snapshot.errors
+    assert PurePosixPath("southend/highlight-report-2021-05/index.html") not in snapshot.files
+    shutil.move(content / "essex", tmp_path / "essex")
+    snapshot = live.rebuild({content / "essex"})
+    assert not snapshot.errors, snapshot.errors
+    assert not any(str(path).startswith("essex/") for path in snapshot.files)

@@ -71,6 +71,8 @@ class ContentFiles:
             if rel is None:
                 if path.exists() or path.is_symlink() or path in self._others:
                     return None  # a new file, an area's or the site's own, one deleted
+                if any(path in known.parents for known in (*self._known, *self._others)):
+                    return None  # a folder moved away (to the bin): one event for it all
                 continue  # an editor's temporary file, gone already
             if not path.is_file():
                 return None  # a document deleted, or renamed away
