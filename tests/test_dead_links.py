@@ -416,3 +416,21 @@ def test_a_link_cut_short_by_a_hash_in_a_file_name_says_why(make_site: SiteMaker
     assert _warnings(fixed.output) == []
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
     assert 'href="../plan-2.pdf"' in page  # the attachment, under its published name
+
+
+def test_a_link_with_a_space_in_its_address_is_warned_of(make_site: SiteMaker) -> None:
+    """Markdown shows `[the plan](Plan v2.pdf)` as its text: no link, no word said."""
+    text = (
+        '\nThe [plan](Plan v2.pdf), [the same](<Plan v2.pdf>), [titled](plan.pdf "p.2").\n'
+        "\n```\n[in code](a b.pdf)\n```\n"
+    )
+    root = make_site({"content/southend/june.md": SOUTHEND_FRONT + text})
+    (root / "content" / "southend" / "Plan v2.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (root / "content" / "southend" / "plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert _warnings(result.output) == [
+        "content/southend/june.md:14: warning: the link to 'Plan v2.pdf' is shown as text: "
+        "a space ends a link's address"
+    ]
+    assert "Put the address in angle brackets: (<Plan v2.pdf>)." in result.output

@@ -13,7 +13,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from sendsite.content.fences import front_matter_end
-from sendsite.content.markdown import links_within, slugify
+from sendsite.content.markdown import links_within, slugify, spaced_links
 from sendsite.content.pipe_tables import TABLE_FIX, lost_cells
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError, Problem
@@ -260,6 +260,14 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
     lost = [
         Problem(message, file=relpath, line=body_start + 1 + n, fix=TABLE_FIX)
         for n, message in lost_cells(body)
+    ] + [
+        Problem(
+            f"the link to '{to}' is shown as text: a space ends a link's address",
+            file=relpath,
+            line=body_start + 1 + n,
+            fix=f"Put the address in angle brackets: (<{to}>).",
+        )
+        for n, to in spaced_links(body)
     ]
     return Document(path, relpath, front, positions, body, body_start + 1, lost, within)
 

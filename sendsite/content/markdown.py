@@ -82,6 +82,29 @@ def links_within(text: str) -> bool:
     return _LINK_WITHIN.search(text) is not None
 
 
+#: A link whose address holds a space outside angle brackets (``[plan](Plan v2.pdf)``):
+#: Markdown shows it as its text. Its address has a dot or a slash, as a file's does.
+_SPACED_LINK = re.compile(
+    r"\[[^\]\n]+\]\((?!<)(?P<to>[^()\s<>]+ (?![\"'])[^()<>\n]*?[./][^()<>\n]*)\)"
+)
+_CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
+
+
+def spaced_links(text: str) -> list[tuple[int, str]]:
+    """Each link in ``text`` that is not one for a space in its address, outside code:
+    (index of its line, the address as written)."""
+    if "](" not in text:
+        return []
+    found, fenced = [], False
+    for n, line in enumerate(text.split("\n")):
+        if _CODE_FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and "](" in line:
+            unquoted = re.sub(r"`[^`]*`", "", line)
+            found += [(n, m["to"]) for m in _SPACED_LINK.finditer(unquoted)]
+    return found
+
+
 def slugify(text: str) -> str:
     """A stable, readable id made of ``a-z``, ``0-9`` and ``-``.
 
