@@ -205,24 +205,29 @@ def _wait_until(check, tab, seconds: float = 5.0) -> None:
     pytest.fail("the tab did not ask about the newest build")
 
 
-def test_a_pipeline_the_preview_replaces_is_let_go(live: LiveSite, site_root: Path) -> None:
+def test_a_pipeline_the_preview_replaces_is_let_go(site_root: Path) -> None:
     """A save of sendsite.yml starts afresh: the old pipeline, frozen by its builds (cycles
     and all), grew the preview by megabytes a save until it was let go."""
     import gc
     import weakref
 
-    old = weakref.ref(live.pipeline)
-    config = site_root / "sendsite.yml"
-    config.write_text("title: Reload test, again\n")
-    live.rebuild({config})
-    assert live.pipeline is not None and live.pipeline is not old()
-    gc.collect()
-    assert old() is None
-    frozen = gc.get_freeze_count()
-    for n in range(3):
-        config.write_text(f"title: Reload test {n}\n")
-        live.rebuild({config})
-    assert gc.get_freeze_count() <= frozen * 1.5, (frozen, gc.get_freeze_count())
+    server = PreviewServer(site_root, "127.0.0.1", 0, log=lambda line: None)
+    try:
+        old = weakref.ref(server.live.pipeline)
+        config = site_root / "sendsite.yml"
+        config.write_text("title: Reload test, again\n")
+        server._rebuild({config})  # as the server's thread does on a save
+        assert server.live.pipeline is not None and server.live.pipeline is not old()
+        gc.collect()
+        assert old() is None
+        frozen = gc.get_freeze_count()
+        for n in range(3):
+            config.write_text(f"title: Reload test {n}\n")
+            server._rebuild({config})
+        assert gc.get_freeze_count() <= frozen * 1.5, (frozen, gc.get_freeze_count())
+    finally:
+        server.live.close()
+        server.httpd.server_close()
 
 
 def test_a_folder_moved_out_of_content_takes_its_reports_with_it(

@@ -36,7 +36,6 @@ from pathlib import Path, PurePosixPath
 from markupsafe import Markup, escape
 
 from sendsite.build.deferred import FileContent, Folders, content_bytes, read_confined
-from sendsite.build.heap import thaw
 from sendsite.build.pages import Page
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.progress import Progress
@@ -50,10 +49,6 @@ from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each, make_plugin_manager
 
 __all__ = ["LiveSite", "Snapshot"]
-
-#: How many builds the preview makes between letting go of what they froze (``thaw``):
-#: a save leaves some 50 KB frozen, and a collection of a big site's objects takes a while.
-THAW_EVERY = 500
 
 
 @dataclass
@@ -89,8 +84,6 @@ class LiveSite:
     thread): content and plugin problems, and any unexpected failure, become
     the error page.
     """
-
-    _thaw_due = False  # whether a pipeline was replaced since the last ``thaw``
 
     def __init__(
         self, root: Path, log: Callable[[str], None] = print, progress: Progress | None = None
@@ -186,9 +179,6 @@ class LiveSite:
         )
         self._publish(snapshot)
         self.search.schedule(result.site, result.files, pipeline.pm)
-        if self._thaw_due or snapshot.generation % THAW_EVERY == 0:  # once it is shown
-            self._thaw_due = False
-            thaw()
         seconds = time.perf_counter() - started
         if changed is None:
             line = f"Built {_count(result.pages, 'page')} in {seconds:.2f} s"
@@ -222,7 +212,6 @@ class LiveSite:
             or config_file in changed
             or self._touches_local_plugins(changed)
         ):
-            self._thaw_due = self.pipeline is not None  # let go of the one it replaces
             self.config = load_config(self.root)
             pm = make_plugin_manager(config=self.config)
             # Forking worker processes is only safe before the server's threads start.

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from sendsite.build.heap import thaw
 from sendsite.build.progress import Progress
 from sendsite.content.documents import saved_as
 from sendsite.errors import SendsiteError
@@ -15,6 +16,10 @@ from sendsite.serve.live import LiveSite
 from sendsite.serve.watch import ChangeQueue, Watcher
 
 __all__ = ["PreviewServer"]
+
+#: How many rebuilds the preview makes between letting go of what they froze (``thaw``):
+#: a save leaves some 50 KB frozen, and a collection of a big site's objects takes a while.
+THAW_EVERY = 500
 
 
 class PreviewServer:
@@ -50,6 +55,7 @@ class PreviewServer:
             raise
         self.watcher = self._watcher()
         self._threads: list[threading.Thread] = []
+        self._builds = 0
 
     def _watcher(self) -> Watcher:
         self._watching = self._folders()
@@ -99,8 +105,13 @@ class PreviewServer:
 
     def _rebuild(self, changed: set[Path]) -> None:
         self._rewatch()  # a folder replaced: watched again before the rebuild reads it
+        before = self.live.pipeline
         self.live.rebuild(changed)
         self._rewatch()  # a new theme in the config
+        replaced, before = before is not None and self.live.pipeline is not before, None
+        self._builds += 1
+        if replaced or self._builds % THAW_EVERY == 0:
+            thaw()  # what the builds froze and no longer use (a pipeline replaced), freed
 
     def _rewatch(self) -> None:
         """Watch again if the folders to watch are others than those being watched."""
