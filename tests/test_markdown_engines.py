@@ -10,7 +10,7 @@ so sites built before and after render the same.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
+from sendsite.content.documents import load_document
 from sendsite.content.markdown import (
     plain_text,
     render_inline,
@@ -196,14 +197,15 @@ def test_one_line_is_rendered_inline(line: str, html: str) -> None:
     assert str(render_markdown(line)) != html  # as a block it is one (or a <p>)
 
 
-def test_control_characters_pasted_into_text_do_not_reach_the_page() -> None:
-    """A page may not hold them (front matter refuses them already); a form feed, a page
-    break from a PDF, ends a paragraph."""
-    assert render_markdown("One\x0cTwo \x1b[31mred.") == "<p>One</p>\n<p>Two [31mred.</p>\n"
-    # Word's line break (a vertical tab) and NEL break the line: the words stay apart.
-    assert render_markdown("28 May.\x0bMinutes\x85to follow.") == (
-        "<p>28 May.\nMinutes\nto follow.</p>\n"
-    )
-    assert render_markdown("Plain\x07 line") == "<p>Plain line</p>\n"
-    assert render_inline("a\x07b") == "ab"
-    assert plain_text("One\x0cTwo\x00.\x0bThree") == "One Two. Three"
+def test_control_characters_pasted_into_a_files_text_do_not_reach_the_page(
+    tmp_path: Path,
+) -> None:
+    """A page may not hold them (front matter refuses them already). A page break from a
+    PDF, Word's line break (a vertical tab) and NEL part words: a space each, so every line
+    stays the file's line."""
+    path = tmp_path / "area" / "r.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: T\n---\nOne\x0cTwo \x1b[31mred.\x0bMinutes\x85to\x07 go.\n")
+    body = load_document(path, PurePosixPath("area/r.md")).body
+    assert body == "One Two [31mred. Minutes to go.\n"
+    assert render_markdown(body) == "<p>One Two [31mred. Minutes to go.</p>\n"

@@ -13,7 +13,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from sendsite.content.fences import front_matter_end
-from sendsite.content.markdown import links_within, slugify, spaced_links
+from sendsite.content.markdown import links_within, slugify, spaced_links, without_controls
 from sendsite.content.pipe_tables import TABLE_FIX, lost_cells
 from sendsite.content.yamlfile import Positions, load_yaml
 from sendsite.errors import ContentError, Problem
@@ -269,6 +269,7 @@ def load_document(path: Path, relpath: PurePosixPath) -> Document:
         )
         for n, to in spaced_links(body)
     ]
+    body = without_controls(body)
     return Document(path, relpath, front, positions, body, body_start + 1, lost, within)
 
 

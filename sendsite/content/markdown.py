@@ -38,6 +38,8 @@ __all__ = [
     "sanitize",
     "settle_content_ids",
     "slugify",
+    "spaced_links",
+    "without_controls",
 ]
 
 _ALLOWED_TAGS = {
@@ -304,25 +306,27 @@ def _is_plain_line(text: str) -> bool:
     )
 
 
-#: Control characters (but tab and line breaks), which a page may not hold: a body pasted
-#: from a PDF brings form feeds (page breaks), Word a vertical tab now and then.
+#: Control characters (but tab and line breaks), which a page may not hold: a text pasted
+#: from a PDF brings form feeds (page breaks), Word a vertical tab (its line break).
+#: Front matter cannot hold them (YAML refuses them); a file's text can.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Those that part words (page and line breaks), as a space; the rest are dropped.
+_PARTING = {"\x0b": " ", "\x0c": " ", "\x85": " "}
 
 
-def _unseen(found: re.Match[str]) -> str:
-    """A page break ends a paragraph, a line break (Word's vertical tab, NEL) a line; any
-    other control character is dropped."""
-    return _BREAKS.get(found[0], "")
-
-
-_BREAKS = {"\x0c": "\n\n", "\x0b": "\n", "\x85": "\n"}
+def without_controls(text: str) -> str:
+    """``text`` without control characters, a page or line break a space (so each line
+    stays the file's line, for messages)."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda found: _PARTING.get(found[0], ""), text)
 
 
 def render_markdown(text: str | None) -> Markup:
     """Render a block of Markdown to safe HTML."""
     if not text:
         return Markup("")
-    text = _CONTROL.sub(_unseen, str(text))
+    text = str(text)
     if _is_plain_line(text):
         return Markup(f"<p>{html_escape(text, quote=False)}</p>\n")
     return Markup(_marked(sanitize(_block_html(text))))
@@ -332,7 +336,7 @@ def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (no surrounding paragraph) to safe HTML."""
     if not text:
         return Markup("")
-    text = _CONTROL.sub(_unseen, str(text))
+    text = str(text)
     if _is_plain_line(text):
         return Markup(html_escape(text, quote=False))
     return Markup(_marked(sanitize(_renderer().renderInline(text))))
@@ -345,7 +349,7 @@ def plain_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    html = str(text) if isinstance(text, Markup) else _block_html(_CONTROL.sub(_unseen, text))
+    html = str(text) if isinstance(text, Markup) else _block_html(str(text))
     if "footnote-" in html:  # a note's number and its way back are not its words
         html = _FOOTNOTE_MARKS.sub("", html)
     html = re.sub(r"</(p|li|h[1-6]|td|th|tr|div|blockquote)>", " ", html)
