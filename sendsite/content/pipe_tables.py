@@ -14,6 +14,8 @@ __all__ = ["TABLE_FIX", "lost_cells"]
 
 #: A table's line of dashes: ``|---|:---:|``, each cell dashes with a colon at either end.
 _DASHES = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+#: Somewhere in a text, what could be a table's line of dashes (a cell of dashes by a pipe).
+_A_DASH_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*\|", re.MULTILINE)
 #: The start or end of a fenced code block, whose lines are not a table.
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
 #: What does not part cells: an escaped pipe (one in a code span does, as GitHub's does).
@@ -34,12 +36,14 @@ def lost_cells(text: str) -> list[tuple[int, str]]:
     """Each table row in ``text`` with more cells than its table has columns, and each
     table whose line of dashes does not match its header: (index of the line, what is
     wrong)."""
-    if "|" not in text:
+    if "|" not in text or _A_DASH_ROW.search(text) is None:  # most texts: no table at all
         return []
     found: list[tuple[int, str]] = []
     lines = text.split("\n")
     fenced, columns = False, 0  # columns: of the table the lines are in, 0 if none
     for n, line in enumerate(lines):
+        if "|" not in line and not columns and not fenced and "`" not in line and "~" not in line:
+            continue  # most lines: not in a table, nor a fence
         if _FENCE.match(line):
             fenced, columns = not fenced, 0
             continue
