@@ -312,6 +312,8 @@ def test_the_core_readers_schemas_agree_with_the_readers(tmp_path: Path) -> None
         ("rag", "", True),
         ("rag", "Amber", False),
         ("done", "yes please", False),
+        ("done", " Yes ", True),  # in quotes: yes, to the reader and to an editor alike
+        ("done", "false", True),
         ("lines", [1, None], False),
     ],
 )

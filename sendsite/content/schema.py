@@ -55,7 +55,13 @@ _BLOCKS: dict[str, dict[str, Any]] = {
         "items": {"type": ["string", "number"]},
         "description": "One line, or a list of lines each starting with '- '.",
     },
-    "flag": {"type": ["boolean", "null"], "description": "yes or no"},
+    "flag": {
+        "anyOf": [
+            {"type": ["boolean", "null"]},
+            {"type": "string", "pattern": r"^\s*([Yy][Ee][Ss]|[Nn][Oo]|[Tt]rue|[Ff]alse)\s*$"},
+        ],
+        "description": "yes or no",
+    },
     "number": {
         "anyOf": [
             {"type": "string", "pattern": r"^\s*(?:[0-9]{1,4})?\s*$"},
