@@ -39,6 +39,14 @@ def _series_name(entry: ReportEntry) -> str:
     return " ".join(str(value).casefold().split()) if value not in (None, "") else entry.format.name
 
 
+def _series_groups(reports: Iterable[ReportEntry]) -> list[list[ReportEntry]]:
+    """The reports of each series: of one area and one series name."""
+    groups: dict[tuple[str, str], list[ReportEntry]] = {}
+    for entry in reports:
+        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
+    return list(groups.values())
+
+
 def _date_line(entry: ReportEntry) -> int | None:
     key = entry.format.date_field
     return entry.document.line(key) if key else None
@@ -117,11 +125,8 @@ def link_series(
         entry.previous = entry.next = None
     by_file = {entry.document.relpath: entry for entry in reports}
     named = _named_predecessors(reports, by_file, problems)
-    groups: dict[tuple[str, str], list[ReportEntry]] = {}
-    for entry in reports:
-        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
     previous: dict[int, ReportEntry] = {}
-    for group in groups.values():
+    for group in _series_groups(reports):
         ordered = _order(group, named, problems)
         for earlier, later in itertools.pairwise(ordered):
             previous[id(later)] = earlier
@@ -166,11 +171,8 @@ def link_series(
 def undated(reports: Iterable[ReportEntry]) -> list[Problem]:
     """A warning for each report with no date understood in a series of others: it has
     no place in it, so nothing is compared with it (a report alone needs no date)."""
-    groups: dict[tuple[str, str], list[ReportEntry]] = {}
-    for entry in reports:
-        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
     found = []
-    for group in groups.values():
+    for group in _series_groups(reports):
         for entry in group if len(group) > 1 else ():
             if entry.report.as_of is not None:
                 continue

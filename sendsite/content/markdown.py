@@ -31,6 +31,7 @@ from markupsafe import Markup
 from sendsite.content.cmark import cmark_html
 
 __all__ = [
+    "CODE_FENCE",
     "in_tag",
     "plain_text",
     "render_inline",
@@ -89,7 +90,8 @@ def links_within(text: str) -> bool:
 _SPACED_LINK = re.compile(
     r"\[[^\]\n]+\]\((?!<)(?P<to>[^()\s<>]+ (?![\"'])[^()<>\n]*?[./][^()<>\n]*)\)"
 )
-_CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
+#: The start or end of a fenced code block, whose lines are not links nor a table.
+CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
 
 
 def spaced_links(text: str) -> list[tuple[int, str]]:
@@ -99,7 +101,7 @@ def spaced_links(text: str) -> list[tuple[int, str]]:
         return []
     found, fenced = [], False
     for n, line in enumerate(text.split("\n")):
-        if _CODE_FENCE.match(line):
+        if CODE_FENCE.match(line):
             fenced = not fenced
         elif not fenced and "](" in line:
             unquoted = re.sub(r"`[^`]*`", "", line)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
+from sendsite.content.markdown import CODE_FENCE
+
 __all__ = ["TABLE_FIX", "lost_cells"]
 
 #: A table's line of dashes: ``|---|:---:|``, each cell dashes with a colon at either end.
 _DASHES = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 #: Somewhere in a text, what could be a table's line of dashes (a cell of dashes by a pipe).
 _A_DASH_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*\|", re.MULTILINE)
-#: The start or end of a fenced code block, whose lines are not a table.
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
 #: What does not part cells: an escaped pipe (one in a code span does, as GitHub's does).
 _NOT_A_PIPE = re.compile(r"\\\|")
 TABLE_FIX = (
@@ -44,7 +44,7 @@ def lost_cells(text: str) -> list[tuple[int, str]]:
     for n, line in enumerate(lines):
         if "|" not in line and not columns and not fenced and "`" not in line and "~" not in line:
             continue  # most lines: not in a table, nor a fence
-        if _FENCE.match(line):
+        if CODE_FENCE.match(line):
             fenced, columns = not fenced, 0
             continue
         if fenced:
