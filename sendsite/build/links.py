@@ -46,6 +46,10 @@ _MD_HREF = re.compile(r'href(?<![\w-]href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"
 _REF = re.compile(
     r'="(?:(?<=\shref=")|(?<=\ssrc="))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+)([#?][^"]*)?"'
 )
+#: Where a relative reference leads (``rewrite_content_links``): the URL it is rewritten
+#: to (a content file's), else the site path it leads to and its kind if it names no file
+#: the site was known to publish (``""`` and None if it is left as it is, unchecked).
+Resolved = tuple[str | None, str, RefKind | None]
 #: An address that leaves the page's folder: a scheme, or a path from the site's root.
 _LEAVES = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/")
 #: A path's extension: a file, not a folder.
@@ -60,14 +64,18 @@ def rewrite_content_links(
     *,
     directory_urls: bool = True,
     published: Collection[str] = frozenset(),
+    known: dict[tuple[str, str, str, bool], Resolved] | None = None,
 ) -> tuple[str, list[Problem], list[LooseRef]]:
     """Point links to ``.md`` files at their pages; report links to missing files.
 
     ``targets`` maps each content file (relative to the content folder) to the
     output path of its page, or of the attachment itself. Also returns the other
     relative links and images to files that name no content file, nor a file in
-    ``published`` (the site's files known so far), for ``dead_links``.
+    ``published`` (the site's files known so far), for ``dead_links``. ``known``: where
+    each reference led on pages made before with the same ``targets`` and ``published``
+    (pages link to the same places as the pages beside them: the menu, the stylesheet).
     """
+    known = {} if known is None else known
     problems: list[Problem] = []
     lines: list[str] = []  # the document's, read once for its first broken link
     loose: dict[str, LooseRef] = {}  # by where each leads on the site
@@ -104,27 +112,39 @@ def rewrite_content_links(
         if not in_tag(match.string, match.start()):
             return match.group(0)  # text that shows markup (in code): not a link
         href, after = match.group(1).strip(URL_SPACES), match.group(2) or ""
+        image = match.string.startswith("src", match.start() - 3)
+        key = (folder, page_folder, href, image)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _resolve(folder, page_folder, href, image)
+        url, site, kind = found
+        if url is not None:
+            return f'="{url}{after}"'
+        if kind is not None and site not in loose and len(loose) < MAX_LOOSE:
+            loose[site] = loose_ref(href, folder, site, kind)
+        return match.group(0)
+
+    def _resolve(folder: str, page_folder: str, href: str, image: bool) -> Resolved:
         if not href or _LEAVES.match(href):  # " /path", " https:": spaces a browser drops
-            return match.group(0)
+            return None, "", None
         target = None
         if not href.endswith("/"):
             joined = posixpath.normpath(posixpath.join(folder, as_written(href)))
             target = targets.get(PurePosixPath(joined))
-        if target is None:  # not a content file: left as written
-            site = site_path(page_folder, href)
-            image = match.string.startswith("src", match.start() - 3)
-            folder_link = href.endswith("/")
-            if site is not None and not (image or folder_link) and not _EXTENSION.search(href):
-                if site in published:
-                    return match.group(0)  # a file with no extension
-                site = "index.html" if site == "." else f"{site}/index.html"  # a folder's
-                folder_link = True
-            if site is not None and site not in published and site not in loose:
-                kind: RefKind = "image" if image else "page" if folder_link else "link"
-                if len(loose) < MAX_LOOSE:
-                    loose[site] = loose_ref(href, folder, site, kind)
-            return match.group(0)
-        return f'="{relative_url(page, str(target), directory_urls=directory_urls)}{after}"'
+        if target is not None:
+            return relative_url(page, str(target), directory_urls=directory_urls), "", None
+        # Not a content file: left as written.
+        site = site_path(page_folder, href)
+        folder_link = href.endswith("/")
+        if site is not None and not (image or folder_link) and not _EXTENSION.search(href):
+            if site in published:
+                return None, "", None  # a file with no extension
+            site = "index.html" if site == "." else f"{site}/index.html"  # a folder's
+            folder_link = True
+        if site is None or site in published:
+            return None, "", None
+        return None, site, "image" if image else "page" if folder_link else "link"
 
-    html = _MD_HREF.sub(replace, html)
+    if ".md" in html:  # most pages link to no Markdown file: one look, not a scan
+        html = _MD_HREF.sub(replace, html)
     return _REF.sub(reference, html), problems, list(loose.values())

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from pathlib import PurePosixPath
 
 from sendsite.build.dead_links import LooseRef, same_page_refs
-from sendsite.build.links import rewrite_content_links
+from sendsite.build.links import Resolved, rewrite_content_links
 from sendsite.build.pages import Page, document_page
 from sendsite.build.reading import BuildFailed, Collector
 from sendsite.build.site import PlainPage, ReportEntry, Site
@@ -39,6 +39,8 @@ class PageMaker:
         self.directory_urls = directory_urls
         #: The site's files known before its pages are made (pages, attachments, static).
         self.published = published
+        #: Where each reference on the pages made so far led (``rewrite_content_links``).
+        self.known_links: dict[tuple[str, str, str, bool], Resolved] = {}
 
     def __call__(self, page: Page) -> Made:
         """The page's bytes (None if it failed), the problems found, its loose links."""
@@ -55,6 +57,7 @@ class PageMaker:
                 self.targets,
                 directory_urls=self.directory_urls,
                 published=self.published,
+                known=self.known_links,
             )
             problems.errors.extend(link_problems)
         html = settle_content_ids(html)
