@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from html import escape
 from itertools import accumulate
 from pathlib import Path, PurePosixPath
@@ -325,6 +326,9 @@ def acronyms_in(text: str) -> dict[str, int]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def _looks_like_shouting(line: str) -> bool:
+    """Whether ``line`` is written mostly in capitals (a report's headings recur in every
+    report of its kind, so each is looked at once)."""
     letters = list(filter(str.isalpha, line))
     return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.6

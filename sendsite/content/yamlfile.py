@@ -146,8 +146,7 @@ def load_yaml(
         positions = Positions()
         if node is None:
             return None, positions
-        _walk(node, (), positions, offset, file, depth=0, budget=[MAX_NODES])
-        data = loader.construct_document(node)
+        data = _walk(loader, node, (), positions, offset, file, depth=0, budget=[MAX_NODES])
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1 + offset
         raise ContentError(
@@ -215,7 +214,13 @@ def _yaml_fix(problem: str, char: str) -> str:
     return "Check the line shown (and the line above it) for indentation, quotes and colons."
 
 
+#: The tags of what ``_walk`` makes itself; any other (a number, a date, ``!!set``) is
+#: made by the loader.
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
+
+
 def _walk(
+    loader: yaml.SafeLoader,
     node: yaml.Node,
     path: Path_,
     positions: Positions,
@@ -223,7 +228,9 @@ def _walk(
     file: PurePath | str,
     depth: int,
     budget: list[int],
-) -> None:
+) -> Any:
+    """The value of ``node`` (as the safe loader makes it), noting where each key and
+    list item in it is; one pass over the nodes, not one to note and one to make."""
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         raise ContentError(
@@ -239,6 +246,7 @@ def _walk(
     positions.values[path] = here
     if isinstance(node, yaml.MappingNode):
         seen: dict[str | int, int] = {}
+        made: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):  # "[TBC]: ask Ross", "? [a, b]"
                 km = key_node.start_mark
@@ -272,15 +280,22 @@ def _walk(
             positions.marks[child] = _shared((km.line + 1 + offset, km.column + 1))
             if key_node.style == '"':  # a double-quoted key: its escapes checked
                 _refuse_escaped_control(key_node, "a key", offset, file)
-            _walk(value_node, child, positions, offset, file, depth + 1, budget)
-    elif isinstance(node, yaml.ScalarNode) and not node.style and _TYPED.search(node.tag):
+            made[key] = _walk(loader, value_node, child, positions, offset, file, depth + 1, budget)
+        if node.tag != _MAP or "<<" in made:  # merged (<<: *defaults), or a !!set: as YAML does
+            return loader.construct_object(node, deep=True)
+        return made
+    if isinstance(node, yaml.SequenceNode):
+        items = [
+            _walk(loader, item, _shared((*path, index)), positions, offset, file, depth + 1, budget)
+            for index, item in enumerate(node.value)
+        ]
+        return items if node.tag == _SEQ else loader.construct_object(node, deep=True)
+    if not node.style and _TYPED.search(node.tag):
         positions.written[path] = node.value
-    elif isinstance(node, yaml.ScalarNode) and node.style == '"':  # escapes: checked
+    elif node.style == '"':  # escapes: checked
         names = [part for part in path if isinstance(part, str)]
         _refuse_escaped_control(node, f"'{names[-1]}'" if names else "a value", offset, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, _shared((*path, index)), positions, offset, file, depth + 1, budget)
+    return node.value if node.tag == _STR else loader.construct_object(node)
 
 
 def _refuse_escaped_control(node: yaml.Node, what: str, offset: int, file: PurePath | str) -> None:
