@@ -17,6 +17,7 @@ import resource
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sendsite.build import progress
 from sendsite.build.publish import build
@@ -51,9 +52,11 @@ def main() -> None:
     staged = progress.Progress.stage
 
     @contextlib.contextmanager
-    def stage(self: progress.Progress, key: str, total: int = 0) -> Iterator[progress.Stage]:
+    def stage(
+        self: progress.Progress, key: str, total: int = 0, **named: Any
+    ) -> Iterator[progress.Stage]:
         _line("start", key)
-        with staged(self, key, total) as inner:
+        with staged(self, key, total, **named) as inner:
             yield inner
         _line("end", key)
 

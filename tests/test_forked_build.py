@@ -19,6 +19,7 @@ import sys
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -452,3 +453,44 @@ def test_a_stage_collects_its_own_cycles_and_leaves_the_collector_as_it_found_it
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+class _ForkingName(str):
+    """A template name that forks this process while Jinja2 looks it up in its cache (as
+    a big build's pool forks a worker while this process renders a page), once; the
+    child looks up a template itself and reports whether it could."""
+
+    child = 0
+    env: Any = None
+
+    def __hash__(self) -> int:
+        if not _ForkingName.child:
+            _ForkingName.child = os.fork()
+            if _ForkingName.child == 0:  # the worker: look up a template, then leave
+                code = 1
+                try:
+                    _ForkingName.env.get_template("base.html")
+                    code = 0
+                finally:
+                    os._exit(code)
+        return str.__hash__(self)
+
+
+def test_a_worker_forked_while_a_template_is_looked_up_can_render(tmp_path: Path) -> None:
+    from sendsite.build.render import make_environment
+    from sendsite.config import SiteConfig
+
+    env = make_environment(SiteConfig(root=tmp_path).theme_path() / "templates")
+    env.get_template("base.html")
+    _ForkingName.env, _ForkingName.child = env, 0
+    env.get_template(_ForkingName("base.html"))
+    child = _ForkingName.child
+    assert child > 0, "the look-up forked"
+    deadline = time.monotonic() + 20
+    while (found := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if found[0] == 0:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    assert found[0] == child, "the worker waited for a lock its parent held when it forked"
+    assert os.waitstatus_to_exitcode(found[1]) == 0, "the worker could not look up a template"

@@ -52,6 +52,11 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_KeptCompiled(str(compiled)) if compiled else None,
+        # Templates are kept in a plain dict, never evicted (a site has tens of them), not
+        # in Jinja2's LRU cache: that one takes a lock on every look-up, and a worker
+        # forked (``build.parallel``) while this process rendered a page inside it would
+        # inherit the lock taken and wait for it forever on its first page.
+        cache_size=-1,
     )
     return env
 
