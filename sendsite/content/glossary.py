@@ -326,9 +326,19 @@ def acronyms_in(text: str) -> dict[str, int]:
     return found
 
 
-@lru_cache(maxsize=4096)
 def _looks_like_shouting(line: str) -> bool:
-    """Whether ``line`` is written mostly in capitals (a report's headings recur in every
-    report of its kind, so each is looked at once)."""
+    """Whether ``line`` is written mostly in capitals. A short line (a heading recurs in
+    every report of its kind) is looked at once, and remembered."""
+    return _shouting(line) if len(line) <= _SHORT_LINE else _is_shouting(line)
+
+
+#: The longest line ``_looks_like_shouting`` remembers (a pasted paragraph is not kept).
+_SHORT_LINE = 1000
+
+
+def _is_shouting(line: str) -> bool:
     letters = list(filter(str.isalpha, line))
     return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.6
+
+
+_shouting = lru_cache(maxsize=4096)(_is_shouting)
