@@ -35,7 +35,8 @@ from sendsite.plugins.manager import PluginManager
 
 __all__ = [
     "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
-    "compiled_templates", "content_hash", "fingerprint", "load_cache", "save_cache", "unchanged",
+    "compiled_templates", "content_hash", "fingerprint", "hash_as_read", "load_cache",
+    "save_cache", "unchanged",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
@@ -154,6 +155,17 @@ def compiled_templates(config: SiteConfig, key: str) -> Path | None:
 def content_hash(path: Path) -> str:
     """The hash of a content file's bytes (what decides whether it is read again)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hash_as_read(path: Path, seen: tuple[int, ...]) -> str:
+    """The ``content_hash`` of ``path`` if its date and size are still those ``seen``
+    before it was read; "" (not known: read again next time) if it was saved since, while
+    the build ran. Named by its new bytes, the read of the old would be kept for them."""
+    try:
+        found = path.stat()
+        return content_hash(path) if (found.st_mtime_ns, found.st_size) == seen else ""
+    except OSError:
+        return ""
 
 
 def unchanged(

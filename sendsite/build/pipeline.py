@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from sendsite.build.cache import Pieces, content_hash, unchanged
+from sendsite.build.cache import Pieces, hash_as_read, unchanged
 from sendsite.build.collisions import Claim, ClaimMemo, collisions, site_collisions
 from sendsite.build.dead_links import Loose, dead_links
 from sendsite.build.deferred import Deferred, FileContent
@@ -387,8 +387,8 @@ class Pipeline:
 
     def keep(self) -> tuple[Any, ...]:
         """What a later build can start from (kept by ``build.cache``)."""
-        for r in self._read.values():  # a file read by this build: its bytes hashed now
-            r.digest = r.digest or content_hash(r.item.document.source)
+        for r in self._read.values():  # a file read by this build, if not saved since
+            r.digest = r.digest or hash_as_read(r.item.document.source, r.signature[:2])
         return (Pieces(self._read), Pieces(self._pages), self._shape, self._loose)
 
     def resume(self, kept: tuple[Any, ...], since: int) -> None:
