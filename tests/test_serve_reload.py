@@ -250,3 +250,22 @@ def test_a_folder_moved_out_of_content_takes_its_reports_with_it(
     snapshot = live.rebuild({content / "essex"})
     assert not snapshot.errors, snapshot.errors
     assert not any(str(path).startswith("essex/") for path in snapshot.files)
+
+
+def test_a_save_that_changes_nothing_reloads_no_tab(live: LiveSite, site_root: Path) -> None:
+    since = live.snapshot.generation
+    report = site_root / REPORT
+    report.write_bytes(report.read_bytes())  # saved again as it was: a new date, the same bytes
+    live.rebuild({report})
+
+    def served(url: str):
+        return lambda snapshot: snapshot.files.get(_rel(url))
+
+    for url in (PAGE, AREA_PAGE, OTHER_PAGE):
+        assert live.wait_for_page(since, 0.05, served(url))[1] is False, url
+    # A real edit after it is still seen.
+    since = live.snapshot.generation
+    report.write_text(report.read_text().replace(TITLE, "Saved for real"), encoding="utf-8")
+    live.rebuild({report})
+    assert live.wait_for_page(since, 5, served(PAGE))[1] is True
+    assert "Saved for real" in _page(live.snapshot, PAGE)

@@ -35,7 +35,7 @@ from sendsite.plugins.manager import PluginManager
 
 __all__ = [
     "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
-    "compiled_templates", "content_hash", "fingerprint", "hash_as_read", "load_cache",
+    "bytes_hash", "compiled_templates", "content_hash", "fingerprint", "hash_as_read", "load_cache",
     "save_cache", "unchanged",
 ]  # fmt: skip
 
@@ -154,7 +154,12 @@ def compiled_templates(config: SiteConfig, key: str) -> Path | None:
 
 def content_hash(path: Path) -> str:
     """The hash of a content file's bytes (what decides whether it is read again)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return bytes_hash(path.read_bytes())
+
+
+def bytes_hash(data: bytes) -> str:
+    """``content_hash`` of a file holding ``data``."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def hash_as_read(path: Path, seen: tuple[int, ...]) -> str:

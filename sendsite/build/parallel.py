@@ -39,7 +39,7 @@ J = TypeVar("J")
 R = TypeVar("R")
 #: A result that carries its problems second (a page's: bytes, problems, loose links).
 Reported = TypeVar("Reported", bound=tuple[Any, ...])
-Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool] | None]
+Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool, str] | None]
 #: The work of the current ``map_forked`` call, inherited by its forked workers.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None] | None = None
 
@@ -143,6 +143,14 @@ def _forked(
         _TASK = None
 
 
+def _dated(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None  # gone: reading it says so
+    return found.st_mtime_ns, found.st_size
+
+
 def portable(result: Reported) -> Reported:
     """A result whose second part is its problems, without their causes: a traceback does
     not cross processes."""
@@ -164,18 +172,20 @@ def read_many(
 
     Each outcome is ``("ok", item, warnings, scanned)`` or ``("error", problem, [], None)``;
     ``scanned`` is what ``scan_source`` found in the file (its acronyms, whether it
-    names another file), so the build's checks need not read every file again.
+    names another file, the hash of the bytes read), so the build's checks need not read
+    every file again.
     ``done(1)`` is called as each document has been read (for a progress bar).
     """
 
     def read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
         path, rel = job
         try:
+            seen = _dated(path)  # before it is read: what its hash, if taken, must name
             item, warnings = read_document(pm, formats, areas, path, rel)
         except SendsiteError as error:
             error.problem.cause = error.__cause__  # for --verbose
             return ("error", error.problem, [], None)
-        return ("ok", item, warnings, scan_source(path))
+        return ("ok", item, warnings, scan_source(path, seen))
 
     def without_cause(outcome: Outcome) -> Outcome:
         if outcome[0] == "error":

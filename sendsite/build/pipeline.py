@@ -166,7 +166,9 @@ class Pipeline:
             except OSError:
                 current.pop(rel, None)
                 continue  # deleted while we looked: the next event will tell us
-            if cached is None or cached.signature != signature:
+            if cached is None or not (
+                cached.signature == signature or cached.saved_unchanged(signature)
+            ):
                 stale.append((path, rel, signature))
             else:
                 current[rel] = cached
@@ -184,7 +186,7 @@ class Pipeline:
                 problems.errors.append(value)
                 current.pop(rel, None)
             else:
-                current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True)))
+                current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True, "")))
         if not only_saved:  # in the content folder's (sorted) order, whatever was read again
             current = {rel: current[rel] for _, rel in tree.documents if rel in current}
         for cached in current.values():

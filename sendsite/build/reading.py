@@ -13,6 +13,7 @@ from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
+from sendsite.build.cache import bytes_hash, hash_as_read
 from sendsite.build.site import PlainPage, ReportEntry, SiteCounts, page_path, report_path
 from sendsite.content.documents import Area, Document, load_document
 from sendsite.content.fields import read_checked
@@ -284,14 +285,21 @@ _RELATIVE_LINK = re.compile(
 )
 
 
-def scan_source(path: Path) -> tuple[dict[str, int], bool] | None:
-    """Acronym-like words in a content file and their lines, and whether it names another
-    file (a ``.md`` or a relative link: what the build checks); None if it cannot be read."""
+def scan_source(
+    path: Path, seen: tuple[int, int] | None = None
+) -> tuple[dict[str, int], bool, str] | None:
+    """Acronym-like words in a content file and their lines, whether it names another file
+    (a ``.md`` or a relative link: what the build checks), and the ``content_hash`` of its
+    bytes if its date and size are still those ``seen`` before it was read (else "");
+    None if it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        now = path.stat()
     except OSError:
         return None
-    return acronyms_in(text), _names_files(text)
+    text = raw.decode("utf-8-sig", "replace")
+    digest = bytes_hash(raw) if seen == (now.st_mtime_ns, now.st_size) else ""
+    return acronyms_in(text), _names_files(text), digest
 
 
 def _names_files(text: str) -> bool:
@@ -315,7 +323,8 @@ class ReadFile:
     #: worker that read it, or else when first asked for.
     _acronyms: dict[str, int] | None = None
     _names_files: bool = True
-    #: The ``content_hash`` of the file's bytes, once the build cache has checked them.
+    #: The ``content_hash`` of the bytes read (by the worker that read them, or by the build
+    #: cache), if known.
     digest: str = ""
 
     def cache_facets(self) -> tuple[object, ...]:
@@ -326,13 +335,22 @@ class ReadFile:
         kept = item.kept if isinstance(item, ReportEntry) else {}
         return (self, item, document, self.warnings, document.warnings, document.front, kept)
 
+    def saved_unchanged(self, signature: tuple[int, int, str]) -> bool:
+        """Whether the file, now dated and sized as ``signature`` says, holds the very bytes
+        this was read from (saved again as it was): then it takes that signature."""
+        path, (seen, area) = self.item.document.source, (signature[:2], signature[2])
+        if not self.digest or area != self.signature[2] or hash_as_read(path, seen) != self.digest:
+            return False
+        self.signature = signature
+        return True
+
     def scan(self) -> dict[str, int]:
         """Acronym-like words in the source and their lines; notes whether it names a ``.md``."""
         if self._acronyms is None:
             scanned = scan_source(self.item.document.source)
             if scanned is None:
                 return {}  # gone since it was read: the next change will say
-            self._acronyms, self._names_files = scanned
+            self._acronyms, self._names_files, _ = scanned
         return self._acronyms
 
     @property
