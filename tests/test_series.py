@@ -284,6 +284,54 @@ def test_a_recurring_item_is_told_apart_by_its_due_date(make_site: SiteMaker) ->
     )  # fmt: skip
 
 
+def test_a_recurring_items_leftovers_either_side_of_its_matched_date_are_not_paired(
+    make_site: SiteMaker,
+) -> None:
+    """September's board report done and left out, December's kept, March's added: March's
+    row is new, not September's slipped six months past December's."""
+    board = "Progress report to the SEND Board"
+    root = make_site(
+        {
+            "content/x/a.md": _report(
+                "A",
+                "31 October 2022",
+                _row(board, "Blue", due="30 September 2022") + _row(board, due="31 December 2022"),
+            ),
+            "content/x/b.md": _report(
+                "B",
+                "31 January 2023",
+                _row(board, due="31 December 2022") + _row(board, due="31 March 2023"),
+            ),
+        }
+    )
+    changes = [(c.kind, c.text, c.after) for c in _read(root)["b"].changes]
+    assert changes == [("new", board, "Green: on track")], changes
+
+
+def test_a_recurring_items_date_moved_short_of_its_twin_is_still_a_slip(
+    make_site: SiteMaker,
+) -> None:
+    """Two board reports a year, the first moved from September to October: a month's
+    slip, as before; only a move past the matched twin's date is not taken as one."""
+    board = "Progress report to the SEND Board"
+    root = make_site(
+        {
+            "content/x/a.md": _report(
+                "A",
+                "31 August 2022",
+                _row(board, due="30 September 2022") + _row(board, due="31 March 2023"),
+            ),
+            "content/x/b.md": _report(
+                "B",
+                "30 September 2022",
+                _row(board, due="31 October 2022") + _row(board, due="31 March 2023"),
+            ),
+        }
+    )
+    [change] = _read(root)["b"].changes
+    assert (change.kind, change.text, change.how) == ("due", board, "text")
+
+
 def test_the_same_words_in_another_section_are_another_item(make_site: SiteMaker) -> None:
     """P1 and P2 each have a "Quarterly review" row and a "Staff capacity" risk; P1's go:
     they are dropped and closed, and P2's, unchanged, say nothing."""

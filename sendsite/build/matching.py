@@ -122,12 +122,35 @@ def match_rows(
     left = list(range(len(before)))
     right = list(range(len(after)))
 
+    #: Due dates of rows matched by their words and date, by their words (``crosses``).
+    dated: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+
+    def crosses(i: int, j: int) -> bool:
+        """Whether rows of the same words are dated either side of one of those words
+        matched by date: a recurring row's leftovers (September's done, March's new), not
+        one row moved six months past its December twin."""
+        twins = dated.get(words_before[i]) if words_before[i] == words_after[j] else None
+        if not twins or detail is None:
+            return False
+        one, other = _span(detail(before[i])), _span(detail(after[j]))
+        if one is None or other is None:
+            return False
+        (_, ends), (starts, _) = sorted((one, other))
+        return any(ends < first and last < starts for first, last in twins)
+
     def take(pairs: Iterable[tuple[float, int, int]], how: str) -> None:
         """Match the pairs, given best first, each row in at most one."""
         nonlocal left, right
         used_left: set[int] = set()
         used_right: set[int] = set()
         for score, i, j in pairs:
+            if crosses(i, j):
+                continue
+            if how == "text" and detail is not None:  # the same words: the same date too?
+                day = detail(before[i])
+                span = _span(day) if day == detail(after[j]) else None
+                if span is not None:
+                    dated.setdefault(words_before[i], []).append(span)
             used_left.add(i)
             used_right.add(j)
             matches.append(Match(before[i], after[j], how, round(score, 3)))
@@ -152,6 +175,21 @@ def match_rows(
     position = {id(row): j for j, row in enumerate(after)}
     matches.sort(key=lambda m: position[id(m.after)])
     return matches, [before[i] for i in left], [after[j] for j in right]
+
+
+def _span(value: Hashable) -> tuple[str, str] | None:
+    """A ``detail`` that is a date (``2023-03-31``, ``2023-03``, a range ``…/…``) as its
+    first and last day, as text that sorts as the days do (a month's from ``-00`` to
+    ``-99``); None for any other."""
+    if not isinstance(value, str) or not _ISO.match(value):
+        return None
+    parts = value.split("/")
+    first, last = parts[0], parts[-1]
+    start = first if len(first) == 10 else f"{first[:7]}-00"
+    return start, last if len(last) == 10 else f"{last[:7]}-99"
+
+
+_ISO = re.compile(r"\d{4}-\d{2}")
 
 
 def _classes(rows: list[int], key: Callable[[int], Key | None]) -> dict[Key, list[int]]:
