@@ -38,10 +38,25 @@ The [May report](../may-report/) came before; see [the home page](../../) and [t
 )
 
 
+def _attach(folder: Path, *names: str) -> None:
+    """A small PDF under each of ``names`` in ``folder``."""
+    for name in names:
+        (folder / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+
+
+def _june(make_site: SiteMaker, text: str, *attached: str) -> tuple[Path, str]:
+    """A site of Southend's June report (its front matter, then ``text``) with the PDFs
+    ``attached`` beside it, built: its folder and what the build printed."""
+    root = make_site({"content/southend/june.md": SOUTHEND_FRONT + text})
+    _attach(root / "content" / "southend", *attached)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
 def _site(make_site: SiteMaker) -> Path:
     root = make_site({"content/southend/june.md": REPORT})
-    for name in ("handbook.pdf", "Plan v2.pdf"):
-        (root / "content" / "southend" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    _attach(root / "content" / "southend", "handbook.pdf", "Plan v2.pdf")
     return root
 
 
@@ -106,7 +121,7 @@ def test_a_build_from_the_cache_still_warns_and_the_missing_file_clears_it(
     again = json.loads(run_cli("build", "--source", str(root), "--json").output)
     assert (again["read"], again["rendered"]) == (0, 0)  # nothing changed: every page kept
     assert [w["line"] for w in again["problems"] if w["level"] == "warning"] == [13, 16, 23]
-    (root / "content" / "southend" / "forward-plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    _attach(root / "content" / "southend", "forward-plan.pdf")
     fixed = run_cli("build", "--source", str(root))
     assert fixed.exit_code == 0, fixed.output
     assert [w for w in _warnings(fixed.output) if "forward-plan" in w] == []
@@ -178,8 +193,7 @@ def test_odd_names_lines_and_many_good_links_before_a_dead_one(make_site: SiteMa
     root = _site(make_site)  # with a report, so the site has its data exports
     (root / "content" / "papers.md").write_text(ODD_NAMES, "utf-8")
     (root / "content" / "Board minutes.md").write_text("---\ntitle: Minutes\n---\nM.\n", "utf-8")
-    for name in ("big-a.pdf", "A&B.pdf", "_draft.pdf"):
-        (root / "content" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    _attach(root / "content", "big-a.pdf", "A&B.pdf", "_draft.pdf")
     last = ODD_NAMES.splitlines().index("After all of those, [the last one](last-missing.pdf).")
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output
@@ -234,7 +248,7 @@ Then: [the plan](plan.pdf), and [the PLAN](PLAN.PDF) which is not there.
 
 def test_markup_shown_in_code_is_neither_a_link_nor_rewritten(make_site: SiteMaker) -> None:
     root = make_site({"content/guidance.md": CODE_AND_PROSE})
-    (root / "content" / "plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    _attach(root / "content", "plan.pdf")
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0, result.output  # 'nothere.md' in code is no broken link
     # Only the real link, on its own line (not line 4, which names plan.pdf in prose, nor
@@ -394,20 +408,15 @@ def test_a_link_with_no_extension_is_checked_as_a_folder_page(make_site: SiteMak
 def test_a_link_cut_short_by_a_hash_in_a_file_name_says_why(make_site: SiteMaker) -> None:
     """`<My Doc#2.pdf>` links to "My Doc", part "2.pdf": the fix names the file it missed
     and how to write the link; written with %23, it leads to the file."""
-    root = make_site(
-        {"content/southend/june.md": SOUTHEND_FRONT + "\nThe [old plan](<Plan#2.pdf>).\n"}
-    )
-    (root / "content" / "southend" / "Plan#2.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    result = run_cli("build", "--source", str(root))
-    assert result.exit_code == 0, result.output
-    assert _warnings(result.output) == [
+    root, output = _june(make_site, "\nThe [old plan](<Plan#2.pdf>).\n", "Plan#2.pdf")
+    assert _warnings(output) == [
         "content/southend/june.md:14: warning: the link to 'Plan' leads nowhere: "
         "the site has no page there"
     ]
     assert "'Plan#2.pdf' is beside it in content/, but in a link '#' starts a part" in (
-        " ".join(result.output.split())
+        " ".join(output.split())
     )
-    assert "('Plan%232.pdf')" in result.output
+    assert "('Plan%232.pdf')" in output
     (root / "content" / "southend" / "june.md").write_text(
         SOUTHEND_FRONT + "\nThe [old plan](Plan%232.pdf).\n", "utf-8"
     )
@@ -424,13 +433,9 @@ def test_a_link_with_a_space_in_its_address_is_warned_of(make_site: SiteMaker) -
         '\nThe [plan](Plan v2.pdf), [the same](<Plan v2.pdf>), [titled](plan.pdf "p.2").\n'
         "\n```\n[in code](a b.pdf)\n```\n"
     )
-    root = make_site({"content/southend/june.md": SOUTHEND_FRONT + text})
-    (root / "content" / "southend" / "Plan v2.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    (root / "content" / "southend" / "plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    result = run_cli("build", "--source", str(root))
-    assert result.exit_code == 0, result.output
-    assert _warnings(result.output) == [
+    _, output = _june(make_site, text, "Plan v2.pdf", "plan.pdf")
+    assert _warnings(output) == [
         "content/southend/june.md:14: warning: the link to 'Plan v2.pdf' is shown as text: "
         "a space ends a link's address"
     ]
-    assert "Put the address in angle brackets: (<Plan v2.pdf>)." in result.output
+    assert "Put the address in angle brackets: (<Plan v2.pdf>)." in output
