@@ -35,8 +35,8 @@ from sendsite.plugins.manager import PluginManager
 
 __all__ = [
     "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
-    "bytes_hash", "compiled_templates", "content_hash", "fingerprint", "hash_as_read", "load_cache",
-    "save_cache", "unchanged",
+    "bytes_hash", "compiled_templates", "content_hash", "file_date", "fingerprint", "hash_as_read",
+    "load_cache", "save_cache", "unchanged",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
@@ -162,13 +162,22 @@ def bytes_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_date(path: Path) -> tuple[int, int] | None:
+    """A file's date (in nanoseconds) and size, None if it is gone: what says whether it
+    may have changed."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
 def hash_as_read(path: Path, seen: tuple[int, ...]) -> str:
     """The ``content_hash`` of ``path`` if its date and size are still those ``seen``
     before it was read; "" (not known: read again next time) if it was saved since, while
     the build ran. Named by its new bytes, the read of the old would be kept for them."""
     try:
-        found = path.stat()
-        return content_hash(path) if (found.st_mtime_ns, found.st_size) == seen else ""
+        return content_hash(path) if file_date(path) == seen else ""
     except OSError:
         return ""
 
@@ -184,11 +193,10 @@ def unchanged(
     ``RACY_NS`` of ``since`` (when that build began looking at files) or later: it could
     have been written again within one tick of the file system's clock, keeping its date.
     Any other is read and hashed."""
+    now = file_date(source)
+    if now is None or (now == seen and now[0] < since - RACY_NS):
+        return now
     try:
-        found = source.stat()
-        now = (found.st_mtime_ns, found.st_size)
-        if now == seen and now[0] < since - RACY_NS:
-            return now
         return now if content_hash(source) == digest else None
     except OSError:
         return None

@@ -116,7 +116,7 @@ def rewrite_content_links(
         key = (folder, page_folder, href, image)
         found = known.get(key)
         if found is None:
-            found = known[key] = _resolve(folder, page_folder, href, image)
+            found = known[key] = resolve(href, image)
         url, site, kind = found
         if url is not None:
             return f'="{url}{after}"'
@@ -124,7 +124,7 @@ def rewrite_content_links(
             loose[site] = loose_ref(href, folder, site, kind)
         return match.group(0)
 
-    def _resolve(folder: str, page_folder: str, href: str, image: bool) -> Resolved:
+    def resolve(href: str, image: bool) -> Resolved:
         if not href or _LEAVES.match(href):  # " /path", " https:": spaces a browser drops
             return None, "", None
         target = None

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from sendsite.build.cache import file_date
 from sendsite.build.heap import worker_started
 from sendsite.build.reading import read_document, scan_source
 from sendsite.content.documents import Area
@@ -143,14 +144,6 @@ def _forked(
         _TASK = None
 
 
-def _dated(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None  # gone: reading it says so
-    return found.st_mtime_ns, found.st_size
-
-
 def portable(result: Reported) -> Reported:
     """A result whose second part is its problems, without their causes: a traceback does
     not cross processes."""
@@ -180,7 +173,7 @@ def read_many(
     def read_one(job: tuple[Path, PurePosixPath]) -> Outcome:
         path, rel = job
         try:
-            seen = _dated(path)  # before it is read: what its hash, if taken, must name
+            seen = file_date(path)  # before it is read: what its hash, if taken, must name
             item, warnings = read_document(pm, formats, areas, path, rel)
         except SendsiteError as error:
             error.problem.cause = error.__cause__  # for --verbose

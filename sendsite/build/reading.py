@@ -13,7 +13,7 @@ from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from sendsite.build.cache import bytes_hash, hash_as_read
+from sendsite.build.cache import bytes_hash, file_date, hash_as_read
 from sendsite.build.site import PlainPage, ReportEntry, SiteCounts, page_path, report_path
 from sendsite.content.documents import Area, Document, load_document
 from sendsite.content.fields import read_checked
@@ -294,11 +294,10 @@ def scan_source(
     None if it cannot be read."""
     try:
         raw = path.read_bytes()
-        now = path.stat()
     except OSError:
         return None
     text = raw.decode("utf-8-sig", "replace")
-    digest = bytes_hash(raw) if seen == (now.st_mtime_ns, now.st_size) else ""
+    digest = bytes_hash(raw) if seen is not None and file_date(path) == seen else ""
     return acronyms_in(text), _names_files(text), digest
 
 
@@ -338,8 +337,9 @@ class ReadFile:
     def saved_unchanged(self, signature: tuple[int, int, str]) -> bool:
         """Whether the file, now dated and sized as ``signature`` says, holds the very bytes
         this was read from (saved again as it was): then it takes that signature."""
-        path, (seen, area) = self.item.document.source, (signature[:2], signature[2])
-        if not self.digest or area != self.signature[2] or hash_as_read(path, seen) != self.digest:
+        if not self.digest or signature[2] != self.signature[2]:  # never hashed, or moved
+            return False
+        if hash_as_read(self.item.document.source, signature[:2]) != self.digest:
             return False
         self.signature = signature
         return True

@@ -290,8 +290,7 @@ def _walk(
             for index, item in enumerate(node.value)
         ]
         return items if node.tag == _SEQ else loader.construct_object(node, deep=True)
-    if not isinstance(node, yaml.ScalarNode):  # no other kind of node: as YAML does
-        return loader.construct_object(node, deep=True)
+    assert isinstance(node, yaml.ScalarNode)  # YAML has no other kind of node
     if not node.style and _TYPED.search(node.tag):
         positions.written[path] = node.value
     elif node.style == '"':  # escapes: checked
