@@ -388,6 +388,46 @@ def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order
     assert (len(away) > 2) == replaced, "on a big site, each worker is replaced after one chunk"
 
 
+def _pids(results: list[tuple[int, int]]) -> dict[int, int]:
+    tally: dict[int, int] = {}
+    for _, pid in results:
+        tally[pid] = tally.get(pid, 0) + 1
+    return tally
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
+@pytest.mark.parametrize("big", [False, True])
+def test_map_batched_tallies_each_workers_batch_where_it_was_made(
+    big: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendsite.build import parallel
+    from sendsite.build.parallel import MIN_PARALLEL, map_batched
+
+    if big:  # each worker ends after one batch, as on a big site
+        monkeypatch.setattr(parallel, "RECYCLE_JOBS", MIN_PARALLEL)
+    jobs = list(range(MIN_PARALLEL * 3))
+    results, tallies = map_batched(_where, jobs, _pids)
+    assert [job for job, _ in results] == jobs, "results in job order"
+    assert os.getpid() not in {pid for _, pid in results}, "made in workers"
+    assert len(tallies) > 2, "a tally for each batch, not one at the end"
+    for tally in tallies:  # each made in the worker that made its batch, of that batch alone
+        assert len(tally) == 1 and os.getpid() not in tally
+    summed: dict[int, int] = {}
+    for tally in tallies:
+        for pid, count in tally.items():
+            summed[pid] = summed.get(pid, 0) + count
+    assert summed == _pids(results), "every result tallied once"
+    assert (len(summed) > 2) == big, "on a big site, each worker is replaced after one batch"
+
+
+def test_map_batched_without_workers_tallies_every_result_once() -> None:
+    from sendsite.build.parallel import map_batched
+
+    results, tallies = map_batched(_where, list(range(5)), _pids)
+    assert [job for job, _ in results] == list(range(5))
+    assert tallies == [{os.getpid(): 5}], "few jobs: made here, one tally"
+
+
 def _private_dirty_kb() -> int:
     with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
         return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:"))

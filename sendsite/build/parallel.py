@@ -28,7 +28,8 @@ from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager
 
 __all__ = [
-    "MIN_PARALLEL", "RECYCLE_JOBS", "cores", "in_workers", "map_forked", "portable", "read_many",
+    "MIN_PARALLEL", "RECYCLE_JOBS", "cores", "in_workers", "map_batched", "map_forked", "portable",
+    "read_many",
 ]  # fmt: skip
 
 #: Below this many jobs, starting workers costs more than it saves.
@@ -38,6 +39,7 @@ RECYCLE_JOBS = 4000
 
 J = TypeVar("J")
 R = TypeVar("R")
+T = TypeVar("T")
 #: A result that carries its problems second (a page's: bytes, problems, loose links).
 Reported = TypeVar("Reported", bound=tuple[Any, ...])
 Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool, str] | None]
@@ -105,6 +107,40 @@ def map_forked(
         return [mine[n] if n in kept else next(others) for n in range(len(jobs))]
 
 
+def map_batched(
+    work: Callable[[J], R],
+    jobs: Sequence[J],
+    tally: Callable[[list[R]], T],
+    *,
+    parallel: bool = True,
+) -> tuple[list[R], list[T]]:
+    """``map_forked`` (results in job order), and ``tally`` of the results of each batch
+    of jobs a worker did, made in the worker: a sum that would otherwise cost this
+    process a pass over every result, or the results more to send back. Without workers,
+    one tally of every result."""
+    if not in_workers(len(jobs), parallel):
+        results = [work(job) for job in jobs]
+        return results, [tally(results)]
+    size = _chunk(len(jobs))
+    batches = [range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+
+    def batch(numbers: range) -> tuple[list[R], T]:
+        done = [work(jobs[n]) for n in numbers]
+        return done, tally(done)
+
+    results, tallies = [], []
+    with _forked(batch, batches, parallel, None, units=len(jobs)) as forked:
+        for done, summed in forked:
+            results += done
+            tallies.append(summed)
+    return results, tallies
+
+
+def _chunk(jobs: int) -> int:
+    """How many jobs a worker is given at a time: about an eighth of its share."""
+    return max(8, jobs // (cores() * 8))
+
+
 def _counted(results: Iterator[R], count: Callable[[int], object]) -> Iterator[R]:
     for result in results:
         count(1)
@@ -118,10 +154,15 @@ def _forked(
     parallel: bool,
     portable: Callable[[R], R] | None,
     recycle: bool = True,
+    units: int | None = None,
 ) -> Iterator[Iterator[R]]:
     """``work(job)`` for each job as an iterator of results in job order: from forked
-    workers, started at once, or (little work, or no forking) made in turn as asked for."""
-    if not in_workers(len(jobs), parallel):
+    workers, started at once, or (little work, or no forking) made in turn as asked for.
+    ``units``: how many jobs ``jobs`` stand for, if each is a batch (``map_batched``)
+    given to a worker whole; else each job is one."""
+    batched = units is not None
+    units = len(jobs) if units is None else units
+    if not in_workers(units, parallel):
         yield map(work, jobs)
         return
     workers = cores()
@@ -129,7 +170,7 @@ def _forked(
     _TASK = (work, jobs, portable)
     try:
         context = multiprocessing.get_context("fork")
-        chunk = max(8, len(jobs) // (workers * 8))
+        chunk = 1 if batched else _chunk(len(jobs))
         # On a big site a worker ends after one chunk and a new one is forked: reading
         # the parent's objects writes their reference counts, so a long-lived worker
         # would come to hold a copy of much of the parent's memory (hundreds of MB).
@@ -137,7 +178,7 @@ def _forked(
         # reports) would cost more than the memory is worth. Work that reads none of
         # the parent's objects need not: its new workers would only be forked from an
         # ever bigger parent (reading 10,000 reports: 1.7 s more, and more memory).
-        tasks = 1 if recycle and len(jobs) >= RECYCLE_JOBS else None
+        tasks = 1 if recycle and units >= RECYCLE_JOBS else None
         with context.Pool(workers, worker_started, maxtasksperchild=tasks) as pool:
             yield pool.imap(_run, range(len(jobs)), chunksize=chunk)
     finally:

@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -248,7 +249,7 @@ def _make(
     give_back()  # what making the data exports used and let go
     files: dict[PurePosixPath, FileContent] = checked.files
     last = target if kept is not None else None  # --no-cache indexes everything
-    memo = kept[1] if kept is not None else RecordMemo()
+    memo = kept[1] if kept is not None else RecordMemo(words=Counter())  # counts as it makes
     # The data exports' pieces: where they are in the last site, and will be in this one.
     reused = ReusedPieces(kept[2] if kept is not None else {}) if cache else None
     with progress.stage("index", step="records"), collected_once():  # the index's work

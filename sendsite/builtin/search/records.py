@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from sendsite.build.cache import Pieces
 from sendsite.build.deferred import FileContent, content_bytes
-from sendsite.build.parallel import map_forked
+from sendsite.build.parallel import map_batched, map_forked
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.build.written import Written
@@ -42,6 +42,10 @@ from sendsite.content.model import Item, Risk
 from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = ["KINDS", "RecordMemo", "SearchItem", "SearchRecord", "search_records"]
+
+#: Makes reports' records: ``(entries, count)`` -> their records, in order, and (with
+#: ``count``) how many of them hold each word.
+_Make = Callable[[list["ReportEntry"], bool], tuple[list[list["SearchRecord"]], Counter[str]]]
 
 #: The kinds of thing the search page can filter on, in the order it lists them.
 KINDS = (
@@ -185,9 +189,11 @@ class RecordMemo:
         self,
         entries: Sequence[ReportEntry],
         files: Mapping[PurePosixPath, FileContent],
-        make: Callable[[list[ReportEntry]], list[list[SearchRecord]]],
+        make: _Make,
     ) -> list[list[SearchRecord]]:
-        """Each entry's records: kept ones where its page is as it was, ``make``'s for the rest."""
+        """Each entry's records: kept ones where its page is as it was, ``make``'s for the
+        rest (``make(entries, count)``: their records, and with ``count`` how many of them
+        hold each word)."""
         kept_now: dict[PurePosixPath, tuple[object, bytes, list[SearchRecord]]] = {}
         todo: list[tuple[ReportEntry, object, bytes]] = []
         for entry in entries:
@@ -205,14 +211,14 @@ class RecordMemo:
                 kept_now[entry.path] = (page, digest, kept[2])
             else:
                 todo.append((entry, page, digest))
-        made = make([entry for entry, _, _ in todo])
+        made, counted = make([entry for entry, _, _ in todo], self.words is not None)
         for (entry, seen, digest), records in zip(todo, made, strict=True):
             kept_now[entry.path] = (seen, digest, records)
         if self.words is not None:  # the words of the reports made again, gone or new
             for path, (_, _, records) in self.reports.items():
                 if path not in kept_now or kept_now[path][2] is not records:
                     self.words.subtract(w for r in records for w in r.listed_words())
-            self.words.update(w for recs in made for r in recs for w in r.listed_words())
+            self.words.update(counted)
             self.words = +self.words  # no word a record no longer holds
         self.reports = kept_now
         return [kept_now[entry.path][2] for entry in entries]
@@ -265,7 +271,8 @@ def search_records(
     if pm is not None and pm.hook.prepare_search_records.get_hookimpls():
         memo = None
     if memo is not None and memo.glossary != site.glossary:
-        memo.glossary, memo.reports, memo.words, memo.html = list(site.glossary), {}, None, {}
+        words = None if memo.words is None else Counter[str]()  # still counting, if it was
+        memo.glossary, memo.reports, memo.words, memo.html = list(site.glossary), {}, words, {}
 
     def with_aka(*made: SearchRecord) -> list[SearchRecord]:
         for record in made:
@@ -277,10 +284,17 @@ def search_records(
 
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
 
-    def make(todo: list[ReportEntry]) -> list[list[SearchRecord]]:
-        return map_forked(of_report, todo, parallel=parallel)
+    def make(todo: list[ReportEntry], count: bool) -> tuple[list[list[SearchRecord]], Counter[str]]:
+        if not count:
+            return map_forked(of_report, todo, parallel=parallel), Counter()
+        made, tallies = map_batched(of_report, todo, _words_held, parallel=parallel)
+        counted = Counter[str]()
+        for tally in tallies:  # each worker's: the words are counted where the records are made
+            counted.update(tally)
+        return made, counted
 
-    by_report = iter(make(entries) if memo is None else memo.records(entries, files, make))
+    made = make(entries, False)[0] if memo is None else memo.records(entries, files, make)
+    by_report = iter(made)
     records: list[SearchRecord] = []
     for area_entry in site.areas:
         area = area_entry.area
@@ -306,6 +320,11 @@ def search_records(
     if pm is not None:
         call_each(pm, "prepare_search_records", site=site, records=records)
     return records
+
+
+def _words_held(made: list[list[SearchRecord]]) -> Counter[str]:
+    """How many of the records ``made`` (reports' records) hold each word (``listed_words``)."""
+    return Counter(word for records in made for record in records for word in record.listed_words())
 
 
 class _Linker:
