@@ -175,7 +175,8 @@ class RecordMemo:
         default_factory=dict
     )
     #: How many of ``reports``' records hold each word (``listed_words``), kept in step
-    #: with them (None until first asked for, by ``word_counts``).
+    #: with them: counted by the workers that make them (a build's memo starts with an
+    #: empty count); None until ``word_counts`` is first asked, if not counting from the start.
     words: Counter[str] | None = None
     #: The words of the index's older parts, by their digest (see ``pagefind.layout``).
     part_words: dict[str, set[bytes]] = field(default_factory=dict)
