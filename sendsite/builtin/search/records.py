@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.cache import Pieces
@@ -35,7 +36,7 @@ from sendsite.build.parallel import map_batched, map_forked
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.build.written import Written
-from sendsite.builtin.search.synonyms import Synonyms
+from sendsite.builtin.search.synonyms import Synonyms, words_in
 from sendsite.builtin.search.text import split_text
 from sendsite.content.markdown import plain_text
 from sendsite.content.model import Item, Risk
@@ -150,11 +151,14 @@ class SearchRecord:
     def listed_words(self) -> set[str]:
         """Its distinct words of three characters or more, casefolded, with its ``aka``:
         what the search page's word lists count (``search/words/``)."""
-        return set(_LISTED_WORD.findall(" ".join((self.words(), *self.aka)).casefold()))
+        return _listed(words_in(self.words()), self.aka)
 
 
-#: A word of the word lists: three or more letters or digits.
-_LISTED_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
+def _listed(words: list[str], aka: list[str]) -> set[str]:
+    """``listed_words`` of a record whose text has ``words`` (``words_in``) and ``aka``."""
+    found = {word for word in words if len(word) > 2}
+    found.update(word for form in aka for word in words_in(form) if len(word) > 2)
+    return found
 
 
 @dataclass
@@ -275,23 +279,39 @@ def search_records(
         words = None if memo.words is None else Counter[str]()  # still counting, if it was
         memo.glossary, memo.reports, memo.words, memo.html = list(site.glossary), {}, words, {}
 
-    def with_aka(*made: SearchRecord) -> list[SearchRecord]:
+    #: The words of the reports' records made since the last ``tally``, in this process.
+    pending = Counter[str]()
+
+    def with_aka(*made: SearchRecord, count: bool = False) -> list[SearchRecord]:
         for record in made:
-            record.aka = synonyms.aka(record.words())
+            text = record.words()
+            words = words_in(text)  # one pass over its text for the glossary and the count
+            record.aka = synonyms.aka(text, words)
+            if count:
+                pending.update(_listed(words, record.aka))
         return list(made)
 
-    def of_report(entry: ReportEntry) -> list[SearchRecord]:
-        return with_aka(*_report_records(entry, _html(files.get(entry.path)), link))
+    def of_report(entry: ReportEntry, count: bool = False) -> list[SearchRecord]:
+        made = _report_records(entry, _html(files.get(entry.path)), link)
+        return with_aka(*made, count=count)
+
+    def tally(_batch: list[list[SearchRecord]]) -> Counter[str]:
+        """What a batch just made added to ``pending``: its records' words (the batch's
+        work and its tally run one after the other, in the same process)."""
+        found = pending.copy()
+        pending.clear()
+        return found
 
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
 
     def make(todo: list[ReportEntry], count: bool) -> tuple[list[list[SearchRecord]], Counter[str]]:
         if not count:
             return map_forked(of_report, todo, parallel=parallel), Counter()
-        made, tallies = map_batched(of_report, todo, _words_held, parallel=parallel)
+        counting = partial(of_report, count=True)
+        made, tallies = map_batched(counting, todo, tally, parallel=parallel)
         counted = Counter[str]()
-        for tally in tallies:  # each worker's: the words are counted where the records are made
-            counted.update(tally)
+        for found in tallies:  # each worker's: the words are counted where the records are made
+            counted.update(found)
         return made, counted
 
     made = make(entries, False)[0] if memo is None else memo.records(entries, files, make)
@@ -321,11 +341,6 @@ def search_records(
     if pm is not None:
         call_each(pm, "prepare_search_records", site=site, records=records)
     return records
-
-
-def _words_held(made: list[list[SearchRecord]]) -> Counter[str]:
-    """How many of the records ``made`` (reports' records) hold each word (``listed_words``)."""
-    return Counter(word for records in made for record in records for word in record.listed_words())
 
 
 class _Linker:

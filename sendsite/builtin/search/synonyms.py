@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sendsite.content.model import GlossaryTerm
 
-__all__ = ["Synonyms", "acronym_like"]
+__all__ = ["Synonyms", "acronym_like", "words_in"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -30,6 +30,11 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 _MAX_WORDS = 10
 #: ... and at most this many letters and digits (the longest real expansions have ~80).
 _MAX_CHARACTERS = 200
+
+
+def words_in(text: str) -> list[str]:
+    """``text``'s words (runs of letters and digits), casefolded, in order."""
+    return _WORD.findall(text.casefold())
 
 
 def acronym_like(term: str) -> bool:
@@ -104,8 +109,9 @@ class Synonyms:
         exact = sorted(self._exact, key=len, reverse=True)
         self._exact_re = _starting(exact, r"s?(?![^\W_])") if exact else None
 
-    def groups_in(self, text: str) -> dict[str, set[str]]:
-        """The groups mentioned in ``text``: group key -> the forms found in it."""
+    def groups_in(self, text: str, words: list[str] | None = None) -> dict[str, set[str]]:
+        """The groups mentioned in ``text``: group key -> the forms found in it (``words``:
+        its ``words_in``, if the caller has them)."""
         found: dict[str, set[str]] = {}
         if self._exact_re is not None:
             for match in self._exact_re.finditer(text):
@@ -114,7 +120,7 @@ class Synonyms:
         if not self._folded:
             return found
         folded, prefixes = self._folded, self._prefixes
-        words = _WORD.findall(text.casefold())
+        words = words_in(text) if words is None else words
         for at, first in enumerate(words):
             # Most words start no term: one look in a set each, before any joining.
             if first not in prefixes and not (first[-1] == "s" and first[:-1] in folded):
@@ -129,10 +135,11 @@ class Synonyms:
                     break
         return found
 
-    def aka(self, text: str) -> list[str]:
-        """The other forms of every glossary term in ``text``, each once, in a stable order."""
+    def aka(self, text: str, words: list[str] | None = None) -> list[str]:
+        """The other forms of every glossary term in ``text``, each once, in a stable order
+        (``words``: its ``words_in``, if the caller has them)."""
         out: list[str] = []
-        for key, seen in sorted(self.groups_in(text).items()):
+        for key, seen in sorted(self.groups_in(text, words).items()):
             for form in self._forms[key]:
                 present = form in seen or _joined(form) in seen
                 if not present and form not in out:
