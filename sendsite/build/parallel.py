@@ -117,7 +117,8 @@ def map_batched(
     """``map_forked`` (results in job order), and ``tally`` of the results of each batch
     of jobs a worker did, made in the worker: a sum that would otherwise cost this
     process a pass over every result, or the results more to send back. Without workers,
-    one tally of every result."""
+    one tally of every result. ``tally`` runs right after its batch's jobs, in the
+    process that did them: it may also take what their work left there."""
     if not in_workers(len(jobs), parallel):
         results = [work(job) for job in jobs]
         return results, [tally(results)]
