@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import weakref
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -388,11 +389,8 @@ def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order
     assert (len(away) > 2) == replaced, "on a big site, each worker is replaced after one chunk"
 
 
-def _pids(results: list[tuple[int, int]]) -> dict[int, int]:
-    tally: dict[int, int] = {}
-    for _, pid in results:
-        tally[pid] = tally.get(pid, 0) + 1
-    return tally
+def _pids(results: list[tuple[int, int]]) -> Counter[int]:
+    return Counter(pid for _, pid in results)
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
@@ -412,10 +410,7 @@ def test_map_batched_tallies_each_workers_batch_where_it_was_made(
     assert len(tallies) > 2, "a tally for each batch, not one at the end"
     for tally in tallies:  # each made in the worker that made its batch, of that batch alone
         assert len(tally) == 1 and os.getpid() not in tally
-    summed: dict[int, int] = {}
-    for tally in tallies:
-        for pid, count in tally.items():
-            summed[pid] = summed.get(pid, 0) + count
+    summed = sum(tallies, Counter[int]())
     assert summed == _pids(results), "every result tallied once"
     assert (len(summed) > 2) == big, "on a big site, each worker is replaced after one batch"
 

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from sendsite.build.cache import Pieces
 from sendsite.build.deferred import FileContent, content_bytes
-from sendsite.build.parallel import map_batched, map_forked
+from sendsite.build.parallel import map_batched
 from sendsite.build.site import ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.build.written import Written
@@ -305,11 +305,8 @@ def search_records(
     entries = [entry for area_entry in site.areas for entry in area_entry.reports]
 
     def make(todo: list[ReportEntry], count: bool) -> tuple[list[list[SearchRecord]], Counter[str]]:
-        if not count:
-            return map_forked(of_report, todo, parallel=parallel), Counter()
-        counting = partial(of_report, count=True)
-        made, tallies = map_batched(counting, todo, tally, parallel=parallel)
-        counted = Counter[str]()
+        made, tallies = map_batched(partial(of_report, count=count), todo, tally, parallel=parallel)
+        counted = Counter[str]()  # empty unless ``count``
         for found in tallies:  # each worker's: the words are counted where the records are made
             counted.update(found)
         return made, counted
