@@ -16,11 +16,12 @@ from sendsite.build.deferred import Streamed, content_bytes
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.publish import build
 from sendsite.build.spool import spool_for
+from sendsite.build.written import Written
 from sendsite.config import load_config
 from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import copy_demo, run_cli
-from .test_build_cache import REPORT, _build, _tree
+from .test_build_cache import REPORT, _build, _same_as_cold, _tree
 
 
 @pytest.fixture
@@ -63,6 +64,51 @@ def test_pages_made_into_the_spool_are_the_pages_made_in_memory(source: Path) ->
         assert content_bytes(items) == content_bytes(in_memory[PurePosixPath("data/items.json")])
         folder = spool.folder
     assert not folder.exists()  # a build's own spool goes when the build ends
+
+
+def test_a_page_the_site_being_replaced_holds_as_made_is_not_spooled(
+    source: Path, tmp_path: Path
+) -> None:
+    """Rebuilt without the cache (``--no-cache``, or a new version or settings), most
+    pages come out as the last site has them: such a page is that file (``Written``, to
+    be linked), not written into the spool again. A page that changed, a file of the
+    last site changed by hand (the same size) and a link put there are not used."""
+    out = tmp_path / "site"
+    _build(source, out)
+    report = source / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\nZyzzogeton.\n", encoding="utf-8")
+    edited = PurePosixPath("southend", "highlight-report-2021-05", "index.html")
+    by_hand = PurePosixPath("glossary", "index.html")
+    (out / by_hand).write_bytes((out / by_hand).read_bytes().replace(b"<h1", b"<H1", 1))
+    linked = PurePosixPath("a-z", "index.html")
+    (out / linked).rename(tmp_path / "a-z.html")
+    (out / linked).symlink_to(tmp_path / "a-z.html")
+    config = load_config(source)
+    with spool_for(source, cached=False) as spool:
+        assert spool is not None
+        spool.last = out
+        files = Pipeline(config, make_plugin_manager(config=config), spool=spool).refresh().files
+        pages = {path: file for path, file in files.items() if path.suffix == ".html"}
+        kept = {path for path, file in pages.items() if isinstance(file, Written)}
+        spooled = {path for path, file in pages.items() if isinstance(file, Path)}
+        assert len(kept) >= 30 and kept | spooled == set(pages)
+        for path in kept:  # the last site's very file, holding the page as made now
+            last = pages[path]
+            assert isinstance(last, Written) and last.spooled
+            assert last.path == str(out / path) and last.read() == (out / path).read_bytes()
+        assert spooled == {edited, by_hand, linked}
+        written = sorted(file.name for file in pages.values() if isinstance(file, Path))
+        assert sorted(p.name for p in spool.folder.iterdir()) == written
+        page = pages[edited]
+        assert isinstance(page, Path) and b"Zyzzogeton" in page.read_bytes()
+    (out / linked).unlink()
+    (tmp_path / "a-z.html").rename(out / linked)
+    before = _inodes(out)
+    _build(source, out, "--no-cache")
+    after = _inodes(out)
+    _same_as_cold(source, out, tmp_path)
+    same = [p for p in after if p.endswith(".html") and after[p] == before.get(p)]
+    assert len(same) >= 30 and edited.as_posix() not in same and by_hand.as_posix() not in same
 
 
 def _inodes(folder: Path) -> dict[str, int]:

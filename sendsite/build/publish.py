@@ -45,7 +45,14 @@ from sendsite.build.reused import ReusedPieces
 from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spare import spare_for
 from sendsite.build.spool import PageSpool, spool_for
-from sendsite.build.writer import OutputError, output_lock, stage_site, swap_in, writing_into
+from sendsite.build.writer import (
+    MARKER,
+    OutputError,
+    output_lock,
+    stage_site,
+    swap_in,
+    writing_into,
+)
 from sendsite.build.written import as_written
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
 from sendsite.builtin.search.pagefind import BUNDLE
@@ -236,6 +243,8 @@ def _make(
     staging folder beside ``target`` (its pages in ``spool``, if any), the cache staged."""
     key = fingerprint(config, pm) if cache else ""
     compiled = compiled_templates(config, key) if cache else None
+    if spool is not None:  # a page as the site being replaced has it is that page's file
+        spool.last = target if (target / MARKER).is_file() else None
     pipeline = Pipeline(config, pm, progress=progress, spool=spool, compiled=compiled)
     with collected_once(collect=False):  # unpickling: objects that live on, no garbage
         loaded = load_cache(config, key) if cache else None

@@ -8,6 +8,14 @@ rendered it, under a name made from a hash of its bytes; the build holds only th
 file's path. The writer copies the file into the new site and the search records are
 made from it. Plugins' generated files (the data exports) go there too.
 
+A page that comes out byte for byte as the site being replaced has it (a rebuild
+without the cache: ``--no-cache``, or a new version, theme or setting, where most
+pages come out as they were) is not written again: it is that site's file, kept as
+``written.Written`` and linked into the new site. Making a file costs far more than
+reading one on some file systems (ext4 without a journal looks, for each file it
+makes, past every file removed in the last few minutes), and the spool's files are
+removed once the site is written.
+
 - With the build cache (``sendsite build``) the spool is ``.sendsite/cache/pages/``.
   Once the site is written the cache keeps its pages as the site's files
   (``build.written``), so after each build the spool's files, which the new cache
@@ -60,10 +68,23 @@ class PageSpool:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        #: The site this build replaces (a folder ``build`` wrote), if any: a page with
+        #: the bytes of its file there is that file, not written again (see ``page``).
+        self.last: Path | None = None
         #: The files it held when opened (a failed build leaves it so).
         self._before: set[str] = set()
         with contextlib.suppress(OSError):
             self._before = set(os.listdir(folder))
+
+    def page(self, rel: PurePosixPath, data: bytes) -> Path | Written:
+        """Page ``rel``'s file: the last site's, if it holds ``data`` (a rebuild without
+        the cache after a change of version or settings, where most pages come out as
+        they were: kept as ``Written``, to be linked), else the spool's."""
+        if self.last is not None:
+            kept = Written.holding(os.path.join(self.last, *rel.parts), data)
+            if kept is not None:
+                return kept
+        return self.put(data)
 
     def put(self, data: bytes) -> Path:
         """Write ``data`` (unless a page with the same bytes is there); return its file."""
@@ -95,7 +116,7 @@ def spooling(make: Callable[[Page], _Made], spool: PageSpool | None) -> Callable
 
 def _spooled_page(make: Callable[[Page], _Made], spool: PageSpool, page: Page) -> _Made:
     html, problems, loose = make(page)
-    return (None if html is None else spool.put(content_bytes(html))), problems, loose
+    return (None if html is None else spool.page(page.path, content_bytes(html))), problems, loose
 
 
 def still_there(pages: dict[PurePosixPath, FileContent]) -> dict[PurePosixPath, FileContent]:

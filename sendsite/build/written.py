@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -44,6 +45,25 @@ class Written:
     #: A page of a site too big to hold its pages (spooled, see ``build.spool``), of
     #: which nothing more is held (``records.RecordMemo.html``).
     spooled: bool = False
+
+    @classmethod
+    def holding(cls, path: str, data: bytes) -> Written | None:
+        """The file at ``path`` (the last site's page) as a spooled page, if it holds exactly
+        ``data``; None if it does not, is not a plain file, or cannot be read."""
+        try:
+            fd = os.open(path, _OPEN)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as file:
+            try:
+                found = os.fstat(fd)
+                if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
+                    return None
+                if file.read(len(data) + 1) != data:
+                    return None
+            except OSError:
+                return None
+        return cls(path, _signature(found), spooled=True)
 
     def is_there(self) -> bool:
         """Whether the file is still the one written."""
