@@ -46,8 +46,8 @@ from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spare import spare_for
 from sendsite.build.spool import PageSpool, spool_for
 from sendsite.build.writer import (
-    MARKER,
     OutputError,
+    last_site,
     output_lock,
     stage_site,
     swap_in,
@@ -244,7 +244,7 @@ def _make(
     key = fingerprint(config, pm) if cache else ""
     compiled = compiled_templates(config, key) if cache else None
     if spool is not None:  # a page as the site being replaced has it is that page's file
-        spool.last = target if (target / MARKER).is_file() else None
+        spool.last = last_site(target)
     pipeline = Pipeline(config, pm, progress=progress, spool=spool, compiled=compiled)
     with collected_once(collect=False):  # unpickling: objects that live on, no garbage
         loaded = load_cache(config, key) if cache else None

@@ -36,8 +36,8 @@ from sendsite.build.spare import clear_for, keep_old
 from sendsite.build.written import Written
 
 __all__ = [
-    "MARKER", "OutputError", "output_lock", "scratch_folder", "shown_path", "stage_site",
-    "swap_in", "write_site", "writing_into",
+    "MARKER", "OutputError", "last_site", "output_lock", "scratch_folder", "shown_path",
+    "stage_site", "swap_in", "write_site", "writing_into",
 ]  # fmt: skip
 
 #: A file in every built site, so sendsite never replaces a folder it did not make.
@@ -140,12 +140,18 @@ def stage_site(
         staging = spare if spare is not None and present is not None else scratch_folder(output)
     try:
         with _os_errors("cannot write the site into", output):
-            last = output if (output / MARKER).is_file() else None
+            last = last_site(output)
             _fill(staging, files, progress or Progress(), release, last, reused, present or set())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
+
+
+def last_site(output: Path) -> Path | None:
+    """``output`` if it holds a site ``stage_site`` wrote (its files may be linked into the
+    next one), else None."""
+    return output if (output / MARKER).is_file() else None
 
 
 def swap_in(

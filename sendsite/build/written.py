@@ -52,18 +52,13 @@ class Written:
         ``data``; None if it does not, is not a plain file, or cannot be read."""
         try:
             fd = os.open(path, _OPEN)
+            with os.fdopen(fd, "rb") as file:
+                found = os.fstat(fd)
+                same = stat.S_ISREG(found.st_mode) and found.st_size == len(data)
+                same = same and file.read(len(data) + 1) == data
         except OSError:
             return None
-        with os.fdopen(fd, "rb") as file:
-            try:
-                found = os.fstat(fd)
-                if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
-                    return None
-                if file.read(len(data) + 1) != data:
-                    return None
-            except OSError:
-                return None
-        return cls(path, _signature(found), spooled=True)
+        return cls(path, _signature(found), spooled=True) if same else None
 
     def is_there(self) -> bool:
         """Whether the file is still the one written."""
