@@ -22,7 +22,6 @@ reports say and are not indexed, so each finding appears once.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -121,21 +120,6 @@ class SearchRecord:
     def page(self) -> str:
         """The page the record is on (``url`` without its anchor)."""
         return self.url.partition("#")[0]
-
-    def meta(self) -> dict[str, str]:
-        """What is shown with a result (all searched; the search page sets the weights)."""
-        values = {
-            "title": self.title,
-            "kind": self.kind,
-            "area": self.area,
-            "report": self.report,
-            "date": self.date,
-            "aka": " · ".join(self.aka),
-            "items": json.dumps([i.facts() for i in self.items], ensure_ascii=False)
-            if self.items
-            else "",
-        }
-        return {key: value for key, value in values.items() if value}
 
     def filters(self) -> dict[str, list[str]]:
         """Area; kind (the record's and its items'); the statuses of its items."""
