@@ -8,7 +8,10 @@ of each kind (``report``, ``tracker``, ``risks``, ``area``…, as ``register_pag
 the site's own pages name them) are made again one after another, ``--rounds`` times, and
 the best round is printed: milliseconds a page for the whole of ``PageMaker`` (what a
 rendering worker does for a page, but sending it back), and for its parts: the template,
-the links to content files, the content ids made unique, the abbreviations marked.
+the links to content files, the content ids made unique, the abbreviations marked. A
+page whose context is made when first asked for (the search page's filters, a tracker's
+rows) pays for it in the first round only: ``--rounds 1`` counts it, the best of several
+does not.
 
 The kinds' totals say where a build's render stage spends its CPU (the stage runs them on
 every core: its wall time is about this total over the cores, plus the set-up in one
