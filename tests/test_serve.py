@@ -97,15 +97,21 @@ class Rebuilds:
 
     def __init__(self, server: PreviewServer) -> None:
         self.batches: list[set[Path]] = []
+        #: What each rebuild made (shown, or held back if it failed: ``hold_errors``).
+        self.made: list[Snapshot] = []
         self._cond = threading.Condition()
         rebuild = server.live.rebuild
 
-        def recording(changed: set[Path] | None = None) -> Snapshot:
+        def recording(changed: set[Path] | None = None, **options: bool) -> Snapshot:
+            made: Snapshot | None = None
             try:
-                return rebuild(changed)
+                made = rebuild(changed, **options)
+                return made
             finally:
                 with self._cond:
                     self.batches.append({p.resolve() for p in changed or ()})
+                    if made is not None:
+                        self.made.append(made)
                     self._cond.notify_all()
 
         server.live.rebuild = recording  # type: ignore[method-assign]
@@ -278,6 +284,58 @@ def test_broken_file_shows_error_page_then_recovers(server: PreviewServer, site_
     save_in_place(report, good)
     wait_until(lambda: get(server, PAGE)[0] == 200, 2.0)
     assert TITLE in get(server, PAGE)[1]
+
+
+def test_a_file_caught_half_written_never_shows_the_error_page(site_root: Path) -> None:
+    """A file read while still being written (a big file saved in pieces, a sync tool, a
+    network drive) is read again once written: the error page never shows."""
+    log = Log()
+    # Long enough for the rest of the file on a slow machine; the default is 0.3 s.
+    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log, errors_after=5.0)
+    rebuilds = Rebuilds(preview)
+    preview.start()
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:  # a tab asking for the report's page over and over
+        while not done.is_set():
+            statuses.append(get(preview, PAGE)[0])
+
+    watching = threading.Thread(target=watch)
+    watching.start()
+    try:
+        report = site_root / REPORT
+        whole = report.read_text().replace(TITLE, "Saved in two pieces")
+        cut = whole.index("rag: ")  # inside the front matter: the first piece is broken
+        with report.open("w", encoding="utf-8") as file:
+            file.write(whole[:cut])
+            file.flush()
+            rebuilds.until(report, 5.0)
+            assert rebuilds.made[-1].errors  # the first piece was read, and failed
+            file.write(whole[cut:])
+        wait_until(lambda: "Saved in two pieces" in get(preview, PAGE)[1], 5.0)
+    finally:
+        done.set()
+        watching.join()
+        preview.stop()
+    assert statuses and set(statuses) == {200}
+    assert not [line for line in log if "error" in line or "failed" in line]
+    assert len([batch for batch in rebuilds.batches if report.resolve() in batch]) == 2
+
+
+def test_a_broken_save_shows_its_errors_once_no_other_save_follows(
+    server: PreviewServer, site_root: Path
+) -> None:
+    report = site_root / REPORT
+    rebuilds = Rebuilds(server)
+    save_in_place(
+        report, report.read_text().replace("        rag: Yellow\n", "        rag: Mauve\n")
+    )
+    rebuilds.until(report, 5.0)
+    wait_until(lambda: get(server, PAGE)[0] == 500, 2.0)
+    assert "unknown status &#39;Mauve&#39;" in get(server, PAGE)[1]
+    log = "\n".join(server.log_lines)  # type: ignore[attr-defined]
+    assert log.count("Build failed after") == 1
 
 
 def test_broken_config_is_survived(server: PreviewServer, site_root: Path) -> None:

@@ -31,22 +31,20 @@ import traceback
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
-from markupsafe import Markup, escape
-
 from sendsite.build.deferred import FileContent, Folders, content_bytes, read_confined
-from sendsite.build.pages import Page
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.progress import Progress
 from sendsite.build.reading import BuildFailed, StrictWarnings
-from sendsite.build.render import render_page
 from sendsite.builtin.search.live_index import BackgroundIndexer
 from sendsite.cli.messages import view_problem
 from sendsite.config import CONFIG_FILE, SiteConfig, load_config
 from sendsite.content.documents import resolved
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each, make_plugin_manager
+from sendsite.serve.error_page import error_page, interrupted
 
 __all__ = ["LiveSite", "Snapshot"]
 
@@ -62,17 +60,6 @@ class Snapshot:
     error_page: bytes = b""
     #: Where the source files in ``files`` may be read from (checked on every read).
     folders: Folders = field(default_factory=Folders)
-
-
-def interrupted(error: BaseException) -> bool:
-    """Ctrl-C in the main thread: the one failure the preview lets stop it.
-
-    Signals only ever reach the main thread, so a ``KeyboardInterrupt``
-    anywhere else was raised by code (a plugin) and is a failure like any other.
-    """
-    return isinstance(error, KeyboardInterrupt) and threading.current_thread() is (
-        threading.main_thread()
-    )
 
 
 class LiveSite:
@@ -102,6 +89,8 @@ class LiveSite:
         self.search = BackgroundIndexer(log)
         #: The last few snapshots published, by generation (what a waiting tab shows).
         self._recent: dict[int, Snapshot] = {}
+        #: Shows the errors of a rebuild made with ``hold_errors``, not yet shown.
+        self.held: Callable[[], None] | None = None
 
     def files(self, snapshot: Snapshot) -> Mapping[PurePosixPath, FileContent]:
         """The snapshot's files plus the search index's (kept separately, updated later)."""
@@ -153,9 +142,14 @@ class LiveSite:
 
     # --- building ----------------------------------------------------------------------
 
-    def rebuild(self, changed: set[Path] | None = None) -> Snapshot:
-        """Bring the in-memory site up to date; ``None`` means rebuild everything."""
+    def rebuild(self, changed: set[Path] | None = None, *, hold_errors: bool = False) -> Snapshot:
+        """Bring the in-memory site up to date; ``None`` means rebuild everything.
+
+        With ``hold_errors``, a failure is neither shown nor logged but kept in ``held``
+        (call it to show it): a file caught half-written is saved again a moment later.
+        """
         started = time.perf_counter()
+        self.held = None
         try:
             pipeline = self._pipeline_for(changed)
             try:
@@ -167,13 +161,13 @@ class LiveSite:
             folders = self._source_folders(pipeline)
         except (BuildFailed, StrictWarnings) as failed:
             errors = getattr(failed, "errors", [])
-            return self._failed(errors, failed.warnings, started)
+            return self._failed(errors, failed.warnings, started, hold_errors)
         except SendsiteError as error:
-            return self._failed([error.problem], [], started)
+            return self._failed([error.problem], [], started, hold_errors)
         except BaseException as error:  # a bug in a plugin, a template or sendsite
             if interrupted(error):
                 raise
-            return self.crashed(error, started)
+            return self.crashed(error, started, hold=hold_errors)
         snapshot = Snapshot(
             self.snapshot.generation + 1, result.files, [], result.warnings, folders=folders
         )
@@ -257,15 +251,23 @@ class LiveSite:
             if view.fix:
                 self.log(f"  How to fix: {view.fix}")
 
-    def _failed(self, errors: list[Problem], warnings: list[Problem], started: float) -> Snapshot:
-        self._log_errors(errors)
-        self.log(
-            f"Build failed after {time.perf_counter() - started:.2f} s: still serving the last "
-            "good site; the browser shows the errors. Save the file again once fixed."
-        )
-        return self._show_errors(errors, warnings)
+    def _failed(
+        self, errors: list[Problem], warnings: list[Problem], started: float, hold: bool
+    ) -> Snapshot:
+        took = time.perf_counter() - started
 
-    def crashed(self, error: BaseException, started: float | None = None) -> Snapshot:
+        def say() -> None:
+            self._log_errors(errors)
+            self.log(
+                f"Build failed after {took:.2f} s: still serving the last good site; the "
+                "browser shows the errors. Save the file again once fixed."
+            )
+
+        return self._show_errors(errors, warnings, say, hold)
+
+    def crashed(
+        self, error: BaseException, started: float | None = None, *, hold: bool = False
+    ) -> Snapshot:
         """Show an unexpected failure as the error page, and log it in one line.
 
         The next rebuild starts afresh (configuration, plugins, every page), as
@@ -275,11 +277,11 @@ class LiveSite:
         problem = self._unexpected(error)
         took = f" after {time.perf_counter() - started:.2f} s" if started is not None else ""
         where = f"{view_problem(problem, base=self.root).where}: " if problem.file else ""
-        self.log(
+        line = (
             f"Build failed{took}: {where}{problem.message}. Still serving the last good site; "
             "the browser shows the error. Save a file to try again."
         )
-        return self._show_errors([problem], [])
+        return self._show_errors([problem], [], partial(self.log, line), hold)
 
     def _unexpected(self, error: BaseException) -> Problem:
         """The problem to show for an exception nobody expected, where the site's code raised it."""
@@ -299,50 +301,28 @@ class LiveSite:
             "content. Fix it, or undo your last change, and save: the page reloads by itself.",
         )
 
-    def _show_errors(self, errors: list[Problem], warnings: list[Problem]) -> Snapshot:
+    def _show_errors(
+        self, errors: list[Problem], warnings: list[Problem], say: Callable[[], None], hold: bool
+    ) -> Snapshot:
+        """The error page's snapshot, shown (and ``say`` called) now, or once ``held`` is."""
         old = self.snapshot
         snapshot = Snapshot(old.generation + 1, old.files, errors, warnings, folders=old.folders)
         snapshot.error_page = self._error_page(snapshot)
-        self._publish(snapshot)
+
+        def show() -> None:
+            say()
+            self._publish(snapshot)
+
+        if hold:
+            self.held = show
+        else:
+            show()
         return snapshot
 
     def _error_page(self, snapshot: Snapshot) -> bytes:
         base = self.config.content_path if self.config else self.root
-        problems = [view_problem(p, base=base) for p in snapshot.errors]
-        warnings = [view_problem(p, level="warning", base=base) for p in snapshot.warnings]
-        if self.pipeline is not None and self.config is not None:
-            page = Page("error", PurePosixPath("index.html"), "error.html", "There is a problem")
-            try:
-                html = render_page(
-                    self.pipeline.env,
-                    "error.html",
-                    page.path,
-                    {
-                        "config": self.config,
-                        "page": page,
-                        "problems": problems,
-                        "warnings": warnings,
-                    },
-                    directory_urls=self.config.directory_urls,
-                )
-                # Served at every path: resolve the theme's relative links from the root.
-                return html.replace("<head>", '<head>\n<base href="/">', 1).encode("utf-8")
-            except BaseException as error:  # the theme itself is broken: plain HTML instead
-                if interrupted(error):
-                    raise
-        items = "".join(
-            f"<li><p><strong>{escape(p.where)}</strong>: {escape(p.message)}</p>"
-            + (f"<pre>{escape(chr(10).join(p.quote))}</pre>" if p.quote else "")
-            + (f"<p>How to fix: {escape(p.fix)}</p>" if p.fix else "")
-            + "</li>"
-            for p in problems
-        )
-        return (
-            '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-            '<title>There is a problem</title></head><body style="font-family: Arial, '
-            'sans-serif"><main><h1>There is a problem</h1>'
-            f"<ol>{Markup(items)}</ol></main></body></html>"
-        ).encode()
+        env = self.pipeline.env if self.pipeline is not None else None
+        return error_page(snapshot.errors, snapshot.warnings, base, self.config, env)
 
     def request_failed(self, error: BaseException) -> bytes:
         """Report a page that failed when made on request: in the terminal and as its page."""

@@ -20,6 +20,9 @@ __all__ = ["PreviewServer"]
 #: How many rebuilds the preview makes between letting go of what they froze (``thaw``):
 #: a save leaves some 50 KB frozen, and a collection of a big site's objects takes a while.
 THAW_EVERY = 500
+#: Seconds a failed rebuild waits for another save before its errors are shown: an
+#: editor, a sync tool or a network drive may still be writing the file it read.
+ERRORS_AFTER = 0.3
 
 
 class PreviewServer:
@@ -34,10 +37,12 @@ class PreviewServer:
         poll: bool = False,
         log: Callable[[str], None] = print,
         progress: Progress | None = None,
+        errors_after: float = ERRORS_AFTER,
     ) -> None:
         self.live = LiveSite(root, log, progress=progress)
         self.log = log
         self.poll = poll
+        self.errors_after = errors_after
         self.queue = ChangeQueue()
         self._stop = threading.Event()
         try:  # before building, so a busy port is said at once
@@ -91,14 +96,27 @@ class PreviewServer:
             self._threads.append(thread)
 
     def _rebuild_loop(self) -> None:
-        """Rebuild after each batch of saves; nothing that goes wrong ends this loop."""
+        """Rebuild after each batch of saves; nothing that goes wrong ends this loop.
+
+        A rebuild that fails shows its errors only if no save follows within
+        ``errors_after`` seconds; else they are dropped and its files rebuilt with the
+        new save's. So a file read while still being written (a big file saved in
+        pieces, a sync tool, a network drive) never flashes the error page.
+        """
+        again: set[Path] = set()  # the files of a failed rebuild a save followed
         while not self._stop.is_set():
-            changed = self.live.read_by_the_site(
+            changed = again | self.live.read_by_the_site(
                 {saved_as(p) for p in self.queue.take(timeout=0.2)}
             )
+            again = set()
             if changed and not self._stop.is_set():
                 try:
                     self._rebuild(changed)
+                    held, self.live.held = self.live.held, None
+                    if held is not None and self.queue.more(self.errors_after):
+                        again = changed  # its errors unseen: built again with the save
+                    elif held is not None:
+                        held()
                 except BaseException as error:  # not the main thread: Ctrl-C never lands here
                     with contextlib.suppress(BaseException):
                         self.live.crashed(error)
@@ -106,7 +124,7 @@ class PreviewServer:
     def _rebuild(self, changed: set[Path]) -> None:
         self._rewatch()  # a folder replaced: watched again before the rebuild reads it
         before = self.live.pipeline
-        self.live.rebuild(changed)
+        self.live.rebuild(changed, hold_errors=True)
         self._rewatch()  # a new theme in the config
         replaced, before = before is not None and self.live.pipeline is not before, None
         self._builds += 1

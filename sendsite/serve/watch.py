@@ -45,6 +45,11 @@ class ChangeQueue:
             self._last = now
             self._cond.notify_all()
 
+    def more(self, seconds: float) -> bool:
+        """Whether a change arrives (or is waiting) within ``seconds``."""
+        with self._cond:
+            return self._cond.wait_for(lambda: bool(self._paths), seconds)
+
     def take(self, timeout: float | None = None) -> set[Path]:
         """Wait for changes, then for the files to settle; return the batch (maybe empty).
 
