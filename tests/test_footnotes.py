@@ -58,6 +58,20 @@ def test_the_same_text_gets_the_same_ids_and_another_text_other_ids() -> None:
     assert set(re.findall(r'id="([^"]+)"', first)).isdisjoint(re.findall(r'id="([^"]+)"', other))
 
 
+def test_a_second_link_to_a_note_and_a_note_labelled_like_it_keep_their_own_ids() -> None:
+    # cmark-gfm names the second link to note 1 "fnref-1-2", as it names the first link to
+    # a note labelled "1-2": the page had one id twice, and that note's link back led to
+    # the wrong place. Notes are named by their numbers instead.
+    html = str(render_markdown("A[^1], B[^1] and C[^1-2].\n\n[^1]: One.\n[^1-2]: Two.\n"))
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) == 5  # three links, two notes
+    refs = re.findall(r'<a href="#([^"]+)" id="([^"]+)"', html)
+    assert [target for target, _ in refs] == [ids[3], ids[3], ids[4]]  # to notes 1, 1, 2
+    notes = html.split("<li ")[1:]
+    backs = [re.findall(r'<a href="#([^"]+)" class="footnote-backref">', n) for n in notes]
+    assert backs == [[refs[0][1], refs[1][1]], [refs[2][1]]]  # each back to its own link
+
+
 def test_a_reference_to_no_note_stays_as_written() -> None:
     assert str(render_markdown("No note[^9] here.")) == "<p>No note[^9] here.</p>\n"
 
@@ -117,14 +131,16 @@ def test_two_blocks_of_one_report_page_keep_their_own_notes(make_site: SiteMaker
 
 
 def test_notes_named_in_any_script_are_not_taken_for_dead_links(make_site: SiteMaker) -> None:
-    """cmark-gfm names the note ``[^café]`` ``fn-…-caf%C3%A9``: a browser finds it, and
-    so does the check of links within the page (which runs here: the page has one)."""
+    """cmark-gfm names the note ``[^café]`` ``fn-caf%C3%A9``; the site names it by its
+    number, and the check of links within the page (which runs here: the page has one)
+    finds it."""
     body = "\nSee [P1](#p1); café[^café].\n\n[^café]: Le café.\n"
     root = make_site({"content/southend/june.md": REPORT + body})
     result = run_cli("build", "--source", str(root), "--strict")
     assert result.exit_code == 0, result.output
     page = (root / "site" / "southend" / "june" / "index.html").read_text("utf-8")
-    assert re.search(r'<li id="fn-[0-9a-f]+-caf%C3%A9">', page)
+    note = re.search(r'<li id="(fn-[0-9a-f]+-[0-9]+)">\s*<p>Le café\.', page)
+    assert note and f'<a href="#{note[1]}" id="fnref-' in page
 
 
 def test_a_page_with_notes_passes_axe_and_reflows(make_site: SiteMaker, browser: Any) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape as html_escape
 from html import unescape as html_unescape
 
@@ -200,24 +200,39 @@ def _own_footnotes(html: str, text: str) -> str:
     priority's narrative). They are named after the block's text, so they stay the same
     from build to build; the same block twice on a page is settled as any id is
     (``settle_content_ids``), its links leading to the first's notes, which say the same.
-    A link back to a number that is not on the page (one in an image's text) is left
-    out, and the link back's name ("Back to reference 1") is hidden text in it."""
+    Each note is named by its number, not its label: cmark-gfm names a second link to
+    note ``1`` as it names the first link to a note labelled ``1-2``. A link back to a
+    number that is not on the page (one in an image's text) is left out, and the link
+    back's name ("Back to reference 1") is hidden text in it."""
     if 'class="footnotes"' not in html:
         return html
     tag = hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
-    html = _FOOTNOTE_REF.sub(
-        rf'<a href="#fn-{tag}-\1" id="fnref-{tag}-\2" data-footnote-ref>', html
-    )
-    html = _FOOTNOTE_NOTE.sub(rf'<li id="fn-{tag}-\1">', html)
+    number = {label: n for n, label in enumerate(_FOOTNOTE_NOTE.findall(html), 1)}
 
-    def back(found: re.Match[str]) -> str:
-        target = f"fnref-{tag}-{found[1]}"
+    def own(label: str, link: str) -> str:
+        """The id of cmark-gfm's link ``link`` (``label``, or ``label-2`` for its second)."""
+        n = number.get(label, label)
+        return f"{tag}-{n}" + (link[len(label) :] if link.startswith(f"{label}-") else "")
+
+    def ref(found: re.Match[str]) -> str:
+        note = f"{tag}-{number.get(found[1], found[1])}"
+        return f'<a href="#fn-{note}" id="fnref-{own(found[1], found[2])}" data-footnote-ref>'
+
+    html = _FOOTNOTE_REF.sub(ref, html)
+
+    def back(label: str, found: re.Match[str]) -> str:
+        target = f"fnref-{own(label, found[1])}"
         if f'id="{target}"' not in html:
             return ""
         name = f'<span class="visually-hidden"> {found[2]}</span>'
         return f'<a href="#{target}" class="footnote-backref">{found[3]}{name}</a>'
 
-    return _FOOTNOTE_BACK.sub(back, html)
+    pieces = _FOOTNOTE_NOTE.split(html)  # before, then each note's label and its text
+    for at in range(1, len(pieces), 2):
+        label = pieces[at]
+        pieces[at] = f'<li id="fn-{tag}-{number[label]}">'
+        pieces[at + 1] = _FOOTNOTE_BACK.sub(partial(back, label), pieces[at + 1])
+    return "".join(pieces)
 
 
 class _Ids:
