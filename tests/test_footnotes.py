@@ -72,6 +72,15 @@ def test_a_second_link_to_a_note_and_a_note_labelled_like_it_keep_their_own_ids(
     assert backs == [[refs[0][1], refs[1][1]], [refs[2][1]]]  # each back to its own link
 
 
+def test_a_note_s_number_in_a_link_s_text_follows_the_link() -> None:
+    # cmark-gfm writes the number, itself a link, inside the link: a browser splits the
+    # two, leaving an empty superscript and the number as plain text beside it.
+    html = str(render_markdown("Read [the plan[^1]](https://example.org/p) now.\n\n[^1]: May.\n"))
+    link = '<a href="https://example.org/p">the plan</a><sup class="footnote-ref"><a href="#fn-'
+    assert link in html
+    assert html.count("<sup") == 1 and '<sup class="footnote-ref"></sup>' not in html
+
+
 def test_a_reference_to_no_note_stays_as_written() -> None:
     assert str(render_markdown("No note[^9] here.")) == "<p>No note[^9] here.</p>\n"
 

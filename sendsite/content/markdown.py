@@ -153,6 +153,11 @@ _FOOTNOTE_MARKS = re.compile(
 #: cmark-gfm writes them (an author's own ``id="fn-x"`` is left alone).
 _FOOTNOTE_REF = re.compile(r'<a href="#fn-([^"]*)" id="fnref-([^"]*)" data-footnote-ref>')
 _FOOTNOTE_NOTE = re.compile(r'<li id="fn-([^"]*)">')
+#: A link's start or end, or a footnote's number whole (a link inside a ``sup``).
+_LINK_OR_NUMBER = re.compile(
+    r'<sup class="footnote-ref"><a href="#fn-[^"]*" id="fnref-[^"]*" data-footnote-ref>'
+    r"[^<]*</a></sup>|<a[\s>]|</a>"
+)
 _FOOTNOTE_BACK = re.compile(
     r'<a href="#fnref-([^"]*)" class="footnote-backref" data-footnote-backref'
     r' data-footnote-backref-idx="[^"]*" aria-label="([^"]*)">(.*?)</a>',
@@ -208,6 +213,7 @@ def _own_footnotes(html: str, text: str) -> str:
         return html
     tag = hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
     number = {label: n for n, label in enumerate(_FOOTNOTE_NOTE.findall(html), 1)}
+    html = _numbers_after_links(html)
 
     def own(label: str, link: str) -> str:
         """The id of cmark-gfm's link ``link`` (``label``, or ``label-2`` for its second)."""
@@ -233,6 +239,30 @@ def _own_footnotes(html: str, text: str) -> str:
         pieces[at] = f'<li id="fn-{tag}-{number[label]}">'
         pieces[at + 1] = _FOOTNOTE_BACK.sub(partial(back, label), pieces[at + 1])
     return "".join(pieces)
+
+
+def _numbers_after_links(html: str) -> str:
+    """``html`` with each footnote number written inside a link's text (``[the
+    plan[^1]](…)``: a link inside a link, which a browser splits, leaving an empty
+    superscript and the number beside it) moved to just after that link."""
+    out: list[str] = []
+    moved: list[str] = []
+    depth, at = 0, 0
+    for found in _LINK_OR_NUMBER.finditer(html):
+        token = found[0]
+        if token.startswith("<sup"):
+            if depth:
+                out.append(html[at : found.start()])
+                moved.append(token)
+                at = found.end()
+        elif token == "</a>":
+            depth = max(depth - 1, 0)
+            if not depth and moved:
+                out.append(html[at : found.end()] + "".join(moved))
+                moved, at = [], found.end()
+        else:
+            depth += 1
+    return "".join(out) + html[at:] if out else html
 
 
 class _Ids:
