@@ -417,6 +417,30 @@ def test_a_page_with_settings_of_its_own_and_keys_like_format_builds(built_site:
 
 
 @pytest.mark.parametrize(
+    ("setting", "misspelt"),
+    [
+        ("formal: yes", False),  # a word one letter from 'format', with a page's value
+        ("formats: [PDF, Word]", False),
+        ("formats: PDF and Word", False),
+        ("fromat: southend-highlight", True),
+        ("formt: southend-highlght", True),  # one slip from a format too
+        ("formats: annual-report", True),  # reads as a format's name
+        ("FORMAT: annual report", True),  # 'format' but for its case, whatever follows
+    ],
+)
+def test_a_key_one_letter_from_format_is_an_error_only_if_it_names_a_format(
+    built_site: Path, setting: str, misspelt: bool
+) -> None:
+    page = built_site / "content" / "downloads.md"
+    page.write_text(f"---\ntitle: Downloads\n{setting}\n---\nText.\n")
+    result = run_cli("check", "--source", str(built_site), "--strict")
+    key = setting.split(":")[0]
+    assert (result.exit_code, f"'{key}:' is not 'format:'" in result.output) == (
+        (1, True) if misspelt else (0, False)
+    ), result.output
+
+
+@pytest.mark.parametrize(
     "start",
     [
         "    Status: draft\n    Owner: Jo Smith\n",  # an indented code block

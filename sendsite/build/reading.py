@@ -179,7 +179,9 @@ def _check_plain_keys(doc: Document, formats: dict[str, tuple[str, Format]]) -> 
                 name,
                 fix="Name the report's format, e.g. 'format: northshire-highlight'.",
             )
-        if _one_slip(name.casefold(), "format"):  # "Format", "fromat", "formt"
+        if _one_slip(name.casefold(), "format") and (  # "Format", "fromat", "formt"
+            name.casefold() == "format" or _names_a_format(doc.front[name], formats)
+        ):  # but "formal: yes" and "formats: [PDF, Word]" are a page's own settings
             raise doc.error(
                 f"'{name}:' is not 'format:', so this file would be published as a plain "
                 "page and its report lost",
@@ -197,6 +199,19 @@ def _check_plain_keys(doc: Document, formats: dict[str, tuple[str, Format]]) -> 
             fix="If it is a report, add the line 'format:' naming its format, e.g. 'format: "
             "northshire-highlight'; if it is a page, remove those settings.",
         )
+
+
+#: What a format's name looks like: words joined by hyphens (``southend-highlight``).
+_FORMAT_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")
+
+
+def _names_a_format(value: object, formats: dict[str, tuple[str, Format]]) -> bool:
+    """Whether ``value`` reads as a format's name: one of ``formats`` (or one slip from
+    one), or words joined by hyphens, as format names are."""
+    if not isinstance(value, str):
+        return False
+    name = value.strip().casefold()
+    return bool(_FORMAT_NAME.fullmatch(name)) or any(_one_slip(name, known) for known in formats)
 
 
 def _one_slip(written: str, meant: str) -> bool:
