@@ -427,6 +427,18 @@ def test_a_link_cut_short_by_a_hash_in_a_file_name_says_why(make_site: SiteMaker
     assert 'href="../plan-2.pdf"' in page  # the attachment, under its published name
 
 
+def test_a_link_cut_short_is_placed_at_its_own_line_not_at_one_already_mended(
+    make_site: SiteMaker,
+) -> None:
+    text = "\nThe [plan](Plan%232.pdf), [its notes](Plan.pdf).\n\nThe [old plan](Plan#2.pdf).\n"
+    _, output = _june(make_site, text, "Plan#2.pdf", "Plan.pdf")
+    assert _warnings(output) == [
+        "content/southend/june.md:16: warning: the link to 'Plan' leads nowhere: "
+        "the site has no page there"
+    ]
+    assert "  16 | The [old plan](Plan#2.pdf)." in output
+
+
 def test_a_link_with_a_space_in_its_address_is_warned_of(make_site: SiteMaker) -> None:
     """Markdown shows `[the plan](Plan v2.pdf)` as its text: no link, no word said."""
     text = (

@@ -306,9 +306,12 @@ def _naming(written: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
             escaped = rf"\\?{re.escape(char)}" if char.isascii() else re.escape(char)
             encoded = "".join(f"%{byte:02X}" for byte in char.encode())
             parts.append(f"(?:{escaped}|(?i:{encoded}))")
-    name = "".join(parts) + r"(?![\w-])"
+    name = "".join(parts)
     target = r"(?:\]\(\s*<?|\]:\s*<?|(?:href|src)\s*=\s*[\"']?)"
-    return re.compile(target + name), re.compile(r"(?<![\w.%-])" + name)
+    # A link's address ends where its part or query starts, or the link does: 'Plan' is
+    # not the address of '](Plan%232.pdf)' or '](Plan.pdf)', but is of '](Plan#2.pdf)'.
+    ends = r"""(?=[)#?\s>"']|$)"""
+    return re.compile(target + name + ends), re.compile(r"(?<![\w.%-])" + name + r"(?![\w-])")
 
 
 def source_lines(path: Path) -> list[str]:
