@@ -201,7 +201,7 @@ def _check_plain_keys(doc: Document, formats: dict[str, tuple[str, Format]]) -> 
         )
 
 
-#: What a format's name looks like: words joined by hyphens (``southend-highlight``).
+#: What a format's name looks like: words joined by hyphens (``northshire-highlight``).
 _FORMAT_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")
 
 
