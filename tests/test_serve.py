@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -286,12 +287,20 @@ def test_broken_file_shows_error_page_then_recovers(server: PreviewServer, site_
     assert TITLE in get(server, PAGE)[1]
 
 
-def test_a_file_caught_half_written_never_shows_the_error_page(site_root: Path) -> None:
+@pytest.mark.parametrize(
+    ("poll", "wait"),
+    # Long enough for the rest of the file on a slow machine (the default is 0.3 s); with
+    # --poll, the default: a poll (0.5 s) is added to it, as the file is seen that late.
+    [(False, 5.0), (True, 0.3)],
+    ids=["events", "poll"],
+)
+def test_a_file_caught_half_written_never_shows_the_error_page(
+    site_root: Path, poll: bool, wait: float
+) -> None:
     """A file read while still being written (a big file saved in pieces, a sync tool, a
     network drive) is read again once written: the error page never shows."""
     log = Log()
-    # Long enough for the rest of the file on a slow machine; the default is 0.3 s.
-    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log, errors_after=5.0)
+    preview = PreviewServer(site_root, "127.0.0.1", 0, log=log, poll=poll, errors_after=wait)
     rebuilds = Rebuilds(preview)
     preview.start()
     statuses: list[int] = []
@@ -338,10 +347,59 @@ def test_a_broken_save_shows_its_errors_once_no_other_save_follows(
     assert log.count("Build failed after") == 1
 
 
+def test_saves_of_other_files_do_not_hold_back_a_broken_file_s_errors(
+    server: PreviewServer, site_root: Path
+) -> None:
+    report = site_root / REPORT
+    notes = site_root / "content" / "southend" / "notes.txt"
+    save_in_place(
+        report, report.read_text().replace("        rag: Yellow\n", "        rag: Mauve\n")
+    )
+    with _saving_over_and_over(notes, lambda n: f"note {n}"):
+        wait_until(lambda: get(server, PAGE)[0] == 500, 2.0)
+
+
+def test_a_broken_file_saved_over_and_over_shows_its_errors_after_two_seconds(
+    server: PreviewServer, site_root: Path
+) -> None:
+    report = site_root / REPORT
+    broken = report.read_text().replace("        rag: Yellow\n", "        rag: Mauve\n")
+    with _saving_over_and_over(report, lambda n: broken + " " * (n % 2)):
+        wait_until(lambda: get(server, PAGE)[0] == 500, 4.0)
+
+
+@contextlib.contextmanager
+def _saving_over_and_over(path: Path, text: Callable[[int], str]) -> Iterator[None]:
+    """``path`` saved every 0.1 s (with ``text(n)`` the n-th time) while the block runs."""
+    done = threading.Event()
+
+    def save() -> None:
+        n = 0
+        while not done.wait(0.1):
+            save_in_place(path, text(n))
+            n += 1
+
+    saving = threading.Thread(target=save)
+    saving.start()
+    try:
+        yield
+    finally:
+        done.set()
+        saving.join()
+
+
 def test_broken_config_is_survived(server: PreviewServer, site_root: Path) -> None:
     config = site_root / "sendsite.yml"
     config.write_text("title: Preview test\ntheem: default\n")
     wait_until(lambda: get(server, PAGE)[0] == 500, 2.0)
+    assert "unknown option &#39;theem&#39;" in get(server, PAGE)[1]
+    # A report saved while the configuration is broken: the configuration is still shown
+    # as broken (it was: the report's rebuild used the last good one, and cleared it).
+    report = site_root / REPORT
+    rebuilds = Rebuilds(server)
+    save_in_place(report, report.read_text().replace(TITLE, "Saved meanwhile"))
+    rebuilds.until(report, 5.0)
+    assert get(server, PAGE)[0] == 500
     assert "unknown option &#39;theem&#39;" in get(server, PAGE)[1]
     config.write_text("title: Fixed config\n")
     wait_until(lambda: "Fixed config" in get(server, PAGE)[1], 2.0)

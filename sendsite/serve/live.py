@@ -206,6 +206,9 @@ class LiveSite:
             or config_file in changed
             or self._touches_local_plugins(changed)
         ):
+            # Until the configuration and plugins load, every rebuild tries them again: a
+            # broken sendsite.yml stays shown when a report is saved after it.
+            self._start_afresh = True
             self.config = load_config(self.root)
             pm = make_plugin_manager(config=self.config)
             # Forking worker processes is only safe before the server's threads start.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,16 +14,18 @@ from sendsite.content.documents import saved_as
 from sendsite.errors import SendsiteError
 from sendsite.serve.http import PreviewHTTPServer
 from sendsite.serve.live import LiveSite
-from sendsite.serve.watch import ChangeQueue, Watcher
+from sendsite.serve.watch import POLL_SECONDS, ChangeQueue, Watcher
 
 __all__ = ["PreviewServer"]
 
 #: How many rebuilds the preview makes between letting go of what they froze (``thaw``):
 #: a save leaves some 50 KB frozen, and a collection of a big site's objects takes a while.
 THAW_EVERY = 500
-#: Seconds a failed rebuild waits for another save before its errors are shown: an
-#: editor, a sync tool or a network drive may still be writing the file it read.
+#: Seconds a failed rebuild waits for its files to be saved again before its errors are
+#: shown: an editor, a sync tool or a network drive may still be writing a file it read.
 ERRORS_AFTER = 0.3
+#: The most seconds errors are held back while their files keep being saved.
+ERRORS_AT_MOST = 2.0
 
 
 class PreviewServer:
@@ -42,7 +45,8 @@ class PreviewServer:
         self.live = LiveSite(root, log, progress=progress)
         self.log = log
         self.poll = poll
-        self.errors_after = errors_after
+        #: (Files polled are seen up to a poll later.)
+        self.errors_after = errors_after + (POLL_SECONDS if poll else 0.0)
         self.queue = ChangeQueue()
         self._stop = threading.Event()
         try:  # before building, so a busy port is said at once
@@ -98,12 +102,14 @@ class PreviewServer:
     def _rebuild_loop(self) -> None:
         """Rebuild after each batch of saves; nothing that goes wrong ends this loop.
 
-        A rebuild that fails shows its errors only if no save follows within
-        ``errors_after`` seconds; else they are dropped and its files rebuilt with the
-        new save's. So a file read while still being written (a big file saved in
-        pieces, a sync tool, a network drive) never flashes the error page.
+        A rebuild that fails shows its errors only if none of its files is saved again
+        within ``errors_after`` seconds (for at most ``ERRORS_AT_MOST`` seconds in all);
+        else they are dropped and its files rebuilt with the new save. So a file read
+        while still being written (a big file saved in pieces, a sync tool, a network
+        drive) never flashes the error page.
         """
-        again: set[Path] = set()  # the files of a failed rebuild a save followed
+        again: set[Path] = set()  # the files of a failed rebuild, saved again since
+        failing = 0.0  # since when rebuilds have failed with their errors held back
         while not self._stop.is_set():
             changed = again | self.live.read_by_the_site(
                 {saved_as(p) for p in self.queue.take(timeout=0.2)}
@@ -113,9 +119,15 @@ class PreviewServer:
                 try:
                     self._rebuild(changed)
                     held, self.live.held = self.live.held, None
-                    if held is not None and self.queue.more(self.errors_after):
+                    failing = (failing or time.monotonic()) if held is not None else 0.0
+                    if (
+                        held is not None
+                        and time.monotonic() - failing < ERRORS_AT_MOST
+                        and self.queue.more(self.errors_after, among=changed)
+                    ):
                         again = changed  # its errors unseen: built again with the save
                     elif held is not None:
+                        failing = 0.0
                         held()
                 except BaseException as error:  # not the main thread: Ctrl-C never lands here
                     with contextlib.suppress(BaseException):

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from sendsite.content.documents import AREA_FILE, SITE_FILES, is_ignored
+from sendsite.content.documents import AREA_FILE, SITE_FILES, is_ignored, saved_as
 
-__all__ = ["ChangeQueue", "Watcher"]
+__all__ = ["POLL_SECONDS", "ChangeQueue", "Watcher"]
+
+#: How often ``--poll`` looks at the files.
+POLL_SECONDS = 0.5
 
 
 class ChangeQueue:
@@ -45,10 +48,12 @@ class ChangeQueue:
             self._last = now
             self._cond.notify_all()
 
-    def more(self, seconds: float) -> bool:
-        """Whether a change arrives (or is waiting) within ``seconds``."""
+    def more(self, seconds: float, among: Collection[Path]) -> bool:
+        """Whether one of the paths ``among`` changes (or has) within ``seconds``."""
         with self._cond:
-            return self._cond.wait_for(lambda: bool(self._paths), seconds)
+            return self._cond.wait_for(
+                lambda: any(saved_as(path) in among for path in self._paths), seconds
+            )
 
     def take(self, timeout: float | None = None) -> set[Path]:
         """Wait for changes, then for the files to settle; return the batch (maybe empty).
@@ -108,7 +113,7 @@ class Watcher:
         *,
         poll: bool = False,
     ) -> None:
-        self._observer = PollingObserver(timeout=0.5) if poll else Observer()
+        self._observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
         handler = _Handler(queue)
         for folder in sorted(set(folders)):
             if folder.is_dir():
