@@ -251,6 +251,22 @@ def test_a_build_beside_the_preview_is_not_a_save(server: PreviewServer, site_ro
     assert changed == {report.resolve()}
 
 
+def test_files_beside_the_site_s_settings_are_not_saves(
+    server: PreviewServer, site_root: Path
+) -> None:
+    """``sendsite serve > serve.log`` in the site folder: each line logged saved the log,
+    which was a save, which was a rebuild, which logged a line…"""
+    rebuilds = Rebuilds(server)
+    for name in ("serve.log", "notes.txt", "README.md"):
+        save_in_place(site_root / name, "Not the site's.\n")
+    (site_root / "sendsite.yml").write_text("title: Preview renamed\n")
+    report = site_root / REPORT
+    save_in_place(report, report.read_text().replace(TITLE, "Saved after the notes"))
+    changed = {path for batch in rebuilds.until(report, 5.0) for path in batch}
+    assert changed == {report.resolve(), (site_root / "sendsite.yml").resolve()}
+    assert "Preview renamed" in get(server, PAGE)[1]
+
+
 def test_an_areas_own_file_and_the_glossary_are_content_too(
     server: PreviewServer, site_root: Path
 ) -> None:

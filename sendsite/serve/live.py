@@ -134,11 +134,18 @@ class LiveSite:
         return sorted({resolved(f) for f in folders})
 
     def read_by_the_site(self, changed: set[Path]) -> set[Path]:
-        """``changed`` but for the output folder, which ``sendsite build`` run beside the
-        preview replaces: the site does not read it."""
+        """``changed`` but for what the site does not read: the output folder (which
+        ``sendsite build`` run beside the preview replaces), and files beside
+        ``sendsite.yml`` that are not the site's (notes, a log of this preview's own)."""
         config = self.config or SiteConfig(root=self.root)  # (the defaults, if it cannot load)
         output = config.output_path
-        return {path for path in changed if path != output and output not in path.parents}
+        read = {path for path in changed if path != output and output not in path.parents}
+        if any(path.parent == self.root for path in read):
+            top = {CONFIG_FILE, "content", "templates", "themes", "plugins"}
+            top |= {f.name for f in self.watched_folders() if f.parent == self.root}
+            top |= {p.name for p in config.plugin_paths() if p.parent == self.root}
+            read = {path for path in read if path.parent != self.root or path.name in top}
+        return read
 
     # --- building ----------------------------------------------------------------------
 
