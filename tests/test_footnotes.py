@@ -15,6 +15,8 @@ import re
 import threading
 from typing import Any
 
+import pytest
+
 from sendsite.builtin.search.text import split_text
 from sendsite.content.glossary import acronyms_in
 from sendsite.content.markdown import plain_text, render_markdown
@@ -79,6 +81,45 @@ def test_a_note_s_number_in_a_link_s_text_follows_the_link() -> None:
     link = '<a href="https://example.org/p">the plan</a><sup class="footnote-ref"><a href="#fn-'
     assert link in html
     assert html.count("<sup") == 1 and '<sup class="footnote-ref"></sup>' not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A[^1], B[^1] and C[^1-2].\n\n[^1]: One.\n[^1-2]: Two.\n",
+        # A link's start where it is not a tag: numbers after it were dropped.
+        'Text <!-- <a href="https://old"> --> more[^1].\n\nLater[^2].\n\n[^1]: A\n[^2]: B\n',
+        "Text <![CDATA[ <a ]]> more[^1].\n\n[^1]: A\n",
+        'Text <span title="<a b">x</span> more[^1].\n\n[^1]: A\n',
+        'See <A href="https://x">the plan[^1]</A> here.\n\n[^1]: A\n',  # capitals
+        # Labels cmark-gfm writes alike (é is %C3%A9): two notes all the same.
+        "t[^%C3%A9] u[^é]\n\n[^%C3%A9]: A\n[^é]: B\n",
+    ],
+    ids=["second-link-and-label", "comment", "cdata", "attribute", "capitals", "same-ids"],
+)
+def test_every_number_keeps_its_superscript_and_every_link_its_own_target(text: str) -> None:
+    html = str(render_markdown(text))
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= set(ids)
+    numbers = re.findall(
+        r'<sup class="footnote-ref"><a href="#([^"]+)"[^>]*>([0-9]+)</a></sup>', html
+    )
+    assert len(numbers) == text.count("[^") - text.count("\n[^")  # none dropped, none split
+    notes = re.findall(r'<li id="([^"]+)"', html)
+    assert all(target == notes[int(shown) - 1] for target, shown in numbers)
+
+
+def test_an_author_s_own_fn_ids_and_a_heading_s_id_are_left_alone() -> None:
+    text = (
+        '<ul><li id="fn-intro">Mine</li></ul>\n\n## Waiting times[^1]\n\n'
+        "[back](#fn-intro) t[^2]\n\n[^1]: A\n[^2]: B\n"
+    )
+    html = str(render_markdown(text))
+    assert '<li id="fn-intro"' in html and 'href="#fn-intro"' in html
+    assert '<h2 id="waiting-times"' in html  # a note's number is not a word of it
+    notes = re.findall(r'<li id="(fn-[0-9a-f]+-[0-9]+)"', html)
+    assert len(notes) == 2
 
 
 def test_a_reference_to_no_note_stays_as_written() -> None:

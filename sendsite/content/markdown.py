@@ -151,13 +151,22 @@ _FOOTNOTE_MARKS = re.compile(
 )
 #: A footnote's number (a link to its note), its note, and the link back, exactly as
 #: cmark-gfm writes them (an author's own ``id="fn-x"`` is left alone).
-_FOOTNOTE_REF = re.compile(r'<a href="#fn-([^"]*)" id="fnref-([^"]*)" data-footnote-ref>')
-_FOOTNOTE_NOTE = re.compile(r'<li id="fn-([^"]*)">')
-#: A link's start or end, or a footnote's number whole (a link inside a ``sup``).
-_LINK_OR_NUMBER = re.compile(
-    r'<sup class="footnote-ref"><a href="#fn-[^"]*" id="fnref-[^"]*" data-footnote-ref>'
-    r"[^<]*</a></sup>|<a[\s>]|</a>"
+_FOOTNOTE_REF = re.compile(
+    r'<a href="#fn-([^"]*)" id="fnref-([^"]*)" data-footnote-ref>([0-9]+)</a>'
 )
+_FOOTNOTE_NOTE = re.compile(r'<li id="fn-([^"]*)">')
+#: Where cmark-gfm starts a block's notes.
+_NOTES = '<section class="footnotes" data-footnotes>'
+#: A footnote's number whole (``number``: a link inside a ``sup``), a tag (``end``: "/"
+#: if closing, and its ``name``), or what holds text that is not tags (a comment, CDATA…).
+_NUMBER_OR_TAG = re.compile(
+    r'(?P<number><sup class="footnote-ref"><a href="#fn-[^"]*" id="fnref-[^"]*" '
+    r'data-footnote-ref>[0-9]+</a></sup>)|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>'
+    r"|<(?P<end>/?)(?P<name>[a-zA-Z][\w:-]*)(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+>",
+    re.S,
+)
+#: A footnote's number as cmark-gfm writes it, to leave out of a heading's id.
+_FOOTNOTE_SUP = re.compile(r'<sup class="footnote-ref"><a [^>]*data-footnote-ref>[0-9]+</a></sup>')
 _FOOTNOTE_BACK = re.compile(
     r'<a href="#fnref-([^"]*)" class="footnote-backref" data-footnote-backref'
     r' data-footnote-backref-idx="[^"]*" aria-label="([^"]*)">(.*?)</a>',
@@ -193,7 +202,8 @@ def _block_html(text: str) -> str:
 
     def with_id(match: re.Match[str]) -> str:
         tag, inner = match.groups()
-        slug = slugify(html_unescape(_ANY_TAG.sub("", inner).replace("\n", "")))
+        words = _ANY_TAG.sub("", _FOOTNOTE_SUP.sub("", inner)).replace("\n", "")
+        slug = slugify(html_unescape(words))  # a note's number is not one of its words
         return f'<{tag} id="{ids.take(slug)}">{inner}</{tag}>'
 
     return _own_footnotes(_SOURCEPOS.sub("", _MADE_HEADING.sub(with_id, html)), text)
@@ -208,61 +218,75 @@ def _own_footnotes(html: str, text: str) -> str:
     Each note is named by its number, not its label: cmark-gfm names a second link to
     note ``1`` as it names the first link to a note labelled ``1-2``. A link back to a
     number that is not on the page (one in an image's text) is left out, and the link
-    back's name ("Back to reference 1") is hidden text in it."""
-    if 'class="footnotes"' not in html:
+    back's name ("Back to reference 1") is hidden text in it. Only cmark-gfm's own
+    markup is renamed: an author's ``<li id="fn-x">`` is left alone."""
+    text_part, start, notes = html.rpartition(_NOTES)
+    if not start:
         return html
     tag = hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
-    number = {label: n for n, label in enumerate(_FOOTNOTE_NOTE.findall(html), 1)}
-    html = _numbers_after_links(html)
 
-    def own(label: str, link: str) -> str:
-        """The id of cmark-gfm's link ``link`` (``label``, or ``label-2`` for its second)."""
-        n = number.get(label, label)
-        return f"{tag}-{n}" + (link[len(label) :] if link.startswith(f"{label}-") else "")
+    def own(label: str, link: str, number: int | str) -> str:
+        """The id of cmark-gfm's link ``link`` (``label``, or ``label-2`` for its second)
+        to note ``number``."""
+        return f"{tag}-{number}" + (link[len(label) :] if link.startswith(f"{label}-") else "")
 
-    def ref(found: re.Match[str]) -> str:
-        note = f"{tag}-{number.get(found[1], found[1])}"
-        return f'<a href="#fn-{note}" id="fnref-{own(found[1], found[2])}" data-footnote-ref>'
+    def ref(found: re.Match[str]) -> str:  # the number shown is the note's
+        label, link, number = found.groups()
+        return (
+            f'<a href="#fn-{tag}-{number}" id="fnref-{own(label, link, number)}" '
+            f"data-footnote-ref>{number}</a>"
+        )
 
-    html = _FOOTNOTE_REF.sub(ref, html)
+    html = _FOOTNOTE_REF.sub(ref, _numbers_after_links(html))
+    text_part, start, notes = html.rpartition(_NOTES)
 
-    def back(label: str, found: re.Match[str]) -> str:
-        target = f"fnref-{own(label, found[1])}"
+    def back(label: str, number: int, found: re.Match[str]) -> str:
+        target = f"fnref-{own(label, found[1], number)}"
         if f'id="{target}"' not in html:
             return ""
         name = f'<span class="visually-hidden"> {found[2]}</span>'
         return f'<a href="#{target}" class="footnote-backref">{found[3]}{name}</a>'
 
-    pieces = _FOOTNOTE_NOTE.split(html)  # before, then each note's label and its text
+    pieces = _FOOTNOTE_NOTE.split(notes)  # before, then each note's label and its text
     for at in range(1, len(pieces), 2):
-        label = pieces[at]
-        pieces[at] = f'<li id="fn-{tag}-{number[label]}">'
-        pieces[at + 1] = _FOOTNOTE_BACK.sub(partial(back, label), pieces[at + 1])
-    return "".join(pieces)
+        label, number = pieces[at], at // 2 + 1
+        pieces[at] = f'<li id="fn-{tag}-{number}">'
+        pieces[at + 1] = _FOOTNOTE_BACK.sub(partial(back, label, number), pieces[at + 1])
+    return text_part + start + "".join(pieces)
 
 
 def _numbers_after_links(html: str) -> str:
     """``html`` with each footnote number written inside a link's text (``[the
     plan[^1]](…)``: a link inside a link, which a browser splits, leaving an empty
-    superscript and the number beside it) moved to just after that link."""
-    out: list[str] = []
-    moved: list[str] = []
-    depth, at = 0, 0
-    for found in _LINK_OR_NUMBER.finditer(html):
-        token = found[0]
-        if token.startswith("<sup"):
+    superscript and the number beside it) moved to just after that link. A number in
+    a link that does not close is left where it is."""
+    moves: list[tuple[int, list[tuple[int, int]]]] = []  # where to, and the numbers' spans
+    inside: list[tuple[int, int]] = []
+    depth = 0
+    for found in _NUMBER_OR_TAG.finditer(html):
+        if found["number"] is not None:
             if depth:
-                out.append(html[at : found.start()])
-                moved.append(token)
-                at = found.end()
-        elif token == "</a>":
-            depth = max(depth - 1, 0)
-            if not depth and moved:
-                out.append(html[at : found.end()] + "".join(moved))
-                moved, at = [], found.end()
-        else:
-            depth += 1
-    return "".join(out) + html[at:] if out else html
+                inside.append(found.span())
+        elif found["name"] is not None and found["name"].lower() == "a":
+            if not found["end"]:
+                depth += 1
+            elif depth:
+                depth -= 1
+                if not depth and inside:
+                    moves.append((found.end(), inside))
+                    inside = []
+    if not moves:
+        return html
+    out: list[str] = []
+    at = 0
+    for to, spans in moves:
+        for start, end in spans:
+            out.append(html[at:start])
+            at = end
+        out.append(html[at:to])
+        out.extend(html[start:end] for start, end in spans)
+        at = to
+    return "".join(out) + html[at:]
 
 
 class _Ids:
