@@ -7,6 +7,7 @@ traceback and leave the previous site/ byte-for-byte as it was.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path, PurePosixPath
 
@@ -315,6 +316,21 @@ def test_all_problems_are_reported_in_one_run(built_site: Path) -> None:
         assert f"{case}: error" in result.output
     assert "unknown_key_strict.md:4:1: warning" in result.output
     assert "Stopped: 3 errors and 1 warning. Nothing was written." in result.output
+
+
+def test_many_broken_files_are_all_counted_and_the_first_fifty_shown(built_site: Path) -> None:
+    for n in range(130):
+        (built_site / "content" / "southend" / f"empty-{n:03}.md").write_text("")
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert result.output.count(": error: ") == 50
+    assert "empty-049.md" in result.output and "empty-050.md" not in result.output
+    assert "80 more errors, not shown: correct these and run it again to see them." in (
+        result.output
+    )
+    assert "Stopped: 130 errors. Nothing was written." in result.output
+    as_json = run_cli("check", "--source", str(built_site), "--json")
+    assert len(json.loads(as_json.stdout)["problems"]) == 130
 
 
 def test_thousands_of_broken_links_stop_at_the_cap_each_with_its_line(built_site: Path) -> None:

@@ -144,7 +144,7 @@ def test_check_names_a_plugin_that_fails_to_import_and_checks_the_rest(
     assert "ModuleNotFoundError: No module named 'nowhere_at_all'" in out
     assert "second.md:6:" in out and "unknown status 'Purple'" in out  # the rest is checked
     assert "unknown format 'northshire-highlight'" in out
-    assert "A plugin failed to load (see above)" in out
+    assert "A plugin failed (see above) and was left out of the check" in out
     assert "Stopped: 3 errors. Nothing was written." in out
 
 

@@ -88,7 +88,7 @@ def rewrite_content_links(
         joined = posixpath.normpath(posixpath.join(folder, href))
         target = targets.get(PurePosixPath(joined))
         if target is None:
-            if len(problems) < MAX_ERRORS:  # more would go unshown
+            if len(problems) <= MAX_ERRORS:  # one more than is shown: the build says so
                 if not lines:
                     lines.extend(source_lines(document.source))
                 problems.append(

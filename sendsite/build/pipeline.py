@@ -350,7 +350,9 @@ class Pipeline:
                 fresh[page.path] = html
             if refs and page.source is not None:
                 loose[page.path] = (page.source.relpath, tuple(refs))
-        del problems.errors[MAX_ERRORS:]  # enough to be going on with; the build fails
+        if len(problems.errors) > MAX_ERRORS:  # enough to be going on with; the build fails
+            problems.capped = True
+            del problems.errors[MAX_ERRORS:]
         loose = {path: loose[path] for path in fresh if path in loose}  # in the pages' order
         return len(to_make), deferred, fresh, loose
 
@@ -431,7 +433,7 @@ class Pipeline:
         try:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
-            raise BuildFailed(failed.errors, problems.warnings) from None
+            raise BuildFailed(failed.errors, problems.warnings, capped=failed.capped) from None
         files: dict[PurePosixPath, FileContent] = dict(self.static_files())
         with self.progress.stage("generate"):  # made as written, beside the pages' copying
             generated = self._generated.of(site, defer and same_shape)

@@ -237,9 +237,13 @@ MAX_ERRORS = 50
 class BuildFailed(SendsiteError):
     """The content has errors; every one found is in ``errors``. Nothing was written."""
 
-    def __init__(self, errors: list[Problem], warnings: list[Problem]) -> None:
+    def __init__(
+        self, errors: list[Problem], warnings: list[Problem], *, capped: bool = False
+    ) -> None:
         self.errors = errors
         self.warnings = warnings
+        #: Whether looking stopped at ``MAX_ERRORS`` (there may be more).
+        self.capped = capped
         super().__init__(f"{len(errors)} error(s) found")
 
 
@@ -249,10 +253,13 @@ class Collector:
     def __init__(self) -> None:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        #: Whether a step was skipped, or errors left out, as ``MAX_ERRORS`` were found.
+        self.capped = False
 
     def attempt(self, step: Callable[[], T]) -> T | None:
         """Run ``step``; record its error and return None if it fails."""
         if len(self.errors) >= MAX_ERRORS:
+            self.capped = True
             return None
         try:
             return step()
@@ -263,7 +270,7 @@ class Collector:
 
     def raise_if_failed(self) -> None:
         if self.errors:
-            raise BuildFailed(self.errors, self.warnings)
+            raise BuildFailed(self.errors, self.warnings, capped=self.capped)
 
 
 def read_document(

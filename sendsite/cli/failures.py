@@ -63,7 +63,7 @@ def friendly_errors(func: F) -> F:
         except (BuildFailed, StrictWarnings) as exc:
             errors = exc.errors if isinstance(exc, BuildFailed) else []
             if isinstance(exc, BuildFailed):
-                capped = " (stopped counting there)" if len(exc.errors) >= MAX_ERRORS else ""
+                capped = " (stopped counting there)" if exc.capped else ""
                 summary = f"{plural(len(exc.errors), 'error')}{capped}"
                 if exc.warnings:
                     summary += f" and {plural(len(exc.warnings), 'warning')}"
@@ -125,7 +125,10 @@ def _fail(
         sys.exit(1)
     if not options.get("quiet"):
         echo_problems(warnings, "warning", content)
-    echo_problems(errors, "error", content, options.get("verbose", False))
+    echo_problems(errors[:MAX_ERRORS], "error", content, options.get("verbose", False))
+    if len(errors) > MAX_ERRORS:
+        more = plural(len(errors) - MAX_ERRORS, "more error")
+        click.echo(f"{more}, not shown: correct these and run it again to see them.", err=True)
     if summary:
         click.echo(summary, err=True)
     sys.exit(1)

@@ -38,7 +38,7 @@ def check_isolated(config: SiteConfig, *, strict: bool = False) -> Refreshed:
             continue
         except BuildFailed as outcome:
             errors = failed + _explained(outcome.errors, failed)
-            raise BuildFailed(errors, outcome.warnings) from None
+            raise BuildFailed(errors, outcome.warnings, capped=outcome.capped) from None
         except StrictWarnings as outcome:
             if failed:
                 raise BuildFailed(failed, outcome.warnings) from None
@@ -58,7 +58,10 @@ def _explained(errors: list[Problem], failed: list[Problem]) -> list[Problem]:
     """Point 'unknown format' errors at the failed plugins that may have provided it."""
     if not failed:
         return errors
-    note = " A plugin failed to load (see above): it may be the one that reads this format."
+    note = (
+        " A plugin failed (see above) and was left out of the check: it may be the one that "
+        "reads this format."
+    )
     for problem in errors:
         if problem.message.startswith("unknown format"):
             problem.fix = (problem.fix or "") + note
