@@ -91,6 +91,13 @@ def test_every_kind_of_change_is_found(northdale: dict[str, ReportEntry]) -> Non
     q2, q3, q4 = (northdale[f"highlight-2023-q{n}"] for n in (2, 3, 4))
     assert ("status", "worsened", "Recruit four additional EHC plan coordinators") in _changes(q2)
     assert ("status", "improved", "Launch a termly SEND newsletter for families") in _changes(q2)
+    reworded = [(c.before, c.after) for c in q2.changes if c.kind == "reworded"]
+    assert reworded == [  # the example's answer key: "reworded (same item)"
+        (
+            "Publish the refreshed Local Offer website",
+            "Publish the refreshed Local Offer site for families",
+        )
+    ]
     assert (
         "due",
         "brought forward",
@@ -200,7 +207,8 @@ def test_each_format_matches_its_own_items_in_a_later_copy(area: str, make_site:
     (root / "content" / area / "b.md").write_text(copy)
     second = _read(root)["b"]
     assert second.previous is not None and second.previous.slug == "a"
-    assert second.changes == [], [(c.kind, c.text) for c in second.changes]
+    found = [(c.kind, c.before, c.after) for c in second.changes]
+    assert found == [("reworded", target.text, reworded_text)]  # its only change
     assert len(second.history) == len(items)
     reworded = next(r for r in second.report.items if r.anchor == target.anchor)
     assert reworded.text == reworded_text
@@ -241,8 +249,66 @@ def test_an_explicit_id_matches_whatever_the_words(make_site: SiteMaker) -> None
             ),
         }
     )
-    [change] = _read(root)["b"].changes
-    assert (change.kind, change.how) == ("completed", "ref")
+    changes = _read(root)["b"].changes
+    assert [(c.kind, c.how, c.before, c.after) for c in changes] == [
+        ("reworded", "ref", "Hire two therapists", "Speech and language staff recruited"),
+        ("completed", "ref", "Green: on track", "Blue: complete"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "Recruit 4 additional EHC plan coordinators",
+            "Recruit 2 additional EHC plan coordinators",
+        ),
+        ("Open the new special school in Northtown", "Open the new special school in Southtown"),
+    ],
+)
+def test_a_row_matched_though_its_words_changed_says_so(
+    make_site: SiteMaker, before: str, after: str
+) -> None:
+    """A number or a place changed in a row's words: the same row, not the same promise.
+    It was "No change"."""
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", _row(before)),
+            "content/x/b.md": _report("B", "1 June 2021", _row(after)),
+        }
+    )
+    changes = _read(root)["b"].changes
+    assert [(c.kind, c.label, c.before, c.after) for c in changes] == [
+        ("reworded", "Reworded", before, after)
+    ]
+
+
+def test_rows_in_any_script_are_matched(make_site: SiteMaker) -> None:
+    rows = _row("Αξιολόγηση αναγκών") + _row("Hire two therapists")
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", rows),
+            "content/x/b.md": _report("B", "1 June 2021", rows),
+        }
+    )
+    assert _read(root)["b"].changes == []  # was the Greek row new, and the same one dropped
+
+
+def test_two_formats_reports_are_two_series_whatever_their_series_name(
+    make_site: SiteMaker,
+) -> None:
+    southend = (REPO / "content" / "southend" / "highlight-report-2021-05.md").read_text()
+    lancashire = next((REPO / "content" / "lancashire").glob("*.md")).read_text()
+    named = "series: quarterly\n"
+    root = make_site(
+        {
+            "content/x/a.md": southend.replace("---\n", f"---\n{named}", 1),
+            "content/x/b.md": lancashire.replace("---\n", f"---\n{named}", 1),
+        }
+    )
+    shutil.copy(REPO / "content" / "_glossary.yml", root / "content" / "_glossary.yml")
+    reports = _read(root)
+    assert reports["a"].previous is None and reports["b"].previous is None
 
 
 def test_an_id_that_changes_falls_back_to_the_words(make_site: SiteMaker) -> None:

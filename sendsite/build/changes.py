@@ -5,7 +5,8 @@ For two consecutive reports of a series, the matched items and risks (see
 scale (improved or worsened), a due date that moved (slipped or brought
 forward, and by how much), an item that is new, completed, or gone without
 being completed (dropped), a risk added, closed (no longer listed) or re-rated
-on the risk scale (its level or its likelihood × impact score).
+on the risk scale (its level or its likelihood × impact score), and the words of a
+row matched by its id or as alike enough (reworded).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ KINDS = {
     "risk-new": "New risk",
     "risk-closed": "Risk closed",
     "risk-rated": "Risk re-rated",
+    "reworded": "Reworded",
 }
 
 #: Better first: how a status moving along the shared scale reads (not rated: no direction).
@@ -124,9 +126,27 @@ def _moved(before: date, after: date) -> str:
     return amount
 
 
+def _reworded(
+    entry: ReportEntry, previous: ReportEntry, match: Match[Item] | Match[Risk]
+) -> list[Change]:
+    """A change of the row's words (matched by its id, or as alike enough): "Recruit 4
+    coordinators" and "Recruit 2 coordinators" are one row, but not the same promise."""
+    before, after = match.before.text, match.after.text
+    if _wording(before) == _wording(after):
+        return []
+    return [
+        Change("reworded", entry, previous, after, match.after.anchor, before, after, _how(match))
+    ]
+
+
+def _wording(text: str) -> str:
+    """A row's words as they read, whatever their case, spacing and closing full stop."""
+    return " ".join(text.casefold().split()).rstrip(".")
+
+
 def _item_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Item]) -> list[Change]:
     before, after = match.before, match.after
-    found = []
+    found = _reworded(entry, previous, match)
     if before.status.level != after.status.level:
         completed = after.status.is_complete and not before.status.is_complete
         found.append(
@@ -173,11 +193,13 @@ def _said(text: str) -> str:
 
 
 def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk]) -> list[Change]:
+    found = _reworded(entry, previous, match)
     before, after = match.before.rating, match.after.rating
     if (before.level, before.score) == (after.level, after.score):
-        return []
+        return found
     closed = after.is_complete and not before.is_complete
     return [
+        *found,
         Change(
             "risk-closed" if closed else "risk-rated",
             entry,
@@ -188,7 +210,7 @@ def _risk_changes(entry: ReportEntry, previous: ReportEntry, match: Match[Risk])
             after.text + (f", {after.score_text}" if after.score_text else ""),
             _how(match),
             "" if closed else _risk_direction(before, after),
-        )
+        ),
     ]
 
 

@@ -47,7 +47,7 @@ SIMILAR_ELSEWHERE = 0.85
 COMPARED = 100_000
 NEAREST = 10
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, of any script
 _STOP = frozenset(
     [
         "a",

@@ -40,10 +40,12 @@ def _series_name(entry: ReportEntry) -> str:
 
 
 def _series_groups(reports: Iterable[ReportEntry]) -> list[list[ReportEntry]]:
-    """The reports of each series: of one area and one series name."""
-    groups: dict[tuple[str, str], list[ReportEntry]] = {}
+    """The reports of each series: of one area, one format and one series name (two
+    formats' reports are never compared, whatever their ``series:``)."""
+    groups: dict[tuple[str, str, str], list[ReportEntry]] = {}
     for entry in reports:
-        groups.setdefault((entry.area.slug, _series_name(entry)), []).append(entry)
+        key = (entry.area.slug, entry.format.name, _series_name(entry))
+        groups.setdefault(key, []).append(entry)
     return list(groups.values())
 
 

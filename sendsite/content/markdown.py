@@ -161,7 +161,7 @@ _NOTES = '<section class="footnotes" data-footnotes>'
 #: if closing, and its ``name``), or what holds text that is not tags (a comment, CDATA…).
 _NUMBER_OR_TAG = re.compile(
     r'(?P<number><sup class="footnote-ref"><a href="#fn-[^"]*" id="fnref-[^"]*" '
-    r'data-footnote-ref>[0-9]+</a></sup>)|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>'
+    r"data-footnote-ref>[0-9]+</a></sup>)|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>"
     r"|<(?P<end>/?)(?P<name>[a-zA-Z][\w:-]*)(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+>",
     re.S,
 )
