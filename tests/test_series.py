@@ -744,6 +744,42 @@ def test_feeds_list_new_reports_with_their_changes(example_site: Path) -> None:
         href = newest.find(f"{ATOM}link").get("href")
         assert (base / href / "index.html").is_file(), href
         assert "Since Highlight report, quarter 3 2023/24" in newest.findtext(f"{ATOM}content")
+        # Atom's own rules: an author, ids no other site's feed has; the feed follows its page.
+        assert (
+            root.findtext(f"{ATOM}author/{ATOM}name")
+            == "Northdale SEND partnership (fictional example)"
+        )
+        ids = [root.findtext(f"{ATOM}id")] + [e.findtext(f"{ATOM}id") for e in entries]
+        assert all(
+            i.startswith("urn:sendsite:northdale-send-partnership-fictional-example:") for i in ids
+        ), ids
+        page = next(ln for ln in root.findall(f"{ATOM}link") if ln.get("rel") == "alternate")
+        expected = example_site if base == example_site else example_site / "northdale"
+        assert (base / page.get("href")).resolve() == expected.resolve()
+
+
+def test_what_changed_shows_the_last_report_of_each_series_of_an_area(
+    make_site: SiteMaker,
+) -> None:
+    """Two series in one area, and a corrected report of the same date (``supersedes:``):
+    each series' last report, by the order of the series, not by date and title."""
+    monthly, quarterly = "series: monthly\n", "series: quarterly\n"
+    fixed = "supersedes: m2.md\n" + monthly
+    root = make_site(
+        {
+            "content/x/m1.md": _report("M1", "31 January 2023", _row("Hire", "Green"), monthly),
+            "content/x/m2.md": _report("M2", "28 February 2023", _row("Hire", "Amber"), monthly),
+            "content/x/m2b.md": _report("A fix", "28 February 2023", _row("Hire", "Red"), fixed),
+            "content/x/q1.md": _report("Q1", "1 January 2023", _row("Plan", "Green"), quarterly),
+            "content/x/q2.md": _report("Q2", "1 February 2023", _row("Plan", "Red"), quarterly),
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    page = (root / "site" / "changes" / "index.html").read_text()
+    groups = re.findall(r'<th scope="colgroup"[^>]*>X: <a href="[^"]*">([^<]+)</a> since', page)
+    assert groups == ["A fix", "Q2"]
+    assert "2 changes in all" in page
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from sendsite.build.pages import HOME, Page
 from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.build.urls import relative_url
 from sendsite.builtin.exports import array_parts, csv_file, csv_lines, json_lines
+from sendsite.content.markdown import slugify
 from sendsite.hookspecs import hookimpl
 
 __all__ = ["CHANGE_COLUMNS", "change_record", "change_records", "latest_changes"]
@@ -43,16 +44,18 @@ CHANGE_COLUMNS = [
 
 
 def latest_changes(site: Site) -> list[tuple[ReportEntry, list[Change]]]:
-    """Each area's newest report that follows another, with its changes."""
+    """The last report of each area's series (one that follows another), with its
+    changes: area by area, newest first."""
     found = [per_area(site, "changes.latest", area, _area_latest) for area in site.areas]
-    return [(newest, newest.changes) for newest in found if newest is not None]
+    return [(last, last.changes) for lasts in found for last in lasts]
 
 
-def _area_latest(area: AreaEntry) -> ReportEntry | None:
-    followed = [e for e in area.reports if e.previous is not None]
-    if not followed:
-        return None
-    return max(followed, key=lambda e: (e.report.as_of or date.min, e.title))
+def _area_latest(area: AreaEntry) -> tuple[ReportEntry, ...]:
+    """The last report of each of ``area``'s series: one no report follows (a corrected
+    report of the same date, which ``supersedes:`` the first, is the last)."""
+    followed = {id(e.previous) for e in area.reports if e.previous is not None}
+    lasts = [e for e in area.reports if e.previous is not None and id(e) not in followed]
+    return tuple(sorted(lasts, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True))
 
 
 def _url(change: Change) -> str:
@@ -149,24 +152,34 @@ def _block(block: Callable[[list[Change]], bytes], entry: ReportEntry) -> bytes:
     return block(entry.changes)
 
 
+def _feed_id(site: Site, where: str) -> str:
+    """An id no other site's feed has (one reader may follow two councils' feeds): the
+    site's title and the place in it."""
+    return f"urn:sendsite:{escape(slugify(site.config.title) or 'site')}:{escape(where)}"
+
+
 def _timestamp(entry: ReportEntry) -> str:
     day = entry.report.as_of or date(1970, 1, 1)
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _feed(site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry]) -> bytes:
-    """An Atom feed of ``reports`` (newest first), with links relative to the feed."""
+def _feed(
+    site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry], page: str
+) -> bytes:
+    """An Atom feed of ``reports`` (newest first), with links relative to the feed;
+    ``page`` is the page it follows (the home page, an area's)."""
     newest = sorted(reports, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True)
     newest = newest[:FEED_ENTRIES]
     updated = _timestamp(newest[0]) if newest else "1970-01-01T00:00:00Z"
-    home = relative_url(path, HOME, directory_urls=site.config.directory_urls)
+    alternate = relative_url(path, page, directory_urls=site.config.directory_urls)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"  <title>{escape(title)}</title>",
-        f"  <id>urn:sendsite:{escape(str(path))}</id>",
+        f"  <id>{_feed_id(site, str(path))}</id>",
         f"  <updated>{updated}</updated>",
-        f'  <link rel="alternate" href={quoteattr(home)}/>',
+        f"  <author><name>{escape(site.config.title)}</name></author>",
+        f'  <link rel="alternate" href={quoteattr(alternate)}/>',
         f'  <link rel="self" href={quoteattr(path.name)}/>',
     ]
     for entry in newest:  # kept with the entry, for the report before it (build cache too)
@@ -195,7 +208,7 @@ def _feed_entry(site: Site, path: PurePosixPath, entry: ReportEntry) -> str:
         [
             "  <entry>",
             f"    <title>{escape(entry.area.name)}: {escape(entry.title)}</title>",
-            f"    <id>urn:sendsite:{escape(str(entry.path.parent))}</id>",
+            f"    <id>{_feed_id(site, str(entry.path.parent))}</id>",
             f"    <updated>{_timestamp(entry)}</updated>",
             f'    <link rel="alternate" href={quoteattr(link)}/>',
             f'    <content type="html">{escape(since + (f"<ul>{items}</ul>" if items else ""))}'
@@ -222,7 +235,7 @@ def register_pages(site: Site) -> list[Page]:
                 "latest": latest,
                 "rows": rows,
                 "kinds": [(k, v) for k, v in KINDS.items() if any(r.kind == k for r in rows)],
-                "areas": [(e.area.slug, e.area.name) for e, _ in latest],
+                "areas": list(dict.fromkeys((e.area.slug, e.area.name) for e, _ in latest)),
             },
             menu="What changed",
         )
@@ -235,9 +248,10 @@ def register_files(site: Site) -> dict[PurePosixPath, bytes | Streamed]:
         return {}
     files: dict[PurePosixPath, bytes | Streamed] = {**_exports(site)}
     feed = PurePosixPath("feed.xml")
-    files[feed] = _feed(site, feed, f"{site.config.title}: new reports", site.reports)
+    files[feed] = _feed(site, feed, f"{site.config.title}: new reports", site.reports, HOME)
     for area in site.areas:
         if area.reports:
             path = area.path.parent / "feed.xml"
-            files[path] = _feed(site, path, f"{area.title}: new reports", area.reports)
+            title = f"{area.title}: new reports"
+            files[path] = _feed(site, path, title, area.reports, str(area.path))
     return files
