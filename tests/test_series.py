@@ -542,6 +542,24 @@ def test_a_revision_of_one_date_named_to_sort_first_follows_the_report_it_revise
     assert _changes(entries["september"]) == {("status", "worsened", "Hire")}
 
 
+def test_supersedes_names_a_report_in_another_folder_of_its_area(make_site: SiteMaker) -> None:
+    row = _row("Hire two therapists")
+    root = make_site(
+        {
+            "content/x/2023/q4.md": _report("Q4", "1 December 2023", row),
+            "content/x/2024/q1.md": _report(
+                "Q1", "1 March 2024", row, "supersedes: ../2023/q4.md\n"
+            ),
+            "content/x/2025/q2.md": _report("Q2", "1 June 2025", row, "supersedes: q1.md\n"),
+            "content/x/2025/q3.md": _report("Q3", "1 September 2025", row, "supersedes: q2\n"),
+        }
+    )
+    entries = _read(root)
+    assert entries["q1"].previous is entries["q4"]  # by its path from the folder
+    assert entries["q2"].previous is entries["q1"]  # by its name, in another folder
+    assert entries["q3"].previous is entries["q2"]
+
+
 def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
     root = make_site(
         {
@@ -561,7 +579,17 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
         (
             {"a.md": ("1 May 2021", ""), "b.md": ("1st May 2021", "")},
             "b.md:4:",
-            "are in one series with the same date",
+            "are in one series with the same date (1 May 2021: '1st May 2021' here, "
+            "'1 May 2021' there)",
+        ),
+        (  # a report of another series named: said so (the series split without a word)
+            {
+                "m.md": ("1 June 2021", "series: monthly\n"),
+                "q.md": ("1 May 2021", "series: quarterly\n"),
+                "n.md": ("1 July 2021", "series: monthly\nsupersedes: q.md\n"),
+            },
+            "n.md:6:",
+            "supersedes: q.md is in another series ('quarterly', this one 'monthly')",
         ),
         (
             {"a.md": ("1 May 2021", "supersedes: march.md\n")},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import posixpath
 import threading
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -39,13 +40,16 @@ def _series_name(entry: ReportEntry) -> str:
     return " ".join(str(value).casefold().split()) if value not in (None, "") else entry.format.name
 
 
+def _series_of(entry: ReportEntry) -> tuple[str, str]:
+    """The report's format and series name (two formats' reports are never compared)."""
+    return entry.format.name, _series_name(entry)
+
+
 def _series_groups(reports: Iterable[ReportEntry]) -> list[list[ReportEntry]]:
-    """The reports of each series: of one area, one format and one series name (two
-    formats' reports are never compared, whatever their ``series:``)."""
+    """The reports of each series: of one area, one format and one series name."""
     groups: dict[tuple[str, str, str], list[ReportEntry]] = {}
     for entry in reports:
-        key = (entry.area.slug, entry.format.name, _series_name(entry))
-        groups.setdefault(key, []).append(entry)
+        groups.setdefault((entry.area.slug, *_series_of(entry)), []).append(entry)
     return list(groups.values())
 
 
@@ -57,12 +61,13 @@ def _date_line(entry: ReportEntry) -> int | None:
 def _find(
     entry: ReportEntry, name: str, by_file: dict[PurePosixPath, ReportEntry]
 ) -> ReportEntry | None:
-    folder = entry.document.relpath.parent
+    """The report named: a file by its path from ``entry``'s folder, else the area's one
+    report of that slug or file name (in any of the area's folders)."""
     wanted = name if name.endswith(".md") else f"{name}.md"
-    return by_file.get(folder / wanted) or next(
-        (other for other in by_file.values() if other.area == entry.area and other.slug == name),
-        None,
-    )
+    near = by_file.get(PurePosixPath(posixpath.normpath(entry.document.relpath.parent / wanted)))
+    area = [o for o in by_file.values() if o.area == entry.area]
+    named = [o for o in area if name in (o.slug, o.document.relpath.name)]
+    return near or (named[0] if len(named) == 1 else None)
 
 
 def _order(
@@ -80,11 +85,13 @@ def _order(
         if earlier.report.as_of == later.report.as_of and not (
             named.get(id(later)) is earlier or named.get(id(earlier)) is later
         ):
+            said = [e.report.date.text if e.report.date else "" for e in (later, earlier)]
+            both = f"'{said[0]}' here, '{said[1]}' there" if said[0] != said[1] else said[0]
             problems.append(
                 ContentError(
                     f"this report and {earlier.document.relpath} are in one series with the "
-                    f"same date ({later.report.date.text if later.report.date else ''}), so "
-                    "sendsite cannot tell which came first",
+                    f"same date ({later.report.as_of:%-d %B %Y}: {both}), so sendsite cannot "
+                    "tell which came first",
                     file=later.document.relpath,
                     line=_date_line(later),
                     fix="Correct the date, or say which report this one follows with "
@@ -215,6 +222,16 @@ def _named_predecessors(
                     line=entry.document.line("supersedes"),
                     fix="Name the file of the report this one follows, as it is in this "
                     "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
+                ).problem
+            )
+        elif _series_of(target) != _series_of(entry):
+            problems.append(
+                ContentError(
+                    f"supersedes: {target.document.relpath.name} is in another series "
+                    f"('{_series_of(target)[1]}', this one '{_series_of(entry)[1]}')",
+                    file=entry.document.relpath,
+                    line=entry.document.line("supersedes"),
+                    fix="Name a report of this series, or give both one 'series:' and format.",
                 ).problem
             )
         elif _dated_after(target, entry):
