@@ -808,6 +808,11 @@ def test_what_changed_shows_the_last_report_of_each_series_of_an_area(
     groups = re.findall(r'<th scope="colgroup"[^>]*>X: <a href="[^"]*">([^<]+)</a> since', page)
     assert groups == ["A fix", "Q2"]
     assert "2 changes in all" in page
+    # The area page lists both series newest first: a report not following the row
+    # below it says which report it is compared with.
+    area = (root / "site" / "x" / "index.html").read_text()
+    since = re.findall(r'<span class="muted">since <a href="[^"]*">([^<]+)</a></span>', area)
+    assert sorted(since) == ["M1", "Q1"]
 
 
 @pytest.fixture(scope="module")
