@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from markupsafe import escape
 
 from sendsite.cli.scaffold import SAMPLE_REPORT, SITE_FOLDERS, area_names, scaffold_files
 from sendsite.config import load_config
@@ -196,6 +198,33 @@ def test_new_area_beside_the_demos_own_areas(tmp_path: Path) -> None:
     assert pm.loaded["southend"].source == "entry point"
 
 
+@pytest.mark.parametrize("name", ["Off", "null", "O'Brien & Sons (North), St. Ives"])
+def test_names_yaml_or_python_would_misread_make_an_area_that_builds(
+    tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    assert run_cli("new-area", name, "--source", str(root)).exit_code == 0
+    result = run_cli("build", "--source", str(root), "--strict")
+    assert result.exit_code == 0, result.output
+    names = area_names(name)
+    page = (root / "site" / names.slug / "index.html").read_text("utf-8")
+    assert re.search(r"<h1[^>]*>\s*" + re.escape(str(escape(names.title))), page)
+
+
+def test_new_area_refuses_a_format_or_an_address_the_site_has(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "site")
+    result = run_cli("new-area", "Lancashire App", "--source", str(root))
+    assert result.exit_code == 1
+    assert "there is already a format called 'lancashire-app-highlight'" in result.output
+    (root / "content" / "North Shire").mkdir()
+    (root / "content" / "North Shire" / "_area.yml").write_text("name: North Shire\n")
+    result = run_cli("new-area", "north shire", "--source", str(root))
+    assert result.exit_code == 1
+    assert "the area folder content/North Shire/ is published at 'north-shire/'" in result.output
+    assert not (root / "plugins").exists()
+
+
 def test_names(tmp_path: Path) -> None:
     names = area_names("North East Lincs")
     assert (names.slug, names.title, names.module, names.format) == (
@@ -218,6 +247,12 @@ def test_names(tmp_path: Path) -> None:
         ("views", "'views' is taken by the site itself (its built-in plugin)"),
         ("Search", "'search' is taken by the site itself (its search/ pages)"),
         ("a-z", "'a-z' is taken by the site itself (its a-z/ pages)"),
+        # Written as they are into YAML, Python and JSON, these broke the site they made.
+        ("North: East", "'North: East' cannot be an area's name: it holds :"),
+        ('Area "Q"', 'it holds "'),
+        ("Bath\\Wells", "it holds \\"),
+        ("Area #1", "it holds #"),
+        ("a" * 247, "is too long for an area's name: its plugin's files would have names of"),
     ],
 )
 def test_new_area_refuses_bad_or_taken_names(tmp_path: Path, name: str, problem: str) -> None:

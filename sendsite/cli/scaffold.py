@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
 
+from sendsite.build.reading import collect_formats
 from sendsite.config import LOCAL_PLUGINS_DIR, SiteConfig
 from sendsite.content.markdown import slugify
 from sendsite.errors import SendsiteError
 from sendsite.plugins.local import find_local_plugins
-from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
+from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, make_plugin_manager
 
 __all__ = [
     "SITE_FOLDERS", "AreaNames", "ScaffoldError", "area_names", "scaffold_area", "scaffold_files",
@@ -68,6 +69,11 @@ class AreaNames:
         return f"{self.slug}-highlight"
 
 
+#: What an area's name may hold besides letters and digits: it is written as it is into
+#: YAML, Python, TOML and JSON files ("North: East" would end a YAML key, a quote a string).
+NAME_PUNCTUATION = frozenset(" -'&.,()")
+
+
 def area_names(name: str) -> AreaNames:
     """``northshire`` -> Northshire; ``"North East Lincs"`` -> ``north-east-lincs``."""
     slug = slugify(name)
@@ -75,6 +81,14 @@ def area_names(name: str) -> AreaNames:
         raise ScaffoldError(
             f"'{name}' cannot be an area's name: it must start with a letter",
             fix="Use the area's name, e.g. 'sendsite new-area northshire'.",
+        )
+    odd = sorted({c for c in name.strip() if not c.isalnum() and c not in NAME_PUNCTUATION})
+    if odd:
+        raise ScaffoldError(
+            f"'{name}' cannot be an area's name: it holds {' '.join(odd)}",
+            fix="Use letters, digits, spaces and - ' & . , ( ) (the name goes into the "
+            "plugin's code), and write the area's full name in its _area.yml afterwards. "
+            "Nothing was written.",
         )
     plain = name.strip() == slug
     return AreaNames(slug, slug.replace("-", " ").title() if plain else " ".join(name.split()))
@@ -134,6 +148,14 @@ def scaffold_area(config: SiteConfig, name: str) -> tuple[AreaNames, list[Path]]
     _check_unused(config, names)
     content = Path(config.content_dir).as_posix()
     planned = {config.root / rel: text for rel, text in scaffold_files(names, content).items()}
+    longest = max(len(part.encode()) for path in planned for part in path.parts)
+    if longest > _LONGEST_NAME:
+        raise ScaffoldError(
+            f"'{name}' is too long for an area's name: its plugin's files would have names "
+            f"of {longest} bytes, and a file's name holds at most {_LONGEST_NAME}",
+            fix="Use a shorter name, and write the area's full name in its _area.yml "
+            "afterwards. Nothing was written.",
+        )
     existing = [path for path in planned if path.exists()]
     if existing:
         shown = ", ".join(str(p.relative_to(config.root)) for p in existing)
@@ -145,6 +167,10 @@ def scaffold_area(config: SiteConfig, name: str) -> tuple[AreaNames, list[Path]]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return names, list(planned)
+
+
+#: The most bytes in a file's or folder's name (Linux, macOS and Windows alike).
+_LONGEST_NAME = 255
 
 
 def _check_unused(config: SiteConfig, names: AreaNames) -> None:
@@ -168,6 +194,23 @@ def _check_unused(config: SiteConfig, names: AreaNames) -> None:
         raise ScaffoldError(
             f"there is already a plugin called '{names.slug}' in {local[names.slug].where}",
             fix="Choose another name for the new area. Nothing was written.",
+        )
+    formats = collect_formats(make_plugin_manager(config=config, tolerant=True))
+    if names.format in formats:
+        raise ScaffoldError(
+            f"there is already a format called '{names.format}' (plugin "
+            f"'{formats[names.format][0]}'), which the new area's would be",
+            fix="Choose another name for the new area. Nothing was written.",
+        )
+    content = config.content_path
+    folders = content.iterdir() if content.is_dir() else iter(())
+    same = [f for f in folders if f.is_dir() and f.name != names.slug]
+    same = [folder for folder in same if slugify(folder.name) == names.slug]
+    if same:
+        raise ScaffoldError(
+            f"the area folder {content.name}/{same[0].name}/ is published at "
+            f"'{names.slug}/', where the new area would be",
+            fix="Choose another name for the new area, or add to that area. Nothing was written.",
         )
 
 
