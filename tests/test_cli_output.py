@@ -303,3 +303,90 @@ def test_a_message_quoting_a_pasted_page_is_cut_short(site: Path) -> None:
         assert result.returncode == 1
         assert "unknown status 'word word" in result.stdout + result.stderr
         assert len(result.stdout + result.stderr) < 5_000
+
+
+CHATTY = """\
+print("hello from import")
+
+from sendsite import hookimpl
+
+
+@hookimpl
+def register_pages(site):
+    print("hello from a hook")
+    return []
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "check", "plugins"])
+def test_json_is_all_standard_output_holds_whatever_a_plugin_prints(
+    site: Path, command: str
+) -> None:
+    (site / "plugins").mkdir()
+    (site / "plugins" / "chatty.py").write_text(CHATTY)
+    done = subprocess.run(
+        [sys.executable, "-m", "sendsite", command, "--source", str(site), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)  # nothing before or after the object
+    assert "hello from import" in done.stderr
+
+
+#: A site's plugin whose format reads slowly: Ctrl-C comes while workers are reading.
+SLOW_FORMAT = """\
+import time
+
+from sendsite import Format, hookimpl
+from sendsite_southend import FORMAT
+
+
+def read(document):
+    time.sleep(0.05)
+    return FORMAT.read(document)
+
+
+@hookimpl
+def register_formats():
+    return [Format("slow-highlight", "Slow report", read, FORMAT.template, FORMAT.status_keys,
+                   date_field=FORMAT.date_field)]
+"""
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_ctrl_c_while_workers_read_is_one_line_or_one_json_object(
+    make_site: SiteMaker, as_json: bool
+) -> None:
+    import signal
+    import time
+
+    report = (REPO / "content" / "southend" / "highlight-report-2021-05.md").read_text()
+    report = report.replace("format: southend-highlight", "format: slow-highlight")
+    files = {f"content/southend/r{n:03}.md": report for n in range(400)}
+    root = make_site({**files, "plugins/slow.py": SLOW_FORMAT})
+    (root / "site").mkdir()
+    (root / "site" / "index.html").write_text("the last site")
+    command = [sys.executable, "-m", "sendsite", "build", "--source", str(root), "--no-cache"]
+    process = subprocess.Popen(
+        command + (["--json"] if as_json else []),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal's Ctrl-C reaches
+    )
+    time.sleep(3)  # started, and reading: 400 reports at 0.05 s each take 10 s on 2 cores
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert "Traceback" not in err, err
+    if as_json:
+        problems = json.loads(out)["problems"]
+        assert [p["message"] for p in problems] == [
+            "stopped by Ctrl-C: nothing was written, and the last site is as it was"
+        ]
+    else:
+        assert err.strip().endswith("Aborted!") and out == ""
+    assert (root / "site" / "index.html").read_text() == "the last site"

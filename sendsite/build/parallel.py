@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -180,10 +181,17 @@ def _forked(
         # the parent's objects need not: its new workers would only be forked from an
         # ever bigger parent (reading 10,000 reports: 1.7 s more, and more memory).
         tasks = 1 if recycle and units >= RECYCLE_JOBS else None
-        with context.Pool(workers, worker_started, maxtasksperchild=tasks) as pool:
+        with context.Pool(workers, _worker_started, maxtasksperchild=tasks) as pool:
             yield pool.imap(_run, range(len(jobs)), chunksize=chunk)
     finally:
         _TASK = None
+
+
+def _worker_started() -> None:
+    """A worker leaves Ctrl-C to the build it works for, which stops it (and says so once,
+    not once a worker with its traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_started()
 
 
 def portable(result: Reported) -> Reported:

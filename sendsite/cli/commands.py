@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -270,7 +269,7 @@ def plugins_command(source: Path | None, as_json: bool, verbose: bool) -> None:
             if failure.error.__cause__ is not None:
                 traceback.print_exception(failure.error.__cause__, file=sys.stderr)
     if as_json:
-        click.echo(json.dumps(plugins_as_json(reports, pm.disabled), indent=2))
+        echo_json(plugins_as_json(reports, pm.disabled))
     else:
         click.echo(plugins_as_text(reports, pm.disabled))
     if any(r.error for r in reports):

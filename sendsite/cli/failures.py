@@ -6,15 +6,17 @@ JSON object on standard output.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import sys
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
@@ -57,40 +59,66 @@ def friendly_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verbose = kwargs.get("verbose", False)
+        if not kwargs.get("as_json"):
+            return _friendly(func, *args, **kwargs)
+        # Standard output is the JSON object's alone: what a plugin prints goes to stderr.
+        token = _JSON_OUT.set(sys.stdout)
         try:
-            return func(*args, **kwargs)
-        except (BuildFailed, StrictWarnings) as exc:
-            errors = exc.errors if isinstance(exc, BuildFailed) else []
-            if isinstance(exc, BuildFailed):
-                capped = " (stopped counting there)" if exc.capped else ""
-                summary = f"{plural(len(exc.errors), 'error')}{capped}"
-                if exc.warnings:
-                    summary += f" and {plural(len(exc.warnings), 'warning')}"
-            else:
-                summary = f"{plural(len(exc.warnings), 'warning')}, and --strict is on"
-            counts = exc.counts if isinstance(exc, StrictWarnings) else None
-            stopped = f"Stopped: {summary}. Nothing was written."
-            _fail(kwargs, errors, exc.warnings, stopped, counts=counts)
-        except SendsiteError as exc:
-            if verbose and exc.__cause__ is not None:
-                traceback.print_exception(exc.__cause__, file=sys.stderr)
-            _fail(kwargs, [exc.problem], [])
-        except OSError as exc:  # the last resort: a file or folder the code did not expect
-            if isinstance(exc, BrokenPipeError) and _stdout_unread():
-                _stop_writing_stdout()  # the work was done; only its report went unread
-                return None
-            if verbose:
-                traceback.print_exception(exc, file=sys.stderr)
-            where = f": '{shown_path(exc.filename)}'" if exc.filename else ""
-            problem = Problem(
-                f"{exc.strerror or exc}{where}",
-                fix="Check that the file or folder named can be read and written, then try "
-                "again; --verbose shows where this happened.",
-            )
-            _fail(kwargs, [problem], [], base=False)
+            with contextlib.redirect_stdout(sys.stderr):
+                return _friendly(func, *args, **kwargs)
+        finally:
+            _JSON_OUT.reset(token)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Where ``echo_json`` writes: standard output as it was, while a command run with
+#: ``--json`` has ``print`` write to standard error (``friendly_errors``).
+_JSON_OUT: ContextVar[IO[str] | None] = ContextVar("sendsite_json_out", default=None)
+
+
+def _friendly(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``, its failures shown as ``friendly_errors`` says."""
+    verbose = kwargs.get("verbose", False)
+    try:
+        return func(*args, **kwargs)
+    except KeyboardInterrupt:  # Ctrl-C: one line (or one JSON object), no traceback
+        if "as_json" not in kwargs:  # a command of another kind (serve): as it says it
+            raise
+        problem = Problem(
+            "stopped by Ctrl-C: nothing was written, and the last site is as it was",
+            fix="Run the command again to finish it.",
+        )
+        _fail(kwargs, [problem] if kwargs.get("as_json") else [], [], "Aborted!", base=False)
+    except (BuildFailed, StrictWarnings) as exc:
+        errors = exc.errors if isinstance(exc, BuildFailed) else []
+        if isinstance(exc, BuildFailed):
+            capped = " (stopped counting there)" if exc.capped else ""
+            summary = f"{plural(len(exc.errors), 'error')}{capped}"
+            if exc.warnings:
+                summary += f" and {plural(len(exc.warnings), 'warning')}"
+        else:
+            summary = f"{plural(len(exc.warnings), 'warning')}, and --strict is on"
+        counts = exc.counts if isinstance(exc, StrictWarnings) else None
+        stopped = f"Stopped: {summary}. Nothing was written."
+        _fail(kwargs, errors, exc.warnings, stopped, counts=counts)
+    except SendsiteError as exc:
+        if verbose and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        _fail(kwargs, [exc.problem], [])
+    except OSError as exc:  # the last resort: a file or folder the code did not expect
+        if isinstance(exc, BrokenPipeError) and _stdout_unread():
+            _stop_writing_stdout()  # the work was done; only its report went unread
+            return None
+        if verbose:
+            traceback.print_exception(exc, file=sys.stderr)
+        where = f": '{shown_path(exc.filename)}'" if exc.filename else ""
+        problem = Problem(
+            f"{exc.strerror or exc}{where}",
+            fix="Check that the file or folder named can be read and written, then try "
+            "again; --verbose shows where this happened.",
+        )
+        _fail(kwargs, [problem], [], base=False)
 
 
 def _fail(
@@ -136,7 +164,7 @@ def _fail(
 
 def echo_json(record: dict[str, Any]) -> None:
     """What --json prints: the one object, and nothing else on standard output."""
-    click.echo(json.dumps(record, indent=2))
+    click.echo(json.dumps(record, indent=2), file=_JSON_OUT.get())
 
 
 def plural(count: int, word: str) -> str:
