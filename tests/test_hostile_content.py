@@ -318,6 +318,7 @@ def test_an_unreadable_report_is_one_clear_line(built: Path) -> None:
 
 PLUGINS = {
     "exit": "@hookimpl\ndef register_glossary_terms():\n    raise SystemExit(0)\n",
+    "generator-exit": "@hookimpl\ndef register_pages(site):\n    raise GeneratorExit()\n",
     "list-for-dict": "@hookimpl\ndef register_files(site):\n    return [b'x']\n",
     "text-for-bytes": "@hookimpl\ndef register_files(site):\n    return {'notes.txt': 'text'}\n",
     "nul-path": "@hookimpl\ndef register_files(site):\n    return {'a\\x00b.txt': b'x'}\n",
@@ -332,6 +333,7 @@ PLUGINS = {
 }
 SAID = {
     "exit": "tried to end the program (SystemExit 0)",
+    "generator-exit": "raised GeneratorExit",  # not an Exception: it was a traceback
     "list-for-dict": "returned a list instead of a dict of {path: bytes}",
     "text-for-bytes": "returned text for 'notes.txt' where bytes are due",
     "nul-path": "returned the path 'a\\x00b.txt', which holds a NUL character",
@@ -343,6 +345,7 @@ SAID = {
 }
 HOOKS = {
     "exit": "register_glossary_terms",
+    "generator-exit": "register_pages",
     "static-dirs": "register_static_dirs",
     "pages": "register_pages",
     "template-vars": "extra_template_vars",

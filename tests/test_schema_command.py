@@ -133,6 +133,10 @@ def test_a_plugins_schema_json_naming_no_reader_stops_it_loading(make_site: Site
     result = run_cli("schema", "--source", str(root))
     assert result.exit_code == 1
     assert "refers to '#/definitions/txt', which is not a definition" in result.output
+    # The other plugins' formats are still given (one broken plugin hid them all).
+    assert "southend-highlight" in result.output
+    southend = run_cli("schema", "southend-highlight", "--source", str(root))
+    assert southend.exit_code == 1 and '"$schema"' in southend.stdout
 
 
 def test_a_plugins_schema_json_is_its_formats_schema(make_site: SiteMaker) -> None:

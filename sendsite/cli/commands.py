@@ -285,14 +285,20 @@ def schema_command(format_name: str | None, source: Path | None) -> None:
 
     Editors use it to flag mistakes and complete keys as you type. 'sendsite
     build' also writes each format's schema to .sendsite/schemas/<format>.json
-    in the site folder (the README says how to point VS Code at it).
+    in the site folder (the README says how to point VS Code at it). A plugin that
+    fails to load is named, the other plugins' formats are still given, and the
+    command exits with status 1.
     """
     config = _config(source)
-    pm = make_plugin_manager(config=config)
+    pm = make_plugin_manager(config=config, tolerant=True)  # the others' formats still shown
+    broken = [failure.error.problem for failure in pm.failures]
+    echo_problems(broken, "warning", None)
     if format_name is None:
         click.echo(schema_listing(pm, config))
     else:
         click.echo(schema_of(pm, format_name), nl=False)
+    if broken:  # as 'sendsite plugins' does: what it could, then a failure
+        sys.exit(1)
 
 
 @main.command("new-area")

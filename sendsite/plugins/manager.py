@@ -415,13 +415,13 @@ def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[
         args = {arg: kwargs[arg] for arg in impl.argnames}
         try:
             result = impl.function(**args)
-        except SendsiteError:
+        except (SendsiteError, KeyboardInterrupt):
             raise
-        except (Exception, SystemExit) as exc:
+        except BaseException as exc:  # anything else a plugin raises is its own fault
             what = (
                 f"tried to end the program (SystemExit {exc.code!r})"
                 if isinstance(exc, SystemExit)
-                else f"raised {type(exc).__name__}: {exc}"
+                else f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
             )
             raise PluginError(what, plugin=name, hook=hook, file=file, fix=_BUG) from exc
         wrong = check_result(hook, result)
