@@ -582,6 +582,21 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
             "are in one series with the same date (1 May 2021: '1st May 2021' here, "
             "'1 May 2021' there)",
         ),
+        (  # a report with no date understood has no place in a series: it follows none
+            {
+                "q0.md": ("31 March 2023", ""),
+                "q1.md": ("TBC", ""),
+                "q2.md": ("30 September 2023", "supersedes: q1.md\n"),
+            },
+            "q2.md:5:",
+            "'q2.md' supersedes 'q1.md', but q1.md has no place in a series: its date 'TBC' "
+            "is not understood",
+        ),
+        (
+            {"q1.md": ("31 March 2023", ""), "q2.md": ("TBC", "supersedes: q1.md\n")},
+            "q2.md:5:",
+            "but q2.md has no place in a series: its date 'TBC' is not understood",
+        ),
         (  # a report of another series named: said so (the series split without a word)
             {
                 "m.md": ("1 June 2021", "series: monthly\n"),

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from sendsite.build.changes import HISTORY_SHOWN, changes_between, matches_between
+from sendsite.build.series_problems import circles, supersedes_a_later_one, undated_link
 from sendsite.errors import ContentError, Problem
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def _order(
 def _after_those_named(dated: list[ReportEntry], named: dict[int, ReportEntry]) -> None:
     """Put each report of one date after the report of that date it supersedes (by name,
     "report-06-revised.md" sorts before "report-06.md"); in place. A circle of them
-    stays as it is, for ``_circles`` to report."""
+    stays as it is, for ``circles`` to report."""
     for _ in range(len(dated)):
         moved = False
         for n in range(len(dated) - 1):
@@ -141,7 +142,7 @@ def link_series(
             previous[id(later)] = earlier
     problems += _skips(reports, previous, named)
     previous.update(named)  # an explicit supersedes: wins over the dates
-    problems += _circles(reports, previous)
+    problems += circles(reports, previous)
     if problems:
         for entry in reports:
             entry.forget_series()
@@ -234,8 +235,10 @@ def _named_predecessors(
                     fix="Name a report of this series, or give both one 'series:' and format.",
                 ).problem
             )
+        elif None in (target.report.as_of, entry.report.as_of):
+            problems.append(undated_link(entry, target))
         elif _dated_after(target, entry):
-            problems.append(_supersedes_a_later_one(entry, target, by_file))
+            problems.append(supersedes_a_later_one(entry, target, by_file, _find))
         elif (first := followed.get(id(target))) is not None:
             problems.append(  # else the series forks, and one of the two drops out of it
                 ContentError(
@@ -288,62 +291,6 @@ def _skips(
 def _dated_after(target: ReportEntry, entry: ReportEntry) -> bool:
     after, before = target.report.as_of, entry.report.as_of
     return after is not None and before is not None and after > before
-
-
-def _supersedes_a_later_one(
-    entry: ReportEntry, target: ReportEntry, by_file: dict[PurePosixPath, ReportEntry]
-) -> Problem:
-    """The error for a ``supersedes:`` naming a report dated after this one: the link is
-    not made (else the two would follow each other in a circle)."""
-    here, there = entry.document.relpath.name, target.document.relpath.name
-    named_back = target.document.front.get("supersedes")
-    if named_back not in (None, "") and _find(target, str(named_back).strip(), by_file) is entry:
-        fix = (
-            f"Delete this 'supersedes:' line: {there} already says it follows this report "
-            f"(its 'supersedes:' on line {target.document.line('supersedes')})."
-        )
-    else:
-        fix = (
-            "A report follows the one before it: name an earlier report in 'supersedes:', "
-            f"delete the line, or correct the dates if {there} really came first."
-        )
-    dates = [e.report.date.text if e.report.date else "" for e in (target, entry)]
-    return ContentError(
-        f"'{here}' supersedes '{there}', which is dated after it ({there} is dated "
-        f"{dates[0]}, {here} {dates[1]})",
-        file=entry.document.relpath,
-        line=entry.document.line("supersedes"),
-        fix=fix,
-    ).problem
-
-
-def _circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:
-    """A problem for each circle of reports that follow each other (linear in the reports)."""
-    problems = []
-    settled: set[int] = set()  # reports whose chain back is known: no circle, or reported
-    for entry in reports:
-        walked: dict[int, int] = {}  # id -> place in this walk
-        chain: list[ReportEntry] = []
-        step: ReportEntry | None = entry
-        while step is not None and id(step) not in settled and id(step) not in walked:
-            walked[id(step)] = len(chain)
-            chain.append(step)
-            step = previous.get(id(step))
-        settled.update(walked)
-        if step is None or id(step) not in walked:
-            continue  # the chain ended, or joined one already walked
-        loop = chain[walked[id(step)] :]
-        names = " → ".join(str(e.document.relpath.name) for e in [*loop, loop[0]])
-        problems.append(
-            ContentError(
-                f"these reports supersede each other in a circle: {names}",
-                file=step.document.relpath,
-                line=step.document.line("supersedes"),
-                fix="Each report can only follow one that came before it: remove or "
-                "correct one of the 'supersedes:' lines.",
-            ).problem
-        )
-    return problems
 
 
 def _oldest_first(reports: list[ReportEntry]) -> list[ReportEntry]:
