@@ -283,6 +283,29 @@ def test_a_row_matched_though_its_words_changed_says_so(
     ]
 
 
+@pytest.mark.parametrize(
+    ("later", "expected"),
+    [
+        (_row("Hold review meeting", "Red"), [("dropped", "Green: on track")]),
+        (_row("Hold review meeting", "Red") + _row("Hold review meeting", "Green"), []),
+    ],
+    ids=["one-kept", "swapped"],
+)
+def test_twin_rows_are_matched_by_their_status_first(
+    make_site: SiteMaker, later: str, expected: list[tuple[str, str]]
+) -> None:
+    """Two same rows of one date, one Green, one Red: the Red one kept is the Red one (it
+    was the Green one turned Red, and the Red one dropped)."""
+    twins = _row("Hold review meeting", "Green") + _row("Hold review meeting", "Red")
+    root = make_site(
+        {
+            "content/x/a.md": _report("A", "1 May 2021", twins),
+            "content/x/b.md": _report("B", "1 June 2021", later),
+        }
+    )
+    assert [(c.kind, c.before) for c in _read(root)["b"].changes] == expected
+
+
 def test_rows_in_any_script_are_matched(make_site: SiteMaker) -> None:
     rows = _row("Αξιολόγηση αναγκών") + _row("Hire two therapists")
     root = make_site(

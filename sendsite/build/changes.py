@@ -251,6 +251,7 @@ def matches_between(
         section=lambda i: i.section,
         ref=lambda i: i.ref,
         detail=_when,
+        state=lambda i: i.status.level,
     )
     found_risks = match_rows(
         previous.report.risks,
@@ -285,12 +286,12 @@ def _rows_key(previous: ReportEntry, entry: ReportEntry) -> bytes:
 
 def _own_rows(entry: ReportEntry) -> bytes:
     """A hash of what matching reads of each row (its text, section and reference, and an
-    item's due date), items then risks: made once per entry (``ReportEntry.rows_digest``,
+    item's due date and status), items then risks: made once per entry (``ReportEntry.rows_digest``,
     pickled with it), as a report is its previous report's next and the build cache keeps
     the entries of reports not read again."""
     if entry.rows_digest is None:
         digest = hashlib.blake2b(digest_size=16)
-        items = [(i.text, i.section, i.ref, _when(i)) for i in entry.report.items]
+        items = [(i.text, i.section, i.ref, _when(i), i.status.level) for i in entry.report.items]
         risks = [(r.text, r.section, r.ref) for r in entry.report.risks]
         for rows in (items, risks):
             digest.update(repr(rows).encode())

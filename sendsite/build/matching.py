@@ -112,12 +112,15 @@ def match_rows(
     section: Callable[[Row], str],
     ref: Callable[[Row], str],
     detail: Callable[[Row], Hashable] | None = None,
+    state: Callable[[Row], Hashable] | None = None,
 ) -> tuple[list[Match[Row]], list[Row], list[Row]]:
     """Match ``before``'s rows to ``after``'s; return the matches, the rows only
     ``before`` has (gone) and the rows only ``after`` has (new), each in its order.
 
     ``detail`` tells rows of the same words apart (an item's due date: a meeting held
-    every quarter is one row a quarter): those of one detail pair first."""
+    every quarter is one row a quarter): those of one detail pair first. ``state`` (an
+    item's status) pairs twins of one section and detail: of two same rows, one Green
+    and one Red, the Red one kept is the Red one, not the Green one turned Red."""
     matches: list[Match[Row]] = []
     left = list(range(len(before)))
     right = list(range(len(after)))
@@ -162,9 +165,13 @@ def match_rows(
     # 1. The same reference on both sides.
     refs_before = _classes(left, lambda i: ref(before[i]).strip() or None)
     take(_same(refs_before, _classes(right, lambda j: ref(after[j]).strip() or None)), "ref")
-    # 2. The same words: of one section and detail, of one section, of one detail, anywhere.
+    # 2. The same words: of one section, detail and state; of one section and detail; of
+    # one section; of one detail; anywhere.
+    told_first = [] if detail is None else [detail]
+    if detail is not None and state is not None:
+        told_first.insert(0, lambda row: (detail(row), state(row)))
     for where in (section, None):
-        for told in (detail, None) if detail is not None else (None,):
+        for told in [*told_first, None] if where is section else [*told_first[-1:], None]:
             texts_before = _same_words(left, before, words_before, where, told)
             texts_after = _same_words(right, after, words_after, where, told)
             take(_same(texts_before, texts_after), "text")
