@@ -190,6 +190,12 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    if path.is_dir():  # else taken for no settings at all, and the defaults used unsaid
+        raise ConfigError(
+            f"{CONFIG_FILE} is a folder, not a file of settings",
+            file=path,
+            fix=f"Move the folder away, and write the settings in a file called {CONFIG_FILE}.",
+        )
     if path.is_file():
         data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")
         if data is None:

@@ -607,6 +607,16 @@ def test_a_mistaken_site_option_is_one_error_at_its_line(
     assert _snapshot(built_site / "site") == before
 
 
+def test_a_settings_file_that_is_a_folder_is_an_error(built_site: Path) -> None:
+    """It was taken for no settings at all: the site built with the defaults, unsaid."""
+    (built_site / "sendsite.yml").unlink(missing_ok=True)
+    (built_site / "sendsite.yml").mkdir()
+    result = run_cli("check", "--source", str(built_site), "--json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)["problems"]
+    assert problem["message"] == "sendsite.yml is a folder, not a file of settings"
+
+
 def test_check_passes_on_good_content(built_site: Path) -> None:
     result = run_cli("check", "--source", str(built_site))
     assert result.exit_code == 0
