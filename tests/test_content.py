@@ -127,6 +127,10 @@ def test_fields_type_errors(tmp_path: Path) -> None:
     assert caught.value.line == 3
     with pytest.raises(ContentError, match="'missing' is missing"):
         fields.text("missing", required=True)
+    empty = Fields.of(_load(tmp_path, "---\npriorities: []\n---\n"))
+    with pytest.raises(ContentError, match="priorities: has nothing in it") as caught:
+        empty.list("priorities", required=True)  # it was "'priorities' is missing"
+    assert caught.value.line == 2
 
 
 def test_unknown_keys_are_warnings_with_a_suggestion(tmp_path: Path) -> None:

@@ -151,6 +151,8 @@ class Fields(CommonTables, Integers):
             where = "this entry" if self.path else "the front matter"
             if isinstance(value, str) and value:  # spaces only (a non-breaking one, say)
                 raise self.error(key, "has only spaces, no text", fix=f"Write it after '{key}:'.")
+            if isinstance(value, list | dict):  # there, with nothing in it ([] or {})
+                raise self.error(key, "has nothing in it", fix=f"Write its entries under '{key}:'.")
             raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
         return value
 
@@ -190,12 +192,10 @@ class Fields(CommonTables, Integers):
     def due(self, key: str, *, required: bool = False, means: str = "") -> DueDate:
         """A date as written ("31 st March 2021", "Mid-April 2021") and understood.
 
-        Text that is plainly not a date ("Complete", "Ongoing") is kept quietly;
-        text that looks like a date but cannot be understood is a warning. With
-        ``means``, the key beside it may say what date words such as "early in
-        the New Year" stand for ("early 2015"): the date is shown as written and
-        understood as that.
-        """
+        Text plainly not a date ("Complete", "Ongoing") is kept quietly; text that looks
+        like a date but cannot be understood is a warning. With ``means``, the key beside
+        it may say what words such as "early in the New Year" stand for ("early 2015"):
+        the date is shown as written and understood as that."""
         if means and self.has(means):
             return self._explained_due(key, means)
         due = parse_due(self.text(key, required=required))
