@@ -824,6 +824,21 @@ def test_feeds_list_new_reports_with_their_changes(example_site: Path) -> None:
         assert (base / page.get("href")).resolve() == expected.resolve()
 
 
+def test_feeds_leave_out_a_report_whose_date_is_not_understood(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/x/q0.md": _report("Q0", "31 March 2023", _row("Hire", "Green")),
+            "content/x/q1.md": _report("Q1", "TBC", _row("Hire", "Amber")),
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    for feed in (root / "site" / "feed.xml", root / "site" / "x" / "feed.xml"):
+        entries = ET.parse(feed).getroot().findall(f"{ATOM}entry")
+        assert [e.findtext(f"{ATOM}title") for e in entries] == ["X: Q0"]
+        assert "1970" not in feed.read_text()  # its date, had it been given one
+
+
 def test_what_changed_shows_the_last_report_of_each_series_of_an_area(
     make_site: SiteMaker,
 ) -> None:

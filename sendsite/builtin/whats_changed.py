@@ -167,8 +167,10 @@ def _feed(
     site: Site, path: PurePosixPath, title: str, reports: list[ReportEntry], page: str
 ) -> bytes:
     """An Atom feed of ``reports`` (newest first), with links relative to the feed;
-    ``page`` is the page it follows (the home page, an area's)."""
-    newest = sorted(reports, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True)
+    ``page`` is the page it follows (the home page, an area's). A report with no date
+    understood is left out: a feed dates each entry, and it would be 1 January 1970."""
+    dated = [entry for entry in reports if entry.report.as_of is not None]
+    newest = sorted(dated, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True)
     newest = newest[:FEED_ENTRIES]
     updated = _timestamp(newest[0]) if newest else "1970-01-01T00:00:00Z"
     alternate = relative_url(path, page, directory_urls=site.config.directory_urls)
