@@ -165,13 +165,12 @@ def match_rows(
     # 1. The same reference on both sides.
     refs_before = _classes(left, lambda i: ref(before[i]).strip() or None)
     take(_same(refs_before, _classes(right, lambda j: ref(after[j]).strip() or None)), "ref")
-    # 2. The same words: of one section, detail and state; of one section and detail; of
-    # one section; of one detail; anywhere.
-    told_first = [] if detail is None else [detail]
-    if detail is not None and state is not None:
-        told_first.insert(0, lambda row: (detail(row), state(row)))
+    # 2. The same words: of one section, detail and state (twins told apart); of one
+    # section and detail; of one section; then of one detail; anywhere.
+    details: list[Callable[[Row], Hashable] | None] = [] if detail is None else [detail]
+    twins = [] if detail is None or state is None else [lambda row: (detail(row), state(row))]
     for where in (section, None):
-        for told in [*told_first, None] if where is section else [*told_first[-1:], None]:
+        for told in [*(twins if where is section else []), *details, None]:
             texts_before = _same_words(left, before, words_before, where, told)
             texts_after = _same_words(right, after, words_after, where, told)
             take(_same(texts_before, texts_after), "text")

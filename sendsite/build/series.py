@@ -21,7 +21,12 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from sendsite.build.changes import HISTORY_SHOWN, changes_between, matches_between
-from sendsite.build.series_problems import circles, supersedes_a_later_one, undated_link
+from sendsite.build.series_problems import (
+    at_supersedes,
+    circles,
+    supersedes_a_later_one,
+    undated_link,
+)
 from sendsite.errors import ContentError, Problem
 
 if TYPE_CHECKING:
@@ -215,25 +220,23 @@ def _named_predecessors(
         target = _find(entry, str(name).strip(), by_file)
         if target is None or target is entry:
             problems.append(
-                ContentError(
+                at_supersedes(
+                    entry,
                     f"supersedes: there is no other report '{name}' in this area"
                     if target is None
                     else "supersedes: a report cannot follow itself",
-                    file=entry.document.relpath,
-                    line=entry.document.line("supersedes"),
-                    fix="Name the file of the report this one follows, as it is in this "
-                    "folder, e.g. 'supersedes: highlight-2023-q1.md'.",
-                ).problem
+                    "Name the file of the report this one follows, as it is in this folder, "
+                    "e.g. 'supersedes: highlight-2023-q1.md'.",
+                )
             )
-        elif _series_of(target) != _series_of(entry):
+        elif (theirs := _series_of(target)) != (ours := _series_of(entry)):
             problems.append(
-                ContentError(
+                at_supersedes(
+                    entry,
                     f"supersedes: {target.document.relpath.name} is in another series "
-                    f"('{_series_of(target)[1]}', this one '{_series_of(entry)[1]}')",
-                    file=entry.document.relpath,
-                    line=entry.document.line("supersedes"),
-                    fix="Name a report of this series, or give both one 'series:' and format.",
-                ).problem
+                    f"('{theirs[1]}', this one '{ours[1]}')",
+                    "Name a report of this series, or give both one 'series:' and format.",
+                )
             )
         elif None in (target.report.as_of, entry.report.as_of):
             problems.append(undated_link(entry, target))
@@ -241,15 +244,14 @@ def _named_predecessors(
             problems.append(supersedes_a_later_one(entry, target, by_file, _find))
         elif (first := followed.get(id(target))) is not None:
             problems.append(  # else the series forks, and one of the two drops out of it
-                ContentError(
+                at_supersedes(
+                    entry,
                     f"supersedes: {target.document.relpath.name} is already followed by "
                     f"{first.document.relpath.name} (its 'supersedes:' on line "
                     f"{first.document.line('supersedes')})",
-                    file=entry.document.relpath,
-                    line=entry.document.line("supersedes"),
-                    fix="Name the report this one follows: the one just before it, e.g. "
+                    "Name the report this one follows: the one just before it, e.g. "
                     f"'supersedes: {first.document.relpath.name}'.",
-                ).problem
+                )
             )
         else:
             named[id(entry)], followed[id(target)] = target, entry
@@ -275,15 +277,14 @@ def _skips(
             continue
         there, between = target.document.relpath.name, skipped.document.relpath.name
         problems.append(
-            ContentError(
+            at_supersedes(
+                entry,
                 f"supersedes: {there} is followed by {between} (the next report of its "
                 "series by date), so the series would split in two",
-                file=entry.document.relpath,
-                line=entry.document.line("supersedes"),
-                fix=f"Name the report just before this one ('supersedes: {between}'), or "
+                f"Name the report just before this one ('supersedes: {between}'), or "
                 f"put {between} in a series of its own with 'series:' if it is not one of "
                 "these reports.",
-            ).problem
+            )
         )
     return problems
 

@@ -13,7 +13,14 @@ from sendsite.errors import ContentError, Problem
 if TYPE_CHECKING:
     from sendsite.build.site import ReportEntry
 
-__all__ = ["circles", "supersedes_a_later_one", "undated_link"]
+__all__ = ["at_supersedes", "circles", "supersedes_a_later_one", "undated_link"]
+
+
+def at_supersedes(entry: ReportEntry, message: str, fix: str) -> Problem:
+    """The error ``message`` at ``entry``'s ``supersedes:`` line."""
+    return ContentError(
+        message, file=entry.document.relpath, line=entry.document.line("supersedes"), fix=fix
+    ).problem
 
 
 def undated_link(entry: ReportEntry, target: ReportEntry) -> Problem:
@@ -23,14 +30,13 @@ def undated_link(entry: ReportEntry, target: ReportEntry) -> Problem:
     written = which.report.date.text if which.report.date else ""
     what = f"its date '{written}' is not understood" if written else "it has no date"
     here, there = entry.document.relpath.name, target.document.relpath.name
-    return ContentError(
+    return at_supersedes(
+        entry,
         f"'{here}' supersedes '{there}', but {which.document.relpath.name} has no place in "
         f"a series: {what}",
-        file=entry.document.relpath,
-        line=entry.document.line("supersedes"),
-        fix=f"Write the date {which.document.relpath.name} speaks for after "
+        f"Write the date {which.document.relpath.name} speaks for after "
         f"'{which.format.date_field}:', e.g. '31 January 2022', or delete this line.",
-    ).problem
+    )
 
 
 def supersedes_a_later_one(
@@ -54,13 +60,12 @@ def supersedes_a_later_one(
             f"delete the line, or correct the dates if {there} really came first."
         )
     dates = [e.report.date.text if e.report.date else "" for e in (target, entry)]
-    return ContentError(
+    return at_supersedes(
+        entry,
         f"'{here}' supersedes '{there}', which is dated after it ({there} is dated "
         f"{dates[0]}, {here} {dates[1]})",
-        file=entry.document.relpath,
-        line=entry.document.line("supersedes"),
-        fix=fix,
-    ).problem
+        fix,
+    )
 
 
 def circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> list[Problem]:
@@ -81,12 +86,11 @@ def circles(reports: list[ReportEntry], previous: dict[int, ReportEntry]) -> lis
         loop = chain[walked[id(step)] :]
         names = " → ".join(str(e.document.relpath.name) for e in [*loop, loop[0]])
         problems.append(
-            ContentError(
+            at_supersedes(
+                step,
                 f"these reports supersede each other in a circle: {names}",
-                file=step.document.relpath,
-                line=step.document.line("supersedes"),
-                fix="Each report can only follow one that came before it: remove or "
+                "Each report can only follow one that came before it: remove or "
                 "correct one of the 'supersedes:' lines.",
-            ).problem
+            )
         )
     return problems

@@ -72,6 +72,8 @@ class AreaNames:
 #: What an area's name may hold besides letters and digits: it is written as it is into
 #: YAML, Python, TOML and JSON files ("North: East" would end a YAML key, a quote a string).
 NAME_PUNCTUATION = frozenset(" -'&.,()")
+#: The most bytes in a file's or folder's name (Linux, macOS and Windows alike).
+_LONGEST_NAME = 255
 
 
 def area_names(name: str) -> AreaNames:
@@ -169,10 +171,6 @@ def scaffold_area(config: SiteConfig, name: str) -> tuple[AreaNames, list[Path]]
     return names, list(planned)
 
 
-#: The most bytes in a file's or folder's name (Linux, macOS and Windows alike).
-_LONGEST_NAME = 255
-
-
 def _check_unused(config: SiteConfig, names: AreaNames) -> None:
     if names.slug in DEFAULT_PLUGINS or names.slug in SITE_FOLDERS:
         raise ScaffoldError(
@@ -204,8 +202,8 @@ def _check_unused(config: SiteConfig, names: AreaNames) -> None:
         )
     content = config.content_path
     folders = content.iterdir() if content.is_dir() else iter(())
-    same = [f for f in folders if f.is_dir() and f.name != names.slug]
-    same = [folder for folder in same if slugify(folder.name) == names.slug]
+    same = [f for f in folders if f.name != names.slug and slugify(f.name) == names.slug]
+    same = [folder for folder in same if folder.is_dir()]
     if same:
         raise ScaffoldError(
             f"the area folder {content.name}/{same[0].name}/ is published at "

@@ -40,7 +40,7 @@ from sendsite.build.progress import Progress
 from sendsite.build.reading import BuildFailed, StrictWarnings
 from sendsite.builtin.search.live_index import BackgroundIndexer
 from sendsite.cli.messages import view_problem
-from sendsite.config import CONFIG_FILE, SiteConfig, load_config
+from sendsite.config import CONFIG_FILE, LOCAL_PLUGINS_DIR, SiteConfig, load_config
 from sendsite.content.documents import resolved
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each, make_plugin_manager
@@ -141,7 +141,9 @@ class LiveSite:
         output = config.output_path
         read = {path for path in changed if path != output and output not in path.parents}
         if any(path.parent == self.root for path in read):
-            top = {CONFIG_FILE, "content", "templates", "themes", "plugins"}
+            # The folders watched (content/ and templates/ may be made after the preview
+            # starts), and plugins/, which may be too.
+            top = {CONFIG_FILE, LOCAL_PLUGINS_DIR}
             top |= {f.name for f in self.watched_folders() if f.parent == self.root}
             top |= {p.name for p in config.plugin_paths() if p.parent == self.root}
             read = {path for path in read if path.parent != self.root or path.name in top}
