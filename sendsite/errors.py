@@ -7,6 +7,7 @@ it without a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -75,6 +76,11 @@ class SendsiteError(Exception):
     def fix(self) -> str | None:
         return self.problem.fix
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem this error stands for: itself, or each of ``ContentErrors``."""
+        return [self.problem]
+
 
 class ConfigError(SendsiteError):
     """``sendsite.yml`` is missing something, mistyped, or has an unknown key."""
@@ -82,6 +88,27 @@ class ConfigError(SendsiteError):
 
 class ContentError(SendsiteError):
     """A content file (report, area metadata) is malformed or inconsistent."""
+
+
+class ContentErrors(ContentError):
+    """Several mistakes found in one file at once (see ``read_checked``); the first is
+    this error's own ``problem``, and ``problems`` holds them all, in the file's order."""
+
+    def __init__(self, errors: Sequence[SendsiteError], warnings: Sequence[Problem] = ()) -> None:
+        ordered = sorted((e.problem for e in errors), key=lambda p: (p.line or 0, p.column or 0))
+        first = ordered[0]
+        super().__init__(
+            first.message, file=first.file, line=first.line, column=first.column, fix=first.fix
+        )
+        self.problem = first
+        self._problems = ordered
+        #: The file's warnings, found beside the errors (a misspelt key, often why
+        #: a required one is missing).
+        self.warnings = list(warnings)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._problems
 
 
 class PluginError(SendsiteError):

@@ -378,7 +378,8 @@ def test_activity_without_words_is_a_plain_error(make_site: SiteMaker) -> None:
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 1
     assert f"essex/paper.md:{line}" in result.output
-    assert "'activity' is missing" in result.output
+    assert ".activity: is empty" in result.output
+    assert "How to fix: Write 'activity:' followed by the text." in result.output
     assert "Traceback" not in result.output
 
 

@@ -419,7 +419,7 @@ def test_a_small_report_builds(make_site: SiteMaker) -> None:
         ("due_means: early 2015", "due_means: soonish", 20, "could not understand the date"),
         ("status: Planned", "status: Green", 21, "unknown status 'Green'"),
         ("kind: milestone", "kind: target", 17, "unknown kind 'target'"),
-        ("      name: A Officer\n", "", 23, "'officer' is missing"),
+        ("      name: A Officer\n", "", 25, "implications[1].officer: is empty"),
     ],
 )
 def test_mistakes_are_plain_errors(

@@ -20,6 +20,7 @@ from sendsite import ContentError, Document, Fields, Format, RiskKey, StatusKey
 from sendsite.config import load_config
 from sendsite.content.documents import load_document
 from sendsite.content.fields import read_checked
+from sendsite.errors import ContentErrors
 from sendsite.plugins.manager import call_each, make_plugin_manager
 
 from .conftest import REPO, run_cli
@@ -230,12 +231,25 @@ def test_keys_asked_for_are_known_whether_there_or_not(tmp_path: Path) -> None:
     ]
 
 
-def test_no_warnings_when_the_reader_fails(tmp_path: Path) -> None:
+def test_keys_unread_are_warned_of_beside_a_fields_mistake(tmp_path: Path) -> None:
     def read(document: Document) -> None:
         Fields.of(document).text("title", required=True)
 
     document = _doc(tmp_path, "titel: x\n")
-    with pytest.raises(ContentError):
+    with pytest.raises(ContentErrors) as caught:
+        read_checked(read, document)
+    assert [p.message for p in caught.value.problems] == ["front matter: 'title' is missing"]
+    assert [w.message for w in caught.value.warnings] == ["unknown key 'titel' is ignored"]
+
+
+def test_no_warnings_when_the_reader_raises_its_own_error(tmp_path: Path) -> None:
+    def read(document: Document) -> None:
+        fields = Fields.of(document)
+        if fields.text("title") == "x":
+            raise fields.error("title", "is not a title")
+
+    document = _doc(tmp_path, "title: x\ntitel: y\n")
+    with pytest.raises(ContentError, match="is not a title"):
         read_checked(read, document)
     assert document.warnings == []
 

@@ -213,7 +213,7 @@ def read_many(
 ) -> list[Outcome]:
     """Read documents, in parallel when it pays; outcomes are in the order of ``jobs``.
 
-    Each outcome is ``("ok", item, warnings, scanned)`` or ``("error", problem, [], None)``;
+    Each outcome is ``("ok", item, warnings, scanned)`` or ``("error", problems, warnings, None)``;
     ``scanned`` is what ``scan_source`` found in the file (its acronyms, whether it
     names another file, the hash of the bytes read), so the build's checks need not read
     every file again.
@@ -227,12 +227,13 @@ def read_many(
             item, warnings = read_document(pm, formats, areas, path, rel)
         except SendsiteError as error:
             error.problem.cause = error.__cause__  # for --verbose
-            return ("error", error.problem, [], None)
+            return ("error", error.problems, getattr(error, "warnings", []), None)
         return ("ok", item, warnings, scan_source(path, seen))
 
     def without_cause(outcome: Outcome) -> Outcome:
         if outcome[0] == "error":
-            outcome[1].cause = None
+            for problem in outcome[1]:
+                problem.cause = None
         return outcome
 
     # A worker reads files and sends back what it made, and reads nothing of this

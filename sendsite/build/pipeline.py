@@ -173,9 +173,8 @@ class Pipeline:
             else:
                 current[rel] = cached
         jobs = [(p, r) for p, r, _ in stale]
-        # Read by workers, this process only unpickles (9 objects of garbage at 10,000
-        # reports; looking took 0.7 s), so what it made is frozen unlooked at. Read here (a
-        # save in the preview), an error's traceback is a cycle: what it made is collected.
+        # Read by workers, what this process unpickled is frozen unlooked at (looking took
+        # 0.7 s at 10,000 reports); read here (a preview's save), an error's cycle is collected.
         here = not in_workers(len(jobs), self.parallel)
         with self.progress.stage("read", len(jobs)) as stage, collected_once(collect=here):
             outcomes = read_many(
@@ -183,7 +182,8 @@ class Pipeline:
             )
         for (_, rel, sig), (kind, value, warnings, scanned) in zip(stale, outcomes, strict=True):
             if kind == "error":
-                problems.errors.append(value)
+                problems.errors.extend(value)
+                problems.warnings.extend(warnings)
                 current.pop(rel, None)
             else:
                 current[rel] = ReadFile(sig, value, warnings, *(scanned or (None, True, "")))

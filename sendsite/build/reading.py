@@ -265,7 +265,7 @@ class Collector:
             return step()
         except SendsiteError as exc:
             exc.problem.cause = exc.__cause__
-            self.errors.append(exc.problem)
+            self.errors.extend(exc.problems)
             return None
 
     def raise_if_failed(self) -> None:

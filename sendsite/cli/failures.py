@@ -105,7 +105,7 @@ def _friendly(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except SendsiteError as exc:
         if verbose and exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__, file=sys.stderr)
-        _fail(kwargs, [exc.problem], [])
+        _fail(kwargs, exc.problems, [])
     except OSError as exc:  # the last resort: a file or folder the code did not expect
         if isinstance(exc, BrokenPipeError) and _stdout_unread():
             _stop_writing_stdout()  # the work was done; only its report went unread

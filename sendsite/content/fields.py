@@ -3,7 +3,9 @@
 ``Fields`` wraps one mapping in a document's front matter. Each accessor
 checks the value's type and raises a ``ContentError`` that points at the
 key's line with a plain-English fix, so plugins never hand-write validation
-or line tracking.
+or line tracking. While the core runs a reader (``read_checked``) the accessor
+notes the error and reads on with a stand-in value instead, so one run finds
+every mistake of a report (see ``checked``).
 
     root = Fields.of(document)
     for area in root.list("priorities", required=True):
@@ -18,8 +20,7 @@ key no accessor asked for (a misspelling, usually), with its line and a "did you
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from difflib import get_close_matches
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
+from sendsite.content.checked import noted_opened, read_checked, stand_in
 from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
 from sendsite.content.documents import Document, kind_of
 from sendsite.content.integers import Integers
@@ -49,40 +51,6 @@ _WHOLE_NUMBER = re.compile(r"\d{1,4}")
 #: Front-matter keys the core reads itself, in every format.
 CORE_KEYS = frozenset({"format", "title", "slug", "topics", "series", "supersedes"})
 
-#: The ``Fields`` made while ``read_checked`` runs a reader (None outside it).
-_OPENED: ContextVar[list[Fields] | None] = ContextVar("sendsite_fields_opened", default=None)
-
-
-def read_checked(read: Callable[[Document], T], document: Document) -> T:
-    """``read(document)``, then a warning for every key the reader never read.
-
-    Every mapping the reader opened through ``Fields`` is checked once it has
-    returned: a key that no accessor asked for (``text``, ``list``, ``has`` …)
-    is reported as "unknown key 'x' is ignored" at its line, with "Did you mean
-    …?" among the keys that were read. A mapping the reader checked itself with
-    ``check_known``, or read through ``fields.data``, is left alone. Nothing is
-    checked if the reader raises.
-    """
-    opened: list[Fields] = []
-    token = _OPENED.set(opened)
-    try:
-        result = read(document)
-    finally:
-        _OPENED.reset(token)
-    _warn_unread(opened)
-    return result
-
-
-def _warn_unread(opened: list[Fields]) -> None:
-    """Warn once per mapping, however many ``Fields`` wrapped it, about keys none read."""
-    mappings: dict[int, list[Fields]] = {}
-    for fields in opened:
-        mappings.setdefault(id(fields._data), []).append(fields)
-    for views in mappings.values():
-        if views[0]._data and not any(view._checked for view in views):
-            views[0]._warn_unknown(set().union(*(view.asked for view in views)))
-
-
 _YES_NO = {"yes": True, "no": False, "true": True, "false": False}  # as text: "yes"
 
 
@@ -103,9 +71,7 @@ class Fields(CommonTables, Integers):
         #: The keys accessors were asked for, present or not: the keys this mapping knows.
         self.asked: set[str] = set()
         self._checked = False
-        opened = _OPENED.get()
-        if opened is not None:
-            opened.append(self)
+        noted_opened(self)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -132,6 +98,13 @@ class Fields(CommonTables, Integers):
         """Record ``error``'s problem as a warning (shown by the build; fatal with --strict)."""
         self.document.warnings.append(self.error(key, message, fix).problem)
 
+    def _not_a_list(self, key: str, value: object) -> ContentError:
+        return self.error(
+            key,
+            f"expected a list but found {kind_of(value)}",
+            fix="Write each entry on its own line starting with '- '.",
+        )
+
     def line(self, key: str | int | None = None) -> int | None:
         """The file line of ``key`` in this mapping."""
         path = (*self.path, key) if key is not None else self.path
@@ -150,10 +123,18 @@ class Fields(CommonTables, Integers):
         if required and _empty(value):
             where = "this entry" if self.path else "the front matter"
             if isinstance(value, str) and value:  # spaces only (a non-breaking one, say)
-                raise self.error(key, "has only spaces, no text", fix=f"Write it after '{key}:'.")
-            if isinstance(value, list | dict):  # there, with nothing in it ([] or {})
-                raise self.error(key, "has nothing in it", fix=f"Write its entries under '{key}:'.")
-            raise self.error(None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}.")
+                error = self.error(key, "has only spaces, no text", fix=f"Write it after '{key}:'.")
+            elif isinstance(value, list | dict):  # there, with nothing in it ([] or {})
+                error = self.error(
+                    key, "has nothing in it", fix=f"Write its entries under '{key}:'."
+                )
+            elif key in self._data:  # 'risk:' and nothing after it
+                error = self.error(key, "is empty", fix=f"Write '{key}:' {shape}.")
+            else:
+                error = self.error(
+                    None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}."
+                )
+            return stand_in(error, None)  # read on as if it were not there
         return value
 
     def text(self, key: str, *, required: bool = False, default: str = "") -> str:
@@ -167,11 +148,14 @@ class Fields(CommonTables, Integers):
         if isinstance(value, bool) and written is not None:
             return written.strip()  # "owner: No" (Norway's?), "status: Yes": as typed
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
-            raise self.error(
-                key,
-                f"expected text but found {kind_of(value)}",
-                fix=f"Write '{key}:' followed by the text on the same line"
-                " (in quotes if it contains a colon).",
+            return stand_in(
+                self.error(
+                    key,
+                    f"expected text but found {kind_of(value)}",
+                    fix=f"Write '{key}:' followed by the text on the same line"
+                    " (in quotes if it contains a colon).",
+                ),
+                default,
             )
         if written is not None and not isinstance(value, str):
             return written.strip()  # as typed: "2.10", not 2.1; "2023-03-31", not a date
@@ -211,15 +195,20 @@ class Fields(CommonTables, Integers):
     def _explained_due(self, key: str, means: str) -> DueDate:
         written = self.text(key)
         if not written:
-            raise self.error(
-                means,
-                f"'{means}' explains a '{key}' that is not there",
-                fix=f"Add '{key}:' with the words the report uses, e.g. 'early in the New Year'.",
+            return stand_in(
+                self.error(
+                    means,
+                    f"'{means}' explains a '{key}' that is not there",
+                    fix=f"Add '{key}:' with the words the report uses, e.g. 'early in the "
+                    "New Year'.",
+                ),
+                parse_due(""),
             )
         meaning = parse_due(self.text(means))
         if not meaning.understood:
-            raise self.error(
-                means, f"could not understand the date '{meaning.text}'", fix=_DATE_FIX
+            return stand_in(
+                self.error(means, f"could not understand the date '{meaning.text}'", fix=_DATE_FIX),
+                parse_due(written),
             )
         return replace(meaning, text=written)
 
@@ -231,11 +220,12 @@ class Fields(CommonTables, Integers):
             allowed = status_key.allowed
             close = get_close_matches(word, allowed, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise self.error(
+            error = self.error(
                 key,
                 f"unknown status '{word}' for the {status_key.title}",
                 fix=f"Use one of: {', '.join(allowed)}, or leave it empty if not rated.{hint}",
             )
+            return stand_in(error, status_key.blank_status)
         return found
 
     def texts(self, key: str, *, required: bool = False) -> list[str]:
@@ -246,20 +236,20 @@ class Fields(CommonTables, Integers):
         if isinstance(value, _SCALARS) and not isinstance(value, bool):
             return [self.text(key)]
         if not isinstance(value, list):
-            raise self.error(
-                key,
-                f"expected a list but found {kind_of(value)}",
-                fix="Write each entry on its own line starting with '- '.",
-            )
+            return stand_in(self._not_a_list(key, value), [])
         entries = Fields(self.document, {}, (*self.path, key))
         result = []
         for index, entry in enumerate(value):
             if isinstance(entry, bool) or not isinstance(entry, _SCALARS):
-                raise entries.error(
-                    index,
-                    f"expected text but found {kind_of(entry)}",
-                    fix="Write each entry as text after '- ' on one line.",
+                stand_in(
+                    entries.error(
+                        index,
+                        f"expected text but found {kind_of(entry)}",
+                        fix="Write each entry as text after '- ' on one line.",
+                    ),
+                    None,
                 )
+                continue
             written = self.document.positions.written.get((*self.path, key, index))
             typed = written if written is not None and not isinstance(entry, str) else entry
             result.append(str(typed).strip())  # as typed: "2.10", not 2.1, as ``text``
@@ -276,7 +266,8 @@ class Fields(CommonTables, Integers):
             return False
         value = _YES_NO.get(value.strip().casefold(), value) if isinstance(value, str) else value
         if not isinstance(value, bool):  # "yes" in quotes is read as yes, above
-            raise self.error(key, "expected yes or no", fix=f"Write '{key}: yes' or '{key}: no'.")
+            fix = f"Write '{key}: yes' or '{key}: no'."
+            return stand_in(self.error(key, "expected yes or no", fix=fix), False)
         return value
 
     def unique(
@@ -291,11 +282,12 @@ class Fields(CommonTables, Integers):
         value = self.text(key, required=required)
         same = slugify(value) or value
         if same in seen:
-            raise self.error(
+            error = self.error(
                 key,
                 f"{what} {value} is already used on line {seen[same]}",
                 fix=fix or f"Give each {what} its own {key}.",
             )
+            return stand_in(error, value)
         if value:
             seen[same] = self.line(key) or 0
         return value
@@ -316,12 +308,13 @@ class Fields(CommonTables, Integers):
         """
         value = self.text(key, required=required)
         if value and not _WHOLE_NUMBER.fullmatch(value):
-            raise self.error(
+            error = self.error(
                 key,
                 f"{what} number '{value}' should be a whole number",
                 fix=f"Write e.g. '{key}: \"3\"'"
                 + ("." if required else f", or leave '{key}' out."),
             )
+            return stand_in(error, value)
         return value if seen is None else self.unique(key, seen, what, fix=fix)
 
     def choice(
@@ -338,9 +331,8 @@ class Fields(CommonTables, Integers):
                 return option
         close = get_close_matches(word.lower(), allowed, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise self.error(
-            key, f"unknown {key} '{word}'", fix=f"Use one of: {', '.join(allowed)}.{hint}"
-        )
+        fix = f"Use one of: {', '.join(allowed)}.{hint}"
+        return stand_in(self.error(key, f"unknown {key} '{word}'", fix=fix), default)
 
     def matching(
         self,
@@ -372,7 +364,7 @@ class Fields(CommonTables, Integers):
             )
         )
         if value and not re.fullmatch(pattern, value):
-            raise self.error(key, f"{what} {key} '{value}' {problem}", fix=fix)
+            return stand_in(self.error(key, f"{what} {key} '{value}' {problem}", fix=fix), value)
         return value
 
     def list(self, key: str, *, required: bool = False) -> list[Fields]:
@@ -381,20 +373,18 @@ class Fields(CommonTables, Integers):
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.error(
-                key,
-                f"expected a list but found {kind_of(value)}",
-                fix="Write each entry on its own line starting with '- '.",
-            )
+            return stand_in(self._not_a_list(key, value), [])
         rows = []
         for index, row in enumerate(value):
             if not isinstance(row, dict):
-                raise Fields(self.document, {}, (*self.path, key)).error(
+                error = Fields(self.document, {}, (*self.path, key)).error(
                     index,
                     f"expected 'key: value' lines but found {kind_of(row)}",
                     fix="Each entry starts with '- ' and holds 'key: value' lines, "
                     "indented under it.",
                 )
+                stand_in(error, None)  # read on without it
+                continue
             rows.append(Fields(self.document, row, (*self.path, key, index)))
         return rows
 
@@ -404,11 +394,12 @@ class Fields(CommonTables, Integers):
         if value is None:
             return Fields(self.document, {}, (*self.path, key))
         if not isinstance(value, dict):
-            raise self.error(
+            error = self.error(
                 key,
                 f"expected 'key: value' lines but found {kind_of(value)}",
                 fix=f"Indent the lines under '{key}:' as 'key: value' pairs.",
             )
+            return stand_in(error, Fields(self.document, {}, (*self.path, key)))
         return Fields(self.document, value, (*self.path, key))
 
     def check_known(self, known: Iterable[str]) -> None:

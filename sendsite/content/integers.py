@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from sendsite.content.checked import stand_in
+
 if TYPE_CHECKING:
     from sendsite.errors import ContentError
 
@@ -76,17 +78,19 @@ class Integers:
         if isinstance(value, str) and WHOLE.fullmatch(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(
+            error = self.error(
                 key,
                 f"expected a whole number but found {_shown(value)}",
                 fix=_fix(key, minimum, maximum),
             )
+            return stand_in(error, default)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise self.error(
+            error = self.error(
                 key,
                 f"{value} is out of range: it should be {_between(minimum, maximum)}",
                 fix=_fix(key, minimum, maximum),
             )
+            return stand_in(error, default)
         return value
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from difflib import get_close_matches
 from typing import TYPE_CHECKING, Protocol
 
+from sendsite.content.checked import stand_in
 from sendsite.content.model import GlossaryTerm, Item, Risk
 from sendsite.content.risk_rating import RiskKey, RiskRating, rating_from_status
 from sendsite.content.status import StatusKey
@@ -166,12 +167,13 @@ class CommonTables:
         if found is None:
             close = get_close_matches(word, risk_key.allowed, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise self.error(
+            error = self.error(
                 key,
                 f"unknown rating '{word}' for the {risk_key.title}",
                 fix=f"Use one of: {', '.join(risk_key.allowed)}, or leave it empty if not"
                 f" rated.{hint}",
             )
+            found = stand_in(error, RiskRating(risk_key.blank, key=risk_key.name))
         scale = risk_key.scale
         likelihood = self.integer("likelihood", minimum=1, maximum=scale)
         impact = self.integer("impact", minimum=1, maximum=scale)
@@ -180,18 +182,20 @@ class CommonTables:
             given, missing = (
                 ("likelihood", "impact") if impact is None else ("impact", "likelihood")
             )
-            raise self.error(
+            error = self.error(
                 given,
                 f"a {given} with no {missing}: a score is likelihood × impact",
                 fix=f"Add '{missing}:' beside it (1 to {scale}), or give the 'score:' alone.",
             )
+            likelihood = impact = stand_in(error, None)
         if likelihood and impact:
             if score is not None and score != likelihood * impact:
-                raise self.error(
+                error = self.error(
                     "score",
                     f"the score {score} is not likelihood {likelihood} × impact {impact}",
                     fix=f"Write 'score: {likelihood * impact}', or leave 'score:' out.",
                 )
+                stand_in(error, None)
             score = likelihood * impact
         elif score is not None and not any(
             score % n == 0 and score // n <= scale for n in range(1, scale + 1)

@@ -172,7 +172,7 @@ class LiveSite:
             errors = getattr(failed, "errors", [])
             return self._failed(errors, failed.warnings, started, hold_errors)
         except SendsiteError as error:
-            return self._failed([error.problem], [], started, hold_errors)
+            return self._failed(error.problems, [], started, hold_errors)
         except BaseException as error:  # a bug in a plugin, a template or sendsite
             if interrupted(error):
                 raise
