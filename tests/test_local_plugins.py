@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -418,3 +419,86 @@ def test_a_generator_is_not_a_file(make_site: SiteMaker) -> None:
         "plugin 'counting', hook 'register_files': returned a generator for 'data/numbers.txt' "
         "where bytes are due" in result.output
     )
+
+
+#: A plugin whose templates, static files and status key live outside its own folder.
+SHARED_FILES = """
+from pathlib import Path, PurePosixPath
+
+from sendsite import Fields, Format, Item, Page, Report, hookimpl
+from sendsite.content.status import load_status_key
+
+SHARED = Path(__file__).resolve().parent.parent / "shared"
+KEY = load_status_key(SHARED / "key.yml")
+
+
+def read(document):
+    rag = Fields.of(document).status("rag", KEY)
+    return Report("Board paper", items=[Item("milestone", "Agree the plan", "m-1", rag)])
+
+
+@hookimpl
+def register_formats():
+    return [Format("board-paper", "Board paper", read, "report.html", (KEY,))]
+
+
+@hookimpl
+def register_template_dirs():
+    return [SHARED / "templates"]
+
+
+@hookimpl
+def register_static_dirs():
+    return {"board": SHARED / "static"}
+
+
+@hookimpl
+def register_pages(site):
+    return [Page("board", PurePosixPath("papers", "index.html"), "board/list.html", "Papers")]
+"""
+
+
+def test_files_a_plugin_keeps_outside_its_folder_are_watched_by_the_build_cache(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    key = "name: board-rag\ntitle: Board RAG\nentries:\n  - label: Green\n    level: on-track\n"
+    root = make_site(
+        {
+            "plugins/board.py": SHARED_FILES,
+            "shared/key.yml": key + "    meaning: First meaning\n",
+            "shared/templates/board/list.html": (
+                '{% extends "base.html" %}{% block content %}First list{% endblock %}'
+            ),
+            "shared/static/board.css": "/* first */\n",
+            "content/board/_area.yml": "name: Board\n",
+            "content/board/paper.md": "---\nformat: board-paper\nrag: Green\n---\n",
+        }
+    )
+
+    def build(*options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "sendsite", "build", "--source", str(root), *options]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    build()
+    site = root / "site"
+    assert "First list" in (site / "papers" / "index.html").read_text(encoding="utf-8")
+    assert "First meaning" in (site / "board" / "paper" / "index.html").read_text(encoding="utf-8")
+    for rel, old, new in [
+        ("shared/templates/board/list.html", "First list", "Second list"),
+        ("shared/key.yml", "First meaning", "Second meaning"),
+        ("shared/static/board.css", "first", "second"),
+    ]:
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    build()  # with the cache the first build left
+    assert "Second list" in (site / "papers" / "index.html").read_text(encoding="utf-8")
+    paper = (site / "board" / "paper" / "index.html").read_text(encoding="utf-8")
+    assert "Second meaning" in paper and "First meaning" not in paper
+    assert (site / "static" / "board" / "board.css").read_text() == "/* second */\n"
+    build("--no-cache", "--output", str(tmp_path / "cold"))
+    cold = tmp_path / "cold"
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
+    assert [f for f in files if (site / f).read_bytes() != (cold / f).read_bytes()] == []

@@ -31,7 +31,8 @@ import sendsite
 from sendsite.build.hashed import keep_only
 from sendsite.build.pieces import LastPieces, PieceReader, Pieces, PieceWriter
 from sendsite.config import CONFIG_FILE, SiteConfig
-from sendsite.plugins.manager import PluginManager
+from sendsite.content.status import KEY_FILES
+from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = [
     "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
@@ -106,11 +107,19 @@ def fingerprint(config: SiteConfig, pm: PluginManager) -> str:
         module = inspect.getmodule(plugin)
         if module is not None and getattr(module, "__file__", None):
             folders.add(Path(str(module.__file__)).parent)
+    # What plugins draw on from elsewhere: their template and static folders (a plugin
+    # may keep them outside its own), and the files their keys were read from.
+    folders.update(
+        Path(d).resolve() for _, ds in call_each(pm, "register_template_dirs") for d in ds
+    )
+    for _, dirs in call_each(pm, "register_static_dirs"):
+        folders.update(Path(d).resolve() for d in dirs.values())
     # A folder inside another (the built-in theme inside sendsite) is read once.
     outer = [f for f in sorted(folders) if not any(o in f.parents for o in folders)]
-    for folder in outer:
-        for path in _files(folder):
-            digest.update(f"\0{path}\0".encode())
+    files = [path for folder in outer for path in _files(folder)]
+    for path in [*files, *sorted(KEY_FILES - set(files))]:
+        digest.update(f"\0{path}\0".encode())
+        with contextlib.suppress(OSError):  # a key file since removed: a change all the same
             digest.update(path.read_bytes())
     config_file = config.root / CONFIG_FILE
     digest.update(config_file.read_bytes() if config_file.is_file() else b"")

@@ -199,12 +199,18 @@ def load_status_key(path: str | PathLike[str]) -> StatusKey:
     return load_key_file(path, "status key file", StatusKey.from_mapping)
 
 
+#: Every file a key was read from (``load_key_file``), wherever it is: the build cache's
+#: ``fingerprint`` hashes them, as a plugin may keep its keys outside its own folder.
+KEY_FILES: set[Path] = set()
+
+
 def load_key_file(
     path: str | PathLike[str], what: str, read: Callable[[Mapping[str, Any]], _Key]
 ) -> _Key:
     """A key (status or risk) read by ``read`` from the YAML file at ``path``; a mistake
     is a ``ContentError`` (not YAML) or a ``ValueError`` naming the file."""
     path = Path(path)
+    KEY_FILES.add(path.resolve())
     data, _ = load_yaml(path.read_text(encoding="utf-8"), file=path, what=what)
     try:
         if not isinstance(data, Mapping):
