@@ -26,6 +26,7 @@ __all__ = [
     "ClaimMemo",
     "collisions",
     "page_claim",
+    "reserved_for",
     "site_collisions",
 ]
 
@@ -55,7 +56,8 @@ def _shown(path: PurePosixPath) -> str:
     return f"{path.parent}/" if path.name == "index.html" else str(path)
 
 
-def _reserved(path: PurePosixPath) -> str | None:
+def reserved_for(path: PurePosixPath) -> str | None:
+    """What the build itself writes at ``path`` (see ``RESERVED``), if anything."""
     text = str(path)
     for prefix, what in RESERVED.items():
         if text == prefix or text.startswith(prefix + "/"):
@@ -73,7 +75,7 @@ def collisions(claims: Iterable[Claim]) -> list[Problem]:
     seen: dict[PurePosixPath, Claim] = {}
     for claim in claims:
         first = seen.setdefault(claim.path, claim)
-        reserved = _reserved(claim.path) if claim.file is not None else None
+        reserved = reserved_for(claim.path)
         if first is claim and reserved is None:
             continue
         other = reserved or first.what

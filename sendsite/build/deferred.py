@@ -16,10 +16,11 @@ import os
 import stat
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar
 
 from sendsite.build.written import Written
+from sendsite.errors import PluginError, SendsiteError
 
 __all__ = [
     "Deferred", "FileContent", "Folders", "Reusable", "Streamed", "content_bytes", "read_confined",
@@ -72,11 +73,37 @@ class Streamed:
 
     def __init__(self, make: Callable[[], Iterable[bytes | Reusable]]) -> None:
         self.make = make
+        #: The plugin that gave it and its path, if a plugin did (for its errors).
+        self.origin: tuple[str, PurePosixPath] | None = None
 
     def pieces(self) -> Iterator[bytes]:
         """The file's bytes, piece by piece (each ``Reusable`` one made)."""
-        for piece in self.make():
+        for piece in self.given():
             yield piece if isinstance(piece, bytes) else piece[1]()
+
+    def given(self) -> Iterator[bytes | Reusable]:
+        """What ``make`` gives, piece by piece. A plugin's ``make`` that fails, or gives
+        other than bytes, is that plugin's error."""
+        try:
+            for piece in self.make():
+                if not isinstance(piece, bytes) and not (
+                    isinstance(piece, tuple) and len(piece) == 2 and callable(piece[1])
+                ):
+                    raise TypeError(f"gave {type(piece).__name__} where bytes are due")
+                yield piece
+        except (SendsiteError, KeyboardInterrupt, GeneratorExit):
+            raise
+        except Exception as exc:
+            if self.origin is None:
+                raise
+            plugin, path = self.origin
+            raise PluginError(
+                f"making '{path}' (a Streamed file) raised {type(exc).__name__}: {exc}",
+                plugin=plugin,
+                hook="register_files",
+                fix="This is a bug in the plugin: report it to its authors (run with "
+                "--verbose for the traceback). A Streamed file's make() gives bytes.",
+            ) from exc
 
 
 #: One output file: its bytes, a source file to copy, bytes still to be made, bytes

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 from pathlib import PurePosixPath
 
-from sendsite.build.deferred import Deferred, FileContent, content_bytes
+from sendsite.build.deferred import Deferred, FileContent, Streamed, content_bytes
 from sendsite.build.site import Site
+from sendsite.errors import PluginError
 from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = ["GeneratedFiles"]
@@ -29,10 +30,22 @@ class GeneratedFiles:
 
         def collect() -> dict[PurePosixPath, FileContent]:
             made: dict[PurePosixPath, FileContent] = {}
+            given: dict[PurePosixPath, str] = {}
             for name, extra in call_each(self.pm, "register_files", site=site):
                 for path, data in extra.items():
-                    made[PurePosixPath(path)] = data
-                    self.origins[PurePosixPath(path)] = name
+                    rel = PurePosixPath(path)
+                    if given.setdefault(rel, name) != name:
+                        raise PluginError(
+                            f"gives the file '{rel}', which plugin '{given[rel]}' gives too",
+                            plugin=name,
+                            hook="register_files",
+                            fix="Give one of them another path, or disable one of the two "
+                            "plugins in sendsite.yml (disable_plugins).",
+                        )
+                    if isinstance(data, Streamed):
+                        data.origin = (name, rel)  # named if making it fails
+                    made[rel] = data
+                    self.origins[rel] = name
             return made
 
         if defer and self._paths is not None:

@@ -3,10 +3,9 @@
     content/ --read (format plugins)--> reports and pages --link--> Site
              --render (Jinja2)--> {output path: bytes}
 
-A ``Pipeline`` remembers what it read and rendered. On ``refresh`` it re-reads only files
-whose size or modification time changed, and re-renders only the pages those files feed
-plus the pages that list or aggregate reports (home, area indexes). ``sendsite build``
-runs it once; ``sendsite serve`` keeps one alive and refreshes it on every save."""
+A ``Pipeline`` remembers what it read and rendered; ``refresh`` re-reads only the files
+that changed and re-renders only the pages they feed and those that list reports.
+``sendsite build`` runs it once; ``sendsite serve`` refreshes one on every save."""
 
 from __future__ import annotations
 
@@ -38,7 +37,13 @@ from sendsite.build.reading import (
     StrictWarnings,
     collect_formats,
 )
-from sendsite.build.render import compile_now, make_environment, render_page, static_files
+from sendsite.build.render import (
+    claim_static,
+    compile_now,
+    make_environment,
+    render_for,
+    static_files,
+)
 from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spool import PageSpool, spooling, still_there, used
 from sendsite.config import SiteConfig
@@ -126,8 +131,10 @@ class Pipeline:
         """The theme's static files and each plugin's, by output path."""
         if self._static is None:
             sources = [(PurePosixPath("static"), self.config.theme_path() / "static")]
-            for _, dirs in call_each(self.pm, "register_static_dirs"):
+            owners: dict[str, str] = {}
+            for plugin, dirs in call_each(self.pm, "register_static_dirs"):
                 for name, folder in sorted(dirs.items()):
+                    claim_static(owners, name, plugin)
                     sources.append((PurePosixPath("static", name), Path(folder)))
             self._static = static_files(sources)
         return self._static
@@ -362,14 +369,7 @@ class Pipeline:
 
     def _render_one(self, site: Site, page: Page) -> str:
         context = {"site": site, "config": self.config, "page": page, **page.context}
-        file = page.source.relpath if page.source else None
-        for _, extra in call_each(
-            self.pm, "extra_template_vars", template=page.template, page=page, file=file
-        ):
-            context.update(extra)
-        return render_page(
-            self.env, page.template, page.path, context, directory_urls=self.config.directory_urls
-        )
+        return render_for(self.pm, self.env, page, context, self.config.directory_urls)
 
     def _check_addresses(self, site: Site, generated: Iterable[PurePosixPath]) -> None:
         """Raise ``BuildFailed`` if two things (or content and the build) share an address."""

@@ -22,6 +22,7 @@ from sendsite.content.markdown import render_markdown
 from sendsite.content.model import Format, Report
 from sendsite.errors import ContentError, PluginError, Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each
+from sendsite.plugins.shapes import wrong_report
 
 __all__ = [
     "MAX_ERRORS",
@@ -106,12 +107,19 @@ def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
             fix="This is a bug in the plugin, not necessarily in your content: report it "
             "to the plugin's authors (run with --verbose for the traceback).",
         ) from exc
-    if not isinstance(report, Report):
+    wrong = (
+        f"{type(report).__name__}, not a Report"
+        if not isinstance(report, Report)
+        else (f"a Report with {bad}" if (bad := wrong_report(report)) else None)
+    )
+    if wrong is not None:
         raise PluginError(
-            f"the reader for format '{fmt.name}' returned {type(report).__name__}, not a Report",
+            f"the reader for format '{fmt.name}' returned {wrong}",
             plugin=plugin,
             hook="register_formats (read)",
             file=doc.relpath,
+            fix="This is a bug in the plugin, not in your content: report it to the plugin's "
+            "authors (docs/model.md gives each field's type).",
         )
     return report
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.bccache
 import jinja2.meta
 
 from sendsite.build.urls import linker
-from sendsite.errors import SendsiteError
+from sendsite.errors import PluginError, SendsiteError
+from sendsite.plugins.manager import PluginManager, call_each
+
+if TYPE_CHECKING:
+    from sendsite.build.pages import Page
 
 __all__ = ["TemplateError", "compile_now", "make_environment", "render_page", "static_files"]
 
@@ -154,3 +158,58 @@ def static_files(sources: Iterable[tuple[PurePosixPath, Path]]) -> dict[PurePosi
                 rel = PurePosixPath(path.relative_to(folder).as_posix())
                 files[prefix / rel] = path
     return files
+
+
+def render_for(
+    pm: PluginManager,
+    env: jinja2.Environment,
+    page: Page,
+    context: dict[str, Any],
+    directory_urls: bool = True,
+) -> str:
+    """``render_page`` for ``page`` with ``context`` and each plugin's
+    ``extra_template_vars`` (none may replace a name sendsite gives: ``check_own_names``)."""
+    file = page.source.relpath if page.source else None
+    for plugin, extra in call_each(
+        pm, "extra_template_vars", template=page.template, page=page, file=file
+    ):
+        check_own_names(plugin, extra, context, file)
+        context.update(extra)
+    return render_page(env, page.template, page.path, context, directory_urls=directory_urls)
+
+
+#: Names ``render_page`` gives every template itself, and those the theme's templates
+#: import (``ui``, their macros).
+RENDER_NAMES = frozenset({"url", "page_path", "root", "ui"})
+
+
+def check_own_names(
+    plugin: str, extra: dict[str, Any], context: dict[str, Any], file: object = None
+) -> None:
+    """Refuse ``extra_template_vars`` from ``plugin`` that would replace a name sendsite
+    gives the template (``page``, ``site``, ``url``, a page's own ``report``…)."""
+    taken = sorted(name for name in extra if name in context or name in RENDER_NAMES)
+    if taken:
+        names = ", ".join(f"'{name}'" for name in taken)
+        raise PluginError(
+            f"returned the template variable {names}, which sendsite sets itself",
+            plugin=plugin,
+            hook="extra_template_vars",
+            file=file if isinstance(file, str | PurePosixPath) else None,
+            fix="Give it a name of the plugin's own (its name as a prefix, say): the "
+            "templates use sendsite's.",
+        )
+
+
+def claim_static(owners: dict[str, str], name: str, plugin: str) -> None:
+    """Note that ``plugin`` publishes ``static/<name>/``, refusing it if another plugin
+    in ``owners`` (by name) does."""
+    if owners.setdefault(name, plugin) == plugin:
+        return
+    raise PluginError(
+        f"publishes its static files in 'static/{name}/', as plugin '{owners[name]}' does",
+        plugin=plugin,
+        hook="register_static_dirs",
+        fix="Give each plugin's static folder a name of its own (the plugin's name), or "
+        "disable one of the two plugins in sendsite.yml (disable_plugins).",
+    )

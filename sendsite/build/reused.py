@@ -116,7 +116,7 @@ def _written(
     spans: dict[Hashable, array[int]] = {}
     with target.open("wb") as file:
         out = Appender(file, source)
-        for piece in content.make():
+        for piece in content.given():
             if isinstance(piece, bytes):
                 out.between(piece)
                 continue

@@ -44,7 +44,7 @@ from sendsite.content.model import Format
 from sendsite.content.schema import SCHEMA_FILE, front_matter_schema, read_format_schema
 from sendsite.errors import ConfigError, PluginError, SendsiteError
 from sendsite.plugins.local import LocalPlugin, find_local_plugins, import_local_plugin
-from sendsite.plugins.results import check_result
+from sendsite.plugins.results import check_changed, check_result
 
 if TYPE_CHECKING:
     from sendsite.config import SiteConfig
@@ -427,6 +427,8 @@ def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[
         wrong = check_result(hook, result)
         if wrong is not None:
             raise PluginError(f"returned {wrong}", plugin=name, hook=hook, file=file, fix=_BUG)
+        if (changed := check_changed(hook, kwargs)) is not None:
+            raise PluginError(f"left {changed}", plugin=name, hook=hook, file=file, fix=_BUG)
         if result is not None:
             results.append((name, result))
     return results

@@ -13,8 +13,9 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any
 
 from sendsite.build.deferred import Streamed
+from sendsite.plugins.shapes import wrong_records, wrong_report, wrong_term
 
-__all__ = ["check_result"]
+__all__ = ["check_changed", "check_result"]
 
 
 def _describe(value: object) -> str:
@@ -32,10 +33,20 @@ def _bad_path(value: object, *, relative: bool) -> str | None:
     if "\x00" in text:
         return f"the path {text!r}, which holds a NUL character"
     if relative:
-        path = PurePosixPath(text.replace("\\", "/"))
+        if "\\" in text:
+            return f"the path {text!r}, which holds a backslash (write '/' between folders)"
+        path = PurePosixPath(text)
         if not text or path.is_absolute() or ".." in path.parts or text.endswith("/"):
             return f"the path {text!r}, which is not a file's place inside the site"
+        if reserved := _reserved(path):
+            return f"the path {text!r}, which is {reserved}"
     return None
+
+
+def _reserved(path: PurePosixPath) -> str | None:
+    from sendsite.build.collisions import reserved_for
+
+    return reserved_for(path)
 
 
 def _list_of(kind: Callable[[], type], noun: str) -> Callable[[object], str | None]:
@@ -64,6 +75,8 @@ def _static_dirs(result: object) -> str | None:
         bad = _bad_path(name, relative=True) or _bad_path(folder, relative=False)
         if bad:
             return bad
+        if len(PurePosixPath(str(name)).parts) != 1 or str(name).strip(".") == "":
+            return f"the name {str(name)!r}, which is not one folder's name (static/<name>/)"
     return None
 
 
@@ -75,6 +88,34 @@ def _files(result: object) -> str | None:
             return bad
         if not isinstance(data, bytes | Streamed):
             return f"{_describe(data)} for '{path}' where bytes are due (encode text as UTF-8)"
+        if isinstance(data, Streamed) and not callable(data.make):
+            return (
+                f"a Streamed for '{path}' given {_describe(data.make)}, not a function that"
+                " makes the pieces: write Streamed(make), not Streamed(make())"
+            )
+    return None
+
+
+def _pages(result: object) -> str | None:
+    if wrong := _list_of(_page, "Page objects")(result):
+        return wrong
+    for page in result:  # type: ignore[attr-defined]
+        path = page.path
+        if not isinstance(path, PurePosixPath):
+            return (
+                f"the page '{page.title}' with its path as {_describe(path)}: give a"
+                f" PurePosixPath, e.g. PurePosixPath('{str(path).strip('/') or 'x'}')"
+            )
+        if bad := _bad_path(path, relative=True):
+            return f"the page '{page.title}' at {bad}"
+        if not path.suffix:
+            return (
+                f"the page '{page.title}' at '{path}', which names no file: a page's path "
+                f"ends in its file's name, e.g. '{path}/index.html'"
+            )
+        for name, kind in (("kind", str), ("template", str), ("title", str)):
+            if not isinstance(getattr(page, name), kind):
+                return f"the page at '{path}' with its {name} as {_describe(getattr(page, name))}"
     return None
 
 
@@ -107,11 +148,26 @@ _CHECKS: dict[str, Callable[[object], str | None]] = {
     "register_formats": _list_of(_format, "Format objects"),
     "register_template_dirs": _paths,
     "register_static_dirs": _static_dirs,
-    "register_glossary_terms": _list_of(_term, "GlossaryTerm objects"),
+    "register_glossary_terms": lambda result: (
+        _list_of(_term, "GlossaryTerm objects")(result) or wrong_term(result)  # type: ignore[arg-type]
+    ),
     "extra_template_vars": _template_vars,
-    "register_pages": _list_of(_page, "Page objects"),
+    "register_pages": _pages,
     "register_files": _files,
 }
+
+
+#: What a hook may change in place, checked after each plugin's call (see ``check_changed``).
+_CHANGED: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "prepare_report": lambda kwargs: wrong_report(kwargs["report"]),
+    "prepare_search_records": lambda kwargs: wrong_records(kwargs["records"]),
+}
+
+
+def check_changed(hook: str, kwargs: dict[str, Any]) -> str | None:
+    """What a plugin's call of ``hook`` left wrong in the objects it was given to change."""
+    check = _CHANGED.get(hook)
+    return None if check is None else check(kwargs)
 
 
 def check_result(hook: str, result: Any) -> str | None:

@@ -1,0 +1,109 @@
+"""Checking the model objects a plugin hands back or changes: a report, its rows, terms,
+search records, each field of the type the model gives it.
+
+A reader that puts text where an ``Item`` goes, or a ``prepare_report`` that sets a
+title to a number, would otherwise fail pages later with a traceback naming no plugin.
+Each function says in words what is wrong (None: nothing), for ``call_each`` and the
+reader's caller to raise as the plugin's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["wrong_records", "wrong_report", "wrong_term"]
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "None"
+    return "text" if isinstance(value, str) else f"a {type(value).__name__}"
+
+
+def _wrong_fields(value: object, where: str, types: Mapping[str, Any]) -> str | None:
+    """The first field of ``value`` not of its type in ``types`` (a type or a tuple)."""
+    for name, kind in types.items():
+        got = getattr(value, name, None)
+        if not isinstance(got, kind):
+            wanted = kind if isinstance(kind, tuple) else (kind,)
+            names = " or ".join("None" if t is type(None) else t.__name__ for t in wanted)
+            return f"{where}.{name} as {_describe(got)}, where {names} is due"
+    return None
+
+
+def _wrong_rows(rows: object, where: str, kind: type, types: Mapping[str, Any]) -> str | None:
+    if not isinstance(rows, list | tuple):
+        return f"{where} as {_describe(rows)}, where a list is due"
+    for n, row in enumerate(rows):
+        if not isinstance(row, kind):
+            return f"{where}[{n}] as {_describe(row)}, where {kind.__name__} is due"
+        if wrong := _wrong_fields(row, f"{where}[{n}]", types):
+            return wrong
+    return None
+
+
+def wrong_report(report: object) -> str | None:
+    """What is not of its type in ``report`` (a ``Report``), as "items[0] as text, where
+    Item is due"; None if nothing."""
+    from sendsite.content.dates import DueDate
+    from sendsite.content.model import GlossaryTerm, Item, Risk, Section
+    from sendsite.content.risk_rating import RiskRating
+    from sendsite.content.status import Status
+
+    text = {"text": str, "anchor": str, "owner": str, "section": str, "ref": str}
+    return (
+        _wrong_fields(report, "report", {"title": str, "date": (DueDate, type(None))})
+        or _wrong_summary(getattr(report, "summary", None))
+        or _wrong_rows(
+            getattr(report, "sections", None),
+            "report.sections",
+            Section,
+            {"anchor": str, "title": str, "level": int, "text": str},
+        )
+        or _wrong_rows(
+            getattr(report, "items", None),
+            "report.items",
+            Item,
+            {"kind": str, **text, "status": Status, "due": DueDate},
+        )
+        or _wrong_rows(
+            getattr(report, "risks", None),
+            "report.risks",
+            Risk,
+            {**text, "mitigation": str, "rating": RiskRating, "status": (Status, type(None))},
+        )
+        or _wrong_rows(getattr(report, "glossary", None), "report.glossary", GlossaryTerm, _TERM)
+    )
+
+
+def _wrong_summary(summary: object) -> str | None:
+    if not isinstance(summary, list | tuple):
+        return f"report.summary as {_describe(summary)}, where a list is due"
+    for n, row in enumerate(summary):
+        if not (isinstance(row, tuple | list) and len(row) == 2 and all(map(_is_text, row))):
+            return f"report.summary[{n}] as {_describe(row)}, where a (label, value) pair is due"
+    return None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+_TERM = {"term": str, "expansion": str, "description": str, "aliases": (tuple, list)}
+
+
+def wrong_term(terms: Sequence[object]) -> str | None:
+    """What is not of its type in a list of ``GlossaryTerm`` objects; None if nothing."""
+    for n, term in enumerate(terms):
+        if wrong := _wrong_fields(term, f"terms[{n}]", _TERM):
+            return wrong
+    return None
+
+
+def wrong_records(records: object) -> str | None:
+    """What is not of its type in the search records; None if nothing."""
+    from sendsite.builtin.search.records import SearchRecord
+
+    types = {name: str for name in ("url", "title", "text", "kind", "area", "report", "date")}
+    return _wrong_rows(records, "records", SearchRecord, {**types, "aka": list, "items": list})
