@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         RiskRating,
         load_risk_key,
     )
-    from sendsite.content.status import KeyEntry, Level, Status, StatusKey
+    from sendsite.content.status import KeyEntry, Level, Status, StatusKey, load_status_key
     from sendsite.errors import ContentError, PluginError, SendsiteError
     from sendsite.hookspecs import hookimpl
 
@@ -59,7 +59,9 @@ _HOMES = {
         ("RatingEntry", "RiskKey", "RiskLevel", "RiskRating", "load_risk_key"),
         "sendsite.content.risk_rating",
     ),
-    **dict.fromkeys(("KeyEntry", "Level", "Status", "StatusKey"), "sendsite.content.status"),
+    **dict.fromkeys(
+        ("KeyEntry", "Level", "Status", "StatusKey", "load_status_key"), "sendsite.content.status"
+    ),
     **dict.fromkeys(("ContentError", "PluginError", "SendsiteError"), "sendsite.errors"),
     "hookimpl": "sendsite.hookspecs",
 }
@@ -91,6 +93,7 @@ __all__ = [
     "facts",
     "hookimpl",
     "load_risk_key",
+    "load_status_key",
     "parse_due",
     "tally",
 ]

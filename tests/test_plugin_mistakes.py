@@ -3,6 +3,7 @@ error, at the hook, never a traceback from far away or a site silently wrong."""
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -193,3 +194,62 @@ def test_two_plugins_giving_one_file_or_static_folder_are_named(make_site: SiteM
     said = "hook 'register_static_dirs': publishes its static files in 'static/board/', as plugin"
     assert said in result.output
     assert "'first'" in result.output and "'second'" in result.output
+
+
+def test_a_format_that_is_not_a_format_is_named(make_site: SiteMaker) -> None:
+    code = TINY.replace(
+        "@hookimpl\ndef register_formats():\n    return [Format(", "FORMAT = [Format("
+    ).replace("(KEY,))]\n", "(KEY,))]\nFORMAT = FORMAT\n")
+    root = make_site(
+        {
+            "content/tiny/_area.yml": "name: Tiny\n",
+            "content/tiny/report.md": REPORT,
+            "plugins/tiny.py": code,
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "plugin 'tiny': its FORMAT is list, not a Format, so it reads no reports" in (
+        result.output
+    )
+
+
+def test_a_value_returned_from_a_hook_that_changes_in_place_is_refused(
+    make_site: SiteMaker,
+) -> None:
+    code = "@hookimpl\ndef prepare_report(report):\n    return 'a new title'\n"
+    _, result = _build(make_site, {"returner": code})
+    assert result.exit_code == 1
+    assert "plugin 'returner', hook 'prepare_report': returned text, which sendsite does not " in (
+        result.output
+    )
+
+
+def test_a_schema_reference_to_nothing_names_the_file(make_site: SiteMaker) -> None:
+    package = {
+        "plugins/sendsite_odd/__init__.py": TINY.replace(
+            "@hookimpl\ndef register_formats():\n    return [", "FORMAT = ("
+        ).replace('"report.html", (KEY,))]', '"report.html", (KEY,)))'),
+        "plugins/sendsite_odd/schema.json": (
+            '{"properties": {"items": {"$ref": "#/definitions/txt"}}}'
+        ),
+    }
+    root = make_site(
+        {"content/tiny/_area.yml": "name: Tiny\n", "content/tiny/report.md": REPORT, **package}
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    schema = root / "plugins" / "sendsite_odd" / "schema.json"
+    assert f"{schema}: the schema refers to '#/definitions/txt', which is not a definition" in (
+        result.output
+    )
+
+
+def test_what_a_plugin_prints_stays_out_of_a_printed_schema(make_site: SiteMaker) -> None:
+    chatty = "@hookimpl\ndef register_formats():\n    print('hello from chatty')\n"
+    root, _ = _build(make_site, {"chatty": chatty})
+    result = run_cli("schema", "tiny-list", "--source", str(root))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("{")
+    assert json.loads(result.stdout)["properties"]["format"]["const"] == "tiny-list"
+    assert "hello from chatty" in result.stderr

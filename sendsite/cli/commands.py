@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -290,13 +291,13 @@ def schema_command(format_name: str | None, source: Path | None) -> None:
     command exits with status 1.
     """
     config = _config(source)
-    pm = make_plugin_manager(config=config, tolerant=True)  # the others' formats still shown
-    broken = [failure.error.problem for failure in pm.failures]
-    echo_problems(broken, "warning", None)
-    if format_name is None:
-        click.echo(schema_listing(pm, config))
-    else:
-        click.echo(schema_of(pm, format_name), nl=False)
+    out = sys.stdout  # the schema's alone (it is redirected to a file): plugins print to stderr
+    with contextlib.redirect_stdout(sys.stderr):
+        pm = make_plugin_manager(config=config, tolerant=True)  # the others' formats shown
+        broken = [failure.error.problem for failure in pm.failures]
+        echo_problems(broken, "warning", None)
+        shown = schema_listing(pm, config) if format_name is None else schema_of(pm, format_name)
+    click.echo(shown, file=out, nl=format_name is None)
     if broken:  # as 'sendsite plugins' does: what it could, then a failure
         sys.exit(1)
 

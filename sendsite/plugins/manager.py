@@ -325,6 +325,13 @@ def _add_conventions(pm: PluginManager, plugin: object, name: str) -> None:
     if isinstance(fmt, Format):
         fmt = _with_schema(fmt, file, name)
         found.append(("register_formats", lambda: [fmt]))
+    elif fmt is not None:
+        raise PluginError(
+            f"its FORMAT is {type(fmt).__name__}, not a Format, so it reads no reports",
+            plugin=name,
+            fix="Set FORMAT to one Format(...); a plugin with several formats returns them "
+            "from a register_formats hook of its own instead.",
+        )
     if file and Path(file).name == "__init__.py":
         templates, static = Path(file).parent / "templates", Path(file).parent / "static"
         if templates.is_dir():
@@ -356,8 +363,9 @@ def _with_schema(fmt: Format, file: str | None, name: str) -> Format:
         described = replace(fmt, schema=read_format_schema(path))
         front_matter_schema(described)  # a '$ref' to no definition is found now
     except ValueError as exc:
+        said = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
         raise PluginError(
-            str(exc), plugin=name, fix="Correct the file: it is JSON Schema (draft-07)."
+            said, plugin=name, fix="Correct the file: it is JSON Schema (draft-07)."
         ) from None
     return described
 

@@ -154,6 +154,13 @@ _CHECKS: dict[str, Callable[[object], str | None]] = {
     "extra_template_vars": _template_vars,
     "register_pages": _pages,
     "register_files": _files,
+    "prepare_report": lambda result: (
+        f"{_describe(result)}, which sendsite does not use (change the report it is given in place)"
+    ),
+    "prepare_search_records": lambda result: (
+        f"{_describe(result)}, which sendsite does not "
+        "use (change the records it is given in place)"
+    ),
 }
 
 
