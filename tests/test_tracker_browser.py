@@ -190,3 +190,45 @@ def test_register_filters_and_sorts_by_risk_rating(served: str, browser) -> None
         assert _ratings(page) == ["Red (High)"]
     finally:
         page.close()
+
+
+def test_a_linked_filter_no_row_here_has_shows_none_and_says_so(served: str, browser) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served + "risks/?rating=hgh")  # mistyped, or a level none of these has
+        expect(page.locator("#risk-table tr[data-row]:visible")).to_have_count(0)
+        assert page.locator("#filter-rating").input_value() == "hgh"
+        summary = page.locator("[data-filter-summary]:visible").inner_text()
+        assert re.fullmatch(r"0 of \d+ risks and issues shown: rating hgh \(none here\)\.", summary)
+        page.select_option("#filter-rating", "")  # and the reader can go back to all
+        assert page.locator("#risk-table tr[data-row]:visible").count() > 0
+        page.goto(served + "tracker/?area=essex")  # an area this site does not have
+        assert _visible_rows(page) == 0
+        assert "area essex (none here)" in page.locator("[data-filter-summary]").inner_text()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [320, 700, 900])
+def test_the_tracker_and_register_fit_the_screen(served: str, browser, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        for address in ("tracker/", "risks/"):
+            page.goto(served + address)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{address} is {wide} px wide at {width} px"
+    finally:
+        page.close()
+
+
+def test_without_javascript_the_tracker_says_links_do_not_filter(served: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(served + "tracker/?status=delayed")
+        note = page.locator("p.filters__note")
+        expect(note).to_be_visible()
+        assert "Filtering this list needs JavaScript" in note.inner_text()
+        assert "every item is shown" in note.inner_text()
+    finally:
+        context.close()

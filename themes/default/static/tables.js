@@ -32,14 +32,21 @@
     return control.value;
   }
 
+  /* A filter in the address is applied even when no row here has that value (a link to
+     a big tracker's complete items, and this page holds none; a word mistyped): it is
+     added as an option that says so, and nothing is shown, rather than every row. */
   var params = new URLSearchParams(window.location.search);
   controls.forEach(function (control) {
     var value = params.get(control.name);
-    if (value === null) { return; }
-    if (control.type === "checkbox") { control.checked = value === control.value; }
-    else if (Array.prototype.some.call(control.options, function (o) { return o.value === value; })) {
-      control.value = value;
+    if (value === null || value === "") { return; }
+    if (control.type === "checkbox") { control.checked = value === control.value; return; }
+    if (!Array.prototype.some.call(control.options, function (o) { return o.value === value; })) {
+      var missing = document.createElement("option");
+      missing.value = value;
+      missing.textContent = value.replace(/-/g, " ") + " (none here)";
+      control.appendChild(missing);
     }
+    control.value = value;
   });
 
   function labelOf(control) {
