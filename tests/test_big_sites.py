@@ -138,6 +138,9 @@ def test_an_areas_tracker_is_split_into_pages_by_due_month(big_site: Path) -> No
     )
     assert "the filters below cover this page only" in text
     assert re.search(r'<a href="page-2/">Page 2</a> <span class="muted">\w+ 2024', first)
+    # The links to the pages, above the list and below it: two landmarks, told apart.
+    labels = re.findall(r'<nav class="pagination" aria-label="([^"]+)"', first)
+    assert labels == ["Pages", "Pages, again"]
     for page in pages:
         _links_resolve(big_site, page, page.read_text())
     # Months are not split across pages here: each month's heading is on one page only.

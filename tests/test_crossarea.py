@@ -76,6 +76,10 @@ def test_dashboard_numbers_link_to_the_filtered_tracker(demo_site: Path) -> None
     assert 'href="../risks/southend/?rating=medium" aria-label="2 medium">2</a>' in html
     assert 'aria-label="Risk rating scale"' in html
     assert '<svg class="bar"' in html and 'aria-hidden="true"' in html
+    # Each level in the legends beside the colour its bars have (the tags are paler).
+    for label, tone in [("On track", "green"), ("Significant deviation", "red"), ("High", "red")]:
+        swatch = f'<rect class="bar__segment--{tone}" width="1" height="1"></rect></svg>'
+        assert re.search(re.escape(swatch) + r"<strong[^>]*>" + label + "<", html), label
 
 
 def test_tracker_lists_every_item_with_a_working_link(demo, demo_site: Path) -> None:

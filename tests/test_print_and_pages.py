@@ -526,3 +526,21 @@ def test_the_dashboards_tables_can_be_reached_and_scrolled_by_keyboard(
                 expect(region).not_to_have_js_property("scrollLeft", 0)
     finally:
         page.close()
+
+
+def test_a_link_off_the_site_prints_its_address(served: str, browser, pdftotext: str) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served + "southend/highlight-report-2021-05/")
+        page.evaluate(
+            """() => {
+              const p = document.createElement("p");
+              p.innerHTML = 'See <a href="https://www.example.org/local-offer">the Local Offer</a>'
+                + ' and <a href="../../tracker/">the tracker</a>.';
+              document.querySelector("main").prepend(p);
+            }"""
+        )
+        printed = " ".join(_printed(page, pdftotext))
+        assert "the Local Offer (https://www.example.org/local-offer) and the tracker." in printed
+    finally:
+        page.close()

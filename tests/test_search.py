@@ -455,6 +455,25 @@ def test_a_search_address_works_directly_with_highlights(page: object, base: str
     assert "Status:" in first.locator(".search-result__facts").inner_text()
 
 
+def test_an_excerpt_does_not_repeat_its_sections_heading(page: object, base: str) -> None:
+    # Essex's "Scope" section: its record's text starts "Scope. Scope. The key focus…"
+    # (the heading, then its first paragraph's own), and a short heading was kept twice.
+    page.goto(base + "search/?q=autism")
+    sections = page.locator(".search-result__section")
+    expect(sections.first).to_be_visible()
+    shown = {
+        " ".join(section.locator(".search-result__section-title").inner_text().split()): (
+            section.locator(".search-result__excerpt").first.inner_text()
+            if section.locator(".search-result__excerpt").count()
+            else ""
+        )
+        for section in sections.all()
+    }
+    assert "Scope" in shown and "Neuro Development" in shown, sorted(shown)
+    for title in ("Scope", "Neuro Development"):
+        assert shown[title] and not shown[title].startswith(title), (title, shown[title])
+
+
 def test_filters_narrow_the_results_and_are_in_the_address(page: object, base: str) -> None:
     page.goto(base + "search/?q=EHCP")
     everything = len(_paths(page, base))

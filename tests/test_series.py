@@ -1012,3 +1012,20 @@ def test_a_refresh_after_an_edit_gives_the_changes_a_cold_read_gives(tmp_path: P
         after = refreshed()
         assert after == cold()
         assert all(changes for slug, (changes, _) in after.items() if not slug.endswith("q1"))
+
+
+def test_every_page_names_the_feeds_for_feed_readers(demo_site: Path) -> None:
+    # The demo has no series: its areas' feeds are offered all the same.
+    home = (demo_site / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="SEND partnership progress reports: new reports" href="feed.xml">'
+    ) in home
+    area = (demo_site / "southend" / "index.html").read_text(encoding="utf-8")
+    assert 'title="Southend: new reports" href="feed.xml">' in area
+    assert 'href="../feed.xml">' in area
+    assert '<a href="feed.xml">Follow this area\'s new reports (Atom feed)</a>' in area
+    report = demo_site / "southend" / "highlight-report-2021-05" / "index.html"
+    assert 'href="../../feed.xml">' in report.read_text(encoding="utf-8")
+    for feed in ("feed.xml", "southend/feed.xml"):
+        assert ET.parse(demo_site / feed).getroot().tag == f"{ATOM}feed"

@@ -257,3 +257,13 @@ def register_files(site: Site) -> dict[PurePosixPath, bytes | Streamed]:
             title = f"{area.title}: new reports"
             files[path] = _feed(site, path, title, area.reports, str(area.path))
     return files
+
+
+@hookimpl
+def extra_template_vars(page: Page) -> dict[str, str]:
+    """Every page names the feed of new reports in its head (feed readers find it there),
+    and an area's page the area's own feed as well."""
+    feeds = {"site_feed": "feed.xml"}
+    if page.kind == "area":
+        feeds["area_feed"] = str(page.path.parent / "feed.xml")
+    return feeds

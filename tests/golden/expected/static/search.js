@@ -561,13 +561,22 @@
   /* An excerpt may start with its heading's words (the section's or item's link): how
      many characters of it to leave out (the heading, or its end) to show what follows. */
   function headingSkip(plain, title) {
-    if (title && plain && title.lastIndexOf(plain.replace(/[\s.,;:…]+$/, ""), 0) === 0) {
+    if (!title || !plain) { return 0; }
+    if (title.lastIndexOf(plain.replace(/[\s.,;:…]+$/, ""), 0) === 0) {
       return plain.length; // all of it is in the heading
     }
-    for (var i = 0; title && i <= title.length - 8; i++) {
-      if (plain.lastIndexOf(title.slice(i), 0) === 0) { return title.length - i; }
+    var skip = 0;
+    for (var i = 0; i <= title.length - Math.min(8, title.length); i++) {
+      if (plain.lastIndexOf(title.slice(i), 0) === 0) { skip = title.length - i; break; }
     }
-    return 0;
+    /* The heading whole again after it (a paragraph that starts with its section's name:
+       "Scope. Scope. The key focus…"): skipped too. */
+    while (skip) {
+      var at = skip + /^[\s.,;:–-]*/.exec(plain.slice(skip))[0].length;
+      if (plain.slice(at, at + title.length) !== title) { break; }
+      skip = at + title.length;
+    }
+    return skip;
   }
 
   function itemList(items, page, terms) {
