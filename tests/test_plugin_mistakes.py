@@ -68,6 +68,15 @@ def register_formats():
         ),
         ('"Odd", summary=[("Lead",)]', "report.summary[0] as a tuple, where a (label, value)"),
         ("42", "report.title as a int, where str is due"),
+        (
+            '"Odd", items=[Item("milestone", "x", "Row 1", KEY.blank_status)]',
+            "report.items[0].anchor 'Row 1', which is not lower-case letters, digits and hyphens",
+        ),
+        (
+            '"Odd", sections=[Section("m-1", "One")], items=[Item("milestone", "x", "m-1", '
+            "KEY.blank_status)]",
+            "report.items[0].anchor 'm-1', the anchor of report.sections[0] too",
+        ),
     ],
 )
 def test_a_report_of_the_wrong_shape_names_the_reader(

@@ -9,6 +9,7 @@ reader's caller to raise as the plugin's error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -74,7 +75,28 @@ def wrong_report(report: object) -> str | None:
             {**text, "mitigation": str, "rating": RiskRating, "status": (Status, type(None))},
         )
         or _wrong_rows(getattr(report, "glossary", None), "report.glossary", GlossaryTerm, _TERM)
+        or _wrong_anchors(report)
     )
+
+
+_ANCHOR = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _wrong_anchors(report: Any) -> str | None:
+    """The first anchor that is not lower-case letters, digits and hyphens, or that two
+    rows share (each is an element's id on the report's page: docs/model.md)."""
+    seen: dict[str, str] = {}
+    for field in ("sections", "items", "risks"):
+        for n, row in enumerate(getattr(report, field)):
+            where = f"report.{field}[{n}].anchor"
+            if not _ANCHOR.fullmatch(row.anchor):
+                return (
+                    f"{where} '{row.anchor}', which is not lower-case letters, digits and hyphens"
+                )
+            if row.anchor in seen:
+                return f"{where} '{row.anchor}', the anchor of {seen[row.anchor]} too"
+            seen[row.anchor] = where[: -len(".anchor")]
+    return None
 
 
 def _wrong_summary(summary: object) -> str | None:
