@@ -502,3 +502,43 @@ def test_files_a_plugin_keeps_outside_its_folder_are_watched_by_the_build_cache(
     files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
     assert [f for f in files if (site / f).read_bytes() != (cold / f).read_bytes()] == []
+
+
+def test_a_sites_template_extends_the_plugins_one_it_replaces(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    own = TINY.replace(
+        '"report.html", (KEY,))]',
+        '"tiny/report.html", (KEY,))]\n\n\n@hookimpl\ndef register_template_dirs():\n'
+        '    return [Path(__file__).parent / "tiny_templates"]\n',
+    ).replace(
+        '"""Tiny lists (``format: tiny-list``)."""', '"""Tiny lists."""\nfrom pathlib import Path'
+    )
+    plugin_page = (
+        '{% extends "report.html" %}{% block report %}'
+        "<p>The plugin's list</p>{% block extra %}{% endblock %}{% endblock %}"
+    )
+    root = tiny_site(
+        make_site,
+        {
+            "plugins/tiny.py": own,
+            "plugins/tiny_templates/tiny/report.html": plugin_page,
+            "templates/tiny/report.html": (
+                '{% extends "plugin:tiny/report.html" %}'
+                "{% block extra %}<p>The site's own note</p>{% endblock %}"
+            ),
+        },
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    page = (root / "site" / "tiny" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "The plugin's list" in page and "The site's own note" in page
+    # Without the prefix the template would extend itself: a plain error, not a traceback.
+    (root / "templates" / "tiny" / "report.html").write_text(
+        '{% extends "tiny/report.html" %}', encoding="utf-8"
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "template 'tiny/report.html' extends itself" in result.output
+    assert "'plugin:' for a plugin's" in result.output
+    assert "Traceback" not in result.output

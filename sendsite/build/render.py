@@ -39,15 +39,21 @@ def make_environment(
     compiled: Path | None = None,
 ) -> jinja2.Environment:
     """The Jinja2 environment for a build: autoescape on, undefined names are errors.
+    Looked up in the site's templates, the plugins', then the theme's; ``default:`` names
+    the theme's, ``plugin:`` the plugins' (or the theme's).
     ``compiled``: a folder where templates are kept compiled for the next build (Jinja2's
     bytecode cache: a template whose source changed is compiled again)."""
     theme = jinja2.FileSystemLoader(str(theme_templates))
     chain: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
         chain.append(jinja2.FileSystemLoader(str(site_templates)))
-    chain.extend(jinja2.FileSystemLoader(str(d)) for d in plugin_template_dirs)
+    plugins = [jinja2.FileSystemLoader(str(d)) for d in plugin_template_dirs]
+    chain.extend(plugins)
     chain.append(theme)
-    chain.append(jinja2.PrefixLoader({"default": theme}, delimiter=":"))
+    # "default:NAME" is the theme's; "plugin:NAME" what the plugins (then the theme) give,
+    # so a site's own template can extend the plugin's one it replaces.
+    given = jinja2.ChoiceLoader([*plugins, theme])
+    chain.append(jinja2.PrefixLoader({"default": theme, "plugin": given}, delimiter=":"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(chain),
         autoescape=True,
@@ -140,6 +146,14 @@ def render_page(
             f"while rendering {path} with '{template}': {exc.message}",
             fix="A template uses a name that is not set: check its spelling, "
             "or guard it with {% if name is defined %}.",
+        ) from None
+    except RecursionError:
+        raise TemplateError(
+            f"template '{template}' extends itself (or templates extend one another in a "
+            f"loop), rendering {path}",
+            fix="To extend the template an override replaces, name it with a prefix: "
+            "'default:' for the theme's, 'plugin:' for a plugin's "
+            '({% extends "plugin:northshire/report.html" %}).',
         ) from None
 
 
