@@ -970,3 +970,26 @@ def test_sites_replaced_are_kept_for_the_two_outputs_replaced_last(
     assert again["read"] == 1
     assert kept() == {spare_for(site, outputs["two"]), spare_for(site, outputs["site"])}
     _same_as_cold(site, outputs["site"], tmp_path / "cold")
+
+
+def test_an_attachment_renamed_to_the_same_address_relinks_its_pages(
+    site: Path, tmp_path: Path
+) -> None:
+    """'forward-plan.pdf' renamed 'Forward Plan.pdf' keeps its address (forward-plan.pdf),
+    but the link written 'Forward Plan.pdf' now finds it: the report is made again, not
+    kept from the cache with the dead link the last build gave it."""
+    folder = site / "content" / "southend"
+    (folder / "forward-plan.pdf").write_bytes(b"%PDF-1.4\nx\n%%EOF\n")
+    report = site / REPORT
+    report.write_text(
+        report.read_text(encoding="utf-8") + "\nSee [the plan](<Forward Plan.pdf>).\n",
+        encoding="utf-8",
+    )
+    first = _build(site, tmp_path / "site")
+    assert any("Forward Plan.pdf" in w["message"] for w in first["problems"])
+    (folder / "forward-plan.pdf").rename(folder / "Forward Plan.pdf")
+    second = _build(site, tmp_path / "site")
+    assert not any("Forward Plan.pdf" in w["message"] for w in second["problems"])
+    page = tmp_path / "site" / "southend" / "highlight-report-2021-05" / "index.html"
+    assert 'href="../forward-plan.pdf">the plan</a>' in page.read_text(encoding="utf-8")
+    _same_as_cold(site, tmp_path / "site", tmp_path)

@@ -257,7 +257,7 @@ class Pipeline:
         site.menu = [(p.menu, str(p.path)) for p in extra if p.menu]
         shape = (
             documents,
-            tuple(rel for _, rel in site.assets),
+            tuple((str(path), rel) for path, rel in site.assets),  # links follow the names
             tuple(site.glossary),
             tuple(site.menu),
             tuple((a.area.slug, a.title) for a in site.areas),
