@@ -6,6 +6,7 @@ mistyped keys are errors that name the key, its line and the likely intent.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from importlib.resources import files
@@ -195,6 +196,13 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
             f"{CONFIG_FILE} is a folder, not a file of settings",
             file=path,
             fix=f"Move the folder away, and write the settings in a file called {CONFIG_FILE}.",
+        )
+    if path.is_symlink() and not path.exists():  # a link to settings kept elsewhere, gone
+        raise ConfigError(
+            f"{CONFIG_FILE} is a link to '{os.readlink(path)}', which is not there",
+            file=path,
+            fix="Make the file it links to available (a shared drive not connected?), or "
+            f"put a {CONFIG_FILE} of the site's own in its place.",
         )
     if path.is_file():
         data, positions = load_yaml(read_text(path, path), file=path, what="site configuration")

@@ -676,3 +676,21 @@ def test_a_number_or_abbreviation_given_twice_is_an_error(
     result = run_cli("check", "--source", str(root))
     assert result.exit_code == 1
     assert problem in result.output
+
+
+def test_a_sendsite_yml_linked_to_a_file_not_there_is_an_error(built_site: Path) -> None:
+    (built_site / "sendsite.yml").unlink(missing_ok=True)
+    (built_site / "sendsite.yml").symlink_to("/nonexistent/shared/sendsite.yml")
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "sendsite.yml is a link to '/nonexistent/shared/sendsite.yml', which is not there" in (
+        result.output
+    )
+
+
+def test_an_output_link_that_loops_is_a_plain_error(built_site: Path) -> None:
+    (built_site / "loop").symlink_to("loop")
+    result = run_cli("build", "--source", str(built_site), "--output", str(built_site / "loop"))
+    assert result.exit_code == 1
+    assert "a symbolic link loops back on itself" in result.output
+    assert "Traceback" not in result.output

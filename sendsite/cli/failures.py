@@ -119,6 +119,15 @@ def _friendly(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             "again; --verbose shows where this happened.",
         )
         _fail(kwargs, [problem], [], base=False)
+    except RuntimeError as exc:  # Path.resolve() of a link that leads back to itself
+        if "Symlink loop" not in str(exc):
+            raise
+        problem = Problem(
+            f"a symbolic link loops back on itself ({str(exc).partition('from ')[2] or exc})",
+            fix="Point the link at a real folder or file (ls -l shows where it leads), or "
+            "remove it.",
+        )
+        _fail(kwargs, [problem], [], base=False)
 
 
 def _fail(
