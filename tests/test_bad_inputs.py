@@ -694,3 +694,54 @@ def test_an_output_link_that_loops_is_a_plain_error(built_site: Path) -> None:
     assert result.exit_code == 1
     assert "a symbolic link loops back on itself" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_folder_kept_out_is_out_whole_its_area_file_too(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/southend/good.md": GOOD_REPORT,
+            "content/_southend-drafts/_area.yml": "name: Southend drafts\n",
+            "content/_southend-drafts/next.md": GOOD_REPORT,
+        }
+    )
+    result = run_cli("build", "--source", str(root), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["counts"]["areas"] == 1
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Southend drafts" not in home
+    assert not list((root / "site").glob("*drafts*"))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "--- # settings\n" + GOOD_REPORT.removeprefix("---\n"),
+            "x.md:1: error: the front matter's first line must be '---' alone, not '--- # sett",
+        ),
+        (
+            "--- !!map\n" + GOOD_REPORT.removeprefix("---\n"),
+            "x.md:1: error: the front matter's first line must be '---' alone, not '--- !!map'",
+        ),
+        (
+            '+++\nformat = "southend-highlight"\ntitle = "June"\n+++\nText.\n',
+            "x.md:1: error: front matter between '+++' lines (TOML) is not read",
+        ),
+    ],
+)
+def test_front_matter_of_another_kind_is_an_error_not_a_page(
+    built_site: Path, text: str, problem: str
+) -> None:
+    (built_site / "content" / "southend" / "x.md").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert problem in result.output
+
+
+def test_a_report_saved_as_utf16_is_an_error_not_a_page(built_site: Path) -> None:
+    (built_site / "content" / "southend" / "x.md").write_bytes(GOOD_REPORT.encode("utf-16-le"))
+    result = run_cli("check", "--source", str(built_site))
+    assert result.exit_code == 1
+    assert "x.md:1: error: this file is saved as UTF-16 (every other byte is empty)" in (
+        result.output
+    )

@@ -396,8 +396,8 @@ def discover(content_dir: Path) -> ContentTree:
             )
         if not path.is_file():
             continue
-        if path.name == AREA_FILE and len(rel.parts) == 2:
-            tree.areas.append((path, rel))
+        if path.name == AREA_FILE and len(rel.parts) == 2 and not is_ignored(rel.parts[0]):
+            tree.areas.append((path, rel))  # (an area kept out, '_drafts/', is out whole)
         elif path.name in SITE_FILES and len(rel.parts) == 1:
             tree.site_files[path.name] = (path, rel)
         elif any(is_ignored(part) for part in rel.parts):

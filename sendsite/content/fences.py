@@ -56,6 +56,7 @@ def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
     """Refuse front matter that is not read as such: a fence below blank lines, or of
     more than three dashes, followed by a ``key:`` line (the file would quietly become a
     page showing its settings as text, and a report would drop out of every list)."""
+    _check_first_line(lines, relpath)
     first = next((n for n, line in enumerate(lines) if line.strip(_UNSEEN)), 0)
     fence = lines[first].strip(_UNSEEN)
     if (first, lines[0].rstrip()) == (0, "---") or not _DASHES.fullmatch(fence):
@@ -95,6 +96,43 @@ def _check_fence(lines: list[str], relpath: PurePosixPath) -> None:
         line=1,
         fix="Make the first line '---'.",
     )
+
+
+def _check_first_line(lines: list[str], relpath: PurePosixPath) -> None:
+    """Refuse a first line that opens front matter sendsite does not read: '---' with
+    more on its line ('--- # settings'), TOML's '+++' (as Hugo reads it), or a file saved
+    as UTF-16 (every other byte empty)."""
+    line = lines[0].strip(_UNSEEN)
+    if "\x00" in line and line.replace("\x00", "").strip() in ("---", "+++"):
+        raise ContentError(
+            "this file is saved as UTF-16 (every other byte is empty), and sendsite reads "
+            "UTF-8: its front matter would not be read",
+            file=relpath,
+            line=1,
+            fix="Save it as UTF-8 (in Notepad: Save As, then Encoding: UTF-8).",
+        )
+    following = lines[1] if len(lines) > 1 else ""
+    if line == "+++" and _TOML_KEY_LINE.match(following):
+        raise ContentError(
+            "front matter between '+++' lines (TOML) is not read: sendsite reads YAML "
+            "between '---' lines",
+            file=relpath,
+            line=1,
+            fix="Write it as YAML between '---' lines: 'title: Our report' for "
+            "'title = \"Our report\"'.",
+        )
+    opened = line.startswith("---") and line[3:4] in (" ", "\t") and line[3:].strip()
+    if opened and _KEY_LINE.match(following):
+        raise ContentError(
+            f"the front matter's first line must be '---' alone, not '{line}'",
+            file=relpath,
+            line=1,
+            fix="Make the first line '---' (a comment goes on a line of its own below).",
+        )
+
+
+#: A line of TOML front matter: ``key = value``.
+_TOML_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*\s*=")
 
 
 def _check_end(lines: list[str], end: int, relpath: PurePosixPath) -> None:
