@@ -993,3 +993,17 @@ def test_an_attachment_renamed_to_the_same_address_relinks_its_pages(
     page = tmp_path / "site" / "southend" / "highlight-report-2021-05" / "index.html"
     assert 'href="../forward-plan.pdf">the plan</a>' in page.read_text(encoding="utf-8")
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_damaged_cache_piece_costs_one_cold_build_not_every_one(
+    site: Path, tmp_path: Path
+) -> None:
+    chunks = sorted((site / ".sendsite" / "cache" / "chunks").iterdir())
+    assert chunks
+    for chunk in chunks:
+        chunk.write_bytes(chunk.read_bytes()[:10])  # cut short (a full disk, a crash)
+    cold = _build(site, tmp_path / "site")
+    assert cold["rendered"] == cold["pages"]  # the cache could not be read: built cold
+    warm = _build(site, tmp_path / "site")
+    assert warm["rendered"] < warm["pages"]  # and the next build has its cache again
+    _same_as_cold(site, tmp_path / "site", tmp_path)

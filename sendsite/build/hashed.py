@@ -20,8 +20,9 @@ def put_hashed(folder: Path, data: bytes) -> tuple[Path, bool]:
     """The file of ``folder`` holding ``data``, and whether it was written now (no file
     held those bytes)."""
     path = folder / hashlib.blake2b(data, digest_size=20).hexdigest()
-    if path.is_file():
-        return path, False
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data):  # (one cut short, or emptied, is written again)
+            return path, False
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_bytes(data)
     partial.replace(path)

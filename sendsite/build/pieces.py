@@ -26,6 +26,7 @@ exports' copied pieces rely on too (``build.reused``).
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -96,7 +97,12 @@ class PieceReader(pickle.Unpickler):
         for pieces in self.pieces:
             read = _Read()
             for name in pickle.load(self.file):
-                chunk = pickle.loads((self.folder / name).read_bytes())
+                try:
+                    chunk = pickle.loads((self.folder / name).read_bytes())
+                except Exception:  # damaged: gone, so the next cache writes it again
+                    with contextlib.suppress(OSError):
+                        (self.folder / name).unlink()
+                    raise
                 pieces.update(chunk)
                 read.chunks.append(_Chunk(tuple(chunk), name))
                 read.held.update((key, _watched(value, weak=True)) for key, value in chunk.items())
