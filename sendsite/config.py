@@ -138,7 +138,8 @@ class SiteConfig:
         )
 
     def input_folders(self) -> list[tuple[str, Path]]:
-        """The folders a build reads, named for messages: the output must stay clear of them.
+        """The folders a build reads (or keeps its own work in, ``.sendsite/``), named for
+        messages: the output must stay clear of them.
 
         The site's own ``templates/``, ``themes/<theme>`` and ``plugins/`` count
         even before they exist, since a site written there would be read back.
@@ -154,6 +155,8 @@ class SiteConfig:
         else:
             plugins = self.plugin_paths()
         folders += [("plugins folder", path) for path in plugins]
+        # sendsite's own working folder: the cache, its pages, the spare site.
+        folders.append(("working folder", (self.root / ".sendsite").resolve()))
         return folders
 
 

@@ -74,6 +74,7 @@ OVERLAPS = {
     "the theme folder": ("themes/default", "is the theme folder itself"),
     "the plugins folder": ("plugins", "is the plugins folder itself"),
     "a link into content": ("published", "is inside the content folder"),
+    "inside sendsite's own": (".sendsite/spare", "is inside the working folder"),
 }
 
 
