@@ -706,3 +706,25 @@ def test_adjacent_spans_of_the_last_file_are_copied_at_once_and_made_where_it_ca
         os.close(source)
     assert (tmp_path / "new").read_bytes() == b"<abcdeij>GHIJKL"
     assert calls[:2] == [5, 2]  # a-e at once, then i-j
+
+
+def test_a_lock_file_left_by_another_user_is_named(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one build run with sudo, the lock file beside the output is root's: the
+    message names it, not the site folder (which can be written)."""
+    import errno
+
+    from sendsite.build import writer
+
+    root = make_site({"content/southend/r.md": "# A page\n"})
+    (root / ".site.lock").write_text("")
+
+    def refused(self: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(root / ".site.lock"))
+
+    monkeypatch.setattr(writer.FileLock, "acquire", refused)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert f"its lock file '{root / '.site.lock'}' belongs to another user" in result.output
+    assert f"Delete '{root / '.site.lock'}'" in result.output

@@ -98,6 +98,13 @@ def output_lock(output: Path) -> Iterator[None]:
             fix="Wait for it to finish, then build again.",
         ) from None
     except OSError as exc:
+        path = Path(lock.lock_file)
+        if exc.errno in (errno.EACCES, errno.EPERM) and path.exists():  # another user's
+            raise OutputError(
+                f"cannot take the lock of '{output}': its lock file '{path}' belongs to "
+                "another user (a build run with sudo, say)",
+                fix=f"Delete '{path}' (as that user, or with sudo), then build again.",
+            ) from exc
         raise io_error("cannot write the site into", output, output, exc) from exc
     try:
         yield
