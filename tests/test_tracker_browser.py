@@ -232,3 +232,38 @@ def test_without_javascript_the_tracker_says_links_do_not_filter(served: str, br
         assert "every item is shown" in note.inner_text()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def served_series(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example series (four reports of one area), built and served."""
+    docroot = tmp_path_factory.mktemp("series-docroot")
+    build(load_config(REPO / "examples" / "northdale-series"), output=docroot / "site")
+    handler = functools.partial(_QuietHandler, directory=str(docroot))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_reports_numbers_on_the_dashboard_open_that_reports_rows(
+    served_series: str, browser
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served_series + "dashboard/")
+        row = page.locator("#risks ~ div tr.dashboard__report").first
+        link = row.locator("a[aria-label$=' high']")
+        count = int(link.inner_text())
+        link.click()
+        expect(page).to_have_url(
+            re.compile(r"risks/northdale/\?report=northdale(/|%2F)[\w-]+&rating=high$")
+        )
+        shown = page.locator("#risk-table tr[data-row]:visible")
+        expect(shown).to_have_count(count)
+        assert page.locator("#filter-report option").count() == 5  # all, and the four
+        page.select_option("#filter-report", "")  # every report's high risks: more
+        assert page.locator("#risk-table tr[data-row]:visible").count() > count
+    finally:
+        page.close()

@@ -7,7 +7,7 @@ area a plugin adds. Disable them all with ``disable_plugins: [views]``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePosixPath
@@ -16,7 +16,7 @@ from typing import Any
 from sendsite.build.deferred import Streamed
 from sendsite.build.memo import per_area, per_report
 from sendsite.build.pages import HOME, LazyContext, Page
-from sendsite.build.site import AreaEntry, Site
+from sendsite.build.site import AreaEntry, ReportEntry, Site
 from sendsite.builtin import paging
 from sendsite.builtin.a_to_z import A_TO_Z_PAGE, a_to_z_pages
 from sendsite.builtin.crossarea import (
@@ -100,6 +100,7 @@ def _tracker_page(
             "levels": [lv for lv in Level if any(r.item.status.level is lv for r in rows)],
             "areas": areas,
             "owners": _options([r.item.owner for r in rows]),
+            "reports": _reports_of(r.entry for r in rows),
             "overdue_count": sum(r.overdue for r in rows),
             "total": total,
             "combined": menu is not None,
@@ -125,6 +126,7 @@ def _risks_page(
         return {
             "rows": rows,
             "ratings": [lv for lv in RiskLevel if any(r.risk.rating.level is lv for r in rows)],
+            "reports": _reports_of(r.entry for r in rows),
             "areas": areas,
             "total": total,
             "combined": menu is not None,
@@ -134,6 +136,14 @@ def _risks_page(
     return Page(
         "risks", path, "risks.html", title, crumbs, LazyContext(context), menu=menu, areas=scope
     )
+
+
+def _reports_of(entries: Iterable[ReportEntry]) -> list[tuple[str, str]]:
+    """The reports of a page's rows for its report filter, newest first: each as its
+    folder on the site (what the rows and the dashboard's links name it by) and title."""
+    found = {str(entry.path.parent): entry for entry in entries}
+    newest = sorted(found.items(), key=lambda kv: (str(kv[1].report.as_of or ""), kv[0]))
+    return [(key, entry.report.title) for key, entry in reversed(newest)]
 
 
 def _paging(
