@@ -24,6 +24,7 @@ from sendsite.content.markdown import (
     render_inline,
     render_markdown,
     sanitize,
+    scrolling_tables,
     settle_content_ids,
     slugify,
 )
@@ -40,7 +41,7 @@ def _markdown_it(text: str) -> str:
     """What ``render_markdown`` gave when markdown-it-py parsed blocks too."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
     anchors_plugin(md, min_level=1, max_level=6, slug_func=slugify)
-    return sanitize(md.render(text))
+    return scrolling_tables(sanitize(md.render(text)))
 
 
 def _project_markdown() -> list[Path]:

@@ -31,6 +31,12 @@ priorities:
       - milestone: New short breaks offer live
         completed_by: September 2021
         rag: Green
+    narrative: |
+      Places taken each month:
+
+      | Service | Apr | May | Jun | Jul | Aug | Sep | Oct | Nov | Dec | Jan | Total |
+      |---|---|---|---|---|---|---|---|---|---|---|---|
+      | Short breaks overnight | 120 | 131 | 128 | 140 | 152 | 149 | 133 | 137 | 141 | 129 | 1636 |
     risks:
       - risk: Provider market is thin
         mitigation: Market engagement events
@@ -265,5 +271,20 @@ def test_a_reports_numbers_on_the_dashboard_open_that_reports_rows(
         assert page.locator("#filter-report option").count() == 5  # all, and the four
         page.select_option("#filter-report", "")  # every report's high risks: more
         assert page.locator("#risk-table tr[data-row]:visible").count() > count
+    finally:
+        page.close()
+
+
+def test_a_wide_table_in_a_reports_text_scrolls_not_the_page(served: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        page.goto(served + "northshire/report/")
+        wrapper = page.locator("div.table-scroll:has(th:text('Total'))")
+        expect(wrapper).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert wrapper.evaluate("e => e.scrollWidth > e.clientWidth")  # it scrolls itself
+        assert wrapper.get_attribute("tabindex") == "0"  # and can be scrolled by keyboard
+        cell = wrapper.locator("td").first
+        assert cell.evaluate("e => getComputedStyle(e).borderBottomStyle") == "solid"
     finally:
         page.close()

@@ -37,6 +37,7 @@ __all__ = [
     "render_inline",
     "render_markdown",
     "sanitize",
+    "scrolling_tables",
     "settle_content_ids",
     "slugify",
     "spaced_links",
@@ -403,7 +404,19 @@ def render_markdown(text: str | None) -> Markup:
     text = str(text)
     if _is_plain_line(text):
         return Markup(f"<p>{html_escape(text, quote=False)}</p>\n")
-    return Markup(_marked(sanitize(_block_html(text))))
+    return Markup(scrolling_tables(_marked(sanitize(_block_html(text)))))
+
+
+#: A table written in Markdown, as cmark-gfm makes it.
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+
+
+def scrolling_tables(html: str) -> str:
+    """``html`` with each Markdown table in a box that scrolls sideways, so a table
+    wider than a phone scrolls by itself, not the whole page (WCAG 1.4.10)."""
+    if "<table>" not in html:
+        return html
+    return _TABLE.sub(r'<div class="table-scroll" tabindex="0">\g<0></div>', html)
 
 
 def render_inline(text: str | None) -> Markup:
