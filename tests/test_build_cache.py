@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sendsite.build import changes, copying, pieces, pipeline, writer
+from sendsite.build import changes, copying, pieces, render, writer
 from sendsite.build.deferred import Reusable, Streamed
 from sendsite.build.reused import ReusedPieces
 from sendsite.builtin.exports import array_parts
@@ -620,13 +620,13 @@ def test_an_edit_renders_again_only_the_series_pages_that_show_it(
         later.write_text(text.replace("28th May 2021", f"2{number}th {_MONTHS[month]} 2021"))
     _build(site, tmp_path / "site")
     rendered: list[str] = []
-    real = pipeline.render_page
+    real = render.render_page
 
     def counted(env: Any, template: str, path: Any, *args: Any, **kwargs: Any) -> Any:
         rendered.append(str(path))
         return real(env, template, path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "render_page", counted)
+    monkeypatch.setattr(render, "render_page", counted)
     july = report.with_name("highlight-report-2021-07.md")
     july.write_text(july.read_text(encoding="utf-8").replace("rag: Yellow", "rag: Red", 1))
     _build(site, tmp_path / "site")
