@@ -7,6 +7,7 @@ import html
 import os
 import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -217,6 +218,21 @@ def make_site(tmp_path: Path) -> SiteMaker:
         return root
 
     return make
+
+
+def forget_modules_from(folder: Path) -> None:
+    """Drop the modules imported from ``folder`` (a test's own plugins), so that tests
+    cannot see each other's."""
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(str(folder)):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def forget_test_modules(tmp_path: Path) -> Iterator[None]:
+    """``forget_modules_from`` the test's folder once it has run (``usefixtures``)."""
+    yield
+    forget_modules_from(tmp_path)
 
 
 def run_cli(*args: str) -> Result:

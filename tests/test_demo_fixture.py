@@ -24,13 +24,20 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import DEMO_AREAS, REPO, build_demo, copy_demo, read_demo, run_cli
+from .conftest import (
+    DEMO_AREAS,
+    REPO,
+    build_demo,
+    copy_demo,
+    forget_modules_from,
+    read_demo,
+    run_cli,
+)
 
 #: Names for the added area: the first one the repository does not have yet.
 NEW_AREAS = ("northshire", "westshire", "eastshire")
@@ -61,9 +68,7 @@ def repository_with_a_new_area(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     assert (root / "content" / name / "_area.yml").is_file()
     assert (root / "plugins" / f"sendsite_{name}" / "__init__.py").is_file()
     yield root, name
-    for module_name, module in list(sys.modules.items()):
-        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[module_name]
+    forget_modules_from(tmp_path)
 
 
 def test_the_demo_copy_leaves_out_an_added_area(

@@ -24,7 +24,7 @@ from sendsite import hookspecs
 from sendsite.cli.scaffold import area_names, scaffold_files
 from sendsite.config import _OPTIONS
 
-from .conftest import REPO, page_text, run_cli
+from .conftest import REPO, forget_modules_from, page_text, run_cli
 
 DOCS = REPO / "docs"
 HOOKS = DOCS / "hooks.md"
@@ -192,9 +192,7 @@ def followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Reader
     reader = Reader(tmp_path, monkeypatch)
     reader.follow(TUTORIAL)
     yield reader
-    for name, module in list(sys.modules.items()):
-        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+    forget_modules_from(tmp_path)
 
 
 def test_following_the_tutorial_gives_a_working_plugin(followed: Reader) -> None:

@@ -7,7 +7,6 @@ import importlib.metadata
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,14 +53,7 @@ items:
 """
 
 
-@pytest.fixture(autouse=True)
-def forget_test_modules(tmp_path: Path) -> Iterator[None]:
-    """Drop modules imported from this test's folder, so tests cannot see each other's."""
-    yield
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if file.startswith(str(tmp_path)):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_test_modules")
 
 
 def tiny_site(make_site: SiteMaker, extra: dict[str, str] | None = None) -> Path:

@@ -4,10 +4,7 @@ error, at the hook, never a traceback from far away or a site silently wrong."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +18,7 @@ HEAD = (
 )
 
 
-@pytest.fixture(autouse=True)
-def forget_test_modules(tmp_path: Path) -> Iterator[None]:
-    """Drop the plugins imported from this test's folder (each test has its own)."""
-    yield
-    for name, module in list(sys.modules.items()):
-        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_test_modules")
 
 
 def _build(make_site: SiteMaker, plugins: dict[str, str], extra: dict[str, str] | None = None):

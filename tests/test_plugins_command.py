@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,7 @@ from sendsite.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
 from .conftest import SiteMaker, run_cli
 from .test_local_plugins import TINY, install, tiny_site
 
-
-@pytest.fixture(autouse=True)
-def forget_test_modules(tmp_path: Path) -> Iterator[None]:
-    yield
-    for name, module in list(sys.modules.items()):
-        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_test_modules")
 
 
 def _in_use() -> str:

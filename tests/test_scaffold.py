@@ -22,13 +22,7 @@ from sendsite.plugins.manager import make_plugin_manager
 
 from .conftest import REPO, copy_demo, page_text, run_cli
 
-
-@pytest.fixture(autouse=True)
-def forget_test_modules(tmp_path: Path) -> Iterator[None]:
-    yield
-    for name, module in list(sys.modules.items()):
-        if (getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_test_modules")
 
 
 def run_plugin_tests(site: Path, plugin: str) -> subprocess.CompletedProcess[str]:
