@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.pipeline import Pipeline
@@ -451,3 +452,21 @@ def test_a_link_with_a_space_in_its_address_is_warned_of(make_site: SiteMaker) -
         "a space ends a link's address"
     ]
     assert "Put the address in angle brackets: (<Plan v2.pdf>)." in output
+
+
+def test_a_link_whose_accents_are_stored_otherwise_finds_its_file(make_site: SiteMaker) -> None:
+    # The file as macOS names it ('e' and an accent), the link as typed ('é'): one name.
+    decomposed = unicodedata.normalize("NFD", "café plan.pdf")
+    root, output = _june(make_site, "See [the plan](<café plan.pdf>).\n", decomposed)
+    assert _warnings(output) == []
+    page = (root / "site" / "southend" / "june" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../cafe-plan.pdf">the plan</a>' in page
+
+
+def test_a_link_whose_capitals_differ_from_its_files_says_which(make_site: SiteMaker) -> None:
+    _, output = _june(make_site, "See [the plan](plan.pdf).\n", "Plan.pdf")
+    [warning] = _warnings(output)
+    assert "link to 'plan.pdf' leads nowhere" in warning
+    assert "How to fix: Did you mean 'Plan.pdf'? A link's file name must match its capitals." in (
+        output
+    )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -241,6 +242,8 @@ def _fix(ref: LooseRef, content_folder: Path) -> str:
     """How to mend ``ref``: put the file in place, or say why the one there is not published."""
     if ref.kind in ("link", "page") and (cut := _cut_short(ref.content, content_folder)):
         return cut
+    if ref.kind in ("link", "image") and (near := _named_alike(ref.content, content_folder)):
+        return near
     if ref.kind == "page":
         return _PAGE_FIX
     if ref.kind == "part":
@@ -254,6 +257,31 @@ def _fix(ref: LooseRef, content_folder: Path) -> str:
             "starts with '_' stays unpublished. Rename it to publish it, or remove the link."
         )
     return _ATTACH.format(content=content)
+
+
+def _named_alike(content: PurePosixPath, content_folder: Path) -> str | None:
+    """The file beside where the link leads whose name is the link's but for capitals, or
+    for how its accents are stored (macOS keeps 'é' as 'e' and an accent: it looks alike
+    and is not the same name), said as a fix; None if there is none."""
+    wanted = unicodedata.normalize("NFC", content.name).casefold()
+    try:
+        found = sorted(
+            p.name
+            for p in (content_folder / content).parent.iterdir()
+            if unicodedata.normalize("NFC", p.name).casefold() == wanted and p.name != content.name
+        )
+    except OSError:  # no such folder
+        return None
+    if not found:
+        return None
+    name = found[0]
+    if unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", content.name):
+        return (
+            f"The file beside it looks like '{content.name}' but its accents are stored "
+            "otherwise (as macOS keeps them): type the file's name again, or rename the "
+            "file, so the two are the same."
+        )
+    return f"Did you mean '{name}'? A link's file name must match its capitals."
 
 
 def _cut_short(content: PurePosixPath, content_folder: Path) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
 
@@ -86,7 +87,7 @@ def rewrite_content_links(
             return match.group(0)  # text that shows markup (in code): not a link
         href, anchor = as_written(match.group(1)), match.group(2) or ""
         joined = posixpath.normpath(posixpath.join(folder, href))
-        target = targets.get(PurePosixPath(joined))
+        target = _target(targets, joined)
         if target is None:
             if len(problems) <= MAX_ERRORS:  # one more than is shown: the build says so
                 if not lines:
@@ -130,7 +131,7 @@ def rewrite_content_links(
         target = None
         if not href.endswith("/"):
             joined = posixpath.normpath(posixpath.join(folder, as_written(href)))
-            target = targets.get(PurePosixPath(joined))
+            target = _target(targets, joined)
         if target is not None:
             return relative_url(page, str(target), directory_urls=directory_urls), "", None
         # Not a content file: left as written.
@@ -148,3 +149,16 @@ def rewrite_content_links(
     if ".md" in html:  # most pages link to no Markdown file: one look, not a scan
         html = _MD_HREF.sub(replace, html)
     return _REF.sub(reference, html), problems, list(loose.values())
+
+
+def _target(targets: Mapping[PurePosixPath, PurePosixPath], joined: str) -> PurePosixPath | None:
+    """Where the content file at ``joined`` is published, if it is one: also when its
+    accents are stored otherwise than the link's ('é' as one character or as 'e' and an
+    accent, as macOS keeps names; the two look alike and are one address)."""
+    target = targets.get(PurePosixPath(joined))
+    if target is None and not joined.isascii():
+        for form in ("NFC", "NFD"):
+            target = targets.get(PurePosixPath(unicodedata.normalize(form, joined)))
+            if target is not None:
+                break
+    return target
