@@ -745,3 +745,14 @@ def test_a_report_saved_as_utf16_is_an_error_not_a_page(built_site: Path) -> Non
     assert "x.md:1: error: this file is saved as UTF-16 (every other byte is empty)" in (
         result.output
     )
+
+
+def test_a_space_of_no_width_pasted_into_a_key_or_value_is_dropped(built_site: Path) -> None:
+    # From a web page or Word: "Green" with a zero-width space after it looks like "Green".
+    text = GOOD_REPORT.replace("rag: Green", "rag: Green\u200b", 1).replace(
+        "meeting_date:", "series: another\nmeeting\u2060_date:", 1
+    )
+    assert "\u200b" in text and "\u2060" in text
+    (built_site / "content" / "southend" / "x.md").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--source", str(built_site), "--strict")
+    assert result.exit_code == 0, result.output

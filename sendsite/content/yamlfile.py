@@ -121,8 +121,11 @@ class Positions:
 
 
 #: The characters besides the newline YAML ends a line at (NEL, LINE and PARAGRAPH
-#: SEPARATOR), each as a space.
-_LINE_SEPARATORS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+#: SEPARATOR), each as a space; and spaces of no width (ZERO WIDTH SPACE, WORD JOINER,
+#: ZERO WIDTH NO-BREAK SPACE), dropped: 'Red' with one after it is 'Red' to a reader.
+_LINE_SEPARATORS = str.maketrans(
+    {"\x85": " ", "\u2028": " ", "\u2029": " ", "\u200b": None, "\u2060": None, "\ufeff": None}
+)
 
 
 def load_yaml(
@@ -135,9 +138,9 @@ def load_yaml(
     ``ContentError`` for syntax errors and oversized or hostile documents.
     """
     offset = first_line - 1
-    # Text pasted from a PDF or Word may hold these: invisible, but YAML breaks lines at
-    # them, so every line after would be misnumbered and a value split. A space is what
-    # a reader sees there.
+    # Text pasted from a PDF, Word or a web page may hold these: invisible, but YAML breaks
+    # lines at the first three, so every line after would be misnumbered and a value
+    # split (a space is what a reader sees there), and the others make 'Red' another word.
     text = text.translate(_LINE_SEPARATORS)
     loader: yaml.SafeLoader | None = None  # or the C loader, which has the same API
     try:
