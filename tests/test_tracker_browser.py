@@ -288,3 +288,20 @@ def test_a_wide_table_in_a_reports_text_scrolls_not_the_page(served: str, browse
         assert cell.evaluate("e => getComputedStyle(e).borderBottomStyle") == "solid"
     finally:
         page.close()
+
+
+def test_pages_fit_a_phone_with_wcag_text_spacing(served: str, browser) -> None:
+    # WCAG 1.4.12: wider letter, word and line spacing set by the reader loses nothing.
+    spacing = (
+        "* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
+        " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+    )
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        for address in ("", "tracker/", "northshire/report/"):
+            page.goto(served + address)
+            page.add_style_tag(content=spacing)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 320, f"{address or 'home'} is {wide} px wide"
+    finally:
+        page.close()
