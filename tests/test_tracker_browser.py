@@ -305,3 +305,26 @@ def test_pages_fit_a_phone_with_wcag_text_spacing(served: str, browser) -> None:
             assert wide <= 320, f"{address or 'home'} is {wide} px wide"
     finally:
         page.close()
+
+
+def test_rows_of_earlier_reports_in_a_series_are_marked_and_can_be_left_out(
+    served_series: str, browser
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(served_series + "tracker/northdale/")
+        rows = page.locator("#tracker-table tr[data-row]")
+        earlier = rows.filter(has_text="Since followed by")
+        assert 0 < earlier.count() < rows.count()
+        intro = page.locator("p", has_text="of these items are from a report that a later one")
+        assert intro.inner_text().startswith(f"{earlier.count()} of these items")
+        page.check("#filter-latest")
+        shown = page.locator("#tracker-table tr[data-row]:visible")
+        expect(shown).to_have_count(rows.count() - earlier.count())
+        assert shown.filter(has_text="Since followed by").count() == 0
+        expect(page).to_have_url(re.compile(r"\?latest=1$"))
+        assert "latest report of each series only" in (
+            page.locator("[data-filter-summary]").inner_text()
+        )
+    finally:
+        page.close()
