@@ -253,3 +253,20 @@ def test_what_a_plugin_prints_stays_out_of_a_printed_schema(make_site: SiteMaker
     assert result.stdout.startswith("{")
     assert json.loads(result.stdout)["properties"]["format"]["const"] == "tiny-list"
     assert "hello from chatty" in result.stderr
+
+
+def test_two_plugins_keys_of_one_name_and_other_words_are_named(make_site: SiteMaker) -> None:
+    other = """
+KEY = StatusKey("tiny-rag", "Other RAG", (KeyEntry("Red", Level.SIGNIFICANT_DEVIATION),))
+
+def read(document):
+    return Report("Other")
+
+@hookimpl
+def register_formats():
+    return [Format("other-list", "Other list", read, "report.html", (KEY,))]
+"""
+    _, result = _build(make_site, {"other": other})
+    assert result.exit_code == 1
+    assert "has a status key named 'tiny-rag', as plugin '" in result.output
+    assert "Name each area's key after the area" in result.output

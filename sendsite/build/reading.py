@@ -51,6 +51,7 @@ class StrictWarnings(SendsiteError):
 def collect_formats(pm: PluginManager) -> dict[str, tuple[str, Format]]:
     """Every format the plugins provide, by name, with the plugin providing it."""
     formats: dict[str, tuple[str, Format]] = {}
+    keys: dict[str, tuple[str, object]] = {}  # each key's name: the plugin, the key
     for plugin, provided in call_each(pm, "register_formats"):
         for fmt in provided:
             if fmt.name in formats:
@@ -61,6 +62,17 @@ def collect_formats(pm: PluginManager) -> dict[str, tuple[str, Format]]:
                     fix="Disable one of the two plugins in sendsite.yml (disable_plugins).",
                 )
             formats[fmt.name] = (plugin, fmt)
+            for key in fmt.status_keys:  # the exports' status_key column names one key
+                owner, known = keys.setdefault(key.name, (plugin, key))
+                if known is not key and known != key:
+                    raise PluginError(
+                        f"format '{fmt.name}' has a status key named '{key.name}', as "
+                        f"plugin '{owner}' does, with other words",
+                        plugin=plugin,
+                        hook="register_formats",
+                        fix="Name each area's key after the area ('<area>-rag'): the data "
+                        "exports tell keys apart by name.",
+                    )
     return formats
 
 
