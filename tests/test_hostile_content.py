@@ -340,7 +340,7 @@ SAID = {
     "escaping-path": "returned the path '../out.txt', which is not a file's place inside the site",
     "static-dirs": "returned a list instead of a dict of {name: folder}",
     "pages": "returned a list holding text where Page objects are due",
-    "template-vars": "returned a int instead of a dict of template variables",
+    "template-vars": "returned an int instead of a dict of template variables",
     "wrapper": "is a hook wrapper, which sendsite's hooks do not support",
 }
 HOOKS = {

@@ -58,7 +58,7 @@ def register_formats():
             "report.items[0].status as None, where Status is due",
         ),
         ('"Odd", summary=[("Lead",)]', "report.summary[0] as a tuple, where a (label, value)"),
-        ("42", "report.title as a int, where str is due"),
+        ("42", "report.title as an int, where str is due"),
         (
             '"Odd", items=[Item("milestone", "x", "Row 1", KEY.blank_status)]',
             "report.items[0].anchor 'Row 1', which is not lower-case letters, digits and hyphens",
@@ -102,7 +102,7 @@ def test_a_report_of_the_wrong_shape_names_the_reader(
         ),
         (
             "@hookimpl\ndef prepare_report(report):\n    report.title = 42\n",
-            "hook 'prepare_report': left report.title as a int",
+            "hook 'prepare_report': left report.title as an int",
         ),
         (
             "@hookimpl\ndef prepare_search_records(records):\n    records.append({'url': 'x'})\n",
@@ -110,7 +110,7 @@ def test_a_report_of_the_wrong_shape_names_the_reader(
         ),
         (
             "@hookimpl\ndef register_glossary_terms():\n    return [GlossaryTerm('SEND', 5)]\n",
-            "hook 'register_glossary_terms': returned terms[0].expansion as a int",
+            "hook 'register_glossary_terms': returned terms[0].expansion as an int",
         ),
     ],
 )

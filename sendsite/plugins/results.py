@@ -13,22 +13,14 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any
 
 from sendsite.build.deferred import Streamed
-from sendsite.plugins.shapes import wrong_records, wrong_report, wrong_term
+from sendsite.plugins.shapes import describe, wrong_records, wrong_report, wrong_term
 
 __all__ = ["check_changed", "check_result"]
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bytes):
-        return "bytes"
-    return f"a {type(value).__name__}"
-
-
 def _bad_path(value: object, *, relative: bool) -> str | None:
     if not isinstance(value, str | PurePath):
-        return f"{_describe(value)} where a path is due"
+        return f"{describe(value)} where a path is due"
     text = str(value)
     if "\x00" in text:
         return f"the path {text!r}, which holds a NUL character"
@@ -52,11 +44,11 @@ def _reserved(path: PurePosixPath) -> str | None:
 def _list_of(kind: Callable[[], type], noun: str) -> Callable[[object], str | None]:
     def check(result: object) -> str | None:
         if not isinstance(result, list | tuple):
-            return f"{_describe(result)} instead of a list of {noun}"
+            return f"{describe(result)} instead of a list of {noun}"
         wanted = kind()
         for item in result:
             if not isinstance(item, wanted):
-                return f"a list holding {_describe(item)} where {noun} are due"
+                return f"a list holding {describe(item)} where {noun} are due"
         return None
 
     return check
@@ -64,13 +56,13 @@ def _list_of(kind: Callable[[], type], noun: str) -> Callable[[object], str | No
 
 def _paths(result: object) -> str | None:
     if not isinstance(result, list | tuple):
-        return f"{_describe(result)} instead of a list of folders"
+        return f"{describe(result)} instead of a list of folders"
     return next((bad for item in result if (bad := _bad_path(item, relative=False))), None)
 
 
 def _static_dirs(result: object) -> str | None:
     if not isinstance(result, dict):
-        return f"{_describe(result)} instead of a dict of {{name: folder}}"
+        return f"{describe(result)} instead of a dict of {{name: folder}}"
     for name, folder in result.items():
         bad = _bad_path(name, relative=True) or _bad_path(folder, relative=False)
         if bad:
@@ -82,15 +74,15 @@ def _static_dirs(result: object) -> str | None:
 
 def _files(result: object) -> str | None:
     if not isinstance(result, dict):
-        return f"{_describe(result)} instead of a dict of {{path: bytes}}"
+        return f"{describe(result)} instead of a dict of {{path: bytes}}"
     for path, data in result.items():
         if bad := _bad_path(path, relative=True):
             return bad
         if not isinstance(data, bytes | Streamed):
-            return f"{_describe(data)} for '{path}' where bytes are due (encode text as UTF-8)"
+            return f"{describe(data)} for '{path}' where bytes are due (encode text as UTF-8)"
         if isinstance(data, Streamed) and not callable(data.make):
             return (
-                f"a Streamed for '{path}' given {_describe(data.make)}, not a function that"
+                f"a Streamed for '{path}' given {describe(data.make)}, not a function that"
                 " makes the pieces: write Streamed(make), not Streamed(make())"
             )
     return None
@@ -103,7 +95,7 @@ def _pages(result: object) -> str | None:
         path = page.path
         if not isinstance(path, PurePosixPath):
             return (
-                f"the page '{page.title}' with its path as {_describe(path)}: give a"
+                f"the page '{page.title}' with its path as {describe(path)}: give a"
                 f" PurePosixPath, e.g. PurePosixPath('{str(path).strip('/') or 'x'}')"
             )
         if bad := _bad_path(path, relative=True):
@@ -115,15 +107,15 @@ def _pages(result: object) -> str | None:
             )
         for name, kind in (("kind", str), ("template", str), ("title", str)):
             if not isinstance(getattr(page, name), kind):
-                return f"the page at '{path}' with its {name} as {_describe(getattr(page, name))}"
+                return f"the page at '{path}' with its {name} as {describe(getattr(page, name))}"
     return None
 
 
 def _template_vars(result: object) -> str | None:
     if not isinstance(result, dict):
-        return f"{_describe(result)} instead of a dict of template variables"
+        return f"{describe(result)} instead of a dict of template variables"
     bad = next((key for key in result if not isinstance(key, str)), None)
-    return None if bad is None else f"a variable name that is {_describe(bad)}, not text"
+    return None if bad is None else f"a variable name that is {describe(bad)}, not text"
 
 
 def _format() -> type:
@@ -155,11 +147,10 @@ _CHECKS: dict[str, Callable[[object], str | None]] = {
     "register_pages": _pages,
     "register_files": _files,
     "prepare_report": lambda result: (
-        f"{_describe(result)}, which sendsite does not use (change the report it is given in place)"
+        f"{describe(result)}, which sendsite does not use (change the report it is given in place)"
     ),
     "prepare_search_records": lambda result: (
-        f"{_describe(result)}, which sendsite does not "
-        "use (change the records it is given in place)"
+        f"{describe(result)}, which sendsite does not use (change the records it is given in place)"
     ),
 }
 

@@ -13,13 +13,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["wrong_records", "wrong_report", "wrong_term"]
+__all__ = ["describe", "wrong_records", "wrong_report", "wrong_term"]
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
+    """What ``value`` is, in words for a message: "text", "bytes", "None", "an int"."""
     if value is None:
         return "None"
-    return "text" if isinstance(value, str) else f"a {type(value).__name__}"
+    if isinstance(value, str | bytes):
+        return "text" if isinstance(value, str) else "bytes"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _wrong_fields(value: object, where: str, types: Mapping[str, Any]) -> str | None:
@@ -29,16 +33,16 @@ def _wrong_fields(value: object, where: str, types: Mapping[str, Any]) -> str | 
         if not isinstance(got, kind):
             wanted = kind if isinstance(kind, tuple) else (kind,)
             names = " or ".join("None" if t is type(None) else t.__name__ for t in wanted)
-            return f"{where}.{name} as {_describe(got)}, where {names} is due"
+            return f"{where}.{name} as {describe(got)}, where {names} is due"
     return None
 
 
 def _wrong_rows(rows: object, where: str, kind: type, types: Mapping[str, Any]) -> str | None:
     if not isinstance(rows, list | tuple):
-        return f"{where} as {_describe(rows)}, where a list is due"
+        return f"{where} as {describe(rows)}, where a list is due"
     for n, row in enumerate(rows):
         if not isinstance(row, kind):
-            return f"{where}[{n}] as {_describe(row)}, where {kind.__name__} is due"
+            return f"{where}[{n}] as {describe(row)}, where {kind.__name__} is due"
         if wrong := _wrong_fields(row, f"{where}[{n}]", types):
             return wrong
     return None
@@ -101,10 +105,10 @@ def _wrong_anchors(report: Any) -> str | None:
 
 def _wrong_summary(summary: object) -> str | None:
     if not isinstance(summary, list | tuple):
-        return f"report.summary as {_describe(summary)}, where a list is due"
+        return f"report.summary as {describe(summary)}, where a list is due"
     for n, row in enumerate(summary):
         if not (isinstance(row, tuple | list) and len(row) == 2 and all(map(_is_text, row))):
-            return f"report.summary[{n}] as {_describe(row)}, where a (label, value) pair is due"
+            return f"report.summary[{n}] as {describe(row)}, where a (label, value) pair is due"
     return None
 
 
