@@ -756,3 +756,12 @@ def test_a_space_of_no_width_pasted_into_a_key_or_value_is_dropped(built_site: P
     (built_site / "content" / "southend" / "x.md").write_text(text, encoding="utf-8")
     result = run_cli("check", "--source", str(built_site), "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_a_page_that_starts_with_dashes_and_words_is_a_page(built_site: Path) -> None:
+    text = "--- Minutes of the board ---\nDate: 3 March 2021\n\nThe board met.\n"
+    (built_site / "content" / "minutes.md").write_text(text, encoding="utf-8")
+    result = run_cli("build", "--source", str(built_site))
+    assert result.exit_code == 0, result.output
+    page = (built_site / "site" / "minutes" / "index.html").read_text(encoding="utf-8")
+    assert "The board met." in page

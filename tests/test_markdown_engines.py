@@ -210,3 +210,15 @@ def test_control_characters_pasted_into_a_files_text_do_not_reach_the_page(
     body = load_document(path, PurePosixPath("area/r.md")).body
     assert body == "One Two [31mred. Minutes to go.\n"
     assert render_markdown(body) == "<p>One Two [31mred. Minutes to go.</p>\n"
+
+
+def test_a_table_inside_a_table_keeps_its_box_inside_its_cell() -> None:
+    html = str(
+        render_markdown(
+            "<table><tr><td>outer<table><tr><td>inner</td></tr></table></td></tr></table>\n"
+        )
+    )
+    assert html.count('<div class="table-scroll"') == 1
+    inner = html.index('<div class="table-scroll"')
+    assert html.index("</div>") < html.rindex("</td>")  # closed inside the outer cell
+    assert html.index("<table>") < inner

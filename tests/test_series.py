@@ -1029,3 +1029,19 @@ def test_every_page_names_the_feeds_for_feed_readers(demo_site: Path) -> None:
     assert 'href="../../feed.xml">' in report.read_text(encoding="utf-8")
     for feed in ("feed.xml", "southend/feed.xml"):
         assert ET.parse(demo_site / feed).getroot().tag == f"{ATOM}feed"
+
+
+def test_an_area_with_no_reports_names_no_feed_of_its_own(make_site: SiteMaker) -> None:
+    root = make_site(
+        {
+            "content/x/q0.md": _report("Q0", "31 March 2023", _row("Hire", "Green")),
+            "content/north/_area.yml": "name: North\n",
+            "content/north/page.md": "---\ntitle: About North\n---\nSoon.\n",
+        }
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    north = (root / "site" / "north" / "index.html").read_text(encoding="utf-8")
+    assert "North: new reports" not in north and "Follow this area" not in north
+    assert not (root / "site" / "north" / "feed.xml").exists()
+    assert 'title="X: new reports"' in (root / "site" / "x" / "index.html").read_text("utf-8")

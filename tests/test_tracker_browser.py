@@ -328,3 +328,15 @@ def test_rows_of_earlier_reports_in_a_series_are_marked_and_can_be_left_out(
         )
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [320, 800, 1280])
+def test_a_filter_hides_rows_when_the_list_is_cards_too(served: str, browser, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto(served + "risks/?rating=high")
+        high = page.locator("#risk-table tr[data-row][data-rating='high']").count()
+        assert 0 < high < page.locator("#risk-table tr[data-row]").count()
+        expect(page.locator("#risk-table tr[data-row]:visible")).to_have_count(high)
+    finally:
+        page.close()

@@ -122,7 +122,8 @@ def _check_first_line(lines: list[str], relpath: PurePosixPath) -> None:
             "'title = \"Our report\"'.",
         )
     opened = line.startswith("---") and line[3:4] in (" ", "\t") and line[3:].strip()
-    if opened and _KEY_LINE.match(following):
+    closed = any(later.rstrip() in _FENCES for later in lines[2:])  # settings, then '---'
+    if opened and closed and _KEY_LINE.match(following):
         raise ContentError(
             f"the front matter's first line must be '---' alone, not '{line}'",
             file=relpath,

@@ -408,7 +408,7 @@ def render_markdown(text: str | None) -> Markup:
 
 
 #: A table written in Markdown, as cmark-gfm makes it.
-_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_TABLE = re.compile(r"<table>(?:(?!<table).)*?</table>", re.S)  # (an inner one, if nested)
 
 
 def scrolling_tables(html: str) -> str:
