@@ -146,3 +146,63 @@ def test_accessors_raise_at_once_outside_a_readers_run(tmp_path: Path) -> None:
     fields = Fields.of(_document(tmp_path, "low: five\n"))
     with pytest.raises(ContentError, match="expected a whole number"):
         fields.integer("low")
+
+
+def test_a_reader_stopped_by_a_stand_in_warns_of_no_keys_it_never_reached(tmp_path: Path) -> None:
+    def read(document: Document) -> int:
+        fields = Fields.of(document)
+        size = fields.integer("size", required=True)  # 'big': noted, None stands in
+        return size + fields.integer("more", default=0)  # crashes on the stand-in
+
+    document = _document(tmp_path, "size: big\nmore: 2\nlater: x\n")
+    with pytest.raises(ContentErrors) as caught:
+        read_checked(read, document)
+    assert [p.message for p in caught.value.problems] == [
+        "size: expected a whole number but found the text 'big'"
+    ]
+    assert caught.value.warnings == []  # not "unknown key 'more'", nor 'later'
+
+
+def _read_rows(document: Document) -> list[str]:
+    rows = []
+    for row in Fields.of(document).list("rows"):
+        kind = row.choice("kind", ("legal", "financial"), required=True)
+        # A heading is needed only for a kind of the plugin's own: a refused kind's
+        # stand-in ("") would ask for one.
+        heading = row.text("heading", required=kind not in ("legal", "financial"))
+        rows.append(heading or kind)
+    return rows
+
+
+def test_a_mistake_that_follows_from_a_stand_in_in_its_entry_is_left_out(tmp_path: Path) -> None:
+    text = "rows:\n  - kind: Financal\n  - kind: legal\n  - kind: moral\n"
+    with pytest.raises(ContentErrors) as caught:
+        read_checked(_read_rows, _document(tmp_path, text))
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (3, "rows[1].kind: unknown kind 'Financal'"),
+        (5, "rows[3].kind: unknown kind 'moral'"),
+    ]  # not also "rows[1]: 'heading' is missing", nor rows[3]'s
+
+
+def test_a_key_read_twice_gives_its_mistake_once(tmp_path: Path) -> None:
+    def read(document: Document) -> str:
+        fields = Fields.of(document)
+        return fields.number("number", "action", seen={})  # reads the key twice
+
+    with pytest.raises(ContentErrors) as caught:
+        read_checked(read, _document(tmp_path, "number: [1]\n"))
+    assert [p.message for p in caught.value.problems] == ["number: expected text but found a list"]
+
+
+def test_a_score_out_of_range_is_one_mistake_not_two(make_site: SiteMaker) -> None:
+    text = SOUTHEND.replace(
+        "        rag:\n    narrative:",
+        "        rag:\n        likelihood: 7\n        impact: 3\n    narrative:",
+        1,
+    )
+    root = make_site({"content/_glossary.yml": GLOSSARY, "content/southend/r.md": text})
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert "likelihood: 7 is out of range" in result.output
+    assert "with no likelihood" not in result.output
+    assert "Stopped: 1 error." in result.output

@@ -324,3 +324,14 @@ def test_the_names_an_area_may_not_take_are_the_site_folders_a_build_makes(
     folders = {p.name for site in (demo_site, series) for p in site.iterdir() if p.is_dir()}
     assert "changes" in folders and "search" in folders
     assert folders - areas <= SITE_FOLDERS, folders - areas - SITE_FOLDERS
+
+
+def test_a_workstream_code_of_any_writing_makes_good_anchors(tmp_path: Path) -> None:
+    # 'W2.1' (dotted, as many plans number their workstreams) makes 'w2-1', not 'w2.1'.
+    assert run_cli("new-area", "westshire", "--source", str(tmp_path)).exit_code == 0
+    report = next((tmp_path / "content" / "westshire").glob("*.md"))
+    report.write_text(report.read_text().replace("- code: W2", "- code: W2.1"))
+    result = run_cli("build", "--source", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    page = next((tmp_path / "site" / "westshire").glob("*/index.html")).read_text()
+    assert 'id="w2-1"' in page and 'id="w2-1-milestone-1"' in page

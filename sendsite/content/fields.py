@@ -98,6 +98,10 @@ class Fields(CommonTables, Integers):
         """Record ``error``'s problem as a warning (shown by the build; fatal with --strict)."""
         self.document.warnings.append(self.error(key, message, fix).problem)
 
+    def _stand_in(self, error: ContentError, value: T, *, relational: bool = False) -> T:
+        """``stand_in`` for a mistake in this mapping."""
+        return stand_in(error, value, self.path, relational=relational)
+
     def _not_a_list(self, key: str, value: object) -> ContentError:
         return self.error(
             key,
@@ -134,7 +138,7 @@ class Fields(CommonTables, Integers):
                 error = self.error(
                     None, f"'{key}' is missing", fix=f"Add '{key}:' to {where}, {shape}."
                 )
-            return stand_in(error, None)  # read on as if it were not there
+            return self._stand_in(error, None, relational=True)  # read on as if not there
         return value
 
     def text(self, key: str, *, required: bool = False, default: str = "") -> str:
@@ -148,7 +152,7 @@ class Fields(CommonTables, Integers):
         if isinstance(value, bool) and written is not None:
             return written.strip()  # "owner: No" (Norway's?), "status: Yes": as typed
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
-            return stand_in(
+            return self._stand_in(
                 self.error(
                     key,
                     f"expected text but found {kind_of(value)}",
@@ -195,7 +199,7 @@ class Fields(CommonTables, Integers):
     def _explained_due(self, key: str, means: str) -> DueDate:
         written = self.text(key)
         if not written:
-            return stand_in(
+            return self._stand_in(
                 self.error(
                     means,
                     f"'{means}' explains a '{key}' that is not there",
@@ -203,12 +207,14 @@ class Fields(CommonTables, Integers):
                     "New Year'.",
                 ),
                 parse_due(""),
+                relational=True,
             )
         meaning = parse_due(self.text(means))
         if not meaning.understood:
-            return stand_in(
+            return self._stand_in(
                 self.error(means, f"could not understand the date '{meaning.text}'", fix=_DATE_FIX),
                 parse_due(written),
+                relational=True,
             )
         return replace(meaning, text=written)
 
@@ -225,7 +231,7 @@ class Fields(CommonTables, Integers):
                 f"unknown status '{word}' for the {status_key.title}",
                 fix=f"Use one of: {', '.join(allowed)}, or leave it empty if not rated.{hint}",
             )
-            return stand_in(error, status_key.blank_status)
+            return self._stand_in(error, status_key.blank_status)
         return found
 
     def texts(self, key: str, *, required: bool = False) -> list[str]:
@@ -236,7 +242,7 @@ class Fields(CommonTables, Integers):
         if isinstance(value, _SCALARS) and not isinstance(value, bool):
             return [self.text(key)]
         if not isinstance(value, list):
-            return stand_in(self._not_a_list(key, value), [])
+            return self._stand_in(self._not_a_list(key, value), [])
         entries = Fields(self.document, {}, (*self.path, key))
         result = []
         for index, entry in enumerate(value):
@@ -248,6 +254,7 @@ class Fields(CommonTables, Integers):
                         fix="Write each entry as text after '- ' on one line.",
                     ),
                     None,
+                    (*self.path, key, index),
                 )
                 continue
             written = self.document.positions.written.get((*self.path, key, index))
@@ -267,7 +274,7 @@ class Fields(CommonTables, Integers):
         value = _YES_NO.get(value.strip().casefold(), value) if isinstance(value, str) else value
         if not isinstance(value, bool):  # "yes" in quotes is read as yes, above
             fix = f"Write '{key}: yes' or '{key}: no'."
-            return stand_in(self.error(key, "expected yes or no", fix=fix), False)
+            return self._stand_in(self.error(key, "expected yes or no", fix=fix), False)
         return value
 
     def unique(
@@ -287,7 +294,7 @@ class Fields(CommonTables, Integers):
                 f"{what} {value} is already used on line {seen[same]}",
                 fix=fix or f"Give each {what} its own {key}.",
             )
-            return stand_in(error, value)
+            return self._stand_in(error, value, relational=True)
         if value:
             seen[same] = self.line(key) or 0
         return value
@@ -314,7 +321,7 @@ class Fields(CommonTables, Integers):
                 fix=f"Write e.g. '{key}: \"3\"'"
                 + ("." if required else f", or leave '{key}' out."),
             )
-            return stand_in(error, value)
+            return self._stand_in(error, value)
         return value if seen is None else self.unique(key, seen, what, fix=fix)
 
     def choice(
@@ -332,7 +339,7 @@ class Fields(CommonTables, Integers):
         close = get_close_matches(word.lower(), allowed, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         fix = f"Use one of: {', '.join(allowed)}.{hint}"
-        return stand_in(self.error(key, f"unknown {key} '{word}'", fix=fix), default)
+        return self._stand_in(self.error(key, f"unknown {key} '{word}'", fix=fix), default)
 
     def matching(
         self,
@@ -364,7 +371,8 @@ class Fields(CommonTables, Integers):
             )
         )
         if value and not re.fullmatch(pattern, value):
-            return stand_in(self.error(key, f"{what} {key} '{value}' {problem}", fix=fix), value)
+            error = self.error(key, f"{what} {key} '{value}' {problem}", fix=fix)
+            return self._stand_in(error, value, relational=True)
         return value
 
     def list(self, key: str, *, required: bool = False) -> list[Fields]:
@@ -373,7 +381,7 @@ class Fields(CommonTables, Integers):
         if value is None:
             return []
         if not isinstance(value, list):
-            return stand_in(self._not_a_list(key, value), [])
+            return self._stand_in(self._not_a_list(key, value), [])
         rows = []
         for index, row in enumerate(value):
             if not isinstance(row, dict):
@@ -383,7 +391,7 @@ class Fields(CommonTables, Integers):
                     fix="Each entry starts with '- ' and holds 'key: value' lines, "
                     "indented under it.",
                 )
-                stand_in(error, None)  # read on without it
+                stand_in(error, None, (*self.path, key, index))  # read on without it
                 continue
             rows.append(Fields(self.document, row, (*self.path, key, index)))
         return rows
@@ -399,7 +407,7 @@ class Fields(CommonTables, Integers):
                 f"expected 'key: value' lines but found {kind_of(value)}",
                 fix=f"Indent the lines under '{key}:' as 'key: value' pairs.",
             )
-            return stand_in(error, Fields(self.document, {}, (*self.path, key)))
+            return self._stand_in(error, Fields(self.document, {}, (*self.path, key)))
         return Fields(self.document, value, (*self.path, key))
 
     def check_known(self, known: Iterable[str]) -> None:

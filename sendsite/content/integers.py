@@ -25,6 +25,8 @@ _LIMIT = 10**18 - 1
 class _Field(Protocol):
     """What the reader needs of ``Fields``."""
 
+    path: tuple[str | int, ...]
+
     def _require(self, key: str, required: bool, shape: str) -> Any: ...
 
     def error(
@@ -83,14 +85,14 @@ class Integers:
                 f"expected a whole number but found {_shown(value)}",
                 fix=_fix(key, minimum, maximum),
             )
-            return stand_in(error, default)
+            return stand_in(error, default, self.path)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             error = self.error(
                 key,
                 f"{value} is out of range: it should be {_between(minimum, maximum)}",
                 fix=_fix(key, minimum, maximum),
             )
-            return stand_in(error, default)
+            return stand_in(error, default, self.path)
         return value
 
 

@@ -31,6 +31,8 @@ _OLD_KEY = (
 class _Table(Protocol):
     """What these readers need of ``Fields``: a table's rows, each a ``Fields``."""
 
+    path: tuple[str | int, ...]
+
     def list(self, key: str, *, required: bool = False) -> Sequence[Fields]: ...
 
     def mapping(self, key: str, *, required: bool = False) -> Fields: ...
@@ -173,7 +175,7 @@ class CommonTables:
                 fix=f"Use one of: {', '.join(risk_key.allowed)}, or leave it empty if not"
                 f" rated.{hint}",
             )
-            found = stand_in(error, RiskRating(risk_key.blank, key=risk_key.name))
+            found = stand_in(error, RiskRating(risk_key.blank, key=risk_key.name), self.path)
         scale = risk_key.scale
         likelihood = self.integer("likelihood", minimum=1, maximum=scale)
         impact = self.integer("impact", minimum=1, maximum=scale)
@@ -187,7 +189,7 @@ class CommonTables:
                 f"a {given} with no {missing}: a score is likelihood × impact",
                 fix=f"Add '{missing}:' beside it (1 to {scale}), or give the 'score:' alone.",
             )
-            likelihood = impact = stand_in(error, None)
+            likelihood = impact = stand_in(error, None, self.path, relational=True)
         if likelihood and impact:
             if score is not None and score != likelihood * impact:
                 error = self.error(
@@ -195,7 +197,7 @@ class CommonTables:
                     f"the score {score} is not likelihood {likelihood} × impact {impact}",
                     fix=f"Write 'score: {likelihood * impact}', or leave 'score:' out.",
                 )
-                stand_in(error, None)
+                stand_in(error, None, self.path, relational=True)
             score = likelihood * impact
         elif score is not None and not any(
             score % n == 0 and score // n <= scale for n in range(1, scale + 1)
