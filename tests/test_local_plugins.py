@@ -531,6 +531,6 @@ def test_a_sites_template_extends_the_plugins_one_it_replaces(
     )
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 1
-    assert "template 'tiny/report.html' extends itself" in result.output
+    assert "with 'tiny/report.html': a template extends itself" in result.output
     assert "'plugin:' for a plugin's" in result.output
     assert "Traceback" not in result.output

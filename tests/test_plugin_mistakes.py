@@ -270,3 +270,34 @@ def register_formats():
     assert result.exit_code == 1
     assert "has a status key named 'tiny-rag', as plugin '" in result.output
     assert "Name each area's key after the area" in result.output
+
+
+def test_a_key_fact_given_as_a_number_is_shown(make_site: SiteMaker) -> None:
+    root, result = _build(
+        make_site,
+        {"odd": READER.format(report='"Odd", summary=[("Items", 3), ("Share", 0.5)]')},
+        {
+            "content/odd/_area.yml": "name: Odd\n",
+            "content/odd/r.md": "---\nformat: odd-list\n---\n",
+        },
+    )
+    assert result.exit_code == 0, result.output
+    page = (root / "site" / "odd" / "r" / "index.html").read_text(encoding="utf-8")
+    assert "Items" in page and ">3<" in page
+
+
+def test_a_template_variable_two_plugins_give_names_the_other(make_site: SiteMaker) -> None:
+    extra = "@hookimpl\ndef extra_template_vars():\n    return {'feedback_address': 'x'}\n"
+    _, result = _build(make_site, {"first": extra, "second": extra})
+    assert result.exit_code == 1
+    said = "returned the template variable 'feedback_address', which plugin '"
+    assert said in result.output and "' gives too" in result.output
+    assert "sendsite sets itself" not in result.output
+
+
+def test_a_template_variable_the_views_plugin_gives_names_it(make_site: SiteMaker) -> None:
+    search = "@hookimpl\ndef extra_template_vars():\n    return {'search_page': 'x'}\n"
+    _, result = _build(make_site, {"mine": search})
+    assert result.exit_code == 1
+    assert "'search_page', which plugin '" in result.output
+    assert "sendsite sets itself" not in result.output

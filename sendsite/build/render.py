@@ -10,7 +10,7 @@ theme's own template, so an override can extend the one it replaces::
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -149,8 +149,8 @@ def render_page(
         ) from None
     except RecursionError:
         raise TemplateError(
-            f"template '{template}' extends itself (or templates extend one another in a "
-            f"loop), rendering {path}",
+            f"rendering {path} with '{template}': a template extends itself, or templates "
+            "extend one another in a loop",
             fix="To extend the template an override replaces, name it with a prefix: "
             "'default:' for the theme's, 'plugin:' for a plugin's "
             '({% extends "plugin:northshire/report.html" %}).',
@@ -182,12 +182,15 @@ def render_for(
     directory_urls: bool = True,
 ) -> str:
     """``render_page`` for ``page`` with ``context`` and each plugin's
-    ``extra_template_vars`` (none may replace a name sendsite gives: ``check_own_names``)."""
+    ``extra_template_vars`` (none may replace a name sendsite gives, nor one another
+    plugin gives: ``check_own_names``)."""
     file = page.source.relpath if page.source else None
+    own, given = {*context, *RENDER_NAMES}, dict[str, str]()
     for plugin, extra in call_each(
         pm, "extra_template_vars", template=page.template, page=page, file=file
     ):
-        check_own_names(plugin, extra, context, file)
+        check_own_names(plugin, extra, own, given, file)
+        given.update(dict.fromkeys(extra, plugin))
         context.update(extra)
     return render_page(env, page.template, page.path, context, directory_urls=directory_urls)
 
@@ -198,21 +201,29 @@ RENDER_NAMES = frozenset({"url", "page_path", "root", "ui"})
 
 
 def check_own_names(
-    plugin: str, extra: dict[str, Any], context: dict[str, Any], file: object = None
+    plugin: str,
+    extra: dict[str, Any],
+    own: Collection[str],
+    given: dict[str, str],
+    file: object = None,
 ) -> None:
     """Refuse ``extra_template_vars`` from ``plugin`` that would replace a name sendsite
-    gives the template (``page``, ``site``, ``url``, a page's own ``report``…)."""
-    taken = sorted(name for name in extra if name in context or name in RENDER_NAMES)
-    if taken:
-        names = ", ".join(f"'{name}'" for name in taken)
-        raise PluginError(
-            f"returned the template variable {names}, which sendsite sets itself",
-            plugin=plugin,
-            hook="extra_template_vars",
-            file=file if isinstance(file, str | PurePosixPath) else None,
-            fix="Give it a name of the plugin's own (its name as a prefix, say): the "
-            "templates use sendsite's.",
-        )
+    gives the template (``own``: ``page``, ``site``, ``url``, a page's own ``report``…)
+    or one another plugin gives (``given``: each name, and the plugin)."""
+    taken = sorted(name for name in extra if name in own)
+    shared = sorted(name for name in extra if given.get(name, plugin) != plugin)
+    if not taken and not shared:
+        return
+    names = ", ".join(f"'{name}'" for name in taken or shared)
+    whose = "sendsite sets itself" if taken else f"plugin '{given[shared[0]]}' gives too"
+    raise PluginError(
+        f"returned the template variable {names}, which {whose}",
+        plugin=plugin,
+        hook="extra_template_vars",
+        file=file if isinstance(file, str | PurePosixPath) else None,
+        fix="Give it a name of the plugin's own (its name as a prefix, say): "
+        + ("the templates use sendsite's." if taken else "each plugin's is its own."),
+    )
 
 
 def claim_static(owners: dict[str, str], name: str, plugin: str) -> None:

@@ -107,13 +107,20 @@ def _wrong_summary(summary: object) -> str | None:
     if not isinstance(summary, list | tuple):
         return f"report.summary as {describe(summary)}, where a list is due"
     for n, row in enumerate(summary):
-        if not (isinstance(row, tuple | list) and len(row) == 2 and all(map(_is_text, row))):
+        if not (isinstance(row, tuple | list) and len(row) == 2):
             return f"report.summary[{n}] as {describe(row)}, where a (label, value) pair is due"
+        label, value = row
+        if not isinstance(label, str) or isinstance(value, bool) or not _is_shown(value):
+            return (
+                f"report.summary[{n}] as ({describe(label)}, {describe(value)}), where a "
+                "label (text) and a value (text or a number) are due"
+            )
     return None
 
 
-def _is_text(value: object) -> bool:
-    return isinstance(value, str)
+def _is_shown(value: object) -> bool:
+    """Whether a key fact's value is shown as it is: text or a number."""
+    return isinstance(value, str | int | float)
 
 
 _TERM = {"term": str, "expansion": str, "description": str, "aliases": (tuple, list)}
