@@ -293,6 +293,8 @@ def test_a_template_variable_two_plugins_give_names_the_other(make_site: SiteMak
     said = "returned the template variable 'feedback_address', which plugin '"
     assert said in result.output and "' gives too" in result.output
     assert "sendsite sets itself" not in result.output
+    assert result.output.count(said) == 1  # said once, not once a page
+    assert "Stopped: 1 error." in result.output
 
 
 def test_a_template_variable_the_views_plugin_gives_names_it(make_site: SiteMaker) -> None:

@@ -349,7 +349,7 @@ class Pipeline:
         )
         loose = {path: self._loose[path] for path in fresh if path in self._loose}
         for page, (html, errors, refs) in zip(to_make, made, strict=True):
-            problems.errors.extend(errors)
+            problems.add(errors)
             loose.pop(page.path, None)
             if html is None:
                 del fresh[page.path]

@@ -7,7 +7,7 @@ which is what lets ``serve`` re-read only the files that changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
@@ -275,6 +275,8 @@ class Collector:
         self.warnings: list[Problem] = []
         #: Whether a step was skipped, or errors left out, as ``MAX_ERRORS`` were found.
         self.capped = False
+        #: The errors' words and places, so one a plugin makes on every page is said once.
+        self._said: set[tuple[str, str, int | None]] = set()
 
     def attempt(self, step: Callable[[], T]) -> T | None:
         """Run ``step``; record its error and return None if it fails."""
@@ -285,8 +287,17 @@ class Collector:
             return step()
         except SendsiteError as exc:
             exc.problem.cause = exc.__cause__
-            self.errors.extend(exc.problems)
+            self.add(exc.problems)
             return None
+
+    def add(self, errors: Iterable[Problem]) -> None:
+        """Record ``errors``, each once: the same words at the same place (a plugin's
+        mistake on every page it makes) are said once."""
+        for problem in errors:
+            said = (problem.message, str(problem.file), problem.line)
+            if said not in self._said:
+                self._said.add(said)
+                self.errors.append(problem)
 
     def raise_if_failed(self) -> None:
         if self.errors:

@@ -189,7 +189,7 @@ def render_for(
     for plugin, extra in call_each(
         pm, "extra_template_vars", template=page.template, page=page, file=file
     ):
-        check_own_names(plugin, extra, own, given, file)
+        check_own_names(plugin, extra, own, given)  # (not the page's: said once)
         given.update(dict.fromkeys(extra, plugin))
         context.update(extra)
     return render_page(env, page.template, page.path, context, directory_urls=directory_urls)
@@ -201,11 +201,7 @@ RENDER_NAMES = frozenset({"url", "page_path", "root", "ui"})
 
 
 def check_own_names(
-    plugin: str,
-    extra: dict[str, Any],
-    own: Collection[str],
-    given: dict[str, str],
-    file: object = None,
+    plugin: str, extra: dict[str, Any], own: Collection[str], given: dict[str, str]
 ) -> None:
     """Refuse ``extra_template_vars`` from ``plugin`` that would replace a name sendsite
     gives the template (``own``: ``page``, ``site``, ``url``, a page's own ``report``…)
@@ -220,7 +216,6 @@ def check_own_names(
         f"returned the template variable {names}, which {whose}",
         plugin=plugin,
         hook="extra_template_vars",
-        file=file if isinstance(file, str | PurePosixPath) else None,
         fix="Give it a name of the plugin's own (its name as a prefix, say): "
         + ("the templates use sendsite's." if taken else "each plugin's is its own."),
     )
