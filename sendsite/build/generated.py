@@ -30,13 +30,12 @@ class GeneratedFiles:
 
         def collect() -> dict[PurePosixPath, FileContent]:
             made: dict[PurePosixPath, FileContent] = {}
-            given: dict[PurePosixPath, str] = {}
             for name, extra in call_each(self.pm, "register_files", site=site):
                 for path, data in extra.items():
                     rel = PurePosixPath(path)
-                    if given.setdefault(rel, name) != name:
+                    if rel in made and self.origins[rel] != name:
                         raise PluginError(
-                            f"gives the file '{rel}', which plugin '{given[rel]}' gives too",
+                            f"gives the file '{rel}', which plugin '{self.origins[rel]}' gives too",
                             plugin=name,
                             hook="register_files",
                             fix="Give one of them another path, or disable one of the two "

@@ -189,7 +189,7 @@ class Pipeline:
             )
         for (_, rel, sig), (kind, value, warnings, scanned) in zip(stale, outcomes, strict=True):
             if kind == "error":
-                problems.errors.extend(value)
+                problems.add(value)
                 problems.warnings.extend(warnings)
                 current.pop(rel, None)
             else:

@@ -119,21 +119,20 @@ def _call_reader(plugin: str, fmt: Format, doc: Document) -> Report:
             fix="This is a bug in the plugin, not necessarily in your content: report it "
             "to the plugin's authors (run with --verbose for the traceback).",
         ) from exc
-    wrong = (
-        f"{type(report).__name__}, not a Report"
-        if not isinstance(report, Report)
-        else (f"a Report with {bad}" if (bad := wrong_report(report)) else None)
+    if not isinstance(report, Report):
+        wrong = f"{type(report).__name__}, not a Report"
+    elif bad := wrong_report(report):
+        wrong = f"a Report with {bad}"
+    else:
+        return report
+    raise PluginError(
+        f"the reader for format '{fmt.name}' returned {wrong}",
+        plugin=plugin,
+        hook="register_formats (read)",
+        file=doc.relpath,
+        fix="This is a bug in the plugin, not in your content: report it to the plugin's "
+        "authors (docs/model.md gives each field's type).",
     )
-    if wrong is not None:
-        raise PluginError(
-            f"the reader for format '{fmt.name}' returned {wrong}",
-            plugin=plugin,
-            hook="register_formats (read)",
-            file=doc.relpath,
-            fix="This is a bug in the plugin, not in your content: report it to the plugin's "
-            "authors (docs/model.md gives each field's type).",
-        )
-    return report
 
 
 def _check_ids(doc: Document, report: Report) -> None:

@@ -25,7 +25,17 @@ from sendsite.plugins.manager import PluginManager, call_each
 if TYPE_CHECKING:
     from sendsite.build.pages import Page
 
-__all__ = ["TemplateError", "compile_now", "make_environment", "render_page", "static_files"]
+__all__ = [
+    "RENDER_NAMES",
+    "TemplateError",
+    "check_own_names",
+    "claim_static",
+    "compile_now",
+    "make_environment",
+    "render_for",
+    "render_page",
+    "static_files",
+]
 
 
 class TemplateError(SendsiteError):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 
+from sendsite.build.collisions import reserved_for
 from sendsite.build.deferred import Streamed
 from sendsite.plugins.shapes import describe, wrong_records, wrong_report, wrong_term
 
@@ -30,15 +31,9 @@ def _bad_path(value: object, *, relative: bool) -> str | None:
         path = PurePosixPath(text)
         if not text or path.is_absolute() or ".." in path.parts or text.endswith("/"):
             return f"the path {text!r}, which is not a file's place inside the site"
-        if reserved := _reserved(path):
+        if reserved := reserved_for(path):
             return f"the path {text!r}, which is {reserved}"
     return None
-
-
-def _reserved(path: PurePosixPath) -> str | None:
-    from sendsite.build.collisions import reserved_for
-
-    return reserved_for(path)
 
 
 def _list_of(kind: Callable[[], type], noun: str) -> Callable[[object], str | None]:
