@@ -1007,3 +1007,48 @@ def test_a_damaged_cache_piece_costs_one_cold_build_not_every_one(
     warm = _build(site, tmp_path / "site")
     assert warm["rendered"] < warm["pages"]  # and the next build has its cache again
     _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_cache_that_makes_the_build_fail_is_removed_and_the_site_built_without_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """Chunks that read well but hold what no build wrote (two swapped by hand, or an
+    older sendsite's fault) made every build fail with a traceback until ``.sendsite``
+    was removed. The build now says so, removes the cache and builds without it."""
+    for chunk in (site / ".sendsite" / "cache" / "chunks").iterdir():
+        entries = pickle.loads(chunk.read_bytes())
+        chunk.write_bytes(pickle.dumps(dict.fromkeys(entries, 0)))
+    cold = _build(site, tmp_path / "site")
+    assert cold["rendered"] == cold["pages"]
+    [warning] = cold["problems"]
+    assert warning["level"] == "warning"
+    assert warning["message"].startswith("the build cache could not be used (")
+    assert warning["message"].endswith("so it was removed and the site was built without it")
+    assert warning["file"].endswith(".sendsite/cache")
+    warm = _build(site, tmp_path / "site")
+    assert warm["problems"] == [] and warm["rendered"] < warm["pages"]  # its cache again
+    _same_as_cold(site, tmp_path / "site", tmp_path)
+
+
+def test_a_fault_outside_the_cache_is_not_hidden_by_building_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a build that read a cache is tried again without it: a fault that a cold
+    build meets too is still the command's failure, said once."""
+    from sendsite.build import publish
+
+    calls: list[int] = []
+
+    def broken(*args: Any) -> Any:
+        calls.append(1)
+        raise RuntimeError("a fault of sendsite's own")
+
+    monkeypatch.setattr(publish, "_make", broken)
+    with pytest.raises(RuntimeError, match="of sendsite's own") as raised:
+        run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert len(calls) == 2  # with the cache, then without it
+    assert raised.value.__context__ is None  # one fault shown, not one inside another
+    assert not (site / ".sendsite" / "cache" / "build.pickle").exists()
+    with pytest.raises(RuntimeError):
+        run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert len(calls) == 3  # no cache now: tried once

@@ -8,7 +8,9 @@ is byte for byte what a cold build makes. The cache lives in the site folder
 output is as it was: sendsite itself, every plugin's folder, the theme, the
 site's ``templates/`` and ``sendsite.yml`` (their files' bytes), Python, and the
 versions of the libraries that make its text (``_LIBRARIES``).
-A cache that cannot be read is ignored, and written again after the build.
+A cache that cannot be read is ignored, and written again after the build; one that
+can be read but makes the build fail is removed by ``sendsite build``, which then
+builds once more without it (``publish``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from sendsite.plugins.manager import PluginManager, call_each
 
 __all__ = [
     "CACHE_FILE", "CHUNKS", "INDEX_PAGES", "LoadedCache", "Pieces", "StagedCache",
-    "bytes_hash", "compiled_templates", "content_hash", "file_date", "fingerprint", "hash_as_read",
-    "load_cache", "save_cache", "unchanged",
+    "bytes_hash", "compiled_templates", "content_hash", "drop_cache", "file_date", "fingerprint",
+    "hash_as_read", "load_cache", "save_cache", "unchanged",
 ]  # fmt: skip
 
 #: Where the cache is kept, in the site folder (never inside the published site).
@@ -234,6 +236,16 @@ def load_cache(config: SiteConfig, key: str) -> LoadedCache | None:
         return None
     except Exception:  # a cache from another version, cut short, or damaged: build cold
         return None
+
+
+def drop_cache(config: SiteConfig) -> bool:
+    """Remove the cache ``load_cache`` reads (the next build is a cold one, and makes it
+    again); whether there was one."""
+    try:
+        (config.root / CACHE_FILE).unlink()
+    except OSError:
+        return False
+    return True
 
 
 def save_cache(

@@ -16,15 +16,18 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sendsite.build.cache import (
+    CACHE_FILE,
     INDEX_PAGES,
     StagedCache,
     compiled_templates,
+    drop_cache,
     fingerprint,
     load_cache,
     save_cache,
@@ -57,7 +60,7 @@ from sendsite.build.written import as_written
 from sendsite.builtin.search.indexer import IndexSummary, RecordMemo, StagedSearch, index_step
 from sendsite.builtin.search.pagefind import BUNDLE
 from sendsite.config import CONFIG_FILE, SiteConfig
-from sendsite.errors import Problem
+from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, make_plugin_manager
 
 __all__ = [
@@ -189,7 +192,9 @@ def build(
         pm = make_plugin_manager(config=config)
     with spool_for(config.root, cached=cache) as spool, output_lock(target):
         args = (config, pm, target, strict, progress, cache, spool)
-        made = in_child(partial(_make, *args)) if own_process and can_fork() else _make(*args)
+        make = partial(_make, *args)
+        run = partial(in_child, make) if own_process and can_fork() else make
+        made = _made_or_cold(run, config) if cache else run()
         progress.seconds.update(made.seconds)
         search = _publish(made, target, progress, spool)
     return BuildResult(
@@ -350,6 +355,36 @@ def _publish(
         if spool is not None:  # the pages the cache now names, and no others
             spool.keep_only(made.spooled)
     return indexed[0] if indexed else None
+
+
+def _made_or_cold(run: Callable[[], _Made], config: SiteConfig) -> _Made:
+    """``run()`` (a build with the cache); if it fails with an error not of sendsite's own
+    (which a mistake in the content or a plugin is) and there is a cache, once more
+    without it: what the cache holds may be what failed (files swapped by hand, an older
+    sendsite's fault), and would fail every build after it. Not for a lack of memory."""
+    try:
+        return run()
+    except (SendsiteError, MemoryError):
+        raise
+    except Exception as error:
+        if not drop_cache(config):
+            raise
+        failed = error
+    made = run()  # no cache to read now: as any build without one (its fault is its own)
+    made.warnings.append(_cache_dropped(failed, config.root))
+    return made
+
+
+def _cache_dropped(error: Exception, root: Path) -> Problem:
+    """The warning of a build that could not use its cache, and was made without it."""
+    return Problem(
+        f"the build cache could not be used ({type(error).__name__}: {error}), so it was "
+        "removed and the site was built without it",
+        file=root / CACHE_FILE.parent,
+        fix="Nothing to do: this build made the cache again. If this warning comes back, "
+        "build with --verbose and report what it shows.",
+        cause=error,
+    )
 
 
 def _as_written(kept_state: tuple[Any, ...], staging: Path, target: Path) -> list[Path]:
