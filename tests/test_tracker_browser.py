@@ -275,6 +275,37 @@ def test_a_reports_numbers_on_the_dashboard_open_that_reports_rows(
         page.close()
 
 
+@pytest.mark.parametrize(
+    ("table", "label", "field"),
+    [("#milestones", "on track", "status"), ("#risks", "high", "rating")],
+)
+def test_an_areas_numbers_on_the_dashboard_are_where_it_stands_now(
+    served_series: str, browser, table: str, label: str, field: str
+) -> None:
+    """An area's row counts the latest report of each series (a milestone four quarterly
+    reports track is one milestone), and its numbers open those rows."""
+    page = browser.new_page()
+    try:
+        page.goto(served_series + "dashboard/")
+        area = page.locator(f"{table} ~ div tr.dashboard__area").first
+        latest = page.locator(f"{table} ~ div tr.dashboard__report").first  # newest first
+        assert "quarter 4" in latest.locator("th").inner_text()
+        totals = [row.locator("td[data-label=Total]").inner_text() for row in (area, latest)]
+        assert totals[0] == totals[1]
+        every = page.locator(f"{table} ~ div tr.dashboard__report td[data-label=Total]")
+        assert sum(int(t) for t in every.all_inner_texts()) > int(totals[0])  # four reports
+        expect(
+            page.locator("p", has_text="Each area's row counts where it stands now")
+        ).to_be_visible()
+        link = area.locator(f"a[aria-label$=' {label}']")
+        count = int(link.inner_text())
+        link.click()
+        expect(page).to_have_url(re.compile(rf"/northdale/\?latest=1&{field}=[\w-]+$"))
+        expect(page.locator("tr[data-row]:visible")).to_have_count(count)
+    finally:
+        page.close()
+
+
 def test_a_wide_table_in_a_reports_text_scrolls_not_the_page(served: str, browser) -> None:
     page = browser.new_page(viewport={"width": 320, "height": 800})
     try:

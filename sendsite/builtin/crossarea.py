@@ -240,6 +240,9 @@ class DashboardRow:
     entry: ReportEntry | None
     items: Counts
     risks: Counts
+    #: An area's row: how many of its reports a later one in their series follows (their
+    #: rows were how things stood then, and its counts leave them out).
+    superseded: int = 0
 
 
 @dataclass
@@ -260,8 +263,10 @@ class Dashboard:
 
 
 def _area_rows(site: Site, area: AreaEntry) -> tuple[DashboardRow, list[DashboardRow]]:
-    """An area's row of the dashboard (its reports' counts added up) and its reports'
-    (each report's counts kept per report)."""
+    """An area's row of the dashboard and its reports' (each report's counts kept per
+    report). The area's row adds up where it stands now: the latest report of each series
+    and every report in none; a report a later one in its series follows is left out (a
+    milestone four quarterly reports track is one milestone, as the last report has it)."""
     rows = [
         DashboardRow(
             entry.title,
@@ -272,10 +277,14 @@ def _area_rows(site: Site, area: AreaEntry) -> tuple[DashboardRow, list[Dashboar
         for entry in area.reports
     ]
     items, risks = Counts(), Counts(scale=tuple(RiskLevel))
+    superseded = 0
     for row in rows:
+        if row.entry is not None and row.entry.next is not None:
+            superseded += 1
+            continue
         items.add(row.items)
         risks.add(row.risks)
-    return DashboardRow(area.title, area, None, items, risks), rows
+    return DashboardRow(area.title, area, None, items, risks, superseded), rows
 
 
 def _counts(entry: ReportEntry) -> tuple[Counts, Counts]:
