@@ -110,7 +110,7 @@ CASES: dict[str, tuple[str, str, str, bool]] = {
     ),
     "unknown_status.md": (
         "unknown_status.md:10:14: error",
-        "unknown status 'Purple' for the Southend RAG rating",
+        "unknown status 'Purple' for the RAG rating",
         "Use one of: Blue, Green, Yellow, Amber, Red",
         False,
     ),

@@ -99,7 +99,7 @@ def test_the_report_page_shows_ratings_and_the_risk_key(demo_site: Path) -> None
     row = html[html.index('id="p2-risk-1"') :]
     row = row[: row.index("</tr>")]
     assert '<strong class="tag tag--orange" data-rating="medium">Yellow (Medium)</strong>' in row
-    assert "Southend risk RAG rating" in html
+    assert "Risk RAG rating: the RAG column" in html
     assert '<strong class="tag tag--red">Red</strong> High risk</li>' in html
 
 

@@ -1045,3 +1045,16 @@ def test_an_area_with_no_reports_names_no_feed_of_its_own(make_site: SiteMaker) 
     assert "North: new reports" not in north and "Follow this area" not in north
     assert not (root / "site" / "north" / "feed.xml").exists()
     assert 'title="X: new reports"' in (root / "site" / "x" / "index.html").read_text("utf-8")
+
+
+def test_another_area_in_the_southend_format_does_not_name_southend(example_site: Path) -> None:
+    """The format's status keys are the report's, not Southend's: Northdale's pages
+    (written in it) said "Southend RAG rating" over their legends."""
+    page = (example_site / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
+    titles = re.findall(r'<p class="legend__title">(.*?)</p>', page)
+    shown = [re.sub(r"<[^>]+>", "", title) for title in titles]
+    assert shown == [
+        "RAG rating: as given by the report&#39;s authors",
+        "Risk RAG rating: the RAG column of each priority area&#39;s top risks and issues",
+    ]
+    assert "Southend" not in page
