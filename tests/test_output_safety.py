@@ -11,11 +11,14 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +34,9 @@ from .conftest import SiteMaker, run_cli
 PAGES = {"content/a.md": "# A\n\nThe first page.\n", "content/b.md": "# B\n\nThe second.\n"}
 
 Snapshot = dict[str, bytes | None]
+#: The user and group ids of ``nobody``, whom the tests that need a user who is not root
+#: run as.
+NOBODY = 65534
 
 
 def _snapshot(folder: Path) -> Snapshot:
@@ -728,3 +734,64 @@ def test_a_lock_file_left_by_another_user_is_named(
     assert result.exit_code == 1
     assert f"its lock file '{root / '.site.lock'}' belongs to another user" in result.output
     assert f"Delete '{root / '.site.lock'}'" in result.output
+
+
+def _as_a_user(work: Callable[[], object]) -> int:
+    """``work()`` done by a user who is not root, whom permissions stop (the tests run as
+    root: then in a child given the ids of ``nobody``); 0 if it returned."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            if os.geteuid() == 0:
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@pytest.fixture
+def users_folder() -> Iterator[Path]:
+    """A folder the user of ``_as_a_user`` owns and can reach."""
+    folder = Path(tempfile.mkdtemp(prefix="sendsite-user-"))
+    try:
+        if os.geteuid() == 0:
+            os.chown(folder, NOBODY, NOBODY)
+        yield folder
+    finally:
+        for root, folders, _ in os.walk(folder):  # (what a failed test left read-only)
+            for name in folders:
+                os.chmod(os.path.join(root, name), 0o755)
+        shutil.rmtree(folder)
+
+
+def test_a_site_made_read_only_is_replaced_and_removed(users_folder: Path) -> None:
+    """A site whose folders were made read-only (``chmod -R a-w site``) was replaced, but
+    left beside the new one as ``.site.new-*`` by every build, unsaid: its owner could
+    neither remove its files nor move it. Its owner may make it writable again, and does."""
+    output, staging = users_folder / "site", users_folder / ".site.new-ab12cd34"
+    for folder, text in ((output, "old"), (staging, "new")):
+        (folder / "area" / "report").mkdir(parents=True)
+        (folder / "area" / "report" / "index.html").write_text(text)
+        (folder / MARKER).write_text("")
+    leftover = users_folder / ".site.new-cd34ef56"  # the old site an earlier build left
+    shutil.copytree(output, leftover)
+    if os.geteuid() == 0:
+        for root, folders, files in os.walk(users_folder):
+            for name in [*folders, *files]:
+                os.chown(os.path.join(root, name), NOBODY, NOBODY)
+    for tree in (output, leftover):
+        for root, _, files in os.walk(tree, topdown=False):
+            for name in files:
+                os.chmod(os.path.join(root, name), 0o444)
+            os.chmod(root, 0o555)
+
+    assert _as_a_user(lambda: writer._remove_leftovers(output, {staging.name})) == 0
+    assert _as_a_user(lambda: writer.swap_in(staging, output)) == 0
+    assert (output / "area" / "report" / "index.html").read_text() == "new"
+    assert sorted(p.name for p in users_folder.iterdir()) == ["site"]

@@ -19,12 +19,13 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from sendsite.build.written import Written
 
-__all__ = ["KEPT", "SPARE", "clear_for", "keep_old", "spare_for"]
+__all__ = ["KEPT", "SPARE", "clear_for", "keep_old", "remove_tree", "spare_for"]
 
 #: Where the sites builds replaced are kept, in the site folder: one folder per output.
 SPARE = Path(".sendsite", "spare")
@@ -55,7 +56,7 @@ def clear_for(
     (``Written``: the very file), and the folders left empty; return the pages kept.
     None, with the folder removed, if it is not such a site (or cannot be cleared)."""
     if not (spare / marker).is_file() or spare.is_symlink():
-        shutil.rmtree(spare, ignore_errors=True)
+        remove_tree(spare)
         return None
     wanted = {rel.as_posix(): page for rel, page in files.items() if isinstance(page, Written)}
     kept: list[str] = []
@@ -80,7 +81,7 @@ def clear_for(
             if not left and here:
                 os.rmdir(root)
     except OSError:
-        shutil.rmtree(spare, ignore_errors=True)
+        remove_tree(spare)
         return None
     return {PurePosixPath(rel) for rel in kept}
 
@@ -89,15 +90,41 @@ def keep_old(old: Path, spare: Path | None) -> None:
     """Keep the site just replaced (now at ``old``) as ``spare``, or remove it; keep at
     most ``KEPT`` such sites, those of the outputs replaced last."""
     if spare is not None and old != spare:
-        shutil.rmtree(spare, ignore_errors=True)
+        remove_tree(spare)
         with contextlib.suppress(OSError):
             os.replace(old, spare)
     if spare is None or old != spare:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)
     if spare is not None and spare.is_dir():
         with contextlib.suppress(OSError):
             os.utime(spare)  # when it was kept, which a rename leaves as it was
             _keep_latest(spare)
+
+
+def remove_tree(path: str | Path) -> None:
+    """Remove the folder ``path`` and all it holds, as far as it can, a link never followed.
+
+    A site replaced may hold folders made read-only (by hand, or by a copy that kept a
+    server's modes), whose files its owner cannot remove as they are, nor can it move the
+    folder: the old site was left beside the new one (``.site.new-*``) by every build.
+    Its owner may give itself back the right to, and does (only where removing failed)."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path) or os.path.islink(path):
+        return
+    with contextlib.suppress(OSError):
+        _owner_may_change(path)
+        for root, folders, _ in os.walk(path):  # each folder before it is looked into
+            for name in folders:
+                _owner_may_change(os.path.join(root, name))
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _owner_may_change(folder: str | Path) -> None:
+    """Let the owner of ``folder`` (not a link) list it and add and remove its files."""
+    found = os.lstat(folder)
+    if stat.S_ISDIR(found.st_mode) and found.st_mode & stat.S_IRWXU != stat.S_IRWXU:
+        with contextlib.suppress(OSError):  # (another's folder: left as it is)
+            os.chmod(folder, stat.S_IMODE(found.st_mode) | stat.S_IRWXU)
 
 
 def _keep_latest(spare: Path) -> None:
@@ -108,4 +135,4 @@ def _keep_latest(spare: Path) -> None:
             if entry.name != spare.name and entry.is_dir(follow_symlinks=False):
                 others.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
     for _, path in sorted(others, reverse=True)[KEPT - 1 :]:
-        shutil.rmtree(path, ignore_errors=True)
+        remove_tree(path)

@@ -32,7 +32,7 @@ from sendsite.build.deferred import Deferred, FileContent, Streamed
 from sendsite.build.output_errors import OutputError, io_error, shown_path
 from sendsite.build.progress import Progress
 from sendsite.build.reused import ReusedPieces, write_streamed
-from sendsite.build.spare import clear_for, keep_old
+from sendsite.build.spare import clear_for, keep_old, remove_tree
 from sendsite.build.written import Written
 
 __all__ = [
@@ -280,7 +280,7 @@ def _remove_leftovers(output: Path, keep: Collection[str] = ()) -> None:
             with contextlib.suppress(OSError):
                 os.replace(old, output)
     for path in leftovers:
-        shutil.rmtree(path, ignore_errors=True)
+        remove_tree(path)
 
 
 #: At least this many files to copy, beside files made as they are written, before the
@@ -386,10 +386,10 @@ def _swap(staging: Path, output: Path, spare: Path | None) -> None:
         os.replace(staging, output)
     except BaseException:
         os.replace(retired / output.name, output)  # if this fails, the next build does it
-        shutil.rmtree(retired, ignore_errors=True)
+        remove_tree(retired)
         raise
     keep_old(retired / output.name, spare)
-    shutil.rmtree(retired, ignore_errors=True)
+    remove_tree(retired)
 
 
 @functools.cache
