@@ -175,6 +175,8 @@ def test_abbr_skips_links_code_and_abbr_in_any_case_and_nesting() -> None:
         "<Code>EHCP</Code>",
         "<pre><code>x</code> EHCP</pre>",  # still inside <pre> after </code>
         '<abbr title="E">EHCP</abbr>',
+        '<select><option value="EHCP">EHCP lead</option></select>',  # text, no markup
+        "<option>EHCP lead</option>",  # (a list of suggestions' option too)
         "<a>never closed EHCP",
     ):
         html = f"<main>{inside} and then EHCP</main>"

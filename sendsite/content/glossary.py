@@ -184,7 +184,13 @@ def glossary_rows(terms: Iterable[GlossaryTerm]) -> list[tuple[str, str, Glossar
     return sorted(rows, key=lambda row: (row[1].casefold(), row[1] != row[2].term, row[1]))
 
 
-_SKIP = {"abbr", "a", "script", "style", "title", "code", "pre", "textarea", "svg", "button"}
+#: Elements whose text is never marked: links and abbreviations already, code, what is
+#: not text shown on the page, and controls whose text can hold no markup (an option of
+#: a filter: the parser drops the tag, and a menu's options cannot be pointed at).
+_SKIP = {
+    "abbr", "a", "script", "style", "title", "code", "pre", "textarea", "svg", "button",
+    "select", "option",
+}  # fmt: skip
 
 
 class AbbrMarker:
