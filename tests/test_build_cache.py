@@ -1052,3 +1052,23 @@ def test_a_fault_outside_the_cache_is_not_hidden_by_building_again(
     with pytest.raises(RuntimeError):
         run_cli("build", "--source", str(site), "--output", str(tmp_path / "site"))
     assert len(calls) == 3  # no cache now: tried once
+
+
+@pytest.mark.parametrize("options", [(), ("--no-cache",)])
+def test_word_lists_and_the_marker_as_they_were_keep_their_files(
+    site: Path, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    """A copy to a server by date (``rsync -a``) sends only what changed: the word lists
+    an edit leaves as they were, and the file saying sendsite wrote the site, are the last
+    site's files (they were written again, with new dates, by every build)."""
+    built = tmp_path / "site"
+    kept = [*sorted((built / "search" / "words").glob("*.json")), built / writer.MARKER]
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in kept}
+    report = site / REPORT
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("initially", "zygotically", 1), encoding="utf-8")
+    _build(site, built, *options)
+    same = [p for p in kept if p.read_bytes() == before[p][1]]
+    assert built / writer.MARKER in same and len(same) < len(kept)  # 'z' has a new word
+    assert [p.name for p in same if p.stat().st_ino != before[p][0]] == []
+    _same_as_cold(site, built, tmp_path)

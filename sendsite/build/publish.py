@@ -248,8 +248,9 @@ def _make(
     staging folder beside ``target`` (its pages in ``spool``, if any), the cache staged."""
     key = fingerprint(config, pm) if cache else ""
     compiled = compiled_templates(config, key) if cache else None
+    before = last_site(target)  # the site being replaced, if sendsite wrote it
     if spool is not None:  # a page as the site being replaced has it is that page's file
-        spool.last = last_site(target)
+        spool.last = before
     pipeline = Pipeline(config, pm, progress=progress, spool=spool, compiled=compiled)
     with collected_once(collect=False):  # unpickling: objects that live on, no garbage
         loaded = load_cache(config, key) if cache else None
@@ -268,7 +269,9 @@ def _make(
     reused = ReusedPieces(kept[2] if kept is not None else {}) if cache else None
     with progress.stage("index", step="records"), collected_once():  # the index's work
         home = config.root / INDEX_PAGES if cache and spool is not None else None
-        step = index_step(checked.site, files, pm, parallel=True, last=last, memo=memo, home=home)
+        step = index_step(
+            checked.site, files, pm, parallel=True, last=last, memo=memo, home=home, before=before
+        )
     state = pipeline.keep() if cache else None
     spans = reused.made if reused else {}
     kept_state = (state, memo.portable(), spans, looked) if state else None

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
 
-from sendsite.build.copying import Copying, copy_into, reuse
+from sendsite.build.copying import Copying, copy_into, relink, reuse
 from sendsite.build.deferred import Deferred, FileContent, Streamed
 from sendsite.build.output_errors import OutputError, io_error, shown_path
 from sendsite.build.progress import Progress
@@ -335,6 +335,8 @@ def _fill(
                 copying.stop()
             raise
         (staging / MARKER).write_text("This folder is written by sendsite build.\n")
+        if last is not None:  # (as it was: it keeps its date)
+            relink(last / MARKER, staging / MARKER)
 
 
 def _places(staging: Path, rel: PurePosixPath, last: Path | None) -> tuple[Path, Path | None]:

@@ -21,7 +21,7 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sendsite.build.copying import link_tree
+from sendsite.build.copying import link_tree, relink
 from sendsite.build.heap import give_back
 from sendsite.builtin.search.pagefind import (
     BUNDLE,
@@ -140,6 +140,7 @@ def stage_search_index(
     started: tuple[int, str, int] | None = None,
     home: Path | None = None,
     last: Path | None = None,
+    last_site: Path | None = None,
 ) -> StagedSearch:
     """``write_search_index`` up to running Pagefind: the word lists written into
     ``site_dir`` and the last site's index copied, or the records' pages written into a
@@ -155,7 +156,8 @@ def stage_search_index(
     is being made already (``background``): its parts, ``since`` and parts copied; only
     the word lists are written, and ``StagedSearch.made`` is to be given its files.
     ``home``: where the pages are kept for the next build, and ``last`` the last site's
-    index (``pagefind.stage_index``).
+    index (``pagefind.stage_index``); ``last_site``: the last site, whose word lists
+    are kept where they are as they were (``write_word_lists``).
     """
     if not records:
         return StagedSearch(0, 0)
@@ -164,7 +166,8 @@ def stage_search_index(
     # The very same records made the last site's word lists too.
     words = _copy_word_lists(reuse, site_dir) if reuse is not None and copied else None
     if words is None:
-        words = write_word_lists(site_dir.joinpath(*WORDS.parts), records, counts)
+        lists = last_site.joinpath(*WORDS.parts) if last_site is not None else None
+        words = write_word_lists(site_dir.joinpath(*WORDS.parts), records, counts, lists)
     if copied is None and parts is None:
         parts = layout(record_pages(records, language), language)
     if release:
@@ -181,10 +184,15 @@ def stage_search_index(
 
 
 def write_word_lists(
-    folder: Path, records: Iterable[SearchRecord], counts: Counter[str] | None = None
+    folder: Path,
+    records: Iterable[SearchRecord],
+    counts: Counter[str] | None = None,
+    last: Path | None = None,
 ) -> int:
     """Write ``<first letter>.json`` word lists (``{"w": [[word, records], ...]}``):
-    ``counts``, how many records hold each word, if already known (``RecordMemo``)."""
+    ``counts``, how many records hold each word, if already known (``RecordMemo``). A list
+    whose bytes are those of its file in ``last`` (the last site's lists) is that file,
+    linked: it keeps its date, and a copy by date sends only the lists that changed."""
     if counts is None:
         counts = Counter(chain.from_iterable(map(SearchRecord.listed_words, records)))
     groups: dict[str, list[list[Any]]] = {}
@@ -195,9 +203,12 @@ def write_word_lists(
     for letter in [*"abcdefghijklmnopqrstuvwxyz", "0", "_"]:
         groups.setdefault(letter, [])
     for letter, words in sorted(groups.items()):
-        (folder / f"{letter}.json").write_text(
+        name = f"{letter}.json"
+        (folder / name).write_text(
             json.dumps({"w": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
+        if last is not None:
+            relink(last / name, folder / name)
     return len(counts)
 
 

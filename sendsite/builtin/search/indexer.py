@@ -136,6 +136,8 @@ class IndexStep:
     home: Path | None = None
     #: The last site's index, if it has one (``pagefind.last_index``).
     last: Path | None = None
+    #: The last site, if any (its word lists are kept where they are as they were).
+    last_site: Path | None = None
 
     def __call__(self, folder: Path) -> IndexSummary:
         return self.stage(folder).run(folder)
@@ -178,6 +180,7 @@ class IndexStep:
             started=self.started,
             home=self.home,
             last=self.last,
+            last_site=self.last_site,
         )
 
 
@@ -190,6 +193,7 @@ def index_step(
     last: Path | None = None,
     memo: RecordMemo | None = None,
     home: Path | None = None,
+    before: Path | None = None,
 ) -> IndexStep | None:
     """What to run in the staging folder before it becomes the site, or None without search.
 
@@ -200,6 +204,8 @@ def index_step(
     pages in a part of it reuse that part (its index says what made each part).
     ``memo`` (the build cache's) gives back the records of report pages as they were;
     ``home`` (the build cache's too) keeps the records' pages for Pagefind between builds.
+    ``before`` is the site being replaced, with or without the cache: a word list as it
+    has it stays its file (``write_word_lists``).
     """
     if SEARCH_PAGE not in files:
         return None
@@ -209,17 +215,17 @@ def index_step(
     parts = layout(record_pages(records, language, memo), language, known)
     digests = part_digests(parts, language)
     counts = memo.word_counts(records) if memo is not None else None
-    step = IndexStep(records, language, digests, parts, counts=counts, home=home)
+    step = IndexStep(records, language, digests, parts, counts=counts, home=home, last_site=before)
     found = last_index(last) if last is not None else None
     if found is None:
         return step
-    bundle, before = found
+    bundle, made = found
     step.last = bundle
-    if before == digests:
+    if made == digests:
         step.reuse = last
-    elif len(before) == len(digests) > 1:
+    elif len(made) == len(digests) > 1:
         step.reused = {
-            n: bundle for n, (a, b) in enumerate(zip(before, digests, strict=True)) if a == b
+            n: bundle for n, (a, b) in enumerate(zip(made, digests, strict=True)) if a == b
         }
         for n in step.reused:  # copied from the last site: their pages are not held on
             parts.parts[n].clear()
