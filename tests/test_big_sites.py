@@ -106,7 +106,8 @@ def test_the_all_areas_tracker_says_what_it_leaves_out(big_site: Path) -> None:
     assert "Every milestone and action is on its area's own tracker" in text
     assert _rows(html) == 12
     assert all(
-        " highlight report 7</a>" in row for row in re.findall(r"<tr data-row.*?</tr>", html, re.S)
+        " highlight report 7 (2024-08-20)</a>" in row
+        for row in re.findall(r"<tr data-row.*?</tr>", html, re.S)
     )
     for area in AREAS:
         assert f'href="{area}/"' in html
@@ -221,7 +222,7 @@ def test_a_topic_with_too_many_matches_shows_each_areas_latest(big_site: Path) -
     ) in text
     # The limit shared between the areas: 4 of each area's 5 in its latest report.
     assert _matches(html) == 12
-    assert html.count(" highlight report 7; mentions") == 12
+    assert html.count(" highlight report 7 (2024-08-20); mentions") == 12
     for area in AREAS:
         assert (
             "40 items and sections in 8 reports: every one, newest report first (4 pages). "
@@ -237,7 +238,9 @@ def test_an_areas_pages_of_a_topic_hold_every_match_newest_report_first(big_site
     assert len(pages) == 4  # 8 reports of 5 matches, at most 12 a page, reports kept whole
     htmls = [p.read_text() for p in pages]
     assert [_matches(h) for h in htmls] == [10, 10, 10, 10]
-    headings = [re.findall(r"Ashcombe highlight report (\d)</a></h2>", h) for h in htmls]
+    headings = [
+        re.findall(r"Ashcombe highlight report (\d) \(2024-\d\d-20\)</a></h2>", h) for h in htmls
+    ]
     assert [int(n) for ns in headings for n in ns] == [7, 6, 5, 4, 3, 2, 1, 0]
     second = _text(htmls[1])
     assert "Milestones: Ashcombe (page 2 of 4)" in second

@@ -835,7 +835,7 @@ def test_feeds_leave_out_a_report_whose_date_is_not_understood(make_site: SiteMa
     assert result.exit_code == 0, result.output
     for feed in (root / "site" / "feed.xml", root / "site" / "x" / "feed.xml"):
         entries = ET.parse(feed).getroot().findall(f"{ATOM}entry")
-        assert [e.findtext(f"{ATOM}title") for e in entries] == ["X: Q0"]
+        assert [e.findtext(f"{ATOM}title") for e in entries] == ["X: Q0 (31 March 2023)"]
         assert "1970" not in feed.read_text()  # its date, had it been given one
 
 
@@ -859,13 +859,13 @@ def test_what_changed_shows_the_last_report_of_each_series_of_an_area(
     assert result.exit_code == 0, result.output
     page = (root / "site" / "changes" / "index.html").read_text()
     groups = re.findall(r'<th scope="colgroup"[^>]*>X: <a href="[^"]*">([^<]+)</a> since', page)
-    assert groups == ["A fix", "Q2"]
+    assert groups == ["A fix (28 February 2023)", "Q2 (1 February 2023)"]
     assert "2 changes in all" in page
     # The area page lists both series newest first: a report not following the row
     # below it says which report it is compared with.
     area = (root / "site" / "x" / "index.html").read_text()
     since = re.findall(r'<span class="muted">since <a href="[^"]*">([^<]+)</a></span>', area)
-    assert sorted(since) == ["M1", "Q1"]
+    assert sorted(since) == ["M1 (31 January 2023)", "Q1 (1 January 2023)"]
 
 
 @pytest.fixture(scope="module")
@@ -1058,3 +1058,35 @@ def test_another_area_in_the_southend_format_does_not_name_southend(example_site
         "Risk RAG rating: the RAG column of each priority area&#39;s top risks and issues",
     ]
     assert "Southend" not in page
+
+
+def test_reports_titled_alike_are_named_with_their_dates(
+    tmp_path: Path, example_site: Path
+) -> None:
+    """A partnership may title every quarter's report alike. Where a page names another
+    report (its history, the next and previous links, what it is compared with, the
+    lists' Report filter and column, the changes page, the dashboard), the name had been
+    the title alone, and four "SEND highlight report"s were told apart by nothing."""
+    root = tmp_path / "src"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".sendsite", "site"))
+    for report in (root / "content" / "northdale").glob("*.md"):
+        text = report.read_text("utf-8")
+        report.write_text(re.sub(r"(?m)^title: .*$", "title: SEND highlight report", text))
+    out = tmp_path / "site"
+    build(load_config(root), output=out)
+    page = (out / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
+    assert "Previous report: SEND highlight report (" in page
+    assert "Compared with <a" in page and "SEND highlight report (" in page.split("Compared")[1]
+    history = re.search(r'<ol class="history__list">(.*?)</ol>', page)
+    assert history is not None
+    names = re.findall(r"<a [^>]*>([^<]*)</a>", history.group(1))
+    assert len(names) > 1 and len(set(names)) == len(names)
+    tracker = (out / "tracker" / "northdale" / "index.html").read_text("utf-8")
+    options = re.search(r'<select id="filter-report".*?</select>', tracker, re.S)
+    assert options is not None
+    named = re.findall(r'<option value="[^"]+">([^<]*)</option>', options.group(0))
+    assert len(named) == 4 and len(set(named)) == 4
+    assert all(re.fullmatch(r"SEND highlight report \(.+\)", name) for name in named)
+    # A title with a year in it names its report already: nothing is added.
+    own = (example_site / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
+    assert "Previous report: Highlight report, quarter 3 2023/24</a>" in own

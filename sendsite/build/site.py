@@ -7,6 +7,7 @@ aggregate reports see all of them. Nothing here names an area or a format.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AreaEntry", "PlainPage", "Refreshed", "ReportEntry", "Site", "SiteCounts", "link_site",
 ]  # fmt: skip
+
+#: A year in a report's title ("… quarter 4 2023/24", "… May 2021"): see ``ReportEntry.named``.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 @dataclass
@@ -89,6 +93,14 @@ class ReportEntry:
     @property
     def title(self) -> str:
         return self.report.title
+
+    @property
+    def named(self) -> str:
+        """What another page calls this report: its title, with its date as written unless
+        the title has a year in it already. A partnership may title every month's report
+        alike, and a history of four "SEND highlight report"s told them apart by nothing."""
+        title, date = self.report.title, self.report.date
+        return f"{title} ({date.text})" if date and date.text and not _YEAR.search(title) else title
 
     @property
     def in_series(self) -> bool:

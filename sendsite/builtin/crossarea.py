@@ -269,7 +269,7 @@ def _area_rows(site: Site, area: AreaEntry) -> tuple[DashboardRow, list[Dashboar
     milestone four quarterly reports track is one milestone, as the last report has it)."""
     rows = [
         DashboardRow(
-            entry.title,
+            entry.named,
             area,
             entry,
             *per_report(site, "dashboard.report", entry, _counts, on_entry=True),

@@ -142,10 +142,10 @@ def _risks_page(
 
 def _reports_of(entries: Iterable[ReportEntry]) -> list[tuple[str, str]]:
     """The reports of a page's rows for its report filter, newest first: each as its
-    folder on the site (what the rows and the dashboard's links name it by) and title."""
+    folder on the site (what the rows and the dashboard's links name it by) and name."""
     found = {str(entry.path.parent): entry for entry in entries}
     newest = sorted(found.items(), key=lambda kv: (str(kv[1].report.as_of or ""), kv[0]))
-    return [(key, entry.report.title) for key, entry in reversed(newest)]
+    return [(key, entry.named) for key, entry in reversed(newest)]
 
 
 def _paging(

@@ -209,7 +209,7 @@ def _feed_entry(site: Site, path: PurePosixPath, entry: ReportEntry) -> str:
     return "\n".join(
         [
             "  <entry>",
-            f"    <title>{escape(entry.area.name)}: {escape(entry.title)}</title>",
+            f"    <title>{escape(entry.area.name)}: {escape(entry.named)}</title>",
             f"    <id>{_feed_id(site, str(entry.path.parent))}</id>",
             f"    <updated>{_timestamp(entry)}</updated>",
             f'    <link rel="alternate" href={quoteattr(link)}/>',
