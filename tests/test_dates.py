@@ -8,6 +8,8 @@ import pytest
 
 from sendsite.content.dates import looks_like_a_date, parse_due
 
+from .conftest import SiteMaker, run_cli
+
 # Every date form that appears in the five seed reports, and what it means.
 SEED_FORMS = [
     # Southend
@@ -377,3 +379,43 @@ def test_from_alone_still_has_no_end_and_calendar_years_keep_their_thirds() -> N
     assert parse_due("from April 2020").end is None
     assert parse_due("early 2015").describe() == "1 Jan 2015 to 30 Apr 2015"
     assert parse_due("Q2 2020-22").understood is False
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "fix"),
+    [
+        ("Q4 2023", "January to March 2024", "'Q4 2023/24' for this quarter of the financial"),
+        ("2023 Q1", "April to June 2023", "the months meant ('January to March 2023')"),
+    ],
+)
+def test_a_quarter_with_one_year_is_read_as_the_financial_years_and_said(
+    make_site: SiteMaker, written: str, read: str, fix: str
+) -> None:
+    """ "Q4 2023" may be the calendar's October to December 2023: read as UK public bodies
+    count quarters (January to March 2024), and a milestone due then is not overdue in a
+    report of February 2024, so the reading is said where it was written."""
+    root = make_site(
+        {
+            "content/x/r.md": (
+                "---\nformat: southend-highlight\ntitle: Report\nmeeting_date: 1 February 2024\n"
+                "priorities:\n  - code: P1\n    title: Transport\n    milestones:\n"
+                f"      - milestone: Hire\n        completed_by: {written}\n        rag: Green\n"
+                "---\n"
+            )
+        }
+    )
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"r.md:10:23: warning: priorities[1].milestones[1].completed_by: '{written}' is "
+        "read as quarter" in result.output
+    )
+    assert f"({read}), as UK public bodies count quarters" in result.output
+    assert fix in result.output
+    strict = run_cli("check", "--strict", "--source", str(root))
+    assert strict.exit_code == 1
+    written_with_both = written.replace("2023", "2023/24")
+    (root / "content" / "x" / "r.md").write_text(
+        (root / "content" / "x" / "r.md").read_text().replace(written, written_with_both)
+    )
+    assert "warning" not in run_cli("check", "--source", str(root)).output

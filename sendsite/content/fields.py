@@ -29,7 +29,8 @@ from typing import Any, TypeVar
 from markupsafe import Markup
 
 from sendsite.content.checked import noted_opened, read_checked, stand_in
-from sendsite.content.dates import DueDate, looks_like_a_date, parse_due
+from sendsite.content.date_doubts import DATE_FIX, doubt_about
+from sendsite.content.dates import DueDate, parse_due
 from sendsite.content.documents import Document, kind_of
 from sendsite.content.integers import Integers
 from sendsite.content.markdown import render_inline, render_markdown, slugify
@@ -43,9 +44,6 @@ __all__ = ["CORE_KEYS", "Fields", "read_checked"]
 T = TypeVar("T")
 
 _SCALARS = (str, int, float, date)
-_DATE_FIX = "Write a day, month or range UK-style, e.g. '31 March 2021', '31/03/2021', " + (
-    "'March 2021', 'April-May 2021' or 'Q2 2021/22'."
-)
 _WHOLE_NUMBER = re.compile(r"\d{1,4}")
 
 #: Front-matter keys the core reads itself, in every format.
@@ -187,13 +185,8 @@ class Fields(CommonTables, Integers):
         if means and self.has(means):
             return self._explained_due(key, means)
         due = parse_due(self.text(key, required=required))
-        if not due.understood and looks_like_a_date(due.text):
-            self.warn(
-                key,
-                f"could not understand the date '{due.text}'; it is shown as written but "
-                "cannot be checked for being overdue",
-                fix=_DATE_FIX,
-            )
+        if doubt := doubt_about(due):  # not understood, or a quarter with one year
+            self.warn(key, doubt[0], fix=doubt[1])
         return due
 
     def _explained_due(self, key: str, means: str) -> DueDate:
@@ -212,7 +205,7 @@ class Fields(CommonTables, Integers):
         meaning = parse_due(self.text(means))
         if not meaning.understood:
             return self._stand_in(
-                self.error(means, f"could not understand the date '{meaning.text}'", fix=_DATE_FIX),
+                self.error(means, f"could not understand the date '{meaning.text}'", fix=DATE_FIX),
                 parse_due(written),
                 relational=True,
             )
