@@ -42,6 +42,8 @@ class SiteConfig:
     plugins: tuple[str, ...] | None = None
     directory_urls: bool = True
     footer: str = ""
+    #: What makes the ids of the site's feeds its own (default: made from ``title``).
+    feed_id: str = ""
     #: For the accessibility statement: how readers report a problem, and when the
     #: statement (and the site's accessibility) was last reviewed.
     accessibility_contact: str = ""
@@ -174,6 +176,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "plugins": ("plugins", list, "[plugins, tools/glossary_terms.py]"),
     "directory_urls": ("directory_urls", bool, "true"),
     "footer": ("footer", str, "Published by the SEND partnership"),
+    "feed_id": ("feed_id", str, "northshire-send-reports"),
     "accessibility_contact": ("accessibility_contact", str, "send.reports@example.gov.uk"),
     "accessibility_reviewed": ("accessibility_reviewed", str, "30 November 2026"),
 }

@@ -1090,3 +1090,33 @@ def test_reports_titled_alike_are_named_with_their_dates(
     # A title with a year in it names its report already: nothing is added.
     own = (example_site / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
     assert "Previous report: Highlight report, quarter 3 2023/24</a>" in own
+
+
+def test_a_feeds_ids_outlive_a_new_title_with_feed_id(make_site: SiteMaker) -> None:
+    """A feed's ids are made from the site's title, and a new title made every entry new
+    to feed readers (RFC 4287: an entry's id never changes): ``feed_id`` keeps them."""
+    root = make_site(
+        {
+            "sendsite.yml": "title: Northshire SEND reports\n",
+            "content/x/q0.md": _report("Q0", "31 March 2023", _row("Hire", "Green")),
+            "content/x/q1.md": _report("Q1", "30 June 2023", _row("Hire", "Amber")),
+        }
+    )
+
+    def ids() -> list[str | None]:
+        result = run_cli("build", "--source", str(root))
+        assert result.exit_code == 0, result.output
+        feed = ET.parse(root / "site" / "x" / "feed.xml").getroot()
+        return [feed.findtext(f"{ATOM}id")] + [
+            e.findtext(f"{ATOM}id") for e in feed.findall(f"{ATOM}entry")
+        ]
+
+    first = ids()
+    assert first[0] == "urn:sendsite:northshire-send-reports:x/feed.xml"
+    assert "urn:sendsite:northshire-send-reports:x/q1" in first
+    (root / "sendsite.yml").write_text("title: Northshire SEND partnership\n")
+    assert ids()[0] == "urn:sendsite:northshire-send-partnership:x/feed.xml"
+    (root / "sendsite.yml").write_text(
+        "title: Northshire SEND partnership\nfeed_id: northshire-send-reports\n"
+    )
+    assert ids() == first

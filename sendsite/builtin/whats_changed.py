@@ -154,8 +154,9 @@ def _block(block: Callable[[list[Change]], bytes], entry: ReportEntry) -> bytes:
 
 def _feed_id(site: Site, where: str) -> str:
     """An id no other site's feed has (one reader may follow two councils' feeds): the
-    site's title and the place in it."""
-    return f"urn:sendsite:{escape(slugify(site.config.title) or 'site')}:{escape(where)}"
+    site's ``feed_id`` (else its title) and the place in it."""
+    name = slugify(site.config.feed_id or site.config.title) or "site"
+    return f"urn:sendsite:{escape(name)}:{escape(where)}"
 
 
 def _timestamp(entry: ReportEntry) -> str:
