@@ -560,7 +560,10 @@ def test_a_revision_of_one_date_named_to_sort_first_follows_the_report_it_revise
     )
     assert run_cli("check", "--source", str(root), "--strict").exit_code == 0
     entries = _read(root)
-    assert entries["june-revised"].previous is entries["june"]
+    # The revision takes the place of the report it corrects (the first of its series).
+    assert entries["june-revised"].previous is None
+    assert entries["june-revised"].corrects is entries["june"]
+    assert entries["june"].next is entries["june-revised"]
     assert entries["september"].previous is entries["june-revised"]
     assert _changes(entries["september"]) == {("status", "worsened", "Hire")}
 
@@ -593,7 +596,8 @@ def test_supersedes_orders_reports_of_one_date(make_site: SiteMaker) -> None:
         }
     )
     entries = _read(root)
-    assert entries["b"].previous is entries["a"]
+    assert entries["b"].corrects is entries["a"] and entries["a"].next is entries["b"]
+    assert entries["b"].previous is None  # in a's place: a had none before it
 
 
 @pytest.mark.parametrize(
@@ -862,10 +866,10 @@ def test_what_changed_shows_the_last_report_of_each_series_of_an_area(
     assert groups == ["A fix (28 February 2023)", "Q2 (1 February 2023)"]
     assert "2 changes in all" in page
     # The area page lists both series newest first: a report not following the row
-    # below it says which report it is compared with.
+    # below it says which report it is compared with (the fix, in M2's place: M1).
     area = (root / "site" / "x" / "index.html").read_text()
     since = re.findall(r'<span class="muted">since <a href="[^"]*">([^<]+)</a></span>', area)
-    assert sorted(since) == ["M1 (31 January 2023)", "Q1 (1 January 2023)"]
+    assert sorted(since) == ["M1 (31 January 2023)"] * 2 + ["Q1 (1 January 2023)"]
 
 
 @pytest.fixture(scope="module")
@@ -1120,3 +1124,50 @@ def test_a_feeds_ids_outlive_a_new_title_with_feed_id(make_site: SiteMaker) -> N
         "title: Northshire SEND partnership\nfeed_id: northshire-send-reports\n"
     )
     assert ids() == first
+
+
+def test_a_correction_takes_the_place_of_the_report_it_corrects(tmp_path: Path) -> None:
+    """A corrected report of the same date (``supersedes:``) had followed the first issue,
+    so the site said what the correction changed (one status) and no longer what changed
+    in the quarter; the dashboard counted both. It takes the first issue's place: it is
+    compared with the report before, the first issue says it was corrected, and a cached
+    build is the cold build."""
+    root = tmp_path / "src"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".sendsite", "site"))
+    folder = root / "content" / "northdale"
+    out = tmp_path / "site"
+    assert run_cli("build", "--source", str(root), "--output", str(out)).exit_code == 0
+    first = (out / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
+    quarter = re.search(r"Compared with <a[^>]*>([^<]*)</a>: ([^.]*)\.", first)
+    assert quarter is not None and quarter[1] == "Highlight report, quarter 3 2023/24"
+    text = (folder / "highlight-2023-q4.md").read_text("utf-8")
+    text = text.replace(
+        "title: Highlight report, quarter 4 2023/24", "title: Q4 2023/24, corrected"
+    )
+    text = text.replace(
+        "format: southend-highlight\n",
+        "format: southend-highlight\nsupersedes: highlight-2023-q4.md\n",
+    )
+    (folder / "q4-corrected.md").write_text(text, "utf-8")
+    result = run_cli("build", "--source", str(root), "--output", str(out), "--strict")
+    assert result.exit_code == 0, result.output
+    fixed = (out / "northdale" / "q4-corrected" / "index.html").read_text("utf-8")
+    assert f'Compared with <a href="../highlight-2023-q3/">{quarter[1]}</a>: {quarter[2]}.' in fixed
+    assert "Corrects: Highlight report, quarter 4 2023/24</a>" in fixed
+    first = (out / "northdale" / "highlight-2023-q4" / "index.html").read_text("utf-8")
+    assert "Corrected by: Q4 2023/24, corrected</a>" in first
+    assert "<strong>This report was corrected.</strong>" in first
+    changes = (out / "changes" / "index.html").read_text("utf-8")
+    assert 'Q4 2023/24, corrected</a> since <a href="../northdale/highlight-2023-q3/">' in changes
+    tracker = (out / "tracker" / "northdale" / "index.html").read_text("utf-8")
+    assert "Since corrected by <a" in tracker
+    third = (out / "northdale" / "highlight-2023-q3" / "index.html").read_text("utf-8")
+    assert "Next report: Q4 2023/24, corrected</a>" in third
+    cold = tmp_path / "cold"
+    assert (
+        run_cli("build", "--source", str(root), "--output", str(cold), "--no-cache").exit_code == 0
+    )
+    built = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
+    assert sorted(built) == sorted(again)
+    assert [name for name in built if built[name] != again[name]] == []

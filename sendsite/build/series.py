@@ -4,7 +4,8 @@ Each report is linked to the one before and after it; the items of each pair
 are matched (``matching``) and what changed between them is worked out
 (``changes``), with each item's history across the series. A report may name
 its series (``series: quarterly``) or the report it follows
-(``supersedes: highlight-2023-q1.md``). Two reports of one series with the same
+(``supersedes: highlight-2023-q1.md``); one that names a report of its own date
+corrects it, and takes its place (``_corrections``). Two reports of one series with the same
 date, a ``supersedes:`` naming a report that does not exist, one dated after it or
 one another report already follows (by its ``supersedes:`` or its date), or reports
 superseding each other in a circle are errors at their line.
@@ -137,7 +138,7 @@ def link_series(
     problems: list[Problem] = []
     linked_before = {id(entry): entry.previous for entry in reports}
     for entry in reports:
-        entry.previous = entry.next = None
+        entry.previous = entry.next = entry.corrects = None
     by_file = {entry.document.relpath: entry for entry in reports}
     named = _named_predecessors(reports, by_file, problems)
     previous: dict[int, ReportEntry] = {}
@@ -152,11 +153,16 @@ def link_series(
         for entry in reports:
             entry.forget_series()
         return problems
+    corrected = _corrections(reports, previous, named)
     for entry in reports:
         before = previous.get(id(entry))
         if before is not None:
             entry.previous = before
-            before.next = entry
+            if id(entry) not in corrected:  # (a corrected report is followed by its correction)
+                before.next = entry
+    for entry in reports:
+        if (correction := corrected.get(id(entry))) is not None:
+            entry.next, correction.corrects = correction, entry
     # A report keeps its changes while it and every report before it are the very
     # ones (not read again) it was compared with last time. A save re-compares the
     # saved report and those after it in its series, until one comes out as it was:
@@ -181,6 +187,33 @@ def link_series(
                 touched.add(entry.document.relpath)
             entry.view = views[id(entry)]
     return problems
+
+
+def _corrections(
+    reports: list[ReportEntry], previous: dict[int, ReportEntry], named: dict[int, ReportEntry]
+) -> dict[int, ReportEntry]:
+    """Each report that a report of its own date names in ``supersedes:`` (a correction)
+    → that report. The correction takes its place (in ``previous``, in place): it follows
+    the report the corrected one followed, and is compared with that, so the series says
+    what changed in the period, not what the correction changed."""
+    corrected: dict[int, ReportEntry] = {}  # a report -> its correction
+    corrects: dict[int, ReportEntry] = {}  # a correction -> the report it corrects
+    for entry in reports:
+        target = named.get(id(entry))
+        if target is not None and target.report.as_of == entry.report.as_of:
+            corrected[id(target)], corrects[id(entry)] = entry, target
+    for entry in reports:
+        first = entry
+        while id(first) in corrects:  # (a correction of a correction: the first's place)
+            first = corrects[id(first)]
+        if first is entry:
+            continue
+        before = previous.get(id(first))
+        if before is not None:
+            previous[id(entry)] = before
+        else:
+            previous.pop(id(entry), None)
+    return corrected
 
 
 def undated(reports: Iterable[ReportEntry]) -> list[Problem]:
@@ -383,7 +416,7 @@ def _views(order: list[ReportEntry]) -> dict[int, bytes]:
     chains: dict[int, bytes] = {}
     for entry in order:
         chains[id(entry)] = _hash(chains.get(id(entry.previous), b""), entry)
-    return {id(e): _hash(chains[id(e)], e.next) for e in order}
+    return {id(e): _hash(_hash(chains[id(e)], e.next), e.corrects) for e in order}
 
 
 def _hash(seed: bytes, entry: ReportEntry | None) -> bytes:

@@ -47,6 +47,9 @@ class ReportEntry:
     #: The report before and after this one in its series (see ``series``).
     previous: ReportEntry | None = field(default=None, compare=False, repr=False)
     next: ReportEntry | None = field(default=None, compare=False, repr=False)
+    #: The report of the same date this one corrects (names in ``supersedes:``), which
+    #: it takes the place of in the series; its ``next`` is this one.
+    corrects: ReportEntry | None = field(default=None, compare=False, repr=False)
     #: What changed since ``previous`` (see ``changes``): None until first asked for.
     found_changes: list[Change] | None = field(default_factory=list, compare=False, repr=False)
     #: An item's or risk's anchor → where it was in the last ``HISTORY_SHOWN`` reports of
@@ -85,7 +88,8 @@ class ReportEntry:
         links run report to report, too deep to pickle on a long series, and every
         refresh makes them again (see ``series.link_series``)."""
         state = dict(self.__dict__)
-        state.update(previous=None, next=None, history={}, history_length={}, marks=None)
+        state.update(previous=None, next=None, corrects=None, history={}, marks=None)
+        state["history_length"] = {}
         state["found_changes"] = []
         state["compared"] = None
         return state

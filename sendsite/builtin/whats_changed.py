@@ -51,10 +51,10 @@ def latest_changes(site: Site) -> list[tuple[ReportEntry, list[Change]]]:
 
 
 def _area_latest(area: AreaEntry) -> tuple[ReportEntry, ...]:
-    """The last report of each of ``area``'s series: one no report follows (a corrected
-    report of the same date, which ``supersedes:`` the first, is the last)."""
-    followed = {id(e.previous) for e in area.reports if e.previous is not None}
-    lasts = [e for e in area.reports if e.previous is not None and id(e) not in followed]
+    """The last report of each of ``area``'s series that follows another: one no report
+    follows (a correction of the same date, which ``supersedes:`` the first, is the last,
+    compared with the report before the one it corrects)."""
+    lasts = [e for e in area.reports if e.previous is not None and e.next is None]
     return tuple(sorted(lasts, key=lambda e: (e.report.as_of or date.min, e.title), reverse=True))
 
 
