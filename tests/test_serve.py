@@ -431,6 +431,34 @@ def test_template_override_is_picked_up(server: PreviewServer, site_root: Path) 
     wait_until(lambda: "<h1>Custom</h1>" in get(server, "/about/")[1], 2.0)
 
 
+def test_a_partial_templates_override_is_picked_up(server: PreviewServer, site_root: Path) -> None:
+    """A name that starts with '_' is left out of content, and the watcher passed over it
+    everywhere: a theme's partial templates and their overrides (``_macros.html``), and a
+    plugin's ``__init__.py``, were never seen when saved."""
+    assert get(server, PAGE)[0] == 200
+    templates = site_root / "templates"
+    templates.mkdir()
+    theme = REPO / "themes" / "default" / "templates" / "_search_box.html"
+    override = templates / "_search_box.html"
+    override.write_text(theme.read_text() + "<p>Partial override</p>\n")
+    wait_until(lambda: "<p>Partial override</p>" in get(server, PAGE)[1], 2.0)
+    log: Log = server.log_lines  # type: ignore[attr-defined]
+    rebuilt = log.count("Rebuilt")
+    save_by_rename(override, theme.read_text() + "<p>Saved again</p>\n")  # (folder there)
+    wait_until(lambda: "<p>Saved again</p>" in get(server, PAGE)[1], 2.0)
+    assert log.count("Rebuilt") > rebuilt
+
+
+def test_a_new_area_made_while_serving_is_shown(server: PreviewServer, site_root: Path) -> None:
+    """``sendsite new-area`` makes ``plugins/`` and a plugin in it, and a report in its
+    format: the preview said the format was unknown until it was restarted."""
+    assert not (site_root / "plugins").exists()
+    made = run_cli("new-area", "northshire", "--source", str(site_root))
+    assert made.exit_code == 0, made.output
+    wait_until(lambda: get(server, "/northshire/")[0] == 200, 3.0)
+    assert "unknown format" not in get(server, "/northshire/")[1]
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -245,12 +245,14 @@ class LiveSite:
         )
 
     def _touches_local_plugins(self, changed: set[Path]) -> bool:
-        """Whether a change is to a local plugin's Python code (it needs a fresh manager)."""
+        """Whether a change is to a local plugin's Python code, or a folder of them made or
+        removed (``plugins/`` made by ``sendsite new-area``): it needs a fresh manager."""
         if self.config is None:
             return False
         roots = self.config.plugin_paths()
         return any(
-            p.suffix == ".py" and any(r == p or r in p.parents for r in roots) for p in changed
+            p.suffix in (".py", "") and any(r == p or r in p.parents for r in roots)
+            for p in changed
         )
 
     def _log_errors(self, errors: list[Problem]) -> None:

@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from sendsite.content.documents import AREA_FILE, SITE_FILES, is_ignored, saved_as
+from sendsite.content.documents import is_ignored, saved_as
 
 __all__ = ["POLL_SECONDS", "ChangeQueue", "Watcher"]
 
@@ -94,12 +94,13 @@ class _Handler(FileSystemEventHandler):
 def _ignored(path: Path) -> bool:
     """Editor temporaries, and Python's byte-code caches written when plugins are imported.
 
-    An area's ``_area.yml`` and the site's ``_glossary.yml`` and ``_topics.yml`` start
-    with ``_`` like the files content leaves out, but are content all the same.
-    """
-    if path.name == AREA_FILE or path.name in SITE_FILES:
-        return False
-    return is_ignored(path.name) or path.suffix == ".pyc" or "__pycache__" in path.parts
+    A name that starts with ``_`` is watched all the same: content leaves such files out
+    (but for an area's ``_area.yml`` and the site's ``_glossary.yml`` and ``_topics.yml``),
+    and a save of one rebuilds the same site, but a theme's partial templates
+    (``_macros.html``), their overrides and a plugin's ``__init__.py`` start with it too."""
+    if path.suffix == ".pyc" or "__pycache__" in path.parts:
+        return True
+    return is_ignored(path.name.lstrip("_"))
 
 
 class Watcher:
