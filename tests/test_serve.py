@@ -459,6 +459,26 @@ def test_a_new_area_made_while_serving_is_shown(server: PreviewServer, site_root
     assert "unknown format" not in get(server, "/northshire/")[1]
 
 
+def test_removing_the_first_report_of_a_series_updates_the_others(tmp_path: Path) -> None:
+    """The report after the one removed became the first of its series, and the reports
+    after it kept histories that named the one removed (links to a page gone)."""
+    root = tmp_path / "series"
+    shutil.copytree(
+        REPO / "examples" / "northdale-series", root, ignore=shutil.ignore_patterns(".sendsite")
+    )
+    preview = PreviewServer(root, "127.0.0.1", 0, log=Log())
+    preview.start()
+    try:
+        last = "/northdale/highlight-2023-q4/"
+        assert "quarter 1 2023/24" in get(preview, last)[1]
+        (root / "content" / "northdale" / "highlight-2023-q1.md").unlink()
+        wait_until(lambda: get(preview, "/northdale/highlight-2023-q1/")[0] == 404, 3.0)
+        for page in (last, "/northdale/highlight-2023-q3/"):
+            assert "quarter 1 2023/24" not in get(preview, page)[1], page
+    finally:
+        preview.stop()
+
+
 @pytest.mark.parametrize(
     "path",
     [

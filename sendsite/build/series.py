@@ -174,6 +174,8 @@ def link_series(
         was_before = linked_before[id(entry)]
         if before is None:  # the first of its series: nothing to compare
             entry.forget_series()
+            if was_before is not None:  # (no longer compared: those after it change too)
+                compared.add(id(entry))
         elif before is not was_before or id(before) in compared:
             was = _shown(entry)
             entry.forget_series()
