@@ -479,6 +479,26 @@ def test_removing_the_first_report_of_a_series_updates_the_others(tmp_path: Path
         preview.stop()
 
 
+def test_a_saves_warnings_are_printed(server: PreviewServer, site_root: Path) -> None:
+    """A misspelt key drops what it holds from the page: the preview printed only "1
+    warning", and the author had to run ``sendsite check`` to learn which and where."""
+    log: Log = server.log_lines  # type: ignore[attr-defined]
+    rebuilt = log.count("Rebuilt")
+    report = site_root / REPORT
+    save_in_place(report, report.read_text().replace("    narrative: |", "    narative: |", 1))
+    log.wait_for("Rebuilt", rebuilt + 1, 2.0)
+    wait_until(lambda: "  How to fix: Did you mean 'narrative'?" in log, 1.0)  # (just after)
+    warned = [line for line in log if ": warning: " in line]
+    keys = [line for line in warned if "unknown key 'narative' is ignored" in line]
+    assert len(keys) == 1, list(log)
+    assert "highlight-report-2021-05.md:42:5: warning: priorities[1]: unknown key" in keys[0]
+    other = site_root / "content" / "southend" / "other.md"  # another file's save: not again
+    other.write_text("---\ntitle: Other\n---\nOther.\n")
+    log.wait_for("Rebuilt", rebuilt + 2, 2.0)
+    time.sleep(0.2)  # (what would follow the line)
+    assert len([line for line in log if ": warning: " in line]) == len(warned)
+
+
 @pytest.mark.parametrize(
     "path",
     [

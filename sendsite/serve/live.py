@@ -62,6 +62,10 @@ class Snapshot:
     folders: Folders = field(default_factory=Folders)
 
 
+#: The most warnings a rebuild prints (``sendsite check`` prints them all).
+WARNINGS_SHOWN = 20
+
+
 class LiveSite:
     """Builds the site in memory and keeps it current as files change.
 
@@ -197,7 +201,20 @@ class LiveSite:
             + (f", {_count(len(result.warnings), 'warning')}" if result.warnings else "")
             + "."
         )
+        self._log_warnings(result.warnings, changed)
         return snapshot
+
+    def _log_warnings(self, warnings: list[Problem], changed: set[Path] | None) -> None:
+        """Print the saved files' warnings (all, after the first build), as ``check`` does."""
+        base = self.config.content_path if self.config else self.root
+        saved = {p.resolve() for p in changed} if changed is not None else None
+        shown = [
+            w for w in warnings
+            if saved is None or (w.file is not None and (base / w.file).resolve() in saved)
+        ]  # fmt: skip
+        self._log_errors(shown[:WARNINGS_SHOWN], "warning")
+        if len(shown) > WARNINGS_SHOWN:
+            self.log(f"… and {len(shown) - WARNINGS_SHOWN} more: sendsite check lists them all.")
 
     def _describe(self, changed: set[Path]) -> str:
         """What was saved, in a few words: one file's name, or how many and the first."""
@@ -255,11 +272,11 @@ class LiveSite:
             for p in changed
         )
 
-    def _log_errors(self, errors: list[Problem]) -> None:
+    def _log_errors(self, errors: list[Problem], level: str = "error") -> None:
         base = self.config.content_path if self.config else self.root
         for problem in errors:
             view = view_problem(problem, base=base)
-            self.log(f"{view.where}: error: {view.message}" if view.where else view.message)
+            self.log(f"{view.where}: {level}: {view.message}" if view.where else view.message)
             for line in view.quote:
                 self.log(line)
             if view.fix:
