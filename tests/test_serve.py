@@ -556,6 +556,31 @@ def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, brows
         page.close()
 
 
+def test_many_open_tabs_leave_the_preview_answering(
+    server: PreviewServer, site_root: Path, browser
+) -> None:
+    """Each tab held a reload request open for up to 20 s, and a browser opens at most six
+    connections to one server: with six tabs open, a seventh page (or a link followed in
+    one of them) waited up to 20 s for one. One tab now waits for all of them."""
+    context = browser.new_context()
+    try:
+        pages = [context.new_page() for _ in range(7)]
+        addresses = ["", "southend/", "tracker/", "risks/", "dashboard/", "glossary/"]
+        for tab, address in zip(pages, addresses, strict=False):
+            tab.goto(server.url + address, timeout=5000)
+        pages[6].goto(server.url + PAGE.lstrip("/"), timeout=5000)  # the seventh
+        pages[0].goto(server.url + "a-z/", timeout=5000)  # a link followed in one
+        report = site_root / REPORT
+        save_by_rename(report, report.read_text().replace(TITLE, "Seen by the seventh"))
+        pages[6].wait_for_function(
+            "document.querySelector('h1').textContent === 'Seen by the seventh'", timeout=3000
+        )
+        for tab in (pages[3], pages[6]):  # (the register lists the report's risks too)
+            tab.goto(server.url + "glossary/", timeout=5000)
+    finally:
+        context.close()
+
+
 def test_a_listing_page_that_fails_when_opened_shows_the_error(site_root: Path) -> None:
     templates = site_root / "templates"
     templates.mkdir()

@@ -34,17 +34,48 @@ _SINCE = re.compile(r"[0-9]{1,15}")
 _RELOAD_SCRIPT = """
 <script data-sendsite-preview>/* sendsite serve: reloads this page when the site is rebuilt */
 (function () {
-  var generation = %d;
-  function wait() {
-    fetch("%s?since=" + generation + "&page=" + encodeURIComponent(location.pathname),
-          {cache: "no-store"})
+  var generation = %d, address = "%s", page = encodeURIComponent(location.pathname);
+  // Has this tab's page changed since its build? Held open until it has (or 20 s), or
+  // with "now" answered at once.
+  function check(now) {
+    return fetch(address + "?since=" + generation + "&page=" + page + (now ? "&wait=0" : ""),
+                 {cache: "no-store"})
       .then(function (r) { return r.json(); })
       .then(function (a) {
-        if (a.reload) { location.reload(); } else { generation = a.generation; wait(); }
-      })
-      .catch(function () { setTimeout(wait, 1000); });
+        if (a.reload) { location.reload(); } else { generation = a.generation; }
+      });
   }
-  wait();
+  function again(step) { return function () { setTimeout(step, 1000); }; }
+  if (!(window.BroadcastChannel && navigator.locks)) {  // (an address not this computer's)
+    (function wait() { check(false).then(wait, again(wait)); })();
+    return;
+  }
+  // A browser opens at most six connections to one server: a request held open by every
+  // tab would leave none for a seventh page. One tab holds one open for all of them, and
+  // tells the others of each new build, which each then asks about its own page at once.
+  var builds = new BroadcastChannel("sendsite-livereload");
+  builds.onmessage = function (e) {
+    if (e.data > generation) { check(true).catch(function () {}); }
+  };
+  check(true).catch(function () {});
+  navigator.locks.request("sendsite-livereload", function () {
+    return new Promise(function () {  // held while this tab is open
+      var newest = generation;
+      (function wait() {
+        fetch(address + "?since=" + newest, {cache: "no-store"})
+          .then(function (r) { return r.text(); })
+          .then(function (text) {
+            var built = parseInt(text, 10);
+            if (built > newest) {
+              newest = built;
+              builds.postMessage(built);
+              if (built > generation) { check(true).catch(function () {}); }
+            }
+            wait();
+          }, again(wait));
+      })();
+    });
+  });
 })();
 </script>
 """
@@ -104,9 +135,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, str(generation).encode(), "text/plain", head)
                 return
             # A tab's page: reload only if a newer build changed it (a save elsewhere
-            # does not, nor does the rest of a rebuild after the saved page was shown).
+            # does not, nor does the rest of a rebuild after the saved page was shown);
+            # with wait=0 at once (a tab told of a build by the tab that waits for all).
+            now = _query_value(url.query, "wait") == "0"
             generation, changed = live.wait_for_page(
-                since, _WAIT_SECONDS, partial(_served, urlsplit(page).path)
+                since, 0.0 if now else _WAIT_SECONDS, partial(_served, urlsplit(page).path)
             )
             answer = json.dumps({"generation": generation, "reload": changed}).encode()
             self._send(HTTPStatus.OK, answer, "application/json", head)
