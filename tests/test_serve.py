@@ -663,6 +663,46 @@ def test_the_command_says_where_it_listens_and_stops_cleanly_on_ctrl_c(
     assert "Traceback" not in "".join(lines) + rest
 
 
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_stopping_while_the_search_index_is_made_is_quick_and_leaves_nothing(
+    site_root: Path, tmp_path: Path, name: str
+) -> None:
+    """Ctrl-C while the first search index was made waited for Pagefind (24 s at 2,000
+    reports), and a terminal closed or a kill left the index's folders in the temporary
+    folder, one a time. Pagefind here is a stand-in that takes a minute."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    temporary, started = tmp_path / "tmp", tmp_path / "pagefind-started"
+    temporary.mkdir()
+    slow = tmp_path / "pagefind"
+    slow.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    environment = {**os.environ, "PAGEFIND_BINARY_PATH": str(slow), "TMPDIR": str(temporary)}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "sendsite", "serve", "--source", str(site_root)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+    )
+    try:
+        wait_until(started.exists, 20.0)
+        process.send_signal(getattr(signal, name))
+        said, _ = process.communicate(timeout=10)  # not Pagefind's minute
+    finally:
+        process.kill()
+    assert process.returncode == 0, said
+    assert "Stopping." in said and "Traceback" not in said
+    assert sorted(p.name for p in temporary.iterdir()) == []
+
+
 FORKS_SCRIPT = """
 import os, sys
 from pathlib import Path

@@ -213,6 +213,7 @@ def serve_command(
     naming the file and line, and the page comes back once the file is fixed.
     Press Ctrl-C to stop. For publishing, use 'sendsite build' instead.
     """
+    import signal
     import time
     import webbrowser
 
@@ -233,6 +234,9 @@ def serve_command(
         else "other computers on your network can open it too"
     )
     click.echo(f"Serving the site at {server.url} ({where}). Press Ctrl-C to stop.")
+    for name in ("SIGTERM", "SIGHUP"):  # a terminal closed, a kill: stop as Ctrl-C does
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     if open_browser:
         webbrowser.open(server.url)
     try:
@@ -244,6 +248,11 @@ def serve_command(
         click.echo("\nStopping.")
     finally:
         server.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """A signal to end ``serve`` taken as Ctrl-C, so its temporary files are removed."""
+    raise KeyboardInterrupt
 
 
 @main.command("plugins")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,16 +70,20 @@ class IndexSummary:
 
 
 def write_search_index(
-    site_dir: Path, records: list[SearchRecord], language: str = "en"
+    site_dir: Path,
+    records: list[SearchRecord],
+    language: str = "en",
+    stop: threading.Event | None = None,
 ) -> IndexSummary:
     """Index ``records`` into ``site_dir`` (see ``BUNDLE``) and write the word lists:
-    ``stage_search_index``, then Pagefind (``StagedSearch.run``).
+    ``stage_search_index``, then Pagefind (``StagedSearch.run``); setting ``stop`` (from
+    another thread) ends Pagefind's runs with ``SearchIndexError``.
 
     Raises ``SearchIndexError`` if the index cannot be written or holds fewer
     records than it was given. A site with nothing to index (no reports or
     pages yet) gets no index.
     """
-    return stage_search_index(site_dir, records, language).run(site_dir)
+    return stage_search_index(site_dir, records, language).run(site_dir, stop)
 
 
 @dataclass
@@ -108,15 +113,15 @@ class StagedSearch:
         """Whether ``run`` still has Pagefind to run (the index is neither copied nor made)."""
         return self.copied is None and self.made is None and self.index is not None
 
-    def run(self, site_dir: Path) -> IndexSummary:
+    def run(self, site_dir: Path, stop: threading.Event | None = None) -> IndexSummary:
         """Make the index into ``site_dir`` (unless copied or made); the summary of the
-        whole index."""
+        whole index. Setting ``stop`` ends Pagefind's runs (``StagedIndex.run``)."""
         if self.copied is not None:
             files, copied = self.copied, self.parts
         elif self.made is not None:
             files, copied = self.made, self.made_copied
         elif self.index is not None:
-            files, copied = self.index.run(site_dir), len(self.index.reused)
+            files, copied = self.index.run(site_dir, stop), len(self.index.reused)
         else:
             return IndexSummary(0, 0, 0, 0)
         size = sum(p.stat().st_size for p in files)

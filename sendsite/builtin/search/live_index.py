@@ -83,6 +83,7 @@ class BackgroundIndexer:
         self._due = 0.0
         self._wake = threading.Condition()
         self._closed = False
+        self._stopping = threading.Event()  # set by close: Pagefind's runs end
         #: The folders the index being served is in (the whole index's, the changes').
         self._serving: list[Path] = []
         self._retired: list[Path] = []
@@ -115,9 +116,10 @@ class BackgroundIndexer:
         return list(self._serving)
 
     def close(self) -> None:
-        """Stop the thread and remove every index it wrote."""
+        """Stop the thread (and Pagefind, if it runs) and remove every index it wrote."""
         with self._wake:
             self._closed = True
+            self._stopping.set()
             self._wake.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=30)
@@ -158,7 +160,8 @@ class BackgroundIndexer:
                 said = self._index_changes(records, changed, folder)
         except SendsiteError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            self._say(f"Search index not updated: {error.problem.message}")
+            if not self._stopping.is_set():  # (stopped by close: the preview is ending)
+                self._say(f"Search index not updated: {error.problem.message}")
             return
         except (Exception, SystemExit) as error:  # a plugin's bug must not stop the indexer
             shutil.rmtree(folder, ignore_errors=True)
@@ -187,7 +190,7 @@ class BackgroundIndexer:
         return changed if len(changed) <= self.max_changed else None
 
     def _index_whole(self, records: list[SearchRecord], language: str, folder: Path) -> str:
-        summary = write_search_index(folder, records, language)
+        summary = write_search_index(folder, records, language, self._stopping)
         found = _files_under(folder)
         fragments = fragments_by_page(folder.joinpath(*BUNDLE.parts))
         self._whole = _Whole(language, dict(self._pages.digests), fragments, folder, found)
@@ -198,7 +201,7 @@ class BackgroundIndexer:
         """Index the changed pages on their own, beside the last whole index."""
         assert self._whole is not None
         fresh = [r for r in records if r.page() in changed]
-        write_search_index(folder, fresh, self._whole.language)
+        write_search_index(folder, fresh, self._whole.language, self._stopping)
         # Each small index has an address of its own, so a browser's cached copy of
         # an earlier one is never mixed with it.
         self._made += 1
