@@ -543,14 +543,15 @@ def test_browser_reloads_by_itself(server: PreviewServer, site_root: Path, brows
         good = report.read_text()
         save_by_rename(report, good.replace(TITLE, "Reloaded by itself"))
         page.wait_for_function(
-            "document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=3000
+            "(document.querySelector('h1') || {}).textContent === 'Reloaded by itself'",
+            timeout=3000,
         )
         save_in_place(report, good.replace("        rag: Yellow\n", "        rag: Purple\n", 1))
         page.wait_for_selector("text=There is a problem with the content", timeout=3000)
         assert "highlight-report-2021-05.md:80:14" in page.content()
         save_in_place(report, good)
         page.wait_for_function(
-            f"document.querySelector('h1').textContent === {TITLE!r}", timeout=3000
+            f"(document.querySelector('h1') || {{}}).textContent === {TITLE!r}", timeout=3000
         )
     finally:
         page.close()
@@ -573,7 +574,8 @@ def test_many_open_tabs_leave_the_preview_answering(
         report = site_root / REPORT
         save_by_rename(report, report.read_text().replace(TITLE, "Seen by the seventh"))
         pages[6].wait_for_function(
-            "document.querySelector('h1').textContent === 'Seen by the seventh'", timeout=3000
+            "(document.querySelector('h1') || {}).textContent === 'Seen by the seventh'",
+            timeout=3000,
         )
         for tab in (pages[3], pages[6]):  # (the register lists the report's risks too)
             tab.goto(server.url + "glossary/", timeout=5000)

@@ -119,6 +119,29 @@ def test_a_tab_waits_for_its_own_page_to_change(live: LiveSite, site_root: Path)
     assert live.wait_for_page(-1, 5, served(OTHER_PAGE)) == (since + 2, True)
 
 
+def test_a_page_made_when_opened_that_a_save_left_alone_is_not_reloaded(
+    live: LiveSite, site_root: Path
+) -> None:
+    """The area page is made when first opened: each build had a new one, so its open tab
+    reloaded after every save of the area's report, though its bytes were the same."""
+    since = live.snapshot.generation
+    area = _page(live.snapshot, AREA_PAGE)  # the tab opened it: made
+    report = site_root / REPORT
+    text = report.read_text()
+    word = re.search(r"(?m)^ +narrative: \|\n +(\w+)", text)
+    assert word is not None
+    report.write_text(text.replace(word[0], word[0] + " edited", 1), encoding="utf-8")
+    live.rebuild({report})
+
+    def served(url: str):
+        return lambda snapshot: snapshot.files.get(_rel(url))
+
+    newest = live.snapshot.generation
+    assert newest > since and _page(live.snapshot, AREA_PAGE) == area
+    assert live.wait_for_page(since, 0.05, served(AREA_PAGE)) == (newest, False)
+    assert live.wait_for_page(since, 5, served(PAGE)) == (newest, True)
+
+
 def test_the_reload_endpoint_answers_a_tab_for_its_page(site_root: Path) -> None:
     server = PreviewServer(site_root, "127.0.0.1", 0, log=lambda line: None)
     server.start()

@@ -38,6 +38,11 @@ class Deferred(Generic[T]):
         self._error: BaseException | None = None
         self._lock = threading.Lock()
 
+    @property
+    def made(self) -> bool:
+        """Whether the value has been made (and is not an error)."""
+        return self._make is None and self._error is None
+
     def get(self) -> T:
         """The value, made now if no one has asked before."""
         with self._lock:

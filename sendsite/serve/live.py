@@ -45,6 +45,7 @@ from sendsite.content.documents import resolved
 from sendsite.errors import Problem, SendsiteError
 from sendsite.plugins.manager import PluginManager, call_each, make_plugin_manager
 from sendsite.serve.error_page import error_page, interrupted
+from sendsite.serve.tabs import RECENT, same_page
 
 __all__ = ["LiveSite", "Snapshot"]
 
@@ -397,7 +398,7 @@ class LiveSite:
         with self._cond:
             self.snapshot = snapshot
             self._recent[snapshot.generation] = snapshot
-            while len(self._recent) > _RECENT:
+            while len(self._recent) > RECENT:
                 del self._recent[min(self._recent)]
             self._cond.notify_all()
 
@@ -412,26 +413,22 @@ class LiveSite:
         in a snapshot) gives, or ``timeout``; return the newest build's number and
         whether the page changed. Without ``served``, any newer build is a change."""
 
-        def changed() -> bool:
-            now = self.snapshot
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._cond:
+                newer = partial(_newer, self, since)
+                self._cond.wait_for(newer, deadline - time.monotonic())
+                now, then = self.snapshot, self._recent.get(since)
             if now.generation == since:
-                return False
-            then = self._recent.get(since)
-            return served is None or then is None or not _same(served(then), served(now))
-
-        with self._cond:
-            self._cond.wait_for(changed, timeout)
-            return self.snapshot.generation, changed()
+                return since, False
+            # (Outside the lock: a page made when first opened may be made here.)
+            if served is None or then is None or not same_page(served(then), served(now)):
+                return now.generation, True
+            since = now.generation  # the page as it was: wait for the next build
 
 
-#: How many of the last snapshots are kept for tabs to compare their page with.
-_RECENT = 8
-
-
-def _same(then: object, now: object) -> bool:
-    """Whether a tab's page is as it was: the same page kept between builds, or the
-    same bytes (a saved report's page, shown first and then kept by the rebuild)."""
-    return then is now or (isinstance(then, bytes) and then == now)
+def _newer(live: LiveSite, since: int) -> bool:
+    return live.snapshot.generation != since
 
 
 def _count(number: int, word: str) -> str:
