@@ -583,6 +583,43 @@ def test_many_open_tabs_leave_the_preview_answering(
         context.close()
 
 
+def test_a_tab_open_when_the_preview_is_started_again_reloads_once(
+    site_root: Path, browser
+) -> None:
+    """The preview started again counts its builds from the start: the tab that waits for
+    all of them must take a smaller number as a new build (and not ask again and again)."""
+    first = PreviewServer(site_root, "127.0.0.1", 0, log=Log())
+    first.start()
+    port = first.httpd.server_address[1]
+    for _ in range(3):  # a few builds, so this preview's number is past the next one's
+        first.live.rebuild(None)
+    context = browser.new_context()
+    again = None
+    try:
+        tab = context.new_page()
+        tab.goto(first.url + PAGE.lstrip("/"), timeout=5000)
+        asked: list[str] = []
+        loads: list[str] = []
+        tab.on("request", lambda r: asked.append(r.url) if "livereload" in r.url else None)
+        tab.on("framenavigated", lambda frame: loads.append(frame.url))
+        first.stop()
+        again = PreviewServer(site_root, "127.0.0.1", port, log=Log())
+        again.start()
+        for _ in range(80):  # reloaded from the new preview
+            if loads:
+                break
+            tab.wait_for_timeout(100)
+        assert len(loads) == 1, asked[-5:]
+        tab.wait_for_timeout(1500)
+        settled = len(asked)
+        tab.wait_for_timeout(1000)
+        assert len(asked) - settled <= 2  # waiting, not asking without end
+    finally:
+        context.close()
+        if again is not None:
+            again.stop()
+
+
 def test_a_listing_page_that_fails_when_opened_shows_the_error(site_root: Path) -> None:
     templates = site_root / "templates"
     templates.mkdir()

@@ -55,7 +55,7 @@ _RELOAD_SCRIPT = """
   // tells the others of each new build, which each then asks about its own page at once.
   var builds = new BroadcastChannel("sendsite-livereload");
   builds.onmessage = function (e) {
-    if (e.data > generation) { check(true).catch(function () {}); }
+    if (e.data !== generation) { check(true).catch(function () {}); }
   };
   check(true).catch(function () {});
   navigator.locks.request("sendsite-livereload", function () {
@@ -66,10 +66,10 @@ _RELOAD_SCRIPT = """
           .then(function (r) { return r.text(); })
           .then(function (text) {
             var built = parseInt(text, 10);
-            if (built > newest) {
+            if (built !== newest) {  // (not greater after the preview is started again)
               newest = built;
               builds.postMessage(built);
-              if (built > generation) { check(true).catch(function () {}); }
+              if (built !== generation) { check(true).catch(function () {}); }
             }
             wait();
           }, again(wait));
@@ -205,8 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        if close:
+        if close or self.server.live.closed:  # (a preview stopped: the next is another's)
             self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if not head:
             self.wfile.write(body)

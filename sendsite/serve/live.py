@@ -85,6 +85,7 @@ class LiveSite:
         #: Shown for the first build only (a terminal's progress bars).
         self._first_progress = progress
         self._cond = threading.Condition()
+        self.closed = False
         self.snapshot = Snapshot(0, {})
         self.config: SiteConfig | None = None
         self.pipeline: Pipeline | None = None
@@ -106,7 +107,10 @@ class LiveSite:
         return ChainMap(snapshot.files, self.search.files)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """Stop the search indexer and remove its files."""
+        """Answer the tabs waiting for a build; stop the search indexer, remove its files."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
         self.search.close()
 
     # --- what to watch ----------------------------------------------------------------
@@ -412,7 +416,6 @@ class LiveSite:
         """Block until a build newer than ``since`` changes what ``served`` (a tab's page
         in a snapshot) gives, or ``timeout``; return the newest build's number and
         whether the page changed. Without ``served``, any newer build is a change."""
-
         deadline = time.monotonic() + timeout
         while True:
             with self._cond:
@@ -428,7 +431,7 @@ class LiveSite:
 
 
 def _newer(live: LiveSite, since: int) -> bool:
-    return live.snapshot.generation != since
+    return live.snapshot.generation != since or live.closed
 
 
 def _count(number: int, word: str) -> str:
