@@ -88,10 +88,8 @@ class ReportEntry:
         links run report to report, too deep to pickle on a long series, and every
         refresh makes them again (see ``series.link_series``)."""
         state = dict(self.__dict__)
-        state.update(previous=None, next=None, corrects=None, history={}, marks=None)
-        state["history_length"] = {}
-        state["found_changes"] = []
-        state["compared"] = None
+        state.update(previous=None, next=None, corrects=None, marks=None, compared=None)
+        state.update(history={}, history_length={}, found_changes=[])
         return state
 
     @property

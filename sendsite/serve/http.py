@@ -45,6 +45,7 @@ _RELOAD_SCRIPT = """
         if (a.reload) { location.reload(); } else { generation = a.generation; }
       });
   }
+  function ask() { check(true).catch(function () {}); }  // (failed: the next build asks)
   function again(step) { return function () { setTimeout(step, 1000); }; }
   if (!(window.BroadcastChannel && navigator.locks)) {  // (an address not this computer's)
     (function wait() { check(false).then(wait, again(wait)); })();
@@ -55,9 +56,9 @@ _RELOAD_SCRIPT = """
   // tells the others of each new build, which each then asks about its own page at once.
   var builds = new BroadcastChannel("sendsite-livereload");
   builds.onmessage = function (e) {
-    if (e.data !== generation) { check(true).catch(function () {}); }
+    if (e.data !== generation) { ask(); }
   };
-  check(true).catch(function () {});
+  ask();
   navigator.locks.request("sendsite-livereload", function () {
     return new Promise(function () {  // held while this tab is open
       var newest = generation;
@@ -69,7 +70,7 @@ _RELOAD_SCRIPT = """
             if (built !== newest) {  // (not greater after the preview is started again)
               newest = built;
               builds.postMessage(built);
-              if (built !== generation) { check(true).catch(function () {}); }
+              if (built !== generation) { ask(); }
             }
             wait();
           }, again(wait));

@@ -217,7 +217,7 @@ class LiveSite:
             w for w in warnings
             if saved is None or (w.file is not None and (base / w.file).resolve() in saved)
         ]  # fmt: skip
-        self._log_errors(shown[:WARNINGS_SHOWN], "warning")
+        self._log_problems(shown[:WARNINGS_SHOWN], "warning")
         if len(shown) > WARNINGS_SHOWN:
             self.log(f"… and {len(shown) - WARNINGS_SHOWN} more: sendsite check lists them all.")
 
@@ -277,7 +277,7 @@ class LiveSite:
             for p in changed
         )
 
-    def _log_errors(self, errors: list[Problem], level: str = "error") -> None:
+    def _log_problems(self, errors: list[Problem], level: str = "error") -> None:
         base = self.config.content_path if self.config else self.root
         for problem in errors:
             view = view_problem(problem, base=base)
@@ -293,7 +293,7 @@ class LiveSite:
         took = time.perf_counter() - started
 
         def say() -> None:
-            self._log_errors(errors)
+            self._log_problems(errors)
             self.log(
                 f"Build failed after {took:.2f} s: still serving the last good site; the "
                 "browser shows the errors. Save the file again once fixed."
@@ -364,7 +364,7 @@ class LiveSite:
         """Report a page that failed when made on request: in the terminal and as its page."""
         if isinstance(error, SendsiteError):
             errors = getattr(error, "errors", None) or [error.problem]
-            self._log_errors(errors)
+            self._log_problems(errors)
         else:
             errors = [self._unexpected(error)]
             self.log(f"A page failed when opened: {errors[0].message}.")
