@@ -41,6 +41,8 @@ class SiteConfig:
     #: Local plugin files and folders (``plugins:``); None means the ``plugins/`` folder.
     plugins: tuple[str, ...] | None = None
     directory_urls: bool = True
+    #: Publish the theme's and plugins' scripts and stylesheets smaller (``build.static``).
+    minify: bool = True
     footer: str = ""
     #: What makes the ids of the site's feeds its own (default: made from ``title``).
     feed_id: str = ""
@@ -175,6 +177,7 @@ _OPTIONS: dict[str, tuple[str, type, str]] = {
     "disable_plugins": ("disable_plugins", list, "[northshire]"),
     "plugins": ("plugins", list, "[plugins, tools/glossary_terms.py]"),
     "directory_urls": ("directory_urls", bool, "true"),
+    "minify": ("minify", bool, "false"),
     "footer": ("footer", str, "Published by the SEND partnership"),
     "feed_id": ("feed_id", str, "northshire-send-reports"),
     "accessibility_contact": ("accessibility_contact", str, "send.reports@example.gov.uk"),

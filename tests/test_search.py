@@ -652,6 +652,28 @@ def test_a_short_acronym_is_not_any_word_it_starts(
     assert "Includes results for ‘Local Offer’" in page.inner_text("[data-search-note]")
 
 
+def test_common_words_are_left_out_of_a_query_unless_quoted(page: object, base: str) -> None:
+    # "and" is in nearly every page: asked for, it costs a first search a large index
+    # chunk and marks every "and" in the excerpts. The status keeps the words typed.
+    def marks() -> set[str]:
+        texts = page.locator(".search-result mark").all_inner_texts()
+        return {t.strip(" .,;:'").lower() for t in texts}
+
+    page.goto(base + "search/?q=speech+and+language+therapy")
+    typed = _paths(page, base)
+    assert re.match(r"\d+ reports or pages match ‘speech and language therapy’\.$", _status(page))
+    assert "speech" in marks() and "and" not in marks()
+    page.goto(base + "search/?q=speech+language+therapy")
+    assert _paths(page, base) == typed
+    # In quotes, a phrase is searched as written; a query of common words alone too.
+    page.goto(base + "search/?q=%22speech+and+language+therapy%22")
+    wait_for_results(page)
+    assert "and" in marks()
+    page.goto(base + "search/?q=and+the")
+    wait_for_results(page)
+    assert marks() >= {"and", "the"}
+
+
 def test_a_misspelt_word_is_corrected_and_said(page: object, base: str) -> None:
     page.goto(base + "search/?q=continance")
     status = _status(page)

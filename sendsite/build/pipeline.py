@@ -37,15 +37,10 @@ from sendsite.build.reading import (
     StrictWarnings,
     collect_formats,
 )
-from sendsite.build.render import (
-    claim_static,
-    compile_now,
-    make_environment,
-    render_for,
-    static_files,
-)
+from sendsite.build.render import compile_now, make_environment, render_for
 from sendsite.build.site import Refreshed, Site, SiteCounts
 from sendsite.build.spool import PageSpool, spooling, still_there, used
+from sendsite.build.static import as_published, theme_and_plugin_files
 from sendsite.config import SiteConfig
 from sendsite.content.documents import Area, load_area, same_area_address
 from sendsite.content.glossary import AbbrMarker
@@ -91,6 +86,7 @@ class Pipeline:
         self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
+        self._published: dict[PurePosixPath, Path | bytes] = {}  # as written: ``build.static``
         self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, FileContent] = {}
         #: Each page's document and its links that name no content file (``dead_links``).
@@ -130,13 +126,8 @@ class Pipeline:
     def static_files(self) -> dict[PurePosixPath, Path]:
         """The theme's static files and each plugin's, by output path."""
         if self._static is None:
-            sources = [(PurePosixPath("static"), self.config.theme_path() / "static")]
-            owners: dict[str, str] = {}
-            for plugin, dirs in call_each(self.pm, "register_static_dirs"):
-                for name, folder in sorted(dirs.items()):
-                    claim_static(owners, name, plugin)
-                    sources.append((PurePosixPath("static", name), Path(folder)))
-            self._static = static_files(sources)
+            self._static = theme_and_plugin_files(self.pm, self.config.theme_path())
+            self._published = as_published(self._static, self.config.minify)
         return self._static
 
     # --- read and link -----------------------------------------------------------
@@ -434,7 +425,8 @@ class Pipeline:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings, capped=failed.capped) from None
-        files: dict[PurePosixPath, FileContent] = dict(self.static_files())
+        self.static_files()  # listed (and minified) if not yet
+        files: dict[PurePosixPath, FileContent] = dict(self._published)
         with self.progress.stage("generate"):  # made as written, beside the pages' copying
             generated = self._generated.of(site, defer and same_shape)
         files.update(generated)

@@ -29,12 +29,10 @@ __all__ = [
     "RENDER_NAMES",
     "TemplateError",
     "check_own_names",
-    "claim_static",
     "compile_now",
     "make_environment",
     "render_for",
     "render_page",
-    "static_files",
 ]
 
 
@@ -167,23 +165,6 @@ def render_page(
         ) from None
 
 
-def static_files(sources: Iterable[tuple[PurePosixPath, Path]]) -> dict[PurePosixPath, Path]:
-    """The files under each ``(output prefix, folder)`` by output path; hidden files and
-    links out of their folder are left out."""
-    files: dict[PurePosixPath, Path] = {}
-    for prefix, folder in sources:
-        if folder.is_dir():
-            real = folder.resolve()
-            for path in sorted(folder.rglob("*")):
-                if path.name.startswith(".") or not path.is_file():
-                    continue
-                if path.is_symlink() and real not in path.resolve().parents:
-                    continue  # a link out of the theme's or plugin's folder
-                rel = PurePosixPath(path.relative_to(folder).as_posix())
-                files[prefix / rel] = path
-    return files
-
-
 def render_for(
     pm: PluginManager,
     env: jinja2.Environment,
@@ -228,18 +209,4 @@ def check_own_names(
         hook="extra_template_vars",
         fix="Give it a name of the plugin's own (its name as a prefix, say): "
         + ("the templates use sendsite's." if taken else "each plugin's is its own."),
-    )
-
-
-def claim_static(owners: dict[str, str], name: str, plugin: str) -> None:
-    """Note that ``plugin`` publishes ``static/<name>/``, refusing it if another plugin
-    in ``owners`` (by name) does."""
-    if owners.setdefault(name, plugin) == plugin:
-        return
-    raise PluginError(
-        f"publishes its static files in 'static/{name}/', as plugin '{owners[name]}' does",
-        plugin=plugin,
-        hook="register_static_dirs",
-        fix="Give each plugin's static folder a name of its own (the plugin's name), or "
-        "disable one of the two plugins in sendsite.yml (disable_plugins).",
     )

@@ -12,6 +12,9 @@
  *   find each other. A query that is exactly a short acronym is searched as a
  *   whole word, as Pagefind otherwise matches every word it starts ("LA" would
  *   find "language").
+ * - Common words ("and", "the", "of"…) are left out of a query, unless quoted or
+ *   nothing else (see meaningful): each matches nearly every page and costs the
+ *   download of a large index chunk.
  * - Typos: a word the index does not know is replaced by the nearest known word
  *   (from search/words/<letter>.json), and the page says so.
  * - Results: the index holds one Pagefind page per site page, so a result is a report
@@ -33,6 +36,8 @@
   var SECTIONS_SHOWN = 3;
   var TYPING_DELAY = 250;
   var GROUPS = ["area", "kind", "status"];
+  var STOP_WORDS = new RegExp("^(?:a|an|and|are|as|at|be|but|by|for|from|has|have|in|into|is|it|" +
+    "its|of|on|or|so|that|the|their|these|this|to|was|were|which|will|with)$", "i");
 
   var box = document.querySelector("[data-search]");
   if (!box) { return; }
@@ -248,11 +253,25 @@
     return query.split(/[^\p{L}\p{N}'’]+/u).filter(Boolean);
   }
 
+  /* The query without the words too common to narrow it ("speech and language therapy"
+     asks for "speech language therapy"), as search engines do: each would cost a large
+     index chunk and match nearly every page. Kept: a phrase in quotes, a word in
+     capitals ("IT"), and a query of nothing else. */
+  function meaningful(query) {
+    if (query.indexOf("\"") !== -1) { return query; }
+    var tokens = query.split(/\s+/).filter(Boolean);
+    var kept = tokens.filter(function (t) {
+      var w = t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+      return !STOP_WORDS.test(w) || (w.length >= 2 && w === w.toUpperCase());
+    });
+    return kept.length && kept.length < tokens.length ? kept.join(" ") : query;
+  }
+
   /* What to ask Pagefind: a lone short acronym is searched as an exact word. */
   function pagefindQuery(query) {
     var ws = words(query);
     if (ws.length === 1 && ws[0].length <= 3 && isAcronym(ws[0])) { return "\"" + ws[0] + "\""; }
-    return query;
+    return meaningful(query);
   }
 
   /* The indexed words starting with a letter, with how many records use each; null if
@@ -768,7 +787,7 @@
       if (mine !== sequence || !outcome) { return; }
       var found = outcome.found;
       current = { results: found.results, shown: 0, state: state,
-        terms: outcome.query ? words(outcome.query) : [] };
+        terms: outcome.query ? words(meaningful(outcome.query)) : [] };
       list.textContent = "";
       updateCounts(outcome.counts, state);
       // Each result is a page: a report (with its matching sections), an area, a topic.
