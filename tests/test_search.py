@@ -672,6 +672,40 @@ def test_common_words_are_left_out_of_a_query_unless_quoted(page: object, base: 
     page.goto(base + "search/?q=and+the")
     wait_for_results(page)
     assert marks() >= {"and", "the"}
+    # Punctuation is no word: ", and" is a query of common words alone, asked as typed.
+    page.goto(base + "search/?q=%2C+and")
+    assert re.match(r"\d+ reports or pages match ‘, and’\.$", _status(page))
+    # What is left is asked as it would be alone: "the LA" as "LA", a whole word.
+    page.goto(base + "search/?q=LA")
+    alone = _paths(page, base)
+    note = page.inner_text("[data-search-note]")
+    assert note.startswith("Includes results for ‘Local authority’")
+    page.goto(base + "search/?q=the+LA")
+    assert _paths(page, base) == alone
+    assert page.inner_text("[data-search-note]") == note
+
+
+def test_a_common_word_the_index_lacks_is_still_left_out(
+    browser: object, make_site: SiteMaker, tmp_path: Path
+) -> None:
+    # A small site may lack "with": the query is "hello", not "no results".
+    root = make_site({"content/a/_area.yml": "name: A\n", "content/a/p.md": "# Notes\n\nHello.\n"})
+    build(load_config(root), output=tmp_path / "site")
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        with served(tmp_path / "site") as url:
+            tab.goto(url + "search/?q=hello+with")
+            wait_for_results(tab)
+            assert tab.locator(STATUS).inner_text() == "1 report or page matches ‘hello with’."
+    finally:
+        tab.close()
+
+
+def test_a_misspelt_phrase_is_corrected_in_its_quotes(page: object, base: str) -> None:
+    page.goto(base + "search/?q=%22speach+and+language%22")
+    status = _status(page)
+    assert status.startswith('No results for ‘"speach and language"’.')
+    assert re.search(r"\d+ reports? or pages? match(es)? ‘\"speech and language\"’\.$", status)
 
 
 def test_a_misspelt_word_is_corrected_and_said(page: object, base: str) -> None:

@@ -8,7 +8,7 @@ site         the linked site: areas, reports, pages, output paths
 pages        every page of the site with its template and context
 page_maker   one page rendered to bytes: template, content links, abbreviations
 render       the Jinja2 environment and rendering one page
-static       the theme's and plugins' static files; scripts and stylesheets minified
+static       the theme's and plugins' static files; the built-in theme's minified
 links        links between content files and to attachments
 urls         relative URLs between pages
 series       an area's reports in order; each linked to the one before and after

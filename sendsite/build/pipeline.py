@@ -126,8 +126,9 @@ class Pipeline:
     def static_files(self) -> dict[PurePosixPath, Path]:
         """The theme's static files and each plugin's, by output path."""
         if self._static is None:
-            self._static = theme_and_plugin_files(self.pm, self.config.theme_path())
-            self._published = as_published(self._static, self.config.minify)
+            theme = self.config.theme_path()
+            self._static = theme_and_plugin_files(self.pm, theme)
+            self._published = as_published(self._static, theme if self.config.minify else None)
         return self._static
 
     # --- read and link -----------------------------------------------------------

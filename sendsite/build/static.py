@@ -1,17 +1,19 @@
-"""The theme's and plugins' static files: found, claimed, and published smaller.
+"""The theme's and plugins' static files: found, claimed, and published.
 
 The theme's ``static/`` folder is published as ``static/``, and each plugin's folders
 (``register_static_dirs``) as ``static/<name>/``. With ``minify: true`` (the default)
-each ``.js`` and ``.css`` file is published without its comments and spare whitespace
-(``rjsmin``, ``rcssmin``: nothing renamed or reordered, so the code a browser runs is
-the code written). ``/*! … */`` comments (licences) stay; a ``.min.js`` or
-``.min.css`` file, or one that is not UTF-8, is published as it is. The readable files
-stay where they are.
+the built-in theme's ``.js`` and ``.css`` files are published without their comments
+and spare whitespace (``rjsmin``, ``rcssmin``: nothing renamed or reordered; ``/*! */``
+comments kept). Only those: the two minifiers read code by patterns, not by parsing
+it, and miss what the built-in theme does not use (a template literal inside another,
+nested CSS, a space in a quoted ``url()``), so a plugin's files, or a site's own
+theme's, which sendsite's tests do not run, are published as written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from importlib.resources import files as package_files
 from pathlib import Path, PurePosixPath
 
 import rcssmin
@@ -20,7 +22,14 @@ import rjsmin
 from sendsite.errors import PluginError
 from sendsite.plugins.manager import PluginManager, call_each
 
-__all__ = ["as_published", "claim_static", "minify_text", "static_files", "theme_and_plugin_files"]
+__all__ = [
+    "as_published",
+    "builtin_themes",
+    "claim_static",
+    "minify_text",
+    "static_files",
+    "theme_and_plugin_files",
+]
 
 _MINIFIERS = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
 
@@ -67,26 +76,25 @@ def claim_static(owners: dict[str, str], name: str, plugin: str) -> None:
     )
 
 
-def minify_text(suffix: str, text: str) -> str | None:
-    """``text`` (a ``.js`` or ``.css`` file's) made smaller, or None for another kind."""
-    minifier = _MINIFIERS.get(suffix.lower())
-    if minifier is None:
-        return None
-    return str(minifier(text, keep_bang_comments=True)).rstrip("\n") + "\n"
+def minify_text(suffix: str, text: str) -> str:
+    """``text``, a ``.js`` or ``.css`` file's (``suffix``), made smaller."""
+    return str(_MINIFIERS[suffix.lower()](text, keep_bang_comments=True)).rstrip("\n") + "\n"
 
 
 def as_published(
-    files: Mapping[PurePosixPath, Path], minify: bool
+    files: Mapping[PurePosixPath, Path], theme: Path | None
 ) -> dict[PurePosixPath, Path | bytes]:
-    """``files`` as published: with ``minify``, each script's and stylesheet's content
-    made smaller; every other file stays a path, copied as it is."""
+    """``files`` as published: with ``theme`` (the site's theme folder, under ``minify``),
+    each script and stylesheet of a built-in theme made smaller; every other file stays
+    a path, copied as it is."""
     out: dict[PurePosixPath, Path | bytes] = dict(files)
-    for rel, path in files.items() if minify else ():
-        if rel.suffix.lower() not in _MINIFIERS or rel.stem.lower().endswith(".min"):
-            continue
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # published as it is (a file that cannot be read is said when copied)
-        out[rel] = (minify_text(rel.suffix, text) or text).encode("utf-8")
+    own = theme / "static" if theme and theme.resolve().parent == builtin_themes() else None
+    for rel, path in files.items():
+        if own and path.is_relative_to(own) and rel.suffix.lower() in _MINIFIERS:
+            out[rel] = minify_text(rel.suffix, path.read_text(encoding="utf-8")).encode("utf-8")
     return out
+
+
+def builtin_themes() -> Path:
+    """The folder of sendsite's own themes (``default``)."""
+    return Path(str(package_files("sendsite.themes"))).resolve()

@@ -259,19 +259,23 @@
      capitals ("IT"), and a query of nothing else. */
   function meaningful(query) {
     if (query.indexOf("\"") !== -1) { return query; }
-    var tokens = query.split(/\s+/).filter(Boolean);
-    var kept = tokens.filter(function (t) {
-      var w = t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
-      return !STOP_WORDS.test(w) || (w.length >= 2 && w === w.toUpperCase());
-    });
+    var tokens = query.split(/\s+/).filter(function (t) { return /[\p{L}\p{N}]/u.test(t); });
+    var kept = tokens.filter(function (t) { return !isCommon(t); });
     return kept.length && kept.length < tokens.length ? kept.join(" ") : query;
   }
 
-  /* What to ask Pagefind: a lone short acronym is searched as an exact word. */
+  /* Is a word (punctuation around it aside) one of STOP_WORDS, not typed in capitals? */
+  function isCommon(token) {
+    var w = token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+    return STOP_WORDS.test(w) && !(w.length >= 2 && w === w.toUpperCase());
+  }
+
+  /* What to ask Pagefind: the meaningful words; a lone short acronym as an exact word. */
   function pagefindQuery(query) {
-    var ws = words(query);
+    var asked = meaningful(query);
+    var ws = words(asked);
     if (ws.length === 1 && ws[0].length <= 3 && isAcronym(ws[0])) { return "\"" + ws[0] + "\""; }
-    return meaningful(query);
+    return asked;
   }
 
   /* The indexed words starting with a letter, with how many records use each; null if
@@ -328,7 +332,9 @@
     var ws = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     return Promise.all(ws.map(function (word) {
       var w = word.toLowerCase();
-      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word)) { return Promise.resolve(true); }
+      if (w.length < 4 || /^[0-9]+$/.test(w) || isAcronym(word) || isCommon(word)) {
+        return Promise.resolve(true); // (a common word is left out of the query: meaningful)
+      }
       return wordList(letterOf(w)).then(function (known) {
         if (known === null) { return true; }
         var limit = w.length <= 5 ? 1 : 2, best = null, bestD = limit + 1, bestN = 0;
@@ -342,8 +348,12 @@
       });
     })).then(function (fixes) {
       var changed = fixes.some(function (f) { return typeof f === "string"; });
+      var n = 0; // each word replaced where it stands: quotes and punctuation stay
       return {
-        query: changed ? ws.map(function (word, n) { return typeof fixes[n] === "string" ? fixes[n] : word; }).join(" ") : null,
+        query: changed ? query.replace(/[\p{L}\p{N}]+/gu, function (word) {
+          var fix = fixes[n++];
+          return typeof fix === "string" ? fix : word;
+        }) : null,
         unknown: fixes.some(function (f) { return f === false; })
       };
     });
@@ -797,7 +807,7 @@
         : "No results" + (outcome.query ? " for " + quoted(outcome.query) : "");
       text += filterSummary(state) + ".";
       if (outcome.instead) { text = "No results for " + quoted(outcome.instead) + ". " + text; }
-      var note = outcome.query ? glossaryNote(outcome.query) : "";
+      var note = outcome.query ? glossaryNote(meaningful(outcome.query)) : "";
       if (!n) { note = "Check the spelling, use fewer words, or remove a filter."; }
       noteEl.textContent = note;
       noteEl.hidden = !note;

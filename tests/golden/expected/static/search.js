@@ -26,9 +26,10 @@ function fold(text){return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu," ").tr
 function isAcronym(word){return word.length>=2&&word.length<=6&&/^[\p{L}\p{N}]+$/u.test(word)&&Object.prototype.hasOwnProperty.call(synonyms,fold(word))&&synonyms[fold(word)].some(function(f){return f.replace(/[^A-Z]/g,"").length>=2&&fold(f)===fold(word);});}
 function words(query){return query.split(/[^\p{L}\p{N}'’]+/u).filter(Boolean);}
 function meaningful(query){if(query.indexOf("\"")!==-1){return query;}
-var tokens=query.split(/\s+/).filter(Boolean);var kept=tokens.filter(function(t){var w=t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu,"");return!STOP_WORDS.test(w)||(w.length>=2&&w===w.toUpperCase());});return kept.length&&kept.length<tokens.length?kept.join(" "):query;}
-function pagefindQuery(query){var ws=words(query);if(ws.length===1&&ws[0].length<=3&&isAcronym(ws[0])){return"\""+ws[0]+"\"";}
-return meaningful(query);}
+var tokens=query.split(/\s+/).filter(function(t){return/[\p{L}\p{N}]/u.test(t);});var kept=tokens.filter(function(t){return!isCommon(t);});return kept.length&&kept.length<tokens.length?kept.join(" "):query;}
+function isCommon(token){var w=token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu,"");return STOP_WORDS.test(w)&&!(w.length>=2&&w===w.toUpperCase());}
+function pagefindQuery(query){var asked=meaningful(query);var ws=words(asked);if(ws.length===1&&ws[0].length<=3&&isAcronym(ws[0])){return"\""+ws[0]+"\"";}
+return asked;}
 function wordList(letter){if(!wordLists[letter]){var lists=["search/words/"].concat(recent.words?[recent.words+"words/"]:[]);wordLists[letter]=Promise.all(lists.map(function(folder){return fetch(new URL(folder+letter+".json",siteRoot).href).then(function(r){return r.ok?r.json():null;}).then(function(data){return data&&data.w?data.w:null;}).catch(function(){return null;});})).then(function(found){return found[0]===null?null:found[0].concat(found[1]||[]);});}
 return wordLists[letter];}
 function letterOf(word){var c=word.charAt(0);if(c>="a"&&c<="z"){return c;}
@@ -40,11 +41,11 @@ row[j]=v;if(v<best){best=v;}}
 if(best>limit){return limit+1;}
 prev2=prev;prev=row;}
 return prev[b.length];}
-function corrected(query){var ws=query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);return Promise.all(ws.map(function(word){var w=word.toLowerCase();if(w.length<4||/^[0-9]+$/.test(w)||isAcronym(word)){return Promise.resolve(true);}
+function corrected(query){var ws=query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);return Promise.all(ws.map(function(word){var w=word.toLowerCase();if(w.length<4||/^[0-9]+$/.test(w)||isAcronym(word)||isCommon(word)){return Promise.resolve(true);}
 return wordList(letterOf(w)).then(function(known){if(known===null){return true;}
 var limit=w.length<=5?1:2,best=null,bestD=limit+1,bestN=0;for(var k=0;k<known.length;k++){var candidate=known[k][0];if(candidate.lastIndexOf(w,0)===0){return true;}
 var d=distance(w,candidate,limit);if(d<bestD||(d===bestD&&known[k][1]>bestN)){best=candidate;bestD=d;bestN=known[k][1];}}
-return bestD<=limit?best:false;});})).then(function(fixes){var changed=fixes.some(function(f){return typeof f==="string";});return{query:changed?ws.map(function(word,n){return typeof fixes[n]==="string"?fixes[n]:word;}).join(" "):null,unknown:fixes.some(function(f){return f===false;})};});}
+return bestD<=limit?best:false;});})).then(function(fixes){var changed=fixes.some(function(f){return typeof f==="string";});var n=0;return{query:changed?query.replace(/[\p{L}\p{N}]+/gu,function(word){var fix=fixes[n++];return typeof fix==="string"?fix:word;}):null,unknown:fixes.some(function(f){return f===false;})};});}
 function readState(){var params=new URLSearchParams(window.location.search);var state={q:params.get("q")||"",filters:{},older:params.get("older")==="1"};GROUPS.forEach(function(g){state.filters[g]=params.getAll(g);});return state;}
 function formState(){var state={q:input.value.trim(),filters:{},older:!!later.merging};GROUPS.forEach(function(g){state.filters[g]=Array.prototype.map.call(filtersEl.querySelectorAll("[data-filter='"+g+"'] input:checked"),function(c){return c.value;});});return state;}
 function writeState(state,push){var params=new URLSearchParams();if(state.q){params.set("q",state.q);}
@@ -116,7 +117,7 @@ var asked=state.q||null;var filters=pagefindFilters(state);return fresh().then(f
 return widen().then(function(){return ask(asked,check,filters);});});}).then(function(outcome){return facetCounts(outcome,state).then(function(counts){outcome.counts=counts;return outcome;});}).then(function(outcome){if(mine!==sequence||!outcome){return;}
 var found=outcome.found;current={results:found.results,shown:0,state:state,terms:outcome.query?words(meaningful(outcome.query)):[]};list.textContent="";updateCounts(outcome.counts,state);var n=found.results.length;var text=n?(n===1?"1 report or page":n+" reports or pages")+
 (outcome.query?(n===1?" matches ":" match ")+quoted(outcome.query):""):"No results"+(outcome.query?" for "+quoted(outcome.query):"");text+=filterSummary(state)+".";if(outcome.instead){text="No results for "+quoted(outcome.instead)+". "+text;}
-var note=outcome.query?glossaryNote(outcome.query):"";if(!n){note="Check the spelling, use fewer words, or remove a filter.";}
+var note=outcome.query?glossaryNote(meaningful(outcome.query)):"";if(!n){note="Check the spelling, use fewer words, or remove a filter.";}
 noteEl.textContent=note;noteEl.hidden=!note;var narrowed=narrow()&&!outcome.unknown;if(scopeEl){scopeEl.hidden=!narrowed;}
 if(narrowed){text+=scopeSummary();}
 return showMore(false).then(function(){say(text);});}).catch(function(error){if(mine!==sequence){return;}
