@@ -3,7 +3,9 @@ and the site it writes is byte for byte the one a cold build writes."""
 
 from __future__ import annotations
 
+import csv
 import fcntl
+import io
 import json
 import os
 import pickle
@@ -206,6 +208,41 @@ def test_an_edit_copies_the_other_reports_export_lines_from_the_last_site(
         path.write_bytes(path.read_bytes().replace(mark.upper(), mark))
     _build(site, out)
     _same_as_cold(site, out, tmp_path / "again")
+
+
+def _latest_by_report(out: Path) -> dict[str, set[str]]:
+    """Each report's rows' ``latest`` column in ``data/milestones.csv``."""
+    text = (out / "data" / "milestones.csv").read_text(encoding="utf-8-sig")
+    found: dict[str, set[str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        found.setdefault(row["report"], set()).add(row["latest"])
+    return found
+
+
+def test_a_reports_export_lines_say_whether_a_newer_report_followed_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """The exports' ``latest`` column (the rows the dashboard counts): a report's lines
+    are made again, not copied from the last site, when a newer report follows it, and
+    when that one goes."""
+    out, may = tmp_path / "site", "highlight-report-2021-05"
+    assert _latest_by_report(out)[may] == {"yes"}
+    report = site / REPORT
+    june = report.with_name("highlight-report-2021-06.md")
+    june.write_text(
+        report.read_text(encoding="utf-8").replace("28th May 2021", "25th June 2021"),
+        encoding="utf-8",
+    )
+    _build(site, out)
+    latest = _latest_by_report(out)
+    assert latest[may] == {"no"} and latest["highlight-report-2021-06"] == {"yes"}
+    items = json.loads((out / "data" / "items.json").read_text(encoding="utf-8"))
+    assert {m["latest"] for m in items["milestones"] if m["report"] == may} == {False}
+    _same_as_cold(site, out, tmp_path / "with-june")
+    june.unlink()
+    _build(site, out)
+    assert _latest_by_report(out)[may] == {"yes"}
+    _same_as_cold(site, out, tmp_path / "without")
 
 
 def test_an_export_array_is_copied_in_runs_between_the_edited_lines(

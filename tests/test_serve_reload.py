@@ -3,6 +3,8 @@ reload only when the page they show changed, and only once."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -293,3 +295,28 @@ def test_a_save_that_changes_nothing_reloads_no_tab(live: LiveSite, site_root: P
     live.rebuild({report})
     assert live.wait_for_page(since, 5, served(PAGE))[1] is True
     assert "Saved for real" in _page(live.snapshot, PAGE)
+
+
+def test_the_exports_say_which_reports_a_new_one_follows(live: LiveSite, site_root: Path) -> None:
+    # The preview keeps each item's export lines between saves: a report a new one
+    # follows is no longer the latest of its series, and its lines must say so.
+    csv_file = PurePosixPath("data/milestones.csv")
+
+    def latest(report: str) -> set[str]:
+        text = live.read(live.snapshot, csv_file).decode("utf-8-sig")  # type: ignore[union-attr]
+        return {
+            row["latest"] for row in csv.DictReader(io.StringIO(text)) if row["report"] == report
+        }
+
+    may, report = "highlight-report-2021-05", site_root / REPORT
+    assert latest(may) == {"yes"}
+    report.write_text(report.read_text().replace(TITLE, "Saved once"), encoding="utf-8")
+    live.rebuild({report})
+    assert latest(may) == {"yes"}  # (the lines kept from here on)
+    june = report.with_name("highlight-report-2021-06.md")
+    june.write_text(report.read_text().replace("28th May 2021", "25th June 2021"), encoding="utf-8")
+    live.rebuild({june})
+    assert latest(may) == {"no"} and latest("highlight-report-2021-06") == {"yes"}
+    june.unlink()
+    live.rebuild({june})
+    assert latest(may) == {"yes"}

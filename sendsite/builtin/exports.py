@@ -19,6 +19,7 @@ from typing import Any
 
 from sendsite.build.deferred import Reusable, Streamed
 from sendsite.builtin.crossarea import RiskRow, TrackerRow
+from sendsite.builtin.paging import latest
 
 __all__ = [
     "MILESTONE_COLUMNS",
@@ -34,12 +35,12 @@ __all__ = [
 MILESTONE_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
     "kind", "section", "ref", "text", "owner", "due_text", "due_start", "due_end",
-    "due_precision", "status", "status_label", "status_key", "overdue", "url",
+    "due_precision", "status", "status_label", "status_key", "overdue", "url", "latest",
 ]  # fmt: skip
 RISK_COLUMNS = [
     "area", "area_name", "report", "report_title", "report_date", "report_date_text",
     "section", "ref", "text", "mitigation", "owner", "rating", "rating_label", "rating_text",
-    "rating_key", "likelihood", "impact", "score", "url",
+    "rating_key", "likelihood", "impact", "score", "url", "latest",
 ]  # fmt: skip
 
 
@@ -54,6 +55,7 @@ def _report_fields(row: TrackerRow | RiskRow) -> dict[str, Any]:
         "report_date": as_of.isoformat() if as_of else "",
         "report_date_text": entry.report.date.text if entry.report.date else "",
         "url": row.target.replace("index.html#", "#"),
+        "latest": latest(entry),
     }
 
 
@@ -172,9 +174,10 @@ def _encoded(
 #: Where each item's export lines are kept, in ``Site.memo``: they live as long as the
 #: pipeline does (the preview's), not the process.
 _MEMO_KEY = "exports.lines"
-#: An item's lines, by the ids of the item and its report entry: the two objects (so a
-#: line is reused only while they are the same objects), its CSV line and its JSON line.
-_Kept = dict[tuple[int, int], tuple[object, object, bytes, bytes]]
+#: An item's lines, by the ids of the item and its report entry: the two objects and
+#: whether the report was the latest of its series (so a line is reused only while they
+#: are the same objects and it still is, or is not), its CSV line and its JSON line.
+_Kept = dict[tuple[int, int], tuple[object, object, bool, bytes, bytes]]
 
 
 class _Lines:
@@ -196,25 +199,28 @@ class _Lines:
     def of(self, rows: list[Any], kind: str, which: int) -> Iterator[bytes | Reusable]:
         """Each row's CSV line (``which`` 2) or JSON line (3), in order, made as asked for.
 
-        A build gives each line as a ``Reusable`` piece keyed by its report's entry: a
-        build after an edit copies the lines of the reports not read again from the
+        A build gives each line as a ``Reusable`` piece keyed by its report's entry and
+        whether it is the latest of its series: a build after an edit copies the lines
+        of the reports not read again, nor followed by a new one or no longer, from the
         last site's file (``build.reused``)."""
         record_of, columns = _KINDS[kind]
         if not self.keep:
             line = _CsvLines(columns) if which == 2 else _json_line
             for row in rows:
-                yield (row.entry.stamp, kind), partial(_encoded, line, record_of, row)
+                piece = (row.entry.stamp, kind, latest(row.entry))
+                yield piece, partial(_encoded, line, record_of, row)
             return
         csv_line = _CsvLines(columns)
         for row in rows:
             thing = row.item if isinstance(row, TrackerRow) else row.risk
-            key = (id(thing), id(row.entry))
+            key, now = (id(thing), id(row.entry)), latest(row.entry)
             hit = self.seen.get(key) or self.last.get(key)
-            if hit is None or hit[0] is not thing or hit[1] is not row.entry:
+            if hit is None or hit[0] is not thing or hit[1] is not row.entry or hit[2] != now:
                 record = record_of(row)
-                hit = (thing, row.entry, csv_line(record).encode(), _json_line(record).encode())
+                csv, json_ = csv_line(record).encode(), _json_line(record).encode()
+                hit = (thing, row.entry, now, csv, json_)
             self.seen[key] = hit
-            yield hit[2] if which == 2 else hit[3]
+            yield hit[3] if which == 2 else hit[4]
 
 
 def csv_file(columns: list[str], lines: Iterable[bytes | Reusable]) -> Iterator[bytes | Reusable]:
