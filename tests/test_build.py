@@ -9,13 +9,14 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from markupsafe import Markup
 
 from sendsite.build.pipeline import Pipeline
 from sendsite.build.publish import build
-from sendsite.build.render import make_environment
+from sendsite.build.render import make_environment, render_page
 from sendsite.config import load_config
 from sendsite.errors import ConfigError
 from sendsite.plugins.manager import make_plugin_manager
@@ -451,3 +452,25 @@ def test_sections_of_one_name_are_told_apart_by_number() -> None:
         ("aria-labelledby", "s3-heading"),
         ("aria-label", "Therapies (3)"),
     ]
+
+
+def test_once_makes_a_macros_output_once_a_page_for_the_same_objects(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """``once(macro, *args)``: a tracker makes each report's cell once, not for each of its
+    rows; the same objects on another page, or other objects, are made again."""
+    made: list[str] = []
+
+    def cell(entry: object) -> Markup:  # as a macro gives it
+        made.append(str(entry))
+        return Markup(f"<{entry}>")
+
+    root = make_site(
+        {"templates/page.html": "{{ once(cell, a) }}{{ once(cell, a) }}{{ once(cell, b) }}"}
+    )
+    env = make_environment(REPO / "themes" / "default" / "templates", [], root / "templates")
+    a, b = "first", "second"
+    for path in ("one/index.html", "two/index.html"):
+        html = render_page(env, "page.html", PurePosixPath(path), {"cell": cell, "a": a, "b": b})
+        assert html == "<first><first><second>"
+    assert made == ["first", "second", "first", "second"]

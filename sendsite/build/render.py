@@ -10,7 +10,7 @@ theme's own template, so an override can extend the one it replaces::
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "TemplateError",
     "check_own_names",
     "compile_now",
+    "made_once",
     "make_environment",
     "render_for",
     "render_page",
@@ -125,7 +126,8 @@ def render_page(
     """Render ``template`` as the page written at output ``path``.
 
     Adds ``url(target)`` (a relative link from this page to a site path),
-    ``page_path`` and ``root`` (the relative path to the site root).
+    ``page_path``, ``root`` (the relative path to the site root) and ``once`` (see
+    ``made_once``).
     """
 
     url = linker(path, directory_urls=directory_urls)
@@ -136,6 +138,7 @@ def render_page(
             url=url,
             page_path=str(path),
             root=url("index.html"),
+            once=made_once(),
         )
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
@@ -188,7 +191,22 @@ def render_for(
 
 #: Names ``render_page`` gives every template itself, and those the theme's templates
 #: import (``ui``, their macros).
-RENDER_NAMES = frozenset({"url", "page_path", "root", "ui"})
+RENDER_NAMES = frozenset({"url", "page_path", "root", "once", "ui"})
+
+
+def made_once() -> Callable[..., Any]:
+    """A page's ``once(macro, *args)``: ``macro(*args)``, made the first time it is asked
+    for on the page and given again for the same macro and the same objects (a tracker
+    makes each report's cell once, not once for each of its rows)."""
+    made: dict[tuple[int, ...], Any] = {}
+
+    def once(macro: Callable[..., Any], *args: Any) -> Any:
+        key = (id(macro), *map(id, args))  # (each lives as long as the page's render)
+        if key not in made:
+            made[key] = macro(*args)
+        return made[key]
+
+    return once
 
 
 def check_own_names(
