@@ -474,3 +474,21 @@ def test_once_makes_a_macros_output_once_a_page_for_the_same_objects(
         html = render_page(env, "page.html", PurePosixPath(path), {"cell": cell, "a": a, "b": b})
         assert html == "<first><first><second>"
     assert made == ["first", "second", "first", "second"]
+    # An object made for the call is not mistaken for the one made before it (an id is
+    # reused once its object is gone).
+    made.clear()
+    root.joinpath("templates/fresh.html").write_text(
+        "{% for n in range(3) %}{{ once(cell, fresh(n)) }}{% endfor %}"
+    )
+
+    class Fresh:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def __str__(self) -> str:
+            return str(self.n)
+
+    html = render_page(
+        env, "fresh.html", PurePosixPath("f/index.html"), {"cell": cell, "fresh": Fresh}
+    )
+    assert html == "<0><1><2>"

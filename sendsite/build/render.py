@@ -198,13 +198,13 @@ def made_once() -> Callable[..., Any]:
     """A page's ``once(macro, *args)``: ``macro(*args)``, made the first time it is asked
     for on the page and given again for the same macro and the same objects (a tracker
     makes each report's cell once, not once for each of its rows)."""
-    made: dict[tuple[int, ...], Any] = {}
+    made: dict[tuple[int, ...], tuple[Any, Any]] = {}
 
     def once(macro: Callable[..., Any], *args: Any) -> Any:
-        key = (id(macro), *map(id, args))  # (each lives as long as the page's render)
-        if key not in made:
-            made[key] = macro(*args)
-        return made[key]
+        key = (id(macro), *map(id, args))
+        if key not in made:  # the objects are kept with it, so no other takes their ids
+            made[key] = ((macro, args), macro(*args))
+        return made[key][1]
 
     return once
 
