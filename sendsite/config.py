@@ -41,7 +41,7 @@ class SiteConfig:
     #: Local plugin files and folders (``plugins:``); None means the ``plugins/`` folder.
     plugins: tuple[str, ...] | None = None
     directory_urls: bool = True
-    #: Publish the theme's and plugins' scripts and stylesheets smaller (``build.static``).
+    #: Publish the built-in theme's scripts and stylesheets minified (``build.static``).
     minify: bool = True
     footer: str = ""
     #: What makes the ids of the site's feeds its own (default: made from ``title``).

@@ -86,7 +86,7 @@ class Pipeline:
         self.formats: dict[str, tuple[str, Format]] = collect_formats(pm)
         self._env: jinja2.Environment | None = None
         self._static: dict[PurePosixPath, Path] | None = None
-        self._published: dict[PurePosixPath, Path | bytes] = {}  # as written: ``build.static``
+        self._published: dict[PurePosixPath, Path | bytes] = {}  # see ``published_static``
         self._read: dict[PurePosixPath, ReadFile] = {}
         self._pages: dict[PurePosixPath, FileContent] = {}
         #: Each page's document and its links that name no content file (``dead_links``).
@@ -130,6 +130,12 @@ class Pipeline:
             self._static = theme_and_plugin_files(self.pm, theme)
             self._published = as_published(self._static, theme if self.config.minify else None)
         return self._static
+
+    def published_static(self) -> dict[PurePosixPath, Path | bytes]:
+        """The static files as written into the site: the built-in theme's scripts and
+        stylesheets minified under ``minify`` (``build.static``), made with the list."""
+        self.static_files()
+        return self._published
 
     # --- read and link -----------------------------------------------------------
 
@@ -426,8 +432,7 @@ class Pipeline:
             rendered, deferred, same_shape = self.render(site, problems, defer=defer)
         except BuildFailed as failed:
             raise BuildFailed(failed.errors, problems.warnings, capped=failed.capped) from None
-        self.static_files()  # listed (and minified) if not yet
-        files: dict[PurePosixPath, FileContent] = dict(self._published)
+        files: dict[PurePosixPath, FileContent] = dict(self.published_static())
         with self.progress.stage("generate"):  # made as written, beside the pages' copying
             generated = self._generated.of(site, defer and same_shape)
         files.update(generated)
