@@ -488,6 +488,9 @@ def test_a_saves_warnings_are_printed(server: PreviewServer, site_root: Path) ->
     save_in_place(report, report.read_text().replace("    narrative: |", "    narative: |", 1))
     log.wait_for("Rebuilt", rebuilt + 1, 2.0)
     wait_until(lambda: "  How to fix: Did you mean 'narrative'?" in log, 1.0)  # (just after)
+    # Then the site's checks' warnings of the file (the abbreviations not in the
+    # glossary), printed after its own: on a busy machine not yet there.
+    wait_until(lambda: any("abbreviations not in the glossary" in line for line in log), 1.0)
     warned = [line for line in log if ": warning: " in line]
     keys = [line for line in warned if "unknown key 'narative' is ignored" in line]
     assert len(keys) == 1, list(log)

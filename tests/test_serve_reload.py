@@ -187,6 +187,7 @@ def test_open_tabs_reload_once_and_only_if_their_page_changed(site_root: Path, b
             # and the watcher may have had one more build made meanwhile).
             _wait_until(lambda url=url: max(asked[url]) >= final, tabs[url], seconds=20)
         assert "Reloaded once" in tabs[PAGE].locator("h1").inner_text()
+        tabs[AREA_PAGE].wait_for_load_state()  # (its reload may still be drawing the page)
         assert "Reloaded once" in tabs[AREA_PAGE].content()
         assert loads == {PAGE: 1, AREA_PAGE: 1}
         # The other area's report did not change: its tab asked (each tab is told of each
