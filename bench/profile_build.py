@@ -25,8 +25,9 @@ comparable when sendsite's modules move.
 What cProfile sees, and what not:
 
 - Only the main thread of the main process. A full build reads documents in
-  forked worker processes (one per core, from 200 documents): their work shows
-  as the main process waiting for results. ``--serial`` pins the build to one
+  forked worker processes (one fewer than the cores, from 200 documents) and in
+  the main process, which takes its share from the other end: the workers' share
+  shows as the main process waiting for results. ``--serial`` pins the build to one
   core, so sendsite reads in the main process and the reading is profiled
   too (the Pagefind binary is then pinned to that core as well).
 - Pagefind indexes in a separate program, driven from a thread: the ``index``

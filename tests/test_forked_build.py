@@ -365,28 +365,50 @@ def _where(job: int) -> tuple[int, int]:
     return job, os.getpid()
 
 
+#: The file each ``_logged`` job appends its number and process to (one short line, whole).
+_LOG: list[Path] = []
+
+
+def _logged(job: int) -> tuple[int, int]:
+    time.sleep(0.001)  # long enough that this process, done with its own, takes some too
+    with _LOG[0].open("a") as log:
+        log.write(f"{job} {os.getpid()}\n")
+    return job, os.getpid()
+
+
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
 @pytest.mark.parametrize(("big", "recycle"), [(False, True), (True, True), (True, False)])
-def test_map_forked_runs_jobs_asked_for_here_in_this_process_and_keeps_the_order(
-    big: bool, recycle: bool, monkeypatch: pytest.MonkeyPatch
+def test_map_forked_shares_the_jobs_between_workers_and_this_process_and_keeps_the_order(
+    big: bool, recycle: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from sendsite.build import parallel
     from sendsite.build.parallel import MIN_PARALLEL, map_forked
 
     if big:  # as on a big site: each worker ends after one chunk (unless not recycled)
         monkeypatch.setattr(parallel, "RECYCLE_JOBS", MIN_PARALLEL)
+    monkeypatch.setattr(sys.modules[__name__], "_LOG", [tmp_path / "log"])
     jobs = list(range(MIN_PARALLEL * 2))
     done: list[int] = []
     here_too = lambda job: job % 50 == 0  # noqa: E731
-    results = map_forked(_where, jobs, done=done.append, here=here_too, recycle=recycle)
+    results = map_forked(_logged, jobs, done=done.append, here=here_too, recycle=recycle)
     assert [job for job, _ in results] == jobs, "results in job order"
     assert sum(done) == len(jobs), "each job counted once"
-    here = {pid for job, pid in results if job % 50 == 0}
-    away = {pid for job, pid in results if job % 50 != 0}
-    assert here == {os.getpid()}, "jobs asked for here ran in this process"
-    assert os.getpid() not in away, "the others in workers"
-    replaced = big and recycle
-    assert (len(away) > 2) == replaced, "on a big site, each worker is replaced after one chunk"
+    log = [tuple(map(int, line.split())) for line in (tmp_path / "log").read_text().splitlines()]
+    assert sorted(job for job, _ in log) == jobs, "each job done once, by one process"
+    assert sorted(log) == sorted(results), "and its result is the one that process made"
+    me = os.getpid()
+    assert {pid for job, pid in results if here_too(job)} == {me}, "asked for here: done here"
+    away = [(job, pid) for job, pid in results if not here_too(job)]
+    workers = {pid for _, pid in away} - {me}
+    mine = [job for job, pid in away if pid == me]
+    assert workers and mine, "the workers and this process each did some of the others"
+    assert min(mine) > max(job for job, pid in away if pid != me), (
+        "the workers took them from the front, this process from the back, until they met"
+    )
+    replaced = big and recycle  # else one fewer workers than the cores, for the whole run
+    assert (len(workers) > parallel.cores() - 1) == replaced, (
+        "on a big site, each worker is replaced after one chunk"
+    )
 
 
 def _pids(results: list[tuple[int, int]]) -> Counter[int]:
@@ -395,24 +417,31 @@ def _pids(results: list[tuple[int, int]]) -> Counter[int]:
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
 @pytest.mark.parametrize("big", [False, True])
-def test_map_batched_tallies_each_workers_batch_where_it_was_made(
-    big: bool, monkeypatch: pytest.MonkeyPatch
+def test_map_batched_tallies_each_batch_where_it_was_made(
+    big: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from sendsite.build import parallel
     from sendsite.build.parallel import MIN_PARALLEL, map_batched
 
     if big:  # each worker ends after one batch, as on a big site
         monkeypatch.setattr(parallel, "RECYCLE_JOBS", MIN_PARALLEL)
+    monkeypatch.setattr(sys.modules[__name__], "_LOG", [tmp_path / "log"])
     jobs = list(range(MIN_PARALLEL * 3))
-    results, tallies = map_batched(_where, jobs, _pids)
+    results, tallies = map_batched(_logged, jobs, _pids)
     assert [job for job, _ in results] == jobs, "results in job order"
-    assert os.getpid() not in {pid for _, pid in results}, "made in workers"
+    logged = (tmp_path / "log").read_text().splitlines()
+    assert sorted(int(line.split()[0]) for line in logged) == jobs, "each job done once"
+    made_by = {pid for _, pid in results}
+    assert os.getpid() in made_by and len(made_by) > 1, "made in workers and in this process"
     assert len(tallies) > 2, "a tally for each batch, not one at the end"
-    for tally in tallies:  # each made in the worker that made its batch, of that batch alone
-        assert len(tally) == 1 and os.getpid() not in tally
+    for tally in tallies:  # each made in the process that made its batch, of that batch alone
+        assert len(tally) == 1
     summed = sum(tallies, Counter[int]())
     assert summed == _pids(results), "every result tallied once"
-    assert (len(summed) > 2) == big, "on a big site, each worker is replaced after one batch"
+    workers = len(summed) - 1
+    assert (workers > parallel.cores() - 1) == big, (
+        "on a big site, each worker is replaced after one batch"
+    )
 
 
 def test_map_batched_without_workers_tallies_every_result_once() -> None:
@@ -423,12 +452,17 @@ def test_map_batched_without_workers_tallies_every_result_once() -> None:
     assert tallies == [{os.getpid(): 5}], "few jobs: made here, one tally"
 
 
+_PARENT: list[int] = []
+
+
 def _private_dirty_kb() -> int:
     with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
         return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:"))
 
 
-def _memory_a_collection_copies(_job: int) -> int:
+def _memory_a_collection_copies(_job: int) -> int | None:
+    if os.getpid() == _PARENT[0]:
+        return None  # this process's share: its objects are its own
     before = _private_dirty_kb()
     gc.collect()
     return _private_dirty_kb() - before
@@ -442,10 +476,13 @@ def test_a_workers_collections_leave_the_builds_objects_shared() -> None:
     # As the build's documents: many objects the collector tracks (about 40 MB), made
     # after anything was frozen, and alive while the workers are forked.
     held = [[] for _ in range(600_000)]  # type: ignore[var-annotated]
+    _PARENT[:] = [os.getpid()]
     try:
-        copied = map_forked(_memory_a_collection_copies, list(range(MIN_PARALLEL)))
+        made = map_forked(_memory_a_collection_copies, list(range(MIN_PARALLEL)))
     finally:
         del held
+    copied = [kb for kb in made if kb is not None]
+    assert copied, "some jobs ran in workers"
     # A collection that looked at the inherited objects would write into each of them,
     # making the worker a private copy of every page they are on (about 40 MB).
     assert max(copied) < 8 * 1024, f"a worker's collection copied {max(copied)} KB"

@@ -178,8 +178,10 @@ class Pipeline:
             else:
                 current[rel] = cached
         jobs = [(p, r) for p, r, _ in stale]
-        # Read by workers, what this process unpickled is frozen unlooked at (looking took
-        # 0.7 s at 10,000 reports); read here (a preview's save), an error's cycle is collected.
+        # Read with workers, what was read is frozen unlooked at (looking took 0.7 s at
+        # 10,000 reports; reading makes no cycles, and a failed read's problems come without
+        # their causes, ``portable``); read here alone (a preview's save), an error's cycle
+        # is collected.
         here = not in_workers(len(jobs), self.parallel)
         with self.progress.stage("read", len(jobs)) as stage, collected_once(collect=here):
             outcomes = read_many(
