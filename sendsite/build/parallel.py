@@ -29,7 +29,7 @@ except ImportError:  # not on Unix: no forking either
     fcntl = None  # type: ignore[assignment]
 
 from sendsite.build.cache import file_date
-from sendsite.build.heap import worker_started
+from sendsite.build.heap import worker_started, young_collected
 from sendsite.build.reading import read_document, scan_source
 from sendsite.content.documents import Area
 from sendsite.content.model import Format
@@ -264,12 +264,18 @@ def _spread(
                 mine[last] = portable(result) if portable is not None else result
                 count(1)
                 collect(wait=False)
+                if len(mine) % _COLLECT_EVERY == 0:
+                    young_collected()
             collect(wait=True)
             return [mine[n] if result is _TAKEN else result for n, result in enumerate(results)]
     finally:
         _TASK = None
         sys.setswitchinterval(switching)
 
+
+#: How many of its share of the jobs this process does between collections of its
+#: young garbage (see ``heap.young_collected``).
+_COLLECT_EVERY = 64
 
 #: The pool's results are read by a thread of this process, which needs the GIL for each
 #: read of their pipe, while the main thread holds it making its own share of the jobs:
