@@ -489,6 +489,39 @@ def test_a_workers_collections_leave_the_builds_objects_shared() -> None:
     assert max(copied) < 8 * 1024, f"a worker's collection copied {max(copied)} KB"
 
 
+class _Cyclic:
+    other: object = None
+
+
+#: Weak references to the cycles this process's share of ``_cycle`` jobs made.
+_CYCLES: list[weakref.ref[_Cyclic]] = []
+
+
+def _cycle(job: int) -> int:
+    time.sleep(0.0005)
+    made = _Cyclic()
+    made.other = made  # garbage once the job ends, but only the collector can free it
+    if os.getpid() == _PARENT[0]:
+        _CYCLES.append(weakref.ref(made))
+    return job
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no workers")
+def test_this_process_frees_its_shares_cycles_while_the_collector_is_paused() -> None:
+    from sendsite.build.heap import collected_once
+    from sendsite.build.parallel import MIN_PARALLEL, map_forked
+
+    _PARENT[:] = [os.getpid()]
+    _CYCLES.clear()
+    jobs = list(range(MIN_PARALLEL * 4))
+    with collected_once():  # as a build's stage: the collector paused
+        assert map_forked(_cycle, jobs) == jobs
+        made_here = len(_CYCLES)
+        kept = sum(ref() is not None for ref in _CYCLES)
+    assert made_here > 128, "this process did a good share of the jobs"
+    assert kept < 64, f"{kept} of this process's {made_here} cycles kept to the stage's end"
+
+
 def test_a_stage_collects_its_own_cycles_and_leaves_the_collector_as_it_found_it() -> None:
     from sendsite.build.heap import collected_once
 
