@@ -53,7 +53,8 @@ T = TypeVar("T")
 Reported = TypeVar("Reported", bound=tuple[Any, ...])
 Outcome = tuple[str, Any, list[Problem], tuple[dict[str, int], bool, str] | None]
 #: The work of the current ``map_forked`` call, inherited by its forked workers.
-_TASK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None, Any] | None = None
+_Task = tuple[Callable[[Any], Any], Sequence[Any], Callable[[Any], Any] | None, "_Meeting"]
+_TASK: _Task | None = None
 
 
 def cores() -> int:
@@ -78,15 +79,16 @@ def in_workers(jobs: int, parallel: bool = True) -> bool:
 def _run(numbers: range) -> list[Any]:
     """A worker's chunk of jobs: their results, or ``_TAKEN`` for those this process took."""
     assert _TASK is not None
-    work, jobs, portable, meeting = _TASK
-    results = []
-    for index in numbers:
-        if not meeting.worker_takes(index):
-            results.append(_TAKEN)  # this process did it
-            continue
-        result = work(jobs[index])
-        results.append(portable(result) if portable is not None else result)
-    return results
+    meeting = _TASK[3]
+    return [_do(index) if meeting.worker_takes(index) else _TAKEN for index in numbers]
+
+
+def _do(index: int) -> Any:
+    """Job ``index`` of the current run, its result ready for the trip back (``portable``)."""
+    assert _TASK is not None
+    work, jobs, portable, _ = _TASK
+    result = work(jobs[index])
+    return portable(result) if portable is not None else result
 
 
 class _Taken:
@@ -260,8 +262,7 @@ def _spread(
             first()
             mine: dict[int, R] = {}
             while (last := meeting.take_last()) is not None:
-                result = work(jobs[last])
-                mine[last] = portable(result) if portable is not None else result
+                mine[last] = _do(last)
                 count(1)
                 collect(wait=False)
                 if len(mine) % _COLLECT_EVERY == 0:
